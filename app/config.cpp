@@ -1,0 +1,379 @@
+#include "app/config.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "safety/redactor.hpp"
+#include "schemas/schemas.hpp"
+#include "server/protocol/json_schema.hpp"
+
+extern char** environ;
+
+namespace eks::app {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+// JSON Pointer escaping of one reference token.
+std::string escape_token(const std::string& key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out += c;
+  }
+  return out;
+}
+
+// A plain YAML scalar takes its natural type (YAML 1.2 core schema); a quoted one stays a string.
+json scalar(const YAML::Node& node) {
+  const std::string& text = node.Scalar();
+  if (node.Tag() == "!") return text;
+  if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") return nullptr;
+  if (text == "true" || text == "True" || text == "TRUE") return true;
+  if (text == "false" || text == "False" || text == "FALSE") return false;
+  long long integer = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), integer);
+  if (ec == std::errc() && ptr == text.data() + text.size()) return integer;
+  char* end = nullptr;
+  errno = 0;
+  const double number = std::strtod(text.c_str(), &end);
+  if (errno == 0 && end == text.c_str() + text.size() && text.find_first_of("0123456789") != std::string::npos &&
+      text.find_first_not_of("0123456789+-.eE") == std::string::npos) {
+    return number;
+  }
+  return text;
+}
+
+// Converts a YAML document to JSON, recording the line of every value by JSON Pointer.
+tl::expected<json, std::string> to_json(const YAML::Node& node, const std::string& pointer,
+                                        std::map<std::string, int>& lines, const std::string& file) {
+  lines[pointer] = node.Mark().line + 1;
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined: return json(nullptr);
+    case YAML::NodeType::Scalar: return scalar(node);
+    case YAML::NodeType::Sequence: {
+      json out = json::array();
+      std::size_t i = 0;
+      for (const auto& item : node) {
+        auto value = to_json(item, pointer + "/" + std::to_string(i++), lines, file);
+        if (!value) return value;
+        out.push_back(std::move(*value));
+      }
+      return out;
+    }
+    case YAML::NodeType::Map: {
+      json out = json::object();
+      for (const auto& entry : node) {
+        if (!entry.first.IsScalar()) {
+          return tl::unexpected(file + ":" + std::to_string(entry.first.Mark().line + 1) + ": keys must be plain strings");
+        }
+        const std::string key = entry.first.Scalar();
+        if (out.contains(key)) {
+          return tl::unexpected(file + ":" + std::to_string(entry.first.Mark().line + 1) + ": key \"" + key +
+                                "\" appears twice");
+        }
+        const std::string child = pointer + "/" + escape_token(key);
+        auto value = to_json(entry.second, child, lines, file);
+        if (!value) return value;
+        lines[child] = entry.first.Mark().line + 1;
+        out[key] = std::move(*value);
+      }
+      return out;
+    }
+  }
+  return json(nullptr);
+}
+
+// "/server/workers" -> "server.workers": how a user spells a key.
+std::string dotted(const std::string& pointer) {
+  std::string out = pointer.empty() ? std::string("(top level)") : pointer.substr(1);
+  std::replace(out.begin(), out.end(), '/', '.');
+  return out;
+}
+
+const eks::protocol::JsonSchema& config_schema() {
+  static const auto schema = [] {
+    auto compiled = eks::protocol::JsonSchema::compile(json::parse(eks::schemas::text("config.schema")));
+    if (!compiled) throw std::logic_error("schemas/config.schema.json does not compile: " + compiled.error());
+    return *compiled;
+  }();
+  return schema;
+}
+
+// Validates the merged document; `where` names the location of a pointer (file:line, or a variable).
+std::optional<std::string> validate(const json& document, const std::function<std::string(const std::string&)>& where) {
+  const auto errors = config_schema().validate(document);
+  if (errors.empty()) return std::nullopt;
+  const auto& e = errors.front();
+  std::string key = dotted(e.instance_path);
+  std::string message = e.message;
+  // An unknown key is reported on its parent ("unexpected property \"x\" (allowed: ...)"): name the key itself.
+  constexpr std::string_view marker = "unexpected property ";
+  if (const auto at = e.message.find(marker); e.keyword == "additionalProperties" && at != std::string::npos) {
+    const std::string rest = e.message.substr(at + marker.size());
+    const auto close = rest.find('"', 1);
+    const std::string name = close == std::string::npos ? rest : rest.substr(1, close - 1);
+    const std::string allowed = close == std::string::npos ? "" : rest.substr(close + 1);
+    const std::string child = e.instance_path + "/" + escape_token(name);
+    return where(child) + ": unknown key \"" + dotted(child) + "\"" + allowed;
+  }
+  return where(e.instance_path) + ": bad value for \"" + key + "\": " + message;
+}
+
+std::string env_or(const std::map<std::string, std::string>& env, const char* name, std::string fallback) {
+  const auto it = env.find(name);
+  return it != env.end() ? it->second : std::move(fallback);
+}
+
+// Reads KEY=VALUE lines (optional "export ", quotes, # comments).
+tl::expected<std::map<std::string, std::string>, std::string> read_dotenv(const fs::path& path) {
+  std::map<std::string, std::string> values;
+  std::ifstream in(path);
+  if (!in) return values;
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const auto first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#') continue;
+    line = line.substr(first);
+    if (line.rfind("export ", 0) == 0) line = line.substr(7);
+    const auto eq = line.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return tl::unexpected(path.string() + ":" + std::to_string(number) + ": expected KEY=VALUE");
+    }
+    std::string key = line.substr(0, eq);
+    key.erase(key.find_last_not_of(" \t") + 1);
+    std::string value = line.substr(eq + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
+      value = value.substr(1, value.size() - 2);
+    } else if (const auto hash = value.find(" #"); hash != std::string::npos) {
+      value.erase(hash);
+      value.erase(value.find_last_not_of(" \t") + 1);
+    }
+    values[key] = value;
+  }
+  return values;
+}
+
+struct EnvBinding {
+  const char* variable;
+  const char* pointer;
+  bool integer;
+};
+
+// The seed's variable names and where each lands in the document.
+constexpr EnvBinding kBindings[] = {
+    {"ANTHROPIC_API_KEY", "/anthropic/api_key", false},
+    {"ANTHROPIC_BASE_URL", "/anthropic/base_url", false},
+    {"ORCHESTRATOR_MODEL", "/models/orchestrator", false},
+    {"DIAGNOSTIC_MODEL", "/models/diagnostic", false},
+    {"REMEDIATION_MODEL", "/models/remediation", false},
+    {"LOG_ANALYZER_MODEL", "/models/log_analyzer", false},
+    {"COST_OPTIMIZER_MODEL", "/models/cost_optimizer", false},
+    {"GITHUB_AGENT_MODEL", "/models/github_agent", false},
+    {"GITHUB_TOKEN", "/github/token", false},
+    {"TEAMS_WEBHOOK_URL", "/notifications/teams_webhook_url", false},
+    {"CHECK_INTERVAL", "/monitor/check_interval_seconds", true},
+};
+
+json defaults(const std::map<std::string, std::string>& env) {
+  std::string state = env_or(env, "XDG_STATE_HOME", "");
+  if (state.empty()) state = env_or(env, "HOME", "/tmp") + "/.local/state";
+  return json{
+      {"mode", "read_only"},
+      {"server",
+       {{"log_level", "info"},
+        {"log_file", ""},
+        {"max_message_bytes", 8 << 20},
+        {"workers", 4},
+        {"queue_limit", 256},
+        {"page_size", 50},
+        {"shutdown_deadline_ms", 5000}}},
+      {"anthropic", {{"api_key", ""}, {"base_url", "https://api.anthropic.com"}}},
+      {"models",
+       {{"orchestrator", "sonnet"},
+        {"diagnostic", "haiku"},
+        {"remediation", "sonnet"},
+        {"log_analyzer", "sonnet"},
+        {"cost_optimizer", "haiku"},
+        {"github_agent", "sonnet"},
+        {"aliases", {{"haiku", "claude-haiku-4-5"}, {"sonnet", "claude-sonnet-4-5"}, {"opus", "claude-opus-4-1"}}}}},
+      {"github", {{"token", ""}}},
+      {"notifications", {{"teams_webhook_url", ""}}},
+      {"monitor", {{"check_interval_seconds", 300}}},
+      {"state_dir", state + "/eks-sre-mcp"},
+      {"mcpServers", json::object()},
+  };
+}
+
+Config typed(const json& d) {
+  Config c;
+  c.mode = d["mode"];
+  const auto& s = d["server"];
+  c.log_level = s["log_level"];
+  c.log_file = s["log_file"];
+  c.max_message_bytes = s["max_message_bytes"];
+  c.workers = s["workers"];
+  c.queue_limit = s["queue_limit"];
+  c.page_size = s["page_size"];
+  c.shutdown_deadline_ms = s["shutdown_deadline_ms"];
+  c.anthropic_api_key = d["anthropic"]["api_key"];
+  c.anthropic_base_url = d["anthropic"]["base_url"];
+  for (const auto& [role, model] : d["models"].items()) {
+    if (role == "aliases") {
+      for (const auto& [alias, id] : model.items()) c.model_aliases[alias] = id;
+    } else {
+      c.models[role] = model;
+    }
+  }
+  c.github_token = d["github"]["token"];
+  c.teams_webhook_url = d["notifications"]["teams_webhook_url"];
+  c.check_interval_seconds = d["monitor"]["check_interval_seconds"];
+  c.state_dir = d["state_dir"];
+  for (const auto& [name, server] : d["mcpServers"].items()) {
+    UpstreamServer u;
+    u.command = server.value("command", "");
+    u.args = server.value("args", std::vector<std::string>{});
+    u.env = server.value("env", std::map<std::string, std::string>{});
+    u.url = server.value("url", "");
+    u.headers = server.value("headers", std::map<std::string, std::string>{});
+    c.mcp_servers[name] = std::move(u);
+  }
+  c.document = d;
+  return c;
+}
+
+}  // namespace
+
+std::map<std::string, std::string> process_environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view entry(*e);
+    const auto eq = entry.find('=');
+    if (eq != std::string_view::npos) env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
+  }
+  return env;
+}
+
+tl::expected<Config, std::string> load_config(const LoadOptions& options) {
+  json document = defaults(options.environment);
+  std::vector<std::string> sources{"defaults"};
+
+  std::optional<fs::path> file = options.file;
+  if (!file && options.search_default_files) {
+    const fs::path local = "eks-sre-mcp.yaml";
+    const fs::path user = fs::path(env_or(options.environment, "HOME", "/nonexistent")) / ".config/eks-sre-mcp/config.yaml";
+    std::error_code ec;
+    if (fs::exists(local, ec)) file = local;
+    else if (fs::exists(user, ec)) file = user;
+  }
+  if (file) {
+    std::error_code ec;
+    if (!fs::is_regular_file(*file, ec)) {
+      return tl::unexpected("configuration file " + file->string() + " does not exist or is not a file");
+    }
+    YAML::Node root;
+    try {
+      root = YAML::LoadFile(file->string());
+    } catch (const YAML::Exception& e) {
+      return tl::unexpected(file->string() + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
+    }
+    std::map<std::string, int> lines;
+    auto parsed = to_json(root, "", lines, file->string());
+    if (!parsed) return tl::unexpected(parsed.error());
+    if (!parsed->is_null()) {
+      if (!parsed->is_object()) return tl::unexpected(file->string() + ":1: the configuration must be a mapping of keys");
+      auto where = [&](const std::string& pointer) {
+        std::string p = pointer;
+        while (!lines.count(p) && !p.empty()) p = p.substr(0, p.rfind('/'));
+        return file->string() + ":" + std::to_string(lines.count(p) ? lines[p] : 1);
+      };
+      if (auto problem = validate(*parsed, where)) return tl::unexpected(*problem);
+      document.merge_patch(*parsed);
+      // merge_patch treats null as "delete"; restore sections a file left empty.
+      document = [&] {
+        json base = defaults(options.environment);
+        base.merge_patch(document);
+        return base;
+      }();
+    }
+    sources.push_back(file->string());
+  }
+
+  auto dotenv = read_dotenv(options.dotenv);
+  if (!dotenv) return tl::unexpected(dotenv.error());
+  std::map<std::string, std::string> from_dotenv;
+  for (const auto& binding : kBindings) {
+    if (dotenv->count(binding.variable)) from_dotenv[binding.variable] = (*dotenv)[binding.variable];
+  }
+  bool env_used = false;
+  auto apply = [&](const std::map<std::string, std::string>& values, const std::string& origin) -> std::optional<std::string> {
+    for (const auto& binding : kBindings) {
+      const auto it = values.find(binding.variable);
+      if (it == values.end()) continue;
+      json value = it->second;
+      if (binding.integer) {
+        int number = 0;
+        auto [ptr, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), number);
+        if (ec != std::errc() || ptr != it->second.data() + it->second.size()) {
+          return origin + ": " + binding.variable + "=" + it->second + " is not a whole number of seconds";
+        }
+        value = number;
+      }
+      document[json::json_pointer(binding.pointer)] = value;
+      auto where = [&](const std::string&) { return origin + " (" + std::string(binding.variable) + ")"; };
+      if (auto problem = validate(document, where)) return *problem;
+      env_used = true;
+    }
+    return std::nullopt;
+  };
+  if (!from_dotenv.empty()) {
+    if (auto problem = apply(from_dotenv, options.dotenv.string())) return tl::unexpected(*problem);
+    sources.push_back(options.dotenv.string());
+  }
+  env_used = false;
+  if (auto problem = apply(options.environment, "environment")) return tl::unexpected(*problem);
+  if (env_used) sources.push_back("environment");
+
+  if (options.log_level) document["server"]["log_level"] = *options.log_level;
+  if (options.log_file) document["server"]["log_file"] = *options.log_file;
+  if (options.log_level || options.log_file) {
+    if (auto problem = validate(document, [](const std::string&) { return std::string("command line"); })) {
+      return tl::unexpected(*problem);
+    }
+    sources.push_back("command line");
+  }
+  Config config = typed(document);
+  config.sources = std::move(sources);
+  return config;
+}
+
+nlohmann::json masked(const Config& config) {
+  safety::Redactor redactor;
+  for (const auto* secret : {&config.anthropic_api_key, &config.github_token, &config.teams_webhook_url}) {
+    redactor.add_secret(*secret);
+  }
+  for (const auto& [_, server] : config.mcp_servers) {
+    for (const auto& [key, value] : server.env) {
+      if (safety::Redactor::is_secret_key(key)) redactor.add_secret(value);
+    }
+    for (const auto& [key, value] : server.headers) {
+      if (safety::Redactor::is_secret_key(key)) redactor.add_secret(value);
+    }
+  }
+  return redactor.redact(config.document);
+}
+
+}  // namespace eks::app

@@ -1,0 +1,66 @@
+#pragma once
+// Configuration: built-in defaults, overlaid by the YAML file, then .env in the working directory, then the
+// environment (the seed's variable names), then command-line flags. Validated against schemas/config.schema.json;
+// an unknown key or a bad value is an error naming the key, the file and the line.
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <tl/expected.hpp>
+
+namespace eks::app {
+
+struct UpstreamServer {
+  std::string command;  // a child process speaking stdio ...
+  std::vector<std::string> args;
+  std::map<std::string, std::string> env;
+  std::string url;  // ... or an HTTP endpoint
+  std::map<std::string, std::string> headers;
+};
+
+struct Config {
+  std::string mode = "read_only";  // read_only | propose | auto
+  std::string log_level = "info";
+  std::string log_file;  // empty: stderr
+  std::size_t max_message_bytes = 8u << 20;
+  std::size_t workers = 4;
+  std::size_t queue_limit = 256;
+  std::size_t page_size = 50;
+  int shutdown_deadline_ms = 5000;
+  std::string anthropic_api_key;
+  std::string anthropic_base_url = "https://api.anthropic.com";
+  std::map<std::string, std::string> models;  // agent role -> alias or model id
+  std::map<std::string, std::string> model_aliases;
+  std::string github_token;
+  std::string teams_webhook_url;
+  int check_interval_seconds = 300;
+  std::string state_dir;
+  std::map<std::string, UpstreamServer> mcp_servers;
+
+  nlohmann::json document;           // the merged configuration as JSON (unmasked: never return it as is)
+  std::vector<std::string> sources;  // where values came from, lowest precedence first
+};
+
+struct LoadOptions {
+  std::optional<std::filesystem::path> file;  // --config; else ./eks-sre-mcp.yaml, else ~/.config/eks-sre-mcp/config.yaml
+  bool search_default_files = true;
+  std::filesystem::path dotenv = ".env";
+  std::map<std::string, std::string> environment;  // normally the process environment
+  std::optional<std::string> log_level;            // --log-level
+  std::optional<std::string> log_file;             // --log-file
+};
+
+// The process environment as a map.
+std::map<std::string, std::string> process_environment();
+
+// Loads and validates; the error is one message naming the key, the file and the line (or the variable).
+tl::expected<Config, std::string> load_config(const LoadOptions& options);
+
+// The configuration with every secret masked, for get_config and `config check`.
+nlohmann::json masked(const Config& config);
+
+}  // namespace eks::app

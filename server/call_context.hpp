@@ -1,0 +1,33 @@
+#pragma once
+// What a running request can see and do: cancellation, progress, logging, who the client is.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "server/protocol/versions.hpp"
+
+namespace eks::server {
+
+// MCP logging levels (RFC 5424 severities), lowest first.
+enum class LogLevel { debug, info, notice, warning, error, critical, alert, emergency };
+std::optional<LogLevel> parse_log_level(std::string_view text);
+std::string_view to_string(LogLevel level);
+
+class CallContext {
+ public:
+  virtual ~CallContext() = default;
+  // True once the client cancelled the request or the server is shutting down; handlers poll it.
+  virtual bool cancelled() const = 0;
+  // Sends notifications/progress when the request carried a progressToken; `progress` must increase.
+  virtual void progress(double progress, std::optional<double> total, std::string_view message) = 0;
+  // Sends notifications/message when the client asked for this level (and logs it on the server side).
+  virtual void log(LogLevel level, std::string_view message) = 0;
+  virtual protocol::Era era() const = 0;
+  virtual const std::string& protocol_version() const = 0;
+  // The client's Implementation object ({name, version, ...}); null when it sent none.
+  virtual const nlohmann::json& client_info() const = 0;
+};
+
+}  // namespace eks::server

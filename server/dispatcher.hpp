@@ -1,0 +1,150 @@
+#pragma once
+// The method router: the registries of tools, resources and prompts, the middleware chain around tool calls,
+// and the answers to every MCP method that does not need a session (lists, reads, completion, discovery).
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <tl/expected.hpp>
+
+#include "server/jsonrpc/message.hpp"
+#include "server/protocol/json_schema.hpp"
+#include "server/tool.hpp"
+#include "server/worker_pool.hpp"
+
+namespace eks::server {
+
+struct ServerInfo {
+  std::string name;
+  std::string title;
+  std::string version;
+  std::string description;
+  std::string instructions;  // sent in initialize / server/discover: how a model should use the tools
+};
+
+struct ServerOptions {
+  std::size_t page_size = 50;                // items per tools/list, prompts/list ... page
+  std::size_t workers = 4;                   // threads running tool calls
+  std::size_t queue_limit = 256;             // tool calls waiting for a thread before "busy" answers
+  std::size_t max_message_bytes = 8u << 20;  // a bigger message gets -32600 and is never buffered
+  std::size_t max_depth = 128;               // JSON nesting limit
+  std::chrono::milliseconds shutdown_deadline{5000};  // in-flight calls get this long to finish at shutdown
+  std::chrono::milliseconds list_ttl{300000};          // ttlMs on 2026-07-28 list results
+};
+
+// A fixed resource (resources/list, resources/read).
+struct ResourceDef {
+  std::string uri;
+  std::string name;
+  std::string title;
+  std::string description;
+  std::string mime_type;
+  std::function<Result<std::string>()> read;
+};
+
+// A parameterised resource, "prefix{name}" (RFC 6570 level 1, one variable at the end).
+struct ResourceTemplateDef {
+  std::string uri_template;
+  std::string name;
+  std::string title;
+  std::string description;
+  std::string mime_type;
+  std::function<Result<std::string>(std::string_view value)> read;
+  std::function<std::vector<std::string>(std::string_view prefix)> complete;
+};
+
+struct PromptArgument {
+  std::string name;
+  std::string description;
+  bool required = false;
+};
+
+struct PromptDef {
+  std::string name;
+  std::string title;
+  std::string description;
+  std::vector<PromptArgument> arguments;
+  // Returns the prompts/get result's messages for the given arguments.
+  std::function<Result<Json>(const std::map<std::string, std::string>& arguments)> get;
+  // Values for completion/complete of one argument, filtered by prefix by the dispatcher.
+  std::function<std::vector<std::string>(std::string_view argument)> complete;
+};
+
+using CallNext = std::function<Result<ToolOutput>(const ToolDef&, const Json& arguments, CallContext&)>;
+// Wraps every tool call after argument validation (the safety validator installs one).
+using Middleware =
+    std::function<Result<ToolOutput>(const ToolDef&, const Json& arguments, CallContext&, const CallNext& next)>;
+
+// The per-request view of the protocol the dispatcher answers in.
+struct RequestEra {
+  protocol::Era era = protocol::Era::handshake;
+  std::string version;  // negotiated (handshake) or per request (stateless)
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(ServerInfo info, ServerOptions options);
+  ~Dispatcher();
+
+  // Registration, before serving. Fails naming the tool when a schema is missing or invalid, or on duplicates.
+  tl::expected<void, std::string> add_tool(ToolDef tool);
+  void add_resource(ResourceDef resource);
+  void add_resource_template(ResourceTemplateDef resource_template);
+  void add_prompt(PromptDef prompt);
+  void use(Middleware middleware);
+
+  const ServerInfo& info() const { return info_; }
+  const ServerOptions& options() const { return options_; }
+  WorkerPool& pool() { return *pool_; }
+
+  // Capabilities we declare (same in both eras).
+  Json capabilities() const;
+  // One tools/list entry per tool, in registration order, shaped for `version`.
+  Json tool_definitions(std::string_view version) const;
+
+  // Answers a request that needs no session state; nullopt when the method is not one of them.
+  // The error side is a JSON-RPC error.
+  std::optional<tl::expected<Json, jsonrpc::Error>> answer(const std::string& method, const Json& params,
+                                                           const RequestEra& era) const;
+
+  struct PreparedCall {
+    const ToolDef* tool = nullptr;
+    Json arguments;                      // validated, defaults applied
+    std::optional<std::string> invalid;  // set when the arguments failed validation: answer isError
+  };
+  // Looks up a tool and validates its arguments. The error side is a JSON-RPC error (unknown tool: -32602).
+  tl::expected<PreparedCall, jsonrpc::Error> prepare_call(const Json& params) const;
+  // Runs a prepared call through the middleware chain and shapes the CallToolResult for `version`.
+  Json run_call(const PreparedCall& call, CallContext& context, std::string_view version) const;
+
+ private:
+  struct RegisteredTool {
+    ToolDef def;
+    protocol::JsonSchema input;
+    std::optional<protocol::JsonSchema> output;
+    Json input_json;
+    Json output_json;
+  };
+  tl::expected<Json, jsonrpc::Error> list_page(const Json& params, const Json& items, const char* key) const;
+  tl::expected<Json, jsonrpc::Error> read_resource(const Json& params) const;
+  tl::expected<Json, jsonrpc::Error> get_prompt(const Json& params) const;
+  tl::expected<Json, jsonrpc::Error> complete(const Json& params) const;
+
+  ServerInfo info_;
+  ServerOptions options_;
+  std::vector<RegisteredTool> tools_;
+  std::map<std::string, std::size_t, std::less<>> tool_index_;
+  std::vector<ResourceDef> resources_;
+  std::vector<ResourceTemplateDef> templates_;
+  std::vector<PromptDef> prompts_;
+  std::vector<Middleware> middleware_;
+  std::unique_ptr<WorkerPool> pool_;
+};
+
+}  // namespace eks::server

@@ -1,0 +1,429 @@
+#include "server/session.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace eks::server {
+namespace {
+
+using jsonrpc::Error;
+
+constexpr const char* kMetaVersion = "io.modelcontextprotocol/protocolVersion";
+constexpr const char* kMetaCapabilities = "io.modelcontextprotocol/clientCapabilities";
+constexpr const char* kMetaClientInfo = "io.modelcontextprotocol/clientInfo";
+constexpr const char* kMetaLogLevel = "io.modelcontextprotocol/logLevel";
+constexpr const char* kMetaServerInfo = "io.modelcontextprotocol/serverInfo";
+
+std::shared_ptr<spdlog::logger> logger() {
+  static auto log = [] {
+    auto existing = spdlog::get("server");
+    return existing ? existing : spdlog::default_logger()->clone("server");
+  }();
+  return log;
+}
+
+tl::unexpected<Error> error(int code, std::string message, std::optional<Json> data = std::nullopt) {
+  return tl::unexpected(Error{code, std::move(message), std::move(data)});
+}
+
+const Json* meta_of(const Json& params) {
+  if (!params.is_object()) return nullptr;
+  const auto it = params.find("_meta");
+  return it != params.end() && it->is_object() ? &*it : nullptr;
+}
+
+// Methods the 2026-07-28 core removed: answered -32601 when a request of that era asks for them.
+bool removed_in_stateless(const std::string& method) {
+  return method == "initialize" || method == "ping" || method == "logging/setLevel" ||
+         method == "resources/subscribe" || method == "resources/unsubscribe";
+}
+
+// Results that 2026-07-28 makes cacheable: they carry ttlMs and cacheScope.
+bool cacheable(const std::string& method) {
+  return method == "tools/list" || method == "prompts/list" || method == "resources/list" ||
+         method == "resources/templates/list" || method == "resources/read" || method == "server/discover";
+}
+
+}  // namespace
+
+// One running tool call.
+struct Session::InFlight {
+  std::atomic<bool> client_cancelled{false};
+};
+
+// A batch's responses, sent together once every request in it has answered.
+struct Session::Batch {
+  std::mutex mutex;
+  Json responses = Json::array();
+  std::size_t pending = 1;  // one for the dispatch loop itself, so the batch cannot complete early
+};
+
+class Session::Context final : public CallContext {
+ public:
+  Context(std::shared_ptr<Session> session, std::shared_ptr<InFlight> call, RequestScope scope)
+      : session_(std::move(session)), call_(std::move(call)), scope_(std::move(scope)) {}
+
+  bool cancelled() const override {
+    return call_->client_cancelled.load(std::memory_order_relaxed) ||
+           session_->shutting_down_.load(std::memory_order_relaxed);
+  }
+  void progress(double progress, std::optional<double> total, std::string_view message) override {
+    // "Progress notifications MUST stop once the request completes" and carry the request's own token.
+    if (scope_.progress_token.is_null() || call_->client_cancelled.load()) return;
+    Json params{{"progressToken", scope_.progress_token}, {"progress", progress}};
+    if (total) params["total"] = *total;
+    if (!message.empty()) params["message"] = message;
+    session_->send(jsonrpc::make_notification("notifications/progress", std::move(params)));
+  }
+  void log(LogLevel level, std::string_view message) override { session_->log_to_client(level, message, scope_); }
+  protocol::Era era() const override { return scope_.era; }
+  const std::string& protocol_version() const override { return scope_.version; }
+  const Json& client_info() const override { return scope_.client_info; }
+
+ private:
+  std::shared_ptr<Session> session_;
+  std::shared_ptr<InFlight> call_;
+  RequestScope scope_;
+};
+
+std::shared_ptr<Session> Session::create(Dispatcher& dispatcher, transport::Connection& connection) {
+  return std::shared_ptr<Session>(new Session(dispatcher, connection));
+}
+
+Session::Session(Dispatcher& dispatcher, transport::Connection& connection)
+    : dispatcher_(dispatcher), connection_(connection) {}
+
+void Session::send(const Json& message) { connection_.send(jsonrpc::serialize(message)); }
+
+std::size_t Session::in_flight() const {
+  std::lock_guard lock(mutex_);
+  return in_flight_.size();
+}
+
+void Session::notify(std::string_view method, Json params) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!initialized_) return;
+  }
+  send(jsonrpc::make_notification(method, std::move(params)));
+}
+
+void Session::handle_oversize(std::size_t bytes) {
+  logger()->warn("discarded a {}-byte message over the {}-byte limit", bytes, dispatcher_.options().max_message_bytes);
+  send(jsonrpc::make_error(
+      std::nullopt, Error{jsonrpc::kInvalidRequest,
+                          "Invalid Request: message of " + std::to_string(bytes) + " bytes exceeds the limit of " +
+                              std::to_string(dispatcher_.options().max_message_bytes) + " bytes",
+                          std::nullopt}));
+}
+
+void Session::handle_line(std::string&& line) {
+  auto parsed = jsonrpc::parse(line, dispatcher_.options().max_depth);
+  if (!parsed) {
+    send(jsonrpc::make_error(std::nullopt, parsed.error()));
+    return;
+  }
+  const Reply direct = [this](std::optional<Json> response) {
+    if (response) send(*response);
+  };
+  if (!parsed->is_array()) {
+    handle_value(*parsed, direct, false);
+    return;
+  }
+
+  std::string version;
+  bool initialized = false;
+  {
+    std::lock_guard lock(mutex_);
+    version = version_;
+    initialized = initialized_;
+  }
+  if (parsed->empty()) {
+    send(jsonrpc::make_error(std::nullopt, Error{jsonrpc::kInvalidRequest, "Invalid Request: empty batch", std::nullopt}));
+    return;
+  }
+  if (!initialized || !protocol::allows_batches(version)) {
+    const std::string why = initialized ? "protocol version " + version + " does not allow JSON-RPC batches"
+                                        : "JSON-RPC batches are not accepted before initialize";
+    send(jsonrpc::make_error(std::nullopt, Error{jsonrpc::kInvalidRequest, "Invalid Request: " + why +
+                                                     "; send one message per line", std::nullopt}));
+    return;
+  }
+  auto batch = std::make_shared<Batch>();
+  const Reply into_batch = [this, batch](std::optional<Json> response) {
+    std::lock_guard lock(batch->mutex);
+    if (response) batch->responses.push_back(std::move(*response));
+    if (--batch->pending == 0 && !batch->responses.empty()) send(batch->responses);
+  };
+  for (const auto& element : *parsed) {
+    {
+      std::lock_guard lock(batch->mutex);
+      ++batch->pending;
+    }
+    // Notifications and responses in a batch produce no answer, but still count as done.
+    if (!handle_value(element, into_batch, true)) into_batch(std::nullopt);
+  }
+  into_batch(std::nullopt);
+}
+
+bool Session::handle_value(const Json& value, const Reply& reply, bool in_batch) {
+  auto message = jsonrpc::classify(value);
+  if (!message) {
+    reply(jsonrpc::make_error(message.error().id, message.error().error));
+    return true;
+  }
+  if (auto* request = std::get_if<jsonrpc::Request>(&*message)) {
+    handle_request(std::move(*request), reply, in_batch);
+    return true;
+  }
+  if (const auto* notification = std::get_if<jsonrpc::Notification>(&*message)) {
+    handle_notification(*notification);
+  } else {
+    // Responses to requests we never send (this server issues no requests to clients): ignored.
+    logger()->debug("ignoring a response that answers no request of ours");
+  }
+  return false;
+}
+
+tl::expected<Session::RequestScope, Error> Session::scope_of(const jsonrpc::Request& request, bool in_batch) {
+  RequestScope scope;
+  const Json* meta = meta_of(request.params);
+  if (meta) {
+    if (const auto token = meta->find("progressToken"); token != meta->end() && (token->is_string() || token->is_number_integer())) {
+      scope.progress_token = *token;
+    }
+  }
+  if (meta && meta->contains(kMetaVersion)) {
+    // The stateless core: everything the request needs is in its own _meta.
+    const Json& version = (*meta)[kMetaVersion];
+    if (!version.is_string()) return error(jsonrpc::kInvalidParams, "Invalid params: _meta." + std::string(kMetaVersion) + " must be a string");
+    if (version.get_ref<const std::string&>() != protocol::kStatelessVersion) {
+      Json supported = Json::array();
+      for (auto v : protocol::all_versions()) supported.push_back(v);
+      return error(-32022, "Unsupported protocol version",
+                   Json{{"supported", std::move(supported)}, {"requested", version}});
+    }
+    if (in_batch) return error(jsonrpc::kInvalidRequest, "Invalid Request: 2026-07-28 has no JSON-RPC batches");
+    const auto caps = meta->find(kMetaCapabilities);
+    if (caps == meta->end() || !caps->is_object()) {
+      return error(jsonrpc::kInvalidParams, "Invalid params: _meta." + std::string(kMetaCapabilities) +
+                                                " (an object) is required with protocol version 2026-07-28");
+    }
+    if (removed_in_stateless(request.method)) {
+      return error(jsonrpc::kMethodNotFound, "Method not found: " + request.method + " does not exist in protocol version 2026-07-28");
+    }
+    scope.era = protocol::Era::stateless;
+    scope.version = std::string(protocol::kStatelessVersion);
+    if (const auto info = meta->find(kMetaClientInfo); info != meta->end() && info->is_object()) scope.client_info = *info;
+    if (const auto level = meta->find(kMetaLogLevel); level != meta->end() && level->is_string()) {
+      scope.log_level = parse_log_level(level->get<std::string>());
+      if (!scope.log_level) return error(jsonrpc::kInvalidParams, "Invalid params: unknown log level " + level->dump());
+    }
+    return scope;
+  }
+
+  std::lock_guard lock(mutex_);
+  if (request.method == "server/discover") {
+    return error(jsonrpc::kInvalidParams, "Invalid params: server/discover needs _meta." + std::string(kMetaVersion) +
+                                              " (2026-07-28) and _meta." + kMetaCapabilities);
+  }
+  if (!initialized_ && request.method != "initialize" && request.method != "ping") {
+    return error(jsonrpc::kInvalidRequest,
+                 "Server not initialized: send initialize first, or carry _meta." + std::string(kMetaVersion) +
+                     " = \"2026-07-28\" on every request");
+  }
+  scope.era = protocol::Era::handshake;
+  scope.version = version_;
+  scope.client_info = client_info_;
+  return scope;
+}
+
+void Session::handle_request(jsonrpc::Request&& request, const Reply& reply, bool in_batch) {
+  auto answer_error = [&](const Error& e) { reply(jsonrpc::make_error(request.id, e)); };
+  if (!request.params.is_null() && !request.params.is_object()) {
+    return answer_error(Error{jsonrpc::kInvalidParams, "Invalid params: MCP params must be an object", std::nullopt});
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (in_flight_.count(jsonrpc::id_key(request.id)) != 0) {
+      return answer_error(Error{jsonrpc::kInvalidRequest,
+                                "Invalid Request: id " + jsonrpc::id_key(request.id) + " is already in use by a request in flight",
+                                std::nullopt});
+    }
+  }
+  auto scope = scope_of(request, in_batch);
+  if (!scope) return answer_error(scope.error());
+
+  const std::string& method = request.method;
+  tl::expected<Json, Error> result = Json::object();
+  if (method == "initialize") {
+    if (in_batch) return answer_error(Error{jsonrpc::kInvalidRequest, "Invalid Request: initialize must not be part of a batch", std::nullopt});
+    result = initialize(request.params);
+  } else if (method == "ping") {
+    result = Json::object();
+  } else if (method == "logging/setLevel") {
+    const auto level = request.params.is_object() && request.params.contains("level") && request.params["level"].is_string()
+                           ? parse_log_level(request.params["level"].get<std::string>())
+                           : std::nullopt;
+    if (!level) {
+      result = error(jsonrpc::kInvalidParams, "Invalid params: level must be one of debug, info, notice, warning, "
+                                              "error, critical, alert, emergency");
+    } else {
+      std::lock_guard lock(mutex_);
+      log_level_ = *level;
+    }
+  } else if (method == "tools/call") {
+    return start_call(std::move(request), std::move(*scope), reply);
+  } else if (auto answered = dispatcher_.answer(method, request.params.is_null() ? Json::object() : request.params,
+                                                RequestEra{scope->era, scope->version})) {
+    result = std::move(*answered);
+  } else {
+    result = error(jsonrpc::kMethodNotFound, "Method not found: " + method);
+  }
+  if (!result) return answer_error(result.error());
+  reply(jsonrpc::make_response(request.id, finish(method, std::move(*result), *scope)));
+}
+
+tl::expected<Json, Error> Session::initialize(const Json& params) {
+  if (!params.is_object() || !params.contains("protocolVersion") || !params["protocolVersion"].is_string()) {
+    return error(jsonrpc::kInvalidParams, "Invalid params: initialize needs a string protocolVersion");
+  }
+  if (params.contains("capabilities") && !params["capabilities"].is_object()) {
+    return error(jsonrpc::kInvalidParams, "Invalid params: capabilities must be an object");
+  }
+  if (params.contains("clientInfo") && !params["clientInfo"].is_object()) {
+    return error(jsonrpc::kInvalidParams, "Invalid params: clientInfo must be an object");
+  }
+  const auto requested = params["protocolVersion"].get<std::string>();
+  const std::string_view negotiated = protocol::negotiate(requested);
+  {
+    std::lock_guard lock(mutex_);
+    if (initialized_) {
+      return error(jsonrpc::kInvalidRequest, "Invalid Request: already initialized with protocol version " + version_ +
+                                                 "; initialize is sent once per connection");
+    }
+    initialized_ = true;
+    version_ = std::string(negotiated);
+    client_info_ = params.value("clientInfo", Json());
+  }
+  const auto& info = dispatcher_.info();
+  Json server_info{{"name", info.name}, {"version", info.version}};
+  if (protocol::has_structured_output(negotiated)) {
+    server_info["title"] = info.title;
+    if (negotiated >= std::string_view("2025-11-25")) server_info["description"] = info.description;
+  }
+  logger()->info("initialized: client {} asked for {}, speaking {}",
+                 client_info_.is_object() ? client_info_.value("name", "?") : "?", requested, negotiated);
+  Json result{{"protocolVersion", negotiated}, {"capabilities", dispatcher_.capabilities()}, {"serverInfo", server_info}};
+  if (!info.instructions.empty()) result["instructions"] = info.instructions;
+  return result;
+}
+
+// Stateless results carry resultType, the server's identity and, where cacheable, their cache lifetime.
+Json Session::finish(const std::string& method, Json result, const RequestScope& scope) const {
+  if (scope.era != protocol::Era::stateless) return result;
+  result["resultType"] = "complete";
+  const auto& info = dispatcher_.info();
+  result["_meta"][kMetaServerInfo] = Json{{"name", info.name}, {"title", info.title}, {"version", info.version}};
+  if (cacheable(method)) {
+    result["ttlMs"] = dispatcher_.options().list_ttl.count();
+    result["cacheScope"] = "public";
+  }
+  return result;
+}
+
+void Session::start_call(jsonrpc::Request&& request, RequestScope scope, const Reply& reply) {
+  auto prepared = dispatcher_.prepare_call(request.params);
+  if (!prepared) {
+    reply(jsonrpc::make_error(request.id, prepared.error()));
+    return;
+  }
+  auto call = std::make_shared<InFlight>();
+  const std::string key = jsonrpc::id_key(request.id);
+  {
+    std::lock_guard lock(mutex_);
+    in_flight_.emplace(key, call);
+  }
+  auto self = shared_from_this();
+  auto job = [self, call, key, id = request.id, scope, reply, prepared = std::move(*prepared)]() mutable {
+    Json response;
+    if (!call->client_cancelled.load()) {
+      Context context(self, call, scope);
+      try {
+        response = jsonrpc::make_response(id, self->finish("tools/call", self->dispatcher_.run_call(prepared, context, scope.version), scope));
+      } catch (const std::exception& e) {
+        logger()->error("tools/call {} failed: {}", prepared.tool->name, e.what());
+        response = jsonrpc::make_error(id, Error{jsonrpc::kInternalError, std::string("Internal error: ") + e.what(), std::nullopt});
+      }
+    }
+    {
+      std::lock_guard lock(self->mutex_);
+      self->in_flight_.erase(key);
+    }
+    // "Receivers of a cancellation ... SHOULD NOT send a response for the cancelled request."
+    if (call->client_cancelled.load()) {
+      reply(std::nullopt);
+    } else {
+      reply(std::move(response));
+    }
+    self->calls_done_.notify_all();
+  };
+  if (!dispatcher_.pool().try_submit(std::move(job))) {
+    {
+      std::lock_guard lock(mutex_);
+      in_flight_.erase(key);
+    }
+    Json busy{{"content", Json::array({{{"type", "text"},
+                                        {"text", "The server is busy: " + std::to_string(dispatcher_.options().queue_limit) +
+                                                     " tool calls are already queued. Retry in a few seconds."}}})},
+              {"isError", true}};
+    reply(jsonrpc::make_response(request.id, finish("tools/call", std::move(busy), scope)));
+  }
+}
+
+void Session::handle_notification(const jsonrpc::Notification& notification) {
+  const auto& method = notification.method;
+  if (method == "notifications/initialized") {
+    logger()->debug("client confirmed initialization");
+  } else if (method == "notifications/cancelled") {
+    if (!notification.params.is_object() || !notification.params.contains("requestId")) return;
+    const auto id = jsonrpc::id_from_json(notification.params["requestId"]);
+    if (!id) return;
+    std::lock_guard lock(mutex_);
+    // "The receiver MAY ignore the notification" for an unknown or finished request.
+    if (const auto it = in_flight_.find(jsonrpc::id_key(*id)); it != in_flight_.end()) {
+      it->second->client_cancelled = true;
+      logger()->info("request {} cancelled by the client: {}", it->first,
+                     notification.params.value("reason", std::string("no reason given")));
+    }
+  } else {
+    logger()->debug("ignoring notification {}", method);
+  }
+}
+
+void Session::log_to_client(LogLevel level, std::string_view message, const RequestScope& scope) {
+  logger()->log(level >= LogLevel::error ? spdlog::level::err : level >= LogLevel::warning ? spdlog::level::warn
+                                                                                          : spdlog::level::info,
+                "{}", message);
+  if (scope.era == protocol::Era::stateless) {
+    // "Servers MUST NOT emit notifications/message for requests that did not include" a log level.
+    if (!scope.log_level || level < *scope.log_level) return;
+  } else {
+    std::lock_guard lock(mutex_);
+    if (level < log_level_) return;
+  }
+  send(jsonrpc::make_notification(
+      "notifications/message", Json{{"level", to_string(level)}, {"logger", dispatcher_.info().name}, {"data", message}}));
+}
+
+std::size_t Session::drain(std::chrono::milliseconds deadline, std::chrono::milliseconds grace) {
+  std::unique_lock lock(mutex_);
+  if (!calls_done_.wait_for(lock, deadline, [this] { return in_flight_.empty(); })) {
+    logger()->warn("{} tool calls still running after {} ms; cancelling them", in_flight_.size(), deadline.count());
+    shutting_down_ = true;
+    calls_done_.wait_for(lock, grace, [this] { return in_flight_.empty(); });
+  }
+  shutting_down_ = true;
+  return in_flight_.size();
+}
+
+}  // namespace eks::server

@@ -1,0 +1,78 @@
+#pragma once
+// One client connection: the lifecycle of the handshake era, per-request eras of the stateless core, batches,
+// in-flight tool calls on the worker pool, cancellation, progress and logging notifications.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "server/call_context.hpp"
+#include "server/dispatcher.hpp"
+#include "server/jsonrpc/message.hpp"
+#include "server/transport/connection.hpp"
+
+namespace eks::server {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  // The dispatcher and connection must outlive the session and every call it started.
+  static std::shared_ptr<Session> create(Dispatcher& dispatcher, transport::Connection& connection);
+
+  // Handles one incoming line (a message or a batch). Called from the reader; never blocks on a tool call.
+  void handle_line(std::string&& line);
+  // Answers a message that exceeded the size limit (it was discarded unread).
+  void handle_oversize(std::size_t bytes);
+  // Shutdown: waits for in-flight calls up to `deadline`, then cancels the rest and waits up to `grace`.
+  // Returns the number of calls still running afterwards (0 when everything finished).
+  std::size_t drain(std::chrono::milliseconds deadline, std::chrono::milliseconds grace);
+  // Sends a notification to the client (list_changed and the like); dropped before initialization.
+  void notify(std::string_view method, Json params);
+
+  std::size_t in_flight() const;
+
+ private:
+  struct InFlight;
+  class Context;
+  struct Batch;
+  // Delivers a request's one answer; nullopt when it gets none (a cancelled call).
+  using Reply = std::function<void(std::optional<Json> response)>;
+
+  // The era, version and client details a request is answered with.
+  struct RequestScope {
+    protocol::Era era = protocol::Era::handshake;
+    std::string version;
+    Json client_info;
+    std::optional<LogLevel> log_level;  // stateless: the request's io.modelcontextprotocol/logLevel
+    Json progress_token;                // null when the request asked for no progress
+  };
+
+  Session(Dispatcher& dispatcher, transport::Connection& connection);
+  // Returns true when the message gets (or will get) an answer through `reply`.
+  bool handle_value(const Json& value, const Reply& reply, bool in_batch);
+  void handle_request(jsonrpc::Request&& request, const Reply& reply, bool in_batch);
+  void handle_notification(const jsonrpc::Notification& notification);
+  tl::expected<RequestScope, jsonrpc::Error> scope_of(const jsonrpc::Request& request, bool in_batch);
+  tl::expected<Json, jsonrpc::Error> initialize(const Json& params);
+  void start_call(jsonrpc::Request&& request, RequestScope scope, const Reply& reply);
+  Json finish(const std::string& method, Json result, const RequestScope& scope) const;
+  void send(const Json& message);
+  void log_to_client(LogLevel level, std::string_view message, const RequestScope& scope);
+
+  Dispatcher& dispatcher_;
+  transport::Connection& connection_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable calls_done_;
+  bool initialized_ = false;  // initialize answered: the handshake era is on for this connection
+  std::string version_;       // negotiated handshake version
+  Json client_info_;
+  LogLevel log_level_ = LogLevel::warning;  // logging/setLevel
+  std::map<std::string, std::shared_ptr<InFlight>> in_flight_;
+  std::atomic<bool> shutting_down_{false};
+};
+
+}  // namespace eks::server

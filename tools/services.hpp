@@ -1,0 +1,25 @@
+#pragma once
+// What the tools can reach, wired by app/: the server's identity, the effective configuration (already masked)
+// and the state of upstream connections.
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace eks::tools {
+
+struct Services {
+  std::string name = "eks-sre-mcp";
+  std::string version;
+  std::string mode = "read_only";
+  std::chrono::system_clock::time_point started_at = std::chrono::system_clock::now();
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  nlohmann::json config_masked = nlohmann::json::object();  // effective configuration, secrets masked
+  nlohmann::json config_sources = nlohmann::json::array();
+  // Upstream servers and their states: [{name, transport, state, detail?}].
+  std::function<nlohmann::json()> upstreams = [] { return nlohmann::json::array(); };
+  std::size_t tool_count = 0;  // filled in by the toolset once every tool is listed
+};
+
+}  // namespace eks::tools
