@@ -31,7 +31,13 @@ std::optional<std::size_t> read_cursor(const std::string& cursor) {
   return offset;
 }
 
+// A schema is named (schemas/<name>.json, embedded) or, for test fixtures, given inline as JSON text.
 tl::expected<Json, std::string> load_schema(const std::string& name) {
+  if (!name.empty() && name.front() == '{') {
+    Json inline_schema = Json::parse(name, nullptr, false);
+    if (inline_schema.is_discarded()) return tl::unexpected(std::string("inline schema is not valid JSON"));
+    return inline_schema;
+  }
   const auto text = schemas::text(name);
   if (text.empty()) return tl::unexpected("no schema named " + name + " in schemas/");
   Json parsed = Json::parse(text, nullptr, false);

@@ -28,10 +28,10 @@ struct Safety {
 
 // MCP tool annotations (hints for a host, never trusted for safety decisions).
 struct ToolAnnotations {
-  std::optional<bool> read_only;
-  std::optional<bool> destructive;
-  std::optional<bool> idempotent;
-  std::optional<bool> open_world;
+  std::optional<bool> read_only = std::nullopt;
+  std::optional<bool> destructive = std::nullopt;
+  std::optional<bool> idempotent = std::nullopt;
+  std::optional<bool> open_world = std::nullopt;
 };
 
 // A tool's domain failure: a sentence a model can act on, answered as a result with isError: true.
@@ -58,7 +58,7 @@ struct ToolDef {
   std::string name;
   std::string title;
   std::string description;  // written for a model: what it does, when to use it, what it returns
-  std::string input_schema;   // name of the embedded schema, e.g. "server_status.input"
+  std::string input_schema;   // name of the embedded schema, e.g. "server_status.input" (or inline JSON text)
   std::string output_schema;  // empty when the tool has no structured output
   ToolAnnotations annotations;
   Safety safety;

@@ -1,4 +1,12 @@
 // server/protocol/json_schema.cpp — compiler (schema JSON → node tree) and validator (node tree × instance).
+
+// GCC 12 reports a false -Wmaybe-uninitialized inside libstdc++'s <regex> (std::function moved in
+// _NFA::_M_insert_subexpr_end) when optimising with -fsanitize=address; the warning is located in the
+// library headers, so it has to be silenced before the first of them is included.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 #include "server/protocol/json_schema.hpp"
 
 #include <algorithm>
@@ -711,7 +719,9 @@ class Compiler {
                                                                 Combinator{"oneOf", &node.one_of}}) {
       const auto it = s.find(keyword);
       if (it == s.end()) continue;
-      if (!it->is_array() || it->empty()) return bad_keyword(doc, pointer, keyword, "must be a non-empty array of schemas");
+      if (!it->is_array() || it->empty()) {
+        return bad_keyword(doc, pointer, keyword, "must be a non-empty array of schemas");
+      }
       if (!schema_list(keyword, *it, *out)) return std::nullopt;
     }
     if (const auto it = s.find("not"); it != s.end()) {

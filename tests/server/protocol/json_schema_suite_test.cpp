@@ -6,6 +6,7 @@
 //
 // JSON_SCHEMA_TEST_SUITE_DIR overrides where the suite lives. It may name the suite root (the folder
 // holding tests/draft7 and remotes) or the draft7 folder itself (remotes then at ../../remotes).
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -36,7 +37,8 @@ struct SuiteDirs {
 
 SuiteDirs suite_dirs() {
   const char* env = std::getenv("JSON_SCHEMA_TEST_SUITE_DIR");
-  const fs::path root = (env != nullptr && *env != '\0') ? fs::path(env) : fs::path("/usr/share/json-schema-test-suite");
+  const fs::path root =
+      (env != nullptr && *env != '\0') ? fs::path(env) : fs::path("/usr/share/json-schema-test-suite");
   if (fs::is_directory(root / "tests" / "draft7")) return {root / "tests" / "draft7", root / "remotes"};
   return {root, root / ".." / ".." / "remotes"};
 }
@@ -125,7 +127,9 @@ TEST_P(SuiteFile, EveryCasePasses) {
   for (const auto& group : *groups) {
     const std::string group_name = group.value("description", "?");
     json schema = group.at("schema");
-    if (schema.is_object() && !schema.contains("$schema")) schema["$schema"] = "http://json-schema.org/draft-07/schema#";
+    if (schema.is_object() && !schema.contains("$schema")) {
+      schema["$schema"] = "http://json-schema.org/draft-07/schema#";
+    }
     const auto compiled = JsonSchema::compile(schema, suite_loader(dirs.remotes));
     for (const auto& test : group.at("tests")) {
       const std::string name = GetParam() + ": " + group_name + " / " + test.value("description", "?");

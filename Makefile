@@ -1,0 +1,37 @@
+# The README's commands: `make demo` and `make test`. Both install what is missing, build once, and run.
+PRESET ?= ci
+BUILD_DIR := build/$(PRESET)
+# ccache hits across checkouts in different directories.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+
+.PHONY: all deps build test test-asan demo bench golden clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	@cmake --preset $(PRESET) --log-level=WARNING >/dev/null
+	@cmake --build --preset $(PRESET)
+
+test: PRESET := ci
+test: build
+	@ctest --preset $(PRESET) -j2
+
+test-asan:
+	@$(MAKE) --no-print-directory test PRESET=asan
+
+demo: build
+	@node scripts/demo.mjs $(BUILD_DIR)/app/eks-sre-mcp
+
+bench: build
+	@bench/run.sh $(BUILD_DIR)/app/eks-sre-mcp $(BUILD_DIR)/bench/stdio_bench
+
+# Regenerates tests/golden/ from the current build.
+golden: build
+	@UPDATE_GOLDEN=1 ctest --preset $(PRESET) -R golden
+
+clean:
+	@rm -rf build

@@ -1,0 +1,164 @@
+// Shared plumbing for the real-client end-to-end tests: where the binaries are, an isolated environment for
+// every process we start, bounded waits, and a way to stop what we started by its PID.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const TESTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const NODE_MODULES = path.join(TESTS_DIR, 'node_modules');
+
+// The binary named by environment variable `name`. ctest sets EKS_SRE_MCP and EKS_SRE_MCP_FIXTURE
+// (tests/e2e/CMakeLists.txt); without them a test must fail, loudly, rather than skip or guess a path.
+export function binaryFromEnv(name) {
+  const file = process.env[name];
+  if (!file) {
+    throw new Error(
+      `${name} is not set: run these tests through ctest (ctest --preset ci -L e2e), or set ${name} to the ` +
+        `path of the built binary, e.g. ${name}=build/ci/app/eks-sre-mcp node --test tests/e2e/<file>`,
+    );
+  }
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+  } catch (error) {
+    throw new Error(`${name}=${file} is not an executable file: ${error.message}`);
+  }
+  return path.resolve(file);
+}
+
+// A fresh directory to serve as HOME, XDG_* and working directory, so that no configuration file, .env or
+// host settings of the machine are picked up, and nothing we run writes outside it.
+export function isolatedDir(prefix) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `eks-e2e-${prefix}-`));
+  const sub = (name) => {
+    const p = path.join(dir, name);
+    fs.mkdirSync(p, { recursive: true });
+    return p;
+  };
+  const env = {
+    HOME: dir,
+    XDG_CONFIG_HOME: sub('.config'),
+    XDG_STATE_HOME: sub('.local/state'),
+    XDG_DATA_HOME: sub('.local/share'),
+    XDG_CACHE_HOME: sub('.cache'),
+    TMPDIR: sub('tmp'),
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    LANG: 'C.UTF-8',
+  };
+  return {
+    dir,
+    env,
+    cleanup() {
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// Resolves with `promise`, or rejects naming `what` once `ms` have passed.
+export function within(ms, promise, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function isAlive(pid) {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Last resort after a graceful close: SIGKILL the process `pid` if it is still there.
+export function killIfAlive(pid) {
+  if (isAlive(pid)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+// Keeps the last `limit` characters of a stream (a server's stderr log) for failure messages.
+export function tail(stream, limit = 16384) {
+  let text = '';
+  stream?.on('data', (chunk) => {
+    text = (text + chunk.toString()).slice(-limit);
+  });
+  return () => text;
+}
+
+// Records every JSON-RPC message a transport sends and receives, in order, with a timestamp: lets a test check
+// what really crossed the wire (the negotiated version, a notifications/cancelled, a response that must not come).
+export function tapTransport(transport) {
+  const log = [];
+  let handler;
+  Object.defineProperty(transport, 'onmessage', {
+    configurable: true,
+    get: () =>
+      handler &&
+      ((message, extra) => {
+        log.push({ dir: 'in', at: performance.now(), message });
+        handler(message, extra);
+      }),
+    set: (h) => {
+      handler = h;
+    },
+  });
+  const send = transport.send.bind(transport);
+  transport.send = (message, options) => {
+    log.push({ dir: 'out', at: performance.now(), message });
+    return send(message, options);
+  };
+  return log;
+}
+
+// Runs a command in its own process group with a hard deadline; resolves {code, signal, stdout, stderr, ms}.
+// The group (led by the child's PID) is killed on timeout and after exit, so helpers it spawned (an MCP
+// server under test) cannot outlive it.
+export function run(command, args, { env, cwd, timeoutMs, input } = {}) {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, cwd, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    const killGroup = () => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // the group is gone
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
+    }, timeoutMs ?? 30000);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      killGroup();
+      const ms = Math.round(performance.now() - started);
+      if (timedOut) {
+        reject(new Error(`${path.basename(command)} ${args.join(' ')} timed out after ${timeoutMs} ms\n` +
+          `stdout:\n${stdout}\nstderr:\n${stderr}`));
+      } else {
+        resolve({ code, signal, stdout, stderr, ms });
+      }
+    });
+    child.stdin.end(input ?? '');
+  });
+}

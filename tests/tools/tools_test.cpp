@@ -1,0 +1,85 @@
+// The shipped tools, called through the dispatcher as a host would.
+#include <gtest/gtest.h>
+
+#include "app/config.hpp"
+#include "app/wiring.hpp"
+
+namespace eks::tools {
+namespace {
+
+using nlohmann::json;
+
+class FakeContext final : public server::CallContext {
+ public:
+  bool cancelled() const override { return false; }
+  void progress(double, std::optional<double>, std::string_view) override {}
+  void log(server::LogLevel, std::string_view) override {}
+  protocol::Era era() const override { return protocol::Era::handshake; }
+  const std::string& protocol_version() const override { return version_; }
+  const json& client_info() const override { return client_; }
+
+ private:
+  std::string version_ = "2025-11-25";
+  json client_ = {{"name", "gtest"}, {"version", "1"}};
+};
+
+class ToolsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    app::LoadOptions load;
+    load.search_default_files = false;
+    load.dotenv = "/nonexistent/.env";
+    load.environment = {{"HOME", "/tmp"}, {"GITHUB_TOKEN", "ghp_supersecret"}};
+    auto config = app::load_config(load);
+    ASSERT_TRUE(config) << config.error();
+    auto built = app::build(*config);
+    ASSERT_TRUE(built) << built.error();
+    application_ = std::move(*built);
+  }
+  json call(const std::string& name, json arguments = json::object()) {
+    auto prepared = application_->dispatcher->prepare_call(json{{"name", name}, {"arguments", std::move(arguments)}});
+    EXPECT_TRUE(prepared);
+    return application_->dispatcher->run_call(*prepared, context_, "2025-11-25");
+  }
+  std::unique_ptr<app::Application> application_;
+  FakeContext context_;
+};
+
+TEST_F(ToolsTest, ServerStatusReportsVersionModeAndProtocol) {
+  const auto r = call("server_status");
+  ASSERT_EQ(r["isError"], false) << r.dump();
+  const auto& s = r["structuredContent"];
+  EXPECT_EQ(s["server"]["version"], app::kVersion);
+  EXPECT_EQ(s["mode"], "read_only");
+  EXPECT_EQ(s["protocol"]["version"], "2025-11-25");
+  EXPECT_EQ(s["protocol"]["client"]["name"], "gtest");
+  EXPECT_EQ(s["tools"], 2);
+  EXPECT_TRUE(s["upstreams"].empty());
+}
+
+TEST_F(ToolsTest, GetConfigMasksSecrets) {
+  const auto r = call("get_config");
+  ASSERT_EQ(r["isError"], false) << r.dump();
+  EXPECT_EQ(r["structuredContent"]["config"]["github"]["token"], "***");
+  EXPECT_EQ(r.dump().find("ghp_supersecret"), std::string::npos);
+}
+
+TEST_F(ToolsTest, GetConfigReturnsOneSection) {
+  const auto r = call("get_config", {{"section", "models"}});
+  EXPECT_EQ(r["structuredContent"]["config"].size(), 1u);
+  EXPECT_EQ(r["structuredContent"]["config"]["models"]["diagnostic"], "haiku");
+}
+
+TEST_F(ToolsTest, EveryToolDeclaresSchemasAndAnnotations) {
+  const auto tools = application_->dispatcher->tool_definitions("2025-11-25");
+  ASSERT_FALSE(tools.empty());
+  for (const auto& t : tools) {
+    EXPECT_FALSE(t["title"].get<std::string>().empty()) << t["name"];
+    EXPECT_EQ(t["inputSchema"]["type"], "object") << t["name"];
+    EXPECT_TRUE(t.contains("outputSchema")) << t["name"];
+    EXPECT_TRUE(t["annotations"].contains("readOnlyHint")) << t["name"];
+  }
+}
+
+}  // namespace
+}  // namespace eks::tools
