@@ -57,24 +57,62 @@ Dispatcher::Dispatcher(ServerInfo info, ServerOptions options)
 Dispatcher::~Dispatcher() = default;
 
 tl::expected<void, std::string> Dispatcher::add_tool(ToolDef tool) {
-  if (tool_index_.count(tool.name) != 0) return tl::unexpected("tool " + tool.name + " is registered twice");
   if (!tool.handler) return tl::unexpected("tool " + tool.name + " has no handler");
   auto input_json = load_schema(tool.input_schema);
   if (!input_json) return tl::unexpected("tool " + tool.name + ": " + input_json.error());
   auto input = protocol::JsonSchema::compile(*input_json);
   if (!input) return tl::unexpected("tool " + tool.name + ": input schema: " + input.error());
-  RegisteredTool registered{std::move(tool), std::move(*input), std::nullopt, std::move(*input_json), nullptr};
-  if (!registered.def.output_schema.empty()) {
-    auto output_json = load_schema(registered.def.output_schema);
-    if (!output_json) return tl::unexpected("tool " + registered.def.name + ": " + output_json.error());
+  auto registered = std::make_shared<RegisteredTool>(
+      RegisteredTool{std::move(tool), std::move(*input), std::nullopt, std::move(*input_json), nullptr});
+  if (!registered->def.output_schema.empty()) {
+    auto output_json = load_schema(registered->def.output_schema);
+    if (!output_json) return tl::unexpected("tool " + registered->def.name + ": " + output_json.error());
     auto output = protocol::JsonSchema::compile(*output_json);
-    if (!output) return tl::unexpected("tool " + registered.def.name + ": output schema: " + output.error());
-    registered.output = std::move(*output);
-    registered.output_json = std::move(*output_json);
+    if (!output) return tl::unexpected("tool " + registered->def.name + ": output schema: " + output.error());
+    registered->output = std::move(*output);
+    registered->output_json = std::move(*output_json);
   }
-  tool_index_.emplace(registered.def.name, tools_.size());
-  tools_.push_back(std::move(registered));
+  {
+    std::unique_lock lock(tools_mutex_);
+    for (const auto& t : tools_) {
+      if (t->def.name == registered->def.name) return tl::unexpected("tool " + t->def.name + " is registered twice");
+    }
+    tools_.push_back(std::move(registered));
+  }
+  changed("notifications/tools/list_changed");
   return {};
+}
+
+bool Dispatcher::remove_tool(std::string_view name) {
+  {
+    std::unique_lock lock(tools_mutex_);
+    const auto it = std::find_if(tools_.begin(), tools_.end(), [&](const auto& t) { return t->def.name == name; });
+    if (it == tools_.end()) return false;
+    tools_.erase(it);
+  }
+  changed("notifications/tools/list_changed");
+  return true;
+}
+
+int Dispatcher::subscribe(ChangeListener listener) {
+  std::lock_guard lock(listeners_mutex_);
+  listeners_.emplace(++next_listener_, std::move(listener));
+  return next_listener_;
+}
+
+void Dispatcher::unsubscribe(int handle) {
+  std::lock_guard lock(listeners_mutex_);
+  listeners_.erase(handle);
+}
+
+void Dispatcher::changed(std::string_view method) {
+  std::vector<ChangeListener> listeners;
+  {
+    std::lock_guard lock(listeners_mutex_);
+    for (const auto& [_, l] : listeners_) listeners.push_back(l);
+  }
+  // Called outside the lock: a listener may end a session, which unsubscribes.
+  for (const auto& l : listeners) l(method);
 }
 
 void Dispatcher::add_resource(ResourceDef resource) { resources_.push_back(std::move(resource)); }
@@ -84,7 +122,7 @@ void Dispatcher::use(Middleware middleware) { middleware_.push_back(std::move(mi
 
 Json Dispatcher::capabilities() const {
   Json caps = Json::object();
-  caps["tools"] = Json::object();
+  caps["tools"] = Json{{"listChanged", true}};
   if (!resources_.empty() || !templates_.empty()) caps["resources"] = Json::object();
   if (!prompts_.empty()) caps["prompts"] = Json::object();
   caps["logging"] = Json::object();
@@ -95,7 +133,9 @@ Json Dispatcher::capabilities() const {
 Json Dispatcher::tool_definitions(std::string_view version) const {
   const bool modern = protocol::has_structured_output(version);
   Json list = Json::array();
-  for (const auto& t : tools_) {
+  std::shared_lock lock(tools_mutex_);
+  for (const auto& entry : tools_) {
+    const RegisteredTool& t = *entry;
     Json def{{"name", t.def.name}, {"description", t.def.description}, {"inputSchema", t.input_json}};
     if (modern) {
       def["title"] = t.def.title;
@@ -288,12 +328,16 @@ tl::expected<Dispatcher::PreparedCall, Error> Dispatcher::prepare_call(const Jso
     return invalid_params("Invalid params: tools/call needs a string \"name\"");
   }
   const auto& name = params["name"].get_ref<const std::string&>();
-  const auto found = tool_index_.find(name);
-  if (found == tool_index_.end()) {
-    return invalid_params("Unknown tool: " + name + " (tools/list names the available tools)");
+  std::shared_ptr<const RegisteredTool> found;
+  {
+    std::shared_lock lock(tools_mutex_);
+    for (const auto& t : tools_) {
+      if (t->def.name == name) found = t;
+    }
   }
-  const RegisteredTool& tool = tools_[found->second];
-  PreparedCall call{&tool.def, Json::object(), std::nullopt};
+  if (!found) return invalid_params("Unknown tool: " + name + " (tools/list names the available tools)");
+  const RegisteredTool& tool = *found;
+  PreparedCall call{found, &tool.def, Json::object(), std::nullopt};
   if (const auto a = params.find("arguments"); a != params.end() && !a->is_null()) call.arguments = *a;
   if (!call.arguments.is_object()) {
     call.invalid = "Invalid arguments for tool " + name + ": \"arguments\" must be an object";
@@ -325,7 +369,7 @@ Json Dispatcher::run_call(const PreparedCall& call, CallContext& context, std::s
   Result<ToolOutput> output = next(def, call.arguments, context);
   if (!output) return error_result(output.error().message);
 
-  const RegisteredTool& tool = tools_[tool_index_.find(def.name)->second];
+  const RegisteredTool& tool = *call.registered;
   if (tool.output) {
     const auto errors = tool.output->validate(output->structured);
     // The handler broke its own contract: an invariant failure, answered -32603 by the session loop.

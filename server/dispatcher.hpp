@@ -6,6 +6,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -92,8 +94,16 @@ class Dispatcher {
   Dispatcher(ServerInfo info, ServerOptions options);
   ~Dispatcher();
 
-  // Registration, before serving. Fails naming the tool when a schema is missing or invalid, or on duplicates.
+  // Registers a tool, before or while serving (sessions then get notifications/tools/list_changed).
+  // Fails naming the tool when a schema is missing or invalid, or on duplicates.
   tl::expected<void, std::string> add_tool(ToolDef tool);
+  // Withdraws a tool; calls already running finish. False when there is no such tool.
+  bool remove_tool(std::string_view name);
+
+  // Called with a list_changed notification method whenever a list changes; returns a handle for unsubscribe.
+  using ChangeListener = std::function<void(std::string_view method)>;
+  int subscribe(ChangeListener listener);
+  void unsubscribe(int handle);
   void add_resource(ResourceDef resource);
   void add_resource_template(ResourceTemplateDef resource_template);
   void add_prompt(PromptDef prompt);
@@ -113,7 +123,9 @@ class Dispatcher {
   std::optional<tl::expected<Json, jsonrpc::Error>> answer(const std::string& method, const Json& params,
                                                            const RequestEra& era) const;
 
+  struct RegisteredTool;
   struct PreparedCall {
+    std::shared_ptr<const RegisteredTool> registered;  // keeps a withdrawn tool alive until its call ends
     const ToolDef* tool = nullptr;
     Json arguments;                      // validated, defaults applied
     std::optional<std::string> invalid;  // set when the arguments failed validation: answer isError
@@ -124,13 +136,7 @@ class Dispatcher {
   Json run_call(const PreparedCall& call, CallContext& context, std::string_view version) const;
 
  private:
-  struct RegisteredTool {
-    ToolDef def;
-    protocol::JsonSchema input;
-    std::optional<protocol::JsonSchema> output;
-    Json input_json;
-    Json output_json;
-  };
+  void changed(std::string_view method);
   tl::expected<Json, jsonrpc::Error> list_page(const Json& params, const Json& items, const char* key) const;
   tl::expected<Json, jsonrpc::Error> read_resource(const Json& params) const;
   tl::expected<Json, jsonrpc::Error> get_prompt(const Json& params) const;
@@ -138,13 +144,24 @@ class Dispatcher {
 
   ServerInfo info_;
   ServerOptions options_;
-  std::vector<RegisteredTool> tools_;
-  std::map<std::string, std::size_t, std::less<>> tool_index_;
+  mutable std::shared_mutex tools_mutex_;  // tools may come and go while serving
+  std::vector<std::shared_ptr<const RegisteredTool>> tools_;
+  std::mutex listeners_mutex_;
+  std::map<int, ChangeListener> listeners_;
+  int next_listener_ = 0;
   std::vector<ResourceDef> resources_;
   std::vector<ResourceTemplateDef> templates_;
   std::vector<PromptDef> prompts_;
   std::vector<Middleware> middleware_;
   std::unique_ptr<WorkerPool> pool_;
+};
+
+struct Dispatcher::RegisteredTool {
+  ToolDef def;
+  protocol::JsonSchema input;
+  std::optional<protocol::JsonSchema> output;
+  Json input_json;
+  Json output_json;
 };
 
 }  // namespace eks::server

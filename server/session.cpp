@@ -86,8 +86,15 @@ class Session::Context final : public CallContext {
 };
 
 std::shared_ptr<Session> Session::create(Dispatcher& dispatcher, transport::Connection& connection) {
-  return std::shared_ptr<Session>(new Session(dispatcher, connection));
+  auto session = std::shared_ptr<Session>(new Session(dispatcher, connection));
+  std::weak_ptr<Session> weak = session;
+  session->subscription_ = dispatcher.subscribe([weak](std::string_view method) {
+    if (auto s = weak.lock()) s->notify(method, Json::object());
+  });
+  return session;
 }
+
+Session::~Session() { dispatcher_.unsubscribe(subscription_); }
 
 Session::Session(Dispatcher& dispatcher, transport::Connection& connection)
     : dispatcher_(dispatcher), connection_(connection) {}
@@ -101,6 +108,7 @@ std::size_t Session::in_flight() const {
 
 void Session::notify(std::string_view method, Json params) {
   {
+    // Change notifications belong to the handshake era (2026-07-28 replaced them with subscriptions/listen).
     std::lock_guard lock(mutex_);
     if (!initialized_) return;
   }

@@ -33,6 +33,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void notify(std::string_view method, Json params);
 
   std::size_t in_flight() const;
+  ~Session();
 
  private:
   struct InFlight;
@@ -73,6 +74,7 @@ class Session : public std::enable_shared_from_this<Session> {
   LogLevel log_level_ = LogLevel::warning;  // logging/setLevel
   std::map<std::string, std::shared_ptr<InFlight>> in_flight_;
   std::atomic<bool> shutting_down_{false};
+  int subscription_ = 0;  // the dispatcher's list_changed listener
 };
 
 }  // namespace eks::server

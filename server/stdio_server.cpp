@@ -43,8 +43,18 @@ int serve_stdio(Dispatcher& dispatcher) {
   });
   signals.detach();  // it may still be waiting when we exit; it owns nothing
 
-  const bool eof = transport.run([&](std::string&& line) { session->handle_line(std::move(line)); },
-                                 [&](std::size_t bytes) { session->handle_oversize(bytes); });
+  // The one place a broken invariant is caught: logged, answered -32603, and the server keeps serving.
+  const bool eof = transport.run(
+      [&](std::string&& line) {
+        try {
+          session->handle_line(std::move(line));
+        } catch (const std::exception& e) {
+          log->error("internal error handling a message: {}", e.what());
+          transport.send(jsonrpc::serialize(jsonrpc::make_error(
+              std::nullopt, {jsonrpc::kInternalError, std::string("Internal error: ") + e.what(), std::nullopt})));
+        }
+      },
+      [&](std::size_t bytes) { session->handle_oversize(bytes); });
   log->info("{}; waiting for {} in-flight calls", eof ? "end of input" : "stopped", session->in_flight());
   const auto left = session->drain(dispatcher.options().shutdown_deadline, std::chrono::milliseconds(1000));
   if (left > 0) {

@@ -45,6 +45,10 @@ Invalid invalid(std::optional<Id> id, std::string message) {
 }  // namespace
 
 tl::expected<Json, Error> parse(std::string_view text, std::size_t max_depth) {
+  // The JSON library stops at a NUL as if input ended; a raw NUL is never valid JSON, so refuse the line.
+  if (text.find('\0') != std::string_view::npos) {
+    return tl::unexpected(Error{kParseError, "Parse error: raw NUL byte in message", std::nullopt});
+  }
   if (!nesting_within(text, max_depth)) {
     return tl::unexpected(Error{kParseError,
                                 "Parse error: JSON nested deeper than " + std::to_string(max_depth) + " levels",
@@ -56,7 +60,7 @@ tl::expected<Json, Error> parse(std::string_view text, std::size_t max_depth) {
     try {
       const Json ignored = Json::parse(text.begin(), text.end());
       (void)ignored;
-    } catch (const Json::parse_error& e) {
+    } catch (const Json::exception& e) {  // parse_error, and out_of_range for numbers such as 1e400
       return tl::unexpected(Error{kParseError, std::string("Parse error: ") + e.what(), std::nullopt});
     }
     return tl::unexpected(Error{kParseError, "Parse error", std::nullopt});
@@ -82,7 +86,11 @@ tl::expected<Message, Invalid> classify(const Json& value) {
   std::optional<Id> id;
   const auto id_it = value.find("id");
   const bool has_id = id_it != value.end();
-  if (has_id) {
+  // "If there was an error in detecting the id in the Request object ... it MUST be Null": a peer's error
+  // response may carry id null, and must not be answered.
+  const bool null_id_error =
+      has_id && id_it->is_null() && value.contains("error") && !value.contains("method") && !value.contains("result");
+  if (has_id && !null_id_error) {
     id = id_from_json(*id_it);
     if (!id) {
       return tl::unexpected(invalid(

@@ -122,3 +122,20 @@ TEST_F(ConfigTest, InvalidYamlNamesTheLine) {
 
 }  // namespace
 }  // namespace eks::app
+
+namespace eks::app {
+namespace {
+
+TEST(ConfigExample, ShippedExampleIsValid) {
+  LoadOptions options;
+  options.file = std::filesystem::path(EKS_SOURCE_DIR) / "examples/config.yaml";
+  options.search_default_files = false;
+  options.dotenv = "/nonexistent/.env";
+  options.environment = {{"HOME", "/tmp"}};
+  const auto c = load_config(options);
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->mcp_servers.count("kubernetes"), 1u);
+}
+
+}  // namespace
+}  // namespace eks::app

@@ -411,6 +411,9 @@ class Server {
   }
 }
 
+// A timer that does not keep the runner alive on its own.
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms).unref());
+
 const LIVE = new Set();
 process.on('exit', () => {
   for (const child of LIVE) {
@@ -443,30 +446,32 @@ for (const [setup, version] of Object.entries(SETUPS)) {
     const replaceIfDead = async (caseName) => {
       if (!server.exit && (server.child.stdin.destroyed || server.child.stdin.errored)) {
         // A write failed (EPIPE): the exit event follows, but only once the event loop gets a turn.
-        await Promise.race([server.exited, new Promise((r) => setTimeout(r, 1000))]);
+        await Promise.race([server.exited, sleep(1000)]);
         if (!server.exit) {
           server.kill();
-          await Promise.race([server.exited, new Promise((r) => setTimeout(r, 1000))]);
+          await Promise.race([server.exited, sleep(1000)]);
           server.exit ??= { code: null, signal: 'SIGKILL', note: 'stdin closed but the process lived on' };
         }
       }
-      if (!server.exit) return;
-      deaths.push(`${caseName}: exit code ${server.exit.code}, signal ${server.exit.signal}; log tail:\n${server.logTail()}`);
+      if (!server.exit) return null;
+      const death = `${caseName}: exit code ${server.exit.code}, signal ${server.exit.signal}; log tail:\n${server.logTail()}`;
+      deaths.push(death);
       rmSync(server.home, { recursive: true, force: true });
       await start();
+      return death;
     };
 
     before(start);
 
     after(async () => {
       server.kill();
-      await Promise.race([server.exited, new Promise((r) => setTimeout(r, 1000))]);
+      await Promise.race([server.exited, sleep(1000)]);
       rmSync(server.home, { recursive: true, force: true });
     });
 
     for (const c of cases) {
       it(`${c.category}: ${c.name}`, { timeout: CASE_TIMEOUT_MS * 3 }, async () => {
-        await replaceIfDead('(before this case)');
+        await replaceIfDead(`${c.name} (died after its answer)`);
         const { bytes, id: generated } = bytesOf(c.send);
         const sentinelId = `sentinel-${++sentinel}`;
         const from = server.messages.length;
@@ -483,7 +488,8 @@ for (const [setup, version] of Object.entries(SETUPS)) {
         } catch (error) {
           const got = own().map(describeMessage).join('\n  ') || 'nothing';
           const log = server.logTail();
-          await replaceIfDead(c.name);
+          const death = await replaceIfDead(c.name);
+          if (death) assert.fail(`the server died (restarted for the next case) — ${death}\nreceived before it died:\n  ${got}`);
           assert.fail(`${error.message}\nreceived:\n  ${got}\nserver log tail:\n${log}`);
         }
         const messages = own();
@@ -515,7 +521,7 @@ for (const [setup, version] of Object.entries(SETUPS)) {
     it('exits 0 within 5 s of stdin closing', async () => {
       assert.equal(server.exit, null, `the server had already exited (${JSON.stringify(server.exit)})`);
       server.child.stdin.end();
-      const result = await Promise.race([server.exited, new Promise((r) => setTimeout(() => r(null), EXIT_TIMEOUT_MS))]);
+      const result = await Promise.race([server.exited, sleep(EXIT_TIMEOUT_MS).then(() => null)]);
       if (!result) {
         server.kill();
         assert.fail(`still running ${EXIT_TIMEOUT_MS} ms after stdin closed; killed pid ${server.child.pid}`);

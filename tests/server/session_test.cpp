@@ -334,5 +334,25 @@ TEST_F(SessionTest, DrainCancelsCallsPastTheDeadline) {
   EXPECT_EQ(connection_.response(5)["result"]["isError"], true);
 }
 
+TEST_F(SessionTest, NotifiesToolListChangesAfterInitialize) {
+  auto extra = liar_tool();
+  extra.name = "late";
+  ASSERT_TRUE(dispatcher_.add_tool(extra));  // before initialize: nothing is sent
+  EXPECT_TRUE(connection_.all().empty());
+  initialize();
+  EXPECT_TRUE(request(1, "initialize", {{"protocolVersion", "2025-11-25"}}).contains("error"));
+  EXPECT_TRUE(dispatcher_.remove_tool("late"));
+  EXPECT_FALSE(connection_.wait_for([](const json& m) {
+    return m.value("method", "") == "notifications/tools/list_changed";
+  }).is_null());
+  EXPECT_EQ(request(2, "tools/call", {{"name", "late"}})["error"]["code"], -32602);
+  EXPECT_FALSE(dispatcher_.remove_tool("late"));
+}
+
+TEST_F(SessionTest, InitializeDeclaresToolListChanges) {
+  const auto r = request(1, "initialize", {{"protocolVersion", "2025-11-25"}});
+  EXPECT_EQ(r["result"]["capabilities"]["tools"]["listChanged"], true);
+}
+
 }  // namespace
 }  // namespace eks::server

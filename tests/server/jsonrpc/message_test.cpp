@@ -74,6 +74,23 @@ TEST(JsonRpcClassify, ReadsResponsesAndErrors) {
   EXPECT_FALSE(classify(Json::parse(R"({"jsonrpc":"2.0","id":1,"result":{},"error":{}})")));
 }
 
+TEST(JsonRpcParse, RejectsNumbersBeyondDoubleRange) {
+  const auto parsed = parse(R"({"jsonrpc":"2.0","id":1e400,"method":"ping"})", 128);
+  ASSERT_FALSE(parsed);
+  EXPECT_EQ(parsed.error().code, kParseError);
+}
+
+TEST(JsonRpcParse, RejectsRawNulBytes) {
+  const std::string text = std::string(R"({"jsonrpc":"2.0","id":1,"method":"ping"})") + '\0' + "{}";
+  EXPECT_FALSE(parse(text, 128));
+}
+
+TEST(JsonRpcClassify, AcceptsAPeersErrorResponseWithNullId) {
+  const auto m = classify(Json::parse(R"({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"x"}})"));
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(std::holds_alternative<ErrorResponse>(*m));
+}
+
 TEST(JsonRpcIds, KeysDistinguishNumberFromString) {
   EXPECT_NE(id_key(Id{std::int64_t{1}}), id_key(Id{std::string("1")}));
 }
