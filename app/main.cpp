@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "app/config.hpp"
@@ -135,6 +136,8 @@ int config_check(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // spdlog's stock default logger writes to stdout, which under stdio carries the protocol: replace it first.
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("startup"));
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) return usage_error("a command is needed");
   const std::string command = args.front();

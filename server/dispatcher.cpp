@@ -295,17 +295,17 @@ tl::expected<Json, Error> Dispatcher::complete(const Json& params) const {
   }
   const Json& ref = params["ref"];
   const Json& argument = params["argument"];
-  const std::string type = ref.value("type", "");
-  const std::string arg_name = argument.value("name", "");
-  const std::string prefix = argument.contains("value") && argument["value"].is_string() ? argument["value"].get<std::string>() : "";
+  const std::string type = jsonrpc::string_field(ref, "type");
+  const std::string arg_name = jsonrpc::string_field(argument, "name");
+  const std::string prefix = jsonrpc::string_field(argument, "value");
   std::vector<std::string> candidates;
   if (type == "ref/prompt") {
-    const std::string name = ref.value("name", "");
+    const std::string name = jsonrpc::string_field(ref, "name");
     const auto p = std::find_if(prompts_.begin(), prompts_.end(), [&](const auto& x) { return x.name == name; });
     if (p == prompts_.end()) return invalid_params("Invalid params: unknown prompt \"" + name + "\"");
     if (p->complete) candidates = p->complete(arg_name);
   } else if (type == "ref/resource") {
-    const std::string uri = ref.value("uri", "");
+    const std::string uri = jsonrpc::string_field(ref, "uri");
     const auto t = std::find_if(templates_.begin(), templates_.end(), [&](const auto& x) { return x.uri_template == uri; });
     if (t == templates_.end()) return invalid_params("Invalid params: unknown resource template \"" + uri + "\"");
     if (t->complete) candidates = t->complete(prefix);

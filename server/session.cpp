@@ -320,7 +320,7 @@ tl::expected<Json, Error> Session::initialize(const Json& params) {
     if (negotiated >= std::string_view("2025-11-25")) server_info["description"] = info.description;
   }
   logger()->info("initialized: client {} asked for {}, speaking {}",
-                 client_info_.is_object() ? client_info_.value("name", "?") : "?", requested, negotiated);
+                 jsonrpc::string_field(client_info_, "name", "?"), requested, negotiated);
   Json result{{"protocolVersion", negotiated}, {"capabilities", dispatcher_.capabilities()}, {"serverInfo", server_info}};
   if (!info.instructions.empty()) result["instructions"] = info.instructions;
   return result;
@@ -401,7 +401,7 @@ void Session::handle_notification(const jsonrpc::Notification& notification) {
     if (const auto it = in_flight_.find(jsonrpc::id_key(*id)); it != in_flight_.end()) {
       it->second->client_cancelled = true;
       logger()->info("request {} cancelled by the client: {}", it->first,
-                     notification.params.value("reason", std::string("no reason given")));
+                     jsonrpc::string_field(notification.params, "reason", "no reason given"));
     }
   } else {
     logger()->debug("ignoring notification {}", method);

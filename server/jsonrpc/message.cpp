@@ -158,6 +158,12 @@ Json make_notification(std::string_view method, Json params) {
   return n;
 }
 
+std::string string_field(const Json& object, std::string_view key, std::string fallback) {
+  if (!object.is_object()) return fallback;
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
 std::string serialize(const Json& message) {
   return message.dump(-1, ' ', false, Json::error_handler_t::replace);
 }

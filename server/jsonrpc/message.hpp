@@ -78,6 +78,10 @@ Json make_response(const Id& id, Json result);
 Json make_error(const std::optional<Id>& id, const Error& error);
 Json make_notification(std::string_view method, Json params);
 
+// The string at `key` of an object, or `fallback` when absent or not a string. Never throws: peers' input is
+// read with it, so a field of the wrong type cannot raise inside the session.
+std::string string_field(const Json& object, std::string_view key, std::string fallback = {});
+
 // Serialises without throwing: invalid UTF-8 in strings is replaced rather than raising.
 std::string serialize(const Json& message);
 

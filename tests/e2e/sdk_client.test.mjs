@@ -28,7 +28,15 @@ async function connectClient(binary, args, prefix) {
   const stderr = tail(transport.stderr);
   const wire = tapTransport(transport);
   const client = new Client(CLIENT_INFO, { capabilities: {} });
-  await within(10000, client.connect(transport), `${prefix}: initialize`);
+  try {
+    await within(10000, client.connect(transport), `${prefix}: initialize`);
+  } catch (error) {
+    const pid = transport.pid;
+    await within(5000, transport.close(), `${prefix}: close`).catch(() => {});
+    killIfAlive(pid);
+    iso.cleanup();
+    throw new Error(`${error.message}\nserver log:\n${stderr()}`);
+  }
   const pid = transport.pid;
   return {
     client,
@@ -67,7 +75,12 @@ class RawSession {
         this.notifications.push(message);
       }
     };
-    await within(5000, this.transport.start(), `${this.prefix}: spawn`);
+    try {
+      await within(5000, this.transport.start(), `${this.prefix}: spawn`);
+    } catch (error) {
+      this.iso.cleanup();
+      throw error;
+    }
     this.pid = this.transport.pid;
     return this;
   }
@@ -368,6 +381,11 @@ describe('stateless 2026-07-28 core over the raw SDK transport', () => {
     assert.equal(r.error?.code, -32601, JSON.stringify(r));
   });
 
+  test('a missing resource is -32602 (2026-07-28 retired -32002)', async () => {
+    const r = await s.request('resources/read', { uri: 'eks-sre-mcp://schemas/no_such_schema', _meta: modernMeta() });
+    assert.equal(r.error?.code, -32602, JSON.stringify(r));
+  });
+
   test('a request with neither _meta version nor initialize is refused', async () => {
     const r = await s.request('tools/list', {});
     assert.ok(r.error, `expected an error, got ${JSON.stringify(r)}`);
@@ -490,5 +508,69 @@ describe('fixture server: progress, logging and cancellation through the SDK', (
     assert.ok(Math.min(...times) < 200, `ping latency during a slow call: ${times.map((t) => t.toFixed(1))} ms`);
     const result = await within(8000, slow, 'the 2 s call');
     assert.deepEqual(result.structuredContent, { counted: 20 });
+  });
+});
+
+describe('fixture server over the stateless core: progress, log gating, cancellation', () => {
+  let s;
+  before(async () => {
+    s = await new RawSession(FIXTURE, [], 'fixture-stateless').start();
+  });
+  after(async () => s?.close());
+
+  const progressFor = (token) =>
+    s.notifications.filter((n) => n.method === 'notifications/progress' && n.params.progressToken === token);
+  const logsMatching = (re) => s.notifications.filter((n) => n.method === 'notifications/message' && re.test(String(n.params.data)));
+
+  test('progress for the request\'s token; no log without _meta logLevel', async () => {
+    const r = resultOf(
+      await s.request('tools/call', {
+        name: 'fixture_slow_count',
+        arguments: { steps: 3, delay_ms: 10 },
+        _meta: { ...modernMeta(), progressToken: 'st-1' },
+      }),
+      s,
+    );
+    assert.equal(r.resultType, 'complete');
+    assert.deepEqual(r.structuredContent, { counted: 3 });
+    assert.deepEqual(progressFor('st-1').map((n) => n.params.progress), [1, 2, 3]);
+    // "servers MUST NOT emit notifications/message for requests that did not include" a log level.
+    assert.deepEqual(logsMatching(/finished 3 steps/), []);
+  });
+
+  test('a log at or above the request\'s _meta logLevel is sent', async () => {
+    const meta = modernMeta({ 'io.modelcontextprotocol/logLevel': 'info' });
+    resultOf(await s.request('tools/call', { name: 'fixture_slow_count', arguments: { steps: 2, delay_ms: 0 }, _meta: meta }), s);
+    const logs = logsMatching(/finished 2 steps/);
+    assert.equal(logs.length, 1, JSON.stringify(s.notifications));
+    assert.equal(logs[0].params.level, 'warning');
+    const quiet = modernMeta({ 'io.modelcontextprotocol/logLevel': 'error' });
+    resultOf(await s.request('tools/call', { name: 'fixture_slow_count', arguments: { steps: 4, delay_ms: 0 }, _meta: quiet }), s);
+    assert.deepEqual(logsMatching(/finished 4 steps/), [], 'a warning was sent to a client that asked for error');
+  });
+
+  test('notifications/cancelled stops the call and no response follows', async () => {
+    const id = s.nextId;
+    const pending = s.request(
+      'tools/call',
+      { name: 'fixture_slow_count', arguments: { steps: 500, delay_ms: 10 }, _meta: { ...modernMeta(), progressToken: 'st-c' } },
+      800, // long enough, after the cancel at 200 ms, for a response that should not come to have come
+    );
+    const settled = pending.then(
+      (response) => ({ response }),
+      (error) => ({ error }),
+    );
+    await sleep(200);
+    await s.notify('notifications/cancelled', { requestId: id, reason: 'e2e' });
+    const cancelledAt = performance.now();
+    const discover = resultOf(await s.request('server/discover', { _meta: modernMeta() }, 1000), s);
+    assert.equal(discover.resultType, 'complete');
+    const outcome = await settled;
+    assert.ok(outcome.error, `the cancelled request was answered: ${JSON.stringify(outcome.response)}`);
+    const count = progressFor('st-c').length;
+    assert.ok(count > 0 && count < 500, `progress count ${count}`);
+    await sleep(100);
+    assert.equal(progressFor('st-c').length, count, 'progress continued after the cancel');
+    assert.ok(performance.now() - cancelledAt < 5000);
   });
 });

@@ -137,6 +137,11 @@ TEST_F(SessionTest, NegotiatesTheClientsVersionWhenSupported) {
   EXPECT_EQ(r["result"]["instructions"], "use it");
 }
 
+TEST_F(SessionTest, ToleratesClientInfoFieldsOfTheWrongType) {
+  const auto r = request(1, "initialize", {{"protocolVersion", "2025-11-25"}, {"clientInfo", {{"name", 7}}}});
+  EXPECT_TRUE(r.contains("result")) << r.dump();
+}
+
 TEST_F(SessionTest, AnswersNewestVersionForAnUnknownOne) {
   const auto r = request(1, "initialize", {{"protocolVersion", "2099-01-01"}, {"capabilities", json::object()}});
   EXPECT_EQ(r["result"]["protocolVersion"], "2025-11-25");
