@@ -47,8 +47,7 @@ fi
 
 TESTS="$ROOT/tests"
 if [[ ! -x "$TESTS/node_modules/.bin/kubernetes-mcp-server" || ! -x "$TESTS/node_modules/.bin/mcp-server-everything" ]]; then
-  echo "run.sh: installing the pinned npm peers (npm ci in tests/)" >&2
-  (cd "$TESTS" && npm ci --no-audit --no-fund >&2)
+  "$ROOT/scripts/install-deps" >&2
 fi
 
 # The Go binary the npm shim would spawn, for this platform.

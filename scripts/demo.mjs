@@ -22,7 +22,7 @@ try {
   ({ StdioClientTransport } = requireFromTests('@modelcontextprotocol/sdk/client/stdio.js'));
 } catch (error) {
   console.error(`demo: the MCP SDK is not installed under tests/node_modules (${error.code ?? error.message}).`);
-  console.error('Run `make deps` (or `npm ci` in tests/) first.');
+  console.error('Run `make deps` (scripts/install-deps) first.');
   process.exit(1);
 }
 
