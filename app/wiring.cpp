@@ -33,7 +33,7 @@ tl::expected<void, std::string> setup_logging(const Config& config) {
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
   // One named logger per component, sharing the sink and level.
-  for (const char* name : {"server", "transport", "tools"}) {
+  for (const char* name : {"server", "transport", "tools", "upstream"}) {
     if (!spdlog::get(name)) spdlog::register_logger(logger->clone(name));
   }
   return {};
