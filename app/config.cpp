@@ -244,6 +244,9 @@ Config typed(const json& d) {
   c.state_dir = d["state_dir"];
   for (const auto& [name, server] : d["mcpServers"].items()) {
     UpstreamServer u;
+    u.role = server.value("role", std::string(name == "kubernetes" || name == "github" ? name : ""));
+    u.call_timeout_ms = server.value("call_timeout_ms", 60000);
+    u.connect_timeout_ms = server.value("connect_timeout_ms", 30000);
     u.command = server.value("command", "");
     u.args = server.value("args", std::vector<std::string>{});
     u.env = server.value("env", std::map<std::string, std::string>{});
@@ -357,6 +360,26 @@ tl::expected<Config, std::string> load_config(const LoadOptions& options) {
   }
   Config config = typed(document);
   config.sources = std::move(sources);
+  // The kubeconfig as kubectl finds it: the flag, the configuration, KUBECONFIG (its first entry), ~/.kube/config.
+  std::string kubeconfig = options.kubeconfig.value_or(document.value("kubeconfig", ""));
+  if (kubeconfig.empty()) {
+    kubeconfig = env_or(options.environment, "KUBECONFIG", "");
+    kubeconfig = kubeconfig.substr(0, kubeconfig.find(':'));
+  }
+  if (kubeconfig.empty()) {
+    const fs::path home_config = fs::path(env_or(options.environment, "HOME", "/nonexistent")) / ".kube/config";
+    std::error_code ec;
+    if (fs::exists(home_config, ec)) kubeconfig = home_config.string();
+  }
+  if (options.kubeconfig && !fs::exists(*options.kubeconfig)) {
+    return tl::unexpected("--kubeconfig " + *options.kubeconfig + " does not exist");
+  }
+  config.kubeconfig = kubeconfig;
+  config.policy_file = options.policy.value_or(document.value("policy", ""));
+  if (!config.policy_file.empty() && !fs::is_regular_file(config.policy_file)) {
+    return tl::unexpected("policy file " + config.policy_file + " does not exist");
+  }
+  config.audit_log = document.value("audit_log", config.state_dir + "/audit.jsonl");
   return config;
 }
 

@@ -15,6 +15,9 @@
 namespace eks::app {
 
 struct UpstreamServer {
+  std::string role;     // kubernetes | github | empty (then the name, when it is a role)
+  int call_timeout_ms = 60000;
+  int connect_timeout_ms = 30000;
   std::string command;  // a child process speaking stdio ...
   std::vector<std::string> args;
   std::map<std::string, std::string> env;
@@ -39,6 +42,9 @@ struct Config {
   std::string teams_webhook_url;
   int check_interval_seconds = 300;
   std::string state_dir;
+  std::string policy_file;  // empty: the built-in policy
+  std::string audit_log;    // resolved: the configured path, else <state_dir>/audit.jsonl
+  std::string kubeconfig;  // resolved: --kubeconfig, config, KUBECONFIG, ~/.kube/config (empty when none exists)
   std::map<std::string, UpstreamServer> mcp_servers;
 
   nlohmann::json document;           // the merged configuration as JSON (unmasked: never return it as is)
@@ -52,6 +58,8 @@ struct LoadOptions {
   std::map<std::string, std::string> environment;  // normally the process environment
   std::optional<std::string> log_level;            // --log-level
   std::optional<std::string> log_file;             // --log-file
+  std::optional<std::string> kubeconfig;           // --kubeconfig
+  std::optional<std::string> policy;               // --policy
 };
 
 // The process environment as a map.

@@ -17,14 +17,23 @@ namespace {
 constexpr const char* kUsage = R"(eks-sre-mcp — an MCP server of SRE tools for Kubernetes and EKS
 
 Usage:
-  eks-sre-mcp serve [--transport stdio] [--config FILE] [--log-level L] [--log-file F]
-  eks-sre-mcp tools [--config FILE]        print the tool catalogue as JSON
-  eks-sre-mcp config check [FILE]          validate a configuration, print it with secrets masked
+  eks-sre-mcp serve [--transport stdio] [COMMON] [--log-level L] [--log-file F]
+  eks-sre-mcp tools [COMMON]                     print the tool catalogue as JSON
+  eks-sre-mcp config check [FILE]                validate a configuration, print it with secrets masked
+  eks-sre-mcp policy check [FILE]                validate a safety policy, print the effective policy
+  eks-sre-mcp upstream list [COMMON]             start the upstream MCP servers, list their states and tools
+  eks-sre-mcp upstream call ROLE TOOL [JSON] [COMMON]
+                                                 call an upstream tool through the gateway and the safety
+                                                 validator, exactly as the tools do (e.g. kubernetes pods_list)
   eks-sre-mcp --version | --help
+
+COMMON: [--config FILE] [--policy FILE] [--kubeconfig FILE]
 
 Options:
   --transport stdio   newline-delimited JSON-RPC on stdin/stdout (the default)
   --config FILE       YAML configuration (default ./eks-sre-mcp.yaml, then ~/.config/eks-sre-mcp/config.yaml)
+  --policy FILE       safety policy (default: the built-in one; see examples/policy.yaml)
+  --kubeconfig FILE   kubeconfig for the Kubernetes upstream (default KUBECONFIG, then ~/.kube/config)
   --log-level L       trace, debug, info, warn, error, critical or off (default info)
   --log-file F        write logs to F instead of stderr
 
@@ -57,12 +66,14 @@ std::optional<std::string> parse_flags(const std::vector<std::string>& args, Fla
       if (i + 1 < args.size()) return args[++i];
       return std::nullopt;
     };
-    const bool known = name == "--config" || (allow_serve_flags && (name == "--transport" || name == "--log-level" ||
-                                                                    name == "--log-file"));
+    const bool known = name == "--config" || name == "--policy" || name == "--kubeconfig" ||
+                       (allow_serve_flags && (name == "--transport" || name == "--log-level" || name == "--log-file"));
     if (!known) return "unknown option " + name;
     const auto v = take();
     if (!v) return "option " + name + " needs a value";
     if (name == "--config") flags.load.file = *v;
+    if (name == "--policy") flags.load.policy = *v;
+    if (name == "--kubeconfig") flags.load.kubeconfig = *v;
     if (name == "--transport") flags.transport = *v;
     if (name == "--log-level") flags.load.log_level = *v;
     if (name == "--log-file") flags.load.log_file = *v;
@@ -98,23 +109,104 @@ int serve(const std::vector<std::string>& args) {
   return eks::server::serve_stdio(*(*application)->dispatcher);
 }
 
+// Loads the configuration for a command that is not `serve`: logs stay quiet unless they are warnings.
+tl::expected<std::unique_ptr<eks::app::Application>, std::string> load_application(Flags& flags) {
+  if (!flags.load.log_level) flags.load.log_level = "warn";
+  auto config = eks::app::load_config(flags.load);
+  if (!config) return tl::unexpected("configuration error: " + config.error());
+  if (auto logging = eks::app::setup_logging(*config); !logging) return tl::unexpected(logging.error());
+  return eks::app::build(*config);
+}
+
 int print_tools(const std::vector<std::string>& args) {
   Flags flags;
   flags.load.environment = eks::app::process_environment();
   if (auto problem = parse_flags(args, flags, false)) return usage_error(*problem);
   flags.load.log_level = "off";
-  auto config = eks::app::load_config(flags.load);
-  if (!config) {
-    std::cerr << "eks-sre-mcp: configuration error: " << config.error() << "\n";
-    return 1;
-  }
-  (void)eks::app::setup_logging(*config);
-  auto application = eks::app::build(*config);
+  auto application = load_application(flags);
   if (!application) {
     std::cerr << "eks-sre-mcp: " << application.error() << "\n";
     return 1;
   }
   std::cout << (*application)->dispatcher->tool_definitions(eks::protocol::kHandshakeVersions.front()).dump(2) << "\n";
+  return 0;
+}
+
+int upstream_command(std::vector<std::string> args) {
+  if (args.empty() || (args.front() != "list" && args.front() != "call")) {
+    return usage_error("use `eks-sre-mcp upstream list` or `eks-sre-mcp upstream call ROLE TOOL [JSON]`");
+  }
+  const std::string sub = args.front();
+  args.erase(args.begin());
+  std::vector<std::string> positional;
+  while (!args.empty() && args.front().rfind("--", 0) != 0) {
+    positional.push_back(args.front());
+    args.erase(args.begin());
+  }
+  Flags flags;
+  flags.load.environment = eks::app::process_environment();
+  if (auto problem = parse_flags(args, flags, false)) return usage_error(*problem);
+  auto application = load_application(flags);
+  if (!application) {
+    std::cerr << "eks-sre-mcp: " << application.error() << "\n";
+    return 1;
+  }
+  auto& gateway = *(*application)->gateway;
+  if (sub == "list") {
+    if (!positional.empty()) return usage_error("upstream list takes no arguments");
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& role : gateway.roles()) {
+      auto tools = gateway.tools(role);
+      nlohmann::json names = nlohmann::json::array();
+      if (tools) {
+        for (const auto& t : *tools) names.push_back(t.value("name", ""));
+      }
+      out.push_back(nlohmann::json{{"role", role}, {"tools", names}});
+    }
+    const auto states = gateway.states();
+    for (std::size_t i = 0; i < out.size() && i < states.size(); ++i) out[i].update(states[i]);
+    std::cout << out.dump(2) << "\n";
+    gateway.stop();
+    return 0;
+  }
+  if (positional.size() < 2 || positional.size() > 3) {
+    return usage_error("upstream call needs ROLE TOOL and optional JSON arguments");
+  }
+  nlohmann::json arguments = nlohmann::json::object();
+  if (positional.size() == 3) {
+    arguments = nlohmann::json::parse(positional[2], nullptr, false);
+    if (arguments.is_discarded() || !arguments.is_object()) {
+      return usage_error("the arguments must be a JSON object, e.g. '{\"namespace\":\"default\"}'");
+    }
+  }
+  const auto result = gateway.call(positional[0], positional[1], arguments, {"cli", "eks-sre-mcp-cli"});
+  gateway.stop();
+  if (!result) {
+    std::cerr << "eks-sre-mcp: " << result.error().message << "\n";
+    return result.error().kind == eks::upstream::UpstreamError::Kind::denied ? 3 : 1;
+  }
+  std::cout << result->dump(2) << "\n";
+  return result->value("isError", false) ? 1 : 0;
+}
+
+int policy_check(const std::vector<std::string>& args) {
+  if (args.size() > 1) return usage_error("policy check takes at most one FILE");
+  Flags flags;
+  flags.load.environment = eks::app::process_environment();
+  flags.load.search_default_files = args.empty();
+  if (args.size() == 1) flags.load.policy = args[0];
+  auto config = eks::app::load_config(flags.load);
+  if (!config) {
+    std::cerr << "eks-sre-mcp: configuration error: " << config.error() << "\n";
+    return 1;
+  }
+  auto policy = eks::app::effective_policy(*config);
+  if (!policy) {
+    std::cerr << "eks-sre-mcp: policy error: " << policy.error() << "\n";
+    return 1;
+  }
+  std::cerr << "policy OK (" << policy->source << ")\n";
+  std::cout << policy->document.dump(2) << "\n";
   return 0;
 }
 
@@ -153,6 +245,12 @@ int main(int argc, char** argv) {
     }
     if (command == "serve") return serve(args);
     if (command == "tools") return print_tools(args);
+    if (command == "upstream") return upstream_command(args);
+    if (command == "policy") {
+      if (args.empty() || args.front() != "check") return usage_error("did you mean `eks-sre-mcp policy check`?");
+      args.erase(args.begin());
+      return policy_check(args);
+    }
     if (command == "config") {
       if (args.empty() || args.front() != "check") return usage_error("did you mean `eks-sre-mcp config check`?");
       args.erase(args.begin());

@@ -1,8 +1,11 @@
 #include "app/wiring.hpp"
 
+#include <algorithm>
+
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <yaml-cpp/yaml.h>
 
 #include "tools/toolset.hpp"
 
@@ -14,7 +17,24 @@ constexpr const char* kInstructions =
     "mode and whether the upstream Kubernetes and GitHub MCP servers are connected. Every action passes a "
     "deterministic safety validator: read_only mode never changes the cluster. Results carry structuredContent "
     "that names resources and evidence; quote it when you explain a root cause.";
+
+// The pinned Kubernetes MCP server started when the configuration names none.
+constexpr const char* kDefaultKubernetesServer = "kubernetes-mcp-server@0.0.67";
+
+bool has_arg(const std::vector<std::string>& args, std::string_view flag) {
+  return std::any_of(args.begin(), args.end(), [&](const std::string& a) {
+    return a == flag || a.rfind(std::string(flag) + "=", 0) == 0;
+  });
 }
+
+std::optional<safety::Mode> parse_mode(const std::string& mode) {
+  if (mode == "read_only") return safety::Mode::read_only;
+  if (mode == "propose") return safety::Mode::propose;
+  if (mode == "auto") return safety::Mode::auto_;
+  return std::nullopt;
+}
+
+}  // namespace
 
 tl::expected<void, std::string> setup_logging(const Config& config) {
   std::shared_ptr<spdlog::sinks::sink> sink;
@@ -33,27 +53,141 @@ tl::expected<void, std::string> setup_logging(const Config& config) {
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
   // One named logger per component, sharing the sink and level.
-  for (const char* name : {"server", "transport", "tools", "upstream"}) {
+  for (const char* name : {"server", "transport", "tools", "upstream", "safety"}) {
     if (!spdlog::get(name)) spdlog::register_logger(logger->clone(name));
   }
   return {};
 }
 
+tl::expected<safety::Policy, std::string> effective_policy(const Config& config) {
+  safety::Policy policy = safety::default_policy();
+  bool file_sets_mode = false;
+  if (!config.policy_file.empty()) {
+    auto loaded = safety::load_policy(config.policy_file);
+    if (!loaded) return tl::unexpected(loaded.error());
+    policy = std::move(*loaded);
+    try {
+      file_sets_mode = static_cast<bool>(YAML::LoadFile(config.policy_file)["mode"]);
+    } catch (const YAML::Exception&) {
+      file_sets_mode = false;  // load_policy parsed it already; this only asks whether the key is there
+    }
+  }
+  if (!file_sets_mode) {
+    policy.mode = parse_mode(config.mode).value_or(safety::Mode::read_only);
+    policy.document["mode"] = config.mode;
+  }
+  return policy;
+}
+
+std::vector<upstream::UpstreamConfig> upstream_configs(const Config& config, safety::Mode mode) {
+  std::vector<upstream::UpstreamConfig> out;
+  bool have_kubernetes = false;
+  for (const auto& [name, server] : config.mcp_servers) {
+    upstream::UpstreamConfig u;
+    u.name = name;
+    u.role = server.role.empty() ? name : server.role;
+    u.process = {name, server.command, server.args, server.env};
+    if (!server.url.empty()) {
+      // Streamable HTTP upstreams are not served by this build: say so when it is used.
+      u.process.command = "";
+      u.process.args = {"HTTP upstreams (" + server.url + ") are not supported yet; run the server over stdio"};
+    }
+    u.call_timeout = std::chrono::milliseconds(server.call_timeout_ms);
+    u.connect_timeout = std::chrono::milliseconds(server.connect_timeout_ms);
+    have_kubernetes = have_kubernetes || u.role == "kubernetes";
+    out.push_back(std::move(u));
+  }
+  if (!have_kubernetes) {
+    upstream::UpstreamConfig u;
+    u.name = "kubernetes";
+    u.role = "kubernetes";
+    u.process = {"kubernetes", "npx", {"-y", kDefaultKubernetesServer}, {}};
+    out.push_back(std::move(u));
+  }
+  for (auto& u : out) {
+    const bool is_kubernetes_mcp_server =
+        u.role == "kubernetes" &&
+        (u.process.command.find("kubernetes-mcp-server") != std::string::npos ||
+         std::any_of(u.process.args.begin(), u.process.args.end(),
+                     [](const std::string& a) { return a.find("kubernetes-mcp-server") != std::string::npos; }));
+    if (!is_kubernetes_mcp_server) continue;
+    auto& args = u.process.args;
+    if (!config.kubeconfig.empty() && !has_arg(args, "--kubeconfig")) {
+      args.insert(args.end(), {"--kubeconfig", config.kubeconfig});
+    }
+    // Full objects for the cluster model (list tools otherwise render a table).
+    if (!has_arg(args, "--list-output")) args.insert(args.end(), {"--list-output", "yaml"});
+    // Defense in depth: in read_only mode the upstream itself refuses writes too.
+    if (mode == safety::Mode::read_only && !has_arg(args, "--read-only")) args.push_back("--read-only");
+  }
+  return out;
+}
+
+std::string current_namespace(const std::string& kubeconfig) {
+  if (kubeconfig.empty()) return "default";
+  try {
+    const YAML::Node root = YAML::LoadFile(kubeconfig);
+    const std::string context = root["current-context"] ? root["current-context"].as<std::string>() : "";
+    for (const auto& entry : root["contexts"]) {
+      if (entry["name"] && entry["name"].as<std::string>() == context && entry["context"] &&
+          entry["context"]["namespace"]) {
+        return entry["context"]["namespace"].as<std::string>();
+      }
+    }
+  } catch (const YAML::Exception&) {
+    spdlog::warn("cannot read the current namespace from {}; assuming \"default\"", kubeconfig);
+  }
+  return "default";
+}
+
 tl::expected<std::unique_ptr<Application>, std::string> build(const Config& config) {
   auto application = std::make_unique<Application>();
-  auto& services = application->services;
+  auto& app = *application;
+
+  auto policy = effective_policy(config);
+  if (!policy) return tl::unexpected(policy.error());
+  app.policy = std::move(*policy);
+  safety::AuditOptions audit_options;
+  audit_options.path = config.audit_log;
+  auto audit = safety::AuditLog::open(audit_options);
+  if (!audit) {
+    return tl::unexpected("cannot open the audit log: " + audit.error() +
+                          " (set audit_log or state_dir in the configuration to a writable place)");
+  }
+  app.audit = std::move(*audit);
+  app.validator = std::make_shared<safety::Validator>(app.policy, app.audit);
+
+  app.gateway = std::make_unique<upstream::Gateway>(upstream_configs(config, app.policy.mode));
+  // Every upstream call passes the validator; the decision is audited before the call, its result after.
+  app.gateway->install_check(
+      [validator = app.validator, ns = current_namespace(config.kubeconfig)](
+          const upstream::UpstreamCall& call) -> tl::expected<upstream::CallDone, std::string> {
+        safety::UpstreamCall checked;
+        checked.upstream = call.role;
+        checked.tool = call.tool;
+        checked.arguments = call.arguments;
+        checked.current_namespace = ns;
+        if (call.actor.kind == "subagent") {
+          checked.actor.subagent = call.actor.name;
+          checked.actor.client = "eks-sre-mcp";
+        } else {
+          checked.actor.client = call.actor.name;
+        }
+        auto decision = std::make_shared<safety::Decision>(validator->check_upstream(checked));
+        if (!decision->allowed()) return tl::unexpected(decision->message());
+        return upstream::CallDone([validator, decision](bool ok, const std::string& detail, std::chrono::milliseconds ms) {
+          validator->record_result(*decision, ok, detail, ms);
+        });
+      });
+
+  auto& services = app.services;
   services.version = kVersion;
-  services.mode = config.mode;
+  services.mode = std::string(safety::to_string(app.policy.mode));
   services.config_masked = masked(config);
   services.config_sources = config.sources;
-  services.upstreams = [config_servers = config.mcp_servers] {
-    // Until the gateway connects them, configured upstreams are only "configured".
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& [name, server] : config_servers) {
-      list.push_back({{"name", name}, {"transport", server.url.empty() ? "stdio" : "http"}, {"state", "configured"}});
-    }
-    return list;
-  };
+  services.upstreams = [gateway = app.gateway.get()] { return gateway->states(); };
+  services.policy = app.policy;
+  services.audit = app.audit;
 
   server::ServerInfo info{
       .name = "eks-sre-mcp",
@@ -68,8 +202,10 @@ tl::expected<std::unique_ptr<Application>, std::string> build(const Config& conf
   options.queue_limit = config.queue_limit;
   options.max_message_bytes = config.max_message_bytes;
   options.shutdown_deadline = std::chrono::milliseconds(config.shutdown_deadline_ms);
-  application->dispatcher = std::make_unique<server::Dispatcher>(std::move(info), options);
-  if (auto registered = tools::register_all(*application->dispatcher, services); !registered) {
+  app.dispatcher = std::make_unique<server::Dispatcher>(std::move(info), options);
+  // Host -> our tools: every call is classified and decided before its handler runs.
+  app.dispatcher->use(safety::safety_middleware(app.validator));
+  if (auto registered = tools::register_all(*app.dispatcher, services); !registered) {
     return tl::unexpected("broken tool definition: " + registered.error());
   }
   return application;

@@ -1,12 +1,17 @@
 #pragma once
-// Builds the server from a configuration: logging, the dispatcher, and every tool, resource and prompt.
+// Builds the server from a configuration: logging, the safety validator and audit log, the gateway to the
+// upstream MCP servers, the dispatcher, and every tool, resource and prompt.
 #include <memory>
 #include <string>
 
 #include <tl/expected.hpp>
 
 #include "app/config.hpp"
+#include "safety/audit_log.hpp"
+#include "safety/policy.hpp"
+#include "safety/validator.hpp"
 #include "server/dispatcher.hpp"
+#include "server/upstream/gateway.hpp"
 #include "tools/services.hpp"
 
 namespace eks::app {
@@ -16,8 +21,22 @@ inline constexpr const char* kVersion = "0.1.0";
 // Sends logs to the configured file, else stderr (never stdout: under stdio it carries the protocol).
 tl::expected<void, std::string> setup_logging(const Config& config);
 
+// The effective policy: the policy file (or the built-in one); the configuration's mode unless the file sets one.
+tl::expected<safety::Policy, std::string> effective_policy(const Config& config);
+
+// The upstream servers to run: the configured ones, plus the default Kubernetes upstream when none has that
+// role. Kubernetes upstreams get our kubeconfig, YAML list output, and --read-only in read_only mode.
+std::vector<upstream::UpstreamConfig> upstream_configs(const Config& config, safety::Mode mode);
+
+// The namespace of the kubeconfig's current context ("default" when it names none or cannot be read).
+std::string current_namespace(const std::string& kubeconfig);
+
 struct Application {
   tools::Services services;
+  safety::Policy policy;
+  std::shared_ptr<safety::AuditLog> audit;
+  std::shared_ptr<safety::Validator> validator;
+  std::unique_ptr<upstream::Gateway> gateway;
   std::unique_ptr<server::Dispatcher> dispatcher;
 };
 

@@ -3,8 +3,455 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstring>
 
 namespace eks::safety {
+namespace {
+
+using nlohmann::json;
+
+bool alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+bool upper(char c) { return c >= 'A' && c <= 'Z'; }
+bool lower_c(char c) { return c >= 'a' && c <= 'z'; }
+bool base64url(char c) { return alnum(c) || c == '-' || c == '_'; }
+bool ident(char c) { return alnum(c) || c == '_' || c == '-' || c == '.'; }
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool starts_with_ci(std::string_view text, std::size_t at, std::string_view prefix) {
+  if (at + prefix.size() > text.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(text[at + i])) != std::tolower(static_cast<unsigned char>(prefix[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Splits a key into lower-case words at separators and camelCase boundaries ("APIKey" -> api, key).
+std::vector<std::string> words(std::string_view key) {
+  std::vector<std::string> out;
+  std::string word;
+  auto flush = [&] {
+    if (!word.empty()) out.push_back(lower(word));
+    word.clear();
+  };
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    const char c = key[i];
+    if (!alnum(c)) {
+      flush();
+      continue;
+    }
+    if (!word.empty() && upper(c)) {
+      const char prev = word.back();
+      const bool next_lower = i + 1 < key.size() && lower_c(key[i + 1]);
+      if (lower_c(prev) || (upper(prev) && next_lower)) flush();
+    }
+    word.push_back(c);
+  }
+  flush();
+  return out;
+}
+
+// ---- secret-shaped tokens ------------------------------------------------------------------------------------
+
+std::size_t run(std::string_view text, std::size_t at, bool (*pred)(char)) {
+  std::size_t end = at;
+  while (end < text.size() && pred(text[end])) ++end;
+  return end - at;
+}
+
+bool upper_digit(char c) { return upper(c) || (c >= '0' && c <= '9'); }
+bool token_char(char c) { return alnum(c) || c == '_'; }
+bool ant_char(char c) { return alnum(c) || c == '_' || c == '-'; }
+
+// Length of a secret-shaped token starting at `at` (a word boundary), 0 when there is none.
+std::size_t token_at(std::string_view text, std::size_t at) {
+  const char c = text[at];
+  if (c == 'A' && at + 20 <= text.size()) {
+    // AWS access key ids: a four-letter prefix and 16 upper-case letters or digits.
+    static constexpr std::array<std::string_view, 10> kAws = {"AKIA", "ASIA", "AGPA", "AIDA", "AROA",
+                                                              "AIPA", "ANPA", "ANVA", "ABIA", "ACCA"};
+    for (auto prefix : kAws) {
+      if (text.compare(at, 4, prefix) == 0 && run(text, at + 4, upper_digit) == 16 &&
+          (at + 20 == text.size() || !alnum(text[at + 20]))) {
+        return 20;
+      }
+    }
+  }
+  if (c == 'g') {
+    // GitHub tokens: ghp_, gho_, ghu_, ghs_, ghr_ and 36 characters; fine-grained github_pat_...
+    if (at + 4 <= text.size() && text[at + 1] == 'h' && text[at + 3] == '_' &&
+        std::strchr("pousr", text[at + 2]) != nullptr && text[at + 2] != '\0') {
+      const std::size_t n = run(text, at + 4, alnum);
+      if (n >= 30) return 4 + n;
+    }
+    if (text.compare(at, 11, "github_pat_") == 0) {
+      const std::size_t n = run(text, at + 11, token_char);
+      if (n >= 20) return 11 + n;
+    }
+  }
+  if (c == 's' && text.compare(at, 7, "sk-ant-") == 0) {
+    const std::size_t n = run(text, at + 7, ant_char);
+    if (n >= 10) return 7 + n;
+  }
+  if (c == 'e' && text.compare(at, 3, "eyJ") == 0) {
+    // A JWT: three base64url segments, the header's JSON starting with {" (eyJ).
+    const std::size_t a = run(text, at, base64url);
+    if (a >= 10 && at + a < text.size() && text[at + a] == '.') {
+      const std::size_t b = run(text, at + a + 1, base64url);
+      if (b >= 10 && at + a + 1 + b < text.size() && text[at + a + 1 + b] == '.') {
+        const std::size_t s = run(text, at + a + b + 2, base64url);
+        return a + b + 2 + s;
+      }
+    }
+  }
+  return 0;
+}
+
+void mask_tokens(std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if ((i == 0 || !alnum(text[i - 1])) && std::strchr("Ages", text[i]) != nullptr) {
+      if (const std::size_t n = token_at(text, i); n > 0) {
+        out += kMask;
+        i += n;
+        continue;
+      }
+    }
+    out.push_back(text[i++]);
+  }
+  text = std::move(out);
+}
+
+// ---- PEM private keys ------------------------------------------------------------------------------------------
+
+void mask_private_keys(std::string& text) {
+  std::size_t from = 0;
+  while (true) {
+    const std::size_t begin = text.find("-----BEGIN ", from);
+    if (begin == std::string::npos) return;
+    const std::size_t header_end = text.find("-----", begin + 11);
+    if (header_end == std::string::npos) return;
+    const std::string_view label(text.data() + begin + 11, header_end - begin - 11);
+    if (label.find("PRIVATE KEY") == std::string_view::npos || label.size() > 40) {
+      from = header_end + 5;
+      continue;
+    }
+    const std::size_t body = header_end + 5;
+    const std::size_t end = text.find("-----END ", body);
+    std::size_t stop = text.size();
+    if (end != std::string::npos) stop = end;
+    text.replace(body, stop - body, "\n" + std::string(kMask) + "\n");
+    from = body + kMask.size() + 2;
+    if (end == std::string::npos) return;
+    const std::size_t close = text.find("-----", from + 9);
+    from = close == std::string::npos ? text.size() : close + 5;
+  }
+}
+
+// ---- passwords in URLs ---------------------------------------------------------------------------------------
+
+void mask_url_passwords(std::string& text) {
+  std::size_t from = 0;
+  while (true) {
+    const std::size_t sep = text.find("://", from);
+    if (sep == std::string::npos) return;
+    from = sep + 3;
+    // The scheme: letters, digits, + - . before "://".
+    std::size_t s = sep;
+    while (s > 0 && (alnum(text[s - 1]) || text[s - 1] == '+' || text[s - 1] == '-' || text[s - 1] == '.')) --s;
+    if (s == sep) continue;
+    std::size_t end = from;
+    while (end < text.size() && std::strchr("/?# \t\r\n\"'<>`", text[end]) == nullptr) ++end;
+    const std::size_t at = text.rfind('@', end == 0 ? 0 : end - 1);
+    if (at == std::string::npos || at < from) continue;
+    const std::size_t colon = text.find(':', from);
+    if (colon == std::string::npos || colon > at || colon + 1 == at) continue;
+    if (std::string_view(text).substr(colon + 1, at - colon - 1) == kMask) continue;
+    text.replace(colon + 1, at - colon - 1, kMask);
+    from = colon + 1 + kMask.size();
+  }
+}
+
+// ---- Bearer credentials ----------------------------------------------------------------------------------------
+
+void mask_bearer(std::string& text) {
+  std::size_t from = 0;
+  while (true) {
+    std::size_t at = std::string::npos;
+    for (std::size_t i = from; i + 7 <= text.size(); ++i) {
+      if ((text[i] == 'B' || text[i] == 'b') && starts_with_ci(text, i, "bearer ") && (i == 0 || !alnum(text[i - 1]))) {
+        at = i;
+        break;
+      }
+    }
+    if (at == std::string::npos) return;
+    std::size_t start = at + 7;
+    while (start < text.size() && text[start] == ' ') ++start;
+    std::size_t end = start;
+    while (end < text.size() && (base64url(text[end]) || text[end] == '.' || text[end] == '~' || text[end] == '+' ||
+                                 text[end] == '/' || text[end] == '=')) {
+      ++end;
+    }
+    if (end - start >= 8 && std::string_view(text).substr(start, end - start) != kMask) {
+      text.replace(start, end - start, kMask);
+      from = start + kMask.size();
+    } else {
+      from = at + 7;
+    }
+  }
+}
+
+// ---- key = value, key: value, "key": "value" ----------------------------------------------------------------
+
+bool skippable_value(std::string_view value) {
+  return value.empty() || value == kMask || value == "\"\"" || value == "''" || value == "null" || value == "~" ||
+         value == "true" || value == "false" || value == "{" || value == "[" || value == "{}" || value == "[]";
+}
+
+std::size_t line_end(std::string_view text, std::size_t at) {
+  const std::size_t nl = text.find('\n', at);
+  return nl == std::string_view::npos ? text.size() : nl;
+}
+
+std::size_t indent_of(std::string_view text, std::size_t line_start) {
+  std::size_t i = line_start;
+  while (i < text.size() && text[i] == ' ') ++i;
+  return i - line_start;
+}
+
+// Masks a YAML block scalar's lines (those indented deeper than `indent`) starting at `from`; returns the end.
+std::size_t mask_block(std::string& text, std::size_t from, std::size_t indent) {
+  std::size_t line = from;
+  bool masked = false;
+  while (line < text.size()) {
+    const std::size_t end = line_end(text, line);
+    const std::size_t ind = indent_of(text, line);
+    const bool blank = line + ind == end;
+    if (!blank && ind <= indent) break;
+    if (!blank) {
+      const std::string replacement = masked ? "" : std::string(kMask);
+      text.replace(line + ind, end - line - ind, replacement);
+      masked = true;
+      line = line + ind + replacement.size();
+      line = line < text.size() ? line + 1 : line;
+    } else {
+      line = end + 1;
+    }
+  }
+  return std::min(line, text.size());
+}
+
+void mask_key_values(std::string& text) {
+  std::size_t i = 0;
+  bool env_pending = false;  // saw name: SOME_PASSWORD; the next value: is its value
+  std::size_t env_seen_at = 0;
+  while (i < text.size()) {
+    // Find the start of an identifier at a boundary.
+    if (!ident(text[i]) || (i > 0 && ident(text[i - 1]))) {
+      ++i;
+      continue;
+    }
+    const std::size_t key_start = i;
+    while (i < text.size() && ident(text[i])) ++i;
+    const std::string_view key(text.data() + key_start, i - key_start);
+    std::size_t j = i;
+    const char open_quote = key_start > 0 ? text[key_start - 1] : '\0';
+    const bool quoted_before = open_quote == '"' || open_quote == '\'';
+    bool key_quoted = false;
+    if (quoted_before && j < text.size() && text[j] == open_quote) {
+      ++j;
+      key_quoted = true;
+    }
+    while (j < text.size() && (text[j] == ' ' || text[j] == '\t')) ++j;
+    if (j >= text.size()) break;
+    const char sep = text[j];
+    if (sep != '=' && sep != ':') continue;
+    if (sep == ':' && j + 1 < text.size() && (text[j + 1] == '/' || text[j + 1] == ':')) continue;  // URL, C++
+    if (sep == '=' && j + 1 < text.size() && text[j + 1] == '=') continue;                          // comparison
+    std::size_t v = j + 1;
+    while (v < text.size() && (text[v] == ' ' || text[v] == '\t')) ++v;
+
+    const bool is_name = key == "name" || key == "Name";
+    const bool is_value = key == "value" || key == "Value";
+    bool secret = Redactor::is_secret_key(key);
+    if (is_value && env_pending && key_start - env_seen_at < 400) secret = true;
+    if (!secret && !is_name) continue;
+
+    // The value's extent.
+    std::size_t start = v, end = v;
+    if (v < text.size() && (text[v] == '"' || text[v] == '\'')) {
+      const char q = text[v];
+      start = v + 1;
+      end = start;
+      while (end < text.size() && text[end] != q && text[end] != '\n') {
+        if (text[end] == '\\' && end + 1 < text.size()) ++end;
+        ++end;
+      }
+    } else if (sep == '=') {
+      while (end < text.size() && std::strchr(" \t\r\n;&,\"'`)}]", text[end]) == nullptr) ++end;
+    } else {
+      end = line_end(text, v);
+      // 'Authorization: token abc' inside a quoted string ends at the closing quote.
+      if (quoted_before && !key_quoted) {
+        const std::size_t q = text.find(open_quote, v);
+        if (q != std::string::npos && q < end) end = q;
+      }
+      while (end > v && (text[end - 1] == ' ' || text[end - 1] == '\r')) --end;
+      // Flow mappings and JSON-ish numbers end at a comma or brace.
+      const std::size_t stop = text.find_first_of(",}", v);
+      if (stop != std::string::npos && stop < end && text.find_first_of("{", key_start > 200 ? key_start - 200 : 0) < key_start) {
+        end = stop;
+      }
+    }
+    const std::string_view value(text.data() + start, end - start);
+    if (is_name && !secret) {
+      env_pending = Redactor::is_secret_key(value);
+      env_seen_at = key_start;
+      i = end;
+      continue;
+    }
+    if (is_value) env_pending = false;
+    if (value == "|" || value == "|-" || value == ">" || value == ">-" || value == "|+") {
+      // A block scalar: mask the deeper-indented lines that follow.
+      const std::size_t line_start = text.rfind('\n', key_start) == std::string::npos ? 0 : text.rfind('\n', key_start) + 1;
+      const std::size_t indent = indent_of(text, line_start);
+      i = mask_block(text, line_end(text, end) + 1, indent);
+      continue;
+    }
+    if (skippable_value(value)) {
+      i = end;
+      continue;
+    }
+    text.replace(start, end - start, kMask);
+    i = start + kMask.size();
+  }
+}
+
+// ---- Kubernetes Secret objects in YAML text ----------------------------------------------------------------
+
+struct Line {
+  std::size_t start, end;   // [start, end) without the newline
+  std::size_t indent;       // leading spaces
+  std::size_t key_col;      // column of the key (after "- " for list items)
+  bool item;                // starts a list item ("- key: ...")
+  bool blank;
+  std::string_view key;     // "" when the line is not "key:" or "key: value"
+  std::string_view value;
+};
+
+std::vector<Line> split_lines(std::string_view text) {
+  std::vector<Line> lines;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t end = line_end(text, start);
+    Line l{start, end, 0, 0, false, true, {}, {}};
+    l.indent = indent_of(text, start);
+    l.blank = start + l.indent >= end;
+    std::size_t k = start + l.indent;
+    while (k + 1 < end && text[k] == '-' && text[k + 1] == ' ') {
+      l.item = true;
+      k += 2;
+      while (k < end && text[k] == ' ') ++k;
+    }
+    l.key_col = k - start;
+    const std::size_t colon = text.find(':', k);
+    if (colon != std::string_view::npos && colon < end && (colon + 1 == end || text[colon + 1] == ' ')) {
+      l.key = text.substr(k, colon - k);
+      std::size_t v = colon + 1;
+      while (v < end && text[v] == ' ') ++v;
+      std::size_t e = end;
+      while (e > v && (text[e - 1] == ' ' || text[e - 1] == '\r')) --e;
+      l.value = text.substr(v, e - v);
+    }
+    lines.push_back(l);
+    if (end == text.size()) break;
+    start = end + 1;
+  }
+  return lines;
+}
+
+std::string unquote_lower(std::string_view v) {
+  if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) v = v.substr(1, v.size() - 2);
+  return lower(v);
+}
+
+void mask_secret_yaml(std::string& text) {
+  if (text.find("ecret") == std::string::npos) return;  // cheap exit: no "Secret"/"secret" anywhere
+  const auto lines = split_lines(text);
+  // Ranges of values to replace, collected first and applied back to front.
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  for (std::size_t n = 0; n < lines.size(); ++n) {
+    const Line& kind = lines[n];
+    if (kind.key != "kind") continue;
+    const std::string value = unquote_lower(kind.value);
+    if (value != "secret" && value != "secretlist") continue;
+    const std::size_t col = kind.key_col;
+    // The mapping holding `kind`: neighbouring lines whose keys sit at the same column or deeper.
+    std::size_t first = n, last = n;
+    if (!kind.item) {
+      while (first > 0) {
+        const Line& l = lines[first - 1];
+        if (l.blank) { --first; continue; }
+        if (text.compare(l.start, 3, "---") == 0 || l.key_col < col) break;
+        if (l.item && l.key_col == col) { --first; break; }
+        if (l.item && l.key_col > col && l.indent < col) break;
+        --first;
+      }
+    }
+    while (last + 1 < lines.size()) {
+      const Line& l = lines[last + 1];
+      if (l.blank) { ++last; continue; }
+      if (text.compare(l.start, 3, "---") == 0 || l.indent < col) break;
+      if (l.item && l.key_col == col && l.indent + 2 == col) break;  // the next list item
+      ++last;
+    }
+    for (std::size_t m = first; m <= last; ++m) {
+      const Line& l = lines[m];
+      const bool data = l.key_col == col && (l.key == "data" || l.key == "stringData");
+      const bool applied = l.key == "kubectl.kubernetes.io/last-applied-configuration";
+      if (!data && !applied && !(value == "secretlist" && l.key_col == col && l.key == "items")) continue;
+      if (!l.value.empty() && l.value != "|" && l.value != "|-" && l.value != ">" && l.value != ">-" &&
+          l.value != "{}") {
+        spans.emplace_back(static_cast<std::size_t>(l.value.data() - text.data()), l.value.size());
+      }
+      for (std::size_t c = m + 1; c <= last; ++c) {
+        const Line& child = lines[c];
+        if (child.blank) continue;
+        if (child.indent <= l.key_col && !(child.item && child.indent == l.key_col && value == "secretlist")) break;
+        if (applied || value == "secretlist") {
+          spans.emplace_back(child.start + child.indent, child.end - child.start - child.indent);
+        } else if (!child.key.empty() && !child.value.empty()) {
+          spans.emplace_back(static_cast<std::size_t>(child.value.data() - text.data()), child.value.size());
+        } else if (child.key.empty()) {
+          spans.emplace_back(child.start + child.indent, child.end - child.start - child.indent);
+        }
+      }
+    }
+  }
+  std::sort(spans.begin(), spans.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::size_t limit = text.size();
+  for (const auto& [at, len] : spans) {
+    if (at + len > limit || len == 0) continue;  // overlapping spans: the outer one already masked
+    if (std::string_view(text).substr(at, len) == kMask) continue;
+    text.replace(at, len, kMask);
+    limit = at;
+  }
+}
+
+bool secret_kind(const json& object) {
+  const auto it = object.find("kind");
+  return it != object.end() && it->is_string() && lower(it->get<std::string>()) == "secret";
+}
+
+}  // namespace
 
 void Redactor::add_secret(std::string value) {
   if (value.size() < 4) return;
@@ -15,12 +462,33 @@ void Redactor::add_secret(std::string value) {
 }
 
 bool Redactor::is_secret_key(std::string_view key) {
-  std::string lower(key);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  static constexpr std::array<std::string_view, 10> kWords = {"key",    "token",         "secret", "password",
-                                                              "passwd", "authorization", "cookie", "credential",
-                                                              "webhook", "private"};
-  return std::any_of(kWords.begin(), kWords.end(), [&](auto word) { return lower.find(word) != std::string::npos; });
+  if (key.size() > 128) return false;
+  const auto w = words(key);
+  if (w.empty()) return false;
+  // Keys that refer to a credential rather than hold one.
+  static constexpr std::array<std::string_view, 21> kReferences = {
+      "name", "names", "ref", "refs", "path", "file", "kind", "namespace", "id", "ids", "type",
+      "seconds", "ttl", "expiration", "expiry", "expires", "count", "length", "selector", "mount", "secrets"};
+  if (w.size() > 1 && std::find(kReferences.begin(), kReferences.end(), w.back()) != kReferences.end()) return false;
+  static constexpr std::array<std::string_view, 17> kKeyQualifiers = {
+      "api", "access", "secret", "private", "signing", "encryption", "client", "master", "account",
+      "ssh", "license", "session", "subscription", "shared", "auth", "service", "storage"};
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    const std::string& word = w[i];
+    for (std::string_view part : {"password", "passwd", "passphrase", "secret", "credential"}) {
+      if (word.find(part) != std::string::npos) return true;
+    }
+    if (word == "pwd" || word == "apikey" || word == "authorization" || word == "cookie" || word == "webhook" ||
+        word == "privatekey" || word == "secretkey" || word == "accesskey") {
+      return true;
+    }
+    if (word.size() >= 5 && word.ends_with("token")) return true;  // token, accesstoken; not "tokens"
+    if (word == "key" && i > 0 &&
+        std::find(kKeyQualifiers.begin(), kKeyQualifiers.end(), w[i - 1]) != kKeyQualifiers.end()) {
+      return true;
+    }
+  }
+  return false;
 }
 
 std::string Redactor::redact(std::string text) const {
@@ -29,26 +497,65 @@ std::string Redactor::redact(std::string text) const {
       text.replace(at, secret.size(), kMask);
     }
   }
+  if (text.size() < 8) return text;
+  mask_private_keys(text);
+  mask_tokens(text);
+  mask_url_passwords(text);
+  mask_bearer(text);
+  mask_secret_yaml(text);
+  mask_key_values(text);
   return text;
 }
 
-nlohmann::json Redactor::redact(const nlohmann::json& value) const {
+json Redactor::redact(const json& value) const { return redact_value(value, 0); }
+
+json Redactor::redact_value(const json& value, int depth) const {
+  if (depth > 256) return json(kMask);
   if (value.is_string()) return redact(value.get<std::string>());
   if (value.is_array()) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& item : value) out.push_back(redact(item));
+    json out = json::array();
+    for (const auto& item : value) out.push_back(redact_value(item, depth + 1));
     return out;
   }
-  if (value.is_object()) {
-    nlohmann::json out = nlohmann::json::object();
-    for (const auto& [key, item] : value.items()) {
-      const bool mask = is_secret_key(key) && (item.is_string() || item.is_number()) &&
-                        !(item.is_string() && item.get_ref<const std::string&>().empty());
-      out[key] = mask ? nlohmann::json(kMask) : redact(item);
+  if (!value.is_object()) return value;
+  const bool secret = secret_kind(value);
+  const auto kind = value.find("kind");
+  const bool secret_list = kind != value.end() && kind->is_string() && lower(kind->get<std::string>()) == "secretlist";
+  // {name: DB_PASSWORD, value: ...}: a container env entry.
+  const auto name = value.find("name");
+  const bool env_secret = name != value.end() && name->is_string() && is_secret_key(name->get<std::string>());
+  json out = json::object();
+  for (const auto& [key, item] : value.items()) {
+    if (secret && (key == "data" || key == "stringData") && item.is_object()) {
+      json masked = json::object();
+      for (const auto& [k, _] : item.items()) masked[k] = kMask;
+      out[key] = std::move(masked);
+      continue;
     }
-    return out;
+    if (secret && key == "metadata" && item.is_object()) {
+      json meta = redact_value(item, depth + 1);
+      if (meta.contains("annotations") && meta["annotations"].is_object() &&
+          meta["annotations"].contains("kubectl.kubernetes.io/last-applied-configuration")) {
+        meta["annotations"]["kubectl.kubernetes.io/last-applied-configuration"] = kMask;
+      }
+      out[key] = std::move(meta);
+      continue;
+    }
+    if (secret_list && key == "items" && item.is_array()) {
+      json items = json::array();
+      for (auto each : item) {
+        if (each.is_object() && !each.contains("kind")) each["kind"] = "Secret";
+        items.push_back(redact_value(each, depth + 1));
+      }
+      out[key] = std::move(items);
+      continue;
+    }
+    const bool scalar = item.is_string() || item.is_number();
+    const bool empty = item.is_string() && item.get_ref<const std::string&>().empty();
+    const bool mask = scalar && !empty && (is_secret_key(key) || (env_secret && key == "value"));
+    out[key] = mask ? json(kMask) : redact_value(item, depth + 1);
   }
-  return value;
+  return out;
 }
 
 }  // namespace eks::safety

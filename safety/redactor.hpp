@@ -1,6 +1,12 @@
 #pragma once
-// The redactor: secrets never leave the server. Values under secret-looking keys are masked, and known secret
-// values are scrubbed from any text or JSON before it is returned to a host or written to a log.
+// The redactor: secrets never leave the server. Everything leaving it — tool results, prompts sent to Claude,
+// GitHub issue bodies, webhook posts, our logs, the audit log — passes here. It masks:
+//   known secret values (add_secret); values under secret-looking keys (*PASSWORD*, *TOKEN*, *SECRET*,
+//   *API_KEY*, *CREDENTIAL*, authorization, cookie ...) in JSON, YAML, key=value and header text; Kubernetes
+//   Secret data/stringData; env entries {name: *PASSWORD*, value: ...}; AWS access key ids; GitHub tokens;
+//   Anthropic keys; JWTs; Bearer credentials; PEM private key blocks; passwords in URLs and connection strings.
+// Ordinary identifiers (pod-template-hash, uids, image digests, commit SHAs) are left alone. The scanners are
+// hand-written single passes (no std::regex): redaction sits on every result's path.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,14 +22,16 @@ class Redactor {
   // Remembers a secret value so it is scrubbed wherever it appears. Values under 4 characters are ignored
   // (masking them would mangle ordinary text).
   void add_secret(std::string value);
-  // True for keys that name credentials: api_key, token, password, secret, authorization, cookie, webhook ...
+  // True for keys that name credentials: api_key, token, password, secret, authorization, cookie, webhook ...;
+  // false for keys that only refer to one (secretName, tokenExpirationSeconds, passwordSecretRef).
   static bool is_secret_key(std::string_view key);
-  // Replaces every known secret inside the text with the mask.
+  // Masks known secrets and secret-shaped text (see above) inside the text.
   std::string redact(std::string text) const;
-  // Masks values under secret keys (recursively) and scrubs known secrets from every string.
+  // Masks values under secret keys and Secret data (recursively) and redacts every string.
   nlohmann::json redact(const nlohmann::json& value) const;
 
  private:
+  nlohmann::json redact_value(const nlohmann::json& value, int depth) const;
   std::vector<std::string> secrets_;
 };
 

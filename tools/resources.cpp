@@ -14,6 +14,17 @@ void register_resources(server::Dispatcher& dispatcher, const Services& services
       .mime_type = "application/json",
       .read = [&services]() -> server::Result<std::string> { return services.config_masked.dump(2); },
   });
+  if (services.audit) {
+    dispatcher.add_resource(server::ResourceDef{
+        .uri = "audit://recent",
+        .name = "audit-recent",
+        .title = "Recent safety decisions",
+        .description = "The last 100 entries of the audit log: every safety decision and executed action, as JSON "
+                       "lines (time, actor, tool, classified action, decision, rule, result).",
+        .mime_type = "application/jsonl",
+        .read = [audit = services.audit]() -> server::Result<std::string> { return audit->recent_text(100); },
+    });
+  }
   dispatcher.add_resource_template(server::ResourceTemplateDef{
       .uri_template = "eks-sre-mcp://schemas/{name}",
       .name = "schema",

@@ -7,6 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "safety/audit_log.hpp"
+#include "safety/policy.hpp"
+
 namespace eks::tools {
 
 struct Services {
@@ -20,6 +23,8 @@ struct Services {
   // Upstream servers and their states: [{name, transport, state, detail?}].
   std::function<nlohmann::json()> upstreams = [] { return nlohmann::json::array(); };
   std::size_t tool_count = 0;  // filled in by the toolset once every tool is listed
+  safety::Policy policy = safety::default_policy();  // the effective safety policy
+  std::shared_ptr<safety::AuditLog> audit;             // null when auditing is off (tests)
 };
 
 }  // namespace eks::tools

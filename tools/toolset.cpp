@@ -6,6 +6,7 @@ std::vector<server::ToolDef> toolset(Services& services) {
   std::vector<server::ToolDef> tools;
   tools.push_back(server_status_tool(services));
   tools.push_back(get_config_tool(services));
+  tools.push_back(get_policy_tool(services.policy));
   services.tool_count = tools.size();
   return tools;
 }

@@ -19,6 +19,7 @@ tl::expected<void, std::string> register_all(server::Dispatcher& dispatcher, Ser
 // One tool per file; each file defines its definition builder.
 server::ToolDef server_status_tool(const Services& services);
 server::ToolDef get_config_tool(const Services& services);
+server::ToolDef get_policy_tool(safety::Policy policy);
 
 // tools/resources.cpp and tools/prompts.cpp.
 void register_resources(server::Dispatcher& dispatcher, const Services& services);

@@ -165,10 +165,22 @@ Expected<Json> Gateway::call(const std::string& role, const std::string& tool, c
     return tl::unexpected(UpstreamError{UpstreamError::Kind::denied, "no safety validator is installed; refusing " + tool});
   }
   const UpstreamCall call{upstream->config().name, upstream->config().role, tool, arguments, actor};
-  if (auto allowed = check(call); !allowed) {
-    return tl::unexpected(UpstreamError{UpstreamError::Kind::denied, allowed.error()});
+  auto allowed = check(call);
+  if (!allowed) return tl::unexpected(UpstreamError{UpstreamError::Kind::denied, allowed.error()});
+  const auto started = std::chrono::steady_clock::now();
+  auto result = upstream->call_tool(tool, arguments, cancelled);
+  if (*allowed) {
+    const bool ok = result && !result->value("isError", false);
+    std::string detail;
+    if (!result) {
+      detail = result.error().message;
+    } else if (!ok && result->contains("content") && (*result)["content"].is_array() && !(*result)["content"].empty()) {
+      detail = (*result)["content"][0].value("text", "");
+    }
+    (*allowed)(ok, detail.substr(0, 500),
+               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started));
   }
-  return upstream->call_tool(tool, arguments, cancelled);
+  return result;
 }
 
 Expected<Json> Gateway::tools(const std::string& role) {

@@ -37,8 +37,11 @@ struct UpstreamCall {
   const Actor& actor;
 };
 
-// Allows a call (empty) or refuses it with a reason written for a model.
-using CallCheck = std::function<tl::expected<void, std::string>(const UpstreamCall&)>;
+// Called once an allowed call has finished: ok, a short detail (the error, if any) and how long it took.
+using CallDone = std::function<void(bool ok, const std::string& detail, std::chrono::milliseconds duration)>;
+// Allows a call (returning what to call when it is done, possibly empty) or refuses it with a reason written
+// for a model.
+using CallCheck = std::function<tl::expected<CallDone, std::string>(const UpstreamCall&)>;
 
 class Upstream {
  public:

@@ -178,7 +178,11 @@ describe('SDK Client against eks-sre-mcp serve (2025-11-25)', () => {
     assert.equal(sc.server.name, 'eks-sre-mcp');
     assert.deepEqual(sc.protocol, { era: 'handshake', version: '2025-11-25', client: CLIENT_INFO });
     assert.equal(sc.mode, 'read_only', 'an unconfigured server must default to read_only');
-    assert.deepEqual(sc.upstreams, []);
+    // With no configuration, the default Kubernetes upstream is listed but not started until a tool needs it.
+    assert.deepEqual(
+      sc.upstreams.map((u) => [u.name, u.role, u.transport, u.state]),
+      [['kubernetes', 'kubernetes', 'stdio', 'configured']],
+    );
     assert.equal(sc.tools, tools.length, 'tools count disagrees with tools/list');
     assert.ok(sc.uptime_seconds >= 0 && sc.uptime_seconds < 600);
     assert.match(sc.started_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);

@@ -1,6 +1,8 @@
 // The shipped tools, called through the dispatcher as a host would.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "app/config.hpp"
 #include "app/wiring.hpp"
 
@@ -29,7 +31,10 @@ class ToolsTest : public ::testing::Test {
     app::LoadOptions load;
     load.search_default_files = false;
     load.dotenv = "/nonexistent/.env";
-    load.environment = {{"HOME", "/tmp"}, {"GITHUB_TOKEN", "ghp_supersecret"}};
+    char dir[] = "/tmp/eks-tools-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(dir), nullptr);
+    home_ = dir;
+    load.environment = {{"HOME", home_}, {"GITHUB_TOKEN", "ghp_supersecret"}};
     auto config = app::load_config(load);
     ASSERT_TRUE(config) << config.error();
     auto built = app::build(*config);
@@ -41,6 +46,11 @@ class ToolsTest : public ::testing::Test {
     EXPECT_TRUE(prepared);
     return application_->dispatcher->run_call(*prepared, context_, "2025-11-25");
   }
+  void TearDown() override {
+    application_.reset();
+    if (!home_.empty()) std::filesystem::remove_all(home_);
+  }
+  std::string home_;
   std::unique_ptr<app::Application> application_;
   FakeContext context_;
 };
@@ -53,8 +63,10 @@ TEST_F(ToolsTest, ServerStatusReportsVersionModeAndProtocol) {
   EXPECT_EQ(s["mode"], "read_only");
   EXPECT_EQ(s["protocol"]["version"], "2025-11-25");
   EXPECT_EQ(s["protocol"]["client"]["name"], "gtest");
-  EXPECT_EQ(s["tools"], 2);
-  EXPECT_TRUE(s["upstreams"].empty());
+  EXPECT_EQ(s["tools"], application_->dispatcher->tool_definitions("2025-11-25").size());
+  ASSERT_EQ(s["upstreams"].size(), 1u);  // the default Kubernetes upstream, not started yet
+  EXPECT_EQ(s["upstreams"][0]["role"], "kubernetes");
+  EXPECT_EQ(s["upstreams"][0]["state"], "configured");
 }
 
 TEST_F(ToolsTest, GetConfigMasksSecrets) {
@@ -68,6 +80,19 @@ TEST_F(ToolsTest, GetConfigReturnsOneSection) {
   const auto r = call("get_config", {{"section", "models"}});
   EXPECT_EQ(r["structuredContent"]["config"].size(), 1u);
   EXPECT_EQ(r["structuredContent"]["config"]["models"]["diagnostic"], "haiku");
+}
+
+TEST_F(ToolsTest, GetPolicyShowsTheEffectiveMode) {
+  const auto r = call("get_policy");
+  ASSERT_EQ(r["isError"], false) << r.dump();
+  EXPECT_NE(r.dump().find("read_only"), std::string::npos);
+}
+
+TEST_F(ToolsTest, EveryCallIsAudited) {
+  call("server_status");
+  const auto recent = application_->audit->recent(10);
+  ASSERT_FALSE(recent.empty());
+  EXPECT_NE(recent.back().dump().find("server_status"), std::string::npos);
 }
 
 TEST_F(ToolsTest, EveryToolDeclaresSchemasAndAnnotations) {

@@ -1,0 +1,112 @@
+#pragma once
+// The validator: every call that crosses a boundary — a host's call into our tools, and every call our code or a
+// subagent makes to an upstream server — gets one Decision here, is audited before it runs, and is refused
+// unless allowed. Like Envoy's RBAC filter: allow, or deny with a stable code and reason; shadow rules log
+// what they would have done without blocking.
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "safety/audit_log.hpp"
+#include "safety/classifier.hpp"
+#include "safety/policy.hpp"
+#include "server/dispatcher.hpp"
+
+namespace eks::safety {
+
+enum class Verdict { allow, deny, needs_approval };
+std::string_view to_string(Verdict verdict);
+
+// What a shadow rule would have decided.
+struct ShadowHit {
+  std::string rule;
+  std::string code;
+  Verdict would = Verdict::deny;
+};
+
+struct Decision {
+  Verdict verdict = Verdict::deny;
+  std::string code;    // stable: "protected_namespace", "secret_read", "read_only_mode", "rate_limited", ...;
+                       // for allow, how it was allowed ("read", "auto_restart_pod", ...)
+  std::string reason;  // deny: what was refused, why, what to do instead; needs_approval: why
+  std::string rule;    // the policy rule that decided
+  std::vector<ShadowHit> shadow;
+  Action action;
+  Actor actor;
+  std::string correlation_id;
+
+  bool allowed() const { return verdict == Verdict::allow; }
+  // The sentence a model sees when the call is not allowed.
+  std::string message() const;
+};
+
+// The audit line's view of a decision.
+nlohmann::json to_json(const Decision& decision);
+
+// What the validator may ask about the cluster. Each hook is optional; an unknown fact never loosens a rule
+// (an unknown replica count or pod phase means "ask a human").
+struct ClusterFacts {
+  std::function<std::optional<int>(const Action&)> current_replicas;
+  // "Failed" for Failed and Evicted pods; nullopt when unknown.
+  std::function<std::optional<std::string>(const std::string& ns, const std::string& pod)> pod_phase;
+  std::function<std::optional<int>(const std::string& ns)> failing_pods;
+};
+
+class Validator {
+ public:
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+  // `audit` may be null (tests); `clock` defaults to the system clock.
+  explicit Validator(Policy policy, std::shared_ptr<AuditLog> audit = nullptr, ClusterFacts facts = {},
+                     Clock clock = {});
+
+  // Decides on a classified action, counts it against the rate limits when allowed, and appends the decision to
+  // the audit log (fsynced) before returning. Thread-safe. Never throws.
+  Decision decide(const Action& action, const Actor& actor = {}, std::string correlation_id = {});
+
+  // The gateway's check before every upstream call: classify, decide, audit. Thread-safe. Never throws.
+  Decision check_upstream(const UpstreamCall& call);
+
+  // After an allowed call ran: appends its result line and feeds the circuit breaker (a failed mutation of a
+  // target counts towards opening it; a success closes it). Thread-safe. Never throws.
+  void record_result(const Decision& decision, bool ok, std::string_view detail, std::chrono::milliseconds duration);
+
+  const Policy& policy() const { return policy_; }
+  void set_facts(ClusterFacts facts);
+
+ private:
+  Decision evaluate(const Action& action);
+  std::optional<Decision> limits(const Action& action, std::chrono::system_clock::time_point now);
+  ClusterFacts facts() const;
+  void audit(const nlohmann::json& line, bool must_persist, Decision* decision);
+
+  Policy policy_;
+  std::shared_ptr<AuditLog> audit_;
+  Clock clock_;
+  mutable std::mutex mutex_;  // facts_, rate-limit windows, breaker state
+  ClusterFacts facts_;
+  std::vector<std::chrono::system_clock::time_point> cluster_window_;
+  std::map<std::string, std::vector<std::chrono::system_clock::time_point>> namespace_window_;
+  struct Breaker {
+    std::vector<std::chrono::system_clock::time_point> failures;
+    std::chrono::system_clock::time_point open_until{};
+  };
+  std::map<std::string, Breaker> breakers_;
+};
+
+// A fresh correlation id (16 hex digits).
+std::string new_correlation_id();
+
+// The dispatcher middleware for host -> our tools: classifies by ToolDef.safety, decides, audits, and answers a
+// tool error with the reason when the call is not allowed. app/ installs it with Dispatcher::use().
+server::Middleware safety_middleware(std::shared_ptr<Validator> validator);
+
+}  // namespace eks::safety

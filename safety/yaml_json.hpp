@@ -1,0 +1,38 @@
+#pragma once
+// YAML documents as JSON, remembering the line of every value so a schema error can name file, key and line.
+// (The same approach as app/config.cpp; safety/ cannot include app/, so it keeps its own copy.)
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <tl/expected.hpp>
+
+namespace eks::safety::yaml {
+
+// JSON Pointer -> 1-based line of the key (for mapping values) or of the value.
+using LineMap = std::map<std::string, int>;
+
+struct Parsed {
+  nlohmann::json value;
+  LineMap lines;
+};
+
+// Parses one YAML document; plain scalars take their YAML 1.2 core-schema type, quoted ones stay strings.
+// The error names the file and line. Never throws.
+tl::expected<Parsed, std::string> parse(std::string_view text, const std::string& file);
+
+// Parses every document of a multi-document stream (Kubernetes manifests separated by ---). Never throws.
+tl::expected<std::vector<nlohmann::json>, std::string> parse_all(std::string_view text);
+
+// "/rate_limits/cluster" -> "rate_limits.cluster"; "" -> "(top level)".
+std::string dotted(const std::string& pointer);
+
+// JSON Pointer escaping of one reference token.
+std::string escape_token(const std::string& key);
+
+// The line of the pointer, or of its closest ancestor that has one (1 when none does).
+int line_of(const LineMap& lines, std::string pointer);
+
+}  // namespace eks::safety::yaml

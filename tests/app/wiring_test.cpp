@@ -1,0 +1,92 @@
+// How the configuration becomes upstream processes and a policy.
+#include "app/wiring.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+namespace eks::app {
+namespace {
+
+Config base() {
+  Config c;
+  c.kubeconfig = "/home/sre/.kube/config";
+  return c;
+}
+
+TEST(UpstreamConfigs, DefaultKubernetesServerIsPinnedReadOnlyWithOurKubeconfig) {
+  const auto upstreams = upstream_configs(base(), safety::Mode::read_only);
+  ASSERT_EQ(upstreams.size(), 1u);
+  const auto& args = upstreams[0].process.args;
+  EXPECT_EQ(upstreams[0].role, "kubernetes");
+  EXPECT_NE(std::find(args.begin(), args.end(), "kubernetes-mcp-server@0.0.67"), args.end());
+  EXPECT_NE(std::find(args.begin(), args.end(), "--read-only"), args.end());
+  EXPECT_NE(std::find(args.begin(), args.end(), "/home/sre/.kube/config"), args.end());
+  EXPECT_EQ(std::find(args.begin(), args.end(), "--port"), args.end());
+}
+
+TEST(UpstreamConfigs, OutsideReadOnlyModeTheUpstreamMayWrite) {
+  const auto upstreams = upstream_configs(base(), safety::Mode::auto_);
+  const auto& args = upstreams[0].process.args;
+  EXPECT_EQ(std::find(args.begin(), args.end(), "--read-only"), args.end());
+}
+
+TEST(UpstreamConfigs, ConfiguredServerKeepsItsOwnFlags) {
+  Config c = base();
+  UpstreamServer k8s;
+  k8s.command = "/opt/kubernetes-mcp-server";
+  k8s.args = {"--kubeconfig=/etc/kc", "--list-output", "table"};
+  c.mcp_servers["k8s"] = k8s;
+  c.mcp_servers["k8s"].role = "kubernetes";
+  const auto upstreams = upstream_configs(c, safety::Mode::read_only);
+  ASSERT_EQ(upstreams.size(), 1u);  // no default added: one already has the role
+  EXPECT_EQ(upstreams[0].process.args,
+            (std::vector<std::string>{"--kubeconfig=/etc/kc", "--list-output", "table", "--read-only"}));
+}
+
+TEST(UpstreamConfigs, GithubServerIsLeftAlone) {
+  Config c = base();
+  UpstreamServer gh;
+  gh.command = "npx";
+  gh.args = {"-y", "@modelcontextprotocol/server-github"};
+  c.mcp_servers["github"] = gh;
+  const auto upstreams = upstream_configs(c, safety::Mode::read_only);
+  ASSERT_EQ(upstreams.size(), 2u);
+  EXPECT_EQ(upstreams[0].role, "github");
+  EXPECT_EQ(upstreams[0].process.args.size(), 2u);
+}
+
+TEST(CurrentNamespace, ReadsTheCurrentContextsNamespace) {
+  const std::string path = ::testing::TempDir() + "/kubeconfig-ns";
+  std::ofstream(path) << "apiVersion: v1\nkind: Config\ncurrent-context: b\ncontexts:\n"
+                         "- name: a\n  context: {cluster: c, namespace: alpha}\n"
+                         "- name: b\n  context: {cluster: c, namespace: kube-system}\n";
+  EXPECT_EQ(current_namespace(path), "kube-system");
+  EXPECT_EQ(current_namespace(""), "default");
+  EXPECT_EQ(current_namespace("/nonexistent/kubeconfig"), "default");
+}
+
+TEST(EffectivePolicy, ConfigurationModeAppliesWhenThePolicyFileSetsNone) {
+  Config c = base();
+  c.mode = "propose";
+  const std::string path = ::testing::TempDir() + "/policy-no-mode.yaml";
+  std::ofstream(path) << "max_bulk: 1\n";
+  c.policy_file = path;
+  const auto p = effective_policy(c);
+  ASSERT_TRUE(p) << p.error();
+  EXPECT_EQ(p->mode, safety::Mode::propose);
+}
+
+TEST(EffectivePolicy, PolicyFileModeWins) {
+  Config c = base();
+  c.mode = "auto";
+  const std::string path = ::testing::TempDir() + "/policy-mode.yaml";
+  std::ofstream(path) << "mode: read_only\n";
+  c.policy_file = path;
+  const auto p = effective_policy(c);
+  ASSERT_TRUE(p) << p.error();
+  EXPECT_EQ(p->mode, safety::Mode::read_only);
+}
+
+}  // namespace
+}  // namespace eks::app

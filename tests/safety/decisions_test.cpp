@@ -1,0 +1,104 @@
+// The decision corpus (decisions.yaml): every rule, its near misses, and the bypasses reported against peer
+// servers, each with the decision the validator must reach.
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "safety/validator.hpp"
+#include "safety/yaml_json.hpp"
+
+namespace eks::safety {
+namespace {
+
+using nlohmann::json;
+
+const std::filesystem::path kCorpus = std::filesystem::path(__FILE__).parent_path() / "decisions.yaml";
+
+const json& corpus() {
+  static const json document = [] {
+    std::ifstream in(kCorpus);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto parsed = yaml::parse(text.str(), kCorpus.string());
+    if (!parsed) throw std::runtime_error(parsed.error());
+    return parsed->value;
+  }();
+  return document;
+}
+
+struct Case {
+  std::size_t index;
+  json spec;
+};
+
+std::vector<Case> cases() {
+  std::vector<Case> out;
+  std::size_t i = 0;
+  for (const auto& c : corpus()["cases"]) out.push_back({i++, c});
+  return out;
+}
+
+std::string test_name(const testing::TestParamInfo<Case>& info) {
+  std::string name = info.param.spec.value("name", "case");
+  for (auto& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return std::to_string(info.param.index) + "_" + name;
+}
+
+class DecisionCorpus : public testing::TestWithParam<Case> {};
+
+TEST_P(DecisionCorpus, ReachesTheExpectedDecision) {
+  const json& c = GetParam().spec;
+  const std::string policy_name = c.value("policy", "ro");
+  ASSERT_TRUE(corpus()["policies"].contains(policy_name)) << policy_name;
+  auto policy = parse_policy(corpus()["policies"][policy_name].dump(), "policies." + policy_name);
+  ASSERT_TRUE(policy) << policy.error();
+
+  ClusterFacts facts;
+  const json f = c.value("facts", json::object());
+  if (f.contains("replicas")) facts.current_replicas = [n = f["replicas"].get<int>()](const Action&) { return n; };
+  if (f.contains("phase")) {
+    facts.pod_phase = [p = f["phase"].get<std::string>()](const std::string&, const std::string&) { return p; };
+  }
+  if (f.contains("failing")) facts.failing_pods = [n = f["failing"].get<int>()](const std::string&) { return n; };
+  Validator validator(std::move(*policy), nullptr, facts);
+
+  UpstreamCall call;
+  call.upstream = c.value("upstream", "kubernetes");
+  call.tool = c.at("tool").get<std::string>();
+  call.arguments = c.value("args", json::object());
+  call.current_namespace = c.value("current", "default");
+  const Decision d = validator.check_upstream(call);
+
+  EXPECT_EQ(to_string(d.verdict), c.at("expect").get<std::string>())
+      << "code=" << d.code << " reason=" << d.reason << " action=" << to_json(d.action).dump();
+  if (c.contains("code")) {
+    EXPECT_EQ(d.code, c["code"].get<std::string>()) << d.reason;
+  }
+  if (d.verdict == Verdict::deny) {
+    EXPECT_FALSE(d.reason.empty());
+    EXPECT_FALSE(d.rule.empty());
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Corpus, DecisionCorpus, testing::ValuesIn(cases()), test_name);
+
+TEST(DecisionCorpusFile, HoldsAtLeast150CallsCoveringEveryDenyCode) {
+  ASSERT_GE(corpus()["cases"].size(), 150u);
+  std::set<std::string> codes;
+  for (const auto& c : corpus()["cases"]) codes.insert(c.value("code", ""));
+  for (const char* code : {"secret_read", "secret_write", "kubeconfig_read", "exec_forbidden", "helm_forbidden",
+                           "github_forbidden", "critical_kind_delete", "protected_namespace", "bulk_delete",
+                           "scale_limit", "scale_to_zero", "read_only_mode", "propose_mode", "unclassified_tool",
+                           "malformed_call", "production_namespace", "escalation", "persistent_storage",
+                           "not_auto_approved", "repository_not_allowed", "scale_unknown_current"}) {
+    EXPECT_TRUE(codes.count(code)) << "no case expects " << code;
+  }
+}
+
+}  // namespace
+}  // namespace eks::safety

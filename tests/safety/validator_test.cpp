@@ -1,0 +1,263 @@
+#include "safety/validator.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace eks::safety {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+struct FakeClock {
+  std::chrono::system_clock::time_point now = std::chrono::system_clock::time_point(std::chrono::hours(480000));
+  Validator::Clock fn() {
+    return [this] { return now; };
+  }
+};
+
+Policy auto_policy(const std::string& extra = "") {
+  auto p = parse_policy("mode: auto\n" + extra, "test");
+  if (!p) throw std::runtime_error(p.error());
+  return *p;
+}
+
+UpstreamCall restart(const std::string& ns, const std::string& pod = "web-1") {
+  return UpstreamCall{"kubernetes", "pods_delete", json{{"name", pod}, {"namespace", ns}}, "default", {}, ""};
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    char pattern[] = "/tmp/eks-safety-test-XXXXXX";  // test scratch space; the audit log default is never /tmp
+    path_ = mkdtemp(pattern);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+TEST(Validator, RateLimitsPerNamespaceWithinTheWindow) {
+  FakeClock clock;
+  Validator v(auto_policy("rate_limits: {per_namespace: 2, cluster: 10, window_seconds: 600}\n"), nullptr, {}, clock.fn());
+  EXPECT_TRUE(v.check_upstream(restart("team-a")).allowed());
+  EXPECT_TRUE(v.check_upstream(restart("team-a")).allowed());
+  const auto third = v.check_upstream(restart("team-a"));
+  EXPECT_EQ(third.code, "rate_limited");
+  EXPECT_EQ(third.rule, "rate_limits.per_namespace");
+  EXPECT_TRUE(v.check_upstream(restart("team-b")).allowed());
+  clock.now += 601s;
+  EXPECT_TRUE(v.check_upstream(restart("team-a")).allowed());
+}
+
+TEST(Validator, RateLimitsClusterWide) {
+  FakeClock clock;
+  Validator v(auto_policy("rate_limits: {per_namespace: 10, cluster: 3}\n"), nullptr, {}, clock.fn());
+  for (const char* ns : {"a", "b", "c"}) EXPECT_TRUE(v.check_upstream(restart(ns)).allowed()) << ns;
+  const auto d = v.check_upstream(restart("d"));
+  EXPECT_EQ(d.code, "rate_limited");
+  EXPECT_EQ(d.rule, "rate_limits.cluster");
+}
+
+TEST(Validator, ReadsAndRefusalsDoNotSpendTheRateLimit) {
+  FakeClock clock;
+  Validator v(auto_policy("rate_limits: {per_namespace: 1, cluster: 1}\n"), nullptr, {}, clock.fn());
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_TRUE(v.check_upstream({"kubernetes", "pods_get", json{{"name", "x"}}, "team-a", {}, ""}).allowed());
+    EXPECT_FALSE(v.check_upstream(restart("kube-system")).allowed());
+  }
+  EXPECT_TRUE(v.check_upstream(restart("team-a")).allowed());
+}
+
+TEST(Validator, CircuitBreakerOpensAfterRepeatedFailuresOfOneTarget) {
+  FakeClock clock;
+  Validator v(auto_policy("circuit_breaker: {failures: 3, window_seconds: 600, cooldown_seconds: 900}\n"
+                          "rate_limits: {per_namespace: 100, cluster: 100}\n"),
+              nullptr, {}, clock.fn());
+  for (int i = 0; i < 3; ++i) {
+    const auto d = v.check_upstream(restart("team-a"));
+    ASSERT_TRUE(d.allowed());
+    v.record_result(d, false, "pod did not become ready", 12ms);
+    clock.now += 10s;
+  }
+  const auto blocked = v.check_upstream(restart("team-a"));
+  EXPECT_EQ(blocked.code, "circuit_open");
+  EXPECT_NE(blocked.reason.find("escalate"), std::string::npos);
+  EXPECT_TRUE(v.check_upstream(restart("team-a", "other-pod")).allowed());
+  clock.now += 901s;
+  EXPECT_TRUE(v.check_upstream(restart("team-a")).allowed());
+}
+
+TEST(Validator, SuccessResetsTheBreakerCount) {
+  FakeClock clock;
+  Validator v(auto_policy("circuit_breaker: {failures: 2}\nrate_limits: {per_namespace: 100, cluster: 100}\n"), nullptr,
+              {}, clock.fn());
+  auto d = v.check_upstream(restart("team-a"));
+  v.record_result(d, false, "x", 1ms);
+  d = v.check_upstream(restart("team-a"));
+  v.record_result(d, true, "", 1ms);
+  d = v.check_upstream(restart("team-a"));
+  v.record_result(d, false, "x", 1ms);
+  EXPECT_TRUE(v.check_upstream(restart("team-a")).allowed());
+}
+
+TEST(Validator, ShadowRulesAreRecordedButNeverBlock) {
+  TempDir dir;
+  auto log = AuditLog::open({.path = dir.path() / "audit.jsonl"});
+  ASSERT_TRUE(log) << log.error();
+  Validator v(auto_policy("shadow:\n  - {name: no_pod_deletes, effect: deny, verbs: [delete], kinds: [Pod]}\n"), *log);
+  const auto d = v.check_upstream(restart("team-a"));
+  EXPECT_TRUE(d.allowed());
+  ASSERT_EQ(d.shadow.size(), 1u);
+  EXPECT_EQ(d.shadow[0].rule, "no_pod_deletes");
+  const auto lines = (*log)->recent(1);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["decision"], "allow");
+  EXPECT_EQ(lines[0]["shadow"][0]["would"], "deny");
+}
+
+TEST(Validator, ConcurrentCallersNeverExceedTheRateLimit) {
+  Validator v(auto_policy("rate_limits: {per_namespace: 100, cluster: 10}\n"));
+  std::atomic<int> allowed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 64; ++t) {
+    threads.emplace_back([&, t] {
+      if (v.check_upstream(restart("ns-" + std::to_string(t % 8), "pod-" + std::to_string(t))).allowed()) ++allowed;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(allowed.load(), 10);
+}
+
+TEST(Validator, RefusesChangesThatCannotBeAudited) {
+  auto log = AuditLog::open({.path = "/dev/full"});
+  ASSERT_TRUE(log) << log.error();
+  Validator v(auto_policy(), *log);
+  const auto d = v.check_upstream(restart("team-a"));
+  EXPECT_EQ(d.code, "audit_unavailable");
+  EXPECT_TRUE(v.check_upstream({"kubernetes", "pods_get", json{{"name", "x"}}, "team-a", {}, ""}).allowed());
+}
+
+TEST(Validator, DenialMessageTellsTheModelWhatWasRefusedAndWhatToDo) {
+  Validator v(default_policy());
+  const auto d = v.check_upstream({"kubernetes", "resources_get",
+                                   json{{"apiVersion", "v1"}, {"kind", "Secret"}, {"name", "db"}, {"namespace", "team-a"}},
+                                   "default", {}, ""});
+  const std::string m = d.message();
+  EXPECT_NE(m.find("[secret_read]"), std::string::npos) << m;
+  EXPECT_NE(m.find("Secret \"db\" in namespace \"team-a\""), std::string::npos) << m;
+  EXPECT_NE(m.find("was not executed"), std::string::npos) << m;
+  EXPECT_NE(m.find("instead"), std::string::npos) << m;
+}
+
+TEST(Validator, AuditLinesCarryActorToolActionAndCorrelationId) {
+  TempDir dir;
+  auto log = AuditLog::open({.path = dir.path() / "audit.jsonl"});
+  ASSERT_TRUE(log);
+  Validator v(auto_policy(), *log);
+  UpstreamCall call = restart("team-a");
+  call.actor = Actor{"eks-sre-mcp", "", "remediation"};
+  call.correlation_id = "c0ffee";
+  const auto d = v.check_upstream(call);
+  v.record_result(d, true, "", 42ms);
+  const auto lines = (*log)->recent(10);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["event"], "decision");
+  EXPECT_EQ(lines[0]["correlation_id"], "c0ffee");
+  EXPECT_EQ(lines[0]["actor"]["subagent"], "remediation");
+  EXPECT_EQ(lines[0]["tool"], "pods_delete");
+  EXPECT_EQ(lines[0]["action"]["verb"], "delete");
+  EXPECT_EQ(lines[0]["action"]["namespace"], "team-a");
+  EXPECT_EQ(lines[0]["rule"], "auto_approve.restart_pod");
+  EXPECT_EQ(lines[1]["event"], "result");
+  EXPECT_EQ(lines[1]["result"], "ok");
+  EXPECT_EQ(lines[1]["duration_ms"], 42);
+  EXPECT_EQ(lines[1]["correlation_id"], "c0ffee");
+}
+
+// A CallContext for middleware tests.
+class FakeContext : public server::CallContext {
+ public:
+  bool cancelled() const override { return false; }
+  void progress(double, std::optional<double>, std::string_view) override {}
+  void log(server::LogLevel, std::string_view) override {}
+  protocol::Era era() const override { return protocol::Era::handshake; }
+  const std::string& protocol_version() const override { return version_; }
+  const json& client_info() const override { return info_; }
+
+ private:
+  std::string version_ = "2025-06-18";
+  json info_ = json{{"name", "claude-code"}, {"version", "2.1"}};
+};
+
+server::ToolDef tool(const std::string& name, server::SafetyClass safety) {
+  return server::ToolDef{.name = name, .title = name, .description = "", .input_schema = "", .output_schema = "",
+                         .annotations = {}, .safety = safety, .handler = {}};
+}
+
+TEST(SafetyMiddleware, RunsReadOnlyToolsAndAuditsBeforeAndAfter) {
+  TempDir dir;
+  auto log = AuditLog::open({.path = dir.path() / "audit.jsonl"});
+  ASSERT_TRUE(log);
+  auto v = std::make_shared<Validator>(default_policy(), *log);
+  auto mw = safety_middleware(v);
+  FakeContext ctx;
+  bool ran = false;
+  auto out = mw(tool("diagnose_cluster", server::SafetyClass::read_only), json{{"namespace", "team-a"}}, ctx,
+                [&](const server::ToolDef&, const json&, server::CallContext&) -> server::Result<server::ToolOutput> {
+                  ran = true;
+                  // The decision is durable before the tool runs.
+                  const auto before = (*log)->recent(1);
+                  EXPECT_EQ(before.size(), 1u);
+                  return server::ToolOutput{json::object(), "ok"};
+                });
+  ASSERT_TRUE(out);
+  EXPECT_TRUE(ran);
+  const auto lines = (*log)->recent(10);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["actor"]["client"], "claude-code");
+  EXPECT_EQ(lines[0]["action"]["namespace"], "team-a");
+  EXPECT_EQ(lines[1]["result"], "ok");
+}
+
+TEST(SafetyMiddleware, RefusesMutatingToolsInReadOnlyModeWithAToolError) {
+  auto v = std::make_shared<Validator>(default_policy());
+  auto mw = safety_middleware(v);
+  FakeContext ctx;
+  bool ran = false;
+  auto out = mw(tool("restart_pod", server::SafetyClass::destructive), json::object(), ctx,
+                [&](const server::ToolDef&, const json&, server::CallContext&) -> server::Result<server::ToolOutput> {
+                  ran = true;
+                  return server::ToolOutput{};
+                });
+  ASSERT_FALSE(out);
+  EXPECT_FALSE(ran);
+  EXPECT_NE(out.error().message.find("read_only_mode"), std::string::npos) << out.error().message;
+}
+
+TEST(SafetyMiddleware, AuditsAFailedToolAsAnError) {
+  TempDir dir;
+  auto log = AuditLog::open({.path = dir.path() / "audit.jsonl"});
+  ASSERT_TRUE(log);
+  auto v = std::make_shared<Validator>(auto_policy(), *log);
+  FakeContext ctx;
+  auto out = safety_middleware(v)(tool("restart_pod", server::SafetyClass::mutating), json{{"namespace", "team-a"}}, ctx,
+                                  [](const server::ToolDef&, const json&, server::CallContext&) -> server::Result<server::ToolOutput> {
+                                    return server::tool_error("pod web-1 not found");
+                                  });
+  ASSERT_FALSE(out);
+  const auto lines = (*log)->recent(1);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["result"], "error");
+  EXPECT_EQ(lines[0]["detail"], "pod web-1 not found");
+}
+
+}  // namespace
+}  // namespace eks::safety
