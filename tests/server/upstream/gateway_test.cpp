@@ -35,7 +35,7 @@ UpstreamConfig misbehaving(const std::string& fault) {
 }
 
 CallCheck allow_all() {
-  return [](const UpstreamCall&) -> tl::expected<void, std::string> { return {}; };
+  return [](const UpstreamCall&) -> tl::expected<CallDone, std::string> { return CallDone{}; };
 }
 
 const Actor kTest{"cli", "gtest"};
@@ -52,10 +52,13 @@ TEST(Gateway, RefusesEveryCallWithoutAValidator) {
 TEST(Gateway, PassesTheCheckItsCallAndRefusesWhatItDenies) {
   Gateway gateway({fixture()});
   std::vector<std::string> seen;
-  gateway.install_check([&](const UpstreamCall& call) -> tl::expected<void, std::string> {
+  std::vector<std::string> finished;
+  gateway.install_check([&](const UpstreamCall& call) -> tl::expected<CallDone, std::string> {
     seen.push_back(call.tool + "@" + call.upstream + " by " + call.actor.name);
     if (call.tool == "fixture_fail") return tl::unexpected(std::string("not on my watch"));
-    return {};
+    return CallDone([&finished, tool = call.tool](bool ok, const std::string&, std::chrono::milliseconds) {
+      finished.push_back(tool + (ok ? " ok" : " failed"));
+    });
   });
   const auto ok = gateway.call("kubernetes", "server_status", Json::object(), kTest);
   ASSERT_TRUE(ok) << ok.error().message;
@@ -64,6 +67,7 @@ TEST(Gateway, PassesTheCheckItsCallAndRefusesWhatItDenies) {
   ASSERT_FALSE(denied);
   EXPECT_EQ(denied.error().message, "not on my watch");
   EXPECT_EQ(seen, (std::vector<std::string>{"server_status@fixture by gtest", "fixture_fail@fixture by gtest"}));
+  EXPECT_EQ(finished, (std::vector<std::string>{"server_status ok"}));  // a refused call never runs
 }
 
 TEST(Gateway, UnknownRoleNamesTheFix) {
