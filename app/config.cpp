@@ -7,9 +7,8 @@
 #include <fstream>
 #include <sstream>
 
-#include <yaml-cpp/yaml.h>
-
 #include "safety/redactor.hpp"
+#include "safety/yaml_json.hpp"
 #include "schemas/schemas.hpp"
 #include "server/protocol/json_schema.hpp"
 
@@ -21,84 +20,8 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-// JSON Pointer escaping of one reference token.
-std::string escape_token(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
-  }
-  return out;
-}
-
-// A plain YAML scalar takes its natural type (YAML 1.2 core schema); a quoted one stays a string.
-json scalar(const YAML::Node& node) {
-  const std::string& text = node.Scalar();
-  if (node.Tag() == "!") return text;
-  if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") return nullptr;
-  if (text == "true" || text == "True" || text == "TRUE") return true;
-  if (text == "false" || text == "False" || text == "FALSE") return false;
-  long long integer = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), integer);
-  if (ec == std::errc() && ptr == text.data() + text.size()) return integer;
-  char* end = nullptr;
-  errno = 0;
-  const double number = std::strtod(text.c_str(), &end);
-  if (errno == 0 && end == text.c_str() + text.size() && text.find_first_of("0123456789") != std::string::npos &&
-      text.find_first_not_of("0123456789+-.eE") == std::string::npos) {
-    return number;
-  }
-  return text;
-}
-
-// Converts a YAML document to JSON, recording the line of every value by JSON Pointer.
-tl::expected<json, std::string> to_json(const YAML::Node& node, const std::string& pointer,
-                                        std::map<std::string, int>& lines, const std::string& file) {
-  lines[pointer] = node.Mark().line + 1;
-  switch (node.Type()) {
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined: return json(nullptr);
-    case YAML::NodeType::Scalar: return scalar(node);
-    case YAML::NodeType::Sequence: {
-      json out = json::array();
-      std::size_t i = 0;
-      for (const auto& item : node) {
-        auto value = to_json(item, pointer + "/" + std::to_string(i++), lines, file);
-        if (!value) return value;
-        out.push_back(std::move(*value));
-      }
-      return out;
-    }
-    case YAML::NodeType::Map: {
-      json out = json::object();
-      for (const auto& entry : node) {
-        if (!entry.first.IsScalar()) {
-          return tl::unexpected(file + ":" + std::to_string(entry.first.Mark().line + 1) + ": keys must be plain strings");
-        }
-        const std::string key = entry.first.Scalar();
-        if (out.contains(key)) {
-          return tl::unexpected(file + ":" + std::to_string(entry.first.Mark().line + 1) + ": key \"" + key +
-                                "\" appears twice");
-        }
-        const std::string child = pointer + "/" + escape_token(key);
-        auto value = to_json(entry.second, child, lines, file);
-        if (!value) return value;
-        lines[child] = entry.first.Mark().line + 1;
-        out[key] = std::move(*value);
-      }
-      return out;
-    }
-  }
-  return json(nullptr);
-}
-
-// "/server/workers" -> "server.workers": how a user spells a key.
-std::string dotted(const std::string& pointer) {
-  std::string out = pointer.empty() ? std::string("(top level)") : pointer.substr(1);
-  std::replace(out.begin(), out.end(), '/', '.');
-  return out;
-}
+using safety::yaml::dotted;
+using safety::yaml::escape_token;
 
 const eks::protocol::JsonSchema& config_schema() {
   static const auto schema = [] {
@@ -287,24 +210,20 @@ tl::expected<Config, std::string> load_config(const LoadOptions& options) {
     if (!fs::is_regular_file(*file, ec)) {
       return tl::unexpected("configuration file " + file->string() + " does not exist or is not a file");
     }
-    YAML::Node root;
-    try {
-      root = YAML::LoadFile(file->string());
-    } catch (const YAML::Exception& e) {
-      return tl::unexpected(file->string() + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
-    }
-    std::map<std::string, int> lines;
-    auto parsed = to_json(root, "", lines, file->string());
-    if (!parsed) return tl::unexpected(parsed.error());
-    if (!parsed->is_null()) {
-      if (!parsed->is_object()) return tl::unexpected(file->string() + ":1: the configuration must be a mapping of keys");
+    std::ifstream in(*file);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto parsed_file = safety::yaml::parse(text.str(), file->string());
+    if (!parsed_file) return tl::unexpected(parsed_file.error());
+    const json& parsed = parsed_file->value;
+    const auto& lines = parsed_file->lines;
+    if (!parsed.is_null()) {
+      if (!parsed.is_object()) return tl::unexpected(file->string() + ":1: the configuration must be a mapping of keys");
       auto where = [&](const std::string& pointer) {
-        std::string p = pointer;
-        while (!lines.count(p) && !p.empty()) p = p.substr(0, p.rfind('/'));
-        return file->string() + ":" + std::to_string(lines.count(p) ? lines[p] : 1);
+        return file->string() + ":" + std::to_string(safety::yaml::line_of(lines, pointer));
       };
-      if (auto problem = validate(*parsed, where)) return tl::unexpected(*problem);
-      document.merge_patch(*parsed);
+      if (auto problem = validate(parsed, where)) return tl::unexpected(*problem);
+      document.merge_patch(parsed);
       // merge_patch treats null as "delete"; restore sections a file left empty.
       document = [&] {
         json base = defaults(options.environment);

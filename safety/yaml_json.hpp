@@ -1,6 +1,6 @@
 #pragma once
 // YAML documents as JSON, remembering the line of every value so a schema error can name file, key and line.
-// (The same approach as app/config.cpp; safety/ cannot include app/, so it keeps its own copy.)
+// Shared by the configuration loader (app/) and the policy loader.
 #include <map>
 #include <string>
 #include <string_view>
