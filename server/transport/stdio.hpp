@@ -2,6 +2,7 @@
 // MCP's stdio transport: newline-delimited JSON-RPC on stdin/stdout. "The server MUST NOT write anything to
 // its stdout that is not a valid MCP message" — only send() writes there; logs go to stderr or a file.
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <mutex>
@@ -15,6 +16,7 @@ class StdioTransport final : public Connection {
  public:
   struct Options {
     std::size_t max_message_bytes = 8 * 1024 * 1024;
+    std::chrono::microseconds spin{50};  // how long to look for the next message before sleeping
   };
   // Called with each complete line (without the newline).
   using LineHandler = std::function<void(std::string&& line)>;
