@@ -5,6 +5,9 @@
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
+
+#include <pwd.h>
+#include <unistd.h>
 #include <sstream>
 
 #include "safety/redactor.hpp"
@@ -113,7 +116,15 @@ constexpr EnvBinding kBindings[] = {
 
 json defaults(const std::map<std::string, std::string>& env) {
   std::string state = env_or(env, "XDG_STATE_HOME", "");
-  if (state.empty()) state = env_or(env, "HOME", "/tmp") + "/.local/state";
+  if (state.empty()) {
+    // The audit log lives here: never fall back to /tmp. Without HOME, the account's home directory.
+    std::string home = env_or(env, "HOME", "");
+    if (home.empty()) {
+      const passwd* account = ::getpwuid(::getuid());
+      home = account && account->pw_dir ? account->pw_dir : ".";
+    }
+    state = home + "/.local/state";
+  }
   return json{
       {"mode", "read_only"},
       {"server",
@@ -290,8 +301,10 @@ tl::expected<Config, std::string> load_config(const LoadOptions& options) {
     std::error_code ec;
     if (fs::exists(home_config, ec)) kubeconfig = home_config.string();
   }
-  if (options.kubeconfig && !fs::exists(*options.kubeconfig)) {
-    return tl::unexpected("--kubeconfig " + *options.kubeconfig + " does not exist");
+  if (!kubeconfig.empty() && !fs::is_regular_file(kubeconfig)) {
+    return tl::unexpected("kubeconfig " + kubeconfig + " does not exist or is not a file (from " +
+                          (options.kubeconfig ? "--kubeconfig" : document.contains("kubeconfig") ? "the configuration" : "KUBECONFIG") +
+                          ")");
   }
   config.kubeconfig = kubeconfig;
   config.policy_file = options.policy.value_or(document.value("policy", ""));

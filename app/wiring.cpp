@@ -134,7 +134,7 @@ std::string current_namespace(const std::string& kubeconfig) {
         return entry["context"]["namespace"].as<std::string>();
       }
     }
-  } catch (const YAML::Exception&) {
+  } catch (const std::exception&) {  // YAML errors, and I/O errors such as a directory given as the file
     spdlog::warn("cannot read the current namespace from {}; assuming \"default\"", kubeconfig);
   }
   return "default";

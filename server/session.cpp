@@ -1,5 +1,7 @@
 #include "server/session.hpp"
 
+#include <optional>
+
 #include <spdlog/spdlog.h>
 
 namespace eks::server {
@@ -72,7 +74,7 @@ class Session::Context final : public CallContext {
     Json params{{"progressToken", scope_.progress_token}, {"progress", progress}};
     if (total) params["total"] = *total;
     if (!message.empty()) params["message"] = message;
-    session_->send(jsonrpc::make_notification("notifications/progress", std::move(params)));
+    session_->send_about(scope_, jsonrpc::make_notification("notifications/progress", std::move(params)));
   }
   void log(LogLevel level, std::string_view message) override { session_->log_to_client(level, message, scope_); }
   protocol::Era era() const override { return scope_.era; }
@@ -94,12 +96,36 @@ std::shared_ptr<Session> Session::create(Dispatcher& dispatcher, transport::Conn
   return session;
 }
 
+std::shared_ptr<Session> Session::create(Dispatcher& dispatcher, std::shared_ptr<transport::Connection> connection) {
+  auto session = create(dispatcher, *connection);
+  session->owned_connection_ = std::move(connection);
+  return session;
+}
+
 Session::~Session() { dispatcher_.unsubscribe(subscription_); }
 
 Session::Session(Dispatcher& dispatcher, transport::Connection& connection)
     : dispatcher_(dispatcher), connection_(connection) {}
 
 void Session::send(const Json& message) { connection_.send(jsonrpc::serialize(message)); }
+
+void Session::send_about(const RequestScope& scope, const Json& notification) {
+  if (scope.route) {
+    if (scope.route->notify) scope.route->notify(notification);
+    return;
+  }
+  send(notification);
+}
+
+void Session::cancel_all() {
+  std::lock_guard lock(mutex_);
+  for (auto& [_, call] : in_flight_) call->client_cancelled = true;
+}
+
+std::string Session::negotiated_version() const {
+  std::lock_guard lock(mutex_);
+  return version_;
+}
 
 std::size_t Session::in_flight() const {
   std::lock_guard lock(mutex_);
@@ -124,17 +150,26 @@ void Session::handle_oversize(std::size_t bytes) {
                           std::nullopt}));
 }
 
-void Session::handle_line(std::string&& line) {
-  auto parsed = jsonrpc::parse(line, dispatcher_.options().max_depth);
+void Session::handle_line(std::string&& line) { handle_text(line, nullptr); }
+
+void Session::handle_routed(std::string_view text, std::shared_ptr<Route> route) { handle_text(text, route); }
+
+void Session::handle_text(std::string_view text, const std::shared_ptr<Route>& route) {
+  // Without a route every answer goes to the connection, as on stdio; with one, to the route, exactly once.
+  const Reply direct = [this, route](std::optional<Json> response) {
+    if (route) {
+      route->done(std::move(response));
+    } else if (response) {
+      send(*response);
+    }
+  };
+  auto parsed = jsonrpc::parse(text, dispatcher_.options().max_depth);
   if (!parsed) {
-    send(jsonrpc::make_error(std::nullopt, parsed.error()));
+    direct(jsonrpc::make_error(std::nullopt, parsed.error()));
     return;
   }
-  const Reply direct = [this](std::optional<Json> response) {
-    if (response) send(*response);
-  };
   if (!parsed->is_array()) {
-    handle_value(*parsed, direct, false);
+    if (!handle_value(*parsed, direct, false, route)) direct(std::nullopt);
     return;
   }
 
@@ -146,21 +181,27 @@ void Session::handle_line(std::string&& line) {
     initialized = initialized_;
   }
   if (parsed->empty()) {
-    send(jsonrpc::make_error(std::nullopt, Error{jsonrpc::kInvalidRequest, "Invalid Request: empty batch", std::nullopt}));
+    direct(jsonrpc::make_error(std::nullopt, Error{jsonrpc::kInvalidRequest, "Invalid Request: empty batch", std::nullopt}));
     return;
   }
   if (!initialized || !protocol::allows_batches(version)) {
     const std::string why = initialized ? "protocol version " + version + " does not allow JSON-RPC batches"
                                         : "JSON-RPC batches are not accepted before initialize";
-    send(jsonrpc::make_error(std::nullopt, Error{jsonrpc::kInvalidRequest, "Invalid Request: " + why +
-                                                     "; send one message per line", std::nullopt}));
+    direct(jsonrpc::make_error(std::nullopt, Error{jsonrpc::kInvalidRequest, "Invalid Request: " + why +
+                                                       "; send one message per line", std::nullopt}));
     return;
   }
   auto batch = std::make_shared<Batch>();
-  const Reply into_batch = [this, batch](std::optional<Json> response) {
+  const Reply into_batch = [batch, direct](std::optional<Json> response) {
     std::lock_guard lock(batch->mutex);
     if (response) batch->responses.push_back(std::move(*response));
-    if (--batch->pending == 0 && !batch->responses.empty()) send(batch->responses);
+    if (--batch->pending == 0) {
+      if (batch->responses.empty()) {
+        direct(std::nullopt);
+      } else {
+        direct(std::move(batch->responses));
+      }
+    }
   };
   for (const auto& element : *parsed) {
     {
@@ -168,19 +209,19 @@ void Session::handle_line(std::string&& line) {
       ++batch->pending;
     }
     // Notifications and responses in a batch produce no answer, but still count as done.
-    if (!handle_value(element, into_batch, true)) into_batch(std::nullopt);
+    if (!handle_value(element, into_batch, true, route)) into_batch(std::nullopt);
   }
   into_batch(std::nullopt);
 }
 
-bool Session::handle_value(const Json& value, const Reply& reply, bool in_batch) {
+bool Session::handle_value(const Json& value, const Reply& reply, bool in_batch, const std::shared_ptr<Route>& route) {
   auto message = jsonrpc::classify(value);
   if (!message) {
     reply(jsonrpc::make_error(message.error().id, message.error().error));
     return true;
   }
   if (auto* request = std::get_if<jsonrpc::Request>(&*message)) {
-    handle_request(std::move(*request), reply, in_batch);
+    handle_request(std::move(*request), reply, in_batch, route);
     return true;
   }
   if (const auto* notification = std::get_if<jsonrpc::Notification>(&*message)) {
@@ -245,7 +286,8 @@ tl::expected<Session::RequestScope, Error> Session::scope_of(const jsonrpc::Requ
   return scope;
 }
 
-void Session::handle_request(jsonrpc::Request&& request, const Reply& reply, bool in_batch) {
+void Session::handle_request(jsonrpc::Request&& request, const Reply& reply, bool in_batch,
+                             const std::shared_ptr<Route>& route) {
   auto answer_error = [&](const Error& e) { reply(jsonrpc::make_error(request.id, e)); };
   if (!request.params.is_null() && !request.params.is_object()) {
     return answer_error(Error{jsonrpc::kInvalidParams, "Invalid params: MCP params must be an object", std::nullopt});
@@ -260,6 +302,7 @@ void Session::handle_request(jsonrpc::Request&& request, const Reply& reply, boo
   }
   auto scope = scope_of(request, in_batch);
   if (!scope) return answer_error(scope.error());
+  scope->route = route;
 
   const std::string& method = request.method;
   tl::expected<Json, Error> result = Json::object();
@@ -419,8 +462,9 @@ void Session::log_to_client(LogLevel level, std::string_view message, const Requ
     std::lock_guard lock(mutex_);
     if (level < log_level_) return;
   }
-  send(jsonrpc::make_notification(
-      "notifications/message", Json{{"level", to_string(level)}, {"logger", dispatcher_.info().name}, {"data", message}}));
+  send_about(scope, jsonrpc::make_notification("notifications/message", Json{{"level", to_string(level)},
+                                                                              {"logger", dispatcher_.info().name},
+                                                                              {"data", message}}));
 }
 
 std::size_t Session::drain(std::chrono::milliseconds deadline, std::chrono::milliseconds grace) {

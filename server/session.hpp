@@ -21,9 +21,24 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   // The dispatcher and connection must outlive the session and every call it started.
   static std::shared_ptr<Session> create(Dispatcher& dispatcher, transport::Connection& connection);
+  // The same, with a connection the session keeps alive for as long as it (or a call it started) lives.
+  static std::shared_ptr<Session> create(Dispatcher& dispatcher, std::shared_ptr<transport::Connection> connection);
+
+  // Where the answers to one message go instead of the session's connection: an HTTP POST answered on its
+  // own response (JSON or an SSE stream scoped to it).
+  struct Route {
+    // Notifications about the message's requests while they run (progress, log messages).
+    std::function<void(const Json& notification)> notify;
+    // The message's answer (a response, an error, or a batch of them), or nullopt when it gets none: only
+    // notifications and responses, or a cancelled request. Called exactly once, possibly before
+    // handle_routed returns, possibly from a worker thread.
+    std::function<void(std::optional<Json> answer)> done;
+  };
 
   // Handles one incoming line (a message or a batch). Called from the reader; never blocks on a tool call.
   void handle_line(std::string&& line);
+  // Handles one message (or batch) whose answers and request notifications go to `route`.
+  void handle_routed(std::string_view text, std::shared_ptr<Route> route);
   // Answers a message that exceeded the size limit (it was discarded unread).
   void handle_oversize(std::size_t bytes);
   // Shutdown: waits for in-flight calls up to `deadline`, then cancels the rest and waits up to `grace`.
@@ -31,6 +46,10 @@ class Session : public std::enable_shared_from_this<Session> {
   std::size_t drain(std::chrono::milliseconds deadline, std::chrono::milliseconds grace);
   // Sends a notification to the client (list_changed and the like); dropped before initialization.
   void notify(std::string_view method, Json params);
+  // Cancels every running call without waiting (an HTTP session ended by DELETE or a closed stream).
+  void cancel_all();
+  // The negotiated handshake version; empty before initialize (and for stateless traffic).
+  std::string negotiated_version() const;
 
   std::size_t in_flight() const;
   ~Session();
@@ -49,21 +68,27 @@ class Session : public std::enable_shared_from_this<Session> {
     Json client_info;
     std::optional<LogLevel> log_level;  // stateless: the request's io.modelcontextprotocol/logLevel
     Json progress_token;                // null when the request asked for no progress
+    std::shared_ptr<Route> route;       // set when the request's notifications go somewhere else
   };
 
   Session(Dispatcher& dispatcher, transport::Connection& connection);
+  void handle_text(std::string_view text, const std::shared_ptr<Route>& route);
   // Returns true when the message gets (or will get) an answer through `reply`.
-  bool handle_value(const Json& value, const Reply& reply, bool in_batch);
-  void handle_request(jsonrpc::Request&& request, const Reply& reply, bool in_batch);
+  bool handle_value(const Json& value, const Reply& reply, bool in_batch, const std::shared_ptr<Route>& route);
+  void handle_request(jsonrpc::Request&& request, const Reply& reply, bool in_batch,
+                      const std::shared_ptr<Route>& route);
   void handle_notification(const jsonrpc::Notification& notification);
   tl::expected<RequestScope, jsonrpc::Error> scope_of(const jsonrpc::Request& request, bool in_batch);
   tl::expected<Json, jsonrpc::Error> initialize(const Json& params);
   void start_call(jsonrpc::Request&& request, RequestScope scope, const Reply& reply);
   Json finish(const std::string& method, Json result, const RequestScope& scope) const;
   void send(const Json& message);
+  // Sends a notification about a request: on its route when it has one, else on the connection.
+  void send_about(const RequestScope& scope, const Json& notification);
   void log_to_client(LogLevel level, std::string_view message, const RequestScope& scope);
 
   Dispatcher& dispatcher_;
+  std::shared_ptr<transport::Connection> owned_connection_;  // set by the owning create()
   transport::Connection& connection_;
 
   mutable std::mutex mutex_;

@@ -324,6 +324,15 @@ void StdioClient::read_stdout() {
       std::this_thread::sleep_for(10ms);
     }
   }
+  {
+    // What it said first usually explains why it ended (a missing kubeconfig, a bad flag, a panic).
+    std::this_thread::sleep_for(20ms);  // let its stderr arrive
+    std::lock_guard lock(mutex_);
+    if (!stderr_head_.empty()) {
+      why += "; it said: ";
+      for (std::size_t i = 0; i < stderr_head_.size(); ++i) why += (i ? " | " : "") + stderr_head_[i];
+    }
+  }
   logger()->warn("{}", why);
   fail_all(why);
 }
@@ -339,7 +348,12 @@ void StdioClient::read_stderr() {
     if (n <= 0) break;
     buffer.append(chunk, static_cast<std::size_t>(n));
     for (auto newline = buffer.find('\n'); newline != std::string::npos; newline = buffer.find('\n')) {
-      if (newline > 0) log->info("{}", buffer.substr(0, std::min<std::size_t>(newline, 2000)));
+      if (newline > 0) {
+        const std::string line = buffer.substr(0, std::min<std::size_t>(newline, 2000));
+        log->info("{}", line);
+        std::lock_guard lock(mutex_);
+        if (stderr_head_.size() < 2) stderr_head_.push_back(line.substr(0, 300));
+      }
       buffer.erase(0, newline + 1);
     }
     if (buffer.size() > 64 * 1024) buffer.clear();  // a line without end: drop it rather than grow

@@ -80,6 +80,7 @@ class StdioClient : public std::enable_shared_from_this<StdioClient> {
   std::int64_t next_id_ = 1;
   std::atomic<bool> dead_{false};
   std::string death_;
+  std::vector<std::string> stderr_head_;  // its first lines, quoted when it dies (errors come first)
   Json server_info_;
   std::string protocol_version_;
 };

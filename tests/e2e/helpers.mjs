@@ -159,6 +159,8 @@ export function run(command, args, { env, cwd, timeoutMs, input } = {}) {
         resolve({ code, signal, stdout, stderr, ms });
       }
     });
+    // A command that exits before reading its input is not an error of ours.
+    child.stdin.on('error', () => {});
     child.stdin.end(input ?? '');
   });
 }

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <future>
 #include <thread>
 
@@ -14,11 +16,22 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// A HOME of its own for the fixture server (it keeps an audit log under it), removed at exit.
+const std::string& fixture_home() {
+  static const std::string home = [] {
+    char dir[] = "/tmp/eks-gateway-test-XXXXXX";
+    const std::string made = ::mkdtemp(dir) ? dir : "/tmp";
+    std::atexit([] { std::filesystem::remove_all(fixture_home()); });
+    return made;
+  }();
+  return home;
+}
+
 UpstreamConfig fixture(std::chrono::milliseconds call_timeout = 10s) {
   UpstreamConfig c;
   c.name = "fixture";
   c.role = "kubernetes";
-  c.process = {"fixture", EKS_FIXTURE_SERVER, {}, {{"HOME", "/nonexistent"}}};
+  c.process = {"fixture", EKS_FIXTURE_SERVER, {}, {{"HOME", fixture_home()}, {"XDG_STATE_HOME", fixture_home() + "/state"}}};
   c.connect_timeout = 10s;
   c.call_timeout = call_timeout;
   return c;
