@@ -15,7 +15,7 @@ namespace {
 
 using nlohmann::json;
 
-const std::filesystem::path kCorpus = std::filesystem::path(__FILE__).parent_path() / "decisions.yaml";
+const std::filesystem::path kCorpus = std::filesystem::path(EKS_SOURCE_DIR) / "tests/safety/decisions.yaml";
 
 const json& corpus() {
   static const json document = [] {

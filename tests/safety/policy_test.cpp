@@ -8,7 +8,7 @@
 namespace eks::safety {
 namespace {
 
-const std::filesystem::path kSource = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
+const std::filesystem::path kSource = EKS_SOURCE_DIR;
 
 TEST(Policy, DefaultsAreTheSeedRules) {
   const Policy p = default_policy();
