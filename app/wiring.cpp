@@ -87,11 +87,8 @@ std::vector<upstream::UpstreamConfig> upstream_configs(const Config& config, saf
     u.name = name;
     u.role = server.role.empty() ? name : server.role;
     u.process = {name, server.command, server.args, server.env};
-    if (!server.url.empty()) {
-      // Streamable HTTP upstreams are not served by this build: say so when it is used.
-      u.process.command = "";
-      u.process.args = {"HTTP upstreams (" + server.url + ") are not supported yet; run the server over stdio"};
-    }
+    u.url = server.url;
+    u.headers = server.headers;
     u.call_timeout = std::chrono::milliseconds(server.call_timeout_ms);
     u.connect_timeout = std::chrono::milliseconds(server.connect_timeout_ms);
     have_kubernetes = have_kubernetes || u.role == "kubernetes";

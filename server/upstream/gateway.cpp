@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "server/upstream/http_client.hpp"
+
 namespace eks::upstream {
 namespace {
 
@@ -30,7 +32,7 @@ Upstream::Upstream(UpstreamConfig config) : config_(std::move(config)) {}
 Upstream::~Upstream() { stop(); }
 
 void Upstream::stop() {
-  std::shared_ptr<StdioClient> client;
+  std::shared_ptr<Client> client;
   {
     std::lock_guard lock(mutex_);
     client.swap(client_);
@@ -46,7 +48,7 @@ void Upstream::failed(const std::string& why) {
   retry_at_ = std::chrono::steady_clock::now() + backoff(failures_);
 }
 
-Expected<std::shared_ptr<StdioClient>> Upstream::connected() {
+Expected<std::shared_ptr<Client>> Upstream::connected() {
   std::lock_guard lock(mutex_);
   if (client_ && client_->alive()) return client_;
   if (client_) {
@@ -63,7 +65,16 @@ Expected<std::shared_ptr<StdioClient>> Upstream::connected() {
                                             "); the next restart attempt is in " + std::to_string(wait) + " ms"});
   }
   state_ = "connecting";
-  auto started = StdioClient::start(config_.process, config_.connect_timeout);
+  Expected<std::shared_ptr<Client>> started = [&]() -> Expected<std::shared_ptr<Client>> {
+    if (!config_.url.empty()) {
+      auto http = HttpClient::start({config_.name, config_.url, config_.headers}, config_.connect_timeout);
+      if (!http) return tl::unexpected(http.error());
+      return std::shared_ptr<Client>(std::move(*http));
+    }
+    auto stdio = StdioClient::start(config_.process, config_.connect_timeout);
+    if (!stdio) return tl::unexpected(stdio.error());
+    return std::shared_ptr<Client>(std::move(*stdio));
+  }();
   if (!started) {
     failed(started.error().message);
     logger()->warn("{}", started.error().message);
@@ -122,10 +133,13 @@ Expected<Json> Upstream::tools() {
 
 Json Upstream::state() const {
   std::lock_guard lock(mutex_);
-  Json s{{"name", config_.name}, {"role", config_.role}, {"transport", "stdio"}, {"state", state_}};
+  Json s{{"name", config_.name},
+         {"role", config_.role},
+         {"transport", config_.url.empty() ? "stdio" : "http"},
+         {"state", state_}};
   if (!detail_.empty()) s["detail"] = detail_;
   if (client_ && client_->alive()) {
-    s["pid"] = client_->pid();
+    if (client_->pid() > 0) s["pid"] = client_->pid();
     s["server"] = client_->server_info();
   }
   return s;

@@ -1,5 +1,6 @@
 #pragma once
-// The gateway: the one path from our code (tools, subagents, the CLI) to upstream MCP servers. Every call
+// The gateway: the one path from our code (tools, subagents, the CLI) to upstream MCP servers, over stdio or
+// Streamable HTTP. Every call
 // passes the check that app/ installs (the safety validator) before it reaches an upstream; with no check
 // installed, every call is refused. Upstreams are started on first use and restarted with exponential backoff
 // after a crash, a hang or junk output.
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "server/upstream/client.hpp"
 #include "server/upstream/stdio_client.hpp"
 
 namespace eks::upstream {
@@ -18,7 +20,9 @@ namespace eks::upstream {
 struct UpstreamConfig {
   std::string name;  // the mcpServers key
   std::string role;  // kubernetes | github | the name
-  ProcessSpec process;
+  ProcessSpec process;                         // a child process over stdio, or ...
+  std::string url;                             // ... a Streamable HTTP endpoint when set
+  std::map<std::string, std::string> headers;  // sent with every HTTP request
   std::chrono::milliseconds connect_timeout{20000};
   std::chrono::milliseconds call_timeout{60000};
 };
@@ -57,12 +61,12 @@ class Upstream {
   void stop();
 
  private:
-  Expected<std::shared_ptr<StdioClient>> connected();
+  Expected<std::shared_ptr<Client>> connected();
   void failed(const std::string& why);
 
   UpstreamConfig config_;
   mutable std::mutex mutex_;
-  std::shared_ptr<StdioClient> client_;
+  std::shared_ptr<Client> client_;
   std::string state_ = "configured";
   std::string detail_;
   int failures_ = 0;

@@ -106,6 +106,12 @@ std::string describe_status(int status) {
 
 }  // namespace
 
+Json initialize_params() {
+  return Json{{"protocolVersion", "2025-11-25"},
+              {"capabilities", Json::object()},
+              {"clientInfo", {{"name", "eks-sre-mcp"}, {"version", "0.1.0"}}}};
+}
+
 struct StdioClient::Pending {
   std::mutex mutex;
   std::condition_variable done_cv;
@@ -187,12 +193,7 @@ Expected<std::shared_ptr<StdioClient>> StdioClient::start(const ProcessSpec& spe
   client->stdout_thread_ = std::thread([c = client.get()] { c->read_stdout(); });
   client->stderr_thread_ = std::thread([c = client.get()] { c->read_stderr(); });
 
-  auto initialized = client->request(
-      "initialize",
-      Json{{"protocolVersion", "2025-11-25"},
-           {"capabilities", Json::object()},
-           {"clientInfo", {{"name", "eks-sre-mcp"}, {"version", "0.1.0"}}}},
-      timeout);
+  auto initialized = client->request("initialize", initialize_params(), timeout);
   if (!initialized) {
     return unavailable("initialize failed: " + initialized.error().message);
   }

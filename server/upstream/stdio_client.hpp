@@ -12,12 +12,9 @@
 #include <thread>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-#include <tl/expected.hpp>
+#include "server/upstream/client.hpp"
 
 namespace eks::upstream {
-
-using Json = nlohmann::json;
 
 struct ProcessSpec {
   std::string name;  // for logs and errors
@@ -26,16 +23,7 @@ struct ProcessSpec {
   std::map<std::string, std::string> env;  // added to (and overriding) our environment
 };
 
-// Why a request to an upstream failed, in a sentence a model can act on.
-struct UpstreamError {
-  enum class Kind { unavailable, timeout, cancelled, protocol, remote, denied } kind;
-  std::string message;
-};
-
-template <class T>
-using Expected = tl::expected<T, UpstreamError>;
-
-class StdioClient : public std::enable_shared_from_this<StdioClient> {
+class StdioClient final : public Client {
  public:
   // Spawns the process and completes initialize / notifications/initialized within `timeout`.
   static Expected<std::shared_ptr<StdioClient>> start(const ProcessSpec& spec, std::chrono::milliseconds timeout);
@@ -43,19 +31,15 @@ class StdioClient : public std::enable_shared_from_this<StdioClient> {
   StdioClient(const StdioClient&) = delete;
   StdioClient& operator=(const StdioClient&) = delete;
 
-  // Sends a request and waits for its result until `timeout`, or until `cancelled()` turns true (polled);
-  // both send notifications/cancelled upstream. A JSON-RPC error from the upstream is Kind::remote.
   Expected<Json> request(const std::string& method, Json params, std::chrono::milliseconds timeout,
-                         const std::function<bool()>& cancelled = {});
-
-  bool alive() const { return !dead_.load(); }
-  // Why the client died (exit status, junk output), empty while alive.
-  std::string death() const;
-  const Json& server_info() const { return server_info_; }
-  const std::string& protocol_version() const { return protocol_version_; }
-  int pid() const { return pid_; }
-  // Set to true when the upstream sends notifications/tools/list_changed.
-  std::atomic<bool> tools_changed{false};
+                         const std::function<bool()>& cancelled = {}) override;
+  bool alive() const override { return !dead_.load(); }
+  // Why the client died (exit status and what it said, junk output), empty while alive.
+  std::string death() const override;
+  const Json& server_info() const override { return server_info_; }
+  const std::string& protocol_version() const override { return protocol_version_; }
+  std::string transport() const override { return "stdio"; }
+  int pid() const override { return pid_; }
 
  private:
   struct Pending;
