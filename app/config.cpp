@@ -312,6 +312,13 @@ tl::expected<Config, std::string> load_config(const LoadOptions& options) {
     return tl::unexpected("policy file " + config.policy_file + " does not exist");
   }
   config.audit_log = document.value("audit_log", config.state_dir + "/audit.jsonl");
+  if (options.snapshot) {
+    if (!fs::is_directory(fs::path(*options.snapshot) / "cluster")) {
+      return tl::unexpected("--snapshot " + *options.snapshot +
+                            " is not a snapshot directory (it has no cluster/ folder; see examples/scenarios/README.md)");
+    }
+    config.snapshot = *options.snapshot;
+  }
   return config;
 }
 

@@ -43,6 +43,7 @@ struct Config {
   int check_interval_seconds = 300;
   std::string state_dir;
   std::string policy_file;  // empty: the built-in policy
+  std::string snapshot;     // a snapshot directory to diagnose instead of the live cluster (offline replay)
   std::string audit_log;    // resolved: the configured path, else <state_dir>/audit.jsonl
   std::string kubeconfig;  // resolved: --kubeconfig, config, KUBECONFIG, ~/.kube/config (empty when none exists)
   std::map<std::string, UpstreamServer> mcp_servers;
@@ -60,6 +61,7 @@ struct LoadOptions {
   std::optional<std::string> log_file;             // --log-file
   std::optional<std::string> kubeconfig;           // --kubeconfig
   std::optional<std::string> policy;               // --policy
+  std::optional<std::string> snapshot;             // --snapshot: read the cluster from a snapshot directory
 };
 
 // The process environment as a map.

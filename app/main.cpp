@@ -10,6 +10,7 @@
 
 #include "app/config.hpp"
 #include "app/wiring.hpp"
+#include "server/http_server.hpp"
 #include "server/stdio_server.hpp"
 
 namespace {
@@ -17,7 +18,7 @@ namespace {
 constexpr const char* kUsage = R"(eks-sre-mcp — an MCP server of SRE tools for Kubernetes and EKS
 
 Usage:
-  eks-sre-mcp serve [--transport stdio] [COMMON] [--log-level L] [--log-file F]
+  eks-sre-mcp serve [--transport stdio|http] [COMMON] [--log-level L] [--log-file F] [HTTP]
   eks-sre-mcp tools [COMMON]                     print the tool catalogue as JSON
   eks-sre-mcp config check [FILE]                validate a configuration, print it with secrets masked
   eks-sre-mcp policy check [FILE]                validate a safety policy, print the effective policy
@@ -27,13 +28,21 @@ Usage:
                                                  validator, exactly as the tools do (e.g. kubernetes pods_list)
   eks-sre-mcp --version | --help
 
-COMMON: [--config FILE] [--policy FILE] [--kubeconfig FILE]
+COMMON: [--config FILE] [--policy FILE] [--kubeconfig FILE] [--snapshot DIR]
+HTTP:   [--listen HOST:PORT] [--auth-token-file FILE] [--allow-origin ORIGIN]... [--allow-host HOST]...
 
 Options:
   --transport stdio   newline-delimited JSON-RPC on stdin/stdout (the default)
+  --transport http    Streamable HTTP on /mcp (both protocol eras), legacy HTTP+SSE on /sse, /healthz,
+                      /readyz and /metrics
+  --listen HOST:PORT  where HTTP listens (default 127.0.0.1:8808); a non-loopback address needs a token
+  --auth-token-file F bearer token clients must send (else EKS_SRE_MCP_TOKEN, else none on loopback)
+  --allow-origin O    an extra allowed Origin (browser-based hosts); repeatable
+  --allow-host H      an extra allowed Host name (behind a proxy); repeatable
   --config FILE       YAML configuration (default ./eks-sre-mcp.yaml, then ~/.config/eks-sre-mcp/config.yaml)
   --policy FILE       safety policy (default: the built-in one; see examples/policy.yaml)
   --kubeconfig FILE   kubeconfig for the Kubernetes upstream (default KUBECONFIG, then ~/.kube/config)
+  --snapshot DIR      diagnose a captured cluster snapshot instead of the live cluster (scripts/capture-snapshot)
   --log-level L       trace, debug, info, warn, error, critical or off (default info)
   --log-file F        write logs to F instead of stderr
 
@@ -50,6 +59,7 @@ int usage_error(const std::string& message) {
 struct Flags {
   eks::app::LoadOptions load;
   std::string transport = "stdio";
+  eks::transport::HttpOptions http;
 };
 
 // Parses --flag VALUE / --flag=VALUE options; fails naming the flag.
@@ -66,17 +76,24 @@ std::optional<std::string> parse_flags(const std::vector<std::string>& args, Fla
       if (i + 1 < args.size()) return args[++i];
       return std::nullopt;
     };
-    const bool known = name == "--config" || name == "--policy" || name == "--kubeconfig" ||
-                       (allow_serve_flags && (name == "--transport" || name == "--log-level" || name == "--log-file"));
+    const bool known = name == "--config" || name == "--policy" || name == "--kubeconfig" || name == "--snapshot" ||
+                       (allow_serve_flags && (name == "--transport" || name == "--log-level" || name == "--log-file" ||
+                                              name == "--listen" || name == "--auth-token-file" ||
+                                              name == "--allow-origin" || name == "--allow-host"));
     if (!known) return "unknown option " + name;
     const auto v = take();
     if (!v) return "option " + name + " needs a value";
     if (name == "--config") flags.load.file = *v;
     if (name == "--policy") flags.load.policy = *v;
     if (name == "--kubeconfig") flags.load.kubeconfig = *v;
+    if (name == "--snapshot") flags.load.snapshot = *v;
     if (name == "--transport") flags.transport = *v;
     if (name == "--log-level") flags.load.log_level = *v;
     if (name == "--log-file") flags.load.log_file = *v;
+    if (name == "--listen") flags.http.listen = *v;
+    if (name == "--auth-token-file") flags.http.auth_token_file = *v;
+    if (name == "--allow-origin") flags.http.allowed_origins.push_back(*v);
+    if (name == "--allow-host") flags.http.allowed_hosts.push_back(*v);
   }
   return std::nullopt;
 }
@@ -85,8 +102,8 @@ int serve(const std::vector<std::string>& args) {
   Flags flags;
   flags.load.environment = eks::app::process_environment();
   if (auto problem = parse_flags(args, flags, true)) return usage_error(*problem);
-  if (flags.transport != "stdio") {
-    return usage_error("unsupported transport \"" + flags.transport + "\": this build serves stdio only");
+  if (flags.transport != "stdio" && flags.transport != "http") {
+    return usage_error("unknown transport \"" + flags.transport + "\": use stdio or http");
   }
   auto config = eks::app::load_config(flags.load);
   if (!config) {
@@ -104,8 +121,12 @@ int serve(const std::vector<std::string>& args) {
     spdlog::critical("{}", application.error());
     return 1;
   }
-  spdlog::info("eks-sre-mcp {} serving stdio in {} mode (configuration from {})", eks::app::kVersion, config->mode,
-               nlohmann::json(config->sources).dump());
+  spdlog::info("eks-sre-mcp {} serving {} in {} mode (configuration from {})", eks::app::kVersion, flags.transport,
+               (*application)->services.mode, nlohmann::json(config->sources).dump());
+  if (flags.transport == "http") {
+    flags.http.on_listening = [](const std::string& url) { spdlog::info("listening on {}", url); };
+    return eks::server::serve_http(*(*application)->dispatcher, flags.http);
+  }
   return eks::server::serve_stdio(*(*application)->dispatcher);
 }
 

@@ -116,6 +116,10 @@ std::vector<upstream::UpstreamConfig> upstream_configs(const Config& config, saf
     if (!has_arg(args, "--list-output")) args.insert(args.end(), {"--list-output", "yaml"});
     // Defense in depth: in read_only mode the upstream itself refuses writes too.
     if (mode == safety::Mode::read_only && !has_arg(args, "--read-only")) args.push_back("--read-only");
+    // Its Kubernetes client otherwise allows 5 requests a second after a burst of 10: a cluster read of ~25
+    // kinds in parallel would wait seconds on its own limiter.
+    u.process.env.emplace("KUBE_CLIENT_QPS", "50");
+    u.process.env.emplace("KUBE_CLIENT_BURST", "100");
   }
   return out;
 }
@@ -185,6 +189,9 @@ tl::expected<std::unique_ptr<Application>, std::string> build(const Config& conf
   services.upstreams = [gateway = app.gateway.get()] { return gateway->states(); };
   services.policy = app.policy;
   services.audit = app.audit;
+  services.cluster = config.snapshot.empty()
+                         ? std::shared_ptr<cluster::ClusterSource>(cluster::make_upstream_source(*app.gateway))
+                         : std::shared_ptr<cluster::ClusterSource>(cluster::make_snapshot_source(config.snapshot));
 
   server::ServerInfo info{
       .name = "eks-sre-mcp",

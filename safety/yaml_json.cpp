@@ -121,7 +121,9 @@ tl::expected<Parsed, std::string> parse(std::string_view text, const std::string
 tl::expected<std::vector<json>, std::string> parse_all(std::string_view text) {
   try {
     std::vector<json> out;
-    std::size_t budget = kMaxNodes;
+    // A large cluster's object list has millions of values; a hostile alias bomb expands far past its size in
+    // bytes. So the budget grows with the input, never below the fixed one.
+    std::size_t budget = std::max(kMaxNodes, text.size());
     for (const auto& doc : YAML::LoadAll(std::string(text))) {
       auto value = convert(doc, "", nullptr, "manifest", 0, budget);
       if (!value) return tl::unexpected(value.error());

@@ -23,7 +23,9 @@ struct Parsed {
 // The error names the file and line. Never throws.
 tl::expected<Parsed, std::string> parse(std::string_view text, const std::string& file);
 
-// Parses every document of a multi-document stream (Kubernetes manifests separated by ---). Never throws.
+// Parses every document of a multi-document stream (Kubernetes manifests separated by ---, snapshot files,
+// the upstream's YAML list output); a stream may not expand to more values than it has bytes (alias bombs).
+// Null documents are skipped. Never throws.
 tl::expected<std::vector<nlohmann::json>, std::string> parse_all(std::string_view text);
 
 // "/rate_limits/cluster" -> "rate_limits.cluster"; "" -> "(top level)".

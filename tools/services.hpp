@@ -9,6 +9,7 @@
 
 #include "safety/audit_log.hpp"
 #include "safety/policy.hpp"
+#include "tools/cluster/source.hpp"
 
 namespace eks::tools {
 
@@ -25,6 +26,9 @@ struct Services {
   std::size_t tool_count = 0;  // filled in by the toolset once every tool is listed
   safety::Policy policy = safety::default_policy();  // the effective safety policy
   std::shared_ptr<safety::AuditLog> audit;             // null when auditing is off (tests)
+  // Where the diagnosis tools read the cluster: the upstream Kubernetes MCP server, or a snapshot directory.
+  // Null: no cluster configured (the tools say how to configure one).
+  std::shared_ptr<cluster::ClusterSource> cluster;
 };
 
 }  // namespace eks::tools

@@ -4,6 +4,8 @@ namespace eks::tools {
 
 std::vector<server::ToolDef> toolset(Services& services) {
   std::vector<server::ToolDef> tools;
+  tools.push_back(diagnose_cluster_tool([&services] { return services.cluster; }));
+  tools.push_back(analyze_pod_logs_tool([&services] { return services.cluster; }));
   tools.push_back(server_status_tool(services));
   tools.push_back(get_config_tool(services));
   tools.push_back(get_policy_tool(services.policy));

@@ -47,6 +47,8 @@ struct HttpOptions {
 
   // /readyz: null means ready once serving.
   std::function<bool()> ready;
+  // Called once bound, with the MCP endpoint's URL (e.g. "http://127.0.0.1:8808/mcp").
+  std::function<void(const std::string& url)> on_listening;
 };
 
 }  // namespace eks::transport

@@ -16,10 +16,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const CASE_TIMEOUT_MS = 2000;   // per case: the answer (or the sentinel, for "no response") must arrive by then
-const PING_AFTER_MS = 1000;     // after the corpus, ping must still be answered this fast
-const EXIT_TIMEOUT_MS = 5000;   // stdin closed: the process must be gone by then
-const SETUP_TIMEOUT_MS = 60000; // one lifecycle state, all its cases included
+// Sanitizer builds run several times slower: the asan test preset sets EKS_TEST_SLOWDOWN to stretch the bounds.
+const SLOWDOWN = Math.max(1, Number(process.env.EKS_TEST_SLOWDOWN) || 1);
+const CASE_TIMEOUT_MS = 2000 * SLOWDOWN;   // per case: the answer (or the sentinel, for "no response") must arrive by then
+const PING_AFTER_MS = 1000 * SLOWDOWN;     // after the corpus, ping must still be answered this fast
+const EXIT_TIMEOUT_MS = 5000 * SLOWDOWN;   // stdin closed: the process must be gone by then
+const SETUP_TIMEOUT_MS = 60000 * SLOWDOWN; // one lifecycle state, all its cases included
 const STDERR_KEEP = 16 * 1024;  // tail of the server's log kept for failure messages
 
 const here = dirname(fileURLToPath(import.meta.url));

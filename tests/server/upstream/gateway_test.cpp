@@ -18,13 +18,16 @@ using namespace std::chrono_literals;
 
 // A HOME of its own for the fixture server (it keeps an audit log under it), removed at exit.
 const std::string& fixture_home() {
-  static const std::string home = [] {
+  // Never destroyed: the exit handler that removes the directory runs after static destructors.
+  static const std::string* const home = [] {
     char dir[] = "/tmp/eks-gateway-test-XXXXXX";
-    const std::string made = ::mkdtemp(dir) ? dir : "/tmp";
-    std::atexit([] { std::filesystem::remove_all(fixture_home()); });
+    auto* made = new std::string(::mkdtemp(dir) ? dir : "");
+    std::atexit([] {
+      if (!fixture_home().empty()) std::filesystem::remove_all(fixture_home());
+    });
     return made;
   }();
-  return home;
+  return *home;
 }
 
 UpstreamConfig fixture(std::chrono::milliseconds call_timeout = 10s) {

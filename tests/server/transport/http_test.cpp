@@ -1,0 +1,625 @@
+// The HTTP transport, end to end over loopback: a Beast client (and a raw socket where the test needs byte
+// control) against HttpServer on 127.0.0.1:0 with the fixture tools of http_fixtures.hpp.
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <future>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <gtest/gtest.h>
+
+#include "server/transport/http_server.hpp"
+#include "tests/server/transport/http_fixtures.hpp"
+
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using eks::server::Json;
+using namespace std::chrono_literals;
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct Response {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+
+  std::string header(const std::string& name) const {
+    const auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
+  Json json() const { return Json::parse(body, nullptr, false); }
+  // The JSON messages of an SSE body (events with data), in order.
+  std::vector<Json> events() const {
+    std::vector<Json> out;
+    std::size_t start = 0;
+    while (start < body.size()) {
+      auto end = body.find("\n\n", start);
+      if (end == std::string::npos) end = body.size();
+      const std::string event = body.substr(start, end - start);
+      std::string data;
+      std::size_t line_start = 0;
+      while (line_start < event.size()) {
+        auto line_end = event.find('\n', line_start);
+        if (line_end == std::string::npos) line_end = event.size();
+        const std::string line = event.substr(line_start, line_end - line_start);
+        if (line.rfind("data: ", 0) == 0) data += line.substr(6);
+        line_start = line_end + 1;
+      }
+      if (!data.empty()) out.push_back(Json::parse(data, nullptr, false));
+      start = end + 2;
+    }
+    return out;
+  }
+};
+
+// One request on a fresh connection; the whole response (an SSE stream included, up to its end).
+Response call(std::uint16_t port, http::verb verb, const std::string& target, const Headers& headers = {},
+              const std::string& body = "", std::chrono::milliseconds timeout = 5s) {
+  net::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  stream.expires_after(timeout);
+  http::request<http::string_body> request{verb, target, 11};
+  request.set(http::field::host, "127.0.0.1:" + std::to_string(port));
+  for (const auto& [name, value] : headers) request.set(name, value);
+  request.body() = body;
+  request.prepare_payload();
+  http::write(stream, request);
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(64u << 20);
+  http::read(stream, buffer, parser);
+  Response out;
+  out.status = static_cast<int>(parser.get().result_int());
+  for (const auto& field : parser.get()) {
+    std::string name(field.name_string());
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    out.headers[name] = std::string(field.value());
+  }
+  out.body = parser.get().body();
+  return out;
+}
+
+// A raw loopback socket, for byte-level control (slow clients, streams read piecemeal, hang-ups).
+class Raw {
+ public:
+  explicit Raw(std::uint16_t port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  }
+  ~Raw() { close(); }
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  bool connected() const { return connected_; }
+  void send(const std::string& text) { ASSERT_EQ(::send(fd_, text.data(), text.size(), MSG_NOSIGNAL), static_cast<ssize_t>(text.size())); }
+  // Reads until `needle` has been seen, the peer closes, or the timeout passes; true when seen.
+  bool read_until(const std::string& needle, std::chrono::milliseconds timeout = 3s) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (data.find(needle) == std::string::npos) {
+      if (!read_some(until)) return data.find(needle) != std::string::npos;
+    }
+    return true;
+  }
+  // True when the peer closes within the timeout.
+  bool closed_within(std::chrono::milliseconds timeout) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (read_some(until)) {
+    }
+    return eof_;
+  }
+  std::string data;
+
+ private:
+  bool read_some(std::chrono::steady_clock::time_point until) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || eof_) return false;
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+    char buffer[4096];
+    const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+    if (n <= 0) {
+      eof_ = true;
+      return false;
+    }
+    data.append(buffer, static_cast<std::size_t>(n));
+    return true;
+  }
+  int fd_ = -1;
+  bool connected_ = false;
+  bool eof_ = false;
+};
+
+const Headers kJsonPost{{"Content-Type", "application/json"}, {"Accept", "application/json, text/event-stream"}};
+
+Json initialize_message(const std::string& version = "2025-11-25") {
+  return Json{{"jsonrpc", "2.0"},
+              {"id", 1},
+              {"method", "initialize"},
+              {"params", {{"protocolVersion", version}, {"capabilities", Json::object()}, {"clientInfo", {{"name", "gtest"}, {"version", "1"}}}}}};
+}
+
+Json request(int id, const std::string& method, Json params = Json::object()) {
+  return Json{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}};
+}
+
+Json stateless_request(int id, const std::string& method, Json params = Json::object()) {
+  params["_meta"] = {{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
+                     {"io.modelcontextprotocol/clientCapabilities", Json::object()},
+                     {"io.modelcontextprotocol/clientInfo", {{"name", "gtest"}, {"version", "1"}}}};
+  return request(id, method, std::move(params));
+}
+
+Headers stateless_headers(const std::string& method, const std::string& name = "") {
+  Headers h = kJsonPost;
+  h.push_back({"MCP-Protocol-Version", "2026-07-28"});
+  h.push_back({"Mcp-Method", method});
+  if (!name.empty()) h.push_back({"Mcp-Name", name});
+  return h;
+}
+
+class Http : public ::testing::Test {
+ protected:
+  void start(eks::transport::HttpOptions options = {}, eks::server::ServerOptions server_options = {}) {
+    eks::testing::g_cancelled_calls = 0;
+    dispatcher_ = std::make_unique<eks::server::Dispatcher>(
+        eks::server::ServerInfo{.name = "http-test", .title = "HTTP test", .version = "1", .description = "", .instructions = ""},
+        server_options);
+    ASSERT_EQ(eks::testing::add_http_fixtures(*dispatcher_), "");
+    options.listen = "127.0.0.1:0";
+    options.auth_token_from_environment = false;
+    server_ = std::make_unique<eks::server::HttpServer>(*dispatcher_, options);
+    auto started = server_->start();
+    ASSERT_TRUE(started) << started.error();
+    port_ = server_->port();
+  }
+  void TearDown() override {
+    server_.reset();
+    dispatcher_.reset();
+  }
+
+  Response post(const Json& body, const std::string& session = "", Headers headers = kJsonPost) {
+    if (!session.empty()) headers.push_back({"Mcp-Session-Id", session});
+    return call(port_, http::verb::post, "/mcp", headers, body.dump());
+  }
+  std::string initialize() {
+    auto r = post(initialize_message());
+    EXPECT_EQ(r.status, 200) << r.body;
+    const std::string session = r.header("mcp-session-id");
+    EXPECT_FALSE(session.empty());
+    post(Json{{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}}, session);
+    return session;
+  }
+
+  std::unique_ptr<eks::server::Dispatcher> dispatcher_;
+  std::unique_ptr<eks::server::HttpServer> server_;
+  std::uint16_t port_ = 0;
+};
+
+TEST_F(Http, HealthAndReadinessAnswerWithoutAuthentication) {
+  eks::transport::HttpOptions options;
+  options.auth_tokens = {"0123456789abcdef-token"};
+  bool ready = false;
+  options.ready = [&ready] { return ready; };
+  start(options);
+  EXPECT_EQ(call(port_, http::verb::get, "/healthz").status, 200);
+  EXPECT_EQ(call(port_, http::verb::get, "/readyz").status, 503);
+  ready = true;
+  EXPECT_EQ(call(port_, http::verb::get, "/readyz").status, 200);
+}
+
+TEST_F(Http, InitializeStartsASessionWithAnUnguessableId) {
+  start();
+  auto first = post(initialize_message());
+  auto second = post(initialize_message());
+  ASSERT_EQ(first.status, 200);
+  EXPECT_EQ(first.header("content-type"), "application/json");
+  EXPECT_EQ(first.json()["result"]["protocolVersion"], "2025-11-25");
+  const auto a = first.header("mcp-session-id");
+  const auto b = second.header("mcp-session-id");
+  EXPECT_EQ(a.size(), 32u);
+  EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_NE(a, b);
+}
+
+TEST_F(Http, FailedInitializeStartsNoSession) {
+  start();
+  auto r = post(request(1, "initialize", {{"capabilities", Json::object()}}));  // no protocolVersion
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(r.json().contains("error"));
+  EXPECT_EQ(r.header("mcp-session-id"), "");
+}
+
+TEST_F(Http, PostIsAnsweredWithJsonWhenNothingPrecedesTheAnswer) {
+  start();
+  const auto session = initialize();
+  auto r = post(request(2, "tools/list"), session);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("content-type"), "application/json");
+  EXPECT_TRUE(r.json()["result"]["tools"].is_array());
+}
+
+TEST_F(Http, ProgressNotificationsStreamAsSseBeforeTheResponse) {
+  start();
+  const auto session = initialize();
+  auto r = post(request(3, "tools/call", {{"name", "slow_count"}, {"arguments", {{"steps", 3}, {"delay_ms", 10}}}, {"_meta", {{"progressToken", "p1"}}}}),
+                session);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("content-type"), "text/event-stream");
+  EXPECT_EQ(r.header("mcp-session-id"), session);
+  const auto events = r.events();
+  ASSERT_EQ(events.size(), 4u) << r.body;
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(events[i]["method"], "notifications/progress");
+    EXPECT_EQ(events[i]["params"]["progressToken"], "p1");
+  }
+  EXPECT_EQ(events[3]["id"], 3);
+  EXPECT_EQ(events[3]["result"]["content"][0]["text"], "counted to 3");
+  // 2025-11-25: streams open with a priming event (an id and empty data) so a client can resume them.
+  EXPECT_NE(r.body.find("retry: "), std::string::npos);
+}
+
+TEST_F(Http, JsonOnlyClientsGetJsonAndNoNotifications) {
+  start();
+  const auto session = initialize();
+  auto r = post(request(4, "tools/call", {{"name", "slow_count"}, {"arguments", {{"steps", 2}, {"delay_ms", 5}}}, {"_meta", {{"progressToken", 9}}}}),
+                session, {{"Content-Type", "application/json"}, {"Accept", "application/json"}});
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("content-type"), "application/json");
+  EXPECT_EQ(r.json()["id"], 4);
+}
+
+TEST_F(Http, NotificationsAreAccepted202) {
+  start();
+  const auto session = initialize();
+  auto r = post(Json{{"jsonrpc", "2.0"}, {"method", "notifications/cancelled"}, {"params", {{"requestId", 77}}}}, session);
+  EXPECT_EQ(r.status, 202);
+  EXPECT_EQ(r.body, "");
+}
+
+TEST_F(Http, RequestsWithoutOrWithUnknownSessionsAreRejected) {
+  start();
+  auto missing = post(request(1, "tools/list"));
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_EQ(missing.json()["error"]["code"], -32600);
+  EXPECT_EQ(post(request(1, "tools/list"), "0123456789abcdef0123456789abcdef").status, 404);
+}
+
+TEST_F(Http, DeleteEndsTheSession) {
+  start();
+  const auto session = initialize();
+  EXPECT_EQ(call(port_, http::verb::delete_, "/mcp", {{"Mcp-Session-Id", session}}).status, 200);
+  EXPECT_EQ(post(request(2, "tools/list"), session).status, 404);
+  EXPECT_EQ(call(port_, http::verb::delete_, "/mcp", {{"Mcp-Session-Id", session}}).status, 404);
+}
+
+TEST_F(Http, ProtocolVersionHeaderIsChecked) {
+  start();
+  const auto session = initialize();
+  Headers h = kJsonPost;
+  h.push_back({"MCP-Protocol-Version", "1999-01-01"});
+  EXPECT_EQ(post(request(2, "tools/list"), session, h).status, 400);
+  // A supported version other than the negotiated one is served (and logged).
+  h.back().second = "2025-03-26";
+  EXPECT_EQ(post(request(3, "tools/list"), session, h).status, 200);
+}
+
+TEST_F(Http, GetOpensTheServerStreamAndReceivesListChanged) {
+  start();
+  const auto session = initialize();
+  Raw stream(port_);
+  stream.send("GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nMcp-Session-Id: " + session + "\r\n\r\n");
+  ASSERT_TRUE(stream.read_until("retry: ")) << stream.data;
+  EXPECT_NE(stream.data.find("text/event-stream"), std::string::npos);
+  // A second GET stream for the same session conflicts.
+  EXPECT_EQ(call(port_, http::verb::get, "/mcp", {{"Mcp-Session-Id", session}, {"Accept", "text/event-stream"}}).status, 409);
+  ASSERT_TRUE(dispatcher_->remove_tool("echo"));
+  EXPECT_TRUE(stream.read_until("notifications/tools/list_changed")) << stream.data;
+}
+
+TEST_F(Http, AClosedPostStreamIsResumedWithLastEventId) {
+  eks::transport::HttpOptions options;
+  options.sse_hold_limit = 100ms;
+  start(options);
+  const auto session = initialize();
+  // The server closes the POST's stream after 100 ms; the call runs for about 300 ms.
+  auto first = post(request(5, "tools/call", {{"name", "slow_count"}, {"arguments", {{"steps", 3}, {"delay_ms", 100}}}}), session,
+                    {{"Content-Type", "application/json"}, {"Accept", "text/event-stream"}});
+  ASSERT_EQ(first.status, 200);
+  const auto id_at = first.body.rfind("id: ");
+  ASSERT_NE(id_at, std::string::npos) << first.body;
+  const std::string last = first.body.substr(id_at + 4, first.body.find('\n', id_at) - id_at - 4);
+  EXPECT_TRUE(first.events().empty()) << first.body;  // only the priming event so far
+  auto resumed = call(port_, http::verb::get, "/mcp",
+                      {{"Mcp-Session-Id", session}, {"Accept", "text/event-stream"}, {"Last-Event-ID", last}});
+  ASSERT_EQ(resumed.status, 200);
+  const auto events = resumed.events();
+  ASSERT_FALSE(events.empty()) << resumed.body;
+  EXPECT_EQ(events.back()["id"], 5);
+  EXPECT_EQ(events.back()["result"]["content"][0]["text"], "counted to 3");
+}
+
+TEST_F(Http, StatelessRequestsNeedNoSession) {
+  start();
+  auto r = post(stateless_request(1, "server/discover"), "", stateless_headers("server/discover"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("mcp-session-id"), "");
+  EXPECT_EQ(r.json()["result"]["supportedVersions"][0], "2026-07-28");
+  auto call_result = post(stateless_request(2, "tools/call", {{"name", "echo"}, {"arguments", {{"text", "hi"}}}}), "",
+                          stateless_headers("tools/call", "echo"));
+  ASSERT_EQ(call_result.status, 200) << call_result.body;
+  EXPECT_EQ(call_result.json()["result"]["content"][0]["text"], "echo: hi");
+  EXPECT_EQ(call_result.json()["result"]["resultType"], "complete");
+}
+
+TEST_F(Http, StatelessHeadersMustMatchTheBody) {
+  start();
+  auto no_method = post(stateless_request(1, "tools/list"), "", [] {
+    Headers h = kJsonPost;
+    h.push_back({"MCP-Protocol-Version", "2026-07-28"});
+    return h;
+  }());
+  EXPECT_EQ(no_method.status, 400);
+  EXPECT_EQ(no_method.json()["error"]["code"], -32020);
+  EXPECT_EQ(post(stateless_request(2, "tools/list"), "", stateless_headers("prompts/list")).status, 400);
+  auto wrong_name = post(stateless_request(3, "tools/call", {{"name", "echo"}}), "", stateless_headers("tools/call", "other"));
+  EXPECT_EQ(wrong_name.status, 400);
+  EXPECT_EQ(wrong_name.json()["id"], 3);
+  EXPECT_EQ(post(stateless_request(4, "tools/call", {{"name", "echo"}}), "", stateless_headers("tools/call")).status, 400);
+  // Mcp-Name may carry the base64 sentinel form.
+  EXPECT_EQ(post(stateless_request(5, "tools/call", {{"name", "echo"}}), "", stateless_headers("tools/call", "=?base64?ZWNobw==?=")).status, 200);
+  Headers version_mismatch = stateless_headers("tools/list");
+  version_mismatch[2].second = "2025-11-25";
+  EXPECT_EQ(post(stateless_request(6, "tools/list"), "", version_mismatch).status, 400);
+}
+
+TEST_F(Http, StatelessErrorsMapToHttpStatuses) {
+  start();
+  auto unknown = post(stateless_request(1, "no/such"), "", stateless_headers("no/such"));
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(unknown.json()["error"]["code"], -32601);
+  Json old = stateless_request(2, "tools/list");
+  old["params"]["_meta"]["io.modelcontextprotocol/protocolVersion"] = "1900-01-01";
+  Headers h = stateless_headers("tools/list");
+  h[2].second = "1900-01-01";
+  auto unsupported = post(old, "", h);
+  EXPECT_EQ(unsupported.status, 400);
+  EXPECT_EQ(unsupported.json()["error"]["code"], -32022);
+  Json no_caps = stateless_request(3, "tools/list");
+  no_caps["params"]["_meta"].erase("io.modelcontextprotocol/clientCapabilities");
+  auto malformed = post(no_caps, "", stateless_headers("tools/list"));
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_EQ(malformed.json()["error"]["code"], -32602);
+}
+
+TEST_F(Http, GetAndDeleteWithoutASessionAre405) {
+  start();
+  auto get = call(port_, http::verb::get, "/mcp", {{"Accept", "text/event-stream"}});
+  EXPECT_EQ(get.status, 405);
+  EXPECT_EQ(get.header("allow"), "POST");
+  EXPECT_EQ(call(port_, http::verb::delete_, "/mcp").status, 405);
+}
+
+TEST_F(Http, ClosingAStatelessStreamCancelsTheRequest) {
+  start();
+  Raw raw(port_);
+  Json message = stateless_request(1, "tools/call", {{"name", "slow_count"}, {"arguments", {{"steps", 100}, {"delay_ms", 20}}}});
+  message["params"]["_meta"]["progressToken"] = 1;
+  const std::string body = message.dump();
+  const std::string text = "POST /mcp HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                           "Accept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2026-07-28\r\n"
+                           "Mcp-Method: tools/call\r\nMcp-Name: slow_count\r\nContent-Length: " +
+                           std::to_string(body.size()) + "\r\n\r\n" + body;
+  raw.send(text);
+  ASSERT_TRUE(raw.read_until("notifications/progress")) << raw.data;
+  raw.close();
+  const auto until = std::chrono::steady_clock::now() + 2s;
+  while (eks::testing::g_cancelled_calls == 0 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(eks::testing::g_cancelled_calls, 1);
+}
+
+TEST_F(Http, ForeignOriginAndHostAreForbidden) {
+  start();
+  auto origin = call(port_, http::verb::post, "/mcp", [] {
+    Headers h = kJsonPost;
+    h.push_back({"Origin", "https://evil.example.com"});
+    return h;
+  }(), initialize_message().dump());
+  EXPECT_EQ(origin.status, 403);
+  auto local_origin = call(port_, http::verb::post, "/mcp", [] {
+    Headers h = kJsonPost;
+    h.push_back({"Origin", "http://localhost:6274"});
+    return h;
+  }(), initialize_message().dump());
+  EXPECT_EQ(local_origin.status, 200);
+  auto host = call(port_, http::verb::post, "/mcp", [] {
+    Headers h = kJsonPost;
+    h.push_back({"Host", "evil.example.com"});
+    return h;
+  }(), initialize_message().dump());
+  EXPECT_EQ(host.status, 403);
+}
+
+TEST_F(Http, AllowListedOriginsPass) {
+  eks::transport::HttpOptions options;
+  options.allowed_origins = {"https://claude.ai"};
+  start(options);
+  Headers h = kJsonPost;
+  h.push_back({"Origin", "https://claude.ai"});
+  EXPECT_EQ(call(port_, http::verb::post, "/mcp", h, initialize_message().dump()).status, 200);
+}
+
+TEST_F(Http, BearerTokenIsRequiredWhenConfigured) {
+  eks::transport::HttpOptions options;
+  options.auth_tokens = {"s3cret-token-0123456789"};
+  start(options);
+  auto none = call(port_, http::verb::post, "/mcp", kJsonPost, initialize_message().dump());
+  EXPECT_EQ(none.status, 401);
+  EXPECT_EQ(none.header("www-authenticate").rfind("Bearer", 0), 0u);
+  Headers wrong = kJsonPost;
+  wrong.push_back({"Authorization", "Bearer s3cret-token-0123456780"});
+  EXPECT_EQ(call(port_, http::verb::post, "/mcp", wrong, initialize_message().dump()).status, 401);
+  Headers right = kJsonPost;
+  right.push_back({"Authorization", "Bearer s3cret-token-0123456789"});
+  EXPECT_EQ(call(port_, http::verb::post, "/mcp", right, initialize_message().dump()).status, 200);
+  EXPECT_EQ(call(port_, http::verb::get, "/metrics").status, 401);
+}
+
+TEST(HttpStart, RefusesANonLoopbackAddressWithoutAuthentication) {
+  eks::server::Dispatcher dispatcher({.name = "t", .title = "t", .version = "1", .description = "", .instructions = ""}, {});
+  eks::transport::HttpOptions options;
+  options.listen = "0.0.0.0:0";
+  options.auth_token_from_environment = false;
+  eks::server::HttpServer server(dispatcher, options);
+  auto started = server.start();
+  ASSERT_FALSE(started);
+  EXPECT_NE(started.error().find("--auth-token-file"), std::string::npos) << started.error();
+  EXPECT_NE(started.error().find("EKS_SRE_MCP_TOKEN"), std::string::npos);
+}
+
+TEST(HttpStart, ReportsABadListenAddress) {
+  eks::server::Dispatcher dispatcher({.name = "t", .title = "t", .version = "1", .description = "", .instructions = ""}, {});
+  eks::transport::HttpOptions options;
+  options.listen = "127.0.0.1";
+  eks::server::HttpServer server(dispatcher, options);
+  auto started = server.start();
+  ASSERT_FALSE(started);
+  EXPECT_NE(started.error().find("host:port"), std::string::npos);
+}
+
+TEST_F(Http, OversizedBodiesAndHeadersAreRefused) {
+  eks::transport::HttpOptions options;
+  options.max_body_bytes = 1024;
+  options.max_header_bytes = 2048;
+  start(options);
+  EXPECT_EQ(call(port_, http::verb::post, "/mcp", kJsonPost, std::string(4096, ' ')).status, 413);
+  Headers big = kJsonPost;
+  big.push_back({"X-Padding", std::string(4096, 'a')});
+  EXPECT_EQ(call(port_, http::verb::post, "/mcp", big, initialize_message().dump()).status, 431);
+}
+
+TEST_F(Http, WrongContentTypeAndAcceptAreRefused) {
+  start();
+  EXPECT_EQ(call(port_, http::verb::post, "/mcp", {{"Content-Type", "text/plain"}, {"Accept", "application/json"}},
+                 initialize_message().dump()).status, 415);
+  EXPECT_EQ(call(port_, http::verb::post, "/mcp", {{"Content-Type", "application/json"}, {"Accept", "text/html"}},
+                 initialize_message().dump()).status, 406);
+  auto garbage = call(port_, http::verb::post, "/mcp", kJsonPost, "{not json");
+  EXPECT_EQ(garbage.status, 400);
+  EXPECT_EQ(garbage.json()["error"]["code"], -32700);
+}
+
+TEST_F(Http, SlowClientsTimeOutWithoutStallingOthers) {
+  eks::transport::HttpOptions options;
+  options.request_timeout = 300ms;
+  start(options);
+  Raw slow(port_);
+  slow.send("POST /mcp HTTP/1.1\r\nHost: localhost\r\n");  // and never finishes its headers
+  std::vector<std::unique_ptr<Raw>> idle;
+  for (int i = 0; i < 50; ++i) idle.push_back(std::make_unique<Raw>(port_));
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(call(port_, http::verb::get, "/healthz").status, 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 100ms);
+  EXPECT_TRUE(slow.read_until("408", 2s)) << slow.data;
+  EXPECT_TRUE(slow.closed_within(1s));
+}
+
+TEST_F(Http, SessionLimitIsEnforced) {
+  eks::transport::HttpOptions options;
+  options.max_sessions = 2;
+  start(options);
+  initialize();
+  initialize();
+  auto third = post(initialize_message());
+  EXPECT_EQ(third.status, 503);
+}
+
+TEST_F(Http, MetricsCountRequestsToolCallsAndSessions) {
+  start();
+  const auto session = initialize();
+  post(request(2, "tools/call", {{"name", "echo"}, {"arguments", {{"text", "x"}}}}), session);
+  post(request(3, "tools/call", {{"name", "test_error_handling"}}), session);
+  auto metrics = call(port_, http::verb::get, "/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_EQ(metrics.header("content-type").rfind("text/plain; version=0.0.4", 0), 0u);
+  EXPECT_NE(metrics.body.find("mcp_http_requests_total{method=\"POST\",status=\"200\"}"), std::string::npos) << metrics.body;
+  EXPECT_NE(metrics.body.find("mcp_tool_calls_total{tool=\"echo\",outcome=\"ok\"} 1"), std::string::npos);
+  EXPECT_NE(metrics.body.find("mcp_tool_calls_total{tool=\"test_error_handling\",outcome=\"error\"} 1"), std::string::npos);
+  EXPECT_NE(metrics.body.find("mcp_tool_call_duration_seconds_bucket{tool=\"echo\",le=\"+Inf\"} 1"), std::string::npos);
+  EXPECT_NE(metrics.body.find("mcp_active_sessions 1"), std::string::npos);
+}
+
+TEST_F(Http, LegacySseTransportServesTheEndpointEventAndMessages) {
+  start();
+  Raw stream(port_);
+  stream.send("GET /sse HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n");
+  ASSERT_TRUE(stream.read_until("event: endpoint")) << stream.data;
+  ASSERT_TRUE(stream.read_until("\n\n", 1s));
+  const auto at = stream.data.find("/messages?sessionId=");
+  ASSERT_NE(at, std::string::npos);
+  const std::string endpoint = stream.data.substr(at, stream.data.find('\n', at) - at);
+  auto accepted = call(port_, http::verb::post, endpoint, kJsonPost, initialize_message("2024-11-05").dump());
+  EXPECT_EQ(accepted.status, 202);
+  ASSERT_TRUE(stream.read_until("\"protocolVersion\":\"2024-11-05\"")) << stream.data;
+  EXPECT_EQ(call(port_, http::verb::post, "/messages?sessionId=nope", kJsonPost, "{}").status, 404);
+}
+
+TEST_F(Http, ShutdownLetsInFlightCallsFinish) {
+  start();
+  const auto session = initialize();
+  auto pending = std::async(std::launch::async, [&] {
+    return post(request(9, "tools/call", {{"name", "slow_count"}, {"arguments", {{"steps", 4}, {"delay_ms", 50}}}}), session,
+                {{"Content-Type", "application/json"}, {"Accept", "application/json"}});
+  });
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(server_->shutdown(), 0u);
+  const auto r = pending.get();
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.json()["result"]["content"][0]["text"], "counted to 4");
+  EXPECT_EQ(eks::testing::g_cancelled_calls, 0);
+}
+
+TEST_F(Http, ShutdownCancelsCallsPastTheDeadline) {
+  eks::server::ServerOptions server_options;
+  server_options.shutdown_deadline = 100ms;
+  start({}, server_options);
+  const auto session = initialize();
+  auto pending = std::async(std::launch::async, [&] {
+    return post(request(9, "tools/call", {{"name", "slow_count"}, {"arguments", {{"steps", 1000}, {"delay_ms", 10}}}}), session,
+                {{"Content-Type", "application/json"}, {"Accept", "application/json"}});
+  });
+  std::this_thread::sleep_for(50ms);
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(server_->shutdown(), 0u);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1500ms);
+  pending.wait();
+  EXPECT_EQ(eks::testing::g_cancelled_calls, 1);
+}
+
+TEST_F(Http, RefusesNewRequestsWhileShuttingDown) {
+  start();
+  server_->shutdown();
+  Raw raw(port_);
+  EXPECT_FALSE(raw.connected() && raw.read_until("200", 200ms));
+}
+
+}  // namespace

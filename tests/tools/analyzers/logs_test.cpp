@@ -1,0 +1,119 @@
+// Log template mining and the root-cause patterns (tools/logs/patterns/*.yaml).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <iostream>
+
+#include "tools/logs/log_analysis.hpp"
+
+namespace eks::logs {
+namespace {
+
+TEST(Patterns, EmbeddedFilesParseAndCompile) {
+  const auto& set = PatternSet::builtin();
+  EXPECT_GE(set.patterns().size(), 30u);
+  const std::set<std::string> categories = {"missing_config", "dependency_unreachable", "dns_failure", "out_of_memory",
+                                            "insufficient_resources", "scheduling_constraint", "image_unavailable", "registry_auth",
+                                            "permission_denied", "probe_failure", "application_error", "storage_unavailable",
+                                            "disk_full", "node_failure", "bad_command", "quota_exceeded", "unknown"};
+  for (const auto& p : set.patterns()) EXPECT_TRUE(categories.count(p.category)) << p.id << ": " << p.category;
+}
+
+TEST(Patterns, BrokenPatternFileIsRejectedWithItsName) {
+  std::string error;
+  const auto set = PatternSet::parse({{"bad.yaml", "- id: x\n  category: unknown\n  confidence: 1\n  priority: 1\n  any: [a]\n  regex: '('\n  summary: s\n"}}, &error);
+  EXPECT_FALSE(set);
+  EXPECT_NE(error.find("bad.yaml"), std::string::npos) << error;
+}
+
+struct Line {
+  std::string text;
+  std::string category;
+  std::string summary_contains;
+};
+
+class RootCauseLine : public ::testing::TestWithParam<Line> {};
+
+TEST_P(RootCauseLine, IsRecognised) {
+  const auto& c = GetParam();
+  const auto m = PatternSet::builtin().match(c.text);
+  ASSERT_TRUE(m) << c.text;
+  EXPECT_EQ(m->pattern->category, c.category) << c.text << " matched " << m->pattern->id;
+  EXPECT_NE(m->summary.find(c.summary_contains), std::string::npos) << m->summary;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Patterns, RootCauseLine,
+    ::testing::Values(
+        Line{R"({"level":"fatal","msg":"invalid configuration","error":"required environment variable DATABASE_URL is not set"})", "missing_config", "DATABASE_URL"},
+        Line{"Error: missing required environment variable REDIS_URL", "missing_config", "REDIS_URL"},
+        Line{"KeyError: 'API_TOKEN'", "missing_config", "API_TOKEN"},
+        Line{"open /etc/app/config.yaml: no such file or directory", "missing_config", "/etc/app/config.yaml"},
+        Line{"dial tcp 10.0.7.14:9200: connect: connection refused", "dependency_unreachable", "10.0.7.14:9200"},
+        Line{"psycopg2.OperationalError: could not connect to server: Connection timed out", "dependency_unreachable", ""},
+        Line{"dial tcp: lookup orders-db.svc.cluster.local on 172.20.0.10:53: no such host", "dns_failure", "orders-db.svc.cluster.local"},
+        Line{"java.lang.UnknownHostException: kafka-0.kafka", "dns_failure", "kafka-0.kafka"},
+        Line{"Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space", "out_of_memory", "Java heap space"},
+        Line{"fatal error: runtime: out of memory", "out_of_memory", ""},
+        Line{"FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory", "out_of_memory", ""},
+        Line{"Killed", "out_of_memory", ""},
+        Line{R"(pods is forbidden: User "system:serviceaccount:ci:runner" cannot list resource "pods" in API group "" in the namespace "ci")",
+             "permission_denied", "system:serviceaccount:ci:runner"},
+        Line{"open /data/cache: permission denied", "permission_denied", ""},
+        Line{"x509: certificate has expired or is not yet valid", "dependency_unreachable", "x509"},
+        Line{"listen tcp :8080: bind: address already in use", "application_error", "address already in use"},
+        Line{"panic: runtime error: index out of range [3] with length 3", "application_error", "panic"},
+        Line{"thread 'main' panicked at 'called `Option::unwrap()` on a `None` value', src/main.rs:10:5", "application_error", "panicked"},
+        Line{"write /var/lib/data/wal/0001: no space left on device", "disk_full", "no space left"},
+        Line{R"(exec: "/app/server": executable file not found in $PATH)", "bad_command", "executable file not found"},
+        Line{"error: migration failed, database left at version 41 (dirty)", "application_error", "migration"},
+        Line{"FATAL:  password authentication failed for user \"app\"", "missing_config", "password authentication failed"}));
+
+TEST(Templates, RepeatedLinesBecomeFewTemplates) {
+  std::string log;
+  for (int i = 0; i < 10000; ++i) {
+    log += "2025-03-11T14:00:00.000000001Z GET /api/items/" + std::to_string(i) + " 200 " + std::to_string(i % 97) + "ms\n";
+    if (i % 1000 == 0) log += "2025-03-11T14:00:00.000000001Z worker " + std::to_string(i) + " heartbeat ok\n";
+  }
+  log += "2025-03-11T14:00:01.000000001Z dial tcp 10.0.0.9:5432: connect: connection refused\n";
+  const auto a = analyze_log(log, "api");
+  EXPECT_EQ(a.lines, 10011);
+  EXPECT_LE(a.templates.size(), 4u);
+  ASSERT_TRUE(a.cause);
+  EXPECT_EQ(a.cause->category, "dependency_unreachable");
+  EXPECT_EQ(a.cause->line.line, 10011);
+  EXPECT_EQ(a.cause->line.timestamp, "2025-03-11T14:00:01.000000001Z");
+  ASSERT_TRUE(a.first_error);
+  EXPECT_EQ(a.first_error->line, 10011);
+  EXPECT_EQ(a.templates.front().level, Level::error);
+}
+
+TEST(Templates, MiningThroughputIsReported) {
+  std::string log;
+  int i = 0;
+  while (log.size() < 20 * 1024 * 1024) {
+    log += "2025-03-11T14:00:00.000000001Z {\"level\":\"info\",\"msg\":\"GET /products\",\"status\":200,\"duration_ms\":" + std::to_string(i % 50) +
+           ",\"request_id\":\"" + std::to_string(1000000 + i) + "\"}\n";
+    ++i;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const auto a = analyze_log(log, "web");
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double mb_s = static_cast<double>(log.size()) / (1024 * 1024) / s;
+  std::cout << "[ mining   ] " << log.size() / (1024 * 1024) << " MiB, " << a.lines << " lines -> " << a.templates.size() << " templates in "
+            << s * 1000 << " ms: " << mb_s << " MiB/s\n";
+  EXPECT_LE(a.templates.size(), 3u);
+  EXPECT_GT(mb_s, 20.0);  // the 100 MB/s target is a bench figure on an idle machine, not a timed test
+}
+
+TEST(ExitCodes, CommonCodesAreExplained) {
+  EXPECT_NE(exit_code_meaning(137).find("OOM"), std::string::npos);
+  EXPECT_NE(exit_code_meaning(127).find("not found"), std::string::npos);
+  EXPECT_NE(exit_code_meaning(143).find("SIGTERM"), std::string::npos);
+  EXPECT_NE(exit_code_meaning(139).find("segmentation"), std::string::npos);
+  EXPECT_NE(exit_code_meaning(126).find("could not be executed"), std::string::npos);
+  EXPECT_NE(exit_code_meaning(1).find("general error"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace eks::logs

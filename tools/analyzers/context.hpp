@@ -1,0 +1,69 @@
+#pragma once
+// Internal to tools/analyzers/: what every per-kind analyzer reads and writes.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tools/analyzers/analyze.hpp"
+#include "tools/analyzers/finding.hpp"
+#include "tools/cluster/cluster_state.hpp"
+
+namespace eks::analyzers {
+
+// A note attached to whatever finding is about a workload (a PDB that allows no disruptions).
+struct Attachment {
+  ObjectRef workload;
+  Related related;
+  std::string evidence;
+};
+
+struct Context {
+  const cluster::ClusterState& state;
+  std::optional<std::string> ns;  // scope
+  std::vector<Finding> findings;
+  std::vector<Attachment> attachments;
+
+  bool in_scope(std::string_view object_ns) const { return !ns || object_ns == *ns; }
+  // Warning events about the object, newest last.
+  std::vector<const cluster::Event*> warnings(const ObjectRef& ref) const;
+  // Events about the object with this reason (any type), newest last.
+  std::vector<const cluster::Event*> events(const ObjectRef& ref, std::string_view reason) const;
+  // Seconds since t (0 when unknown).
+  long long age_seconds(const std::optional<cluster::Time>& t) const;
+  // A finding with id, resource, workload and owners filled in.
+  Finding make(const ObjectRef& resource, const ObjectRef& workload, std::string reason, Severity severity) const;
+};
+
+// One per kind, each in its own file.
+void analyze_pods(Context& ctx);
+void analyze_deployments(Context& ctx);
+void analyze_replica_sets(Context& ctx);
+void analyze_stateful_sets(Context& ctx);
+void analyze_daemon_sets(Context& ctx);
+void analyze_jobs(Context& ctx);
+void analyze_cron_jobs(Context& ctx);
+void analyze_services(Context& ctx);
+void analyze_ingresses(Context& ctx);
+void analyze_pvcs(Context& ctx);
+void analyze_storage(Context& ctx);  // PersistentVolumes and StorageClasses
+void analyze_nodes(Context& ctx);
+void analyze_hpas(Context& ctx);
+void analyze_pdbs(Context& ctx);
+void analyze_webhooks(Context& ctx);
+
+// correlate.cpp: pod findings grouped per workload, workload/service/PVC/node findings folded into the
+// incident they belong to.
+void correlate(Context& ctx);
+
+// Text helpers (text.cpp).
+bool contains(std::string_view haystack, std::string_view needle);
+bool icontains(std::string_view haystack, std::string_view needle);
+// The text between the first quote pair after `after` ('secret "x" not found' -> x), or "".
+std::string quoted_after(std::string_view text, std::string_view after);
+std::string join(const std::vector<std::string>& items, std::string_view sep);
+// "1930m" -> "1.93 CPU"; "8Gi" stays.
+std::string format_cpu(long long millicores);
+std::string format_bytes(long long bytes);
+std::string plural(long long n, std::string_view word);
+
+}  // namespace eks::analyzers

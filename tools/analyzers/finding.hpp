@@ -1,0 +1,89 @@
+#pragma once
+// A finding: one incident in the cluster (schemas/finding.schema.json), and what analyzers share to build one.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tools/cluster/cluster_state.hpp"
+
+namespace eks::analyzers {
+
+using Json = nlohmann::json;
+using cluster::ObjectRef;
+
+enum class Severity { info = 0, warning = 1, critical = 2 };
+std::string_view to_string(Severity severity);
+std::optional<Severity> parse_severity(std::string_view text);
+
+struct Evidence {
+  std::string source;  // status | event | log | spec | condition | metric
+  std::string text;
+  std::string object;  // "Kind/name" when not the finding's resource
+  int count = 0;       // event count
+};
+
+struct RootCause {
+  std::string category = "unknown";
+  std::string summary;
+  double confidence = 0.3;
+};
+
+struct Action {
+  std::string type;  // restart_pod | delete_pod | rollout_restart | scale | set_resources | fix_config | fix_image | investigate | none
+  std::string description;
+  Json parameters = Json::object();
+};
+
+struct Related {
+  ObjectRef ref;
+  std::string reason;  // from the vocabulary, or empty
+  std::string note;
+};
+
+struct Finding {
+  std::string id;
+  ObjectRef resource;
+  std::vector<ObjectRef> owners;
+  std::string reason;
+  Severity severity = Severity::warning;
+  std::string summary;
+  std::vector<Evidence> evidence;
+  RootCause root_cause;
+  bool escalate = false;
+  std::vector<std::string> escalation_why;
+  std::vector<Action> actions;
+  std::vector<Related> related;
+  int count = 1;
+  std::vector<std::string> pods;
+
+  // Not serialised — what correlation and log reading need.
+  std::string what;                // the failure without its cause; summary = what + ": " + root cause (finalize)
+  ObjectRef workload;              // the top owner (the resource itself when it has none); the fingerprint key
+  std::string log_pod;             // a pod whose log may explain the failure
+  std::string log_container;
+  bool log_previous = false;
+  std::vector<std::string> claims;       // PVCs the pods mount (correlation with PVC findings)
+  std::vector<std::string> pod_names;    // every affected pod (pods is the first 10)
+  bool status_cause_is_specific = false;
+  bool folded = false;  // merged into another finding by correlation; dropped before output  // true: a status field named the cause; logs only add evidence
+
+  void add_evidence(std::string source, std::string text, std::string object = {}, int count = 0);
+  void add_related(const ObjectRef& ref, std::string reason, std::string note);
+  void add_action(std::string type, std::string description, Json parameters = Json::object());
+};
+
+// A stable fingerprint "f-<16 hex>" of (kind, namespace, owning workload, reason): FNV-1a 64, so it does not
+// depend on the run, the process or the standard library.
+std::string fingerprint(std::string_view kind, std::string_view ns, std::string_view workload, std::string_view reason);
+
+// {kind, namespace?, name}.
+Json ref_json(const ObjectRef& ref);
+void to_json(Json& j, const Finding& f);
+
+// "Deployment payments/payments-api", "Node ip-10-0-1-23".
+std::string describe(const ObjectRef& ref);
+
+}  // namespace eks::analyzers

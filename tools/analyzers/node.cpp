@@ -1,0 +1,105 @@
+// Nodes: NotReady (and the pods it takes down), memory/disk/PID pressure (and the pods evicted or hurt),
+// network unavailable, cordoned.
+#include <set>
+
+#include "tools/analyzers/context.hpp"
+
+namespace eks::analyzers {
+namespace {
+
+struct PressureKind {
+  const char* condition;
+  const char* reason;
+  const char* category;
+  const char* what;
+};
+constexpr PressureKind kPressures[] = {
+    {"MemoryPressure", "NodeMemoryPressure", "out_of_memory", "memory"},
+    {"DiskPressure", "NodeDiskPressure", "disk_full", "disk"},
+    {"PIDPressure", "NodePIDPressure", "insufficient_resources", "process IDs"},
+    {"NetworkUnavailable", "NodeNetworkUnavailable", "node_failure", "network"},
+};
+
+// Pods on the node that are hurt: not ready, or evicted from it. Adds them (and their workloads) as related.
+int relate_pods(const Context& ctx, const cluster::Node& node, Finding& f, bool evicted_only) {
+  int hurt = 0;
+  std::set<std::string> workloads;
+  for (const auto* pod : ctx.state.pods_on_node(node.meta.name)) {
+    const bool evicted = pod->phase == "Failed" && pod->reason == "Evicted";
+    const bool down = pod->phase != "Succeeded" && pod->phase != "Failed" && !pod->ready();
+    if (evicted_only ? !evicted : !(down || evicted)) continue;
+    if (!ctx.in_scope(pod->meta.ns)) continue;
+    ++hurt;
+    f.pod_names.push_back(pod->meta.ns + "/" + pod->meta.name);
+    const auto top = ctx.state.top_owner(pod->meta);
+    if (workloads.insert(top.str()).second) f.add_related(top, "", evicted ? "pods evicted" : "pods not ready on this node");
+  }
+  for (std::size_t i = 0; i < f.pod_names.size() && i < 5; ++i) f.pods.push_back(f.pod_names[i]);
+  return hurt;
+}
+
+}  // namespace
+
+void analyze_nodes(Context& ctx) {
+  for (const auto& node : ctx.state.nodes) {
+    const auto ref = node.meta.ref();
+    const auto* ready = cluster::find_condition(node.conditions, "Ready");
+    if (!node.ready()) {
+      Finding f = ctx.make(ref, ref, "NodeNotReady", Severity::critical);
+      const int hurt = relate_pods(ctx, node, f, false);
+      if (ctx.ns && hurt == 0) continue;
+      const long long since = ready ? ctx.age_seconds(ready->last_transition) : 0;
+      f.what = "node " + node.meta.name + (node.nodegroup ? " (node group " + *node.nodegroup + ")" : "") + " has been NotReady" +
+               (since ? " for " + std::to_string(since / 60) + " min" : "") + (hurt ? ", taking down " + plural(hurt, "pod") : "");
+      f.count = std::max(1, hurt);
+      if (ready) f.add_evidence("condition", "Ready " + ready->status + " " + ready->reason.value_or("") + ": " + ready->message.value_or(""));
+      for (const auto& t : node.taints) {
+        if (t.key.rfind("node.kubernetes.io/", 0) == 0) f.add_evidence("spec", "taint " + t.key + ":" + t.effect);
+      }
+      for (const auto* e : ctx.state.events_for(ref)) {
+        if (e->reason == "NodeNotReady" || e->type == "Warning") f.add_evidence("event", e->reason + ": " + e->message, {}, e->count);
+      }
+      const bool unknown = ready && ready->status == "Unknown";
+      f.root_cause = {"node_failure", unknown ? "the kubelet stopped posting status (instance down, out of resources, or network lost)"
+                                              : "the kubelet reports the node not ready: " + (ready ? ready->message.value_or("") : std::string()),
+                      0.85};
+      f.status_cause_is_specific = true;
+      f.add_action("investigate", "check the EC2 instance (status checks, console output) and replace it if it does not recover",
+                   Json{{"kind", "Node"}, {"name", node.meta.name}, {"provider_id", node.provider_id.value_or("")}});
+      ctx.findings.push_back(std::move(f));
+      continue;
+    }
+    for (const auto& p : kPressures) {
+      const auto* c = cluster::find_condition(node.conditions, p.condition);
+      if (!c || c->status != "True") continue;
+      Finding f = ctx.make(ref, ref, p.reason, Severity::warning);
+      const int hurt = relate_pods(ctx, node, f, std::string(p.condition) != "NetworkUnavailable");
+      if (ctx.ns && hurt == 0) continue;
+      f.what = "node " + node.meta.name + " is under " + p.what + " pressure" + (hurt ? " and has evicted " + plural(hurt, "pod") : "");
+      f.add_evidence("condition", std::string(p.condition) + " True " + c->reason.value_or("") + ": " + c->message.value_or(""));
+      for (const auto* e : ctx.warnings(ref)) f.add_evidence("event", e->reason + ": " + e->message, {}, e->count);
+      if (const auto* usage = ctx.state.node_usage(node.meta.name); usage && std::string(p.condition) == "MemoryPressure") {
+        const auto used = usage->usage.find("memory");
+        const auto alloc = node.allocatable.find("memory");
+        if (used != usage->usage.end() && alloc != node.allocatable.end()) {
+          f.add_evidence("metric", "memory usage " + used->second + " of " + alloc->second + " allocatable");
+        }
+      }
+      f.root_cause = {p.category, std::string("pods on the node use more ") + p.what +
+                                      " than the node can give (requests below actual use, or pods without limits)", 0.7};
+      f.add_action("set_resources", "give the heaviest pods on the node requests that match their use, and limits",
+                   Json{{"kind", "Node"}, {"name", node.meta.name}});
+      ctx.findings.push_back(std::move(f));
+    }
+    if (node.unschedulable && !ctx.ns) {
+      Finding f = ctx.make(ref, ref, "NodeUnschedulable", Severity::info);
+      f.what = "node " + node.meta.name + " is cordoned";
+      f.add_evidence("spec", "spec.unschedulable: true");
+      f.root_cause = {"node_failure", "it was cordoned (maintenance, a drain or a node upgrade in progress)", 0.7};
+      f.add_action("none", "uncordon it once the maintenance is over", Json{{"kind", "Node"}, {"name", node.meta.name}});
+      ctx.findings.push_back(std::move(f));
+    }
+  }
+}
+
+}  // namespace eks::analyzers

@@ -1,0 +1,792 @@
+// Pods: why a pod is not running and ready — crash loops (cause from lastState, exit code and later the log),
+// OOM kills, image pulls (not found vs registry auth), missing ConfigMaps/Secrets, scheduling failures
+// explained from the scheduler's message, probe failures, init containers, evictions, volumes, pods stuck
+// terminating. One finding per failing pod here; correlate.cpp folds the pods of one workload into one.
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+
+#include "tools/analyzers/context.hpp"
+#include "tools/logs/log_analysis.hpp"
+
+namespace eks::analyzers {
+namespace {
+
+using cluster::ContainerState;
+using cluster::ContainerStatus;
+using cluster::Pod;
+
+struct PodView {
+  Context& ctx;
+  const Pod& pod;
+  std::vector<ObjectRef> chain;
+  ObjectRef workload;
+  std::string name_for_text;  // "Deployment payments-api" or "pod x"
+};
+
+Finding start(const PodView& v, std::string reason) {
+  Finding f = v.ctx.make(v.pod.meta.ref(), v.workload, std::move(reason), Severity::warning);
+  f.owners = v.chain;
+  f.pods = {v.pod.meta.name};
+  f.pod_names = {v.pod.meta.name};
+  f.log_pod = v.pod.meta.name;
+  for (const auto& vol : v.pod.spec.volumes) {
+    if (vol.claim_name) f.claims.push_back(*vol.claim_name);
+  }
+  return f;
+}
+
+const cluster::Container* spec_of(const Pod& pod, std::string_view name) {
+  for (const auto& c : pod.spec.containers) {
+    if (c.name == name) return &c;
+  }
+  for (const auto& c : pod.spec.init_containers) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+// The newest Warning event message about the pod with one of these reasons (and its count).
+const cluster::Event* newest(const std::vector<const cluster::Event*>& events, std::initializer_list<std::string_view> reasons,
+                             std::string_view message_contains = {}) {
+  const cluster::Event* best = nullptr;
+  for (const auto* e : events) {
+    if (std::find(reasons.begin(), reasons.end(), e->reason) == reasons.end()) continue;
+    if (!message_contains.empty() && !icontains(e->message, message_contains)) continue;
+    best = e;  // events are oldest first
+  }
+  return best;
+}
+
+void event_evidence(Finding& f, const cluster::Event* e) {
+  if (e) f.add_evidence("event", e->reason + ": " + e->message, {}, e->count);
+}
+
+std::string container_word(const ContainerStatus& cs) { return (cs.init ? "init container " : "container ") + cs.name; }
+
+Json container_params(const PodView& v, const std::string& container) {
+  return Json{{"kind", v.workload.kind}, {"namespace", v.workload.ns}, {"name", v.workload.name}, {"container", container}};
+}
+
+std::string terminated_text(const ContainerState& s) {
+  std::string out = "terminated";
+  if (s.reason) out += " " + *s.reason;
+  if (s.exit_code) out += ", exit code " + std::to_string(*s.exit_code);
+  if (s.started_at && s.finished_at) {
+    const auto ran = (*s.finished_at - *s.started_at).count();
+    out += " after " + std::to_string(ran) + "s";
+  }
+  return out;
+}
+
+// Liveness probe failures are what kill a container with 137/143 when memory is not the cause.
+const cluster::Event* liveness_failure(const std::vector<const cluster::Event*>& events, const std::string& container) {
+  const cluster::Event* best = nullptr;
+  for (const auto* e : events) {
+    if (e->reason != "Unhealthy" || !icontains(e->message, "liveness probe")) continue;
+    if (e->involved_field_path && !contains(*e->involved_field_path, "{" + container + "}")) continue;
+    best = e;
+  }
+  return best;
+}
+
+// "-Xmx1g" in JAVA_TOOL_OPTIONS / JAVA_OPTS / the args -> bytes.
+std::optional<std::pair<std::string, long long>> jvm_heap(const cluster::Container& c) {
+  auto scan = [](std::string_view text) -> std::optional<std::pair<std::string, long long>> {
+    const auto pos = text.find("-Xmx");
+    if (pos == std::string_view::npos) return std::nullopt;
+    std::size_t end = pos + 4;
+    while (end < text.size() && text[end] != ' ') ++end;
+    const std::string value(text.substr(pos + 4, end - pos - 4));
+    if (value.empty()) return std::nullopt;
+    long long n = std::atoll(value.c_str());
+    const char unit = static_cast<char>(std::tolower(static_cast<unsigned char>(value.back())));
+    if (unit == 'g') n *= 1024LL * 1024 * 1024;
+    else if (unit == 'm') n *= 1024LL * 1024;
+    else if (unit == 'k') n *= 1024LL;
+    return std::make_pair("-Xmx" + value, n);
+  };
+  for (const auto& e : c.env) {
+    if (e.value) {
+      if (auto h = scan(*e.value)) return h;
+    }
+  }
+  for (const auto& a : c.args) {
+    if (auto h = scan(a)) return h;
+  }
+  for (const auto& a : c.command) {
+    if (auto h = scan(a)) return h;
+  }
+  return std::nullopt;
+}
+
+void oom_killed(const PodView& v, const ContainerStatus& cs, const ContainerState& last) {
+  Finding f = start(v, "OOMKilled");
+  const auto* spec = spec_of(v.pod, cs.name);
+  std::string limit_text;
+  std::optional<long long> limit;
+  if (spec) {
+    if (auto it = spec->resources.limits.find("memory"); it != spec->resources.limits.end()) {
+      limit_text = it->second;
+      limit = cluster::bytes(it->second);
+    }
+  }
+  f.what = container_word(cs) + " of " + v.name_for_text + " is OOMKilled (exit 137) and restarted" +
+           (cs.restart_count ? " (" + plural(cs.restart_count, "restart") + ")" : "");
+  f.add_evidence("status", container_word(cs) + ": lastState " + terminated_text(last) + ", restartCount " +
+                               std::to_string(cs.restart_count));
+  if (cs.state && cs.state->reason) f.add_evidence("status", container_word(cs) + ": " + cs.state->state + " " + *cs.state->reason);
+  RootCause rc{"out_of_memory", "", 0.95};
+  rc.summary = "it uses more memory than its " + (limit_text.empty() ? std::string("memory limit") : limit_text + " memory limit") +
+               " and the kernel kills it";
+  if (spec && limit) {
+    if (auto heap = jvm_heap(*spec); heap && heap->second >= *limit) {
+      rc.summary = "the JVM is started with " + heap->first + ", larger than the container's " + limit_text +
+                   " memory limit, so the kernel kills it before the heap is full";
+      f.add_evidence("spec", "JVM heap " + heap->first + " vs memory limit " + limit_text);
+    }
+  }
+  if (const auto* usage = v.ctx.state.pod_usage(v.pod.meta.ns, v.pod.meta.name)) {
+    for (const auto& c : usage->containers) {
+      if (c.name != cs.name) continue;
+      if (auto it = c.usage.find("memory"); it != c.usage.end()) {
+        f.add_evidence("metric", "memory usage " + it->second + (limit_text.empty() ? "" : " of " + limit_text + " limit"));
+      }
+    }
+  }
+  f.root_cause = rc;
+  f.status_cause_is_specific = true;
+  f.log_container = cs.name;
+  f.log_previous = cs.restart_count > 0;
+  Json params = container_params(v, cs.name);
+  if (limit) params["resources"] = {{"limits", {{"memory", format_bytes(*limit * 2)}}}};
+  f.add_action("set_resources", "raise the memory limit of container " + cs.name +
+                                    (limit ? " (e.g. to " + format_bytes(*limit * 2) + ")" : "") +
+                                    ", or lower the application's heap to fit the limit",
+               params);
+  v.ctx.findings.push_back(std::move(f));
+}
+
+void crash_loop(const PodView& v, const ContainerStatus& cs, const std::vector<const cluster::Event*>& events) {
+  const ContainerState* last = cs.last_state && cs.last_state->state == "terminated" ? &*cs.last_state : nullptr;
+  if (!last && cs.state && cs.state->state == "terminated") last = &*cs.state;
+  if (last && last->reason == "OOMKilled") return oom_killed(v, cs, *last);
+  Finding f = start(v, cs.init ? "InitContainerFailure" : "CrashLoopBackOff");
+  const int code = last && last->exit_code ? *last->exit_code : -1;
+  std::string ran;
+  if (last && last->started_at && last->finished_at) {
+    const auto seconds = (*last->finished_at - *last->started_at).count();
+    ran = seconds <= 5 ? " right after it starts" : " after running " + std::to_string(seconds) + "s";
+  }
+  f.what = container_word(cs) + " of " + v.name_for_text + (code >= 0 ? " exits with code " + std::to_string(code) : " keeps exiting") +
+           ran + " and is restarted in a back-off loop (" + plural(cs.restart_count, "restart") + ")";
+  f.add_evidence("status", container_word(cs) + ": " + (cs.state ? cs.state->state + " " + cs.state->reason.value_or("") : std::string("?")) +
+                               (last ? "; lastState " + terminated_text(*last) : std::string()) + "; restartCount " +
+                               std::to_string(cs.restart_count));
+  if (last && last->message) f.add_evidence("status", "termination message: " + *last->message);
+  event_evidence(f, newest(events, {"BackOff"}));
+  RootCause rc{"application_error", "", 0.4};
+  const auto* liveness = liveness_failure(events, cs.name);
+  switch (code) {
+    case 127:
+    case 126:
+      rc = {"bad_command", "the container's command cannot be run (" + logs::exit_code_meaning(code) + ")", 0.85};
+      break;
+    case 137:
+    case 143:
+      if (liveness) {
+        rc = {"probe_failure", "the liveness probe fails and the kubelet kills the container (" + liveness->message + ")", 0.8};
+        event_evidence(f, liveness);
+      } else if (code == 137) {
+        rc = {"out_of_memory", "the container is killed with SIGKILL (137) without an OOMKilled status: likely memory (a child process OOM-killed) or an external kill", 0.5};
+      } else {
+        rc = {"application_error", "the container is stopped with SIGTERM (143) and exits", 0.4};
+      }
+      break;
+    case 139:
+      rc = {"application_error", "the process crashes with a segmentation fault (139)", 0.7};
+      break;
+    case 0:
+      rc = {"bad_command", "the container exits successfully (0) but its pod restarts it: it runs a one-shot command under restartPolicy Always", 0.6};
+      break;
+    default:
+      rc = {"application_error", code >= 0 ? "exit code " + logs::exit_code_meaning(code)
+                                           : "the application keeps exiting; its log says why",
+            0.4};
+  }
+  if (last && last->message && !last->message->empty() && rc.category == "application_error") {
+    rc.summary = "the application exits with code " + std::to_string(code) + ": " + *last->message;
+    rc.confidence = 0.6;
+  }
+  f.root_cause = rc;
+  f.status_cause_is_specific = rc.confidence >= 0.8;
+  f.log_container = cs.name;
+  f.log_previous = cs.restart_count > 0;
+  f.add_action("investigate", "read the previous log of container " + cs.name + " (analyze_pod_logs) to see why it exits",
+               Json{{"namespace", v.pod.meta.ns}, {"pod", v.pod.meta.name}, {"container", cs.name}, {"previous", true}});
+  v.ctx.findings.push_back(std::move(f));
+}
+
+// Image pulls: not found vs registry auth vs registry unreachable vs rate limits.
+void image_pull(const PodView& v, const ContainerStatus& cs, const std::vector<const cluster::Event*>& events) {
+  Finding f = start(v, "ImagePullBackOff");
+  const auto* spec = spec_of(v.pod, cs.name);
+  const std::string image = spec ? spec->image : cs.image;
+  f.what = container_word(cs) + " of " + v.name_for_text + " cannot pull image " + image;
+  if (cs.state) f.add_evidence("status", container_word(cs) + ": waiting " + cs.state->reason.value_or("") +
+                                             (cs.state->message ? ": " + *cs.state->message : ""));
+  const cluster::Event* failed = nullptr;
+  for (const auto* e : events) {
+    if (e->reason == "Failed" && icontains(e->message, "failed to pull")) failed = e;
+  }
+  event_evidence(f, failed);
+  event_evidence(f, newest(events, {"BackOff"}, "pulling image"));
+  const std::string message = failed ? failed->message : (cs.state && cs.state->message ? *cs.state->message : "");
+  RootCause rc{"image_unavailable", "", 0.6};
+  if (cs.state && cs.state->reason == "InvalidImageName") {
+    rc = {"image_unavailable", "the image reference " + image + " is not a valid image name", 0.95};
+  } else if (icontains(message, "not found") || icontains(message, "manifest unknown") || icontains(message, "NotFound") ||
+             icontains(message, "repository does not exist") || icontains(message, "name unknown")) {
+    rc = {"image_unavailable", "the image " + image + " does not exist in the registry (wrong tag or repository)", 0.95};
+  } else if (icontains(message, "toomanyrequests") || icontains(message, "rate limit")) {
+    rc = {"quota_exceeded", "the registry rate-limits pulls of " + image + " (use a mirror or authenticated pulls)", 0.9};
+  } else if (icontains(message, "unauthorized") || icontains(message, "authentication required") ||
+             icontains(message, "no basic auth credentials") || icontains(message, "403 Forbidden") ||
+             icontains(message, "access denied") || icontains(message, "pull access denied") || icontains(message, "denied")) {
+    rc = {"registry_auth", "the node is not authorised to pull " + image +
+                               " (imagePullSecrets, or for ECR the node role's ecr:GetAuthorizationToken/BatchGetImage permissions)",
+          0.9};
+  } else if (icontains(message, "i/o timeout") || icontains(message, "dial tcp") || icontains(message, "connection refused") ||
+             icontains(message, "TLS handshake timeout") || icontains(message, "no such host")) {
+    rc = {"dependency_unreachable", "the registry for " + image + " cannot be reached from the node (NAT, VPC endpoints or DNS)", 0.8};
+  } else if (message.empty()) {
+    rc.summary = "the image " + image + " cannot be pulled";
+  } else {
+    rc.summary = "pulling " + image + " fails: " + message;
+  }
+  f.root_cause = rc;
+  f.status_cause_is_specific = true;
+  Json params = container_params(v, cs.name);
+  params["image"] = image;
+  if (rc.category == "registry_auth") {
+    f.add_action("fix_config", "give the pod (imagePullSecrets) or the node role permission to pull " + image, params);
+  } else {
+    f.add_action("fix_image", "point container " + cs.name + " at an image tag that exists", params);
+  }
+  v.ctx.findings.push_back(std::move(f));
+}
+
+// Levenshtein distance, bounded: near-miss names of missing ConfigMaps/Secrets ("billing-db-credential").
+std::size_t distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t prev = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t cur = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      prev = cur;
+    }
+  }
+  return row[b.size()];
+}
+
+std::optional<std::string> near_miss(const Context& ctx, const std::string& kind, const std::string& ns, const std::string& name) {
+  std::vector<std::string> names;
+  if (kind == "Secret" && ctx.state.secrets) {
+    for (const auto& s : *ctx.state.secrets) {
+      if (s.meta.ns == ns) names.push_back(s.meta.name);
+    }
+  } else if (kind == "ConfigMap") {
+    for (const auto& c : ctx.state.config_maps) {
+      if (c.meta.ns == ns) names.push_back(c.meta.name);
+    }
+  }
+  for (const auto& n : names) {
+    if (n != name && distance(n, name) <= 2) return n;
+  }
+  return std::nullopt;
+}
+
+// CreateContainerConfigError: a ConfigMap, Secret or key the container reads is missing.
+void config_error(const PodView& v, const ContainerStatus& cs, const std::vector<const cluster::Event*>& events) {
+  Finding f = start(v, "CreateContainerConfigError");
+  const std::string message = cs.state && cs.state->message ? *cs.state->message : "";
+  f.what = container_word(cs) + " of " + v.name_for_text + " cannot be created";
+  f.add_evidence("status", container_word(cs) + ": waiting CreateContainerConfigError" + (message.empty() ? "" : ": " + message));
+  event_evidence(f, newest(events, {"Failed"}));
+  std::string text = message;
+  if (text.empty()) {
+    if (const auto* e = newest(events, {"Failed"})) text = e->message;
+  }
+  std::string kind, object, key;
+  bool key_missing = false;
+  if (icontains(text, "secret \"")) {
+    kind = "Secret";
+    object = quoted_after(text, "ecret ");
+  } else if (icontains(text, "configmap \"")) {
+    kind = "ConfigMap";
+    object = quoted_after(text, "onfigmap ");
+  }
+  // couldn't find key password in Secret billing/billing-db-credentials
+  if (const auto pos = text.find("couldn't find key "); pos != std::string::npos) {
+    const auto start_key = pos + 18;
+    key = text.substr(start_key, text.find(' ', start_key) - start_key);
+    key_missing = true;
+    const auto in = text.find(" in ", start_key);
+    if (in != std::string::npos) {
+      const std::string rest = text.substr(in + 4);
+      const auto space = rest.find(' ');
+      kind = rest.substr(0, space);
+      if (space != std::string::npos) {
+        object = rest.substr(space + 1);
+        if (const auto slash = object.find('/'); slash != std::string::npos) object = object.substr(slash + 1);
+      }
+    }
+  }
+  RootCause rc{"missing_config", "", 0.9};
+  const auto* spec = spec_of(v.pod, cs.name);
+  std::string reader;
+  if (spec && !object.empty()) {
+    for (const auto& ref : spec->config_refs) {
+      if (ref.kind == kind && ref.name == object && ref.env_name) {
+        reader = "reads " + *ref.env_name + (ref.key ? " from key " + *ref.key + " of" : " from") + " ";
+        if (key.empty() && ref.key) key = *ref.key;
+        break;
+      }
+    }
+  }
+  if (!object.empty() && !key_missing) {
+    rc.summary = "container " + cs.name + " " + (reader.empty() ? "references " : reader) + kind + " " + object +
+                 ", which does not exist in namespace " + v.pod.meta.ns;
+  } else if (!object.empty()) {
+    rc.summary = "container " + cs.name + " " + (reader.empty() ? "reads key " + key + " of " : reader) + kind + " " + object +
+                 ", which has no key " + key;
+  } else if (icontains(text, "runAsNonRoot")) {
+    rc = {"permission_denied", "the pod requires runAsNonRoot but the image runs as root: " + text, 0.9};
+  } else {
+    rc.summary = text.empty() ? "the container's configuration cannot be resolved" : text;
+    rc.confidence = 0.6;
+  }
+  if (!object.empty()) {
+    if (auto near = near_miss(v.ctx, kind, v.pod.meta.ns, object)) {
+      rc.summary += " (the namespace has " + kind + " " + *near + ": a typo?)";
+      f.add_evidence("spec", kind + " " + *near + " exists in namespace " + v.pod.meta.ns);
+    }
+    rc.confidence = 0.95;
+    f.add_related(ObjectRef{kind, v.pod.meta.ns, object, ""}, "", "missing");
+  }
+  f.root_cause = rc;
+  f.status_cause_is_specific = true;
+  Json params = container_params(v, cs.name);
+  if (!object.empty()) params["missing"] = {{"kind", kind}, {"name", object}};
+  if (!key.empty()) params["missing"]["key"] = key;
+  f.add_action("fix_config", object.empty() ? "fix the container's configuration"
+                                            : "create " + kind + " " + object + (key.empty() ? "" : " with key " + key) +
+                                                  " in namespace " + v.pod.meta.ns + ", or correct the reference in the pod template",
+               params);
+  v.ctx.findings.push_back(std::move(f));
+}
+
+RootCause runtime_cause(const std::string& message) {
+  if (icontains(message, "executable file not found") || icontains(message, "no such file or directory") ||
+      icontains(message, "exec format error"))
+    return {"bad_command", "the container's command cannot be started: " + message, 0.9};
+  if (icontains(message, "permission denied")) return {"permission_denied", "starting the container is denied: " + message, 0.85};
+  if (icontains(message, "mount")) return {"storage_unavailable", "a volume cannot be mounted into the container: " + message, 0.7};
+  return {"unknown", message.empty() ? "the container runtime cannot create the container" : message, 0.5};
+}
+
+void runtime_error(const PodView& v, const ContainerStatus& cs, const std::string& reason, const std::vector<const cluster::Event*>& events) {
+  Finding f = start(v, reason);
+  const std::string message = cs.state && cs.state->message ? *cs.state->message : "";
+  f.what = container_word(cs) + " of " + v.name_for_text + (reason == "RunContainerError" ? " cannot be started" : " cannot be created");
+  f.add_evidence("status", container_word(cs) + ": waiting " + reason + (message.empty() ? "" : ": " + message));
+  event_evidence(f, newest(events, {"Failed"}));
+  f.root_cause = runtime_cause(message);
+  f.status_cause_is_specific = f.root_cause.confidence >= 0.8;
+  f.add_action("fix_config", "fix the command, image or security context of container " + cs.name, container_params(v, cs.name));
+  v.ctx.findings.push_back(std::move(f));
+}
+
+// Volume mount failures (FailedMount / FailedAttachVolume events on a pod that does not start).
+bool mount_failure(const PodView& v, const std::vector<const cluster::Event*>& events) {
+  const cluster::Event* e = newest(events, {"FailedMount", "FailedAttachVolume"});
+  if (!e) return false;
+  Finding f = start(v, "MountFailure");
+  f.what = v.name_for_text + " cannot start: a volume cannot be mounted";
+  event_evidence(f, e);
+  RootCause rc{"storage_unavailable", "a volume cannot be attached or mounted: " + e->message, 0.7};
+  if (icontains(e->message, "configmap \"")) {
+    const auto name = quoted_after(e->message, "onfigmap ");
+    rc = {"missing_config", "the pod mounts ConfigMap " + name + ", which does not exist in namespace " + v.pod.meta.ns, 0.95};
+    f.add_related(ObjectRef{"ConfigMap", v.pod.meta.ns, name, ""}, "", "missing");
+  } else if (icontains(e->message, "secret \"")) {
+    const auto name = quoted_after(e->message, "ecret ");
+    rc = {"missing_config", "the pod mounts Secret " + name + ", which does not exist in namespace " + v.pod.meta.ns, 0.95};
+    f.add_related(ObjectRef{"Secret", v.pod.meta.ns, name, ""}, "", "missing");
+  } else if (icontains(e->message, "Multi-Attach")) {
+    rc = {"storage_unavailable", "the volume is still attached to another node (Multi-Attach error): the old pod's node has not released it", 0.85};
+  }
+  f.root_cause = rc;
+  f.status_cause_is_specific = true;
+  f.add_action("investigate", "check the volume and its PersistentVolumeClaim, ConfigMap or Secret", Json{{"namespace", v.pod.meta.ns}, {"pod", v.pod.meta.name}});
+  v.ctx.findings.push_back(std::move(f));
+  return true;
+}
+
+struct Requests {
+  long long cpu = 0;
+  long long memory = 0;
+};
+Requests pod_requests(const Pod& pod) {
+  Requests r;
+  for (const auto& c : pod.spec.containers) {
+    if (auto it = c.resources.requests.find("cpu"); it != c.resources.requests.end()) r.cpu += cluster::cpu_millicores(it->second).value_or(0);
+    if (auto it = c.resources.requests.find("memory"); it != c.resources.requests.end()) r.memory += cluster::bytes(it->second).value_or(0);
+  }
+  return r;
+}
+
+// FailedScheduling: "0/3 nodes are available: 3 Insufficient cpu, 2 node(s) had untolerated taint {k: v}. preemption: ..."
+void unschedulable(const PodView& v, const std::vector<const cluster::Event*>& events) {
+  Finding f = start(v, "Unschedulable");
+  const auto* scheduled = cluster::find_condition(v.pod.conditions, "PodScheduled");
+  const cluster::Event* e = newest(events, {"FailedScheduling"});
+  std::string message = e ? e->message : (scheduled && scheduled->message ? *scheduled->message : "");
+  f.what = v.name_for_text + " stays Pending: no node can run it";
+  event_evidence(f, e);
+  if (!e && !message.empty()) f.add_evidence("condition", "PodScheduled False: " + message);
+  std::string_view head = message;
+  if (const auto pos = head.find(" preemption:"); pos != std::string_view::npos) head = head.substr(0, pos);
+  const Requests req = pod_requests(v.pod);
+  long long max_cpu = 0, max_mem = 0;
+  for (const auto& n : v.ctx.state.nodes) {
+    if (!n.ready()) continue;
+    if (auto it = n.allocatable.find("cpu"); it != n.allocatable.end()) max_cpu = std::max<long long>(max_cpu, cluster::cpu_millicores(it->second).value_or(0));
+    if (auto it = n.allocatable.find("memory"); it != n.allocatable.end()) max_mem = std::max<long long>(max_mem, cluster::bytes(it->second).value_or(0));
+  }
+  RootCause rc{"scheduling_constraint", message.empty() ? "the scheduler cannot place the pod" : "the scheduler cannot place the pod: " + std::string(head), 0.6};
+  Json params{{"kind", v.workload.kind}, {"namespace", v.workload.ns}, {"name", v.workload.name}};
+  const bool insufficient_cpu = icontains(head, "Insufficient cpu");
+  const bool insufficient_mem = icontains(head, "Insufficient memory");
+  if (icontains(head, "unbound") && icontains(head, "PersistentVolumeClaim")) {
+    rc = {"storage_unavailable", "its PersistentVolumeClaim is not bound", 0.8};
+    for (const auto& claim : f.claims) {
+      const auto* pvc = v.ctx.state.pvc(v.pod.meta.ns, claim);
+      if (!pvc) {
+        rc.summary = "it mounts PersistentVolumeClaim " + claim + ", which does not exist";
+        rc.confidence = 0.9;
+        break;
+      }
+      if (pvc->phase == "Bound") continue;
+      rc.summary = "its PersistentVolumeClaim " + claim + " is " + pvc->phase;
+      if (pvc->storage_class && !v.ctx.state.storage_class(*pvc->storage_class)) {
+        std::vector<std::string> classes;
+        for (const auto& sc : v.ctx.state.storage_classes) classes.push_back(sc.meta.name);
+        rc.summary += ": it asks for StorageClass " + *pvc->storage_class + ", which does not exist" +
+                      (classes.empty() ? "" : " (the cluster has " + join(classes, ", ") + ")");
+        rc.confidence = 0.95;
+      }
+      break;
+    }
+    f.add_action("fix_config", "create the missing StorageClass or point the claim at an existing one", params);
+  } else if (icontains(head, "persistentvolumeclaim \"") && icontains(head, "not found")) {
+    rc = {"storage_unavailable", "it mounts PersistentVolumeClaim " + quoted_after(head, "persistentvolumeclaim ") + ", which does not exist", 0.95};
+  } else if (icontains(head, "volume node affinity conflict")) {
+    rc = {"scheduling_constraint", "its volume lives in a zone where no schedulable node has room (volume node affinity conflict)", 0.85};
+  } else if (insufficient_cpu || insufficient_mem) {
+    std::vector<std::string> parts;
+    if (insufficient_cpu) parts.push_back(format_cpu(req.cpu) + " (largest node allocatable " + format_cpu(max_cpu) + ")");
+    if (insufficient_mem) parts.push_back(format_bytes(req.memory) + " memory (largest node allocatable " + format_bytes(max_mem) + ")");
+    const bool never_fits = (insufficient_cpu && req.cpu > max_cpu) || (insufficient_mem && req.memory > max_mem);
+    rc = {"insufficient_resources",
+          "it requests " + join(parts, " and ") + (never_fits ? ": no node in the cluster is large enough" : ": the nodes are full"),
+          0.95};
+    Json resources = params;
+    if (!v.pod.spec.containers.empty()) resources["container"] = v.pod.spec.containers.front().name;
+    if (never_fits) {
+      f.add_action("set_resources", "lower the pod's requests to fit a node, or add a node group with larger instances", resources);
+    } else {
+      f.add_action("investigate", "add capacity (scale the node group / Karpenter limits) or lower requests", resources);
+    }
+  } else if (icontains(head, "Too many pods")) {
+    rc = {"insufficient_resources", "every node has reached its pod limit (max pods per node, VPC CNI IP addresses)", 0.9};
+    f.add_action("investigate", "add nodes or enable prefix delegation for more pods per node", params);
+  } else if (icontains(head, "taint")) {
+    std::vector<std::string> taints;
+    std::size_t pos = 0;
+    while ((pos = head.find('{', pos)) != std::string_view::npos) {
+      const auto end = head.find('}', pos);
+      if (end == std::string_view::npos) break;
+      taints.emplace_back(head.substr(pos + 1, end - pos - 1));
+      pos = end;
+    }
+    rc = {"scheduling_constraint", "the nodes carry taints the pod does not tolerate" + (taints.empty() ? std::string() : ": " + join(taints, ", ")), 0.9};
+    f.add_action("fix_config", "add a toleration to the pod template, or schedule onto untainted nodes", params);
+  } else if (icontains(head, "node affinity") || icontains(head, "node selector") || icontains(head, "didn't match")) {
+    std::vector<std::string> selector;
+    for (const auto& [k, val] : v.pod.spec.node_selector) selector.push_back(k + "=" + val);
+    rc = {"scheduling_constraint",
+          "no node matches the pod's node selector/affinity" + (selector.empty() ? std::string() : " (" + join(selector, ", ") + ")"), 0.9};
+    f.add_action("fix_config", "fix the nodeSelector/affinity or label a node group to match", params);
+  } else if (icontains(head, "were unschedulable") || icontains(head, "unschedulable:")) {
+    rc = {"scheduling_constraint", "the only candidate nodes are cordoned (unschedulable)", 0.85};
+  } else if (icontains(head, "free ports")) {
+    rc = {"scheduling_constraint", "the hostPort the pod asks for is taken on every node", 0.85};
+  } else if (icontains(head, "no nodes available")) {
+    rc = {"node_failure", "the cluster has no schedulable nodes", 0.9};
+  }
+  f.root_cause = rc;
+  f.status_cause_is_specific = true;
+  v.ctx.findings.push_back(std::move(f));
+}
+
+// "The node was low on resource: memory. Threshold quantity: 100Mi, available: 86324Ki. Container thumbnailer
+// was using 3911744Ki, request is 128Mi, has larger consumption of memory."
+void evicted(const PodView& v) {
+  Finding f = start(v, "Evicted");
+  const std::string message = v.pod.message.value_or("");
+  std::string resource;
+  if (const auto pos = message.find("low on resource: "); pos != std::string::npos) {
+    const auto start_r = pos + 17;
+    resource = message.substr(start_r, message.find('.', start_r) - start_r);
+  }
+  const std::string node = v.pod.node_name.value_or("");
+  f.what = v.name_for_text + " was evicted from node " + (node.empty() ? "?" : node) +
+           (resource.empty() ? "" : " under " + resource + " pressure");
+  f.add_evidence("status", "phase Failed, reason Evicted: " + message);
+  RootCause rc{"insufficient_resources", "the node ran short of " + (resource.empty() ? std::string("a resource") : resource), 0.8};
+  if (resource == "memory") rc.category = "out_of_memory";
+  if (resource == "ephemeral-storage" || resource == "nodefs" || resource == "imagefs") rc.category = "disk_full";
+  // "Container thumbnailer was using 3911744Ki, request is 128Mi"
+  if (const auto pos = message.find("Container "); pos != std::string::npos) {
+    const auto name_end = message.find(' ', pos + 10);
+    const std::string container = message.substr(pos + 10, name_end - pos - 10);
+    const auto using_pos = message.find("was using ", pos);
+    const auto req_pos = message.find("request is ", pos);
+    if (using_pos != std::string::npos) {
+      const std::string used = message.substr(using_pos + 10, message.find(',', using_pos) - using_pos - 10);
+      std::string request = req_pos != std::string::npos ? message.substr(req_pos + 11, message.find(',', req_pos) - req_pos - 11) : "";
+      const auto used_bytes = cluster::bytes(used);
+      std::string limit_note;
+      if (const auto* spec = spec_of(v.pod, container); spec && resource == "memory" && !spec->resources.limits.count("memory")) {
+        limit_note = " and has no memory limit";
+      }
+      rc.summary = "node " + node + " ran short of " + resource + "; container " + container + " was using " +
+                   (used_bytes && resource == "memory" ? format_bytes(*used_bytes) : used) +
+                   (request.empty() ? "" : " against a " + request + " request") + limit_note;
+      rc.confidence = 0.9;
+      Json params{{"kind", v.workload.kind}, {"namespace", v.workload.ns}, {"name", v.workload.name}, {"container", container}};
+      if (used_bytes && resource == "memory") params["resources"] = {{"requests", {{"memory", format_bytes(*used_bytes)}}}, {"limits", {{"memory", format_bytes(*used_bytes)}}}};
+      f.add_action("set_resources", "set the " + resource + " request of container " + container + " to what it uses, and a limit", params);
+    }
+  }
+  f.root_cause = rc;
+  f.status_cause_is_specific = true;
+  if (!node.empty()) f.add_related(ObjectRef{"Node", "", node, ""}, "", resource.empty() ? "evicted the pod" : resource + " pressure");
+  f.add_action("delete_pod", "delete the evicted pods (they only keep their status)", Json{{"namespace", v.pod.meta.ns}, {"pod", v.pod.meta.name}});
+  v.ctx.findings.push_back(std::move(f));
+}
+
+// Readiness (or liveness) probe failures on a running pod that is not Ready.
+bool probe_failure(const PodView& v, const std::vector<const cluster::Event*>& events) {
+  const cluster::Event* e = newest(events, {"Unhealthy"});
+  std::string container;
+  const cluster::Container* spec = nullptr;
+  if (e && e->involved_field_path) {
+    const auto& fp = *e->involved_field_path;
+    const auto open = fp.find('{');
+    if (open != std::string::npos) container = fp.substr(open + 1, fp.find('}') - open - 1);
+  }
+  for (const auto& cs : v.pod.container_statuses) {
+    if (!cs.ready && (container.empty() || cs.name == container)) {
+      container = cs.name;
+      break;
+    }
+  }
+  spec = spec_of(v.pod, container);
+  if (!e && !(spec && spec->readiness_probe)) return false;
+  const auto* ready = cluster::find_condition(v.pod.conditions, "Ready");
+  const long long not_ready_for = ready ? v.ctx.age_seconds(ready->last_transition) : 0;
+  if (!e && not_ready_for < 300) return false;  // just starting
+  Finding f = start(v, "ProbeFailure");
+  const bool liveness = e && icontains(e->message, "liveness");
+  std::string probe_text = liveness ? "liveness probe" : "readiness probe";
+  const cluster::Probe* probe = spec ? (liveness ? (spec->liveness_probe ? &*spec->liveness_probe : nullptr)
+                                                 : (spec->readiness_probe ? &*spec->readiness_probe : nullptr))
+                                     : nullptr;
+  if (probe && probe->handler == "httpGet") {
+    probe_text += " GET " + probe->path.value_or("/") + (probe->port ? " on port " + *probe->port : "");
+  } else if (probe) {
+    probe_text += " (" + probe->handler + ")";
+  }
+  f.what = v.name_for_text + " runs but is not Ready" + std::string(liveness ? "" : " and receives no traffic") + ": its " + probe_text + " fails";
+  event_evidence(f, e);
+  if (ready && ready->message) f.add_evidence("condition", "Ready False: " + *ready->message);
+  std::string detail;
+  if (e) {
+    if (const auto pos = e->message.find("statuscode: "); pos != std::string::npos) detail = "the endpoint answers HTTP " + e->message.substr(pos + 12);
+    else if (icontains(e->message, "connection refused")) detail = "nothing listens on the probed port (connection refused)";
+    else if (icontains(e->message, "deadline exceeded") || icontains(e->message, "timeout")) detail = "the endpoint does not answer within the probe timeout";
+    else detail = e->message;
+  }
+  f.root_cause = {"probe_failure", detail.empty() ? "the probe fails" : detail, e ? 0.7 : 0.45};
+  f.log_container = container;
+  f.log_previous = false;
+  f.add_action("investigate", "read the log of container " + container + " (analyze_pod_logs) to see why the probe fails",
+               Json{{"namespace", v.pod.meta.ns}, {"pod", v.pod.meta.name}, {"container", container}});
+  v.ctx.findings.push_back(std::move(f));
+  return true;
+}
+
+void stuck_terminating(const PodView& v, const cluster::Node* node) {
+  long long grace = 30;
+  if (const auto it = v.pod.meta.raw.find("spec"); it != v.pod.meta.raw.end() && it->is_object()) {
+    if (const auto g = it->find("terminationGracePeriodSeconds"); g != it->end() && g->is_number_integer()) grace = g->get<long long>();
+  }
+  const long long since = v.ctx.age_seconds(v.pod.meta.deleting);
+  // deletionTimestamp is set to "now + grace" by the API server.
+  if (since < 300) return;
+  Finding f = start(v, "PodStuckTerminating");
+  f.what = v.name_for_text + " has been terminating for " + std::to_string((since + grace) / 60) + " min";
+  f.add_evidence("status", "deletionTimestamp " + cluster::format_time(*v.pod.meta.deleting));
+  std::vector<std::string> finalizers;
+  if (const auto md = v.pod.meta.raw.find("metadata"); md != v.pod.meta.raw.end() && md->is_object()) {
+    if (const auto fin = md->find("finalizers"); fin != md->end() && fin->is_array()) {
+      for (const auto& x : *fin) {
+        if (x.is_string()) finalizers.push_back(x.get<std::string>());
+      }
+    }
+  }
+  if (node && !node->ready()) {
+    f.root_cause = {"node_failure", "its node " + node->meta.name + " is NotReady, so the kubelet never confirms the deletion", 0.9};
+    f.add_related(node->meta.ref(), "NodeNotReady", "");
+  } else if (!finalizers.empty()) {
+    f.root_cause = {"unknown", "finalizers " + join(finalizers, ", ") + " have not been removed by their controller", 0.7};
+    f.add_evidence("status", "finalizers: " + join(finalizers, ", "));
+  } else {
+    f.root_cause = {"unknown", "the kubelet has not confirmed the container stopped (a hung process or volume unmount)", 0.4};
+  }
+  f.add_action("delete_pod", "force-delete the pod once its node is gone or its finalizers are handled",
+               Json{{"namespace", v.pod.meta.ns}, {"pod", v.pod.meta.name}, {"force", true}});
+  v.ctx.findings.push_back(std::move(f));
+}
+
+bool is_pull_failure(std::string_view reason) {
+  return reason == "ImagePullBackOff" || reason == "ErrImagePull" || reason == "InvalidImageName" ||
+         reason == "ErrImageNeverPull" || reason == "RegistryUnavailable";
+}
+
+// Returns true when it produced a finding for the container.
+bool waiting_container(const PodView& v, const ContainerStatus& cs, const std::vector<const cluster::Event*>& events) {
+  if (!cs.state) return false;
+  const auto& st = *cs.state;
+  const std::string reason = st.reason.value_or("");
+  if (st.state == "waiting") {
+    if (reason == "CrashLoopBackOff") return crash_loop(v, cs, events), true;
+    if (is_pull_failure(reason)) return image_pull(v, cs, events), true;
+    if (reason == "CreateContainerConfigError") return config_error(v, cs, events), true;
+    if (reason == "CreateContainerError" || reason == "RunContainerError") return runtime_error(v, cs, reason, events), true;
+  }
+  return false;
+}
+
+void analyze_pod(Context& ctx, const Pod& pod) {
+  if (pod.phase == "Succeeded") return;
+  PodView v{ctx, pod, ctx.state.owner_chain(pod.meta), {}, {}};
+  v.workload = v.chain.empty() ? pod.meta.ref() : v.chain.back();
+  v.name_for_text = v.chain.empty() ? "pod " + pod.meta.name : v.workload.kind + " " + v.workload.name;
+  const cluster::Node* node = pod.node_name ? ctx.state.node(*pod.node_name) : nullptr;
+  if (pod.meta.deleting) return stuck_terminating(v, node);
+  if (node && !node->ready()) return;  // the node analyzer reports the node and the pods it hurts
+  const auto events = ctx.state.events_for(pod.meta.ref());
+
+  if (pod.phase == "Failed") {
+    if (pod.reason == "Evicted") return evicted(v);
+    if (!v.chain.empty() && v.chain.front().kind == "Job") return;  // the Job analyzer reports failed Jobs
+    const std::string reason = pod.reason.value_or("");
+    Finding f = start(v, "ContainerTerminatedWithError");
+    f.what = v.name_for_text + " failed" + (reason.empty() ? "" : " (" + reason + ")");
+    if (pod.message) f.add_evidence("status", "phase Failed: " + *pod.message);
+    if (reason == "Shutdown" || reason == "NodeShutdown" || reason == "Terminated") {
+      f.severity = Severity::info;
+      f.root_cause = {"node_failure", "its node shut down (" + reason + "); the controller replaced the pod", 0.8};
+      f.add_action("delete_pod", "delete the failed pod record", Json{{"namespace", pod.meta.ns}, {"pod", pod.meta.name}});
+    } else {
+      int code = -1;
+      for (const auto& cs : pod.container_statuses) {
+        if (cs.state && cs.state->state == "terminated" && cs.state->exit_code && *cs.state->exit_code != 0) {
+          code = *cs.state->exit_code;
+          f.add_evidence("status", container_word(cs) + ": " + terminated_text(*cs.state));
+          f.log_container = cs.name;
+          if (cs.state->reason == "OOMKilled") f.root_cause = {"out_of_memory", "container " + cs.name + " was OOMKilled", 0.9};
+        }
+      }
+      if (f.root_cause.summary.empty()) {
+        f.root_cause = {"application_error", code >= 0 ? "the container exited with " + logs::exit_code_meaning(code) : "the pod failed: " + pod.message.value_or(reason), 0.4};
+      }
+    }
+    ctx.findings.push_back(std::move(f));
+    return;
+  }
+
+  // Init containers run first: a failing one blocks the pod.
+  for (const auto& cs : pod.init_container_statuses) {
+    if (!cs.state) continue;
+    if (cs.state->state == "waiting" && cs.state->reason == "CrashLoopBackOff") return crash_loop(v, cs, events);
+    if (waiting_container(v, cs, events)) return;
+    if (cs.state->state == "terminated" && cs.state->exit_code && *cs.state->exit_code != 0) return crash_loop(v, cs, events);
+    if (cs.state->state == "running" && pod.phase == "Pending" && ctx.age_seconds(cs.state->started_at) > 600) {
+      Finding f = start(v, "InitContainerFailure");
+      f.what = "init container " + cs.name + " of " + v.name_for_text + " has been running for " +
+               std::to_string(ctx.age_seconds(cs.state->started_at) / 60) + " min, so the pod never starts";
+      f.add_evidence("status", "init container " + cs.name + ": running since " + cluster::format_time(*cs.state->started_at));
+      f.root_cause = {"dependency_unreachable", "init containers usually wait for a dependency; this one has not finished", 0.35};
+      f.log_container = cs.name;
+      ctx.findings.push_back(std::move(f));
+      return;
+    }
+  }
+  for (const auto& cs : pod.container_statuses) {
+    if (waiting_container(v, cs, events)) return;
+  }
+  if (pod.phase == "Pending") {
+    const auto* scheduled = cluster::find_condition(pod.conditions, "PodScheduled");
+    if (scheduled && scheduled->status == "False") return unschedulable(v, events);
+    if (ctx.age_seconds(pod.meta.created) > 120 && mount_failure(v, events)) return;
+    return;
+  }
+  // Running: terminated containers that will not be restarted, recent OOM kills, readiness.
+  for (const auto& cs : pod.container_statuses) {
+    if (cs.state && cs.state->state == "terminated" && cs.state->exit_code && *cs.state->exit_code != 0) {
+      if (cs.state->reason == "OOMKilled") return oom_killed(v, cs, *cs.state);
+      Finding f = start(v, "ContainerTerminatedWithError");
+      f.what = container_word(cs) + " of " + v.name_for_text + " exited with code " + std::to_string(*cs.state->exit_code);
+      f.add_evidence("status", container_word(cs) + ": " + terminated_text(*cs.state));
+      f.root_cause = {"application_error", logs::exit_code_meaning(*cs.state->exit_code), 0.4};
+      f.log_container = cs.name;
+      ctx.findings.push_back(std::move(f));
+      return;
+    }
+    if (cs.last_state && cs.last_state->reason == "OOMKilled" && ctx.age_seconds(cs.last_state->finished_at) < 3600) {
+      return oom_killed(v, cs, *cs.last_state);
+    }
+  }
+  if (pod.phase == "Running" && !pod.ready()) {
+    if (probe_failure(v, events)) return;
+  }
+}
+
+}  // namespace
+
+void analyze_pods(Context& ctx) {
+  if (ctx.ns) {
+    for (const auto* pod : ctx.state.pods_in_namespace(*ctx.ns)) analyze_pod(ctx, *pod);
+    return;
+  }
+  for (const auto& pod : ctx.state.pods) analyze_pod(ctx, pod);
+}
+
+}  // namespace eks::analyzers

@@ -1,0 +1,87 @@
+// Services: a selector that matches no pod (naming the near miss), or matching pods none of which is ready.
+#include <algorithm>
+
+#include "tools/analyzers/context.hpp"
+
+namespace eks::analyzers {
+namespace {
+
+std::string selector_text(const cluster::Labels& selector) {
+  std::vector<std::string> parts;
+  for (const auto& [k, v] : selector) parts.push_back(k + "=" + v);
+  return join(parts, ",");
+}
+
+// The pods' labels for the selector's keys when a workload in the namespace looks like the intended target
+// (same name as the Service, or pods sharing all but one of the selector's labels).
+std::string near_miss(const Context& ctx, const cluster::Service& svc) {
+  for (const auto* pod : ctx.state.pods_in_namespace(svc.meta.ns)) {
+    const auto top = ctx.state.top_owner(pod->meta);
+    std::size_t same = 0;
+    std::vector<std::string> differing;
+    for (const auto& [k, v] : svc.selector) {
+      const auto it = pod->meta.labels.find(k);
+      if (it != pod->meta.labels.end() && it->second == v) {
+        ++same;
+      } else if (it != pod->meta.labels.end()) {
+        differing.push_back(k + "=" + it->second);
+      }
+    }
+    const bool named_alike = top.name == svc.meta.name;
+    if ((named_alike || same + 1 == svc.selector.size()) && !differing.empty()) {
+      return describe(top) + " labels its pods " + join(differing, ",");
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+void analyze_services(Context& ctx) {
+  for (const auto& svc : ctx.state.services) {
+    if (!ctx.in_scope(svc.meta.ns) || svc.selector.empty() || svc.type == "ExternalName") continue;
+    const auto ref = svc.meta.ref();
+    const auto pods = ctx.state.pods_matching(svc.meta.ns, svc.selector);
+    const auto* endpoints = ctx.state.endpoints_of(svc.meta.ns, svc.meta.name);
+    const int ready = endpoints ? endpoints->ready_count() : 0;
+    const int not_ready = endpoints ? endpoints->not_ready_count() : 0;
+    if (pods.empty()) {
+      Finding f = ctx.make(ref, ref, "ServiceNoEndpoints", Severity::warning);
+      f.what = "Service " + svc.meta.name + " has no endpoints: its selector " + selector_text(svc.selector) + " matches no pod";
+      f.add_evidence("spec", "selector " + selector_text(svc.selector));
+      f.add_evidence("status", "Endpoints " + svc.meta.name + ": no addresses");
+      const std::string miss = near_miss(ctx, svc);
+      if (!miss.empty()) {
+        f.root_cause = {"missing_config", "the selector " + selector_text(svc.selector) + " matches no pod, while " + miss, 0.9};
+        f.add_evidence("spec", miss);
+      } else {
+        f.root_cause = {"missing_config", "no pod in namespace " + svc.meta.ns + " carries the labels " + selector_text(svc.selector) +
+                                              " (wrong selector, or its workload is scaled to zero or missing)", 0.7};
+      }
+      f.status_cause_is_specific = true;
+      f.add_action("fix_config", "make the Service's selector match the pods' labels (or the pods' labels match the selector)",
+                   Json{{"kind", "Service"}, {"namespace", svc.meta.ns}, {"name", svc.meta.name}, {"selector", svc.selector}});
+      ctx.findings.push_back(std::move(f));
+      continue;
+    }
+    if (ready > 0) continue;
+    // Pods exist but none is ready: the Service serves nothing.
+    int running = 0;
+    for (const auto* p : pods) running += p->phase == "Running" ? 1 : 0;
+    Finding f = ctx.make(ref, ref, "ServiceNotReadyEndpoints", Severity::critical);
+    f.what = "Service " + svc.meta.name + " has no ready endpoints (" + plural(static_cast<long long>(pods.size()), "matching pod") +
+             ", none ready)";
+    f.add_evidence("status", "Endpoints " + svc.meta.name + ": 0 ready, " + std::to_string(not_ready) + " not ready addresses");
+    f.root_cause = {"unknown", "the pods it selects are not ready", 0.3};
+    for (const auto* p : pods) {
+      f.pod_names.push_back(p->meta.name);
+      const auto top = ctx.state.top_owner(p->meta);
+      f.add_related(top, "", "selected by the Service");
+    }
+    (void)running;
+    f.add_action("investigate", "fix the selected pods; the Service follows", Json{{"kind", "Service"}, {"namespace", svc.meta.ns}, {"name", svc.meta.name}});
+    ctx.findings.push_back(std::move(f));
+  }
+}
+
+}  // namespace eks::analyzers

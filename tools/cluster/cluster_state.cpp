@@ -1,0 +1,1501 @@
+#include "tools/cluster/cluster_state.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <set>
+#include <tuple>
+
+namespace eks::cluster {
+namespace {
+
+// --- tolerant field reads: a missing or mistyped field is "absent", never an exception -------------------------
+
+const Json& empty_object() {
+  static const Json empty = Json::object();
+  return empty;
+}
+
+const Json* field(const Json& j, const char* key) {
+  if (!j.is_object()) return nullptr;
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+const Json& object_at(const Json& j, const char* key) {
+  const Json* f = field(j, key);
+  return f && f->is_object() ? *f : empty_object();
+}
+
+const Json& array_at(const Json& j, const char* key) {
+  static const Json empty = Json::array();
+  const Json* f = field(j, key);
+  return f && f->is_array() ? *f : empty;
+}
+
+// Strings as written; numbers and booleans as their text (IntOrString fields, quantities written as numbers).
+std::optional<std::string> opt_str(const Json& j, const char* key) {
+  const Json* f = field(j, key);
+  if (!f) return std::nullopt;
+  if (f->is_string()) return f->get<std::string>();
+  if (f->is_number_integer()) return std::to_string(f->get<std::int64_t>());
+  if (f->is_number()) {
+    std::string s = f->dump();
+    return s;
+  }
+  if (f->is_boolean()) return f->get<bool>() ? "true" : "false";
+  return std::nullopt;
+}
+
+std::string str(const Json& j, const char* key, const std::string& fallback = {}) {
+  return opt_str(j, key).value_or(fallback);
+}
+
+std::optional<std::int64_t> opt_int(const Json& j, const char* key) {
+  const Json* f = field(j, key);
+  if (!f) return std::nullopt;
+  if (f->is_number_integer()) return f->get<std::int64_t>();
+  if (f->is_number()) return static_cast<std::int64_t>(f->get<double>());
+  if (f->is_string()) {
+    const auto& s = f->get_ref<const std::string&>();
+    char* end = nullptr;
+    const long long v = std::strtoll(s.c_str(), &end, 10);
+    if (!s.empty() && end && *end == '\0') return v;
+  }
+  return std::nullopt;
+}
+
+int integer(const Json& j, const char* key, int fallback = 0) {
+  auto v = opt_int(j, key);
+  return v ? static_cast<int>(*v) : fallback;
+}
+
+std::optional<int> opt_int32(const Json& j, const char* key) {
+  auto v = opt_int(j, key);
+  if (!v) return std::nullopt;
+  return static_cast<int>(*v);
+}
+
+bool boolean(const Json& j, const char* key, bool fallback = false) {
+  const Json* f = field(j, key);
+  if (!f) return fallback;
+  if (f->is_boolean()) return f->get<bool>();
+  if (f->is_string()) return f->get<std::string>() == "true";
+  return fallback;
+}
+
+std::optional<Time> opt_time(const Json& j, const char* key) {
+  auto s = opt_str(j, key);
+  if (!s) return std::nullopt;
+  return parse_time(*s);
+}
+
+std::map<std::string, std::string> string_map(const Json& j, const char* key) {
+  std::map<std::string, std::string> out;
+  for (const auto& [k, v] : object_at(j, key).items()) {
+    if (v.is_string())
+      out[k] = v.get<std::string>();
+    else if (!v.is_null())
+      out[k] = v.is_number_integer() ? std::to_string(v.get<std::int64_t>()) : v.dump();
+  }
+  return out;
+}
+
+std::vector<std::string> string_list(const Json& j, const char* key) {
+  std::vector<std::string> out;
+  for (const auto& v : array_at(j, key))
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  return out;
+}
+
+// --- shared pieces ---------------------------------------------------------------------------------------------
+
+ObjectMeta parse_meta(const Json& o) {
+  ObjectMeta m;
+  const Json& md = object_at(o, "metadata");
+  m.api_version = str(o, "apiVersion");
+  m.kind = str(o, "kind");
+  m.ns = str(md, "namespace");
+  m.name = str(md, "name");
+  m.uid = str(md, "uid");
+  m.labels = string_map(md, "labels");
+  m.annotations = string_map(md, "annotations");
+  for (const auto& r : array_at(md, "ownerReferences")) {
+    m.owners.push_back(OwnerReference{str(r, "apiVersion"), str(r, "kind"), str(r, "name"), str(r, "uid"),
+                                      boolean(r, "controller")});
+  }
+  m.created = opt_time(md, "creationTimestamp");
+  m.deleting = opt_time(md, "deletionTimestamp");
+  m.generation = opt_int(md, "generation");
+  m.raw = o;
+  return m;
+}
+
+std::vector<Condition> parse_conditions(const Json& status) {
+  std::vector<Condition> out;
+  for (const auto& c : array_at(status, "conditions")) {
+    out.push_back(Condition{str(c, "type"), str(c, "status"), opt_str(c, "reason"), opt_str(c, "message"),
+                            opt_time(c, "lastTransitionTime"), opt_time(c, "lastHeartbeatTime")});
+  }
+  return out;
+}
+
+LabelSelector parse_selector(const Json& sel) {
+  LabelSelector out;
+  out.match_labels = string_map(sel, "matchLabels");
+  for (const auto& e : array_at(sel, "matchExpressions"))
+    out.match_expressions.push_back({str(e, "key"), str(e, "operator"), string_list(e, "values")});
+  return out;
+}
+
+ResourceList resource_list(const Json& j, const char* key) { return string_map(j, key); }
+
+std::optional<Probe> parse_probe(const Json& c, const char* key) {
+  const Json* p = field(c, key);
+  if (!p || !p->is_object()) return std::nullopt;
+  Probe probe;
+  if (const Json* h = field(*p, "httpGet")) {
+    probe.handler = "httpGet";
+    probe.path = opt_str(*h, "path");
+    probe.port = opt_str(*h, "port");
+    probe.scheme = opt_str(*h, "scheme");
+  } else if (const Json* t = field(*p, "tcpSocket")) {
+    probe.handler = "tcpSocket";
+    probe.port = opt_str(*t, "port");
+  } else if (const Json* e = field(*p, "exec")) {
+    probe.handler = "exec";
+    probe.command = string_list(*e, "command");
+  } else if (const Json* g = field(*p, "grpc")) {
+    probe.handler = "grpc";
+    probe.port = opt_str(*g, "port");
+  } else {
+    probe.handler = "unknown";
+  }
+  probe.initial_delay_seconds = integer(*p, "initialDelaySeconds", 0);
+  probe.period_seconds = integer(*p, "periodSeconds", 10);
+  probe.timeout_seconds = integer(*p, "timeoutSeconds", 1);
+  probe.failure_threshold = integer(*p, "failureThreshold", 3);
+  probe.success_threshold = integer(*p, "successThreshold", 1);
+  return probe;
+}
+
+Container parse_container(const Json& c) {
+  Container out;
+  out.name = str(c, "name");
+  out.image = str(c, "image");
+  out.image_pull_policy = opt_str(c, "imagePullPolicy");
+  out.command = string_list(c, "command");
+  out.args = string_list(c, "args");
+  for (const auto& e : array_at(c, "env")) {
+    EnvVar var{str(e, "name"), opt_str(e, "value"), std::nullopt};
+    const Json& from = object_at(e, "valueFrom");
+    for (const char* kind : {"configMapKeyRef", "secretKeyRef", "fieldRef", "resourceFieldRef"}) {
+      const Json* ref = field(from, kind);
+      if (!ref) continue;
+      var.value_from = kind;
+      if (std::string_view(kind) == "configMapKeyRef" || std::string_view(kind) == "secretKeyRef") {
+        out.config_refs.push_back(ConfigReference{std::string_view(kind) == "secretKeyRef" ? "Secret" : "ConfigMap",
+                                                  str(*ref, "name"), opt_str(*ref, "key"), var.name, "env",
+                                                  boolean(*ref, "optional")});
+      }
+      break;
+    }
+    out.env.push_back(std::move(var));
+  }
+  for (const auto& e : array_at(c, "envFrom")) {
+    if (const Json* cm = field(e, "configMapRef"))
+      out.config_refs.push_back({"ConfigMap", str(*cm, "name"), std::nullopt, std::nullopt, "envFrom",
+                                 boolean(*cm, "optional")});
+    if (const Json* s = field(e, "secretRef"))
+      out.config_refs.push_back({"Secret", str(*s, "name"), std::nullopt, std::nullopt, "envFrom",
+                                 boolean(*s, "optional")});
+  }
+  const Json& res = object_at(c, "resources");
+  out.resources.requests = resource_list(res, "requests");
+  out.resources.limits = resource_list(res, "limits");
+  out.liveness_probe = parse_probe(c, "livenessProbe");
+  out.readiness_probe = parse_probe(c, "readinessProbe");
+  out.startup_probe = parse_probe(c, "startupProbe");
+  for (const auto& p : array_at(c, "ports"))
+    out.ports.push_back({opt_str(p, "name"), integer(p, "containerPort"), str(p, "protocol", "TCP")});
+  for (const auto& m : array_at(c, "volumeMounts"))
+    out.volume_mounts.push_back({str(m, "name"), str(m, "mountPath"), boolean(m, "readOnly")});
+  return out;
+}
+
+Volume parse_volume(const Json& v) {
+  Volume out;
+  out.name = str(v, "name");
+  out.type = "other";
+  static const char* kTypes[] = {"persistentVolumeClaim", "configMap", "secret", "emptyDir", "hostPath",
+                                 "projected", "downwardAPI", "csi"};
+  for (const char* t : kTypes) {
+    if (field(v, t)) {
+      out.type = t;
+      break;
+    }
+  }
+  if (const Json* p = field(v, "persistentVolumeClaim")) out.claim_name = opt_str(*p, "claimName");
+  if (const Json* c = field(v, "configMap")) {
+    out.config_map = opt_str(*c, "name");
+    out.optional = boolean(*c, "optional");
+  }
+  if (const Json* s = field(v, "secret")) {
+    out.secret_name = opt_str(*s, "secretName");
+    out.optional = boolean(*s, "optional");
+  }
+  return out;
+}
+
+PodSpec parse_pod_spec(const Json& spec) {
+  PodSpec out;
+  for (const auto& c : array_at(spec, "containers")) out.containers.push_back(parse_container(c));
+  for (const auto& c : array_at(spec, "initContainers")) out.init_containers.push_back(parse_container(c));
+  for (const auto& v : array_at(spec, "volumes")) out.volumes.push_back(parse_volume(v));
+  out.node_selector = string_map(spec, "nodeSelector");
+  for (const auto& t : array_at(spec, "tolerations"))
+    out.tolerations.push_back({opt_str(t, "key"), opt_str(t, "operator"), opt_str(t, "value"), opt_str(t, "effect"),
+                               opt_int(t, "tolerationSeconds")});
+  out.node_name = opt_str(spec, "nodeName");
+  out.service_account = opt_str(spec, "serviceAccountName");
+  if (!out.service_account) out.service_account = opt_str(spec, "serviceAccount");
+  out.priority_class = opt_str(spec, "priorityClassName");
+  out.restart_policy = opt_str(spec, "restartPolicy");
+  for (const auto& s : array_at(spec, "imagePullSecrets"))
+    if (auto n = opt_str(s, "name")) out.image_pull_secrets.push_back(*n);
+  out.has_affinity = field(spec, "affinity") != nullptr && !object_at(spec, "affinity").empty();
+  return out;
+}
+
+PodTemplate parse_template(const Json& tpl) {
+  PodTemplate out;
+  const Json& md = object_at(tpl, "metadata");
+  out.labels = string_map(md, "labels");
+  out.annotations = string_map(md, "annotations");
+  out.spec = parse_pod_spec(object_at(tpl, "spec"));
+  return out;
+}
+
+std::optional<ContainerState> parse_container_state(const Json& j) {
+  if (!j.is_object()) return std::nullopt;
+  for (const char* s : {"waiting", "running", "terminated"}) {
+    const Json* f = field(j, s);
+    if (!f) continue;
+    ContainerState out;
+    out.state = s;
+    out.reason = opt_str(*f, "reason");
+    out.message = opt_str(*f, "message");
+    out.exit_code = opt_int32(*f, "exitCode");
+    out.signal = opt_int32(*f, "signal");
+    out.started_at = opt_time(*f, "startedAt");
+    out.finished_at = opt_time(*f, "finishedAt");
+    return out;
+  }
+  return std::nullopt;
+}
+
+std::vector<ContainerStatus> parse_container_statuses(const Json& status, const char* key, bool init) {
+  std::vector<ContainerStatus> out;
+  for (const auto& c : array_at(status, key)) {
+    ContainerStatus cs;
+    cs.name = str(c, "name");
+    cs.image = str(c, "image");
+    cs.image_id = opt_str(c, "imageID");
+    cs.ready = boolean(c, "ready");
+    if (const Json* s = field(c, "started"); s && s->is_boolean()) cs.started = s->get<bool>();
+    cs.restart_count = integer(c, "restartCount");
+    cs.init = init;
+    cs.state = parse_container_state(object_at(c, "state"));
+    cs.last_state = parse_container_state(object_at(c, "lastState"));
+    out.push_back(std::move(cs));
+  }
+  return out;
+}
+
+std::vector<std::string> load_balancer_ingress(const Json& status) {
+  std::vector<std::string> out;
+  for (const auto& i : array_at(object_at(status, "loadBalancer"), "ingress")) {
+    if (auto h = opt_str(i, "hostname"))
+      out.push_back(*h);
+    else if (auto ip = opt_str(i, "ip"))
+      out.push_back(*ip);
+  }
+  return out;
+}
+
+// --- one parser per kind ---------------------------------------------------------------------------------------
+
+Pod parse_pod(const Json& o) {
+  Pod p;
+  p.meta = parse_meta(o);
+  p.spec = parse_pod_spec(object_at(o, "spec"));
+  const Json& st = object_at(o, "status");
+  p.phase = str(st, "phase", "Unknown");
+  p.reason = opt_str(st, "reason");
+  p.message = opt_str(st, "message");
+  p.node_name = p.spec.node_name;
+  p.pod_ip = opt_str(st, "podIP");
+  p.host_ip = opt_str(st, "hostIP");
+  p.qos_class = opt_str(st, "qosClass");
+  p.start_time = opt_time(st, "startTime");
+  p.conditions = parse_conditions(st);
+  p.container_statuses = parse_container_statuses(st, "containerStatuses", false);
+  p.init_container_statuses = parse_container_statuses(st, "initContainerStatuses", true);
+  return p;
+}
+
+Node parse_node(const Json& o) {
+  Node n;
+  n.meta = parse_meta(o);
+  const Json& spec = object_at(o, "spec");
+  const Json& st = object_at(o, "status");
+  n.conditions = parse_conditions(st);
+  for (const auto& t : array_at(spec, "taints"))
+    n.taints.push_back({str(t, "key"), opt_str(t, "value"), str(t, "effect"), opt_time(t, "timeAdded")});
+  n.unschedulable = boolean(spec, "unschedulable");
+  n.capacity = resource_list(st, "capacity");
+  n.allocatable = resource_list(st, "allocatable");
+  auto label = [&](std::initializer_list<const char*> keys) -> std::optional<std::string> {
+    for (const char* k : keys) {
+      auto it = n.meta.labels.find(k);
+      if (it != n.meta.labels.end()) return it->second;
+    }
+    return std::nullopt;
+  };
+  n.nodegroup = label({"eks.amazonaws.com/nodegroup", "karpenter.sh/nodepool", "alpha.eksctl.io/nodegroup-name"});
+  n.instance_type = label({"node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type"});
+  n.zone = label({"topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone"});
+  for (const auto& a : array_at(st, "addresses"))
+    if (str(a, "type") == "InternalIP") n.internal_ip = opt_str(a, "address");
+  n.kubelet_version = opt_str(object_at(st, "nodeInfo"), "kubeletVersion");
+  n.provider_id = opt_str(spec, "providerID");
+  return n;
+}
+
+Event parse_event(const Json& o) {
+  Event e;
+  e.meta = parse_meta(o);
+  const Json* inv = field(o, "involvedObject");
+  if (!inv) inv = field(o, "regarding");  // events.k8s.io/v1
+  const Json& involved = inv ? *inv : empty_object();
+  e.involved = {str(involved, "kind"), str(involved, "namespace"), str(involved, "name"), str(involved, "uid")};
+  e.involved_field_path = opt_str(involved, "fieldPath");
+  e.reason = str(o, "reason");
+  e.message = str(o, "message");
+  if (e.message.empty()) e.message = str(o, "note");  // events.k8s.io/v1
+  e.type = str(o, "type", "Normal");
+  const Json& series = object_at(o, "series");
+  e.count = integer(o, "count", 0);
+  if (e.count == 0) e.count = integer(series, "count", 1);
+  const auto event_time = opt_time(o, "eventTime");
+  e.first_timestamp = opt_time(o, "firstTimestamp");
+  if (!e.first_timestamp) e.first_timestamp = event_time;
+  if (!e.first_timestamp) e.first_timestamp = opt_time(o, "deprecatedFirstTimestamp");
+  e.last_timestamp = opt_time(o, "lastTimestamp");
+  if (!e.last_timestamp) e.last_timestamp = opt_time(series, "lastObservedTime");
+  if (!e.last_timestamp) e.last_timestamp = opt_time(o, "deprecatedLastTimestamp");
+  if (!e.last_timestamp) e.last_timestamp = e.first_timestamp;
+  if (!e.last_timestamp) e.last_timestamp = e.meta.created;
+  const Json& source = object_at(o, "source");
+  e.source_component = opt_str(source, "component");
+  if (!e.source_component) e.source_component = opt_str(o, "reportingComponent");
+  if (!e.source_component) e.source_component = opt_str(o, "reportingController");
+  if (e.source_component && e.source_component->empty()) e.source_component.reset();
+  e.source_host = opt_str(source, "host");
+  return e;
+}
+
+Deployment parse_deployment(const Json& o) {
+  Deployment d;
+  d.meta = parse_meta(o);
+  const Json& spec = object_at(o, "spec");
+  const Json& st = object_at(o, "status");
+  d.replicas = integer(spec, "replicas", 1);
+  d.selector = parse_selector(object_at(spec, "selector"));
+  d.pod_template = parse_template(object_at(spec, "template"));
+  d.strategy = opt_str(object_at(spec, "strategy"), "type");
+  d.paused = boolean(spec, "paused");
+  d.progress_deadline_seconds = opt_int32(spec, "progressDeadlineSeconds");
+  d.status_replicas = integer(st, "replicas");
+  d.ready_replicas = integer(st, "readyReplicas");
+  d.available_replicas = integer(st, "availableReplicas");
+  d.updated_replicas = integer(st, "updatedReplicas");
+  d.unavailable_replicas = integer(st, "unavailableReplicas");
+  d.observed_generation = opt_int(st, "observedGeneration");
+  d.conditions = parse_conditions(st);
+  return d;
+}
+
+ReplicaSet parse_replica_set(const Json& o) {
+  ReplicaSet r;
+  r.meta = parse_meta(o);
+  const Json& spec = object_at(o, "spec");
+  const Json& st = object_at(o, "status");
+  r.replicas = integer(spec, "replicas", 1);
+  r.selector = parse_selector(object_at(spec, "selector"));
+  r.pod_template = parse_template(object_at(spec, "template"));
+  r.status_replicas = integer(st, "replicas");
+  r.ready_replicas = integer(st, "readyReplicas");
+  r.available_replicas = integer(st, "availableReplicas");
+  r.fully_labeled_replicas = integer(st, "fullyLabeledReplicas");
+  r.observed_generation = opt_int(st, "observedGeneration");
+  r.conditions = parse_conditions(st);
+  auto rev = r.meta.annotations.find("deployment.kubernetes.io/revision");
+  if (rev != r.meta.annotations.end()) r.revision = rev->second;
+  return r;
+}
+
+StatefulSet parse_stateful_set(const Json& o) {
+  StatefulSet s;
+  s.meta = parse_meta(o);
+  const Json& spec = object_at(o, "spec");
+  const Json& st = object_at(o, "status");
+  s.replicas = integer(spec, "replicas", 1);
+  s.selector = parse_selector(object_at(spec, "selector"));
+  s.pod_template = parse_template(object_at(spec, "template"));
+  s.service_name = opt_str(spec, "serviceName");
+  for (const auto& t : array_at(spec, "volumeClaimTemplates")) {
+    s.volume_claim_templates.push_back(str(object_at(t, "metadata"), "name"));
+    s.volume_claim_template_specs.push_back(object_at(t, "spec"));
+  }
+  s.status_replicas = integer(st, "replicas");
+  s.ready_replicas = integer(st, "readyReplicas");
+  s.current_replicas = integer(st, "currentReplicas");
+  s.updated_replicas = integer(st, "updatedReplicas");
+  s.available_replicas = integer(st, "availableReplicas");
+  s.current_revision = opt_str(st, "currentRevision");
+  s.update_revision = opt_str(st, "updateRevision");
+  s.observed_generation = opt_int(st, "observedGeneration");
+  s.conditions = parse_conditions(st);
+  return s;
+}
+
+DaemonSet parse_daemon_set(const Json& o) {
+  DaemonSet d;
+  d.meta = parse_meta(o);
+  const Json& spec = object_at(o, "spec");
+  const Json& st = object_at(o, "status");
+  d.selector = parse_selector(object_at(spec, "selector"));
+  d.pod_template = parse_template(object_at(spec, "template"));
+  d.desired_number_scheduled = integer(st, "desiredNumberScheduled");
+  d.current_number_scheduled = integer(st, "currentNumberScheduled");
+  d.number_ready = integer(st, "numberReady");
+  d.number_available = integer(st, "numberAvailable");
+  d.number_unavailable = integer(st, "numberUnavailable");
+  d.number_misscheduled = integer(st, "numberMisscheduled");
+  d.updated_number_scheduled = integer(st, "updatedNumberScheduled");
+  d.observed_generation = opt_int(st, "observedGeneration");
+  d.conditions = parse_conditions(st);
+  return d;
+}
+
+Job parse_job(const Json& o) {
+  Job j;
+  j.meta = parse_meta(o);
+  const Json& spec = object_at(o, "spec");
+  const Json& st = object_at(o, "status");
+  j.completions = opt_int32(spec, "completions");
+  j.parallelism = opt_int32(spec, "parallelism");
+  j.backoff_limit = opt_int32(spec, "backoffLimit");
+  j.active_deadline_seconds = opt_int(spec, "activeDeadlineSeconds");
+  j.suspend = boolean(spec, "suspend");
+  j.selector = parse_selector(object_at(spec, "selector"));
+  j.pod_template = parse_template(object_at(spec, "template"));
+  j.active = integer(st, "active");
+  j.succeeded = integer(st, "succeeded");
+  j.failed = integer(st, "failed");
+  j.start_time = opt_time(st, "startTime");
+  j.completion_time = opt_time(st, "completionTime");
+  j.conditions = parse_conditions(st);
+  return j;
+}
+
+CronJob parse_cron_job(const Json& o) {
+  CronJob c;
+  c.meta = parse_meta(o);
+  const Json& spec = object_at(o, "spec");
+  const Json& st = object_at(o, "status");
+  c.schedule = str(spec, "schedule");
+  c.time_zone = opt_str(spec, "timeZone");
+  c.suspend = boolean(spec, "suspend");
+  c.concurrency_policy = opt_str(spec, "concurrencyPolicy");
+  c.starting_deadline_seconds = opt_int(spec, "startingDeadlineSeconds");
+  c.pod_template = parse_template(object_at(object_at(object_at(spec, "jobTemplate"), "spec"), "template"));
+  for (const auto& a : array_at(st, "active"))
+    c.active.push_back({str(a, "kind", "Job"), str(a, "namespace", c.meta.ns), str(a, "name"), str(a, "uid")});
+  c.last_schedule_time = opt_time(st, "lastScheduleTime");
+  c.last_successful_time = opt_time(st, "lastSuccessfulTime");
+  return c;
+}
+
+Service parse_service(const Json& o) {
+  Service s;
+  s.meta = parse_meta(o);
+  const Json& spec = object_at(o, "spec");
+  s.type = str(spec, "type", "ClusterIP");
+  s.selector = string_map(spec, "selector");
+  s.cluster_ip = opt_str(spec, "clusterIP");
+  s.external_name = opt_str(spec, "externalName");
+  for (const auto& p : array_at(spec, "ports"))
+    s.ports.push_back({opt_str(p, "name"), integer(p, "port"), opt_str(p, "targetPort"), str(p, "protocol", "TCP"),
+                       opt_int32(p, "nodePort")});
+  s.load_balancer_ingress = load_balancer_ingress(object_at(o, "status"));
+  return s;
+}
+
+EndpointAddress parse_endpoint_address(const Json& a) {
+  EndpointAddress out{str(a, "ip"), opt_str(a, "nodeName"), std::nullopt};
+  if (const Json* t = field(a, "targetRef"))
+    out.target = ObjectRef{str(*t, "kind"), str(*t, "namespace"), str(*t, "name"), str(*t, "uid")};
+  return out;
+}
+
+Endpoints parse_endpoints(const Json& o) {
+  Endpoints e;
+  e.meta = parse_meta(o);
+  for (const auto& s : array_at(o, "subsets")) {
+    EndpointSubset subset;
+    for (const auto& a : array_at(s, "addresses")) subset.ready.push_back(parse_endpoint_address(a));
+    for (const auto& a : array_at(s, "notReadyAddresses")) subset.not_ready.push_back(parse_endpoint_address(a));
+    for (const auto& p : array_at(s, "ports"))
+      subset.ports.push_back({opt_str(p, "name"), integer(p, "port"), str(p, "protocol", "TCP")});
+    e.subsets.push_back(std::move(subset));
+  }
+  return e;
+}
+
+IngressBackend parse_backend(const Json& b) {
+  IngressBackend out;
+  if (const Json* s = field(b, "service")) {  // networking.k8s.io/v1
+    out.service_name = opt_str(*s, "name");
+    const Json& port = object_at(*s, "port");
+    out.service_port = opt_str(port, "number");
+    if (!out.service_port) out.service_port = opt_str(port, "name");
+  } else if (field(b, "serviceName")) {  // extensions/v1beta1
+    out.service_name = opt_str(b, "serviceName");
+    out.service_port = opt_str(b, "servicePort");
+  }
+  if (const Json* r = field(b, "resource")) out.resource_kind = opt_str(*r, "kind");
+  return out;
+}
+
+Ingress parse_ingress(const Json& o) {
+  Ingress i;
+  i.meta = parse_meta(o);
+  const Json& spec = object_at(o, "spec");
+  i.ingress_class = opt_str(spec, "ingressClassName");
+  if (!i.ingress_class) {
+    auto a = i.meta.annotations.find("kubernetes.io/ingress.class");
+    if (a != i.meta.annotations.end()) i.ingress_class = a->second;
+  }
+  if (const Json* d = field(spec, "defaultBackend"))
+    i.default_backend = parse_backend(*d);
+  else if (const Json* d1 = field(spec, "backend"))
+    i.default_backend = parse_backend(*d1);
+  for (const auto& r : array_at(spec, "rules")) {
+    const auto host = opt_str(r, "host");
+    for (const auto& p : array_at(object_at(r, "http"), "paths"))
+      i.paths.push_back({host, str(p, "path", "/"), opt_str(p, "pathType"), parse_backend(object_at(p, "backend"))});
+  }
+  for (const auto& t : array_at(spec, "tls")) i.tls.push_back({string_list(t, "hosts"), opt_str(t, "secretName")});
+  i.load_balancer_ingress = load_balancer_ingress(object_at(o, "status"));
+  return i;
+}
+
+bool annotation_true(const ObjectMeta& m, const char* key) {
+  auto it = m.annotations.find(key);
+  return it != m.annotations.end() && it->second == "true";
+}
+
+IngressClass parse_ingress_class(const Json& o) {
+  IngressClass c;
+  c.meta = parse_meta(o);
+  c.controller = str(object_at(o, "spec"), "controller");
+  c.is_default = annotation_true(c.meta, "ingressclass.kubernetes.io/is-default-class");
+  return c;
+}
+
+NetworkPolicy parse_network_policy(const Json& o) {
+  NetworkPolicy n;
+  n.meta = parse_meta(o);
+  const Json& spec = object_at(o, "spec");
+  n.pod_selector = parse_selector(object_at(spec, "podSelector"));
+  n.policy_types = string_list(spec, "policyTypes");
+  n.ingress_rules = static_cast<int>(array_at(spec, "ingress").size());
+  n.egress_rules = static_cast<int>(array_at(spec, "egress").size());
+  return n;
+}
+
+PersistentVolumeClaim parse_pvc(const Json& o) {
+  PersistentVolumeClaim p;
+  p.meta = parse_meta(o);
+  const Json& spec = object_at(o, "spec");
+  const Json& st = object_at(o, "status");
+  p.storage_class = opt_str(spec, "storageClassName");
+  if (!p.storage_class) {
+    auto a = p.meta.annotations.find("volume.beta.kubernetes.io/storage-class");
+    if (a != p.meta.annotations.end()) p.storage_class = a->second;
+  }
+  p.volume_name = opt_str(spec, "volumeName");
+  p.access_modes = string_list(spec, "accessModes");
+  p.requested_storage = opt_str(object_at(object_at(spec, "resources"), "requests"), "storage");
+  p.phase = str(st, "phase", "Pending");
+  p.capacity = resource_list(st, "capacity");
+  p.conditions = parse_conditions(st);
+  return p;
+}
+
+PersistentVolume parse_pv(const Json& o) {
+  PersistentVolume p;
+  p.meta = parse_meta(o);
+  const Json& spec = object_at(o, "spec");
+  const Json& st = object_at(o, "status");
+  p.storage_class = opt_str(spec, "storageClassName");
+  if (const Json* c = field(spec, "claimRef"))
+    p.claim = ObjectRef{str(*c, "kind", "PersistentVolumeClaim"), str(*c, "namespace"), str(*c, "name"), str(*c, "uid")};
+  p.capacity = resource_list(spec, "capacity");
+  p.access_modes = string_list(spec, "accessModes");
+  p.reclaim_policy = opt_str(spec, "persistentVolumeReclaimPolicy");
+  p.phase = str(st, "phase", "Pending");
+  p.reason = opt_str(st, "reason");
+  p.message = opt_str(st, "message");
+  return p;
+}
+
+StorageClass parse_storage_class(const Json& o) {
+  StorageClass s;
+  s.meta = parse_meta(o);
+  s.provisioner = str(o, "provisioner");
+  s.reclaim_policy = opt_str(o, "reclaimPolicy");
+  s.volume_binding_mode = opt_str(o, "volumeBindingMode");
+  s.allow_volume_expansion = boolean(o, "allowVolumeExpansion");
+  s.is_default = annotation_true(s.meta, "storageclass.kubernetes.io/is-default-class") ||
+                 annotation_true(s.meta, "storageclass.beta.kubernetes.io/is-default-class");
+  return s;
+}
+
+HorizontalPodAutoscaler parse_hpa(const Json& o) {
+  HorizontalPodAutoscaler h;
+  h.meta = parse_meta(o);
+  const Json& spec = object_at(o, "spec");
+  const Json& st = object_at(o, "status");
+  const Json& target = object_at(spec, "scaleTargetRef");
+  h.target = {str(target, "kind"), h.meta.ns, str(target, "name"), {}};
+  h.min_replicas = opt_int32(spec, "minReplicas");
+  h.max_replicas = integer(spec, "maxReplicas");
+  h.current_replicas = integer(st, "currentReplicas");
+  h.desired_replicas = opt_int32(st, "desiredReplicas");
+  h.conditions = parse_conditions(st);
+  h.metrics = field(spec, "metrics") ? spec["metrics"] : Json::array();
+  h.current_metrics = field(st, "currentMetrics") ? st["currentMetrics"] : Json::array();
+  // autoscaling/v1: targetCPUUtilizationPercentage, as the v2 shape.
+  if (h.metrics.empty()) {
+    if (auto pct = opt_int(spec, "targetCPUUtilizationPercentage")) {
+      h.metrics = Json::array({{{"type", "Resource"},
+                                {"resource", {{"name", "cpu"}, {"target", {{"type", "Utilization"},
+                                                                           {"averageUtilization", *pct}}}}}}});
+    }
+  }
+  return h;
+}
+
+PodDisruptionBudget parse_pdb(const Json& o) {
+  PodDisruptionBudget p;
+  p.meta = parse_meta(o);
+  const Json& spec = object_at(o, "spec");
+  const Json& st = object_at(o, "status");
+  p.selector = parse_selector(object_at(spec, "selector"));
+  p.min_available = opt_str(spec, "minAvailable");
+  p.max_unavailable = opt_str(spec, "maxUnavailable");
+  p.current_healthy = integer(st, "currentHealthy");
+  p.desired_healthy = integer(st, "desiredHealthy");
+  p.disruptions_allowed = integer(st, "disruptionsAllowed");
+  p.expected_pods = integer(st, "expectedPods");
+  p.conditions = parse_conditions(st);
+  return p;
+}
+
+std::vector<std::string> keys_of(const Json& o, std::initializer_list<const char*> fields) {
+  std::set<std::string> keys;
+  for (const char* f : fields)
+    for (const auto& [k, v] : object_at(o, f).items()) keys.insert(k);
+  return {keys.begin(), keys.end()};
+}
+
+WebhookConfiguration parse_webhooks(const Json& o) {
+  WebhookConfiguration w;
+  w.meta = parse_meta(o);
+  for (const auto& h : array_at(o, "webhooks")) {
+    Webhook hook;
+    hook.name = str(h, "name");
+    const Json& cc = object_at(h, "clientConfig");
+    if (const Json* s = field(cc, "service")) {
+      hook.client.service = ObjectRef{"Service", str(*s, "namespace"), str(*s, "name"), {}};
+      hook.client.path = opt_str(*s, "path");
+      hook.client.port = opt_int32(*s, "port");
+    }
+    hook.client.url = opt_str(cc, "url");
+    hook.failure_policy = opt_str(h, "failurePolicy");
+    hook.side_effects = opt_str(h, "sideEffects");
+    hook.timeout_seconds = opt_int32(h, "timeoutSeconds");
+    hook.namespace_selector = field(h, "namespaceSelector") ? h["namespaceSelector"] : Json::object();
+    hook.object_selector = field(h, "objectSelector") ? h["objectSelector"] : Json::object();
+    hook.rules = field(h, "rules") ? h["rules"] : Json::array();
+    w.webhooks.push_back(std::move(hook));
+  }
+  return w;
+}
+
+PodMetrics parse_pod_metrics(const Json& o) {
+  PodMetrics m;
+  const Json& md = object_at(o, "metadata");
+  m.ns = str(md, "namespace");
+  m.name = str(md, "name");
+  m.timestamp = opt_time(o, "timestamp");
+  for (const auto& c : array_at(o, "containers")) m.containers.push_back({str(c, "name"), resource_list(c, "usage")});
+  return m;
+}
+
+NodeMetrics parse_node_metrics(const Json& o) {
+  NodeMetrics m;
+  m.name = str(object_at(o, "metadata"), "name");
+  m.timestamp = opt_time(o, "timestamp");
+  m.usage = resource_list(o, "usage");
+  return m;
+}
+
+// --- the vectors, numbered for the by_key index ----------------------------------------------------------------
+
+enum VectorId : int {
+  kNamespaces, kNodes, kPods, kEvents, kDeployments, kReplicaSets, kStatefulSets, kDaemonSets, kJobs, kCronJobs,
+  kServices, kEndpoints, kIngresses, kIngressClasses, kNetworkPolicies, kPvcs, kPvs, kStorageClasses, kHpas, kPdbs,
+  kConfigMaps, kServiceAccounts, kWebhooks, kOthers, kSecrets
+};
+
+// Calls f(id, vector) for every object vector (secrets only when known).
+template <class State, class F>
+void visit_vectors(State& s, F&& f) {
+  f(kNamespaces, s.namespaces);
+  f(kNodes, s.nodes);
+  f(kPods, s.pods);
+  f(kEvents, s.events);
+  f(kDeployments, s.deployments);
+  f(kReplicaSets, s.replica_sets);
+  f(kStatefulSets, s.stateful_sets);
+  f(kDaemonSets, s.daemon_sets);
+  f(kJobs, s.jobs);
+  f(kCronJobs, s.cron_jobs);
+  f(kServices, s.services);
+  f(kEndpoints, s.endpoints);
+  f(kIngresses, s.ingresses);
+  f(kIngressClasses, s.ingress_classes);
+  f(kNetworkPolicies, s.network_policies);
+  f(kPvcs, s.pvcs);
+  f(kPvs, s.pvs);
+  f(kStorageClasses, s.storage_classes);
+  f(kHpas, s.hpas);
+  f(kPdbs, s.pdbs);
+  f(kConfigMaps, s.config_maps);
+  f(kServiceAccounts, s.service_accounts);
+  f(kWebhooks, s.webhook_configurations);
+  f(kOthers, s.others);
+  if (s.secrets) f(kSecrets, *s.secrets);
+}
+
+template <class T>
+const T* lookup(const ClusterState& s, const std::vector<T>& vec, int id, std::string_view kind, std::string_view ns,
+                std::string_view name) {
+  auto it = s.index.by_key.find(object_key(kind, ns, name));
+  if (it == s.index.by_key.end() || it->second.first != id || it->second.second >= vec.size()) return nullptr;
+  return &vec[it->second.second];
+}
+
+std::string owner_key(const ObjectRef& r) { return object_key(r.kind, r.ns, r.name); }
+
+template <class T>
+std::vector<const T*> pick(const std::vector<T>& vec, const std::vector<std::size_t>* positions) {
+  std::vector<const T*> out;
+  if (!positions) return out;
+  out.reserve(positions->size());
+  for (std::size_t p : *positions)
+    if (p < vec.size()) out.push_back(&vec[p]);
+  return out;
+}
+
+template <class Map>
+const std::vector<std::size_t>* positions_at(const Map& m, const std::string& key) {
+  auto it = m.find(key);
+  return it == m.end() ? nullptr : &it->second;
+}
+
+}  // namespace
+
+// --- small public helpers ------------------------------------------------------------------------------------
+
+std::string ObjectRef::str() const {
+  if (ns.empty()) return kind + "/" + name;
+  return kind + "/" + ns + "/" + name;
+}
+
+std::string object_key(std::string_view kind, std::string_view ns, std::string_view name) {
+  std::string k;
+  k.reserve(kind.size() + ns.size() + name.size() + 2);
+  k.append(kind).append("/").append(ns).append("/").append(name);
+  return k;
+}
+
+const OwnerReference* ObjectMeta::controller_owner() const {
+  for (const auto& o : owners)
+    if (o.controller) return &o;
+  return owners.empty() ? nullptr : &owners.front();
+}
+
+const Condition* find_condition(const std::vector<Condition>& conditions, std::string_view type) {
+  for (const auto& c : conditions)
+    if (c.type == type) return &c;
+  return nullptr;
+}
+
+bool LabelSelector::matches(const Labels& labels) const {
+  for (const auto& [k, v] : match_labels) {
+    auto it = labels.find(k);
+    if (it == labels.end() || it->second != v) return false;
+  }
+  for (const auto& e : match_expressions) {
+    auto it = labels.find(e.key);
+    const bool has = it != labels.end();
+    const bool in = has && std::find(e.values.begin(), e.values.end(), it->second) != e.values.end();
+    if (e.op == "In" && !in) return false;
+    if (e.op == "NotIn" && in) return false;
+    if (e.op == "Exists" && !has) return false;
+    if (e.op == "DoesNotExist" && has) return false;
+  }
+  return true;
+}
+
+std::vector<ConfigReference> PodSpec::config_refs() const {
+  std::vector<ConfigReference> out;
+  for (const auto* list : {&init_containers, &containers})
+    for (const auto& c : *list) out.insert(out.end(), c.config_refs.begin(), c.config_refs.end());
+  for (const auto& v : volumes) {
+    if (v.config_map) out.push_back({"ConfigMap", *v.config_map, std::nullopt, std::nullopt, "volume", v.optional});
+    if (v.secret_name) out.push_back({"Secret", *v.secret_name, std::nullopt, std::nullopt, "volume", v.optional});
+  }
+  for (const auto& s : image_pull_secrets) out.push_back({"Secret", s, std::nullopt, std::nullopt, "imagePullSecret", false});
+  return out;
+}
+
+const ContainerStatus* Pod::status_of(std::string_view name) const {
+  for (const auto* list : {&container_statuses, &init_container_statuses})
+    for (const auto& s : *list)
+      if (s.name == name) return &s;
+  return nullptr;
+}
+
+int Pod::restarts() const {
+  int n = 0;
+  for (const auto& s : container_statuses) n += s.restart_count;
+  return n;
+}
+
+bool Pod::ready() const {
+  const auto* c = find_condition(conditions, "Ready");
+  return c && c->status == "True";
+}
+
+bool Node::ready() const {
+  const auto* c = find_condition(conditions, "Ready");
+  return c && c->status == "True";
+}
+
+int Endpoints::ready_count() const {
+  int n = 0;
+  for (const auto& s : subsets) n += static_cast<int>(s.ready.size());
+  return n;
+}
+
+int Endpoints::not_ready_count() const {
+  int n = 0;
+  for (const auto& s : subsets) n += static_cast<int>(s.not_ready.size());
+  return n;
+}
+
+// --- time and quantities ---------------------------------------------------------------------------------------
+
+std::optional<Time> parse_time(std::string_view s) {
+  // YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM); a space instead of T is accepted.
+  if (s.size() < 19) return std::nullopt;
+  auto num = [&](std::size_t pos, std::size_t len) -> int {
+    int v = 0;
+    for (std::size_t i = pos; i < pos + len; ++i) {
+      if (s[i] < '0' || s[i] > '9') return -1;
+      v = v * 10 + (s[i] - '0');
+    }
+    return v;
+  };
+  const int y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2), sec = num(17, 2);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)
+    return std::nullopt;
+  if (s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' || s[16] != ':')
+    return std::nullopt;
+  std::size_t pos = 19;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos;
+  }
+  int offset_minutes = 0;
+  if (pos < s.size()) {
+    if (s[pos] == 'Z' || s[pos] == 'z') {
+      ++pos;
+    } else if ((s[pos] == '+' || s[pos] == '-') && pos + 6 <= s.size() && s[pos + 3] == ':') {
+      const int oh = num(pos + 1, 2), om = num(pos + 4, 2);
+      if (oh < 0 || om < 0) return std::nullopt;
+      offset_minutes = (oh * 60 + om) * (s[pos] == '-' ? -1 : 1);
+      pos += 6;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (pos != s.size()) return std::nullopt;
+  using namespace std::chrono;
+  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  if (!ymd.ok()) return std::nullopt;
+  return sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec} - minutes{offset_minutes};
+}
+
+std::string format_time(Time t) {
+  using namespace std::chrono;
+  const auto day = floor<days>(t);
+  const year_month_day ymd{day};
+  const hh_mm_ss hms{t - day};
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                static_cast<int>(hms.seconds().count()));
+  return buf;
+}
+
+std::optional<double> quantity_value(std::string_view q) {
+  while (!q.empty() && q.front() == ' ') q.remove_prefix(1);
+  while (!q.empty() && q.back() == ' ') q.remove_suffix(1);
+  if (q.empty()) return std::nullopt;
+  static const std::pair<const char*, double> kSuffixes[] = {
+      {"Ki", 1024.0}, {"Mi", 1048576.0}, {"Gi", 1073741824.0}, {"Ti", 1099511627776.0},
+      {"Pi", 1125899906842624.0}, {"Ei", 1152921504606846976.0}, {"n", 1e-9}, {"u", 1e-6}, {"m", 1e-3},
+      {"k", 1e3}, {"K", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12}, {"P", 1e15}, {"E", 1e18}};
+  double scale = 1.0;
+  std::string_view number = q;
+  for (const auto& [suffix, factor] : kSuffixes) {
+    const std::string_view sv(suffix);
+    if (q.size() > sv.size() && q.substr(q.size() - sv.size()) == sv) {
+      // "1e3" ends in a digit, so "E" only matches as a suffix when the text before it is a number.
+      scale = factor;
+      number = q.substr(0, q.size() - sv.size());
+      break;
+    }
+  }
+  const std::string text(number);
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || !end || *end != '\0' || !std::isfinite(v)) return std::nullopt;
+  return v * scale;
+}
+
+std::optional<std::int64_t> cpu_millicores(std::string_view q) {
+  auto v = quantity_value(q);
+  if (!v) return std::nullopt;
+  return static_cast<std::int64_t>(std::llround(*v * 1000.0));
+}
+
+std::optional<std::int64_t> bytes(std::string_view q) {
+  auto v = quantity_value(q);
+  if (!v) return std::nullopt;
+  return static_cast<std::int64_t>(std::llround(*v));
+}
+
+// --- loading ---------------------------------------------------------------------------------------------------
+
+bool ClusterState::add(const Json& o) {
+  if (!o.is_object()) {
+    warnings.push_back("skipped a value that is not an object");
+    return false;
+  }
+  const std::string kind = str(o, "kind");
+  const std::string name = str(object_at(o, "metadata"), "name");
+  if (kind.empty() || name.empty()) {
+    warnings.push_back("skipped an object without kind or metadata.name" + (kind.empty() ? "" : " (kind " + kind + ")"));
+    return false;
+  }
+  if (kind == "Pod") pods.push_back(parse_pod(o));
+  else if (kind == "Node") nodes.push_back(parse_node(o));
+  else if (kind == "Event") events.push_back(parse_event(o));
+  else if (kind == "Namespace") namespaces.push_back({parse_meta(o), str(object_at(o, "status"), "phase", "Active")});
+  else if (kind == "Deployment") deployments.push_back(parse_deployment(o));
+  else if (kind == "ReplicaSet") replica_sets.push_back(parse_replica_set(o));
+  else if (kind == "StatefulSet") stateful_sets.push_back(parse_stateful_set(o));
+  else if (kind == "DaemonSet") daemon_sets.push_back(parse_daemon_set(o));
+  else if (kind == "Job") jobs.push_back(parse_job(o));
+  else if (kind == "CronJob") cron_jobs.push_back(parse_cron_job(o));
+  else if (kind == "Service") services.push_back(parse_service(o));
+  else if (kind == "Endpoints") endpoints.push_back(parse_endpoints(o));
+  else if (kind == "Ingress") ingresses.push_back(parse_ingress(o));
+  else if (kind == "IngressClass") ingress_classes.push_back(parse_ingress_class(o));
+  else if (kind == "NetworkPolicy") network_policies.push_back(parse_network_policy(o));
+  else if (kind == "PersistentVolumeClaim") pvcs.push_back(parse_pvc(o));
+  else if (kind == "PersistentVolume") pvs.push_back(parse_pv(o));
+  else if (kind == "StorageClass") storage_classes.push_back(parse_storage_class(o));
+  else if (kind == "HorizontalPodAutoscaler") hpas.push_back(parse_hpa(o));
+  else if (kind == "PodDisruptionBudget") pdbs.push_back(parse_pdb(o));
+  else if (kind == "ConfigMap") config_maps.push_back({parse_meta(o), keys_of(o, {"data", "binaryData"})});
+  else if (kind == "ServiceAccount") service_accounts.push_back({parse_meta(o)});
+  else if (kind == "ValidatingWebhookConfiguration" || kind == "MutatingWebhookConfiguration")
+    webhook_configurations.push_back(parse_webhooks(o));
+  else if (kind == "Secret") {
+    // The data never enters the model: only the key names survive.
+    Secret s{parse_meta(o), str(o, "type", "Opaque"), keys_of(o, {"data", "stringData"})};
+    s.meta.raw.erase("data");
+    s.meta.raw.erase("stringData");
+    if (s.meta.raw.contains("metadata") && s.meta.raw["metadata"].is_object()) {
+      // kubectl.kubernetes.io/last-applied-configuration repeats the data.
+      auto& md = s.meta.raw["metadata"];
+      if (md.contains("annotations") && md["annotations"].is_object())
+        md["annotations"].erase("kubectl.kubernetes.io/last-applied-configuration");
+      s.meta.annotations.erase("kubectl.kubernetes.io/last-applied-configuration");
+    }
+    if (!secrets) secrets.emplace();
+    secrets->push_back(std::move(s));
+  } else if (kind == "PodMetrics") {
+    if (!pod_metrics) pod_metrics.emplace();
+    pod_metrics->push_back(parse_pod_metrics(o));
+  } else if (kind == "NodeMetrics") {
+    if (!node_metrics) node_metrics.emplace();
+    node_metrics->push_back(parse_node_metrics(o));
+  } else {
+    others.push_back({parse_meta(o)});
+  }
+  return true;
+}
+
+void ClusterState::add_list(const Json& list, const std::string& item_kind) {
+  std::string kind = item_kind;
+  std::string api_version = str(list, "apiVersion");
+  if (kind.empty()) {
+    const std::string list_kind = str(list, "kind");
+    if (list_kind.size() > 4 && list_kind.ends_with("List")) kind = list_kind.substr(0, list_kind.size() - 4);
+  }
+  for (const auto& item : array_at(list, "items")) {
+    if (!item.is_object()) continue;
+    if (kind.empty() || item.contains("kind")) {
+      add(item);
+      continue;
+    }
+    Json copy = item;  // typed lists (PodList) leave kind and apiVersion off their items
+    copy["kind"] = kind;
+    if (!copy.contains("apiVersion") && !api_version.empty()) copy["apiVersion"] = api_version;
+    add(copy);
+  }
+}
+
+void ClusterState::build_indexes() {
+  auto by_name = [](const auto& a, const auto& b) {
+    return std::tie(a.meta.ns, a.meta.name, a.meta.kind) < std::tie(b.meta.ns, b.meta.name, b.meta.kind);
+  };
+  visit_vectors(*this, [&](int id, auto& vec) {
+    if (id != kEvents) std::stable_sort(vec.begin(), vec.end(), by_name);
+  });
+  std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
+    const Time ta = a.last_timestamp.value_or(Time{}), tb = b.last_timestamp.value_or(Time{});
+    return std::tie(a.meta.ns, ta, a.meta.name) < std::tie(b.meta.ns, tb, b.meta.name);
+  });
+  auto by_ns_name = [](const auto& a, const auto& b) { return std::tie(a.ns, a.name) < std::tie(b.ns, b.name); };
+  if (pod_metrics) std::stable_sort(pod_metrics->begin(), pod_metrics->end(), by_ns_name);
+  if (node_metrics)
+    std::stable_sort(node_metrics->begin(), node_metrics->end(),
+                     [](const NodeMetrics& a, const NodeMetrics& b) { return a.name < b.name; });
+
+  index = Indexes{};
+  visit_vectors(*this, [&](int id, auto& vec) {
+    for (std::size_t i = 0; i < vec.size(); ++i) {
+      const ObjectMeta& m = vec[i].meta;
+      index.by_key[object_key(m.kind, m.ns, m.name)] = {id, i};
+      if (!m.uid.empty()) index.by_uid[m.uid] = m.ref();
+      if (const OwnerReference* o = m.controller_owner())
+        index.children_by_owner[object_key(o->kind, m.ns, o->name)].push_back(m.ref());
+    }
+  });
+  for (std::size_t i = 0; i < pods.size(); ++i) {
+    const Pod& p = pods[i];
+    index.pods_by_namespace[p.meta.ns].push_back(i);
+    if (p.node_name && !p.node_name->empty()) index.pods_by_node[*p.node_name].push_back(i);
+    if (const OwnerReference* o = p.meta.controller_owner())
+      index.pods_by_owner[object_key(o->kind, p.meta.ns, o->name)].push_back(i);
+    for (const auto& [k, v] : p.meta.labels) index.pods_by_label[k + "=" + v].push_back(i);
+  }
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const Event& e = events[i];
+    // involvedObject.namespace is empty for cluster-scoped objects (Node events live in "default").
+    index.events_by_object[object_key(e.involved.kind, e.involved.ns, e.involved.name)].push_back(i);
+    index.events_by_namespace[e.meta.ns].push_back(i);
+  }
+}
+
+// --- lookups ---------------------------------------------------------------------------------------------------
+
+const Pod* ClusterState::pod(std::string_view ns, std::string_view name) const {
+  return lookup(*this, pods, kPods, "Pod", ns, name);
+}
+const Node* ClusterState::node(std::string_view name) const { return lookup(*this, nodes, kNodes, "Node", "", name); }
+const Deployment* ClusterState::deployment(std::string_view ns, std::string_view name) const {
+  return lookup(*this, deployments, kDeployments, "Deployment", ns, name);
+}
+const ReplicaSet* ClusterState::replica_set(std::string_view ns, std::string_view name) const {
+  return lookup(*this, replica_sets, kReplicaSets, "ReplicaSet", ns, name);
+}
+const StatefulSet* ClusterState::stateful_set(std::string_view ns, std::string_view name) const {
+  return lookup(*this, stateful_sets, kStatefulSets, "StatefulSet", ns, name);
+}
+const DaemonSet* ClusterState::daemon_set(std::string_view ns, std::string_view name) const {
+  return lookup(*this, daemon_sets, kDaemonSets, "DaemonSet", ns, name);
+}
+const Job* ClusterState::job(std::string_view ns, std::string_view name) const {
+  return lookup(*this, jobs, kJobs, "Job", ns, name);
+}
+const CronJob* ClusterState::cron_job(std::string_view ns, std::string_view name) const {
+  return lookup(*this, cron_jobs, kCronJobs, "CronJob", ns, name);
+}
+const Service* ClusterState::service(std::string_view ns, std::string_view name) const {
+  return lookup(*this, services, kServices, "Service", ns, name);
+}
+const Endpoints* ClusterState::endpoints_of(std::string_view ns, std::string_view service_name) const {
+  return lookup(*this, endpoints, kEndpoints, "Endpoints", ns, service_name);
+}
+const PersistentVolumeClaim* ClusterState::pvc(std::string_view ns, std::string_view name) const {
+  return lookup(*this, pvcs, kPvcs, "PersistentVolumeClaim", ns, name);
+}
+const PersistentVolume* ClusterState::pv(std::string_view name) const {
+  return lookup(*this, pvs, kPvs, "PersistentVolume", "", name);
+}
+const StorageClass* ClusterState::storage_class(std::string_view name) const {
+  return lookup(*this, storage_classes, kStorageClasses, "StorageClass", "", name);
+}
+const IngressClass* ClusterState::ingress_class(std::string_view name) const {
+  return lookup(*this, ingress_classes, kIngressClasses, "IngressClass", "", name);
+}
+const ConfigMap* ClusterState::config_map(std::string_view ns, std::string_view name) const {
+  return lookup(*this, config_maps, kConfigMaps, "ConfigMap", ns, name);
+}
+const Secret* ClusterState::secret(std::string_view ns, std::string_view name) const {
+  if (!secrets) return nullptr;
+  return lookup(*this, *secrets, kSecrets, "Secret", ns, name);
+}
+const Namespace* ClusterState::namespace_(std::string_view name) const {
+  return lookup(*this, namespaces, kNamespaces, "Namespace", "", name);
+}
+
+const PodMetrics* ClusterState::pod_usage(std::string_view ns, std::string_view name) const {
+  if (!pod_metrics) return nullptr;
+  auto it = std::lower_bound(pod_metrics->begin(), pod_metrics->end(), std::pair{ns, name},
+                             [](const PodMetrics& m, const std::pair<std::string_view, std::string_view>& k) {
+                               return std::pair<std::string_view, std::string_view>{m.ns, m.name} < k;
+                             });
+  return it != pod_metrics->end() && it->ns == ns && it->name == name ? &*it : nullptr;
+}
+
+const NodeMetrics* ClusterState::node_usage(std::string_view name) const {
+  if (!node_metrics) return nullptr;
+  for (const auto& m : *node_metrics)
+    if (m.name == name) return &m;
+  return nullptr;
+}
+
+const ObjectMeta* ClusterState::find(const ObjectRef& ref) const {
+  auto it = index.by_key.find(object_key(ref.kind, ref.ns, ref.name));
+  if (it == index.by_key.end()) return nullptr;
+  const ObjectMeta* out = nullptr;
+  visit_vectors(*this, [&](int id, const auto& vec) {
+    if (id == it->second.first && it->second.second < vec.size()) out = &vec[it->second.second].meta;
+  });
+  return out;
+}
+
+const ObjectMeta* ClusterState::find_uid(std::string_view uid) const {
+  auto it = index.by_uid.find(std::string(uid));
+  return it == index.by_uid.end() ? nullptr : find(it->second);
+}
+
+// --- owner chains ----------------------------------------------------------------------------------------------
+
+std::vector<ObjectRef> ClusterState::owner_chain(const ObjectMeta& object) const {
+  std::vector<ObjectRef> chain;
+  const ObjectMeta* current = &object;
+  std::set<std::string> seen{object_key(object.kind, object.ns, object.name)};
+  while (current) {
+    const OwnerReference* o = current->controller_owner();
+    if (!o) break;
+    const ObjectMeta* owner = o->uid.empty() ? nullptr : find_uid(o->uid);
+    // Owners live in the namespace of what they own (or are cluster-scoped, like a Node owning a mirror pod).
+    if (!owner) owner = find({o->kind, current->ns, o->name, {}});
+    if (!owner) owner = find({o->kind, "", o->name, {}});
+    ObjectRef ref = owner ? owner->ref() : ObjectRef{o->kind, current->ns, o->name, o->uid};
+    if (!seen.insert(object_key(ref.kind, ref.ns, ref.name)).second) break;  // a cycle: stop
+    chain.push_back(ref);
+    current = owner;
+  }
+  return chain;
+}
+
+ObjectRef ClusterState::top_owner(const ObjectMeta& object) const {
+  auto chain = owner_chain(object);
+  return chain.empty() ? object.ref() : chain.back();
+}
+
+// --- indexes ---------------------------------------------------------------------------------------------------
+
+std::vector<const Pod*> ClusterState::pods_in_namespace(std::string_view ns) const {
+  return pick(pods, positions_at(index.pods_by_namespace, std::string(ns)));
+}
+
+std::vector<const Pod*> ClusterState::pods_on_node(std::string_view node_name) const {
+  return pick(pods, positions_at(index.pods_by_node, std::string(node_name)));
+}
+
+std::vector<const Pod*> ClusterState::pods_owned_by(const ObjectRef& owner) const {
+  return pick(pods, positions_at(index.pods_by_owner, owner_key(owner)));
+}
+
+std::vector<ObjectRef> ClusterState::owned_by(const ObjectRef& owner) const {
+  auto it = index.children_by_owner.find(owner_key(owner));
+  return it == index.children_by_owner.end() ? std::vector<ObjectRef>{} : it->second;
+}
+
+std::vector<const Pod*> ClusterState::pods_of_workload(const ObjectRef& workload) const {
+  std::vector<std::size_t> positions;
+  std::vector<ObjectRef> frontier{workload};
+  std::set<std::string> seen;
+  while (!frontier.empty()) {
+    ObjectRef current = frontier.back();
+    frontier.pop_back();
+    const std::string key = owner_key(current);
+    if (!seen.insert(key).second) continue;
+    if (auto* p = positions_at(index.pods_by_owner, key)) positions.insert(positions.end(), p->begin(), p->end());
+    auto it = index.children_by_owner.find(key);
+    if (it == index.children_by_owner.end()) continue;
+    for (const auto& child : it->second)
+      if (child.kind != "Pod") frontier.push_back(child);
+  }
+  std::sort(positions.begin(), positions.end());
+  positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+  return pick(pods, &positions);
+}
+
+std::vector<const Pod*> ClusterState::pods_matching(std::string_view ns, const Labels& selector) const {
+  if (selector.empty()) return {};
+  // Narrow by the first label, then check the rest.
+  const auto& [k, v] = *selector.begin();
+  std::vector<const Pod*> out;
+  for (const Pod* p : pick(pods, positions_at(index.pods_by_label, k + "=" + v))) {
+    if (p->meta.ns != ns) continue;
+    bool all = true;
+    for (const auto& [sk, sv] : selector) {
+      auto it = p->meta.labels.find(sk);
+      if (it == p->meta.labels.end() || it->second != sv) {
+        all = false;
+        break;
+      }
+    }
+    if (all) out.push_back(p);
+  }
+  return out;
+}
+
+std::vector<const Pod*> ClusterState::pods_matching(std::string_view ns, const LabelSelector& selector) const {
+  std::vector<const Pod*> out;
+  for (const Pod* p : pods_in_namespace(ns))
+    if (selector.matches(p->meta.labels)) out.push_back(p);
+  return out;
+}
+
+std::vector<const Pod*> ClusterState::pods_with_label(std::string_view key, std::string_view value,
+                                                      std::string_view ns) const {
+  std::vector<const Pod*> out;
+  for (const Pod* p : pick(pods, positions_at(index.pods_by_label, std::string(key) + "=" + std::string(value))))
+    if (ns.empty() || p->meta.ns == ns) out.push_back(p);
+  return out;
+}
+
+std::vector<const Event*> ClusterState::events_for(const ObjectRef& ref) const {
+  auto out = pick(events, positions_at(index.events_by_object, owner_key(ref)));
+  std::stable_sort(out.begin(), out.end(), [](const Event* a, const Event* b) {
+    return a->last_timestamp.value_or(Time{}) < b->last_timestamp.value_or(Time{});
+  });
+  return out;
+}
+
+std::vector<const Event*> ClusterState::events_in_namespace(std::string_view ns) const {
+  return pick(events, positions_at(index.events_by_namespace, std::string(ns)));
+}
+
+std::vector<std::string> ClusterState::namespace_names() const {
+  std::set<std::string> names;
+  for (const auto& n : namespaces) names.insert(n.meta.name);
+  visit_vectors(*this, [&](int, const auto& vec) {
+    for (const auto& o : vec)
+      if (!o.meta.ns.empty()) names.insert(o.meta.ns);
+  });
+  return {names.begin(), names.end()};
+}
+
+// --- canonical summary -------------------------------------------------------------------------------------------
+
+namespace {
+
+Json time_json(const std::optional<Time>& t) { return t ? Json(format_time(*t)) : Json(nullptr); }
+
+Json conditions_json(const std::vector<Condition>& cs) {
+  Json out = Json::object();
+  for (const auto& c : cs) out[c.type] = c.status + (c.reason ? "/" + *c.reason : "");
+  return out;
+}
+
+Json state_json(const std::optional<ContainerState>& s) {
+  if (!s) return nullptr;
+  Json out{{"state", s->state}};
+  if (s->reason) out["reason"] = *s->reason;
+  if (s->exit_code) out["exit_code"] = *s->exit_code;
+  if (s->message) out["message"] = *s->message;
+  return out;
+}
+
+Json containers_json(const std::vector<Container>& cs) {
+  Json out = Json::array();
+  for (const auto& c : cs) {
+    Json refs = Json::array();
+    for (const auto& r : c.config_refs) refs.push_back(r.kind + "/" + r.name + (r.key ? ":" + *r.key : ""));
+    out.push_back({{"name", c.name}, {"image", c.image}, {"requests", c.resources.requests},
+                   {"limits", c.resources.limits}, {"env", c.env.size()}, {"refs", refs},
+                   {"probes", std::string(c.liveness_probe ? "L" : "") + (c.readiness_probe ? "R" : "") +
+                                  (c.startup_probe ? "S" : "")}});
+  }
+  return out;
+}
+
+Json chain_json(const ClusterState& s, const ObjectMeta& m) {
+  Json out = Json::array();
+  for (const auto& r : s.owner_chain(m)) out.push_back(r.str());
+  return out;
+}
+
+Json meta_json(const ClusterState& s, const ObjectMeta& m) {
+  Json out{{"uid", m.uid}, {"labels", m.labels}, {"created", time_json(m.created)}};
+  if (m.deleting) out["deleting"] = format_time(*m.deleting);
+  if (!m.owners.empty()) out["owners"] = chain_json(s, m);
+  return out;
+}
+
+}  // namespace
+
+Json ClusterState::canonical_summary() const {
+  Json out = Json::object();
+  auto put = [&](const std::string& section, const ObjectMeta& m, Json detail) {
+    Json entry = meta_json(*this, m);
+    entry.update(detail);
+    out[section][m.ref().str()] = std::move(entry);
+  };
+  for (const auto& n : namespaces) put("namespaces", n.meta, {{"phase", n.phase}});
+  for (const auto& n : nodes)
+    put("nodes", n.meta,
+        {{"conditions", conditions_json(n.conditions)}, {"taints", n.taints.size()}, {"unschedulable", n.unschedulable},
+         {"allocatable", n.allocatable}, {"nodegroup", n.nodegroup.value_or("")},
+         {"instance_type", n.instance_type.value_or("")}});
+  for (const auto& p : pods) {
+    Json statuses = Json::array();
+    for (const auto* list : {&p.init_container_statuses, &p.container_statuses})
+      for (const auto& c : *list)
+        statuses.push_back({{"name", c.name}, {"init", c.init}, {"ready", c.ready}, {"restarts", c.restart_count},
+                            {"state", state_json(c.state)}, {"last_state", state_json(c.last_state)}});
+    Json volumes = Json::array();
+    for (const auto& v : p.spec.volumes) volumes.push_back(v.name + ":" + v.type + ":" + v.claim_name.value_or(""));
+    put("pods", p.meta,
+        {{"phase", p.phase}, {"reason", p.reason.value_or("")}, {"node", p.node_name.value_or("")},
+         {"conditions", conditions_json(p.conditions)}, {"statuses", statuses},
+         {"containers", containers_json(p.spec.containers)}, {"init_containers", containers_json(p.spec.init_containers)},
+         {"volumes", volumes}});
+  }
+  for (const auto& e : events)
+    put("events", e.meta,
+        {{"involved", e.involved.str()}, {"reason", e.reason}, {"message", e.message}, {"type", e.type},
+         {"count", e.count}, {"first", time_json(e.first_timestamp)}, {"last", time_json(e.last_timestamp)}});
+  for (const auto& d : deployments)
+    put("deployments", d.meta,
+        {{"replicas", d.replicas}, {"ready", d.ready_replicas}, {"available", d.available_replicas},
+         {"updated", d.updated_replicas}, {"conditions", conditions_json(d.conditions)},
+         {"containers", containers_json(d.pod_template.spec.containers)}});
+  for (const auto& r : replica_sets)
+    put("replica_sets", r.meta,
+        {{"replicas", r.replicas}, {"ready", r.ready_replicas}, {"available", r.available_replicas},
+         {"revision", r.revision.value_or("")}});
+  for (const auto& s : stateful_sets)
+    put("stateful_sets", s.meta,
+        {{"replicas", s.replicas}, {"ready", s.ready_replicas}, {"claims", s.volume_claim_templates}});
+  for (const auto& d : daemon_sets)
+    put("daemon_sets", d.meta,
+        {{"desired", d.desired_number_scheduled}, {"ready", d.number_ready}, {"available", d.number_available}});
+  for (const auto& j : jobs)
+    put("jobs", j.meta,
+        {{"backoff_limit", j.backoff_limit.value_or(-1)}, {"active", j.active}, {"succeeded", j.succeeded},
+         {"failed", j.failed}, {"conditions", conditions_json(j.conditions)}});
+  for (const auto& c : cron_jobs)
+    put("cron_jobs", c.meta, {{"schedule", c.schedule}, {"suspend", c.suspend}, {"active", c.active.size()}});
+  for (const auto& s : services) {
+    Json ports = Json::array();
+    for (const auto& p : s.ports) ports.push_back(std::to_string(p.port) + "->" + p.target_port.value_or(""));
+    put("services", s.meta, {{"type", s.type}, {"selector", s.selector}, {"ports", ports}});
+  }
+  for (const auto& e : endpoints)
+    put("endpoints", e.meta, {{"ready", e.ready_count()}, {"not_ready", e.not_ready_count()}});
+  for (const auto& i : ingresses) {
+    Json backends = Json::array();
+    for (const auto& p : i.paths)
+      backends.push_back(p.host.value_or("*") + p.path + "->" + p.backend.service_name.value_or("") + ":" +
+                         p.backend.service_port.value_or(""));
+    put("ingresses", i.meta, {{"class", i.ingress_class.value_or("")}, {"backends", backends}, {"tls", i.tls.size()}});
+  }
+  for (const auto& c : ingress_classes) put("ingress_classes", c.meta, {{"controller", c.controller}, {"default", c.is_default}});
+  for (const auto& n : network_policies) put("network_policies", n.meta, {{"types", n.policy_types}});
+  for (const auto& p : pvcs)
+    put("pvcs", p.meta,
+        {{"phase", p.phase}, {"storage_class", p.storage_class.value_or("")}, {"volume", p.volume_name.value_or("")}});
+  for (const auto& p : pvs)
+    put("pvs", p.meta,
+        {{"phase", p.phase}, {"storage_class", p.storage_class.value_or("")}, {"claim", p.claim ? p.claim->str() : ""}});
+  for (const auto& s : storage_classes)
+    put("storage_classes", s.meta, {{"provisioner", s.provisioner}, {"default", s.is_default}});
+  for (const auto& h : hpas)
+    put("hpas", h.meta,
+        {{"target", h.target.str()}, {"min", h.min_replicas.value_or(1)}, {"max", h.max_replicas},
+         {"current", h.current_replicas}, {"conditions", conditions_json(h.conditions)}});
+  for (const auto& p : pdbs)
+    put("pdbs", p.meta, {{"min_available", p.min_available.value_or("")}, {"allowed", p.disruptions_allowed}});
+  for (const auto& c : config_maps) put("config_maps", c.meta, {{"keys", c.keys}});
+  for (const auto& a : service_accounts) put("service_accounts", a.meta, Json::object());
+  for (const auto& w : webhook_configurations) put("webhook_configurations", w.meta, {{"webhooks", w.webhooks.size()}});
+  if (pod_metrics) {
+    Json m = Json::object();
+    for (const auto& p : *pod_metrics) {
+      Json cs = Json::object();
+      for (const auto& c : p.containers) cs[c.name] = c.usage;
+      m[p.ns + "/" + p.name] = cs;
+    }
+    out["pod_metrics"] = m;
+  }
+  if (node_metrics) {
+    Json m = Json::object();
+    for (const auto& n : *node_metrics) m[n.name] = n.usage;
+    out["node_metrics"] = m;
+  }
+  return out;
+}
+
+}  // namespace eks::cluster

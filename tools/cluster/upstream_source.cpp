@@ -1,0 +1,220 @@
+// UpstreamSource: the cluster read through the gateway from the upstream Kubernetes MCP server
+// (kubernetes-mcp-server with --list-output yaml). One resources_list call per kind, all in parallel; each
+// answer carries the full objects (structuredContent.items, else the YAML text), parsed into the same
+// ClusterState a snapshot gives.
+#include <future>
+#include <mutex>
+
+#include <spdlog/spdlog.h>
+
+#include "server/upstream/gateway.hpp"
+#include "tools/cluster/source.hpp"
+#include "safety/yaml_json.hpp"
+
+namespace eks::cluster {
+namespace {
+
+struct KindSpec {
+  const char* api_version;
+  const char* kind;
+  bool namespaced;
+  bool required;  // the load fails without it
+};
+
+// Secrets are absent on purpose: the validator refuses Secret reads, and their data must never be read.
+constexpr KindSpec kKinds[] = {
+    {"v1", "Pod", true, true},
+    {"v1", "Event", true, false},
+    {"v1", "Node", false, false},
+    {"v1", "Namespace", false, false},
+    {"v1", "Service", true, false},
+    {"v1", "Endpoints", true, false},
+    {"v1", "ConfigMap", true, false},
+    {"v1", "PersistentVolumeClaim", true, false},
+    {"v1", "PersistentVolume", false, false},
+    {"v1", "ServiceAccount", true, false},
+    {"apps/v1", "Deployment", true, false},
+    {"apps/v1", "ReplicaSet", true, false},
+    {"apps/v1", "StatefulSet", true, false},
+    {"apps/v1", "DaemonSet", true, false},
+    {"batch/v1", "Job", true, false},
+    {"batch/v1", "CronJob", true, false},
+    {"autoscaling/v2", "HorizontalPodAutoscaler", true, false},
+    {"networking.k8s.io/v1", "Ingress", true, false},
+    {"networking.k8s.io/v1", "IngressClass", false, false},
+    {"networking.k8s.io/v1", "NetworkPolicy", true, false},
+    {"storage.k8s.io/v1", "StorageClass", false, false},
+    {"policy/v1", "PodDisruptionBudget", true, false},
+    {"admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", false, false},
+    {"admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration", false, false},
+    {"metrics.k8s.io/v1beta1", "PodMetrics", true, false},
+    {"metrics.k8s.io/v1beta1", "NodeMetrics", false, false},
+};
+
+bool is_metrics(const KindSpec& k) { return std::string_view(k.api_version).starts_with("metrics.k8s.io"); }
+
+// The text of a CallToolResult's content.
+std::string text_of(const Json& result) {
+  std::string out;
+  if (result.contains("content") && result["content"].is_array())
+    for (const auto& c : result["content"])
+      if (c.is_object() && c.value("type", "text") == "text" && c.contains("text") && c["text"].is_string()) {
+        if (!out.empty()) out += "\n";
+        out += c["text"].get<std::string>();
+      }
+  return out;
+}
+
+struct Listed {
+  std::vector<Json> items;
+  bool served = true;  // false: the cluster does not serve this kind (or the metrics API is absent)
+};
+
+class UpstreamSource final : public ClusterSource {
+ public:
+  UpstreamSource(upstream::Gateway& gateway, UpstreamOptions options) : gateway_(gateway), options_(std::move(options)) {}
+
+  std::string describe() const override { return "upstream:" + options_.role; }
+
+  tl::expected<ClusterState, std::string> load(const LoadScope& scope, const ProgressFn& progress) override {
+    std::vector<const KindSpec*> kinds;
+    for (const auto& k : kKinds) {
+      if (is_metrics(k)) {
+        if (scope.metrics) kinds.push_back(&k);
+      } else if (scope.wants(k.kind) && (std::string_view(k.kind) != "Event" || scope.events)) {
+        kinds.push_back(&k);
+      }
+    }
+    const int total = static_cast<int>(kinds.size()) + 1;
+    std::mutex progress_mutex;
+    int done = 0;
+    auto step = [&](const std::string& what) {
+      if (!progress) return;
+      std::lock_guard lock(progress_mutex);
+      progress(LoadProgress{++done, total, what});
+    };
+
+    // Every list at once: the gateway multiplexes them over the one upstream connection.
+    std::vector<std::future<tl::expected<Listed, std::string>>> calls;
+    calls.reserve(kinds.size());
+    for (const KindSpec* k : kinds) {
+      calls.push_back(std::async(std::launch::async, [this, k, &scope, &step] {
+        auto listed = list(*k, scope);
+        step(k->kind);
+        return listed;
+      }));
+    }
+
+    ClusterState state;
+    state.source = describe();
+    state.now = options_.now.value_or(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    std::optional<std::string> fatal;
+    for (std::size_t i = 0; i < kinds.size(); ++i) {
+      const KindSpec& k = *kinds[i];
+      auto listed = calls[i].get();
+      if (!listed) {
+        if (k.required && !fatal) fatal = "cannot list " + std::string(k.kind) + "s through the upstream: " + listed.error();
+        state.warnings.push_back(std::string(k.kind) + " not loaded: " + listed.error());
+        continue;
+      }
+      if (!listed->served) {
+        if (is_metrics(k)) state.warnings.push_back("the metrics API (metrics.k8s.io) is not available");
+        continue;
+      }
+      if (std::string_view(k.kind) == "PodMetrics" && !state.pod_metrics) state.pod_metrics.emplace();
+      if (std::string_view(k.kind) == "NodeMetrics" && !state.node_metrics) state.node_metrics.emplace();
+      for (auto& item : listed->items) {
+        if (!item.is_object()) continue;
+        if (!item.contains("kind")) item["kind"] = k.kind;
+        if (!item.contains("apiVersion")) item["apiVersion"] = k.api_version;
+        if (in_scope(scope, item)) state.add(item);
+      }
+    }
+    if (fatal) return tl::unexpected(*fatal);
+    state.build_indexes();
+    step("index");
+    return state;
+  }
+
+  tl::expected<std::string, std::string> logs(const LogRequest& req) override {
+    Json args{{"namespace", req.ns}, {"name", req.pod}};
+    if (!req.container.empty()) args["container"] = req.container;
+    if (req.previous) args["previous"] = true;
+    // pods_log returns 100 lines unless told otherwise: "all" is asked for as a very large tail.
+    args["tail"] = req.tail_lines ? std::max(0, *req.tail_lines) : 10000000;
+    auto result = call("pods_log", args);
+    if (!result) return tl::unexpected(result.error());
+    std::string text = text_of(*result);
+    if (result->value("isError", false)) return tl::unexpected(text.empty() ? "pods_log failed" : text);
+    // An empty log is reported as a sentence, not as empty text.
+    if (text.starts_with("The pod ") && text.find(" has not logged any message yet") != std::string::npos) return std::string();
+    return text;
+  }
+
+ private:
+  tl::expected<Json, std::string> call(const std::string& tool, const Json& args) {
+    const auto deadline = std::chrono::steady_clock::now() + options_.call_timeout;
+    auto cancelled = [this, deadline] {
+      return std::chrono::steady_clock::now() > deadline || (options_.cancelled && options_.cancelled());
+    };
+    const upstream::Actor actor{options_.actor_kind, options_.actor_name};
+    auto result = gateway_.call(options_.role, tool, args, actor, cancelled);
+    if (!result) return tl::unexpected(result.error().message);
+    return std::move(*result);
+  }
+
+  tl::expected<Listed, std::string> list(const KindSpec& k, const LoadScope& scope) {
+    Json args{{"apiVersion", k.api_version}, {"kind", k.kind}};
+    if (k.namespaced && scope.ns) args["namespace"] = *scope.ns;
+    auto result = call("resources_list", args);
+    if (!result) return tl::unexpected(result.error());
+    Listed out;
+    if (result->value("isError", false)) {
+      const std::string text = text_of(*result);
+      // A kind the API server does not serve (an older cluster, no metrics-server): there are none.
+      if (text.find("no matches for kind") != std::string::npos ||
+          text.find("the server could not find the requested resource") != std::string::npos ||
+          (is_metrics(k) && text.find("metrics API not available") != std::string::npos)) {
+        out.served = false;
+        return out;
+      }
+      return tl::unexpected(text.empty() ? std::string("resources_list failed") : text);
+    }
+    // Full objects: structuredContent.items when the server gives it (JSON, cheap), else the YAML text.
+    if (result->contains("structuredContent") && (*result)["structuredContent"].is_object() &&
+        (*result)["structuredContent"].contains("items") && (*result)["structuredContent"]["items"].is_array()) {
+      auto& items = (*result)["structuredContent"]["items"];
+      out.items.reserve(items.size());
+      for (auto& item : items) out.items.push_back(std::move(item));
+      return out;
+    }
+    const std::string text = text_of(*result);
+    auto docs = safety::yaml::parse_all(text);
+    if (!docs) return tl::unexpected("unreadable " + std::string(k.kind) + " list (" + docs.error() +
+                                     "); is the upstream started with --list-output yaml?");
+    for (auto& doc : *docs) {
+      if (doc.is_array()) {
+        for (auto& item : doc) out.items.push_back(std::move(item));
+      } else if (doc.is_object() && doc.contains("items") && doc["items"].is_array()) {
+        for (auto& item : doc["items"]) out.items.push_back(std::move(item));
+      } else if (doc.is_object() && doc.contains("kind")) {
+        out.items.push_back(std::move(doc));
+      } else {
+        return tl::unexpected("unexpected " + std::string(k.kind) +
+                              " list output (not YAML objects); is the upstream started with --list-output yaml?");
+      }
+    }
+    return out;
+  }
+
+  upstream::Gateway& gateway_;
+  UpstreamOptions options_;
+};
+
+}  // namespace
+
+std::unique_ptr<ClusterSource> make_upstream_source(upstream::Gateway& gateway, UpstreamOptions options) {
+  return std::make_unique<UpstreamSource>(gateway, std::move(options));
+}
+
+}  // namespace eks::cluster
