@@ -24,7 +24,7 @@ test-asan:
 	@$(MAKE) --no-print-directory test PRESET=asan
 
 demo: build
-	@node scripts/demo.mjs $(BUILD_DIR)/app/eks-sre-mcp
+	@node scripts/demo.mjs $(BUILD_DIR)/app/eks-sre-mcp $(BUILD_DIR)/tests/kubesim/kubesim
 
 bench: build
 	@bench/run.sh $(BUILD_DIR)/app/eks-sre-mcp $(BUILD_DIR)/bench/stdio_bench

@@ -1,18 +1,26 @@
 #!/usr/bin/env node
-// `make demo`: start eks-sre-mcp over stdio with the official MCP TypeScript SDK client, print its tool catalogue
-// and the result of server_status, then shut it down. Usage: node scripts/demo.mjs <path-to-eks-sre-mcp>
+// `make demo`: diagnose the sandbox cluster. Starts kubesim on examples/scenarios/demo (several failures at
+// once), then eks-sre-mcp over stdio with the official MCP TypeScript SDK client; eks-sre-mcp reads the cluster
+// through the real kubernetes-mcp-server (pinned in tests/package.json) and the safety validator. Prints the tool
+// catalogue, server_status, the diagnose_cluster report and the log analysis of the top crashing pod.
+// Usage: node scripts/demo.mjs <path-to-eks-sre-mcp> <path-to-kubesim>
 //
-// The SDK is the one pinned for the tests (tests/package.json), resolved from tests/node_modules so the demo
-// needs no install of its own.
+// The SDK and the upstream server are the ones pinned for the tests, resolved from tests/node_modules.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 
-const binary = process.argv[2];
-if (!binary) {
-  console.error('usage: node scripts/demo.mjs <path-to-eks-sre-mcp>');
+const [binary, kubesim] = process.argv.slice(2);
+if (!binary || !kubesim) {
+  console.error('usage: node scripts/demo.mjs <path-to-eks-sre-mcp> <path-to-kubesim>');
   process.exit(2);
 }
+const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const scenario = path.join(repo, 'examples', 'scenarios', 'demo');
+const upstreamServer = path.join(repo, 'tests', 'node_modules', '.bin', 'kubernetes-mcp-server');
 
 const requireFromTests = createRequire(new URL('../tests/package.json', import.meta.url));
 let Client;
@@ -61,11 +69,33 @@ function within(ms, promise, what) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+// A home of its own: configuration, audit log and kubeconfig live there and go away afterwards.
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-sre-mcp-demo-'));
+const kubeconfig = path.join(home, 'kubeconfig');
+
+// kubesim on loopback, port 0: it prints its URL once the snapshot is loaded and the kubeconfig written.
+const sim = spawn(path.resolve(kubesim), ['--snapshot', scenario, '--listen', '127.0.0.1:0', '--write-kubeconfig', kubeconfig],
+  { stdio: ['ignore', 'pipe', 'pipe'] });
+const simUrl = await new Promise((resolve, reject) => {
+  let out = '';
+  const timer = setTimeout(() => reject(new Error('kubesim did not start within 20 s')), 20000);
+  sim.stdout.on('data', (d) => {
+    out += d;
+    const m = /^(http:\/\/127\.0\.0\.1:\d+)$/m.exec(out);
+    if (m) { clearTimeout(timer); resolve(m[1]); }
+  });
+  sim.on('exit', (code) => { clearTimeout(timer); reject(new Error(`kubesim exited (${code})`)); });
+});
+sim.stderr.resume();
+fs.writeFileSync(path.join(home, 'config.yaml'),
+  `mcpServers:\n  kubernetes:\n    command: ${upstreamServer}\n`);
+
 // The server's own log goes to its stderr; keep it out of the demo's output unless something goes wrong.
 const transport = new StdioClientTransport({
   command: path.resolve(binary),
-  args: ['serve'],
-  env: process.env,
+  args: ['serve', '--config', path.join(home, 'config.yaml'), '--kubeconfig', kubeconfig],
+  env: { PATH: process.env.PATH, HOME: home, XDG_STATE_HOME: path.join(home, 'state') },
+  cwd: home,
   stderr: 'pipe',
 });
 let serverLog = '';
@@ -80,6 +110,7 @@ async function main() {
   console.log(`${bold(`${info.name} ${info.version}`)}${info.title ? ` — ${info.title}` : ''}`);
   if (info.description) console.log(wrap(info.description, 0));
   console.log(dim(`connected over stdio with the MCP TypeScript SDK; server pid ${transport.pid}`));
+  console.log(dim(`sandbox cluster: kubesim at ${simUrl}, scenario examples/scenarios/demo`));
 
   const tools = [];
   let cursor;
@@ -104,11 +135,37 @@ async function main() {
   for (const block of status.content ?? []) {
     if (block.type === 'text') console.log(block.text.replace(/\s+$/, '').replace(/^/gm, '  '));
   }
-  if (status.structuredContent !== undefined) {
-    console.log(`\n  ${dim('structuredContent:')}`);
-    console.log(JSON.stringify(status.structuredContent, null, 2).replace(/^/gm, '  '));
-  }
   if (status.isError) throw new Error('server_status reported an error');
+
+  console.log(`\n${bold('diagnose_cluster')}`);
+  const started = Date.now();
+  let phase = '';
+  const diagnosis = await within(60000, client.callTool({ name: 'diagnose_cluster', arguments: {} }, undefined, {
+    // One line per phase (fetch, analyze, correlate, ...), not per notification.
+    onprogress: (p) => {
+      const current = (p.message ?? '').split(':')[0];
+      if (current !== phase) console.log(dim(`  … ${p.message ?? current}`));
+      phase = current;
+    },
+  }), 'tools/call diagnose_cluster');
+  if (diagnosis.isError) throw new Error(`diagnose_cluster failed: ${diagnosis.content?.[0]?.text}`);
+  for (const block of diagnosis.content ?? []) {
+    if (block.type === 'text') console.log(block.text.replace(/\s+$/, '').replace(/^/gm, '  '));
+  }
+  const findings = diagnosis.structuredContent?.findings ?? [];
+  console.log(dim(`  ${findings.length} findings in ${Date.now() - started} ms, read live through kubernetes-mcp-server`));
+
+  const crash = findings.find((f) => f.reason === 'CrashLoopBackOff');
+  if (crash) {
+    const pod = crash.pods?.[0] ?? crash.resource.name;
+    console.log(`\n${bold(`analyze_pod_logs ${crash.resource.namespace}/${pod}`)}`);
+    const logs = await within(60000, client.callTool({ name: 'analyze_pod_logs',
+      arguments: { namespace: crash.resource.namespace, pod } }), 'tools/call analyze_pod_logs');
+    for (const block of logs.content ?? []) {
+      if (block.type === 'text') console.log(block.text.replace(/\s+$/, '').replace(/^/gm, '  '));
+    }
+    if (logs.isError) throw new Error('analyze_pod_logs reported an error');
+  }
 }
 
 let exitCode = 0;
@@ -128,4 +185,6 @@ try {
     },
   );
 }
+try { process.kill(sim.pid, 'SIGTERM'); } catch {}
+fs.rmSync(home, { recursive: true, force: true });
 process.exit(exitCode);
