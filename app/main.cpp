@@ -26,6 +26,11 @@ Usage:
   eks-sre-mcp upstream call ROLE TOOL [JSON] [COMMON]
                                                  call an upstream tool through the gateway and the safety
                                                  validator, exactly as the tools do (e.g. kubernetes pods_list)
+  eks-sre-mcp diagnose [--namespace N] [--format json|markdown] [COMMON]
+                                                 diagnose_cluster from the command line (exit 0 healthy,
+                                                 1 findings at warning or above, 2 error)
+  eks-sre-mcp logs NAMESPACE POD [--container C] [--format json|markdown] [COMMON]
+                                                 analyze_pod_logs (exit 0 no cause found, 1 cause found, 2 error)
   eks-sre-mcp --version | --help
 
 COMMON: [--config FILE] [--policy FILE] [--kubeconfig FILE] [--snapshot DIR]
@@ -60,10 +65,13 @@ struct Flags {
   eks::app::LoadOptions load;
   std::string transport = "stdio";
   eks::transport::HttpOptions http;
+  nlohmann::json tool_arguments = nlohmann::json::object();  // diagnose / logs
+  std::string format = "markdown";
 };
 
 // Parses --flag VALUE / --flag=VALUE options; fails naming the flag.
-std::optional<std::string> parse_flags(const std::vector<std::string>& args, Flags& flags, bool allow_serve_flags) {
+std::optional<std::string> parse_flags(const std::vector<std::string>& args, Flags& flags, bool allow_serve_flags,
+                                       bool allow_tool_flags = false) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string name = args[i];
     std::optional<std::string> value;
@@ -77,6 +85,7 @@ std::optional<std::string> parse_flags(const std::vector<std::string>& args, Fla
       return std::nullopt;
     };
     const bool known = name == "--config" || name == "--policy" || name == "--kubeconfig" || name == "--snapshot" ||
+                       (allow_tool_flags && (name == "--namespace" || name == "--container" || name == "--format")) ||
                        (allow_serve_flags && (name == "--transport" || name == "--log-level" || name == "--log-file" ||
                                               name == "--listen" || name == "--auth-token-file" ||
                                               name == "--allow-origin" || name == "--allow-host"));
@@ -87,6 +96,12 @@ std::optional<std::string> parse_flags(const std::vector<std::string>& args, Fla
     if (name == "--policy") flags.load.policy = *v;
     if (name == "--kubeconfig") flags.load.kubeconfig = *v;
     if (name == "--snapshot") flags.load.snapshot = *v;
+    if (name == "--namespace") flags.tool_arguments["namespace"] = *v;
+    if (name == "--container") flags.tool_arguments["container"] = *v;
+    if (name == "--format") {
+      if (*v != "json" && *v != "markdown") return "--format must be json or markdown";
+      flags.format = *v;
+    }
     if (name == "--transport") flags.transport = *v;
     if (name == "--log-level") flags.load.log_level = *v;
     if (name == "--log-file") flags.load.log_file = *v;
@@ -210,6 +225,77 @@ int upstream_command(std::vector<std::string> args) {
   return result->value("isError", false) ? 1 : 0;
 }
 
+// A tool's call context on the command line: progress and log notifications go to stderr.
+class CommandLineContext final : public eks::server::CallContext {
+ public:
+  bool cancelled() const override { return false; }
+  // One line per phase ("fetch: ...", "analyze: ..."), not one per notification.
+  void progress(double, std::optional<double>, std::string_view message) override {
+    const auto phase = message.substr(0, message.find(':'));
+    if (!message.empty() && phase != phase_) std::cerr << "... " << message << "\n";
+    phase_ = std::string(phase);
+  }
+  void log(eks::server::LogLevel, std::string_view message) override { std::cerr << message << "\n"; }
+  eks::protocol::Era era() const override { return eks::protocol::Era::handshake; }
+  const std::string& protocol_version() const override { return version_; }
+  const nlohmann::json& client_info() const override { return client_; }
+
+ private:
+  std::string version_{eks::protocol::kHandshakeVersions.front()};
+  nlohmann::json client_ = {{"name", "eks-sre-mcp-cli"}, {"version", eks::app::kVersion}};
+  std::string phase_;
+};
+
+// diagnose / logs: the tool through the dispatcher (validation, the safety middleware, the audit log) as a
+// host would call it. stdout is exactly its structuredContent (json) or its report (markdown).
+int tool_command(const std::string& tool, std::vector<std::string> args) {
+  Flags flags;
+  flags.load.environment = eks::app::process_environment();
+  std::vector<std::string> positional;
+  while (!args.empty() && args.front().rfind("--", 0) != 0) {
+    positional.push_back(args.front());
+    args.erase(args.begin());
+  }
+  if (auto problem = parse_flags(args, flags, false, true)) return usage_error(*problem);
+  if (tool == "analyze_pod_logs") {
+    if (positional.size() != 2) return usage_error("logs needs NAMESPACE and POD");
+    flags.tool_arguments["namespace"] = positional[0];
+    flags.tool_arguments["pod"] = positional[1];
+  } else if (!positional.empty()) {
+    return usage_error("diagnose takes no positional arguments (use --namespace N)");
+  }
+  auto application = load_application(flags);
+  if (!application) {
+    std::cerr << "eks-sre-mcp: " << application.error() << "\n";
+    return 2;
+  }
+  auto& dispatcher = *(*application)->dispatcher;
+  auto prepared = dispatcher.prepare_call(nlohmann::json{{"name", tool}, {"arguments", flags.tool_arguments}});
+  if (!prepared) {
+    std::cerr << "eks-sre-mcp: " << prepared.error().message << "\n";
+    return 2;
+  }
+  CommandLineContext context;
+  const auto result = dispatcher.run_call(*prepared, context, eks::protocol::kHandshakeVersions.front());
+  (*application)->gateway->stop();
+  const std::string text = result["content"].empty() ? "" : result["content"][0].value("text", "");
+  if (result.value("isError", false)) {
+    std::cerr << "eks-sre-mcp: " << text << "\n";
+    return 2;
+  }
+  const auto& structured = result["structuredContent"];
+  std::cout << (flags.format == "json" ? structured.dump(2) : text) << "\n";
+  if (tool == "diagnose_cluster") {
+    for (const auto& finding : structured.value("findings", nlohmann::json::array())) {
+      const auto severity = finding.value("severity", "");
+      if (severity == "warning" || severity == "critical") return 1;
+    }
+    return 0;
+  }
+  const auto category = structured.contains("root_cause") ? structured["root_cause"].value("category", "unknown") : "unknown";
+  return category == "unknown" ? 0 : 1;
+}
+
 int policy_check(const std::vector<std::string>& args) {
   if (args.size() > 1) return usage_error("policy check takes at most one FILE");
   Flags flags;
@@ -267,6 +353,8 @@ int main(int argc, char** argv) {
     if (command == "serve") return serve(args);
     if (command == "tools") return print_tools(args);
     if (command == "upstream") return upstream_command(args);
+    if (command == "diagnose") return tool_command("diagnose_cluster", args);
+    if (command == "logs") return tool_command("analyze_pod_logs", args);
     if (command == "policy") {
       if (args.empty() || args.front() != "check") return usage_error("did you mean `eks-sre-mcp policy check`?");
       args.erase(args.begin());
