@@ -322,20 +322,22 @@ tl::expected<Config, std::string> load_config(const LoadOptions& options) {
   return config;
 }
 
-nlohmann::json masked(const Config& config) {
-  safety::Redactor redactor;
+std::shared_ptr<const safety::Redactor> make_redactor(const Config& config) {
+  auto redactor = std::make_shared<safety::Redactor>();
   for (const auto* secret : {&config.anthropic_api_key, &config.github_token, &config.teams_webhook_url}) {
-    redactor.add_secret(*secret);
+    redactor->add_secret(*secret);
   }
   for (const auto& [_, server] : config.mcp_servers) {
     for (const auto& [key, value] : server.env) {
-      if (safety::Redactor::is_secret_key(key)) redactor.add_secret(value);
+      if (safety::Redactor::is_secret_key(key)) redactor->add_secret(value);
     }
     for (const auto& [key, value] : server.headers) {
-      if (safety::Redactor::is_secret_key(key)) redactor.add_secret(value);
+      if (safety::Redactor::is_secret_key(key)) redactor->add_secret(value);
     }
   }
-  return redactor.redact(config.document);
+  return redactor;
 }
+
+nlohmann::json masked(const Config& config) { return make_redactor(config)->redact(config.document); }
 
 }  // namespace eks::app

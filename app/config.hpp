@@ -5,12 +5,15 @@
 #include <cstddef>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 #include <tl/expected.hpp>
+
+#include "safety/redactor.hpp"
 
 namespace eks::app {
 
@@ -69,6 +72,9 @@ std::map<std::string, std::string> process_environment();
 
 // Loads and validates; the error is one message naming the key, the file and the line (or the variable).
 tl::expected<Config, std::string> load_config(const LoadOptions& options);
+
+// The redactor every result and log line passes: its patterns plus the configuration's own secrets.
+std::shared_ptr<const safety::Redactor> make_redactor(const Config& config);
 
 // The configuration with every secret masked, for get_config and `config check`.
 nlohmann::json masked(const Config& config);

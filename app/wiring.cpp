@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -36,6 +37,31 @@ std::optional<safety::Mode> parse_mode(const std::string& mode) {
 
 }  // namespace
 
+namespace {
+
+// Our own logs pass the redactor too: a secret that reaches a log message (an upstream's stderr, an error
+// text) is scrubbed before it is written.
+class RedactingSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  RedactingSink(std::shared_ptr<spdlog::sinks::sink> inner, std::shared_ptr<const safety::Redactor> redactor)
+      : inner_(std::move(inner)), redactor_(std::move(redactor)) {}
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    const std::string text = redactor_->redact(std::string(msg.payload.data(), msg.payload.size()));
+    spdlog::details::log_msg copy(msg);
+    copy.payload = text;
+    inner_->log(copy);
+  }
+  void flush_() override { inner_->flush(); }
+
+ private:
+  std::shared_ptr<spdlog::sinks::sink> inner_;
+  std::shared_ptr<const safety::Redactor> redactor_;
+};
+
+}  // namespace
+
 tl::expected<void, std::string> setup_logging(const Config& config) {
   std::shared_ptr<spdlog::sinks::sink> sink;
   try {
@@ -47,9 +73,9 @@ tl::expected<void, std::string> setup_logging(const Config& config) {
   } catch (const spdlog::spdlog_ex& e) {
     return tl::unexpected("cannot open log file " + config.log_file + ": " + e.what());
   }
-  auto logger = std::make_shared<spdlog::logger>("app", sink);
+  sink->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ [%n] %v");
+  auto logger = std::make_shared<spdlog::logger>("app", std::make_shared<RedactingSink>(sink, make_redactor(config)));
   logger->set_level(spdlog::level::from_str(config.log_level));
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ [%n] %v");
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
   // One named logger per component, sharing the sink and level.
@@ -207,8 +233,10 @@ tl::expected<std::unique_ptr<Application>, std::string> build(const Config& conf
   options.max_message_bytes = config.max_message_bytes;
   options.shutdown_deadline = std::chrono::milliseconds(config.shutdown_deadline_ms);
   app.dispatcher = std::make_unique<server::Dispatcher>(std::move(info), options);
-  // Host -> our tools: every call is classified and decided before its handler runs.
+  // Host -> our tools: every call is classified and decided before its handler runs, and what it returns
+  // passes the redactor (with the configuration's own secrets known to it) on the way out.
   app.dispatcher->use(safety::safety_middleware(app.validator));
+  app.dispatcher->use(safety::redacting_middleware(make_redactor(config)));
   if (auto registered = tools::register_all(*app.dispatcher, services); !registered) {
     return tl::unexpected("broken tool definition: " + registered.error());
   }

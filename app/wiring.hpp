@@ -18,7 +18,8 @@ namespace eks::app {
 
 inline constexpr const char* kVersion = "0.1.0";
 
-// Sends logs to the configured file, else stderr (never stdout: under stdio it carries the protocol).
+// Sends logs to the configured file, else stderr (never stdout: under stdio it carries the protocol), through
+// the redactor.
 tl::expected<void, std::string> setup_logging(const Config& config);
 
 // The effective policy: the policy file (or the built-in one); the configuration's mode unless the file sets one.

@@ -558,4 +558,16 @@ json Redactor::redact_value(const json& value, int depth) const {
   return out;
 }
 
+server::Middleware redacting_middleware(std::shared_ptr<const Redactor> redactor) {
+  return [redactor = std::move(redactor)](const server::ToolDef& tool, const nlohmann::json& arguments,
+                                          server::CallContext& context,
+                                          const server::CallNext& next) -> server::Result<server::ToolOutput> {
+    auto result = next(tool, arguments, context);
+    if (!result) return server::tool_error(redactor->redact(std::move(result.error().message)));
+    result->structured = redactor->redact(result->structured);
+    result->text = redactor->redact(std::move(result->text));
+    return result;
+  };
+}
+
 }  // namespace eks::safety

@@ -11,7 +11,11 @@
 #include <string_view>
 #include <vector>
 
+#include <memory>
+
 #include <nlohmann/json.hpp>
+
+#include "server/dispatcher.hpp"
 
 namespace eks::safety {
 
@@ -34,5 +38,9 @@ class Redactor {
   nlohmann::json redact_value(const nlohmann::json& value, int depth) const;
   std::vector<std::string> secrets_;
 };
+
+// Host-facing results pass the redactor: a tool's structured output, its text and its error messages, so a
+// secret that reached a tool (a log line, an object's field) never reaches the host.
+server::Middleware redacting_middleware(std::shared_ptr<const Redactor> redactor);
 
 }  // namespace eks::safety

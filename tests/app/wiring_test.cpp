@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
+
+#include <spdlog/spdlog.h>
 
 namespace eks::app {
 namespace {
@@ -86,6 +89,64 @@ TEST(EffectivePolicy, PolicyFileModeWins) {
   const auto p = effective_policy(c);
   ASSERT_TRUE(p) << p.error();
   EXPECT_EQ(p->mode, safety::Mode::read_only);
+}
+
+}  // namespace
+}  // namespace eks::app
+
+namespace eks::app {
+namespace {
+
+class NullContext final : public server::CallContext {
+ public:
+  bool cancelled() const override { return false; }
+  void progress(double, std::optional<double>, std::string_view) override {}
+  void log(server::LogLevel, std::string_view) override {}
+  protocol::Era era() const override { return protocol::Era::handshake; }
+  const std::string& protocol_version() const override { return version_; }
+  const nlohmann::json& client_info() const override { return client_; }
+
+ private:
+  std::string version_ = "2025-11-25";
+  nlohmann::json client_;
+};
+
+TEST(Redaction, ToolResultsNeverCarryConfiguredOrPatternedSecrets) {
+  Config c = base();
+  c.anthropic_api_key = "sk-ant-api03-configured-secret-value";
+  const auto middleware = safety::redacting_middleware(make_redactor(c));
+  server::ToolDef tool{.name = "t", .title = "T", .description = "", .input_schema = "", .output_schema = "",
+                       .annotations = {}, .safety = server::SafetyClass::read_only, .handler = {}};
+  NullContext context;
+  const auto out = middleware(tool, nlohmann::json::object(), context,
+                              [&](const server::ToolDef&, const nlohmann::json&, server::CallContext&) {
+                                return server::Result<server::ToolOutput>(server::ToolOutput{
+                                    nlohmann::json{{"line", "connecting with sk-ant-api03-configured-secret-value"},
+                                                   {"env", {{"GITHUB_TOKEN", "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB"}}},
+                                                   {"image", "nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}},
+                                    "token ghp_0123456789abcdefghijklmnopqrstuvwxyzAB in the log"});
+                              });
+  ASSERT_TRUE(out);
+  const std::string all = out->structured.dump() + out->text;
+  EXPECT_EQ(all.find("configured-secret-value"), std::string::npos) << all;
+  EXPECT_EQ(all.find("ghp_0123456789"), std::string::npos) << all;
+  EXPECT_NE(all.find("sha256:0123456789abcdef"), std::string::npos) << "an image digest is not a secret";
+}
+
+TEST(Redaction, LogLinesAreScrubbedBeforeTheyAreWritten) {
+  Config c = base();
+  c.github_token = "ghp_configuredtoken0123456789abcdefghijkl";
+  c.log_file = ::testing::TempDir() + "/redaction-test.log";
+  c.log_level = "info";
+  std::filesystem::remove(c.log_file);
+  ASSERT_TRUE(setup_logging(c));
+  spdlog::get("upstream")->info("upstream said: bad credentials {}", c.github_token);
+  spdlog::default_logger()->flush();
+  spdlog::get("upstream")->flush();
+  std::ifstream in(c.log_file);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("bad credentials"), std::string::npos) << text;
+  EXPECT_EQ(text.find("configuredtoken"), std::string::npos) << text;
 }
 
 }  // namespace
