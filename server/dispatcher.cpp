@@ -105,7 +105,20 @@ void Dispatcher::unsubscribe(int handle) {
   listeners_.erase(handle);
 }
 
+std::shared_ptr<const Json> Dispatcher::cached_tool_definitions(std::string_view version) const {
+  std::lock_guard lock(definitions_mutex_);
+  auto it = definitions_.find(version);
+  if (it == definitions_.end()) {
+    it = definitions_.emplace(std::string(version), std::make_shared<const Json>(tool_definitions(version))).first;
+  }
+  return it->second;
+}
+
 void Dispatcher::changed(std::string_view method) {
+  {
+    std::lock_guard lock(definitions_mutex_);
+    definitions_.clear();
+  }
   std::vector<ChangeListener> listeners;
   {
     std::lock_guard lock(listeners_mutex_);
@@ -177,7 +190,7 @@ tl::expected<Json, Error> Dispatcher::list_page(const Json& params, const Json& 
 
 std::optional<tl::expected<Json, Error>> Dispatcher::answer(const std::string& method, const Json& params,
                                                             const RequestEra& era) const {
-  if (method == "tools/list") return list_page(params, tool_definitions(era.version), "tools");
+  if (method == "tools/list") return list_page(params, *cached_tool_definitions(era.version), "tools");
   if (method == "resources/list") {
     Json items = Json::array();
     for (const auto& r : resources_) {

@@ -138,6 +138,7 @@ class Dispatcher {
  private:
   void changed(std::string_view method);
   tl::expected<Json, jsonrpc::Error> list_page(const Json& params, const Json& items, const char* key) const;
+  std::shared_ptr<const Json> cached_tool_definitions(std::string_view version) const;
   tl::expected<Json, jsonrpc::Error> read_resource(const Json& params) const;
   tl::expected<Json, jsonrpc::Error> get_prompt(const Json& params) const;
   tl::expected<Json, jsonrpc::Error> complete(const Json& params) const;
@@ -146,6 +147,9 @@ class Dispatcher {
   ServerOptions options_;
   mutable std::shared_mutex tools_mutex_;  // tools may come and go while serving
   std::vector<std::shared_ptr<const RegisteredTool>> tools_;
+  // tools/list entries per protocol version, built once (schemas are deep JSON): cleared when a tool changes.
+  mutable std::mutex definitions_mutex_;
+  mutable std::map<std::string, std::shared_ptr<const Json>, std::less<>> definitions_;
   std::mutex listeners_mutex_;
   std::map<int, ChangeListener> listeners_;
   int next_listener_ = 0;

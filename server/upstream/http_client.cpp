@@ -1,9 +1,11 @@
 #include "server/upstream/http_client.hpp"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <cctype>
+#include <type_traits>
 
 #include <spdlog/spdlog.h>
 
@@ -20,9 +22,47 @@ std::shared_ptr<spdlog::logger> logger() {
   return log;
 }
 
-void global_init() {
-  static const bool done = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
-  (void)done;
+// libcurl, loaded on first use. Linking it would load it, and the ~30 libraries it depends on (TLS, Kerberos,
+// LDAP ...), at every start: several milliseconds of cold start that only HTTP upstreams need.
+struct Curl {
+  CURLcode (*global_init)(long);
+  CURL* (*easy_init)();
+  CURLcode (*easy_setopt)(CURL*, CURLoption, ...);
+  CURLcode (*easy_perform)(CURL*);
+  CURLcode (*easy_getinfo)(CURL*, CURLINFO, ...);
+  void (*easy_cleanup)(CURL*);
+  const char* (*easy_strerror)(CURLcode);
+  curl_slist* (*slist_append)(curl_slist*, const char*);
+  void (*slist_free_all)(curl_slist*);
+};
+
+// The loaded library, or the reason it could not be loaded.
+const tl::expected<Curl, std::string>& curl() {
+  static const tl::expected<Curl, std::string> loaded = []() -> tl::expected<Curl, std::string> {
+    void* library = ::dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (!library) {
+      return tl::unexpected(std::string("HTTP upstreams need libcurl (Debian package libcurl4): ") + ::dlerror());
+    }
+    Curl c{};
+    bool complete = true;
+    auto bind = [&](auto& function, const char* name) {
+      function = reinterpret_cast<std::remove_reference_t<decltype(function)>>(::dlsym(library, name));
+      complete = complete && function != nullptr;
+    };
+    bind(c.global_init, "curl_global_init");
+    bind(c.easy_init, "curl_easy_init");
+    bind(c.easy_setopt, "curl_easy_setopt");
+    bind(c.easy_perform, "curl_easy_perform");
+    bind(c.easy_getinfo, "curl_easy_getinfo");
+    bind(c.easy_cleanup, "curl_easy_cleanup");
+    bind(c.easy_strerror, "curl_easy_strerror");
+    bind(c.slist_append, "curl_slist_append");
+    bind(c.slist_free_all, "curl_slist_free_all");
+    if (!complete) return tl::unexpected(std::string("libcurl.so.4 lacks a function this build uses"));
+    if (c.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return tl::unexpected(std::string("curl_global_init failed"));
+    return c;
+  }();
+  return loaded;
 }
 
 std::string lower(std::string s) {
@@ -98,7 +138,9 @@ std::vector<Json> sse_messages(const std::string& body) {
 }  // namespace
 
 Expected<std::unique_ptr<HttpClient>> HttpClient::start(const HttpSpec& spec, std::chrono::milliseconds timeout) {
-  global_init();
+  if (!curl()) {
+    return tl::unexpected(UpstreamError{UpstreamError::Kind::unavailable, "upstream " + spec.name + ": " + curl().error()});
+  }
   auto client = std::unique_ptr<HttpClient>(new HttpClient());
   client->spec_ = spec;
   auto initialized = client->request("initialize", initialize_params(), timeout);
@@ -125,18 +167,19 @@ HttpClient::~HttpClient() {
   }
   if (session.empty()) return;
   // "Clients that no longer need a particular session SHOULD send an HTTP DELETE".
-  CURL* curl = curl_easy_init();
+  const Curl& c = *::eks::upstream::curl();
+  CURL* curl = c.easy_init();
   if (!curl) return;
-  curl_slist* headers = curl_slist_append(nullptr, ("Mcp-Session-Id: " + session).c_str());
-  for (const auto& [k, v] : spec_.headers) headers = curl_slist_append(headers, (k + ": " + v).c_str());
-  curl_easy_setopt(curl, CURLOPT_URL, spec_.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "DELETE");
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 2000L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_perform(curl);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
+  curl_slist* headers = c.slist_append(nullptr, ("Mcp-Session-Id: " + session).c_str());
+  for (const auto& [k, v] : spec_.headers) headers = c.slist_append(headers, (k + ": " + v).c_str());
+  c.easy_setopt(curl, CURLOPT_URL, spec_.url.c_str());
+  c.easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "DELETE");
+  c.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  c.easy_setopt(curl, CURLOPT_TIMEOUT_MS, 2000L);
+  c.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  c.easy_perform(curl);
+  c.slist_free_all(headers);
+  c.easy_cleanup(curl);
 }
 
 bool HttpClient::alive() const {
@@ -151,43 +194,44 @@ std::string HttpClient::death() const {
 
 Expected<HttpClient::Reply> HttpClient::post(const Json& message, std::chrono::milliseconds timeout,
                                             const std::function<bool()>& cancelled) {
-  CURL* curl = curl_easy_init();
+  const Curl& c = *::eks::upstream::curl();  // loaded: start() checked it
+  CURL* curl = c.easy_init();
   if (!curl) return tl::unexpected(UpstreamError{UpstreamError::Kind::unavailable, "cannot create an HTTP handle"});
   Transfer transfer;
   transfer.cancelled = &cancelled;
   const std::string body = jsonrpc::serialize(message);
   curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, "Content-Type: application/json");
-  headers = curl_slist_append(headers, "Accept: application/json, text/event-stream");
+  headers = c.slist_append(headers, "Content-Type: application/json");
+  headers = c.slist_append(headers, "Accept: application/json, text/event-stream");
   {
     std::lock_guard lock(mutex_);
-    if (!session_id_.empty()) headers = curl_slist_append(headers, ("Mcp-Session-Id: " + session_id_).c_str());
+    if (!session_id_.empty()) headers = c.slist_append(headers, ("Mcp-Session-Id: " + session_id_).c_str());
     if (!protocol_version_.empty()) {
-      headers = curl_slist_append(headers, ("MCP-Protocol-Version: " + protocol_version_).c_str());
+      headers = c.slist_append(headers, ("MCP-Protocol-Version: " + protocol_version_).c_str());
     }
   }
-  for (const auto& [k, v] : spec_.headers) headers = curl_slist_append(headers, (k + ": " + v).c_str());
-  curl_easy_setopt(curl, CURLOPT_URL, spec_.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_POST, 1L);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
-  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
-  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  const CURLcode code = curl_easy_perform(curl);
+  for (const auto& [k, v] : spec_.headers) headers = c.slist_append(headers, (k + ": " + v).c_str());
+  c.easy_setopt(curl, CURLOPT_URL, spec_.url.c_str());
+  c.easy_setopt(curl, CURLOPT_POST, 1L);
+  c.easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+  c.easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  c.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  c.easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+  c.easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+  c.easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+  c.easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+  c.easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+  c.easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
+  c.easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  c.easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  c.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+  c.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  c.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  const CURLcode code = c.easy_perform(curl);
   long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
+  c.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  c.slist_free_all(headers);
+  c.easy_cleanup(curl);
   if (code == CURLE_ABORTED_BY_CALLBACK) {
     return tl::unexpected(UpstreamError{UpstreamError::Kind::cancelled, "the request to " + spec_.name + " was cancelled"});
   }
@@ -197,7 +241,7 @@ Expected<HttpClient::Reply> HttpClient::post(const Json& message, std::chrono::m
   }
   if (code != CURLE_OK) {
     return tl::unexpected(UpstreamError{UpstreamError::Kind::unavailable,
-                                        "upstream " + spec_.name + " at " + spec_.url + ": " + curl_easy_strerror(code)});
+                                        "upstream " + spec_.name + " at " + spec_.url + ": " + c.easy_strerror(code)});
   }
   return Reply{status, transfer.content_type, transfer.session_id, std::move(transfer.body)};
 }
