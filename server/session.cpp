@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "server/logging.hpp"
+
 namespace eks::server {
 namespace {
 
@@ -16,10 +18,7 @@ constexpr const char* kMetaLogLevel = "io.modelcontextprotocol/logLevel";
 constexpr const char* kMetaServerInfo = "io.modelcontextprotocol/serverInfo";
 
 std::shared_ptr<spdlog::logger> logger() {
-  static auto log = [] {
-    auto existing = spdlog::get("server");
-    return existing ? existing : spdlog::default_logger()->clone("server");
-  }();
+  static const auto log = component_logger("server");
   return log;
 }
 

@@ -22,6 +22,8 @@
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
+#include "server/logging.hpp"
+
 #include "server/protocol/versions.hpp"
 #include "server/session.hpp"
 #include "server/transport/http_security.hpp"
@@ -45,10 +47,7 @@ constexpr int kMissingCapability = -32021;
 constexpr int kUnsupportedVersion = -32022;
 
 std::shared_ptr<spdlog::logger> logger() {
-  static auto log = [] {
-    auto existing = spdlog::get("http");
-    return existing ? existing : spdlog::default_logger()->clone("http");
-  }();
+  static const auto log = component_logger("http");
   return log;
 }
 

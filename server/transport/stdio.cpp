@@ -10,14 +10,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include "server/logging.hpp"
+
 namespace eks::transport {
 namespace {
 
 std::shared_ptr<spdlog::logger> logger() {
-  static auto log = [] {
-    auto existing = spdlog::get("transport");
-    return existing ? existing : spdlog::default_logger()->clone("transport");
-  }();
+  static const auto log = server::component_logger("transport");
   return log;
 }
 

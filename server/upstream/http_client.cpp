@@ -9,16 +9,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include "server/logging.hpp"
+
 #include "server/jsonrpc/message.hpp"
 
 namespace eks::upstream {
 namespace {
 
 std::shared_ptr<spdlog::logger> logger() {
-  static auto log = [] {
-    auto existing = spdlog::get("upstream");
-    return existing ? existing : spdlog::default_logger()->clone("upstream");
-  }();
+  static const auto log = server::component_logger("upstream");
   return log;
 }
 

@@ -11,6 +11,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "server/logging.hpp"
+
 #include "server/jsonrpc/message.hpp"
 
 extern char** environ;
@@ -21,10 +23,7 @@ namespace {
 using namespace std::chrono_literals;
 
 std::shared_ptr<spdlog::logger> logger() {
-  static auto log = [] {
-    auto existing = spdlog::get("upstream");
-    return existing ? existing : spdlog::default_logger()->clone("upstream");
-  }();
+  static const auto log = server::component_logger("upstream");
   return log;
 }
 

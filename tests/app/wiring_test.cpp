@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/fixtures/quiet_context.hpp"
+
 #include <filesystem>
 #include <fstream>
 
@@ -97,19 +99,6 @@ TEST(EffectivePolicy, PolicyFileModeWins) {
 namespace eks::app {
 namespace {
 
-class NullContext final : public server::CallContext {
- public:
-  bool cancelled() const override { return false; }
-  void progress(double, std::optional<double>, std::string_view) override {}
-  void log(server::LogLevel, std::string_view) override {}
-  protocol::Era era() const override { return protocol::Era::handshake; }
-  const std::string& protocol_version() const override { return version_; }
-  const nlohmann::json& client_info() const override { return client_; }
-
- private:
-  std::string version_ = "2025-11-25";
-  nlohmann::json client_;
-};
 
 TEST(Redaction, ToolResultsNeverCarryConfiguredOrPatternedSecrets) {
   Config c = base();
@@ -117,7 +106,7 @@ TEST(Redaction, ToolResultsNeverCarryConfiguredOrPatternedSecrets) {
   const auto middleware = safety::redacting_middleware(make_redactor(c));
   server::ToolDef tool{.name = "t", .title = "T", .description = "", .input_schema = "", .output_schema = "",
                        .annotations = {}, .safety = server::SafetyClass::read_only, .handler = {}};
-  NullContext context;
+  test_fixtures::QuietContext context;
   const auto out = middleware(tool, nlohmann::json::object(), context,
                               [&](const server::ToolDef&, const nlohmann::json&, server::CallContext&) {
                                 return server::Result<server::ToolOutput>(server::ToolOutput{

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/fixtures/quiet_context.hpp"
+
 namespace eks::safety {
 namespace {
 
@@ -182,20 +184,6 @@ TEST(Validator, AuditLinesCarryActorToolActionAndCorrelationId) {
   EXPECT_EQ(lines[1]["correlation_id"], "c0ffee");
 }
 
-// A CallContext for middleware tests.
-class FakeContext : public server::CallContext {
- public:
-  bool cancelled() const override { return false; }
-  void progress(double, std::optional<double>, std::string_view) override {}
-  void log(server::LogLevel, std::string_view) override {}
-  protocol::Era era() const override { return protocol::Era::handshake; }
-  const std::string& protocol_version() const override { return version_; }
-  const json& client_info() const override { return info_; }
-
- private:
-  std::string version_ = "2025-06-18";
-  json info_ = json{{"name", "claude-code"}, {"version", "2.1"}};
-};
 
 server::ToolDef tool(const std::string& name, server::SafetyClass safety) {
   return server::ToolDef{.name = name, .title = name, .description = "", .input_schema = "", .output_schema = "",
@@ -208,7 +196,7 @@ TEST(SafetyMiddleware, RunsReadOnlyToolsAndAuditsBeforeAndAfter) {
   ASSERT_TRUE(log);
   auto v = std::make_shared<Validator>(default_policy(), *log);
   auto mw = safety_middleware(v);
-  FakeContext ctx;
+  test_fixtures::QuietContext ctx(json{{"name", "claude-code"}, {"version", "2.1"}}, "2025-06-18");
   bool ran = false;
   auto out = mw(tool("diagnose_cluster", server::SafetyClass::read_only), json{{"namespace", "team-a"}}, ctx,
                 [&](const server::ToolDef&, const json&, server::CallContext&) -> server::Result<server::ToolOutput> {
@@ -230,7 +218,7 @@ TEST(SafetyMiddleware, RunsReadOnlyToolsAndAuditsBeforeAndAfter) {
 TEST(SafetyMiddleware, RefusesMutatingToolsInReadOnlyModeWithAToolError) {
   auto v = std::make_shared<Validator>(default_policy());
   auto mw = safety_middleware(v);
-  FakeContext ctx;
+  test_fixtures::QuietContext ctx(json{{"name", "claude-code"}, {"version", "2.1"}}, "2025-06-18");
   bool ran = false;
   auto out = mw(tool("restart_pod", server::SafetyClass::destructive), json::object(), ctx,
                 [&](const server::ToolDef&, const json&, server::CallContext&) -> server::Result<server::ToolOutput> {
@@ -247,7 +235,7 @@ TEST(SafetyMiddleware, AuditsAFailedToolAsAnError) {
   auto log = AuditLog::open({.path = dir.path() / "audit.jsonl"});
   ASSERT_TRUE(log);
   auto v = std::make_shared<Validator>(auto_policy(), *log);
-  FakeContext ctx;
+  test_fixtures::QuietContext ctx(json{{"name", "claude-code"}, {"version", "2.1"}}, "2025-06-18");
   auto out = safety_middleware(v)(tool("restart_pod", server::SafetyClass::mutating), json{{"namespace", "team-a"}}, ctx,
                                   [](const server::ToolDef&, const json&, server::CallContext&) -> server::Result<server::ToolOutput> {
                                     return server::tool_error("pod web-1 not found");

@@ -1,6 +1,8 @@
 // The shipped tools, called through the dispatcher as a host would.
 #include <gtest/gtest.h>
 
+#include "tests/fixtures/quiet_context.hpp"
+
 #include <filesystem>
 
 #include "app/config.hpp"
@@ -11,19 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-class FakeContext final : public server::CallContext {
- public:
-  bool cancelled() const override { return false; }
-  void progress(double, std::optional<double>, std::string_view) override {}
-  void log(server::LogLevel, std::string_view) override {}
-  protocol::Era era() const override { return protocol::Era::handshake; }
-  const std::string& protocol_version() const override { return version_; }
-  const json& client_info() const override { return client_; }
-
- private:
-  std::string version_ = "2025-11-25";
-  json client_ = {{"name", "gtest"}, {"version", "1"}};
-};
 
 class ToolsTest : public ::testing::Test {
  protected:
@@ -52,7 +41,7 @@ class ToolsTest : public ::testing::Test {
   }
   std::string home_;
   std::unique_ptr<app::Application> application_;
-  FakeContext context_;
+  test_fixtures::QuietContext context_;
 };
 
 TEST_F(ToolsTest, ServerStatusReportsVersionModeAndProtocol) {

@@ -29,6 +29,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "tests/fixtures/kubesim_process.hpp"
 #include <nlohmann/json.hpp>
 
 #include "server/upstream/gateway.hpp"
@@ -37,6 +39,8 @@
 
 namespace eks::analyzers {
 namespace {
+
+using eks::test_fixtures::Kubesim;
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -186,73 +190,6 @@ Report analyze_with_logs(const cluster::ClusterState& state, cluster::ClusterSou
 }
 
 // ---- the live path: kubesim + kubernetes-mcp-server through the gateway ----
-
-// kubesim on a loopback port serving one snapshot; SIGTERM then SIGKILL (by PID) when destroyed.
-class Kubesim {
- public:
-  Kubesim(const fs::path& binary, const fs::path& snapshot, const fs::path& work)
-      : kubeconfig_(work / "kubeconfig"), log_(work / "kubesim.log") {
-    int out[2];
-    if (pipe(out) != 0) return;
-    pid_ = fork();
-    if (pid_ < 0) {
-      close(out[0]);
-      close(out[1]);
-      return;
-    }
-    if (pid_ == 0) {
-      setpgid(0, 0);
-      prctl(PR_SET_PDEATHSIG, SIGKILL);  // a test killed mid-run leaves no simulator behind
-      dup2(out[1], STDOUT_FILENO);
-      const int err = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      if (err >= 0) dup2(err, STDERR_FILENO);
-      close(out[0]);
-      close(out[1]);
-      execl(binary.c_str(), binary.c_str(), "--snapshot", snapshot.c_str(), "--listen", "127.0.0.1:0", "--write-kubeconfig",
-            kubeconfig_.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(out[1]);
-    // It prints its URL once it listens and the kubeconfig is written; wait for that line, bounded.
-    std::string line;
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < deadline && line.find('\n') == std::string::npos) {
-      pollfd p{out[0], POLLIN, 0};
-      if (poll(&p, 1, 100) <= 0) continue;
-      char buf[256];
-      const ssize_t n = read(out[0], buf, sizeof buf);
-      if (n <= 0) break;
-      line.append(buf, static_cast<std::size_t>(n));
-    }
-    close(out[0]);
-    if (line.rfind("http://127.0.0.1:", 0) == 0) url_ = line.substr(0, line.find('\n'));
-  }
-  ~Kubesim() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    for (int i = 0; i < 50; ++i) {
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_) return;
-      std::this_thread::sleep_for(20ms);
-    }
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-  }
-  Kubesim(const Kubesim&) = delete;
-  Kubesim& operator=(const Kubesim&) = delete;
-
-  bool ready() const { return !url_.empty(); }
-  const fs::path& kubeconfig() const { return kubeconfig_; }
-  std::string log_text() const {
-    std::ifstream in(log_);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  }
-
- private:
-  fs::path kubeconfig_;
-  fs::path log_;
-  pid_t pid_ = -1;
-  std::string url_;
-};
 
 // The real kubernetes-mcp-server on kubesim's kubeconfig, behind a gateway whose check lets reads through and
 // refuses Secrets, as the safety validator does.

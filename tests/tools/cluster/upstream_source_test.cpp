@@ -19,11 +19,15 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/fixtures/kubesim_process.hpp"
+
 #include "server/upstream/gateway.hpp"
 #include "tools/cluster/source.hpp"
 
 namespace eks::cluster {
 namespace {
+
+using eks::test_fixtures::Kubesim;
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -31,71 +35,14 @@ using namespace std::chrono_literals;
 const fs::path kScenarios = fs::path(EKS_SOURCE_DIR) / "examples" / "scenarios";
 const fs::path kUpstreamBinary = fs::path(EKS_SOURCE_DIR) / "tests" / "node_modules" / ".bin" / "kubernetes-mcp-server";
 
-// kubesim on a loopback port, serving one snapshot; stopped (SIGTERM, then SIGKILL) when destroyed.
-class Kubesim {
- public:
-  Kubesim(const fs::path& snapshot, const fs::path& work) : kubeconfig_(work / "kubeconfig"), log_(work / "kubesim.log") {
-    int out[2];
-    if (pipe(out) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      setpgid(0, 0);
-      prctl(PR_SET_PDEATHSIG, SIGKILL);  // a test killed mid-run leaves no simulator behind
-      dup2(out[1], STDOUT_FILENO);
-      const int err = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      if (err >= 0) dup2(err, STDERR_FILENO);
-      close(out[0]);
-      close(out[1]);
-      execl(EKS_KUBESIM, EKS_KUBESIM, "--snapshot", snapshot.c_str(), "--listen", "127.0.0.1:0", "--write-kubeconfig",
-            kubeconfig_.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(out[1]);
-    // The URL line says it is listening (and the kubeconfig is written); wait for it, bounded.
-    std::string line;
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < deadline && line.find('\n') == std::string::npos) {
-      pollfd p{out[0], POLLIN, 0};
-      if (poll(&p, 1, 100) <= 0) continue;
-      char buf[256];
-      const ssize_t n = read(out[0], buf, sizeof buf);
-      if (n <= 0) break;
-      line.append(buf, static_cast<std::size_t>(n));
-    }
-    close(out[0]);
-    if (line.rfind("http://127.0.0.1:", 0) == 0) url_ = line.substr(0, line.find('\n'));
-  }
-  ~Kubesim() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    for (int i = 0; i < 50; ++i) {
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_) return;
-      std::this_thread::sleep_for(20ms);
-    }
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-  }
-  Kubesim(const Kubesim&) = delete;
-  Kubesim& operator=(const Kubesim&) = delete;
-
-  bool ready() const { return !url_.empty(); }
-  const fs::path& kubeconfig() const { return kubeconfig_; }
-  // kubesim's own count: "loaded N objects (P pods, N nodes, E events, L log files)".
-  std::optional<std::array<int, 4>> loaded() const {
-    std::ifstream in(log_);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::smatch m;
-    if (!std::regex_search(text, m, std::regex(R"(loaded (\d+) objects \((\d+) pods, (\d+) nodes, (\d+) events)")))
-      return std::nullopt;
-    return std::array<int, 4>{std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3]), std::stoi(m[4])};
-  }
-
- private:
-  fs::path kubeconfig_;
-  fs::path log_;
-  pid_t pid_ = -1;
-  std::string url_;
-};
+// kubesim's own count: "loaded N objects (P pods, N nodes, E events, L log files)".
+std::optional<std::array<int, 4>> loaded(const Kubesim& sim) {
+  const std::string text = sim.log_text();
+  std::smatch m;
+  if (!std::regex_search(text, m, std::regex(R"(loaded (\d+) objects \((\d+) pods, (\d+) nodes, (\d+) events)")))
+    return std::nullopt;
+  return std::array<int, 4>{std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3]), std::stoi(m[4])};
+}
 
 // A gateway to the real kubernetes-mcp-server on kubesim's kubeconfig, with a check that lets reads through,
 // refuses Secrets as the safety validator does, and records every call.
@@ -160,7 +107,7 @@ class UpstreamMatchesSnapshot : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(fs::exists(kUpstreamBinary)) << "kubernetes-mcp-server is not installed: run scripts/install-deps";
     work = fs::temp_directory_path() / ("cluster-test-" + std::to_string(getpid()) + "-" + GetParam());
     fs::create_directories(work / "home");
-    sim = std::make_unique<Kubesim>(kScenarios / GetParam(), work);
+    sim = std::make_unique<Kubesim>(EKS_KUBESIM, kScenarios / GetParam(), work);
     ASSERT_TRUE(sim->ready()) << "kubesim did not start on " << GetParam();
     up = std::make_unique<Upstream>(sim->kubeconfig(), work / "home");
   }
@@ -190,7 +137,7 @@ TEST_P(UpstreamMatchesSnapshot, SameClusterStateAndLogs) {
   ASSERT_TRUE(expected) << expected.error();
 
   // kubesim's own loader agrees on the counts.
-  auto counts = sim->loaded();
+  auto counts = loaded(*sim);
   ASSERT_TRUE(counts);
   EXPECT_EQ((*counts)[1], static_cast<int>(expected->pods.size()));
   EXPECT_EQ((*counts)[2], static_cast<int>(expected->nodes.size()));
@@ -266,7 +213,7 @@ TEST(UpstreamSource, NamespaceScopeMatchesSnapshotAndListsOnlyThatNamespace) {
   const fs::path work = fs::temp_directory_path() / ("cluster-test-" + std::to_string(getpid()) + "-scope");
   fs::create_directories(work / "home");
   {
-    Kubesim sim(kScenarios / "demo", work);
+    Kubesim sim(EKS_KUBESIM, kScenarios / "demo", work);
     ASSERT_TRUE(sim.ready());
     Upstream up(sim.kubeconfig(), work / "home");
     LoadScope scope;
