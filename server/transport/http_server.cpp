@@ -419,7 +419,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
     busy_ = true;
     response_started_ = false;
     complete_ = false;
-    keep_alive_ = request.keep_alive;
+    keep_alive_ = request.keep_alive && server_->options.keep_alive;
     method_ = request.method;
     started_ = Clock::now();
     try {
