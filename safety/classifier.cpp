@@ -8,17 +8,13 @@
 
 #include "safety/policy.hpp"
 #include "safety/yaml_json.hpp"
+#include "server/text.hpp"
 
 namespace eks::safety {
 namespace {
 
 using nlohmann::json;
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::string trim(std::string text) {
   text.erase(0, text.find_first_not_of(" \t\r\n"));
@@ -41,7 +37,7 @@ bool flag(const json& args, const char* key) {
   const auto it = args.find(key);
   if (it == args.end()) return false;
   if (it->is_boolean()) return it->get<bool>();
-  if (it->is_string()) return lower(it->get<std::string>()) == "true";
+  if (it->is_string()) return lower_ascii(it->get<std::string>()) == "true";
   return false;
 }
 
@@ -57,7 +53,7 @@ bool cluster_scoped(std::string_view kind) {
 
 // "apps/v1" -> {"apps", "v1"}; "v1" -> {"", "v1"}; the group is lower-cased ("core" is the core group).
 std::pair<std::string, std::string> split_api_version(std::string api_version) {
-  api_version = lower(trim(std::move(api_version)));
+  api_version = lower_ascii(trim(std::move(api_version)));
   const auto slash = api_version.rfind('/');
   if (slash == std::string::npos) return {"", api_version};
   std::string group = api_version.substr(0, slash);
@@ -131,8 +127,8 @@ void flatten(const json& value, std::vector<json>& out, int depth, std::string& 
   const auto items = value.find("items");
   const bool is_list = items != value.end() && items->is_array() &&
                        (kind == value.end() || !kind->is_string() ||
-                        (lower(kind->get<std::string>()).size() >= 4 &&
-                         lower(kind->get<std::string>()).ends_with("list")));
+                        (lower_ascii(kind->get<std::string>()).size() >= 4 &&
+                         lower_ascii(kind->get<std::string>()).ends_with("list")));
   if (is_list) {
     for (const auto& item : *items) flatten(item, out, depth + 1, problem);
     return;

@@ -9,17 +9,13 @@
 #include "safety/yaml_json.hpp"
 #include "schemas/schemas.hpp"
 #include "server/protocol/json_schema.hpp"
+#include "server/text.hpp"
 
 namespace eks::safety {
 namespace {
 
 using nlohmann::json;
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 Rule rule(std::string name, std::string code, std::string reason) {
   Rule r;
@@ -409,7 +405,7 @@ std::string canonical_kind(std::string_view kind) {
       {"horizontalpodautoscalers", "horizontalpodautoscaler"},
       {"hpa", "horizontalpodautoscaler"},
   };
-  std::string k = lower(kind);
+  std::string k = lower_ascii(kind);
   // Trim whitespace a model might leave around a kind (" Secret").
   k.erase(0, k.find_first_not_of(" \t\r\n"));
   k.erase(k.find_last_not_of(" \t\r\n") + 1);

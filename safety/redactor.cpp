@@ -5,6 +5,8 @@
 #include <cctype>
 #include <cstring>
 
+#include "server/text.hpp"
+
 namespace eks::safety {
 namespace {
 
@@ -16,11 +18,6 @@ bool lower_c(char c) { return c >= 'a' && c <= 'z'; }
 bool base64url(char c) { return alnum(c) || c == '-' || c == '_'; }
 bool ident(char c) { return alnum(c) || c == '_' || c == '-' || c == '.'; }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool starts_with_ci(std::string_view text, std::size_t at, std::string_view prefix) {
   if (at + prefix.size() > text.size()) return false;
@@ -37,7 +34,7 @@ std::vector<std::string> words(std::string_view key) {
   std::vector<std::string> out;
   std::string word;
   auto flush = [&] {
-    if (!word.empty()) out.push_back(lower(word));
+    if (!word.empty()) out.push_back(lower_ascii(word));
     word.clear();
   };
   for (std::size_t i = 0; i < key.size(); ++i) {
@@ -380,7 +377,7 @@ std::vector<Line> split_lines(std::string_view text) {
 
 std::string unquote_lower(std::string_view v) {
   if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) v = v.substr(1, v.size() - 2);
-  return lower(v);
+  return lower_ascii(v);
 }
 
 void mask_secret_yaml(std::string& text) {
@@ -448,7 +445,7 @@ void mask_secret_yaml(std::string& text) {
 
 bool secret_kind(const json& object) {
   const auto it = object.find("kind");
-  return it != object.end() && it->is_string() && lower(it->get<std::string>()) == "secret";
+  return it != object.end() && it->is_string() && lower_ascii(it->get<std::string>()) == "secret";
 }
 
 }  // namespace
@@ -520,7 +517,7 @@ json Redactor::redact_value(const json& value, int depth) const {
   if (!value.is_object()) return value;
   const bool secret = secret_kind(value);
   const auto kind = value.find("kind");
-  const bool secret_list = kind != value.end() && kind->is_string() && lower(kind->get<std::string>()) == "secretlist";
+  const bool secret_list = kind != value.end() && kind->is_string() && lower_ascii(kind->get<std::string>()) == "secretlist";
   // {name: DB_PASSWORD, value: ...}: a container env entry.
   const auto name = value.find("name");
   const bool env_secret = name != value.end() && name->is_string() && is_secret_key(name->get<std::string>());

@@ -12,14 +12,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "server/text.hpp"
+
 namespace eks::transport {
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
@@ -53,7 +50,7 @@ tl::expected<ListenAddress, std::string> parse_listen(std::string_view text) {
   const auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
   if (port.empty() || ec != std::errc() || ptr != port.data() + port.size() || value > 65535) return fail("bad port");
   out.port = static_cast<std::uint16_t>(value);
-  if (lower(out.host) == "localhost") out.host = "127.0.0.1";
+  if (lower_ascii(out.host) == "localhost") out.host = "127.0.0.1";
   out.loopback = out.host == "::1" || out.host.rfind("127.", 0) == 0;
   return out;
 }
@@ -62,10 +59,10 @@ std::string host_name(std::string_view authority) {
   authority = trim(authority);
   if (!authority.empty() && authority.front() == '[') {
     const auto close = authority.find(']');
-    return lower(close == std::string_view::npos ? authority : authority.substr(0, close + 1));
+    return lower_ascii(close == std::string_view::npos ? authority : authority.substr(0, close + 1));
   }
   const auto colon = authority.find(':');
-  return lower(authority.substr(0, colon));
+  return lower_ascii(authority.substr(0, colon));
 }
 
 bool is_loopback_name(std::string_view host) {
@@ -74,9 +71,9 @@ bool is_loopback_name(std::string_view host) {
 
 bool host_allowed(std::string_view host_header, bool loopback_bind, const std::vector<std::string>& allowed) {
   const std::string name = host_name(host_header);
-  const std::string full = lower(trim(host_header));
+  const std::string full = lower_ascii(trim(host_header));
   for (const auto& a : allowed) {
-    const std::string entry = lower(a);
+    const std::string entry = lower_ascii(a);
     if (entry == name || entry == full) return true;
   }
   if (loopback_bind) return !name.empty() && is_loopback_name(name);
@@ -85,9 +82,9 @@ bool host_allowed(std::string_view host_header, bool loopback_bind, const std::v
 
 bool origin_allowed(std::optional<std::string_view> origin, bool loopback_bind, const std::vector<std::string>& allowed) {
   if (!origin) return true;
-  const std::string value = lower(trim(*origin));
+  const std::string value = lower_ascii(trim(*origin));
   for (const auto& a : allowed) {
-    if (lower(a) == value) return true;
+    if (lower_ascii(a) == value) return true;
   }
   if (!loopback_bind) return false;
   const auto scheme = value.find("://");
@@ -111,7 +108,7 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
 std::optional<std::string_view> bearer_token(std::string_view authorization) {
   authorization = trim(authorization);
   constexpr std::string_view scheme = "bearer ";
-  if (authorization.size() <= scheme.size() || lower(authorization.substr(0, scheme.size())) != scheme) return std::nullopt;
+  if (authorization.size() <= scheme.size() || lower_ascii(authorization.substr(0, scheme.size())) != scheme) return std::nullopt;
   const auto token = trim(authorization.substr(scheme.size()));
   if (token.empty()) return std::nullopt;
   return token;

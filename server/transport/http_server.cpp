@@ -26,6 +26,7 @@
 
 #include "server/protocol/versions.hpp"
 #include "server/session.hpp"
+#include "server/text.hpp"
 #include "server/transport/http_security.hpp"
 #include "server/transport/sse.hpp"
 
@@ -54,11 +55,6 @@ std::shared_ptr<spdlog::logger> logger() {
 using Header = std::pair<std::string, std::string>;
 using Headers = std::vector<Header>;
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -791,7 +787,7 @@ std::shared_ptr<Session::Route> route_to(const std::shared_ptr<Exchange>& exchan
 }
 
 bool accepts(std::string_view accept, std::string_view type) {
-  const std::string a = lower(accept);
+  const std::string a = lower_ascii(accept);
   return a.find(type) != std::string::npos || a.find("*/*") != std::string::npos;
 }
 
@@ -936,7 +932,7 @@ void Impl::handle_mcp(const std::shared_ptr<Conn>& conn, Request& request) {
 }
 
 void Impl::handle_post(const std::shared_ptr<Conn>& conn, Request& request) {
-  const std::string content_type = lower(request.header("content-type").value_or(""));
+  const std::string content_type = lower_ascii(request.header("content-type").value_or(""));
   if (content_type.rfind("application/json", 0) != 0) {
     return conn->respond(json_error(415, jsonrpc::kInvalidRequest, "Unsupported Media Type: Content-Type must be application/json"));
   }
@@ -1230,7 +1226,7 @@ void Impl::handle_legacy_open(const std::shared_ptr<Conn>& conn, Request& reques
 void Impl::handle_legacy_post(const std::shared_ptr<Conn>& conn, Request& request) {
   auto owner = find_session(request.query_param("sessionId"));
   if (!owner || !owner->legacy) return conn->respond(json_error(404, jsonrpc::kInvalidRequest, "Not Found: unknown sessionId"));
-  const std::string content_type = lower(request.header("content-type").value_or(""));
+  const std::string content_type = lower_ascii(request.header("content-type").value_or(""));
   if (content_type.rfind("application/json", 0) != 0) {
     return conn->respond(json_error(415, jsonrpc::kInvalidRequest, "Unsupported Media Type: Content-Type must be application/json"));
   }

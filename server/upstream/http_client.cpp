@@ -12,6 +12,7 @@
 #include "server/logging.hpp"
 
 #include "server/jsonrpc/message.hpp"
+#include "server/text.hpp"
 
 namespace eks::upstream {
 namespace {
@@ -64,10 +65,6 @@ const tl::expected<Curl, std::string>& curl() {
   return loaded;
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 std::string trim(std::string s) {
   s.erase(0, s.find_first_not_of(" \t\r\n"));
@@ -93,9 +90,9 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   const std::string line(data, size * count);
   const auto colon = line.find(':');
   if (colon != std::string::npos) {
-    const std::string name = lower(line.substr(0, colon));
+    const std::string name = lower_ascii(line.substr(0, colon));
     const std::string value = trim(line.substr(colon + 1));
-    if (name == "content-type") t->content_type = lower(value);
+    if (name == "content-type") t->content_type = lower_ascii(value);
     if (name == "mcp-session-id") t->session_id = value;
   }
   return size * count;

@@ -5,15 +5,11 @@
 #include <stdexcept>
 
 #include "safety/yaml_json.hpp"
+#include "server/text.hpp"
 
 namespace eks::logs {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // "$1" -> group 1 of the match, "$0" the whole match; groups that did not take part are empty.
 std::string substitute(const std::string& summary, const std::cmatch& m) {
@@ -51,7 +47,7 @@ std::optional<PatternSet> PatternSet::parse(const std::vector<std::pair<std::str
         p.category = item.at("category").get<std::string>();
         p.confidence = item.at("confidence").get<double>();
         p.priority = item.at("priority").get<int>();
-        for (const auto& a : item.at("any")) p.any.push_back(lower(a.get<std::string>()));
+        for (const auto& a : item.at("any")) p.any.push_back(lower_ascii(a.get<std::string>()));
         p.regex_text = item.at("regex").get<std::string>();
         p.regex = std::regex(p.regex_text, std::regex::ECMAScript | std::regex::icase | std::regex::optimize);
         p.summary = item.at("summary").get<std::string>();
@@ -78,7 +74,7 @@ const PatternSet& PatternSet::builtin() {
 
 std::optional<PatternMatch> PatternSet::match(std::string_view line) const {
   if (line.size() > 4096) line = line.substr(0, 4096);  // bounds regex work on hostile input
-  const std::string lowered = lower(line);
+  const std::string lowered = lower_ascii(line);
   for (const auto& p : patterns_) {
     const bool candidate = p.any.empty() || std::any_of(p.any.begin(), p.any.end(), [&](const std::string& a) {
                              return lowered.find(a) != std::string::npos;

@@ -194,20 +194,8 @@ Report analyze_with_logs(const cluster::ClusterState& state, cluster::ClusterSou
 // The real kubernetes-mcp-server on kubesim's kubeconfig, behind a gateway whose check lets reads through and
 // refuses Secrets, as the safety validator does.
 std::unique_ptr<upstream::Gateway> start_upstream(const fs::path& kubeconfig, const fs::path& home) {
-  upstream::UpstreamConfig config;
-  config.name = "kubernetes";
-  config.role = "kubernetes";
-  config.process = {"kubernetes",
-                    kUpstreamBinary.string(),
-                    {"--kubeconfig", kubeconfig.string(), "--list-output", "yaml", "--read-only"},
-                    // client-go's default limit (5 requests/s after a burst of 10) would serialise the lists.
-                    {{"HOME", home.string()},
-                     {"KUBECONFIG", kubeconfig.string()},
-                     {"KUBE_CLIENT_QPS", "200"},
-                     {"KUBE_CLIENT_BURST", "400"}}};
-  config.connect_timeout = 15000ms;
-  config.call_timeout = 15000ms;
-  auto gateway = std::make_unique<upstream::Gateway>(std::vector<upstream::UpstreamConfig>{config});
+  auto gateway = std::make_unique<upstream::Gateway>(
+      std::vector<upstream::UpstreamConfig>{eks::test_fixtures::kubernetes_upstream(kUpstreamBinary, kubeconfig, home)});
   gateway->install_check([](const upstream::UpstreamCall& call) -> tl::expected<upstream::CallDone, std::string> {
     if (call.arguments.value("kind", "") == "Secret") return tl::unexpected(std::string("Secrets are never read"));
     return upstream::CallDone{};

@@ -48,21 +48,8 @@ std::optional<std::array<int, 4>> loaded(const Kubesim& sim) {
 // refuses Secrets as the safety validator does, and records every call.
 struct Upstream {
   explicit Upstream(const fs::path& kubeconfig, const fs::path& home) {
-    upstream::UpstreamConfig config;
-    config.name = "kubernetes";
-    config.role = "kubernetes";
-    config.process = {"kubernetes",
-                      kUpstreamBinary.string(),
-                      {"--kubeconfig", kubeconfig.string(), "--list-output", "yaml", "--read-only"},
-                      // client-go's default rate limit (5 requests/s after a burst of 10) would serialise the
-                      // parallel lists at 200 ms each; kubernetes-mcp-server reads these to lift it.
-                      {{"HOME", home.string()},
-                       {"KUBECONFIG", kubeconfig.string()},
-                       {"KUBE_CLIENT_QPS", "200"},
-                       {"KUBE_CLIENT_BURST", "400"}}};
-    config.connect_timeout = 15000ms;
-    config.call_timeout = 15000ms;
-    gateway = std::make_unique<upstream::Gateway>(std::vector<upstream::UpstreamConfig>{config});
+    gateway = std::make_unique<upstream::Gateway>(
+        std::vector<upstream::UpstreamConfig>{eks::test_fixtures::kubernetes_upstream(kUpstreamBinary, kubeconfig, home)});
     gateway->install_check([this](const upstream::UpstreamCall& call) -> tl::expected<upstream::CallDone, std::string> {
       std::lock_guard lock(mutex);
       calls.push_back(call.tool + " " + call.arguments.dump());
