@@ -127,7 +127,11 @@ export function loadScript(script) {
   let where = 'script';
   if (typeof script === 'string') {
     where = script;
-    parsed = YAML.parse(fs.readFileSync(script, 'utf8'));
+    try {
+      parsed = YAML.parse(fs.readFileSync(script, 'utf8'));
+    } catch (error) {
+      throw new Error(`${where}: cannot read the script: ${error.message}`);
+    }
   }
   if (!validateScript(parsed)) {
     const problems = validateScript.errors.map((e) => `${e.dataPath || '(top)'} ${e.message}`).join('; ');
@@ -178,10 +182,16 @@ export function matches(c, body) {
   return true;
 }
 
+// The last turn, skipping system-role messages (a beta lets them stand between turns). Null if not a user's.
+function lastUserTurn(body) {
+  const last = (body.messages ?? []).filter((m) => m.role !== 'system').at(-1);
+  return last?.role === 'user' ? last : null;
+}
+
 // The tool_result blocks of the last user turn, each with the text of its content.
 export function lastToolResults(body) {
-  const last = body.messages?.[body.messages.length - 1];
-  if (!last || last.role !== 'user' || typeof last.content === 'string') return [];
+  const last = lastUserTurn(body);
+  if (!last || typeof last.content === 'string') return [];
   return last.content.filter((b) => b.type === 'tool_result').map((b) => ({ ...b, text: textOf(b.content) }));
 }
 
@@ -193,9 +203,9 @@ export function checkExpect(expect, body, previousToolUses) {
   for (const n of list(expect.tools_include)) if (!names.includes(n)) return `tool '${n}' is not offered (offered: ${names.join(', ') || 'none'})`;
   for (const n of list(expect.tools_exclude)) if (names.includes(n)) return `tool '${n}' is offered but must not be`;
   if (expect.stream !== undefined && Boolean(body.stream) !== expect.stream) return `stream is ${Boolean(body.stream)}, expected ${expect.stream}`;
-  const last = body.messages?.[body.messages.length - 1];
+  const last = lastUserTurn(body);
   for (const s of list(expect.last_user_contains)) {
-    if (last?.role !== 'user' || !textOf(last.content).includes(s)) return `the last user turn does not contain "${s}"`;
+    if (!last || !textOf(last.content).includes(s)) return `the last user turn does not contain "${s}"`;
   }
   if (expect.tool_result) {
     if (previousToolUses.length === 0) return 'tool_result expected but the previous step produced no tool_use';
