@@ -51,10 +51,11 @@ export async function startFakeAnthropic({ script, log, port = 0 } = {}) {
 
   // Usage, deterministic: a token is 4 characters of JSON. A prefix ending at a cache_control breakpoint is
   // "written" the first time it is seen and "read" afterwards, when it is at least min_cacheable_tokens long.
+  const strip = ({ cache_control, ...rest }) => rest;
+  const inputTokens = (body) => tokens(JSON.stringify(cacheSegments(body).map(strip)));
   function usageFor(body, outputText) {
     const segments = cacheSegments(body);
-    const strip = ({ cache_control, ...rest }) => rest;
-    const total = tokens(JSON.stringify(segments.map(strip)));
+    const total = inputTokens(body);
     let read = 0;
     let created = 0;
     let prefix = '';
@@ -100,7 +101,7 @@ export async function startFakeAnthropic({ script, log, port = 0 } = {}) {
     const { content, stop_reason, stop_sequence, usage } = message;
     event('message_start', { message: { ...message, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } } });
     if (streamError) {
-      event('error', { error: { type: streamError, message: streamError === 'overloaded_error' ? 'Overloaded' : 'Internal server error' } });
+      event('error', { error: { type: streamError[0], message: streamError[1] } });
       res.end();
       return;
     }
@@ -207,7 +208,7 @@ export async function startFakeAnthropic({ script, log, port = 0 } = {}) {
     if (isCount) {
       entry.verdict = { status: 200, ok: true };
       record(entry);
-      return json(res, { input_tokens: usageFor({ ...body }, '').input_tokens });
+      return json(res, { input_tokens: inputTokens(body) });
     }
 
     const r = reply(body);
@@ -217,7 +218,7 @@ export async function startFakeAnthropic({ script, log, port = 0 } = {}) {
     if (r.delay) await new Promise((resolve) => setTimeout(resolve, r.delay));
     if (r.fault) {
       const f = r.fault;
-      entry.verdict = { status: f.status ?? 200, fault: f };
+      entry.verdict = { status: f.reset ? null : f.status ?? 200, fault: f };
       record(entry);
       if (f.reset) return req.socket.destroy();
       if (f.malformed_json) {
@@ -225,8 +226,10 @@ export async function startFakeAnthropic({ script, log, port = 0 } = {}) {
         return res.end('{"id":"msg_01broken","type":"message","content":[{"type":"text","te');
       }
       if (f.stream_error) {
-        if (!body.stream) return sendError(res, f.stream_error === 'overloaded_error' ? 529 : 500, ...FAULT_ERRORS[f.stream_error === 'overloaded_error' ? 529 : 500]);
-        return sendMessage(res, messageOf(body, [], 'end_turn'), true, f.stream_error);
+        // Without a stream there is no 200 to break off: the same error comes as its HTTP status.
+        const status = f.stream_error === 'overloaded_error' ? 529 : 500;
+        if (!body.stream) return sendError(res, status, ...FAULT_ERRORS[status]);
+        return sendMessage(res, messageOf(body, [], 'end_turn'), true, FAULT_ERRORS[status]);
       }
       const [type, message] = FAULT_ERRORS[f.status];
       const headers = f.retry_after !== undefined ? { 'retry-after': String(f.retry_after) } : {};

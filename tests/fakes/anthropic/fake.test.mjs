@@ -362,6 +362,10 @@ describe('scripted conversations', () => {
       /stop_reason tool_use needs at least one tool_use block/,
     );
     await assert.rejects(startFakeAnthropic({ script: { conversations: [], bogus: 1 } }), /should NOT have additional properties/);
+    const fault = (f) => ({ conversations: [{ name: 'x', match: { model: MODEL }, steps: [{ fault: f }] }] });
+    await assert.rejects(startFakeAnthropic({ script: fault({ retry_after: 2 }) }), /steps\[0\]\.fault should match exactly one schema/);
+    await assert.rejects(startFakeAnthropic({ script: fault({ reset: true, status: 500 }) }), /should match exactly one schema/);
+    await assert.rejects(startFakeAnthropic({ script: fault({ status: 404 }) }), /should be equal to one of the allowed values/);
   });
 });
 

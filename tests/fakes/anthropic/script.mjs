@@ -110,7 +110,13 @@ const SCRIPT_SCHEMA = {
             malformed_json: { const: true },
             stream_error: { enum: ['overloaded_error', 'api_error'] },
           },
-          minProperties: 1,
+          // Exactly one kind of fault; message and retry_after go with a status.
+          oneOf: [
+            { required: ['status'], not: { anyOf: [{ required: ['reset'] }, { required: ['malformed_json'] }, { required: ['stream_error'] }] } },
+            { required: ['reset'], maxProperties: 1 },
+            { required: ['malformed_json'], maxProperties: 1 },
+            { required: ['stream_error'], maxProperties: 1 },
+          ],
         },
       },
       oneOf: [{ required: ['respond'] }, { required: ['fault'] }],
