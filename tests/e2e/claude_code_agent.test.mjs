@@ -76,6 +76,9 @@ describe('Claude Code calls diagnose_cluster through the Messages API stand-in',
     assert.ok(toolResult, `no tool_result for ${toolUse.id} in ${JSON.stringify(last).slice(0, 2000)}`);
     assert.match(JSON.stringify(toolResult.content), /CrashLoopBackOff/);
     assert.notEqual(toolResult.is_error, true);
+    // Claude Code marks its system prompt for caching: the second request reads the prefix the first wrote.
+    assert.ok(served[0].response.usage.cache_creation_input_tokens > 0, JSON.stringify(served[0].response.usage));
+    assert.ok(served[1].response.usage.cache_read_input_tokens > 0, JSON.stringify(served[1].response.usage));
     assert.match(fs.readFileSync(serverLog, 'utf8'), /initialized: client claude-code/, 'our server was not the one Claude Code used');
     // The key never reaches a record.
     assert.ok(!JSON.stringify(fake.requests()).includes('dummy-key-for-the-stand-in'));

@@ -144,7 +144,8 @@ describe('request rules', () => {
     [
       'text before the tool_result',
       basic({ tools: [WEATHER], messages: [user('a'), assistant([{ type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: {} }]), user([{ type: 'text', text: 'here' }, { type: 'tool_result', tool_use_id: 'toolu_1', content: 'x' }])] }),
-      {}, 400, 'invalid_request_error', /`tool_result` blocks must come first/,
+      {}, 400, 'invalid_request_error',
+      'messages.2: Did not find 1 `tool_result` block(s) at the beginning of this message. Messages following `tool_use` blocks must begin with a matching number of `tool_result` blocks.',
     ],
     ['tool_result in an assistant turn', basic({ messages: [user('a'), assistant([{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'x' }])] }), {}, 400, 'invalid_request_error', /messages\.1\.content\.0\.type: Input tag 'tool_result'/],
     ['tool name with a space', basic({ tools: [{ ...WEATHER, name: 'get weather' }] }), {}, 400, 'invalid_request_error', "tools.0.custom.name: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'"],

@@ -316,7 +316,10 @@ function checkMessages(messages, options) {
         answered.add(block.tool_use_id);
         // "tool_result blocks must come FIRST in the content array; any text must come AFTER all tool results."
         if (otherSeen) {
-          return invalid(`messages.${index}: \`tool_result\` blocks must come first in the user message, before any other content`);
+          return invalid(
+            `messages.${index}: Did not find ${offered.size} \`tool_result\` block(s) at the beginning of this message. ` +
+              'Messages following `tool_use` blocks must begin with a matching number of `tool_result` blocks.',
+          );
         }
       }
     }
