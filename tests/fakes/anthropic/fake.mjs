@@ -58,11 +58,10 @@ export async function startFakeAnthropic({ script, log, port = 0 } = {}) {
     const total = inputTokens(body);
     let read = 0;
     let created = 0;
-    let prefix = '';
     let prefixTokens = 0;
     const hash = createHash('sha256');
     for (const s of segments) {
-      prefix = JSON.stringify(strip(s));
+      const prefix = JSON.stringify(strip(s));
       hash.update(prefix);
       prefixTokens += tokens(prefix);
       if (!s.cache_control || prefixTokens < cfg.minCacheableTokens) continue;
@@ -85,7 +84,8 @@ export async function startFakeAnthropic({ script, log, port = 0 } = {}) {
 
   function sendError(res, status, type, message, extraHeaders = {}) {
     const requestId = newId('req');
-    res.writeHead(status, { 'content-type': 'application/json', 'request-id': requestId, 'x-should-retry': String(status === 429 || status >= 500), ...extraHeaders });
+    const retry = String(status === 429 || status >= 500);
+    res.writeHead(status, { 'content-type': 'application/json', 'request-id': requestId, 'x-should-retry': retry, ...extraHeaders });
     res.end(JSON.stringify({ type: 'error', error: { type, message }, request_id: requestId }));
   }
 
@@ -113,7 +113,9 @@ export async function startFakeAnthropic({ script, log, port = 0 } = {}) {
       } else {
         event('content_block_start', { index, content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} } });
         event('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: '' } });
-        for (const piece of chunks(JSON.stringify(block.input), 16)) event('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: piece } });
+        for (const piece of chunks(JSON.stringify(block.input), 16)) {
+          event('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: piece } });
+        }
       }
       event('content_block_stop', { index });
     }
@@ -170,7 +172,13 @@ export async function startFakeAnthropic({ script, log, port = 0 } = {}) {
 
   async function handle(req, res, raw) {
     const url = new URL(req.url, 'http://127.0.0.1');
-    const entry = { seq: requests.length + 1, at: new Date().toISOString(), method: req.method, path: url.pathname + url.search, headers: recordedHeaders(req.headers) };
+    const entry = {
+      seq: requests.length + 1,
+      at: new Date().toISOString(),
+      method: req.method,
+      path: url.pathname + url.search,
+      headers: recordedHeaders(req.headers),
+    };
     let body;
     try {
       body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
@@ -194,13 +202,22 @@ export async function startFakeAnthropic({ script, log, port = 0 } = {}) {
 
     const violation = (v) => {
       violations.push({ seq: entry.seq, status: v.status, type: v.type, message: v.message });
-      const conv = body && typeof body === 'object' ? conversations.find((c) => { try { return matches(c.def, body); } catch { return false; } }) : null;
-      conv?.violations.push({ seq: entry.seq, message: v.message });
+      // A refused body may be malformed anywhere, so matching it may throw: then it belongs to no conversation.
+      const belongs = (c) => {
+        try {
+          return matches(c.def, body);
+        } catch {
+          return false;
+        }
+      };
+      conversations.find(belongs)?.violations.push({ seq: entry.seq, message: v.message });
       reject(v.status, v.type, v.message);
     };
     const headerProblem = checkHeaders(req.headers);
     if (headerProblem) return violation(headerProblem);
-    if (body === undefined && raw.length > 0) return violation({ status: 400, type: 'invalid_request_error', message: 'There was an error parsing the body of your request: it is not valid JSON' });
+    if (body === undefined && raw.length > 0) {
+      return violation({ status: 400, type: 'invalid_request_error', message: 'There was an error parsing the body of your request: it is not valid JSON' });
+    }
     const options = { models: cfg.models, mergeConsecutive: cfg.mergeConsecutive };
     const bodyProblem = isCount ? checkCountTokensBody(body, req.headers, options) : checkMessagesBody(body, req.headers, options);
     if (bodyProblem) return violation(bodyProblem);
@@ -315,8 +332,10 @@ function json(res, value) {
   res.end(JSON.stringify(value));
 }
 
+// Pieces of `size` characters (code points, so a surrogate pair is never split), at least one.
 function chunks(text, size) {
+  const chars = Array.from(text);
   const out = [];
-  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  for (let i = 0; i < chars.length; i += size) out.push(chars.slice(i, i + size).join(''));
   return out.length ? out : [''];
 }

@@ -162,6 +162,9 @@ function checkSystem(system, where = 'system') {
   return null;
 }
 
+// Where block k of message i is, in the API's error paths (a string content is one block at `.content`).
+const blockPath = (i, m, k) => (typeof m.content === 'string' ? `messages.${i}.content` : `messages.${i}.content.${k}`);
+
 // Content as a list of blocks (a string is one text block).
 export function blocksOf(content) {
   return typeof content === 'string' ? [{ type: 'text', text: content }] : content;
@@ -241,7 +244,7 @@ function checkMessages(messages, options) {
       if (!isFinalAssistant) return invalid(`messages.${i}: all messages must have non-empty content except for the optional final assistant message`);
     }
     for (const [k, block] of blocks.entries()) {
-      const bad = checkBlock(typeof m.content === 'string' ? `messages.${i}.content` : `messages.${i}.content.${k}`, m.role, block, isFinalAssistant);
+      const bad = checkBlock(blockPath(i, m, k), m.role, block, isFinalAssistant);
       if (bad) return bad;
     }
     if (isFinalAssistant && blocks.length > 0) {
@@ -269,7 +272,7 @@ function checkMessages(messages, options) {
       turns.push({ role: 'system', index: i, blocks: [] });
       continue;
     }
-    const blocks = blocksOf(m.content).map((block, k) => ({ block, path: typeof m.content === 'string' ? `messages.${i}.content` : `messages.${i}.content.${k}`, index: i }));
+    const blocks = blocksOf(m.content).map((block, k) => ({ block, path: blockPath(i, m, k), index: i }));
     const prev = turns[turns.length - 1];
     if (prev && prev.role === m.role) prev.blocks.push(...blocks);
     else turns.push({ role: m.role, index: i, blocks });
@@ -312,7 +315,9 @@ function checkMessages(messages, options) {
               'Each `tool_result` block must have a corresponding `tool_use` block in the previous message.',
           );
         }
-        if (answered.has(block.tool_use_id)) return invalid(`${path}: each \`tool_use\` id may be answered by one \`tool_result\` only: ${block.tool_use_id}`);
+        if (answered.has(block.tool_use_id)) {
+          return invalid(`${path}: each \`tool_use\` id may be answered by one \`tool_result\` only: ${block.tool_use_id}`);
+        }
         answered.add(block.tool_use_id);
         // "tool_result blocks must come FIRST in the content array; any text must come AFTER all tool results."
         if (otherSeen) {
@@ -360,8 +365,10 @@ function checkToolChoice(body) {
   if (!isObject(choice)) return invalid('tool_choice: Input should be a valid dictionary');
   const types = ['auto', 'any', 'tool', 'none'];
   if (!types.includes(choice.type)) return invalid(`tool_choice.type: Input should be 'auto', 'any', 'tool' or 'none'`);
-  const allowed = choice.type === 'tool' ? ['type', 'name', 'disable_parallel_tool_use'] : choice.type === 'none' ? ['type'] : ['type', 'disable_parallel_tool_use'];
-  for (const k of Object.keys(choice)) if (!allowed.includes(k)) return invalid(`tool_choice.${choice.type}.${k}: Extra inputs are not permitted`);
+  const allowed = { auto: ['disable_parallel_tool_use'], any: ['disable_parallel_tool_use'], tool: ['name', 'disable_parallel_tool_use'], none: [] };
+  for (const k of Object.keys(choice)) {
+    if (k !== 'type' && !allowed[choice.type].includes(k)) return invalid(`tool_choice.${choice.type}.${k}: Extra inputs are not permitted`);
+  }
   if (choice.disable_parallel_tool_use !== undefined && typeof choice.disable_parallel_tool_use !== 'boolean') {
     return invalid(`tool_choice.${choice.type}.disable_parallel_tool_use: Input should be a valid boolean`);
   }
@@ -388,7 +395,10 @@ function checkThinking(body) {
   if (!isInt(t.budget_tokens)) return invalid('thinking.enabled.budget_tokens: Field required');
   if (t.budget_tokens < 1024) return invalid('thinking.enabled.budget_tokens: Input should be greater than or equal to 1024');
   if (body.max_tokens !== undefined && t.budget_tokens >= body.max_tokens) {
-    return invalid('`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size');
+    return invalid(
+      '`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at ' +
+        'https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size',
+    );
   }
   if (body.temperature !== undefined && body.temperature !== 1) {
     return invalid('`temperature` may only be set to 1 when thinking is enabled or in interleaved thinking mode.');
