@@ -519,6 +519,22 @@ describe('server.mjs', () => {
     }
   });
 
+  test('exits 0 on a SIGTERM sent the moment the URL line is read', async () => {
+    const child = spawn(process.execPath, [path.join(HERE, 'server.mjs'), '--script', path.join(HERE, 'scripts', 'tool-loop.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exit = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error('no exit within 10 s'));
+      }, 10000);
+      child.stdout.once('data', () => child.kill('SIGTERM'));
+      child.on('exit', (code, signal) => {
+        clearTimeout(timer);
+        resolve({ code, signal });
+      });
+    });
+    assert.deepEqual(exit, { code: 0, signal: null });
+  });
+
   test('refuses a broken script with a message and a non-zero exit', async () => {
     const child = spawn(process.execPath, [path.join(HERE, 'server.mjs'), '--script', path.join(HERE, 'README.md')], { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';

@@ -26,7 +26,14 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
+// Handlers first: a parent may signal as soon as it reads the URL line.
 let fake;
+for (const signal of ['SIGTERM', 'SIGINT']) {
+  process.on(signal, () => {
+    if (!fake) process.exit(0);
+    fake.close().then(() => process.exit(0));
+  });
+}
 try {
   fake = await startFakeAnthropic({ script: args.script, port, log: args.log });
 } catch (error) {
@@ -34,8 +41,3 @@ try {
   process.exit(1);
 }
 process.stdout.write(`${JSON.stringify({ url: fake.url })}\n`);
-for (const signal of ['SIGTERM', 'SIGINT']) {
-  process.on(signal, () => {
-    fake.close().then(() => process.exit(0));
-  });
-}
