@@ -1,8 +1,9 @@
-// Claude Code 2.1.197 runs a real agent turn against the Messages API stand-in (tests/fakes/anthropic): the
-// scripted model calls eks-sre-mcp's diagnose_cluster through Claude Code's MCP client, and answers with the
-// CrashLoopBackOff finding it reads out of the tool result. The stand-in enforces the API's request rules on
-// every request Claude Code sends, so the test also proves Claude Code's traffic is acceptable to it (and the
-// tool loop is well-formed: tool_use answered by tool_result in the next turn).
+// Claude Code 2.1.197 runs a real agent turn against the Messages API stand-in (tests/fakes/anthropic): after
+// one 529 overloaded answer, which Claude Code retries, the scripted model calls eks-sre-mcp's diagnose_cluster
+// through Claude Code's MCP client and answers with the CrashLoopBackOff finding it reads out of the tool
+// result. The stand-in enforces the API's request rules on every request Claude Code sends, so the test also
+// proves Claude Code's traffic is acceptable to it (and the tool loop is well-formed: tool_use answered by
+// tool_result in the next turn).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -68,7 +69,11 @@ describe('Claude Code calls diagnose_cluster through the Messages API stand-in',
 
     // The tool really ran in our server (not in Claude Code's imagination): the request after the tool_use
     // carries a tool_result for that very id, with the server's findings.
-    const served = fake.requests().filter((e) => e.conversation === 'diagnose' && e.verdict.ok);
+    const diagnose = fake.requests().filter((e) => e.conversation === 'diagnose');
+    // Claude Code retried the 529 overloaded_error with the same request.
+    assert.equal(diagnose[0].verdict.status, 529, context);
+    assert.deepEqual(diagnose[1].body.messages, diagnose[0].body.messages);
+    const served = diagnose.filter((e) => e.verdict.ok);
     assert.equal(served.length, 2, context);
     const toolUse = served[0].response.content.find((b) => b.type === 'tool_use');
     const last = served[1].body.messages.at(-1);
