@@ -205,7 +205,7 @@ export class ClusterBuilder {
         return { phase: 'Pending', conditions: [cond('PodScheduled', 'False', { fields: { reason: 'Unschedulable', message } })], qosClass: 'Burstable' };
       case 'evicted':
         return { phase: 'Failed', reason: 'Evicted', message, ...base, podIP: undefined, podIPs: undefined,
-          conditions: [cond('DisruptionTarget', 'True', { fields: { reason: 'TerminationByKubelet', message: 'The node was low on resource: memory. ' } }),
+          conditions: [cond('DisruptionTarget', 'True', { fields: { reason: 'TerminationByKubelet', message: `The node was low on resource: ${/low on resource: ([\w-]+)/.exec(message ?? '')?.[1] ?? 'memory'}. ` } }),
             ...notReadyConds(first.name).slice(1)],
           containerStatuses: spec.containers.map((c) => cs(c, { state: { terminated: { exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the pod was terminated', startedAt: start, finishedAt: this.ago(600) } } })) };
       case 'failed':
@@ -396,7 +396,8 @@ export class ClusterBuilder {
   // Writes the snapshot directory: cluster/*.yaml (one file per namespace, plus cluster-scoped and events),
   // logs/, metrics/, scenario.yaml. `format` 'yaml' for committed examples, 'json' for large generated ones.
   write(dir, { scenario, format = 'yaml' } = {}) {
-    fs.rmSync(dir, { recursive: true, force: true });
+    // expected.json is written by hand (the right diagnosis, for the tests): kept across regeneration.
+    for (const sub of ['cluster', 'logs', 'metrics', 'scenario.yaml']) fs.rmSync(path.join(dir, sub), { recursive: true, force: true });
     fs.mkdirSync(path.join(dir, 'cluster'), { recursive: true });
     const groups = new Map();
     const fileOf = (o) => (o.metadata.namespace ? `ns-${o.metadata.namespace}` : 'cluster-scoped');
