@@ -634,6 +634,107 @@ const newScenarios = {
     b.event(pv, { type: 'Warning', reason: 'VolumeFailedDelete', message: failMsg, component: 'persistentvolume-controller', ageSeconds: 86400 * 2 });
     return { b, scenario: { description: `Storage: PVC training-datasets (ml) has been Pending for 40 minutes because the EFS CSI controller is denied access (its IAM role cannot create access points); PVC reports-archive (reports) is Lost, its volume ${lostVolume} deleted; PV ${pvName}, a local NVMe volume with reclaim policy Delete, is Failed because no plugin can delete local volumes.` } };
   },
+
+  'workload-controller-failures'() {
+    const b = base('workload-controller-failures');
+    const rsEvent = (rs, message, extra) => b.event(rs, { type: 'Warning', reason: 'FailedCreate', message, component: 'replicaset-controller', ...extra });
+
+    // ReplicaSetCreateFailure: the namespace enforces the restricted Pod Security level; the template is not.
+    b.namespace('finance', 86400 * 40).metadata.labels['pod-security.kubernetes.io/enforce'] = 'restricted';
+    const ls = b.deployment({ ns: 'finance', name: 'ledger-sync', replicas: 2, podAgeSeconds: 1800, ageSeconds: 1800,
+      containers: [{ name: 'sync', image: `${ECR}/finance/ledger-sync:1.0.0` }], pods: [] });
+    const psa = `pods "${ls.rs.metadata.name}-" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false (container "sync" must set securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (container "sync" must set securityContext.capabilities.drop=["ALL"]), runAsNonRoot != true (pod or container "sync" must set securityContext.runAsNonRoot=true), seccompProfile (pod or container "sync" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")`;
+    rsEvent(ls.rs, `Error creating: ${psa}`, { ageSeconds: 30, firstAgeSeconds: 1800, count: 19 });
+    ls.rs.status = { observedGeneration: 1, replicas: 0, conditions: [{ type: 'ReplicaFailure', status: 'True', lastTransitionTime: b.ago(1800), reason: 'FailedCreate', message: psa }] };
+    ls.dep.status = { observedGeneration: 1, unavailableReplicas: 2, conditions: [
+      { type: 'Available', status: 'False', lastUpdateTime: b.ago(1800), lastTransitionTime: b.ago(1800), reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' },
+      { type: 'ReplicaFailure', status: 'True', lastUpdateTime: b.ago(1800), lastTransitionTime: b.ago(1800), reason: 'FailedCreate', message: psa },
+      { type: 'Progressing', status: 'False', lastUpdateTime: b.ago(1200), lastTransitionTime: b.ago(1200), reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${ls.rs.metadata.name}" has timed out progressing.` }] };
+
+    // StatefulSetUnavailable: the third Kafka broker does not fit the namespace's ResourceQuota.
+    b.namespace('streaming', 86400 * 40);
+    b.add({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: b.meta('streaming', 'streaming-quota', 86400 * 40),
+      spec: { hard: { 'limits.memory': '16Gi', 'requests.memory': '16Gi', 'requests.cpu': '8' } },
+      status: { hard: { 'limits.memory': '16Gi', 'requests.memory': '16Gi', 'requests.cpu': '8' }, used: { 'limits.memory': '12Gi', 'requests.memory': '12Gi', 'requests.cpu': '2' } } });
+    const kLabels = { app: 'kafka' };
+    const kTemplate = b.podTemplate(kLabels, [{ name: 'kafka', image: 'public.ecr.aws/bitnami/kafka:3.9.0', ports: [9092, 9093], resources: { requests: { cpu: '1', memory: '6Gi' }, limits: { memory: '6Gi' } },
+      readinessProbe: { tcpSocket: { port: 9092 }, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 }, volumeMounts: [{ name: 'data', mountPath: '/bitnami/kafka' }] }]);
+    const kafka = b.add({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: b.meta('streaming', 'kafka', 86400 * 30, { labels: kLabels, generation: 2 }),
+      spec: { replicas: 3, selector: { matchLabels: kLabels }, serviceName: 'kafka-headless', template: kTemplate, podManagementPolicy: 'Parallel', updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
+        volumeClaimTemplates: [{ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '100Gi' } }, storageClassName: 'gp3', volumeMode: 'Filesystem' } }] },
+      status: { availableReplicas: 2, collisionCount: 0, currentReplicas: 2, currentRevision: 'kafka-7b9c6d5f48', observedGeneration: 2, readyReplicas: 2, replicas: 2, updateRevision: 'kafka-7b9c6d5f48', updatedReplicas: 2 } });
+    const brokers = [0, 1].map((i) => {
+      const t = JSON.parse(JSON.stringify(kTemplate));
+      t.spec.volumes = [{ name: 'data', persistentVolumeClaim: { claimName: `data-kafka-${i}` } }];
+      b.add({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: b.meta('streaming', `data-kafka-${i}`, 86400 * 30, { labels: kLabels, finalizers: ['kubernetes.io/pvc-protection'] }),
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '100Gi' } }, storageClassName: 'gp3', volumeMode: 'Filesystem', volumeName: `pvc-${b.rng.uid()}` },
+        status: { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '100Gi' } } });
+      return b.pod({ ns: 'streaming', name: `kafka-${i}`, template: t, owner: kafka, node: b.nodes[i].metadata.name, ageSeconds: 86400 * 3,
+        labels: { 'apps.kubernetes.io/pod-index': String(i), 'controller-revision-hash': 'kafka-7b9c6d5f48', 'statefulset.kubernetes.io/pod-name': `kafka-${i}` } });
+    });
+    for (const p of brokers) b.log(p, 'kafka', b.timed(['[2025-03-08 09:01:12,113] INFO [KafkaRaftServer nodeId=0] Kafka Server started (kafka.server.KafkaRaftServer)']));
+    b.event(kafka, { type: 'Warning', reason: 'FailedCreate', component: 'statefulset-controller', ageSeconds: 25, firstAgeSeconds: 2700, count: 41,
+      message: 'create Pod kafka-2 in StatefulSet kafka failed error: pods "kafka-2" is forbidden: exceeded quota: streaming-quota, requested: limits.memory=6Gi,requests.memory=6Gi, used: limits.memory=12Gi,requests.memory=12Gi, limited: limits.memory=16Gi,requests.memory=16Gi' });
+    b.service({ ns: 'streaming', name: 'kafka', selector: kLabels, ports: [{ name: 'tcp-client', port: 9092 }], endpointsFrom: brokers });
+
+    // DaemonSetUnavailable: the log shipper's ServiceAccount was never created.
+    b.namespace('logging', 86400 * 40);
+    const fbLabels = { 'app.kubernetes.io/name': 'fluent-bit', 'app.kubernetes.io/instance': 'fluent-bit' };
+    const fb = b.add({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: b.meta('logging', 'fluent-bit', 3000, { labels: fbLabels, generation: 1, annotations: { 'deprecated.daemonset.template.generation': '1' } }),
+      spec: { selector: { matchLabels: fbLabels }, template: b.podTemplate(fbLabels, [{ name: 'fluent-bit', image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.5', ports: [2020],
+        volumeMounts: [{ name: 'varlog', mountPath: '/var/log', readOnly: true }] }], { serviceAccountName: 'fluent-bit', tolerations: [{ operator: 'Exists' }], volumes: [{ name: 'varlog', hostPath: { path: '/var/log', type: '' } }] }),
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } }, revisionHistoryLimit: 10 },
+      status: { currentNumberScheduled: 0, desiredNumberScheduled: 3, numberMisscheduled: 0, numberReady: 0, numberUnavailable: 3, observedGeneration: 1, updatedNumberScheduled: 0 } });
+    b.event(fb, { type: 'Warning', reason: 'FailedCreate', component: 'daemonset-controller', ageSeconds: 15, firstAgeSeconds: 3000, count: 57,
+      message: 'Error creating: pods "fluent-bit-" is forbidden: error looking up service account logging/fluent-bit: serviceaccount "fluent-bit" not found' });
+
+    // The subnet is out of IP addresses: new pods never get a network sandbox.
+    const sandboxFailed = (p, age) => {
+      setPodStatus(b, p, { sandbox: false, containers: p.spec.containers.map((c) => cstatus(b, p, c.name, { pulled: false, created: false, state: { waiting: { reason: 'ContainerCreating' } } })) });
+      kubelet(b, p, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "${b.rng.hex(64)}": plugin type="aws-cni" name="aws-cni" failed (add): add cmd: failed to assign an IP address to container`,
+        { ageSeconds: 12, firstAgeSeconds: age, count: Math.floor(age / 20) });
+    };
+    // RolloutStuck: revision 8 of payments-gateway has one new pod, which never starts; revision 7 still serves.
+    b.namespace('payments', 86400 * 40);
+    const gwC = [{ name: 'gateway', image: `${ECR}/payments/gateway:8.0.0`, ports: [8080], readinessProbe: probe('/ready') }];
+    const gw = b.deployment({ ns: 'payments', name: 'payments-gateway', replicas: 3, podAgeSeconds: 86400 * 6, revision: 8, containers: [{ ...gwC[0], image: `${ECR}/payments/gateway:7.9.3` }] });
+    gw.rs.metadata.annotations['deployment.kubernetes.io/revision'] = '7';
+    for (const p of gw.pods) b.log(p, 'gateway', b.timed(['gateway 7.9.3 listening on :8080', 'POST /v1/authorize 200']));
+    const hash = b.rng.suffix(10).slice(0, 10);
+    const newTemplate = b.podTemplate({ app: 'payments-gateway', 'pod-template-hash': hash }, gwC);
+    gw.dep.spec.template = b.podTemplate({ app: 'payments-gateway' }, gwC);
+    const newRs = b.add({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: b.meta('payments', `payments-gateway-${hash}`, 1500, { labels: { ...newTemplate.metadata.labels }, generation: 1,
+      annotations: { 'deployment.kubernetes.io/desired-replicas': '3', 'deployment.kubernetes.io/max-replicas': '4', 'deployment.kubernetes.io/revision': '8' }, ownerReferences: [b.ref(gw.dep)] }),
+      spec: { replicas: 1, selector: { matchLabels: { app: 'payments-gateway', 'pod-template-hash': hash } }, template: newTemplate },
+      status: { fullyLabeledReplicas: 1, observedGeneration: 1, replicas: 1 } });
+    const stuck = b.pod({ ns: 'payments', name: `payments-gateway-${hash}-${b.rng.suffix()}`, template: newTemplate, owner: newRs, node: b.nodes[1].metadata.name, ageSeconds: 1500 });
+    sandboxFailed(stuck, 1500);
+    b.event(gw.dep, { reason: 'ScalingReplicaSet', message: `Scaled up replica set ${newRs.metadata.name} from 0 to 1`, component: 'deployment-controller', ageSeconds: 1500 });
+    Object.assign(gw.dep.status, { replicas: 4, updatedReplicas: 1, readyReplicas: 3, availableReplicas: 3, unavailableReplicas: 1 });
+    gw.dep.status.conditions[1] = { type: 'Progressing', status: 'False', lastUpdateTime: b.ago(900), lastTransitionTime: b.ago(900), reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${newRs.metadata.name}" has timed out progressing.` };
+    b.service({ ns: 'payments', name: 'payments-gateway', selector: { app: 'payments-gateway' }, endpointsFrom: [...gw.pods, stuck] });
+
+    // DeploymentUnavailable: the autoscaler asked ad-server for two more replicas; neither gets an IP.
+    b.namespace('ads', 86400 * 40);
+    const ads = b.deployment({ ns: 'ads', name: 'ad-server', replicas: 4, podAgeSeconds: 86400 * 2,
+      containers: [{ name: 'server', image: `${ECR}/ads/ad-server:12.4.1`, ports: [8080], resources: { requests: { cpu: '200m', memory: '256Mi' }, limits: { memory: '512Mi' } }, readinessProbe: probe('/ready') }] });
+    for (const p of ads.pods.slice(2)) {
+      p.metadata.creationTimestamp = b.ago(720);
+      p.status.startTime = b.ago(720);
+      sandboxFailed(p, 720);
+    }
+    for (const p of ads.pods.slice(0, 2)) b.log(p, 'server', b.timed(['ad-server 12.4.1 ready', 'GET /v1/ad?slot=home-top 200 3ms']));
+    recount(ads);
+    b.event(ads.dep, { reason: 'ScalingReplicaSet', message: `Scaled up replica set ${ads.rs.metadata.name} from 2 to 4`, component: 'deployment-controller', ageSeconds: 720 });
+    b.add({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: b.meta('ads', 'ad-server', 86400 * 20),
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'ad-server' }, minReplicas: 2, maxReplicas: 10, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } }] },
+      status: { currentReplicas: 4, desiredReplicas: 4, lastScaleTime: b.ago(720), currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 88, averageValue: '176m' } } }],
+        conditions: [{ type: 'AbleToScale', status: 'True', lastTransitionTime: b.ago(720), reason: 'ReadyForNewScale', message: 'recommended size matches current size' },
+          { type: 'ScalingActive', status: 'True', lastTransitionTime: b.ago(86400 * 20), reason: 'ValidMetricFound', message: 'the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)' },
+          { type: 'ScalingLimited', status: 'False', lastTransitionTime: b.ago(86400 * 20), reason: 'DesiredWithinRange', message: 'the desired count is within the acceptable range' }] } });
+    b.service({ ns: 'ads', name: 'ad-server', selector: { app: 'ad-server' }, endpointsFrom: ads.pods });
+    return { b, scenario: { description: 'Controllers that cannot make their pods run: ledger-sync (finance) violates the namespace\'s restricted Pod Security level, so its ReplicaSet creates no pod; StatefulSet kafka (streaming) cannot create kafka-2, which exceeds the namespace\'s memory quota; DaemonSet fluent-bit (logging) names ServiceAccount fluent-bit, which does not exist. The VPC subnet is out of IP addresses: the rollout of payments-gateway revision 8 (payments) is stuck on a pod that never gets a network sandbox, and ad-server (ads) scaled from 2 to 4 replicas but its two new pods never start.' } };
+  },
 };
 Object.assign(scenarios, newScenarios);
 
