@@ -735,6 +735,30 @@ const newScenarios = {
     b.service({ ns: 'ads', name: 'ad-server', selector: { app: 'ad-server' }, endpointsFrom: ads.pods });
     return { b, scenario: { description: 'Controllers that cannot make their pods run: ledger-sync (finance) violates the namespace\'s restricted Pod Security level, so its ReplicaSet creates no pod; StatefulSet kafka (streaming) cannot create kafka-2, which exceeds the namespace\'s memory quota; DaemonSet fluent-bit (logging) names ServiceAccount fluent-bit, which does not exist. The VPC subnet is out of IP addresses: the rollout of payments-gateway revision 8 (payments) is stuck on a pod that never gets a network sandbox, and ad-server (ads) scaled from 2 to 4 replicas but its two new pods never start.' } };
   },
+
+  'namespace-degraded'() {
+    const b = base('namespace-degraded');
+    // A cleanup removed the redis Service of namespace orders: every workload that needs it crash-loops.
+    b.namespace('orders', 86400 * 60);
+    const lookup = 'dial tcp: lookup redis.orders.svc.cluster.local on 172.20.0.10:53: no such host';
+    const apps = [['orders-api', 3, 'api', 8080], ['order-events', 2, 'consumer', null], ['invoicing', 2, 'worker', null]];
+    for (const [name, replicas, container, port] of apps) {
+      const d = b.deployment({ ns: 'orders', name, replicas, podAgeSeconds: 1300, revision: 4,
+        containers: [{ name: container, image: `${ECR}/orders/${name}:3.7.1`, ...(port ? { ports: [port], readinessProbe: probe('/ready') } : {}), env: [{ name: 'REDIS_URL', value: 'redis://redis.orders.svc.cluster.local:6379/0' }] }],
+        pods: Array.from({ length: replicas }, (_, i) => ({ state: 'crashLoop', restarts: 8, lastExit: { code: 1, agoSeconds: 40 + 10 * i, ranSeconds: 5 } })) });
+      for (const p of d.pods) {
+        b.started(p, { ageSeconds: 45, firstAgeSeconds: 1295, count: 9 });
+        BACKOFF(b, p);
+        const lines = [`{"level":"info","ts":"2025-03-11T14:04:10Z","msg":"starting ${name}","version":"3.7.1"}`,
+          `{"level":"error","ts":"2025-03-11T14:04:15Z","msg":"redis ping failed","error":"${lookup}"}`,
+          `{"level":"fatal","ts":"2025-03-11T14:04:15Z","msg":"cannot start without redis","error":"${lookup}"}`];
+        b.log(p, container, b.timed(lines, { endAgo: 40, step: 0 }), { previous: true });
+        b.log(p, container, b.timed(lines.slice(0, 1), { endAgo: 3, step: 0 }));
+      }
+      if (port) b.service({ ns: 'orders', name, selector: { app: name }, endpointsFrom: d.pods });
+    }
+    return { b, scenario: { description: 'Namespace orders is degraded: the redis Service was deleted in a cleanup 22 minutes ago, and seven pods of three Deployments (orders-api, order-events, invoicing) crash at start because redis.orders.svc.cluster.local no longer resolves.' } };
+  },
 };
 Object.assign(scenarios, newScenarios);
 
