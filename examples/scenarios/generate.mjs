@@ -632,7 +632,28 @@ const newScenarios = {
       status: { phase: 'Failed', message: failMsg, lastPhaseTransitionTime: b.ago(86400 * 2) } });
     b.add({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: b.meta(null, 'local-nvme', 86400 * 50), provisioner: 'kubernetes.io/no-provisioner', reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer' });
     b.event(pv, { type: 'Warning', reason: 'VolumeFailedDelete', message: failMsg, component: 'persistentvolume-controller', ageSeconds: 86400 * 2 });
-    return { b, scenario: { description: `Storage: PVC training-datasets (ml) has been Pending for 40 minutes because the EFS CSI controller is denied access (its IAM role cannot create access points); PVC reports-archive (reports) is Lost, its volume ${lostVolume} deleted; PV ${pvName}, a local NVMe volume with reclaim policy Delete, is Failed because no plugin can delete local volumes.` } };
+    // A StorageClass deleted in the gp2 -> gp3 migration while a StatefulSet's volumeClaimTemplates still name it:
+    // the running pods keep their volumes; a new replica or a recreated claim cannot be provisioned.
+    b.namespace('logs-search', 86400 * 200);
+    const esLabels = { app: 'opensearch' };
+    const esTemplate = b.podTemplate(esLabels, [{ name: 'opensearch', image: 'public.ecr.aws/opensearchproject/opensearch:2.18.0', ports: [9200, 9300],
+      resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '2Gi' } }, volumeMounts: [{ name: 'data', mountPath: '/usr/share/opensearch/data' }] }]);
+    const es = b.add({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: b.meta('logs-search', 'opensearch', 86400 * 200, { labels: esLabels, generation: 3 }),
+      spec: { replicas: 2, selector: { matchLabels: esLabels }, serviceName: 'opensearch-headless', template: esTemplate, podManagementPolicy: 'Parallel', updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
+        volumeClaimTemplates: [{ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '200Gi' } }, storageClassName: 'gp2-xfs', volumeMode: 'Filesystem' } }] },
+      status: { availableReplicas: 2, collisionCount: 0, currentReplicas: 2, currentRevision: 'opensearch-6c9d8b7f5c', observedGeneration: 3, readyReplicas: 2, replicas: 2, updateRevision: 'opensearch-6c9d8b7f5c', updatedReplicas: 2 } });
+    const esPods = [0, 1].map((i) => {
+      const t = JSON.parse(JSON.stringify(esTemplate));
+      t.spec.volumes = [{ name: 'data', persistentVolumeClaim: { claimName: `data-opensearch-${i}` } }];
+      b.add({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: b.meta('logs-search', `data-opensearch-${i}`, 86400 * 200, { labels: esLabels, finalizers: ['kubernetes.io/pvc-protection'] }),
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '200Gi' } }, storageClassName: 'gp2-xfs', volumeMode: 'Filesystem', volumeName: `pvc-${b.rng.uid()}` },
+        status: { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '200Gi' } } });
+      return b.pod({ ns: 'logs-search', name: `opensearch-${i}`, template: t, owner: es, node: b.nodes[i].metadata.name, ageSeconds: 86400 * 9,
+        labels: { 'apps.kubernetes.io/pod-index': String(i), 'controller-revision-hash': 'opensearch-6c9d8b7f5c', 'statefulset.kubernetes.io/pod-name': `opensearch-${i}` } });
+    });
+    for (const p of esPods) b.log(p, 'opensearch', b.timed(['[2025-03-02T09:12:44,512][INFO ][o.o.n.Node               ] [' + p.metadata.name + '] started']));
+    b.service({ ns: 'logs-search', name: 'opensearch', selector: esLabels, ports: [{ name: 'http', port: 9200 }], endpointsFrom: esPods });
+    return { b, scenario: { description: `Storage: PVC training-datasets (ml) has been Pending for 40 minutes because the EFS CSI controller is denied access (its IAM role cannot create access points); PVC reports-archive (reports) is Lost, its volume ${lostVolume} deleted; PV ${pvName}, a local NVMe volume with reclaim policy Delete, is Failed because no plugin can delete local volumes. StatefulSet opensearch (logs-search) still names StorageClass gp2-xfs, deleted in the gp3 migration: its running pods keep their volumes, but a new replica could not get one.` } };
   },
 
   'workload-controller-failures'() {
