@@ -591,7 +591,30 @@ const newScenarios = {
     b.add({ apiVersion: 'v1', kind: 'Secret', metadata: b.meta('status', 'status-page-db', 86400 * 40), type: 'Opaque' });
     ingress('status', 'status-page', 'nginx', [['status.example.com', [['/', 'status-page']]]],
       { tls: [{ hosts: ['status.example.com'], secretName: 'status-example-com-tls' }], annotations: { 'nginx.ingress.kubernetes.io/ssl-redirect': 'true' }, lb: 'a1b2c3d4e5f60718293a4b5c6d7e8f90-1234567890.eu-west-1.elb.amazonaws.com' });
-    return { b, scenario: { description: 'Three Ingress mistakes: marketing-site (marketing) names IngressClass nginx-public, which does not exist (the cluster has alb and nginx); api-gateway (api) routes /v2/orders to Service orders-api-v2, which does not exist (the ALB controller fails to build its model); status-page (status) serves TLS from Secret status-example-com-tls, which does not exist, so ingress-nginx serves its default certificate.' } };
+    // The ALB health-checks /health, which the frontend does not serve (it answers /healthz): the targets never
+    // become healthy, so the pod readiness gate the AWS Load Balancer Controller injects stays False.
+    b.namespace('web', 86400 * 40).metadata.labels['elbv2.k8s.aws/pod-readiness-gate-inject'] = 'enabled';
+    const fe = b.deployment({ ns: 'web', name: 'web-frontend', replicas: 3, podAgeSeconds: 2400, ageSeconds: 2400,
+      containers: [{ name: 'frontend', image: `${ECR}/web/frontend:1.0.0`, ports: [8080], readinessProbe: probe('/healthz') }] });
+    const tgb = 'k8s-web-webfront-3c9a1e2b7d';
+    const gate = `target-health.elbv2.k8s.aws/${tgb}`;
+    for (const p of fe.pods) {
+      p.spec.readinessGates = [{ conditionType: gate }];
+      const conds = p.status.conditions;
+      const ready = conds.find((c) => c.type === 'Ready');
+      Object.assign(ready, { status: 'False', reason: 'ReadinessGatesNotReady', message: `the status of pod readiness gate "${gate}" is not "True", but False` });
+      conds.push({ type: gate, status: 'False', lastProbeTime: b.ago(30), lastTransitionTime: b.ago(2390), reason: 'Target.FailedHealthChecks', message: 'Health checks failed' });
+      b.log(p, 'frontend', b.timed(['frontend 1.0.0 listening on :8080', '10.0.12.201 - "GET /health HTTP/1.1" 404 19 "ELB-HealthChecker/2.0"', '10.0.3.77 - "GET /health HTTP/1.1" 404 19 "ELB-HealthChecker/2.0"', 'GET /healthz 200']));
+    }
+    recount(fe);
+    fe.dep.status.conditions[1] = { type: 'Progressing', status: 'False', lastUpdateTime: b.ago(1790), lastTransitionTime: b.ago(1790), reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${fe.rs.metadata.name}" has timed out progressing.` };
+    b.service({ ns: 'web', name: 'web-frontend', selector: { app: 'web-frontend' }, endpointsFrom: fe.pods });
+    ingress('web', 'web-frontend', 'alb', [['shop.example.com', [['/', 'web-frontend']]]],
+      { annotations: { 'alb.ingress.kubernetes.io/scheme': 'internet-facing', 'alb.ingress.kubernetes.io/target-type': 'ip', 'alb.ingress.kubernetes.io/healthcheck-path': '/health' }, lb: 'k8s-web-webfront-7d1e2f3a4b-5647382910.eu-west-1.elb.amazonaws.com' });
+    b.add({ apiVersion: 'elbv2.k8s.aws/v1beta1', kind: 'TargetGroupBinding', metadata: b.meta('web', tgb, 2400, { labels: { 'ingress.k8s.aws/stack-name': 'web-frontend', 'ingress.k8s.aws/stack-namespace': 'web' }, generation: 1 }),
+      spec: { ipAddressType: 'ipv4', serviceRef: { name: 'web-frontend', port: 80 }, targetGroupARN: `arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/${tgb}/0f1e2d3c4b5a6978`, targetType: 'ip' },
+      status: { observedGeneration: 1 } });
+    return { b, scenario: { description: 'Four Ingress mistakes: marketing-site (marketing) names IngressClass nginx-public, which does not exist (the cluster has alb and nginx); api-gateway (api) routes /v2/orders to Service orders-api-v2, which does not exist (the ALB controller fails to build its model); status-page (status) serves TLS from Secret status-example-com-tls, which does not exist, so ingress-nginx serves its default certificate; the web-frontend ALB (web) health-checks /health, which the app answers 404, so the pods\' target-health readiness gate stays False and the Service has no ready endpoint.' } };
   },
 
   'storage-failures'() {
