@@ -11,12 +11,12 @@ const NOW = '2025-03-11T14:05:00Z';
 const ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
 
 // Three m5.large nodes in three zones, the EKS system components, and two healthy app namespaces.
-function base(seed, { nodes = 3, notReadyNode = false } = {}) {
+function base(seed, { nodes = 3, notReadyNode = false, cni } = {}) {
   const b = new ClusterBuilder({ seed, now: NOW });
   const specs = [['ip-10-0-1-23.eu-west-1.compute.internal', 'a'], ['ip-10-0-2-87.eu-west-1.compute.internal', 'b'],
     ['ip-10-0-3-142.eu-west-1.compute.internal', 'c'], ['ip-10-0-1-201.eu-west-1.compute.internal', 'a']];
   specs.slice(0, nodes).forEach(([name, zone], i) => b.node({ name, zone, nodegroup: 'general-20250227', ready: !(notReadyNode && i === nodes - 1) }));
-  b.eksSystem();
+  b.eksSystem({ cni });
   b.namespace('shop', 86400 * 60);
   const web = b.deployment({ ns: 'shop', name: 'storefront', replicas: 2, podAgeSeconds: 86400 * 3,
     containers: [{ name: 'web', image: `${ECR}/shop/storefront:2.14.1`, ports: [8080],
@@ -802,6 +802,36 @@ const newScenarios = {
       if (port) b.service({ ns: 'orders', name, selector: { app: name }, endpointsFrom: d.pods });
     }
     return { b, scenario: { description: 'Namespace orders is degraded: the redis Service was deleted in a cleanup 22 minutes ago, and seven pods of three Deployments (orders-api, order-events, invoicing) crash at start because redis.orders.svc.cluster.local no longer resolves.' } };
+  },
+
+  'node-network-unavailable'() {
+    const b = base('node-network-unavailable', { cni: 'calico' });
+    // Calico networking: on one node Felix cannot program iptables (another process holds the xtables lock),
+    // its liveness probe fails, the kubelet restarts calico-node and Calico marks the node's network unavailable.
+    const node = b.nodes[2];
+    const nn = node.metadata.name;
+    Object.assign(node.status.conditions[0], { status: 'True', reason: 'CalicoIsDown', message: 'Calico is shutting down on this node', lastHeartbeatTime: b.ago(160), lastTransitionTime: b.ago(1140) });
+    node.spec.taints = [{ key: 'node.kubernetes.io/network-unavailable', effect: 'NoSchedule', timeAdded: b.ago(1140) }];
+    const ds = b.objects.find((o) => o.kind === 'DaemonSet' && o.metadata.name === 'calico-node');
+    ds.spec.template.spec.containers[0].livenessProbe = { exec: { command: ['/bin/calico-node', '-felix-live', '-bird-live'] }, periodSeconds: 10, timeoutSeconds: 10, successThreshold: 1, failureThreshold: 6 };
+    const pod = b.objects.find((o) => o.kind === 'Pod' && o.metadata.namespace === 'calico-system' && o.spec.nodeName === nn);
+    pod.spec.containers[0].livenessProbe = ds.spec.template.spec.containers[0].livenessProbe;
+    setPodStatus(b, pod, { phase: 'Running', containers: [cstatus(b, pod, 'calico-node', { restarts: 6,
+      state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off 2m40s restarting failed container=calico-node pod=${pod.metadata.name}_calico-system(${pod.metadata.uid})` } },
+      lastState: { terminated: { containerID: `containerd://${b.rng.hex(64)}`, exitCode: 143, reason: 'Error', startedAt: b.ago(215), finishedAt: b.ago(95) } } })] });
+    Object.assign(ds.status, { numberReady: 2, numberAvailable: 2, numberUnavailable: 1 });
+    kubelet(b, pod, 'Warning', 'Unhealthy', 'Liveness probe failed: calico/node is not ready: Felix is not live: Get "http://localhost:9099/liveness": dial tcp [::1]:9099: connect: connection refused',
+      { ageSeconds: 100, firstAgeSeconds: 1150, count: 38, container: 'calico-node' });
+    kubelet(b, pod, 'Normal', 'Killing', 'Container calico-node failed liveness probe, will be restarted', { ageSeconds: 96, firstAgeSeconds: 1140, count: 6, container: 'calico-node' });
+    BACKOFF(b, pod);
+    const felix = ['2025-03-11 14:01:52.118 [INFO][1] startup/startup.go 432: Early log level set to info', '2025-03-11 14:01:53.402 [INFO][66] felix/daemon.go 400: Successfully loaded configuration.',
+      '2025-03-11 14:02:31.877 [WARNING][66] felix/table.go 1034: iptables-legacy-restore failed error=exit status 4 output="" table="filter"',
+      '2025-03-11 14:02:31.877 [WARNING][66] felix/table.go 1036: Another app is currently holding the xtables lock. Stopped waiting after 5s.',
+      '2025-03-11 14:03:15.002 [ERROR][66] felix/table.go 1060: Failed to execute ip(6)tables-restore command error=exit status 4 table="filter"',
+      '2025-03-11 14:03:20.011 [INFO][66] felix/health.go 336: Health of component changed name="InternalDataplaneMainLoop" newReport="live,non-ready"'];
+    b.log(pod, 'calico-node', b.timed(felix, { endAgo: 96, step: 20 }), { previous: true });
+    b.log(pod, 'calico-node', b.timed(felix.slice(0, 2), { endAgo: 2, step: 1 }));
+    return { b, scenario: { description: `Node ${nn} has no pod network: Calico's Felix cannot program iptables there (another process holds the xtables lock), its liveness probe fails, the kubelet keeps restarting calico-node (exit 143) and Calico sets the node's NetworkUnavailable condition (CalicoIsDown), so new pods are not scheduled there.` } };
   },
 };
 Object.assign(scenarios, newScenarios);

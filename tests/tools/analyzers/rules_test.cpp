@@ -260,5 +260,18 @@ TEST(ServiceRules, ReadinessGateHeldBackByLoadBalancerHealthChecksIsTheCause) {
   EXPECT_TRUE(evidence_has(r.findings[0], "Target.FailedHealthChecks")) << json(r.findings[0]).dump(2);
 }
 
+TEST(NodeRules, NetworkUnavailableNamesTheNetworkPluginNotEvictions) {
+  cluster::ClusterState s;
+  json n = ready_node();
+  n["status"]["conditions"].push_back({{"type", "NetworkUnavailable"}, {"status", "True"}, {"reason", "CalicoIsDown"}, {"message", "Calico is shutting down on this node"}});
+  s.add(n);
+  const Report r = analyze_all(s);
+  const auto found = with_reason(r, "NodeNetworkUnavailable");
+  ASSERT_EQ(found.size(), 1u) << dump(r);
+  EXPECT_EQ(found[0]->root_cause.category, "node_failure");
+  EXPECT_NE(found[0]->root_cause.summary.find("CalicoIsDown"), std::string::npos) << found[0]->root_cause.summary;
+  EXPECT_EQ(found[0]->summary.find("evicted"), std::string::npos) << found[0]->summary;
+}
+
 }  // namespace
 }  // namespace eks::analyzers
