@@ -15,9 +15,11 @@ void analyze_daemon_sets(Context& ctx) {
              std::to_string(d.desired_number_scheduled) + " nodes";
     f.add_evidence("status", "desired " + std::to_string(d.desired_number_scheduled) + ", ready " + std::to_string(d.number_ready) +
                                  ", available " + std::to_string(d.number_available) + ", unavailable " + std::to_string(unavailable));
-    if (const auto* e = failed_create(ctx, ref)) {
-      f.add_evidence("event", e->reason + ": " + e->message, {}, e->count);
-      f.root_cause = create_cause(e->message);
+    // Only while pods are missing: an old FailedCreate must not explain pods that exist but are not ready.
+    const auto* failed = d.current_number_scheduled < d.desired_number_scheduled ? failed_create(ctx, ref) : nullptr;
+    if (failed) {
+      f.add_evidence("event", failed->reason + ": " + failed->message, {}, failed->count);
+      f.root_cause = create_cause(failed->message);
       f.status_cause_is_specific = true;
     } else if (!explain_unstarted_pods(ctx, ref, f)) {
       for (const auto* e : ctx.warnings(ref)) f.add_evidence("event", e->reason + ": " + e->message, {}, e->count);

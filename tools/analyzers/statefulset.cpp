@@ -11,10 +11,12 @@ void analyze_stateful_sets(Context& ctx) {
     f.what = "StatefulSet " + s.meta.name + " has " + std::to_string(s.ready_replicas) + " of " + std::to_string(s.replicas) + " replicas ready";
     f.add_evidence("status", "replicas " + std::to_string(s.replicas) + ", ready " + std::to_string(s.ready_replicas) + ", current " +
                                  std::to_string(s.current_replicas) + ", updated " + std::to_string(s.updated_replicas));
-    if (const auto* e = failed_create(ctx, ref)) {
+    // Only while pods are missing: an old FailedCreate must not explain pods that exist but are not ready.
+    const auto* failed = s.status_replicas < s.replicas ? failed_create(ctx, ref) : nullptr;
+    if (failed) {
       // The controller cannot create a pod (or its claim): "create Pod kafka-2 in StatefulSet kafka failed error: ...".
-      f.add_evidence("event", e->reason + ": " + e->message, {}, e->count);
-      f.root_cause = create_cause(e->message);
+      f.add_evidence("event", failed->reason + ": " + failed->message, {}, failed->count);
+      f.root_cause = create_cause(failed->message);
       f.status_cause_is_specific = true;
     } else if (!explain_unstarted_pods(ctx, ref, f)) {
       for (const auto* e : ctx.warnings(ref)) f.add_evidence("event", e->reason + ": " + e->message, {}, e->count);
