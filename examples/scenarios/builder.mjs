@@ -205,7 +205,7 @@ export class ClusterBuilder {
         return { phase: 'Pending', conditions: [cond('PodScheduled', 'False', { fields: { reason: 'Unschedulable', message } })], qosClass: 'Burstable' };
       case 'evicted':
         return { phase: 'Failed', reason: 'Evicted', message, ...base, podIP: undefined, podIPs: undefined,
-          conditions: [cond('DisruptionTarget', 'True', { fields: { reason: 'TerminationByKubelet', message: 'The node was low on resource: memory. ' } }),
+          conditions: [cond('DisruptionTarget', 'True', { fields: { reason: 'TerminationByKubelet', message: `The node was low on resource: ${/low on resource: ([\w-]+)/.exec(message ?? '')?.[1] ?? 'memory'}. ` } }),
             ...notReadyConds(first.name).slice(1)],
           containerStatuses: spec.containers.map((c) => cs(c, { state: { terminated: { exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the pod was terminated', startedAt: start, finishedAt: this.ago(600) } } })) };
       case 'failed':
@@ -363,11 +363,23 @@ export class ClusterBuilder {
 
   readyNodes() { return this.nodes.filter((n) => n.status.conditions.find((c) => c.type === 'Ready').status === 'True').map((n) => n.metadata.name); }
 
-  // The kube-system components of every EKS cluster, and a StorageClass.
-  eksSystem() {
+  // The kube-system components of every EKS cluster, and a StorageClass. `cni: 'calico'` replaces the VPC CNI
+  // (aws-node) with Calico networking (calico-node in calico-system, which reports the nodes' NetworkUnavailable
+  // condition).
+  eksSystem({ cni = 'vpc-cni' } = {}) {
     this.namespace('default', 86400 * 120); this.namespace('kube-system', 86400 * 120); this.namespace('kube-public', 86400 * 120); this.namespace('kube-node-lease', 86400 * 120);
     const sysTol = [{ operator: 'Exists' }];
-    this.daemonset({ ns: 'kube-system', name: 'aws-node', containers: [
+    if (cni === 'calico') {
+      for (const n of this.nodes) {
+        n.status.conditions.unshift({ type: 'NetworkUnavailable', status: 'False', lastHeartbeatTime: this.ago(86400 * 11), lastTransitionTime: this.ago(86400 * 11), reason: 'CalicoIsUp', message: 'Calico is running on this node' });
+      }
+      this.namespace('calico-system', 86400 * 120);
+      this.daemonset({ ns: 'calico-system', name: 'calico-node', labels: { 'k8s-app': 'calico-node' }, containers: [
+        { name: 'calico-node', image: 'quay.io/calico/node:v3.29.2', resources: { requests: { cpu: '250m' } },
+          readinessProbe: { exec: { command: ['/bin/calico-node', '-bird-ready', '-felix-ready'] }, periodSeconds: 10, timeoutSeconds: 5, successThreshold: 1, failureThreshold: 3 } }],
+        extra: { tolerations: sysTol, serviceAccountName: 'calico-node' } });
+      this.add({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: this.meta('calico-system', 'calico-node', 86400 * 100) });
+    } else this.daemonset({ ns: 'kube-system', name: 'aws-node', containers: [
       { name: 'aws-node', image: '602401143452.dkr.ecr.eu-west-1.amazonaws.com/amazon-k8s-cni:v1.19.2-eksbuild.1', ports: [61678], resources: { requests: { cpu: '25m' } } },
       { name: 'aws-eks-nodeagent', image: '602401143452.dkr.ecr.eu-west-1.amazonaws.com/amazon/aws-network-policy-agent:v1.1.6-eksbuild.1', resources: { requests: { cpu: '25m' } } }],
       extra: { tolerations: sysTol, serviceAccountName: 'aws-node' } });
@@ -390,13 +402,14 @@ export class ClusterBuilder {
     this.add({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: this.meta(null, 'gp3', 86400 * 60),
       provisioner: 'ebs.csi.aws.com', parameters: { type: 'gp3', encrypted: 'true' }, reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer', allowVolumeExpansion: true });
     this.add({ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: this.meta(null, 'alb', 86400 * 90, { labels: { 'app.kubernetes.io/name': 'aws-load-balancer-controller' } }), spec: { controller: 'ingress.k8s.aws/alb' } });
-    for (const sa of ['aws-node', 'kube-proxy', 'coredns', 'metrics-server']) this.add({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: this.meta('kube-system', sa, 86400 * 100) });
+    for (const sa of [...(cni === 'calico' ? [] : ['aws-node']), 'kube-proxy', 'coredns', 'metrics-server']) this.add({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: this.meta('kube-system', sa, 86400 * 100) });
   }
 
   // Writes the snapshot directory: cluster/*.yaml (one file per namespace, plus cluster-scoped and events),
   // logs/, metrics/, scenario.yaml. `format` 'yaml' for committed examples, 'json' for large generated ones.
   write(dir, { scenario, format = 'yaml' } = {}) {
-    fs.rmSync(dir, { recursive: true, force: true });
+    // expected.json is written by hand (the right diagnosis, for the tests): kept across regeneration.
+    for (const sub of ['cluster', 'logs', 'metrics', 'scenario.yaml']) fs.rmSync(path.join(dir, sub), { recursive: true, force: true });
     fs.mkdirSync(path.join(dir, 'cluster'), { recursive: true });
     const groups = new Map();
     const fileOf = (o) => (o.metadata.namespace ? `ns-${o.metadata.namespace}` : 'cluster-scoped');

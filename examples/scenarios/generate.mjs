@@ -11,12 +11,12 @@ const NOW = '2025-03-11T14:05:00Z';
 const ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
 
 // Three m5.large nodes in three zones, the EKS system components, and two healthy app namespaces.
-function base(seed, { nodes = 3, notReadyNode = false } = {}) {
+function base(seed, { nodes = 3, notReadyNode = false, cni } = {}) {
   const b = new ClusterBuilder({ seed, now: NOW });
   const specs = [['ip-10-0-1-23.eu-west-1.compute.internal', 'a'], ['ip-10-0-2-87.eu-west-1.compute.internal', 'b'],
     ['ip-10-0-3-142.eu-west-1.compute.internal', 'c'], ['ip-10-0-1-201.eu-west-1.compute.internal', 'a']];
   specs.slice(0, nodes).forEach(([name, zone], i) => b.node({ name, zone, nodegroup: 'general-20250227', ready: !(notReadyNode && i === nodes - 1) }));
-  b.eksSystem();
+  b.eksSystem({ cni });
   b.namespace('shop', 86400 * 60);
   const web = b.deployment({ ns: 'shop', name: 'storefront', replicas: 2, podAgeSeconds: 86400 * 3,
     containers: [{ name: 'web', image: `${ECR}/shop/storefront:2.14.1`, ports: [8080],
@@ -191,12 +191,7 @@ const scenarios = {
     b.event(node, { type: 'Warning', reason: 'EvictionThresholdMet', message: 'Attempting to reclaim memory', component: 'kubelet', host: nm, ageSeconds: 610, firstAgeSeconds: 660, count: 3 });
     b.event(node, { reason: 'NodeHasInsufficientMemory', message: `Node ${nm} status is now: NodeHasInsufficientMemory`, component: 'kubelet', host: nm, ageSeconds: 660 });
     for (const p of d.pods.filter((x) => x.status.phase === 'Running')) b.log(p, 'thumbnailer', b.timed(['thumbnailer 1.4.2 ready', 'processed s3://media-uploads/2025/03/11/IMG_4411.jpg 4032x3024 -> 3 sizes', 'processed s3://media-uploads/2025/03/11/IMG_4412.jpg 4032x3024 -> 3 sizes']));
-    // The deployment's status counts the two running pods of five.
-    d.rs.spec.replicas = 2;
-    d.rs.status = { availableReplicas: 2, fullyLabeledReplicas: 2, observedGeneration: 1, readyReplicas: 2, replicas: 2 };
-    Object.assign(d.dep.status, { replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2 });
-    delete d.dep.status.unavailableReplicas;
-    d.dep.status.conditions[0] = { ...d.dep.status.conditions[0], status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' };
+    countRunningOnly(d);
     return { b, scenario: { description: `Node ${nm} came under memory pressure 11 minutes ago and the kubelet evicted three thumbnailer pods (namespace media) that used ~3.7Gi against a 128Mi request and no limit; the Deployment replaced them, and the evicted pods remain as Failed/Evicted.`,
       remediation: [{ workload: 'Deployment/media/thumbnailer', recreatedPods: 'running' }] } };
   },
@@ -272,6 +267,568 @@ const scenarios = {
     return { b, scenario: { description: 'A healthy EKS cluster: three Ready nodes, kube-system and three application namespaces all Running and Ready; nothing to fix.' } };
   },
 };
+
+// ---- helpers for pod states builder.podStatus does not model ----
+
+const isReady = (p) => p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+
+// A container status as the kubelet writes it; `pulled: false` for an image not yet pulled.
+function cstatus(b, pod, name, { state, lastState = {}, restarts = 0, ready = false, started = false, pulled = true, created = true }) {
+  const c = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find((x) => x.name === name);
+  const image = c.image.includes('/') ? c.image : `docker.io/library/${c.image}`;
+  return { name, image, imageID: pulled ? `${image.split(':')[0]}@sha256:${b.rng.hex(64)}` : '', ...(created ? { containerID: `containerd://${b.rng.hex(64)}` } : {}),
+    ready, started, restartCount: restarts, lastState, state };
+}
+
+// Replaces a scheduled pod's status: phase, conditions from the container statuses, and the statuses.
+function setPodStatus(b, pod, { phase = 'Pending', init = [], containers, sandbox = true, initialized = true, failed = false }) {
+  const t = pod.status.startTime;
+  const cond = (type, status, extra = {}) => ({ type, status, lastProbeTime: null, lastTransitionTime: t, ...extra });
+  const unready = containers.filter((c) => !c.ready).map((c) => c.name).join(' ');
+  const ready = !unready;
+  const notReady = failed ? { reason: 'PodFailed' } : { reason: 'ContainersNotReady', message: `containers with unready status: [${unready}]` };
+  pod.status = {
+    phase,
+    conditions: [cond('PodReadyToStartContainers', sandbox && !failed ? 'True' : 'False'),
+      initialized ? cond('Initialized', 'True') : cond('Initialized', 'False', { reason: 'ContainersNotInitialized', message: `containers with incomplete status: [${init.filter((c) => !c.ready).map((c) => c.name).join(' ')}]` }),
+      ready ? cond('Ready', 'True') : cond('Ready', 'False', notReady), ready ? cond('ContainersReady', 'True') : cond('ContainersReady', 'False', notReady), cond('PodScheduled', 'True')],
+    hostIP: pod.status.hostIP, hostIPs: pod.status.hostIPs,
+    ...(sandbox && pod.status.podIP ? { podIP: pod.status.podIP, podIPs: pod.status.podIPs } : {}),
+    qosClass: pod.status.qosClass, startTime: t,
+    ...(init.length ? { initContainerStatuses: init } : {}), containerStatuses: containers,
+  };
+}
+
+// Brings a Deployment's and ReplicaSet's status in line with its pods (after setPodStatus).
+function recount(d) {
+  const live = d.pods.filter((p) => !p.metadata.deletionTimestamp);
+  const n = live.length, ready = live.filter(isReady).length, want = d.dep.spec.replicas;
+  d.rs.status = { fullyLabeledReplicas: n, observedGeneration: 1, replicas: n, ...(ready ? { availableReplicas: ready, readyReplicas: ready } : {}) };
+  const s = d.dep.status;
+  for (const k of ['readyReplicas', 'availableReplicas', 'unavailableReplicas']) delete s[k];
+  Object.assign(s, { replicas: n, updatedReplicas: n, ...(ready ? { readyReplicas: ready, availableReplicas: ready } : {}), ...(want - ready > 0 ? { unavailableReplicas: want - ready } : {}) });
+  const a = s.conditions[0];
+  s.conditions[0] = ready >= want - Math.floor(want / 4)
+    ? { ...a, status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' }
+    : { ...a, status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' };
+}
+
+// A Deployment whose evicted pods were replaced: its status counts the running pods only.
+function countRunningOnly(d) {
+  const running = d.pods.filter((p) => p.status.phase === 'Running').length;
+  d.rs.spec.replicas = running;
+  d.dep.spec.replicas = running;
+  d.rs.status = { availableReplicas: running, fullyLabeledReplicas: running, observedGeneration: 1, readyReplicas: running, replicas: running };
+  Object.assign(d.dep.status, { replicas: running, updatedReplicas: running, readyReplicas: running, availableReplicas: running });
+  delete d.dep.status.unavailableReplicas;
+  d.dep.status.conditions[0] = { ...d.dep.status.conditions[0], status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' };
+}
+
+const kubelet = (b, pod, type, reason, message, { ageSeconds = 20, firstAgeSeconds, count = 1, container } = {}) =>
+  b.event(pod, { type, reason, message, component: 'kubelet', host: pod.spec.nodeName, ageSeconds, firstAgeSeconds, count, ...(container ? { fieldPath: `spec.containers{${container}}` } : {}) });
+
+const newScenarios = {
+  'container-start-failures'() {
+    const b = base('container-start-failures');
+
+    // CreateContainerError: a distroless image without ENTRYPOINT and no command in the pod template.
+    b.namespace('reporting', 86400 * 40);
+    const pdfImage = `${ECR}/reporting/pdf-renderer:0.9.0`;
+    const pdf = b.deployment({ ns: 'reporting', name: 'pdf-renderer', replicas: 1, podAgeSeconds: 1500, revision: 2, containers: [{ name: 'renderer', image: pdfImage, ports: [8080] }] });
+    const p1 = pdf.pods[0];
+    const spec1 = `failed to generate container "${b.rng.hex(64)}" spec: failed to generate spec: no command specified`;
+    setPodStatus(b, p1, { containers: [cstatus(b, p1, 'renderer', { created: false, state: { waiting: { reason: 'CreateContainerError', message: spec1 } } })] });
+    recount(pdf);
+    kubelet(b, p1, 'Normal', 'Pulled', `Container image "${pdfImage}" already present on machine`, { ageSeconds: 14, firstAgeSeconds: 1490, count: 71, container: 'renderer' });
+    kubelet(b, p1, 'Warning', 'Failed', `Error: ${spec1}`, { ageSeconds: 14, firstAgeSeconds: 1490, count: 71, container: 'renderer' });
+
+    // RunContainerError: the command names a binary the image does not have (exit 128, StartError).
+    b.namespace('notifications', 86400 * 40);
+    const nw = b.deployment({ ns: 'notifications', name: 'notify-worker', replicas: 2, podAgeSeconds: 2100, revision: 9,
+      containers: [{ name: 'worker', image: `${ECR}/notifications/worker:5.0.0`, command: ['/app/bin/notify-worker'], args: ['--queue=notifications'] }] });
+    const startErr = 'failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "/app/bin/notify-worker": stat /app/bin/notify-worker: no such file or directory: unknown';
+    for (const p of nw.pods) {
+      setPodStatus(b, p, { phase: 'Running', containers: [cstatus(b, p, 'worker', { restarts: 9,
+        state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off 5m0s restarting failed container=worker pod=${p.metadata.name}_notifications(${p.metadata.uid})` } },
+        lastState: { terminated: { containerID: `containerd://${b.rng.hex(64)}`, exitCode: 128, reason: 'StartError', message: startErr, startedAt: '1970-01-01T00:00:00Z', finishedAt: b.ago(95) } } })] });
+      kubelet(b, p, 'Normal', 'Pulled', `Container image "${ECR}/notifications/worker:5.0.0" already present on machine`, { ageSeconds: 95, firstAgeSeconds: 2090, count: 10, container: 'worker' });
+      kubelet(b, p, 'Normal', 'Created', 'Created container worker', { ageSeconds: 95, firstAgeSeconds: 2090, count: 10, container: 'worker' });
+      kubelet(b, p, 'Warning', 'Failed', `Error: ${startErr}`, { ageSeconds: 95, firstAgeSeconds: 2090, count: 10, container: 'worker' });
+      BACKOFF(b, p);
+    }
+    recount(nw);
+
+    // InitContainerFailure: the schema migration init container cannot reach its database.
+    b.namespace('ledger', 86400 * 40);
+    const ledger = b.deployment({ ns: 'ledger', name: 'ledger-api', replicas: 2, podAgeSeconds: 1800, revision: 12,
+      containers: [{ name: 'api', image: `${ECR}/ledger/api:2.4.0`, ports: [8080], readinessProbe: probe('/ready') }] });
+    const migrate = b.container({ name: 'migrate', image: `${ECR}/ledger/api:2.4.0`, command: ['/app/ledger-api', 'migrate', 'up'],
+      env: [{ name: 'DATABASE_URL', value: 'postgres://ledger@ledger-db.cluster-c9x1abcd.eu-west-1.rds.amazonaws.com:5432/ledger?sslmode=require' }] });
+    ledger.dep.spec.template.spec.initContainers = [migrate];
+    ledger.rs.spec.template.spec.initContainers = [migrate];
+    const migrateLog = ['{"level":"info","ts":"2025-03-11T14:03:10Z","msg":"ledger-api 2.4.0 migrate up"}',
+      '{"level":"info","ts":"2025-03-11T14:03:10Z","msg":"connecting to database","host":"ledger-db.cluster-c9x1abcd.eu-west-1.rds.amazonaws.com:5432"}',
+      '{"level":"error","ts":"2025-03-11T14:03:15Z","msg":"cannot connect to database","error":"dial tcp 10.0.21.57:5432: connect: connection refused"}'];
+    for (const p of ledger.pods) {
+      p.spec.initContainers = [migrate];
+      setPodStatus(b, p, { initialized: false,
+        init: [cstatus(b, p, 'migrate', { restarts: 8, state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off 5m0s restarting failed container=migrate pod=${p.metadata.name}_ledger(${p.metadata.uid})` } },
+          lastState: { terminated: { containerID: `containerd://${b.rng.hex(64)}`, exitCode: 1, reason: 'Error', startedAt: b.ago(130), finishedAt: b.ago(125) } } })],
+        containers: [cstatus(b, p, 'api', { pulled: false, created: false, state: { waiting: { reason: 'PodInitializing' } } })] });
+      kubelet(b, p, 'Normal', 'Started', 'Started container migrate', { ageSeconds: 130, firstAgeSeconds: 1795, count: 9, container: 'migrate' });
+      BACKOFF(b, p, 'migrate');
+      b.log(p, 'migrate', b.timed(migrateLog, { endAgo: 125, step: 2 }), { previous: true });
+      b.log(p, 'migrate', b.timed(migrateLog.slice(0, 2), { endAgo: 3, step: 1 }));
+    }
+    recount(ledger);
+    b.service({ ns: 'ledger', name: 'ledger-api', selector: { app: 'ledger-api' }, endpointsFrom: ledger.pods });
+
+    // ContainerTerminatedWithError: a one-off backfill pod (restartPolicy Never) that failed.
+    b.namespace('etl', 86400 * 40);
+    const bfTemplate = b.podTemplate({ app: 'orders-backfill', 'run-by': 'oncall' }, [{ name: 'backfill', image: `${ECR}/etl/jobs:2025.03.10`, command: ['python', '-m', 'jobs.backfill_orders'], args: ['--since=2025-02-01'] }], { restartPolicy: 'Never' });
+    const bf = b.pod({ ns: 'etl', name: 'orders-backfill-20250311', template: bfTemplate, node: b.nodes[2].metadata.name, ageSeconds: 3000 });
+    setPodStatus(b, bf, { phase: 'Failed', failed: true, containers: [cstatus(b, bf, 'backfill', {
+      state: { terminated: { containerID: `containerd://${b.rng.hex(64)}`, exitCode: 1, reason: 'Error', startedAt: b.ago(2996), finishedAt: b.ago(2950) } } })] });
+    kubelet(b, bf, 'Normal', 'Started', 'Started container backfill', { ageSeconds: 2996, container: 'backfill' });
+    b.log(bf, 'backfill', b.timed(['2025-03-11 13:15:04,118 INFO jobs.backfill_orders: backfilling orders since 2025-02-01', '2025-03-11 13:15:49,870 INFO jobs.backfill_orders: 18200 orders read',
+      'Traceback (most recent call last):', '  File "/app/jobs/backfill_orders.py", line 88, in <module>', '    main()', '  File "/app/jobs/backfill_orders.py", line 71, in main',
+      '    cur.execute(INSERT_ARCHIVE, rows)', 'psycopg2.errors.UndefinedTable: relation "orders_archive" does not exist', 'LINE 1: INSERT INTO orders_archive (id, region, total) VALUES (...'], { endAgo: 2950, step: 0 }));
+
+    // MountFailure: the nginx config ConfigMap the pod mounts was never created.
+    b.namespace('docs', 86400 * 40);
+    const docs = b.deployment({ ns: 'docs', name: 'docs-site', replicas: 1, podAgeSeconds: 900, revision: 3,
+      containers: [{ name: 'nginx', image: 'nginx:1.27.4', ports: [80], volumeMounts: [{ name: 'nginx-config', mountPath: '/etc/nginx/conf.d' }] }],
+      extra: { volumes: [{ name: 'nginx-config', configMap: { name: 'docs-site-nginx', defaultMode: 420 } }] } });
+    const p5 = docs.pods[0];
+    setPodStatus(b, p5, { sandbox: false, containers: [cstatus(b, p5, 'nginx', { pulled: false, created: false, state: { waiting: { reason: 'ContainerCreating' } } })] });
+    recount(docs);
+    kubelet(b, p5, 'Warning', 'FailedMount', 'MountVolume.SetUp failed for volume "nginx-config" : configmap "docs-site-nginx" not found', { ageSeconds: 45, firstAgeSeconds: 895, count: 15 });
+    b.service({ ns: 'docs', name: 'docs-site', selector: { app: 'docs-site' }, ports: [{ port: 80, targetPort: 80 }], endpointsFrom: docs.pods });
+
+    // PodStuckTerminating: a pod scaled away 25 minutes ago keeps a finalizer nobody removes.
+    b.namespace('platform', 86400 * 40);
+    const ff = b.deployment({ ns: 'platform', name: 'feature-flags', replicas: 3, podAgeSeconds: 86400 * 2,
+      containers: [{ name: 'flags', image: `${ECR}/platform/feature-flags:1.6.2`, ports: [8080], readinessProbe: probe('/healthz') }] });
+    const gone = ff.pods[2];
+    gone.metadata.deletionTimestamp = b.ago(1500);
+    gone.metadata.deletionGracePeriodSeconds = 30;
+    gone.metadata.finalizers = ['connections.platform.example.com/drain'];
+    setPodStatus(b, gone, { phase: 'Failed', failed: true, containers: [cstatus(b, gone, 'flags', {
+      state: { terminated: { containerID: `containerd://${b.rng.hex(64)}`, exitCode: 143, reason: 'Error', startedAt: gone.status.startTime, finishedAt: b.ago(1525) } } })] });
+    kubelet(b, gone, 'Normal', 'Killing', 'Stopping container flags', { ageSeconds: 1530, container: 'flags' });
+    ff.dep.spec.replicas = 2;
+    ff.rs.spec.replicas = 2;
+    recount(ff);
+    b.event(ff.dep, { reason: 'ScalingReplicaSet', message: `Scaled down replica set ${ff.rs.metadata.name} from 3 to 2`, component: 'deployment-controller', ageSeconds: 1530 });
+    b.service({ ns: 'platform', name: 'feature-flags', selector: { app: 'feature-flags' }, endpointsFrom: ff.pods.slice(0, 2) });
+    for (const p of ff.pods.slice(0, 2)) b.log(p, 'flags', b.timed(['feature-flags 1.6.2 listening on :8080', 'GET /healthz 200']));
+
+    return { b, scenario: { description: [
+      'Six unrelated pod start failures:',
+      'pdf-renderer (reporting) uses an image without ENTRYPOINT and sets no command: CreateContainerError "no command specified".',
+      'notify-worker (notifications) runs /app/bin/notify-worker, which the image does not have: StartError exit 128 (RunContainerError).',
+      'ledger-api (ledger) never starts: its migrate init container cannot connect to the database (connection refused).',
+      'the one-off pod orders-backfill-20250311 (etl) failed with exit 1: relation "orders_archive" does not exist.',
+      'docs-site (docs) mounts ConfigMap docs-site-nginx, which does not exist: FailedMount, ContainerCreating.',
+      'a feature-flags pod (platform) scaled away 25 minutes ago is stuck Terminating on a finalizer no controller removes.'].join(' ') } };
+  },
+
+  'node-pressure'() {
+    const b = base('node-pressure', { nodes: 4 });
+    const [disk, pids, cordoned] = b.nodes;
+    const cond = (type, reason, message, since) => ({ type, status: 'True', lastHeartbeatTime: b.ago(15), lastTransitionTime: b.ago(since), reason, message });
+    const dn = disk.metadata.name, pn = pids.metadata.name, cn = cordoned.metadata.name;
+
+    // Disk pressure: a transcoder writes its scratch files to an emptyDir on the root volume.
+    disk.status.conditions[1] = cond('DiskPressure', 'KubeletHasDiskPressure', 'kubelet has disk pressure', 1260);
+    disk.spec.taints = [{ key: 'node.kubernetes.io/disk-pressure', effect: 'NoSchedule', timeAdded: b.ago(1260) }];
+    b.event(disk, { reason: 'NodeHasDiskPressure', message: `Node ${dn} status is now: NodeHasDiskPressure`, component: 'kubelet', host: dn, ageSeconds: 1260 });
+    b.event(disk, { type: 'Warning', reason: 'FreeDiskSpaceFailed', message: 'Failed to garbage collect required amount of images. Attempted to free 11534336000 bytes, but only found 2040109465 bytes eligible to free.', component: 'kubelet', host: dn, ageSeconds: 60, firstAgeSeconds: 1250, count: 21 });
+    b.event(disk, { type: 'Warning', reason: 'EvictionThresholdMet', message: 'Attempting to reclaim ephemeral-storage', component: 'kubelet', host: dn, ageSeconds: 1190, firstAgeSeconds: 1255, count: 4 });
+    b.namespace('media', 86400 * 40);
+    const evictDisk = (used) => `The node was low on resource: ephemeral-storage. Threshold quantity: 10737418240, available: 9437184Ki. Container transcoder was using ${used}Ki, request is 0, has larger consumption of ephemeral-storage. `;
+    const others = [b.nodes[1].metadata.name, b.nodes[3].metadata.name];
+    const tx = b.deployment({ ns: 'media', name: 'video-transcoder', replicas: 2, podAgeSeconds: 3600, nodes: others,
+      containers: [{ name: 'transcoder', image: `${ECR}/media/transcoder:3.1.0`, resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '1Gi' } }, volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }] }],
+      extra: { volumes: [{ name: 'scratch', emptyDir: {} }] },
+      pods: [{ state: 'running' }, { state: 'running' }, { state: 'evicted', node: dn, message: evictDisk(41823744) }, { state: 'evicted', node: dn, message: evictDisk(38874112) }] });
+    for (const p of tx.pods.filter((x) => x.status.reason === 'Evicted')) {
+      b.event(p, { type: 'Warning', reason: 'Evicted', message: p.status.message.trim(), component: 'kubelet', host: dn, ageSeconds: 1190 });
+      b.event(p, { reason: 'Killing', message: 'Stopping container transcoder', component: 'kubelet', host: dn, ageSeconds: 1190, fieldPath: 'spec.containers{transcoder}' });
+    }
+    for (const p of tx.pods.filter((x) => x.status.phase === 'Running')) b.log(p, 'transcoder', b.timed(['transcoder 3.1.0 ready, scratch=/scratch', 'job 88121: s3://media-raw/2025/03/11/keynote.mov -> 1080p,720p,480p']));
+    countRunningOnly(tx);
+
+    // PID pressure: headless Chrome leaves zombie renderer processes behind.
+    pids.status.conditions[2] = cond('PIDPressure', 'KubeletHasInsufficientPID', 'kubelet has insufficient PID available', 780);
+    pids.spec.taints = [{ key: 'node.kubernetes.io/pid-pressure', effect: 'NoSchedule', timeAdded: b.ago(780) }];
+    b.event(pids, { reason: 'NodeHasInsufficientPID', message: `Node ${pn} status is now: NodeHasInsufficientPID`, component: 'kubelet', host: pn, ageSeconds: 780 });
+    b.event(pids, { type: 'Warning', reason: 'EvictionThresholdMet', message: 'Attempting to reclaim pids', component: 'kubelet', host: pn, ageSeconds: 700, firstAgeSeconds: 775, count: 3 });
+    b.namespace('tools', 86400 * 40);
+    const chrome = b.deployment({ ns: 'tools', name: 'screenshot-service', replicas: 1, podAgeSeconds: 86400, nodes: [b.nodes[3].metadata.name],
+      containers: [{ name: 'chrome', image: `${ECR}/tools/screenshot-service:2.2.0`, ports: [9222], resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } } }],
+      pods: [{ state: 'running' }, { state: 'evicted', node: pn, message: 'The node was low on resource: pids. Threshold quantity: 3276, available: 2981. ' }] });
+    const ev = chrome.pods[1];
+    b.event(ev, { type: 'Warning', reason: 'Evicted', message: ev.status.message.trim(), component: 'kubelet', host: pn, ageSeconds: 700 });
+    b.log(chrome.pods[0], 'chrome', b.timed(['DevTools listening on ws://0.0.0.0:9222/devtools/browser/5c1e', 'rendered https://status.example.com in 1840ms']));
+    countRunningOnly(chrome);
+
+    // A node cordoned for an AMI upgrade that was never finished.
+    cordoned.spec.unschedulable = true;
+    cordoned.spec.taints = [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule', timeAdded: b.ago(86400 * 2) }];
+    b.event(cordoned, { reason: 'NodeNotSchedulable', message: `Node ${cn} status is now: NodeNotSchedulable`, component: 'kubelet', host: cn, ageSeconds: 86400 * 2 });
+
+    return { b, scenario: { description: `Node ${dn} is under disk pressure: video-transcoder (media) writes ~40Gi of scratch files to an emptyDir on the root volume; two of its pods were evicted and image garbage collection cannot free enough. Node ${pn} is under PID pressure: screenshot-service (tools) leaks headless Chrome processes and was evicted. Node ${cn} has been cordoned for two days.` } };
+  },
+
+  'autoscaling-and-cron'() {
+    const b = base('autoscaling-and-cron', { nodes: 4 });
+    b.namespace('checkout', 86400 * 40);
+    const hpa = (ns, name, target, { min, max, current, desired, conditions, metrics, currentMetrics }) => b.add({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler',
+      metadata: b.meta(ns, name, 86400 * 30), spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: target }, minReplicas: min, maxReplicas: max,
+        metrics: metrics ?? [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] },
+      status: { currentReplicas: current, desiredReplicas: desired, ...(currentMetrics ? { currentMetrics } : {}), lastScaleTime: b.ago(2400),
+        conditions: conditions.map(([type, status, reason, message, since]) => ({ type, status, lastTransitionTime: b.ago(since), reason, message })) } });
+    const hpaEvent = (h, type, reason, message, extra = {}) => b.event(h, { type, reason, message, component: 'horizontal-pod-autoscaler', ...extra });
+
+    // At its maximum: the checkout API runs 6 of 6 replicas at 96% CPU.
+    const api = b.deployment({ ns: 'checkout', name: 'checkout-api', replicas: 6, podAgeSeconds: 86400 * 3,
+      containers: [{ name: 'api', image: `${ECR}/checkout/api:4.9.2`, ports: [8080], resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } }, readinessProbe: probe('/ready') }] });
+    b.service({ ns: 'checkout', name: 'checkout-api', selector: { app: 'checkout-api' }, endpointsFrom: api.pods });
+    for (const p of api.pods) b.log(p, 'api', b.timed(['{"level":"info","msg":"listening on :8080"}', '{"level":"info","msg":"POST /v1/checkout","status":200,"duration_ms":412}']));
+    const h1 = hpa('checkout', 'checkout-api', 'checkout-api', { min: 2, max: 6, current: 6, desired: 6,
+      currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 96, averageValue: '241m' } } }],
+      conditions: [['AbleToScale', 'True', 'ReadyForNewScale', 'recommended size matches current size', 2400],
+        ['ScalingActive', 'True', 'ValidMetricFound', 'the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)', 86400 * 30],
+        ['ScalingLimited', 'True', 'TooManyReplicas', 'the desired replica count is more than the maximum replica count', 2400]] });
+    hpaEvent(h1, 'Normal', 'SuccessfulRescale', 'New size: 6; reason: cpu resource utilization (percentage of request) above target', { ageSeconds: 2400 });
+
+    // Metrics unavailable: the recommender containers set no CPU request, so CPU utilization is undefined.
+    b.namespace('recommendations', 86400 * 40);
+    const rec = b.deployment({ ns: 'recommendations', name: 'recommender', replicas: 2, podAgeSeconds: 86400 * 4,
+      containers: [{ name: 'recommender', image: `${ECR}/recommendations/recommender:1.3.0`, ports: [8080], resources: { requests: { memory: '1Gi' }, limits: { memory: '1Gi' } } }] });
+    for (const p of rec.pods) b.log(p, 'recommender', b.timed(['model loaded: als-2025-03-09 (412MB)', 'serving on :8080']));
+    const missing = `missing request for cpu in container recommender of Pod ${rec.pods[0].metadata.name}`;
+    const h2 = hpa('recommendations', 'recommender', 'recommender', { min: 2, max: 8, current: 2, desired: 2,
+      conditions: [['AbleToScale', 'True', 'SucceededGetScale', "the HPA controller was able to get the target's current scale", 86400 * 4],
+        ['ScalingActive', 'False', 'FailedGetResourceMetric', `the HPA was unable to compute the replica count: failed to get cpu utilization: ${missing}`, 86400 * 4]] });
+    hpaEvent(h2, 'Warning', 'FailedGetResourceMetric', `failed to get cpu utilization: ${missing}`, { ageSeconds: 25, firstAgeSeconds: 86400 * 4, count: 5760 });
+    hpaEvent(h2, 'Warning', 'FailedComputeMetricsReplicas', `invalid metrics (1 invalid out of 1), first error is: failed to get cpu resource metric value: failed to get cpu utilization: ${missing}`, { ageSeconds: 25, firstAgeSeconds: 86400 * 4, count: 5760 });
+
+    // Target missing: the autoscaler of a Deployment that was replaced by search-v2.
+    b.namespace('search', 86400 * 40);
+    const s2 = b.deployment({ ns: 'search', name: 'search-v2', replicas: 2, podAgeSeconds: 86400 * 6, containers: [{ name: 'search', image: `${ECR}/search/search:2.0.4`, ports: [8080] }] });
+    for (const p of s2.pods) b.log(p, 'search', b.timed(['search 2.0.4 listening on :8080']));
+    hpa('search', 'search-v2', 'search-v2', { min: 2, max: 5, current: 2, desired: 2,
+      currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 18, averageValue: '18m' } } }],
+      conditions: [['AbleToScale', 'True', 'ReadyForNewScale', 'recommended size matches current size', 86400 * 6],
+        ['ScalingActive', 'True', 'ValidMetricFound', 'the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)', 86400 * 6],
+        ['ScalingLimited', 'False', 'DesiredWithinRange', 'the desired count is within the acceptable range', 86400 * 6]] });
+    const h3 = hpa('search', 'search-api', 'search-v1', { min: 2, max: 10, current: 0, desired: 0,
+      conditions: [['AbleToScale', 'False', 'FailedGetScale', 'the HPA controller was unable to get the target\'s current scale: deployments/scale.apps "search-v1" not found', 86400 * 6]] });
+    hpaEvent(h3, 'Warning', 'FailedGetScale', 'deployments/scale.apps "search-v1" not found', { ageSeconds: 10, firstAgeSeconds: 86400 * 6, count: 8640 });
+
+    // CronJobs: one suspended on purpose, one whose schedule (February 30th) never comes.
+    b.namespace('batch', 86400 * 40);
+    const cron = (name, schedule, { suspend = false, last } = {}) => {
+      const template = b.podTemplate({ app: name }, [{ name, image: `${ECR}/batch/${name}:1.0.7` }], { restartPolicy: 'OnFailure' });
+      return b.add({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: b.meta('batch', name, 86400 * 60, { generation: suspend ? 2 : 1 }),
+        spec: { schedule, concurrencyPolicy: 'Forbid', failedJobsHistoryLimit: 1, successfulJobsHistoryLimit: 3, suspend,
+          jobTemplate: { metadata: { creationTimestamp: null }, spec: { backoffLimit: 2, template } } },
+        status: last ? { lastScheduleTime: b.ago(last), lastSuccessfulTime: b.ago(last - 95) } : {} });
+    };
+    cron('invoice-export', '0 2 * * *', { suspend: true, last: 86400 * 9 + 3600 });
+    cron('ledger-close', '0 23 30 2 *');
+    return { b, scenario: { description: 'Autoscaling and CronJob problems: the checkout-api autoscaler (checkout) is pinned at its maximum of 6 replicas at 96% CPU; the recommender autoscaler (recommendations) cannot compute CPU utilization because the containers set no CPU request; the search-api autoscaler (search) targets Deployment search-v1, which no longer exists; CronJob ledger-close (batch) is scheduled for February 30th and never runs; CronJob invoice-export is suspended.' } };
+  },
+
+  'ingress-misconfig'() {
+    const b = base('ingress-misconfig');
+    // ingress-nginx next to the AWS Load Balancer Controller's alb class.
+    b.namespace('ingress-nginx', 86400 * 90);
+    const nginxLabels = { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/instance': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' };
+    const ctl = b.deployment({ ns: 'ingress-nginx', name: 'ingress-nginx-controller', replicas: 2, labels: nginxLabels, podAgeSeconds: 86400 * 9,
+      containers: [{ name: 'controller', image: 'registry.k8s.io/ingress-nginx/controller:v1.12.0', args: ['/nginx-ingress-controller', '--publish-service=$(POD_NAMESPACE)/ingress-nginx-controller', '--election-id=ingress-nginx-leader', '--controller-class=k8s.io/ingress-nginx', '--ingress-class=nginx'], ports: [80, 443],
+        readinessProbe: { httpGet: { path: '/healthz', port: 10254, scheme: 'HTTP' }, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 } }],
+      extra: { serviceAccountName: 'ingress-nginx' } });
+    b.service({ ns: 'ingress-nginx', name: 'ingress-nginx-controller', selector: nginxLabels, type: 'LoadBalancer', ports: [{ name: 'http', port: 80, targetPort: 80 }, { name: 'https', port: 443, targetPort: 443 }], endpointsFrom: ctl.pods });
+    for (const p of ctl.pods) b.log(p, 'controller', b.timed(['NGINX Ingress controller', '  Release:       v1.12.0', 'I0311 11:02:31.104712       7 controller.go:213] "Backend successfully reloaded"']));
+    b.add({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: b.meta('ingress-nginx', 'ingress-nginx', 86400 * 90) });
+    b.add({ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: b.meta(null, 'nginx', 86400 * 90, { labels: { 'app.kubernetes.io/name': 'ingress-nginx' } }), spec: { controller: 'k8s.io/ingress-nginx' } });
+    const app = (ns, name, image, lines) => {
+      b.namespace(ns, 86400 * 40);
+      const d = b.deployment({ ns, name, replicas: 2, podAgeSeconds: 86400 * 2, containers: [{ name: 'web', image, ports: [8080], readinessProbe: probe('/healthz') }] });
+      b.service({ ns, name, selector: { app: name }, endpointsFrom: d.pods });
+      for (const p of d.pods) b.log(p, 'web', b.timed(lines));
+      return d;
+    };
+    const ingress = (ns, name, cls, rules, { tls, annotations = {}, lb } = {}) => b.add({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress',
+      metadata: b.meta(ns, name, 86400 * 3, { annotations, generation: 1 }),
+      spec: { ingressClassName: cls, ...(tls ? { tls } : {}), rules: rules.map(([host, paths]) => ({ host, http: { paths: paths.map(([p, svc]) => ({ path: p, pathType: 'Prefix', backend: { service: { name: svc, port: { number: 80 } } } })) } })) },
+      status: { loadBalancer: lb ? { ingress: [{ hostname: lb }] } : {} } });
+
+    // A class name from another cluster's chart values: no controller serves it, so it gets no address.
+    app('marketing', 'marketing-site', `${ECR}/marketing/site:2025.03.07`, ['ready on :8080', 'GET / 200']);
+    ingress('marketing', 'marketing-site', 'nginx-public', [['www.example.com', [['/', 'marketing-site']]]]);
+
+    // A path routed to a Service that was never created.
+    b.namespace('api', 86400 * 40);
+    const orders = b.deployment({ ns: 'api', name: 'orders-api', replicas: 2, podAgeSeconds: 86400 * 2, containers: [{ name: 'api', image: `${ECR}/api/orders:8.1.0`, ports: [8080], readinessProbe: probe('/ready') }] });
+    b.service({ ns: 'api', name: 'orders-api', selector: { app: 'orders-api' }, endpointsFrom: orders.pods });
+    for (const p of orders.pods) b.log(p, 'api', b.timed(['orders-api 8.1.0 listening on :8080']));
+    const gw = ingress('api', 'api-gateway', 'alb', [['api.example.com', [['/orders', 'orders-api'], ['/v2/orders', 'orders-api-v2']]]],
+      { annotations: { 'alb.ingress.kubernetes.io/scheme': 'internet-facing', 'alb.ingress.kubernetes.io/target-type': 'ip' }, lb: 'k8s-api-apigatew-5f1c2d3e4a-1029384756.eu-west-1.elb.amazonaws.com' });
+    b.event(gw, { type: 'Warning', reason: 'FailedBuildModel', message: 'Failed build model due to ingress: api/api-gateway: services "orders-api-v2" not found', component: 'ingress', ageSeconds: 40, firstAgeSeconds: 86400 * 3, count: 312, reporting: 'ingress' });
+
+    // TLS from a Secret that cert-manager was supposed to write (no Certificate was ever created).
+    app('status', 'status-page', `${ECR}/status/page:1.2.0`, ['status page ready', 'GET / 200']);
+    b.add({ apiVersion: 'v1', kind: 'Secret', metadata: b.meta('status', 'status-page-db', 86400 * 40), type: 'Opaque' });
+    ingress('status', 'status-page', 'nginx', [['status.example.com', [['/', 'status-page']]]],
+      { tls: [{ hosts: ['status.example.com'], secretName: 'status-example-com-tls' }], annotations: { 'nginx.ingress.kubernetes.io/ssl-redirect': 'true' }, lb: 'a1b2c3d4e5f60718293a4b5c6d7e8f90-1234567890.eu-west-1.elb.amazonaws.com' });
+    // The ALB health-checks /health, which the frontend does not serve (it answers /healthz): the targets never
+    // become healthy, so the pod readiness gate the AWS Load Balancer Controller injects stays False.
+    b.namespace('web', 86400 * 40).metadata.labels['elbv2.k8s.aws/pod-readiness-gate-inject'] = 'enabled';
+    const fe = b.deployment({ ns: 'web', name: 'web-frontend', replicas: 3, podAgeSeconds: 2400, ageSeconds: 2400,
+      containers: [{ name: 'frontend', image: `${ECR}/web/frontend:1.0.0`, ports: [8080], readinessProbe: probe('/healthz') }] });
+    const tgb = 'k8s-web-webfront-3c9a1e2b7d';
+    const gate = `target-health.elbv2.k8s.aws/${tgb}`;
+    for (const p of fe.pods) {
+      p.spec.readinessGates = [{ conditionType: gate }];
+      const conds = p.status.conditions;
+      const ready = conds.find((c) => c.type === 'Ready');
+      Object.assign(ready, { status: 'False', reason: 'ReadinessGatesNotReady', message: `the status of pod readiness gate "${gate}" is not "True", but False` });
+      conds.push({ type: gate, status: 'False', lastProbeTime: b.ago(30), lastTransitionTime: b.ago(2390), reason: 'Target.FailedHealthChecks', message: 'Health checks failed' });
+      b.log(p, 'frontend', b.timed(['frontend 1.0.0 listening on :8080', '10.0.12.201 - "GET /health HTTP/1.1" 404 19 "ELB-HealthChecker/2.0"', '10.0.3.77 - "GET /health HTTP/1.1" 404 19 "ELB-HealthChecker/2.0"', 'GET /healthz 200']));
+    }
+    recount(fe);
+    fe.dep.status.conditions[1] = { type: 'Progressing', status: 'False', lastUpdateTime: b.ago(1790), lastTransitionTime: b.ago(1790), reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${fe.rs.metadata.name}" has timed out progressing.` };
+    b.service({ ns: 'web', name: 'web-frontend', selector: { app: 'web-frontend' }, endpointsFrom: fe.pods });
+    ingress('web', 'web-frontend', 'alb', [['shop.example.com', [['/', 'web-frontend']]]],
+      { annotations: { 'alb.ingress.kubernetes.io/scheme': 'internet-facing', 'alb.ingress.kubernetes.io/target-type': 'ip', 'alb.ingress.kubernetes.io/healthcheck-path': '/health' }, lb: 'k8s-web-webfront-7d1e2f3a4b-5647382910.eu-west-1.elb.amazonaws.com' });
+    b.add({ apiVersion: 'elbv2.k8s.aws/v1beta1', kind: 'TargetGroupBinding', metadata: b.meta('web', tgb, 2400, { labels: { 'ingress.k8s.aws/stack-name': 'web-frontend', 'ingress.k8s.aws/stack-namespace': 'web' }, generation: 1 }),
+      spec: { ipAddressType: 'ipv4', serviceRef: { name: 'web-frontend', port: 80 }, targetGroupARN: `arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/${tgb}/0f1e2d3c4b5a6978`, targetType: 'ip' },
+      status: { observedGeneration: 1 } });
+    return { b, scenario: { description: 'Four Ingress mistakes: marketing-site (marketing) names IngressClass nginx-public, which does not exist (the cluster has alb and nginx); api-gateway (api) routes /v2/orders to Service orders-api-v2, which does not exist (the ALB controller fails to build its model); status-page (status) serves TLS from Secret status-example-com-tls, which does not exist, so ingress-nginx serves its default certificate; the web-frontend ALB (web) health-checks /health, which the app answers 404, so the pods\' target-health readiness gate stays False and the Service has no ready endpoint.' } };
+  },
+
+  'storage-failures'() {
+    const b = base('storage-failures');
+    b.add({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: b.meta(null, 'efs-sc', 86400 * 20), provisioner: 'efs.csi.aws.com',
+      parameters: { provisioningMode: 'efs-ap', fileSystemId: 'fs-0a1b2c3d4e5f60718', directoryPerms: '700' }, reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate' });
+
+    // A claim the EFS CSI controller cannot provision: its IAM role lacks elasticfilesystem:CreateAccessPoint.
+    b.namespace('ml', 86400 * 40);
+    const claim = b.add({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: b.meta('ml', 'training-datasets', 2400, { finalizers: ['kubernetes.io/pvc-protection'],
+      annotations: { 'volume.beta.kubernetes.io/storage-provisioner': 'efs.csi.aws.com', 'volume.kubernetes.io/storage-provisioner': 'efs.csi.aws.com' } }),
+      spec: { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '500Gi' } }, storageClassName: 'efs-sc', volumeMode: 'Filesystem' }, status: { phase: 'Pending' } });
+    const prov = 'efs.csi.aws.com_efs-csi-controller-6f8b9c7d5-x2k4p_3b1f0c52-8d3e-4f0a-9c61-2e7d4a5b6c8f';
+    b.event(claim, { reason: 'ExternalProvisioning', message: "Waiting for a volume to be created either by the external provisioner 'efs.csi.aws.com' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.", component: 'persistentvolume-controller', ageSeconds: 10, firstAgeSeconds: 2400, count: 161 });
+    b.event(claim, { reason: 'Provisioning', message: 'External provisioner is provisioning volume for claim "ml/training-datasets"', component: prov, ageSeconds: 70, firstAgeSeconds: 2400, count: 14 });
+    b.event(claim, { type: 'Warning', reason: 'ProvisioningFailed', message: 'failed to provision volume with StorageClass "efs-sc": rpc error: code = Unauthenticated desc = Access Denied. Please ensure you have the right AWS permissions: Access denied', component: prov, ageSeconds: 70, firstAgeSeconds: 2400, count: 14 });
+    const train = b.podTemplate({ app: 'train-model' }, [{ name: 'train', image: `${ECR}/ml/train:0.14.2`, volumeMounts: [{ name: 'datasets', mountPath: '/data' }] }],
+      { restartPolicy: 'Never', volumes: [{ name: 'datasets', persistentVolumeClaim: { claimName: 'training-datasets' } }] });
+    b.add({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: b.meta('ml', 'train-model', 2400, { generation: 1 }),
+      spec: { schedule: '0 3 * * *', concurrencyPolicy: 'Forbid', failedJobsHistoryLimit: 1, successfulJobsHistoryLimit: 3, suspend: false, jobTemplate: { metadata: { creationTimestamp: null }, spec: { backoffLimit: 1, template: train } } }, status: {} });
+
+    // A claim whose volume was deleted behind its back (the PV removed during a cleanup).
+    b.namespace('reports', 86400 * 40);
+    const lostVolume = `pvc-${b.rng.uid()}`;
+    const lost = b.add({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: b.meta('reports', 'reports-archive', 86400 * 30, { finalizers: ['kubernetes.io/pvc-protection'],
+      annotations: { 'pv.kubernetes.io/bind-completed': 'yes', 'pv.kubernetes.io/bound-by-controller': 'yes', 'volume.kubernetes.io/storage-provisioner': 'ebs.csi.aws.com', 'volume.kubernetes.io/selected-node': b.nodes[0].metadata.name } }),
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '200Gi' } }, storageClassName: 'gp3', volumeMode: 'Filesystem', volumeName: lostVolume },
+      status: { phase: 'Lost' } });
+    b.event(lost, { type: 'Warning', reason: 'ClaimLost', message: 'Bound claim has lost its PersistentVolume. Data on the volume is lost!', component: 'persistentvolume-controller', ageSeconds: 5400 });
+
+    // A local PersistentVolume released by its claim: the Delete reclaim policy has no deleter for local volumes.
+    const pvName = 'local-pv-3f2a1b9c';
+    const failMsg = `error getting deleter volume plugin for volume "${pvName}": no deletable volume plugin matched`;
+    const pv = b.add({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: b.meta(null, pvName, 86400 * 50, { finalizers: ['kubernetes.io/pv-protection'] }),
+      spec: { accessModes: ['ReadWriteOnce'], capacity: { storage: '1700Gi' }, local: { path: '/mnt/nvme0n1' }, persistentVolumeReclaimPolicy: 'Delete', storageClassName: 'local-nvme', volumeMode: 'Filesystem',
+        claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: 'data-cassandra-2', namespace: 'data', uid: b.rng.uid(), resourceVersion: '48213377' },
+        nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [b.nodes[2].metadata.name] }] }] } } },
+      status: { phase: 'Failed', message: failMsg, lastPhaseTransitionTime: b.ago(86400 * 2) } });
+    b.add({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: b.meta(null, 'local-nvme', 86400 * 50), provisioner: 'kubernetes.io/no-provisioner', reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer' });
+    b.event(pv, { type: 'Warning', reason: 'VolumeFailedDelete', message: failMsg, component: 'persistentvolume-controller', ageSeconds: 86400 * 2 });
+    // A StorageClass deleted in the gp2 -> gp3 migration while a StatefulSet's volumeClaimTemplates still name it:
+    // the running pods keep their volumes; a new replica or a recreated claim cannot be provisioned.
+    b.namespace('logs-search', 86400 * 200);
+    const esLabels = { app: 'opensearch' };
+    const esTemplate = b.podTemplate(esLabels, [{ name: 'opensearch', image: 'public.ecr.aws/opensearchproject/opensearch:2.18.0', ports: [9200, 9300],
+      resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '2Gi' } }, volumeMounts: [{ name: 'data', mountPath: '/usr/share/opensearch/data' }] }]);
+    const es = b.add({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: b.meta('logs-search', 'opensearch', 86400 * 200, { labels: esLabels, generation: 3 }),
+      spec: { replicas: 2, selector: { matchLabels: esLabels }, serviceName: 'opensearch-headless', template: esTemplate, podManagementPolicy: 'Parallel', updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
+        volumeClaimTemplates: [{ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '200Gi' } }, storageClassName: 'gp2-xfs', volumeMode: 'Filesystem' } }] },
+      status: { availableReplicas: 2, collisionCount: 0, currentReplicas: 2, currentRevision: 'opensearch-6c9d8b7f5c', observedGeneration: 3, readyReplicas: 2, replicas: 2, updateRevision: 'opensearch-6c9d8b7f5c', updatedReplicas: 2 } });
+    const esPods = [0, 1].map((i) => {
+      const t = JSON.parse(JSON.stringify(esTemplate));
+      t.spec.volumes = [{ name: 'data', persistentVolumeClaim: { claimName: `data-opensearch-${i}` } }];
+      b.add({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: b.meta('logs-search', `data-opensearch-${i}`, 86400 * 200, { labels: esLabels, finalizers: ['kubernetes.io/pvc-protection'] }),
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '200Gi' } }, storageClassName: 'gp2-xfs', volumeMode: 'Filesystem', volumeName: `pvc-${b.rng.uid()}` },
+        status: { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '200Gi' } } });
+      return b.pod({ ns: 'logs-search', name: `opensearch-${i}`, template: t, owner: es, node: b.nodes[i].metadata.name, ageSeconds: 86400 * 9,
+        labels: { 'apps.kubernetes.io/pod-index': String(i), 'controller-revision-hash': 'opensearch-6c9d8b7f5c', 'statefulset.kubernetes.io/pod-name': `opensearch-${i}` } });
+    });
+    for (const p of esPods) b.log(p, 'opensearch', b.timed(['[2025-03-02T09:12:44,512][INFO ][o.o.n.Node               ] [' + p.metadata.name + '] started']));
+    b.service({ ns: 'logs-search', name: 'opensearch', selector: esLabels, ports: [{ name: 'http', port: 9200 }], endpointsFrom: esPods });
+    return { b, scenario: { description: `Storage: PVC training-datasets (ml) has been Pending for 40 minutes because the EFS CSI controller is denied access (its IAM role cannot create access points); PVC reports-archive (reports) is Lost, its volume ${lostVolume} deleted; PV ${pvName}, a local NVMe volume with reclaim policy Delete, is Failed because no plugin can delete local volumes. StatefulSet opensearch (logs-search) still names StorageClass gp2-xfs, deleted in the gp3 migration: its running pods keep their volumes, but a new replica could not get one.` } };
+  },
+
+  'workload-controller-failures'() {
+    const b = base('workload-controller-failures');
+    const rsEvent = (rs, message, extra) => b.event(rs, { type: 'Warning', reason: 'FailedCreate', message, component: 'replicaset-controller', ...extra });
+
+    // ReplicaSetCreateFailure: the namespace enforces the restricted Pod Security level; the template is not.
+    b.namespace('finance', 86400 * 40).metadata.labels['pod-security.kubernetes.io/enforce'] = 'restricted';
+    const ls = b.deployment({ ns: 'finance', name: 'ledger-sync', replicas: 2, podAgeSeconds: 1800, ageSeconds: 1800,
+      containers: [{ name: 'sync', image: `${ECR}/finance/ledger-sync:1.0.0` }], pods: [] });
+    const psa = `pods "${ls.rs.metadata.name}-" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false (container "sync" must set securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (container "sync" must set securityContext.capabilities.drop=["ALL"]), runAsNonRoot != true (pod or container "sync" must set securityContext.runAsNonRoot=true), seccompProfile (pod or container "sync" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")`;
+    rsEvent(ls.rs, `Error creating: ${psa}`, { ageSeconds: 30, firstAgeSeconds: 1800, count: 19 });
+    ls.rs.status = { observedGeneration: 1, replicas: 0, conditions: [{ type: 'ReplicaFailure', status: 'True', lastTransitionTime: b.ago(1800), reason: 'FailedCreate', message: psa }] };
+    ls.dep.status = { observedGeneration: 1, unavailableReplicas: 2, conditions: [
+      { type: 'Available', status: 'False', lastUpdateTime: b.ago(1800), lastTransitionTime: b.ago(1800), reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' },
+      { type: 'ReplicaFailure', status: 'True', lastUpdateTime: b.ago(1800), lastTransitionTime: b.ago(1800), reason: 'FailedCreate', message: psa },
+      { type: 'Progressing', status: 'False', lastUpdateTime: b.ago(1200), lastTransitionTime: b.ago(1200), reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${ls.rs.metadata.name}" has timed out progressing.` }] };
+
+    // StatefulSetUnavailable: the third Kafka broker does not fit the namespace's ResourceQuota.
+    b.namespace('streaming', 86400 * 40);
+    b.add({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: b.meta('streaming', 'streaming-quota', 86400 * 40),
+      spec: { hard: { 'limits.memory': '16Gi', 'requests.memory': '16Gi', 'requests.cpu': '8' } },
+      status: { hard: { 'limits.memory': '16Gi', 'requests.memory': '16Gi', 'requests.cpu': '8' }, used: { 'limits.memory': '12Gi', 'requests.memory': '12Gi', 'requests.cpu': '2' } } });
+    const kLabels = { app: 'kafka' };
+    const kTemplate = b.podTemplate(kLabels, [{ name: 'kafka', image: 'public.ecr.aws/bitnami/kafka:3.9.0', ports: [9092, 9093], resources: { requests: { cpu: '1', memory: '6Gi' }, limits: { memory: '6Gi' } },
+      readinessProbe: { tcpSocket: { port: 9092 }, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 }, volumeMounts: [{ name: 'data', mountPath: '/bitnami/kafka' }] }]);
+    const kafka = b.add({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: b.meta('streaming', 'kafka', 86400 * 30, { labels: kLabels, generation: 2 }),
+      spec: { replicas: 3, selector: { matchLabels: kLabels }, serviceName: 'kafka-headless', template: kTemplate, podManagementPolicy: 'Parallel', updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
+        volumeClaimTemplates: [{ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '100Gi' } }, storageClassName: 'gp3', volumeMode: 'Filesystem' } }] },
+      status: { availableReplicas: 2, collisionCount: 0, currentReplicas: 2, currentRevision: 'kafka-7b9c6d5f48', observedGeneration: 2, readyReplicas: 2, replicas: 2, updateRevision: 'kafka-7b9c6d5f48', updatedReplicas: 2 } });
+    const brokers = [0, 1].map((i) => {
+      const t = JSON.parse(JSON.stringify(kTemplate));
+      t.spec.volumes = [{ name: 'data', persistentVolumeClaim: { claimName: `data-kafka-${i}` } }];
+      b.add({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: b.meta('streaming', `data-kafka-${i}`, 86400 * 30, { labels: kLabels, finalizers: ['kubernetes.io/pvc-protection'] }),
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '100Gi' } }, storageClassName: 'gp3', volumeMode: 'Filesystem', volumeName: `pvc-${b.rng.uid()}` },
+        status: { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '100Gi' } } });
+      return b.pod({ ns: 'streaming', name: `kafka-${i}`, template: t, owner: kafka, node: b.nodes[i].metadata.name, ageSeconds: 86400 * 3,
+        labels: { 'apps.kubernetes.io/pod-index': String(i), 'controller-revision-hash': 'kafka-7b9c6d5f48', 'statefulset.kubernetes.io/pod-name': `kafka-${i}` } });
+    });
+    for (const p of brokers) b.log(p, 'kafka', b.timed(['[2025-03-08 09:01:12,113] INFO [KafkaRaftServer nodeId=0] Kafka Server started (kafka.server.KafkaRaftServer)']));
+    b.event(kafka, { type: 'Warning', reason: 'FailedCreate', component: 'statefulset-controller', ageSeconds: 25, firstAgeSeconds: 2700, count: 41,
+      message: 'create Pod kafka-2 in StatefulSet kafka failed error: pods "kafka-2" is forbidden: exceeded quota: streaming-quota, requested: limits.memory=6Gi,requests.memory=6Gi, used: limits.memory=12Gi,requests.memory=12Gi, limited: limits.memory=16Gi,requests.memory=16Gi' });
+    b.service({ ns: 'streaming', name: 'kafka', selector: kLabels, ports: [{ name: 'tcp-client', port: 9092 }], endpointsFrom: brokers });
+
+    // DaemonSetUnavailable: the log shipper's ServiceAccount was never created.
+    b.namespace('logging', 86400 * 40);
+    const fbLabels = { 'app.kubernetes.io/name': 'fluent-bit', 'app.kubernetes.io/instance': 'fluent-bit' };
+    const fb = b.add({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: b.meta('logging', 'fluent-bit', 3000, { labels: fbLabels, generation: 1, annotations: { 'deprecated.daemonset.template.generation': '1' } }),
+      spec: { selector: { matchLabels: fbLabels }, template: b.podTemplate(fbLabels, [{ name: 'fluent-bit', image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.5', ports: [2020],
+        volumeMounts: [{ name: 'varlog', mountPath: '/var/log', readOnly: true }] }], { serviceAccountName: 'fluent-bit', tolerations: [{ operator: 'Exists' }], volumes: [{ name: 'varlog', hostPath: { path: '/var/log', type: '' } }] }),
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } }, revisionHistoryLimit: 10 },
+      status: { currentNumberScheduled: 0, desiredNumberScheduled: 3, numberMisscheduled: 0, numberReady: 0, numberUnavailable: 3, observedGeneration: 1, updatedNumberScheduled: 0 } });
+    b.event(fb, { type: 'Warning', reason: 'FailedCreate', component: 'daemonset-controller', ageSeconds: 15, firstAgeSeconds: 3000, count: 57,
+      message: 'Error creating: pods "fluent-bit-" is forbidden: error looking up service account logging/fluent-bit: serviceaccount "fluent-bit" not found' });
+
+    // The subnet is out of IP addresses: new pods never get a network sandbox.
+    const sandboxFailed = (p, age) => {
+      setPodStatus(b, p, { sandbox: false, containers: p.spec.containers.map((c) => cstatus(b, p, c.name, { pulled: false, created: false, state: { waiting: { reason: 'ContainerCreating' } } })) });
+      kubelet(b, p, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "${b.rng.hex(64)}": plugin type="aws-cni" name="aws-cni" failed (add): add cmd: failed to assign an IP address to container`,
+        { ageSeconds: 12, firstAgeSeconds: age, count: Math.floor(age / 20) });
+    };
+    // RolloutStuck: revision 8 of payments-gateway has one new pod, which never starts; revision 7 still serves.
+    b.namespace('payments', 86400 * 40);
+    const gwC = [{ name: 'gateway', image: `${ECR}/payments/gateway:8.0.0`, ports: [8080], readinessProbe: probe('/ready') }];
+    const gw = b.deployment({ ns: 'payments', name: 'payments-gateway', replicas: 3, podAgeSeconds: 86400 * 6, revision: 8, containers: [{ ...gwC[0], image: `${ECR}/payments/gateway:7.9.3` }] });
+    gw.rs.metadata.annotations['deployment.kubernetes.io/revision'] = '7';
+    for (const p of gw.pods) b.log(p, 'gateway', b.timed(['gateway 7.9.3 listening on :8080', 'POST /v1/authorize 200']));
+    const hash = b.rng.suffix(10).slice(0, 10);
+    const newTemplate = b.podTemplate({ app: 'payments-gateway', 'pod-template-hash': hash }, gwC);
+    gw.dep.spec.template = b.podTemplate({ app: 'payments-gateway' }, gwC);
+    const newRs = b.add({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: b.meta('payments', `payments-gateway-${hash}`, 1500, { labels: { ...newTemplate.metadata.labels }, generation: 1,
+      annotations: { 'deployment.kubernetes.io/desired-replicas': '3', 'deployment.kubernetes.io/max-replicas': '4', 'deployment.kubernetes.io/revision': '8' }, ownerReferences: [b.ref(gw.dep)] }),
+      spec: { replicas: 1, selector: { matchLabels: { app: 'payments-gateway', 'pod-template-hash': hash } }, template: newTemplate },
+      status: { fullyLabeledReplicas: 1, observedGeneration: 1, replicas: 1 } });
+    const stuck = b.pod({ ns: 'payments', name: `payments-gateway-${hash}-${b.rng.suffix()}`, template: newTemplate, owner: newRs, node: b.nodes[1].metadata.name, ageSeconds: 1500 });
+    sandboxFailed(stuck, 1500);
+    b.event(gw.dep, { reason: 'ScalingReplicaSet', message: `Scaled up replica set ${newRs.metadata.name} from 0 to 1`, component: 'deployment-controller', ageSeconds: 1500 });
+    Object.assign(gw.dep.status, { replicas: 4, updatedReplicas: 1, readyReplicas: 3, availableReplicas: 3, unavailableReplicas: 1 });
+    gw.dep.status.conditions[1] = { type: 'Progressing', status: 'False', lastUpdateTime: b.ago(900), lastTransitionTime: b.ago(900), reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${newRs.metadata.name}" has timed out progressing.` };
+    b.service({ ns: 'payments', name: 'payments-gateway', selector: { app: 'payments-gateway' }, endpointsFrom: [...gw.pods, stuck] });
+
+    // DeploymentUnavailable: the autoscaler asked ad-server for two more replicas; neither gets an IP.
+    b.namespace('ads', 86400 * 40);
+    const ads = b.deployment({ ns: 'ads', name: 'ad-server', replicas: 4, podAgeSeconds: 86400 * 2,
+      containers: [{ name: 'server', image: `${ECR}/ads/ad-server:12.4.1`, ports: [8080], resources: { requests: { cpu: '200m', memory: '256Mi' }, limits: { memory: '512Mi' } }, readinessProbe: probe('/ready') }] });
+    for (const p of ads.pods.slice(2)) {
+      p.metadata.creationTimestamp = b.ago(720);
+      p.status.startTime = b.ago(720);
+      sandboxFailed(p, 720);
+    }
+    for (const p of ads.pods.slice(0, 2)) b.log(p, 'server', b.timed(['ad-server 12.4.1 ready', 'GET /v1/ad?slot=home-top 200 3ms']));
+    recount(ads);
+    b.event(ads.dep, { reason: 'ScalingReplicaSet', message: `Scaled up replica set ${ads.rs.metadata.name} from 2 to 4`, component: 'deployment-controller', ageSeconds: 720 });
+    b.add({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: b.meta('ads', 'ad-server', 86400 * 20),
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'ad-server' }, minReplicas: 2, maxReplicas: 10, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } }] },
+      status: { currentReplicas: 4, desiredReplicas: 4, lastScaleTime: b.ago(720), currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 88, averageValue: '176m' } } }],
+        conditions: [{ type: 'AbleToScale', status: 'True', lastTransitionTime: b.ago(720), reason: 'ReadyForNewScale', message: 'recommended size matches current size' },
+          { type: 'ScalingActive', status: 'True', lastTransitionTime: b.ago(86400 * 20), reason: 'ValidMetricFound', message: 'the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)' },
+          { type: 'ScalingLimited', status: 'False', lastTransitionTime: b.ago(86400 * 20), reason: 'DesiredWithinRange', message: 'the desired count is within the acceptable range' }] } });
+    b.service({ ns: 'ads', name: 'ad-server', selector: { app: 'ad-server' }, endpointsFrom: ads.pods });
+    return { b, scenario: { description: 'Controllers that cannot make their pods run: ledger-sync (finance) violates the namespace\'s restricted Pod Security level, so its ReplicaSet creates no pod; StatefulSet kafka (streaming) cannot create kafka-2, which exceeds the namespace\'s memory quota; DaemonSet fluent-bit (logging) names ServiceAccount fluent-bit, which does not exist. The VPC subnet is out of IP addresses: the rollout of payments-gateway revision 8 (payments) is stuck on a pod that never gets a network sandbox, and ad-server (ads) scaled from 2 to 4 replicas but its two new pods never start.' } };
+  },
+
+  'namespace-degraded'() {
+    const b = base('namespace-degraded');
+    // A cleanup removed the redis Service of namespace orders: every workload that needs it crash-loops.
+    b.namespace('orders', 86400 * 60);
+    const lookup = 'dial tcp: lookup redis.orders.svc.cluster.local on 172.20.0.10:53: no such host';
+    const apps = [['orders-api', 3, 'api', 8080], ['order-events', 2, 'consumer', null], ['invoicing', 2, 'worker', null]];
+    for (const [name, replicas, container, port] of apps) {
+      const d = b.deployment({ ns: 'orders', name, replicas, podAgeSeconds: 1300, revision: 4,
+        containers: [{ name: container, image: `${ECR}/orders/${name}:3.7.1`, ...(port ? { ports: [port], readinessProbe: probe('/ready') } : {}), env: [{ name: 'REDIS_URL', value: 'redis://redis.orders.svc.cluster.local:6379/0' }] }],
+        pods: Array.from({ length: replicas }, (_, i) => ({ state: 'crashLoop', restarts: 8, lastExit: { code: 1, agoSeconds: 40 + 10 * i, ranSeconds: 5 } })) });
+      for (const p of d.pods) {
+        b.started(p, { ageSeconds: 45, firstAgeSeconds: 1295, count: 9 });
+        BACKOFF(b, p);
+        const lines = [`{"level":"info","ts":"2025-03-11T14:04:10Z","msg":"starting ${name}","version":"3.7.1"}`,
+          `{"level":"error","ts":"2025-03-11T14:04:15Z","msg":"redis ping failed","error":"${lookup}"}`,
+          `{"level":"fatal","ts":"2025-03-11T14:04:15Z","msg":"cannot start without redis","error":"${lookup}"}`];
+        b.log(p, container, b.timed(lines, { endAgo: 40, step: 0 }), { previous: true });
+        b.log(p, container, b.timed(lines.slice(0, 1), { endAgo: 3, step: 0 }));
+      }
+      if (port) b.service({ ns: 'orders', name, selector: { app: name }, endpointsFrom: d.pods });
+    }
+    return { b, scenario: { description: 'Namespace orders is degraded: the redis Service was deleted in a cleanup 22 minutes ago, and seven pods of three Deployments (orders-api, order-events, invoicing) crash at start because redis.orders.svc.cluster.local no longer resolves.' } };
+  },
+
+  'node-network-unavailable'() {
+    const b = base('node-network-unavailable', { cni: 'calico' });
+    // Calico networking: on one node Felix cannot program iptables (another process holds the xtables lock),
+    // its liveness probe fails, the kubelet restarts calico-node and Calico marks the node's network unavailable.
+    const node = b.nodes[2];
+    const nn = node.metadata.name;
+    Object.assign(node.status.conditions[0], { status: 'True', reason: 'CalicoIsDown', message: 'Calico is shutting down on this node', lastHeartbeatTime: b.ago(160), lastTransitionTime: b.ago(1140) });
+    node.spec.taints = [{ key: 'node.kubernetes.io/network-unavailable', effect: 'NoSchedule', timeAdded: b.ago(1140) }];
+    const ds = b.objects.find((o) => o.kind === 'DaemonSet' && o.metadata.name === 'calico-node');
+    ds.spec.template.spec.containers[0].livenessProbe = { exec: { command: ['/bin/calico-node', '-felix-live', '-bird-live'] }, periodSeconds: 10, timeoutSeconds: 10, successThreshold: 1, failureThreshold: 6 };
+    const pod = b.objects.find((o) => o.kind === 'Pod' && o.metadata.namespace === 'calico-system' && o.spec.nodeName === nn);
+    pod.spec.containers[0].livenessProbe = ds.spec.template.spec.containers[0].livenessProbe;
+    setPodStatus(b, pod, { phase: 'Running', containers: [cstatus(b, pod, 'calico-node', { restarts: 6,
+      state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off 2m40s restarting failed container=calico-node pod=${pod.metadata.name}_calico-system(${pod.metadata.uid})` } },
+      lastState: { terminated: { containerID: `containerd://${b.rng.hex(64)}`, exitCode: 143, reason: 'Error', startedAt: b.ago(215), finishedAt: b.ago(95) } } })] });
+    Object.assign(ds.status, { numberReady: 2, numberAvailable: 2, numberUnavailable: 1 });
+    kubelet(b, pod, 'Warning', 'Unhealthy', 'Liveness probe failed: calico/node is not ready: Felix is not live: Get "http://localhost:9099/liveness": dial tcp [::1]:9099: connect: connection refused',
+      { ageSeconds: 100, firstAgeSeconds: 1150, count: 38, container: 'calico-node' });
+    kubelet(b, pod, 'Normal', 'Killing', 'Container calico-node failed liveness probe, will be restarted', { ageSeconds: 96, firstAgeSeconds: 1140, count: 6, container: 'calico-node' });
+    BACKOFF(b, pod);
+    const felix = ['2025-03-11 14:01:52.118 [INFO][1] startup/startup.go 432: Early log level set to info', '2025-03-11 14:01:53.402 [INFO][66] felix/daemon.go 400: Successfully loaded configuration.',
+      '2025-03-11 14:02:31.877 [WARNING][66] felix/table.go 1034: iptables-legacy-restore failed error=exit status 4 output="" table="filter"',
+      '2025-03-11 14:02:31.877 [WARNING][66] felix/table.go 1036: Another app is currently holding the xtables lock. Stopped waiting after 5s.',
+      '2025-03-11 14:03:15.002 [ERROR][66] felix/table.go 1060: Failed to execute ip(6)tables-restore command error=exit status 4 table="filter"',
+      '2025-03-11 14:03:20.011 [INFO][66] felix/health.go 336: Health of component changed name="InternalDataplaneMainLoop" newReport="live,non-ready"'];
+    b.log(pod, 'calico-node', b.timed(felix, { endAgo: 96, step: 20 }), { previous: true });
+    b.log(pod, 'calico-node', b.timed(felix.slice(0, 2), { endAgo: 2, step: 1 }));
+    return { b, scenario: { description: `Node ${nn} has no pod network: Calico's Felix cannot program iptables there (another process holds the xtables lock), its liveness probe fails, the kubelet keeps restarting calico-node (exit 143) and Calico sets the node's NetworkUnavailable condition (CalicoIsDown), so new pods are not scheduled there.` } };
+  },
+};
+Object.assign(scenarios, newScenarios);
 
 // demo/: several failures at once, for `make demo`.
 scenarios.demo = () => {

@@ -38,6 +38,53 @@ Finding Context::make(const ObjectRef& resource, const ObjectRef& workload, std:
   return f;
 }
 
+RootCause create_cause(const std::string& message) {
+  if (icontains(message, "exceeded quota")) return {"quota_exceeded", "a ResourceQuota refuses new pods: " + message, 0.95};
+  if (icontains(message, "failed calling webhook")) return {"dependency_unreachable", "an admission webhook cannot be reached: " + message, 0.9};
+  if (icontains(message, "admission webhook") && icontains(message, "denied")) return {"permission_denied", "an admission webhook denies the pods: " + message, 0.9};
+  if (icontains(message, "violates PodSecurity")) return {"permission_denied", "the namespace's Pod Security level refuses the pods: " + message, 0.9};
+  if (icontains(message, "serviceaccount") || icontains(message, "service account")) return {"missing_config", "the pods' service account does not exist: " + message, 0.9};
+  if (icontains(message, "LimitRange") || icontains(message, "maximum") || icontains(message, "minimum")) return {"quota_exceeded", "a LimitRange refuses the pods: " + message, 0.8};
+  return {"unknown", "the controller cannot create pods: " + message, 0.5};
+}
+
+const cluster::Event* failed_create(const Context& ctx, const ObjectRef& controller) {
+  const cluster::Event* out = nullptr;
+  for (const auto* e : ctx.warnings(controller)) {
+    if (e->reason == "FailedCreate") out = e;  // oldest first
+  }
+  return out;
+}
+
+bool explain_unstarted_pods(const Context& ctx, const ObjectRef& workload, Finding& f) {
+  const cluster::Event* found = nullptr;
+  const cluster::Pod* pod = nullptr;
+  int pods = 0;
+  for (const auto* p : ctx.state.pods_of_workload(workload)) {
+    if (p->ready() || p->meta.deleting || p->phase == "Succeeded" || p->phase == "Failed") continue;
+    const cluster::Event* newest = nullptr;
+    for (const auto* e : ctx.warnings(p->meta.ref())) {
+      if (e->reason == "FailedCreatePodSandBox") newest = e;
+    }
+    if (!newest) continue;
+    ++pods;
+    if (!found) found = newest, pod = p;
+  }
+  if (!found) return false;
+  const std::string& m = found->message;
+  f.add_evidence("event", found->reason + ": " + m, "Pod/" + pod->meta.name, found->count);
+  const std::string who = plural(pods, "pod") + " never " + (pods == 1 ? "starts" : "start");
+  if (icontains(m, "failed to assign an IP address") || icontains(m, "InsufficientFreeAddressesInSubnet") || icontains(m, "no available IP")) {
+    f.root_cause = {"insufficient_resources", who + ": the VPC CNI has no IP address to give " + (pods == 1 ? "it" : "them") + " (the subnet or the node's ENIs are out of addresses)", 0.9};
+    f.add_action("investigate", "free or add subnet IP addresses (a larger or additional subnet, prefix delegation), then the pods start on their own",
+                 Json{{"kind", workload.kind}, {"namespace", workload.ns}, {"name", workload.name}});
+  } else {
+    f.root_cause = {"node_failure", who + ": the kubelet cannot create their sandbox: " + m, 0.7};
+  }
+  f.status_cause_is_specific = true;
+  return true;
+}
+
 bool contains(std::string_view haystack, std::string_view needle) { return haystack.find(needle) != std::string_view::npos; }
 
 bool icontains(std::string_view haystack, std::string_view needle) {

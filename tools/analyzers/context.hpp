@@ -51,6 +51,18 @@ void analyze_hpas(Context& ctx);
 void analyze_pdbs(Context& ctx);
 void analyze_webhooks(Context& ctx);
 
+// Why a controller cannot create its pods, from its FailedCreate message (quota, admission webhooks, Pod
+// Security, a missing service account).
+RootCause create_cause(const std::string& message);
+
+// A controller's own reason for missing pods: its newest FailedCreate Warning event, or nullptr.
+const cluster::Event* failed_create(const Context& ctx, const ObjectRef& controller);
+
+// Why a workload's unready pods never started when no pod-level finding explains it: the kubelet cannot set up
+// their sandbox (FailedCreatePodSandBox: the CNI has no IP address to give, the network plugin is not ready).
+// Adds the evidence to `f` and sets its root cause; false when no such pod event exists.
+bool explain_unstarted_pods(const Context& ctx, const ObjectRef& workload, Finding& f);
+
 // correlate.cpp: pod findings grouped per workload, workload/service/PVC/node findings folded into the
 // incident they belong to.
 void correlate(Context& ctx);

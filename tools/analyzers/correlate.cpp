@@ -119,7 +119,20 @@ std::size_t node_cause(const Context& ctx, const ObjectRef& workload) {
   return ctx.findings.size();
 }
 
-// 2. Symptoms fold into their cause: same workload, or the NotReady node under the workload's pods.
+// A Service without ready endpoints whose finding names the cause (a readiness gate) and selects the workload.
+std::size_t service_cause(const Context& ctx, const ObjectRef& workload) {
+  for (std::size_t i = 0; i < ctx.findings.size(); ++i) {
+    const auto& f = ctx.findings[i];
+    if (f.folded || f.reason != "ServiceNotReadyEndpoints" || !f.status_cause_is_specific) continue;
+    for (const auto& r : f.related) {
+      if (r.ref == workload) return i;
+    }
+  }
+  return ctx.findings.size();
+}
+
+// 2. Symptoms fold into their cause: same workload, the NotReady node under the workload's pods, or the Service
+// whose finding explains why they are not ready.
 void fold_symptoms(Context& ctx) {
   for (std::size_t i = 0; i < ctx.findings.size(); ++i) {
     Finding& f = ctx.findings[i];
@@ -140,6 +153,7 @@ void fold_symptoms(Context& ctx) {
     }
     std::size_t cause = find_cause(ctx, f.workload);
     if (cause == ctx.findings.size()) cause = node_cause(ctx, f.workload);
+    if (cause == ctx.findings.size()) cause = service_cause(ctx, f.workload);
     if (cause != ctx.findings.size()) fold(ctx.findings[cause], f);
   }
 }

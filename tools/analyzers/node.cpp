@@ -73,10 +73,35 @@ void analyze_nodes(Context& ctx) {
       const auto* c = cluster::find_condition(node.conditions, p.condition);
       if (!c || c->status != "True") continue;
       Finding f = ctx.make(ref, ref, p.reason, Severity::warning);
-      const int hurt = relate_pods(ctx, node, f, std::string(p.condition) != "NetworkUnavailable");
+      const bool network = std::string(p.condition) == "NetworkUnavailable";
+      const int hurt = relate_pods(ctx, node, f, !network);
       if (ctx.ns && hurt == 0) continue;
-      f.what = "node " + node.meta.name + " is under " + p.what + " pressure" + (hurt ? " and has evicted " + plural(hurt, "pod") : "");
       f.add_evidence("condition", std::string(p.condition) + " True " + c->reason.value_or("") + ": " + c->message.value_or(""));
+      if (network) {
+        // Set by the network plugin (Calico, Cilium, a cloud route controller), not the kubelet: its agent on the
+        // node, a DaemonSet pod that is not ready, is the likely cause.
+        std::string agent;
+        for (const auto* pod : ctx.state.pods_on_node(node.meta.name)) {
+          const auto chain = ctx.state.owner_chain(pod->meta);
+          if (!pod->ready() && !chain.empty() && chain.front().kind == "DaemonSet" && pod->phase == "Running") {
+            agent = pod->meta.ns + "/" + pod->meta.name;
+            break;
+          }
+        }
+        for (const auto& t : node.taints) {
+          if (t.key == "node.kubernetes.io/network-unavailable") f.add_evidence("spec", "taint " + t.key + ":" + t.effect);
+        }
+        f.what = "node " + node.meta.name + " has no working pod network" + (hurt ? " (" + plural(hurt, "pod") + " on it not ready)" : "");
+        f.root_cause = {"node_failure", "the network plugin reports the node's network unavailable (" + c->reason.value_or("") + ": " +
+                                            c->message.value_or("") + ")" + (agent.empty() ? "" : "; its agent pod " + agent + " on the node is not ready"),
+                        agent.empty() ? 0.7 : 0.85};
+        f.status_cause_is_specific = true;
+        f.add_action("investigate", "check the network plugin's agent on the node (its pod's log); replace the node if it does not recover",
+                     Json{{"kind", "Node"}, {"name", node.meta.name}});
+        ctx.findings.push_back(std::move(f));
+        continue;
+      }
+      f.what = "node " + node.meta.name + " is under " + p.what + " pressure" + (hurt ? " and has evicted " + plural(hurt, "pod") : "");
       for (const auto* e : ctx.warnings(ref)) f.add_evidence("event", e->reason + ": " + e->message, {}, e->count);
       if (const auto* usage = ctx.state.node_usage(node.meta.name); usage && std::string(p.condition) == "MemoryPressure") {
         const auto used = usage->usage.find("memory");

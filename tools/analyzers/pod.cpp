@@ -68,14 +68,20 @@ Json container_params(const PodView& v, const std::string& container) {
   return Json{{"kind", v.workload.kind}, {"namespace", v.workload.ns}, {"name", v.workload.name}, {"container", container}};
 }
 
+// How long a terminated container ran. A container that never started (StartError) has startedAt at the Unix
+// epoch: no duration then.
+std::optional<long long> ran_seconds(const ContainerState& s) {
+  if (!s.started_at || !s.finished_at || s.started_at->time_since_epoch().count() <= 0) return std::nullopt;
+  const auto ran = (*s.finished_at - *s.started_at).count();
+  if (ran < 0) return std::nullopt;
+  return ran;
+}
+
 std::string terminated_text(const ContainerState& s) {
   std::string out = "terminated";
   if (s.reason) out += " " + *s.reason;
   if (s.exit_code) out += ", exit code " + std::to_string(*s.exit_code);
-  if (s.started_at && s.finished_at) {
-    const auto ran = (*s.finished_at - *s.started_at).count();
-    out += " after " + std::to_string(ran) + "s";
-  }
+  if (const auto ran = ran_seconds(s)) out += " after " + std::to_string(*ran) + "s";
   return out;
 }
 
@@ -167,16 +173,48 @@ void oom_killed(const PodView& v, const ContainerStatus& cs, const ContainerStat
   v.ctx.findings.push_back(std::move(f));
 }
 
+RootCause runtime_cause(const std::string& message) {
+  if (icontains(message, "no command specified"))
+    return {"bad_command", "the image has no ENTRYPOINT or CMD and the container sets no command: " + message, 0.9};
+  if (icontains(message, "executable file not found") || icontains(message, "no such file or directory") ||
+      icontains(message, "exec format error"))
+    return {"bad_command", "the container's command cannot be started: " + message, 0.9};
+  if (icontains(message, "permission denied")) return {"permission_denied", "starting the container is denied: " + message, 0.85};
+  if (icontains(message, "mount")) return {"storage_unavailable", "a volume cannot be mounted into the container: " + message, 0.7};
+  return {"unknown", message.empty() ? "the container runtime cannot create the container" : message, 0.5};
+}
+
+// CreateContainerError / RunContainerError: the runtime refuses the container. `status` is the evidence line
+// (the waiting state, or the StartError lastState).
+void runtime_error(const PodView& v, const ContainerStatus& cs, const std::string& reason, const std::string& message,
+                   const std::vector<const cluster::Event*>& events, const std::string& status) {
+  Finding f = start(v, reason);
+  f.what = container_word(cs) + " of " + v.name_for_text + (reason == "RunContainerError" ? " cannot be started" : " cannot be created");
+  f.add_evidence("status", status);
+  event_evidence(f, newest(events, {"Failed"}));
+  f.root_cause = runtime_cause(message);
+  f.status_cause_is_specific = f.root_cause.confidence >= 0.8;
+  f.add_action("fix_config", "fix the command, image or security context of container " + cs.name, container_params(v, cs.name));
+  v.ctx.findings.push_back(std::move(f));
+}
+
 void crash_loop(const PodView& v, const ContainerStatus& cs, const std::vector<const cluster::Event*>& events) {
   const ContainerState* last = cs.last_state && cs.last_state->state == "terminated" ? &*cs.last_state : nullptr;
   if (!last && cs.state && cs.state->state == "terminated") last = &*cs.state;
   if (last && last->reason == "OOMKilled") return oom_killed(v, cs, *last);
+  // The runtime could not start the process at all (exec of a missing binary, a bad working directory): exit
+  // 128 with reason StartError. The kubelet shows RunContainerError, then CrashLoopBackOff while it backs off.
+  if (last && last->reason == "StartError") {
+    return runtime_error(v, cs, "RunContainerError", last->message.value_or(""), events,
+                         container_word(cs) + ": " + (cs.state ? cs.state->state + " " + cs.state->reason.value_or("") : std::string("?")) +
+                             "; lastState " + terminated_text(*last) + ": " + last->message.value_or("") + "; restartCount " +
+                             std::to_string(cs.restart_count));
+  }
   Finding f = start(v, cs.init ? "InitContainerFailure" : "CrashLoopBackOff");
   const int code = last && last->exit_code ? *last->exit_code : -1;
   std::string ran;
-  if (last && last->started_at && last->finished_at) {
-    const auto seconds = (*last->finished_at - *last->started_at).count();
-    ran = seconds <= 5 ? " right after it starts" : " after running " + std::to_string(seconds) + "s";
+  if (const auto seconds = last ? ran_seconds(*last) : std::nullopt) {
+    ran = *seconds <= 5 ? " right after it starts" : " after running " + std::to_string(*seconds) + "s";
   }
   f.what = container_word(cs) + " of " + v.name_for_text + (code >= 0 ? " exits with code " + std::to_string(code) : " keeps exiting") +
            ran + " and is restarted in a back-off loop (" + plural(cs.restart_count, "restart") + ")";
@@ -386,27 +424,6 @@ void config_error(const PodView& v, const ContainerStatus& cs, const std::vector
                                             : "create " + kind + " " + object + (key.empty() ? "" : " with key " + key) +
                                                   " in namespace " + v.pod.meta.ns + ", or correct the reference in the pod template",
                params);
-  v.ctx.findings.push_back(std::move(f));
-}
-
-RootCause runtime_cause(const std::string& message) {
-  if (icontains(message, "executable file not found") || icontains(message, "no such file or directory") ||
-      icontains(message, "exec format error"))
-    return {"bad_command", "the container's command cannot be started: " + message, 0.9};
-  if (icontains(message, "permission denied")) return {"permission_denied", "starting the container is denied: " + message, 0.85};
-  if (icontains(message, "mount")) return {"storage_unavailable", "a volume cannot be mounted into the container: " + message, 0.7};
-  return {"unknown", message.empty() ? "the container runtime cannot create the container" : message, 0.5};
-}
-
-void runtime_error(const PodView& v, const ContainerStatus& cs, const std::string& reason, const std::vector<const cluster::Event*>& events) {
-  Finding f = start(v, reason);
-  const std::string message = cs.state && cs.state->message ? *cs.state->message : "";
-  f.what = container_word(cs) + " of " + v.name_for_text + (reason == "RunContainerError" ? " cannot be started" : " cannot be created");
-  f.add_evidence("status", container_word(cs) + ": waiting " + reason + (message.empty() ? "" : ": " + message));
-  event_evidence(f, newest(events, {"Failed"}));
-  f.root_cause = runtime_cause(message);
-  f.status_cause_is_specific = f.root_cause.confidence >= 0.8;
-  f.add_action("fix_config", "fix the command, image or security context of container " + cs.name, container_params(v, cs.name));
   v.ctx.findings.push_back(std::move(f));
 }
 
@@ -688,7 +705,10 @@ bool waiting_container(const PodView& v, const ContainerStatus& cs, const std::v
     if (reason == "CrashLoopBackOff") return crash_loop(v, cs, events), true;
     if (is_pull_failure(reason)) return image_pull(v, cs, events), true;
     if (reason == "CreateContainerConfigError") return config_error(v, cs, events), true;
-    if (reason == "CreateContainerError" || reason == "RunContainerError") return runtime_error(v, cs, reason, events), true;
+    if (reason == "CreateContainerError" || reason == "RunContainerError") {
+      const std::string message = st.message.value_or("");
+      return runtime_error(v, cs, reason, message, events, container_word(cs) + ": waiting " + reason + (message.empty() ? "" : ": " + message)), true;
+    }
   }
   return false;
 }

@@ -41,7 +41,14 @@ void analyze_pvcs(Context& ctx) {
       f.root_cause = {"storage_unavailable", has_default ? "no PersistentVolume matches it and its provisioner has not created one"
                                                          : "it names no StorageClass and the cluster has no default one", 0.8};
     } else if (!warnings.empty()) {
-      f.root_cause = {"storage_unavailable", "provisioning fails: " + warnings.back()->message, 0.85};
+      const std::string& m = warnings.back()->message;
+      // The CSI driver's cloud credentials: an IAM role without the permission to create the volume.
+      const bool denied = icontains(m, "access denied") || icontains(m, "UnauthorizedOperation") || icontains(m, "not authorized") ||
+                          icontains(m, "AccessDenied") || icontains(m, "code = Unauthenticated");
+      f.root_cause = {denied ? "permission_denied" : "storage_unavailable",
+                      denied ? "the provisioner is not allowed to create the volume (its IAM role lacks the permission): " + m
+                             : "provisioning fails: " + m,
+                      0.85};
     } else {
       f.root_cause = {"storage_unavailable", "no volume has been provisioned for it", 0.5};
     }

@@ -3,19 +3,6 @@
 #include "tools/analyzers/context.hpp"
 
 namespace eks::analyzers {
-namespace {
-
-RootCause create_cause(const std::string& message) {
-  if (icontains(message, "exceeded quota")) return {"quota_exceeded", "a ResourceQuota refuses new pods: " + message, 0.95};
-  if (icontains(message, "failed calling webhook")) return {"dependency_unreachable", "an admission webhook cannot be reached: " + message, 0.9};
-  if (icontains(message, "admission webhook") && icontains(message, "denied")) return {"permission_denied", "an admission webhook denies the pods: " + message, 0.9};
-  if (icontains(message, "violates PodSecurity")) return {"permission_denied", "the namespace's Pod Security level refuses the pods: " + message, 0.9};
-  if (icontains(message, "serviceaccount") || icontains(message, "service account")) return {"missing_config", "the pods' service account does not exist: " + message, 0.9};
-  if (icontains(message, "LimitRange") || icontains(message, "maximum") || icontains(message, "minimum")) return {"quota_exceeded", "a LimitRange refuses the pods: " + message, 0.8};
-  return {"unknown", "the controller cannot create pods: " + message, 0.5};
-}
-
-}  // namespace
 
 void analyze_replica_sets(Context& ctx) {
   for (const auto& rs : ctx.state.replica_sets) {
@@ -26,11 +13,9 @@ void analyze_replica_sets(Context& ctx) {
     if (const auto* failure = cluster::find_condition(rs.conditions, "ReplicaFailure"); failure && failure->status == "True") {
       message = failure->message.value_or(failure->reason.value_or(""));
     }
-    for (const auto* e : ctx.warnings(ref)) {
-      if (e->reason == "FailedCreate") {
-        message = e->message;
-        count = e->count;
-      }
+    if (const auto* e = failed_create(ctx, ref)) {
+      message = e->message;
+      count = e->count;
     }
     if (message.empty()) continue;
     const auto chain = ctx.state.owner_chain(rs.meta);

@@ -1,4 +1,5 @@
-// Services: a selector that matches no pod (naming the near miss), or matching pods none of which is ready.
+// Services: a selector that matches no pod (naming the near miss), or matching pods none of which is ready (with
+// the cause when a readiness gate holds them back).
 #include <algorithm>
 
 #include "tools/analyzers/context.hpp"
@@ -33,6 +34,42 @@ std::string near_miss(const Context& ctx, const cluster::Service& svc) {
     }
   }
   return {};
+}
+
+// Pods whose containers are all ready but which a readiness gate holds back (the AWS Load Balancer Controller's
+// target-health gate while the load balancer's health checks fail): the cause, from the gate's condition.
+bool readiness_gate_cause(const std::vector<const cluster::Pod*>& pods, Finding& f) {
+  int held = 0;
+  const cluster::Pod* first = nullptr;
+  std::string gate;
+  for (const auto* p : pods) {
+    const auto* ready = cluster::find_condition(p->conditions, "Ready");
+    if (!ready || ready->status == "True" || ready->reason != "ReadinessGatesNotReady") continue;
+    ++held;
+    if (first) continue;
+    first = p;
+    // "the status of pod readiness gate \"<type>\" is not \"True\", but False" / "corresponding condition of pod
+    // readiness gate \"<type>\" does not exist."
+    gate = quoted_after(ready->message.value_or(""), "readiness gate ");
+    f.add_evidence("condition", "Ready False ReadinessGatesNotReady: " + ready->message.value_or(""), "Pod/" + p->meta.name);
+  }
+  if (!first || gate.empty()) return false;
+  const auto* c = cluster::find_condition(first->conditions, gate);
+  const std::string held_text = plural(held, "pod") + " held back by readiness gate " + gate;
+  if (!c) {
+    f.root_cause = {"unknown", held_text + ", which its controller has not set yet (is the controller running?)", 0.6};
+  } else {
+    const std::string state = c->reason.value_or("") + (c->message ? ": " + *c->message : "");
+    f.add_evidence("condition", gate + " " + c->status + " " + state, "Pod/" + first->meta.name);
+    if (gate.rfind("target-health.elbv2.k8s.aws/", 0) == 0) {
+      f.root_cause = {"probe_failure", "the load balancer's health checks of the pods fail (" + state + "): " + held_text +
+                                           "; check the target group's health check path and port, and the security groups", 0.85};
+    } else {
+      f.root_cause = {"unknown", held_text + " (" + state + ")", 0.6};
+    }
+  }
+  f.status_cause_is_specific = true;
+  return true;
 }
 
 }  // namespace
@@ -72,7 +109,7 @@ void analyze_services(Context& ctx) {
     f.what = "Service " + svc.meta.name + " has no ready endpoints (" + plural(static_cast<long long>(pods.size()), "matching pod") +
              ", none ready)";
     f.add_evidence("status", "Endpoints " + svc.meta.name + ": 0 ready, " + std::to_string(not_ready) + " not ready addresses");
-    f.root_cause = {"unknown", "the pods it selects are not ready", 0.3};
+    if (!readiness_gate_cause(pods, f)) f.root_cause = {"unknown", "the pods it selects are not ready", 0.3};
     for (const auto* p : pods) {
       f.pod_names.push_back(p->meta.name);
       const auto top = ctx.state.top_owner(p->meta);

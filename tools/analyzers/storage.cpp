@@ -33,7 +33,7 @@ void analyze_storage(Context& ctx) {
       Finding f = ctx.make(ref, s.meta.ref(), "StorageClassMissing", Severity::warning);
       f.what = "StatefulSet " + s.meta.name + " asks for StorageClass " + name + ", which does not exist";
       f.add_evidence("spec", "volumeClaimTemplates storageClassName " + name);
-      f.root_cause = {"storage_unavailable", "StorageClass " + name + " does not exist, so its claims are never provisioned", 0.9};
+      f.root_cause = {"storage_unavailable", "StorageClass " + name + " does not exist, so claims from its volumeClaimTemplates (a new replica, a recreated claim) are never provisioned", 0.9};
       f.status_cause_is_specific = true;
       f.add_related(s.meta.ref(), "", "volumeClaimTemplates");
       f.add_action("fix_config", "create StorageClass " + name + " or change the StatefulSet's volumeClaimTemplates", Json{{"kind", "StorageClass"}, {"name", name}});

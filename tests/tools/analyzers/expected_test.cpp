@@ -10,7 +10,9 @@
 //    "also_ok": [{"kinds": [...], "namespace": "...", "name_prefix": "...", "why": "..."}]}
 // kinds lists every resource kind the incident may rightly be reported on (a Deployment, or its ReplicaSet or
 // Pod when correlation stops there); name_prefix matches the workload and the pods it owns; also_ok names
-// resources that are part of the same incident and may carry a finding of their own.
+// resources that are part of the same incident and may carry a finding of their own. An expect entry may add
+// "severity" (the finding must have exactly it; without it, anything but info) and "paths" (["snapshot"] for a
+// finding only the snapshot path can make: the live path never reads Secrets, so it cannot know one is missing).
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -73,6 +75,8 @@ struct Entry {
   std::string reason;    // empty in also_ok
   std::string category;  // empty in also_ok
   std::vector<std::string> evidence_any;
+  std::string severity;             // empty: warning or critical
+  std::vector<std::string> paths;   // empty: both
 
   bool covers(const cluster::ObjectRef& ref) const {
     return std::find(kinds.begin(), kinds.end(), ref.kind) != kinds.end() && ref.ns == ns && ref.name.rfind(name_prefix, 0) == 0;
@@ -98,6 +102,8 @@ Entry entry_from(const Json& j, bool full) {
     e.reason = j.at("reason").get<std::string>();
     e.category = j.at("category").get<std::string>();
     e.evidence_any = j.at("evidence_any").get<std::vector<std::string>>();
+    e.severity = j.value("severity", "");
+    e.paths = j.value("paths", std::vector<std::string>{});
   }
   return e;
 }
@@ -115,6 +121,11 @@ tl::expected<Expectation, std::string> read_expectation(const std::string& scena
     for (const auto& e : x.expect) {
       if (e.kinds.empty() || e.name_prefix.empty() || e.reason.empty() || e.category.empty() || e.evidence_any.empty())
         return tl::unexpected(path.string() + ": an expect entry lacks kinds, name_prefix, reason, category or evidence_any");
+      if (!e.severity.empty() && !parse_severity(e.severity))
+        return tl::unexpected(path.string() + ": severity \"" + e.severity + "\" is not info, warning or critical");
+      for (const auto& p : e.paths) {
+        if (p != "snapshot" && p != "live") return tl::unexpected(path.string() + ": paths lists \"" + p + "\"; use snapshot or live");
+      }
     }
     return x;
   } catch (const std::exception& ex) {
@@ -148,6 +159,7 @@ bool evidence_has_any(const Finding& f, const std::vector<std::string>& any) {
 void check(const std::string& scenario, const std::string& path, const Expectation& x, const Report& r) {
   const std::string where = scenario + " (" + path + ")";
   for (const auto& e : x.expect) {
+    if (!e.paths.empty() && std::find(e.paths.begin(), e.paths.end(), path) == e.paths.end()) continue;
     const Finding* same_reason = nullptr;
     bool met = false;
     for (const auto& f : r.findings) {
@@ -155,7 +167,11 @@ void check(const std::string& scenario, const std::string& path, const Expectati
       same_reason = &f;
       if (f.root_cause.category == e.category && evidence_has_any(f, e.evidence_any)) {
         met = true;
-        EXPECT_NE(f.severity, Severity::info) << where << ": " << e.str() << " is only info";
+        if (e.severity.empty()) {
+          EXPECT_NE(f.severity, Severity::info) << where << ": " << e.str() << " is only info";
+        } else {
+          EXPECT_EQ(to_string(f.severity), e.severity) << where << ": " << e.str();
+        }
         break;
       }
     }
