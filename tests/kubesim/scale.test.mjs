@@ -1,5 +1,7 @@
 // Scale check (not a benchmark): a generated 10,000-pod / 500-node / 50,000-event snapshot loads in a few
-// seconds and a list of all pods is answered within a second. Prints the figures.
+// seconds and a list of all pods is answered within seconds. Prints the figures. Alone it takes about 0.4 s;
+// the bound leaves room for a loaded 2-core machine running other tests beside it, and still catches a list
+// path that went quadratic.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -17,7 +19,7 @@ after(async () => {
 // Sanitizer builds run several times slower: the asan test preset sets EKS_TEST_SLOWDOWN to stretch the bounds.
 const SLOWDOWN = Math.max(1, Number(process.env.EKS_TEST_SLOWDOWN) || 1);
 
-test('10,000 pods load in a few seconds and list-all answers within a second', async () => {
+test('10,000 pods load in a few seconds and list-all answers within seconds', async () => {
   execFileSync(process.execPath, [path.join(REPO, 'bench', 'gen-cluster'), dir, '--pods', '10000', '--nodes', '500', '--events', '50000'], { stdio: 'ignore', timeout: 60000 });
   sim = await startKubesim(dir, { timeoutMs: 30000 * SLOWDOWN });
   const load = Number(sim.stderr().match(/in ([\d.]+) s/)[1]);
@@ -38,6 +40,6 @@ test('10,000 pods load in a few seconds and list-all answers within a second', a
   assert.equal(table.r.json.rows.length, 10000);
   console.log(`kubesim scale: snapshot load ${load.toFixed(2)} s (process ready in ${sim.readySeconds.toFixed(2)} s)`);
   assert.ok(load < 10 * SLOWDOWN, `load took ${load} s`);
-  assert.ok(full.s < 1.0 * SLOWDOWN, `list all pods took ${full.s} s`);
-  assert.ok(table.s < 1.0 * SLOWDOWN, `Table list of all pods took ${table.s} s`);
+  assert.ok(full.s < 4.0 * SLOWDOWN, `list all pods took ${full.s} s`);
+  assert.ok(table.s < 4.0 * SLOWDOWN, `Table list of all pods took ${table.s} s`);
 });
