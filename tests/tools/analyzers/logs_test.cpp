@@ -67,7 +67,25 @@ INSTANTIATE_TEST_SUITE_P(
         Line{"write /var/lib/data/wal/0001: no space left on device", "disk_full", "no space left"},
         Line{R"(exec: "/app/server": executable file not found in $PATH)", "bad_command", "executable file not found"},
         Line{"error: migration failed, database left at version 41 (dirty)", "application_error", "migration"},
+        // A migration that cannot reach its database is a dependency problem, not a broken migration.
+        Line{"migration failed: dial tcp 10.0.3.7:5432: connect: connection refused", "dependency_unreachable", "10.0.3.7:5432"},
+        // A timestamp is not a host:port.
+        Line{R"({"ts":"2025-03-11T14:03:22.120Z","msg":"connection refused","upstream":"inventory"})", "dependency_unreachable", "refuses connections"},
+        Line{"2025-03-11T14:03:22Z ERROR redis: connection refused", "dependency_unreachable", "refuses connections"},
         Line{"FATAL:  password authentication failed for user \"app\"", "missing_config", "password authentication failed"}));
+
+TEST(Patterns, TimestampsAreNotTakenForAddresses) {
+  for (const std::string line : {R"({"ts":"2025-03-11T14:03:22.120Z","msg":"connection refused"})",
+                                 "14:03:22 redis connection refused", "[2025-03-11T14:03] ECONNREFUSED"}) {
+    const auto m = PatternSet::builtin().match(line);
+    ASSERT_TRUE(m) << line;
+    EXPECT_EQ(m->summary.find("14:03"), std::string::npos) << m->summary;
+    EXPECT_EQ(m->summary.find(":03"), std::string::npos) << m->summary;
+  }
+  const auto named = PatternSet::builtin().match("connect ECONNREFUSED redis-master.cache.svc:6379");
+  ASSERT_TRUE(named);
+  EXPECT_NE(named->summary.find("redis-master.cache.svc:6379"), std::string::npos) << named->summary;
+}
 
 TEST(Templates, RepeatedLinesBecomeFewTemplates) {
   std::string log;
