@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "server/transport/oauth.hpp"
+
 namespace eks::transport {
 
 struct HttpOptions {
@@ -48,6 +50,12 @@ struct HttpOptions {
   std::optional<std::string> auth_token_file;  // a file holding the bearer token (--auth-token-file)
   bool auth_token_from_environment = true;     // EKS_SRE_MCP_TOKEN when no file is given
   std::vector<std::string> auth_tokens;        // tokens given directly (tests); never logged
+  // OAuth 2.1 resource server: JWT access tokens from this authorization server are accepted (besides the
+  // static tokens above), and 401 answers point to the Protected Resource Metadata.
+  std::optional<OAuthOptions> oauth;
+  // HTTPS: a PEM certificate chain and its private key; both or neither.
+  std::optional<std::string> tls_cert;
+  std::optional<std::string> tls_key;
 
   // /readyz: null means ready once serving.
   std::function<bool()> ready;
