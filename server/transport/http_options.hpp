@@ -19,10 +19,7 @@ struct HttpOptions {
   std::string mcp_path = "/mcp";  // the MCP endpoint
   bool legacy_sse = true;         // GET /sse + POST /messages?sessionId=… (the 2024-11-05 HTTP+SSE transport)
   std::size_t io_threads = 2;     // network I/O only: tool calls run on the dispatcher's worker pool
-  // Persistent connections. Off by default: under load a client has been seen to find a reused connection
-  // closed right after a 202 answer ("other side closed"); until that race is found, every response says
-  // Connection: close and clients open a new connection per request (cheap on loopback).
-  bool keep_alive = false;
+  bool keep_alive = true;  // persistent connections (HTTP/1.1's default); false answers with Connection: close
 
   // Limits.
   std::size_t max_body_bytes = 4u << 20;    // a bigger POST gets 413 and is never buffered

@@ -339,6 +339,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.socket().close(ec);
     fire_peer_closed();
+    net::post(stream_.get_executor(), [self = std::move(answering_)] {});  // released once close() has returned
   }
 
  private:
@@ -361,18 +362,20 @@ class Conn : public std::enable_shared_from_this<Conn> {
 
   // A pending response is not a read in progress: watch the socket so a client that hangs up is noticed
   // (in the stateless era that cancels its request; in the handshake era it detaches the stream).
+  // One watch at a time: a watch armed for an earlier response may still be pending when the next response
+  // asks for one, so a watch that wakes without news re-arms for whatever response is pending now.
   void watch_peer() {
     if (watching_ || !open_) return;
     watching_ = true;
-    stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this(), gen = generation_](beast::error_code ec) {
+    stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
       self->watching_ = false;
       if (!self->open_) return;
       if (!ec) {
         char byte;
         const auto n = ::recv(self->stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-        if (n > 0) return;  // a pipelined request, read after this response
+        if (n > 0) return;  // the next (or a pipelined) request, read after this response
         if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-          if (self->generation_ == gen && self->busy_) self->watch_peer();
+          if (self->busy_ && self->peer_closed_) self->watch_peer();
           return;
         }
       }
@@ -491,6 +494,9 @@ class Conn : public std::enable_shared_from_this<Conn> {
     request.fields = std::move(message.base());
     ++generation_;
     busy_ = true;
+    // The response may be written much later from another thread, which holds the connection only weakly:
+    // until it is complete (or the connection closes), the connection keeps itself alive.
+    answering_ = shared_from_this();
     response_started_ = false;
     complete_ = false;
     keep_alive_ = request.keep_alive && server_->options.keep_alive;
@@ -535,6 +541,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
     if (complete_ && busy_) {
       complete_ = false;
       busy_ = false;
+      const auto self = std::move(answering_);
       fire_peer_closed();
       if (!keep_alive_ || server_->stopping) return close();
       read_request();
@@ -563,6 +570,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
   bool writing_ = false;
   bool open_ = true;
   bool busy_ = false;              // a request is being answered
+  std::shared_ptr<Conn> answering_;  // this, while busy_
   bool response_started_ = false;  // its status line is queued
   bool complete_ = false;          // its last byte is queued
   bool sse_ = false;
@@ -1508,6 +1516,17 @@ std::size_t HttpServer::shutdown() {
   for (auto& t : s.threads) {
     if (t.joinable()) t.join();
   }
+  // A connection still answering (a call that ignored cancellation) holds itself: close it now that no I/O
+  // thread runs.
+  std::vector<std::shared_ptr<Conn>> left_open;
+  {
+    std::lock_guard lock(s.mutex);
+    for (const auto& [_, w] : s.conns) {
+      if (auto c = w.lock()) left_open.push_back(std::move(c));
+    }
+  }
+  for (const auto& c : left_open) c->close();
+  left_open.clear();
   // Handlers that never ran hold connections, which hold the server: destroy them now.
   s.acceptor.reset();
   s.sweeper.reset();
