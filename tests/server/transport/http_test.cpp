@@ -41,6 +41,13 @@ using namespace std::chrono_literals;
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+// Sanitizer builds run several times slower: the asan preset sets EKS_TEST_SLOWDOWN to stretch time bounds.
+std::chrono::milliseconds scaled(std::chrono::milliseconds bound) {
+  const char* factor = std::getenv("EKS_TEST_SLOWDOWN");
+  const double f = factor ? std::max(1.0, std::atof(factor)) : 1.0;
+  return std::chrono::milliseconds(static_cast<long>(static_cast<double>(bound.count()) * f));
+}
+
 // Everything the server logs, also kept here: tests check that secrets never reach the logs. Installed before
 // main, so that the components' loggers (clones of the default one) carry it.
 std::ostringstream& captured_logs() {
@@ -600,6 +607,75 @@ TEST_F(Http, SlowClientsTimeOutWithoutStallingOthers) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 100ms);
   EXPECT_TRUE(slow.read_until("408", 2s)) << slow.data;
   EXPECT_TRUE(slow.closed_within(1s));
+}
+
+TEST_F(Http, MalformedRequestsGet400AndTheServerKeepsServing) {
+  start();
+  const std::vector<std::string> attacks{
+      "GARBAGE\r\n\r\n",
+      "GET /mcp HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n",
+      "POST /mcp HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n",                                    // a header without a colon
+      "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ten\r\n\r\n",
+      "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nxx\r\n",  // bad chunk size
+      "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+      std::string("GET /\0\x01\xff HTTP/1.1\r\n\r\n", 22),
+  };
+  for (const auto& attack : attacks) {
+    Raw raw(port_);
+    raw.send(attack);
+    EXPECT_TRUE(raw.read_until("HTTP/1.1 400", 2s)) << "for " << attack << ": " << raw.data;
+    EXPECT_TRUE(raw.closed_within(2s)) << "the connection must close after a malformed request";
+  }
+  EXPECT_EQ(call(port_, http::verb::get, "/healthz").status, 200);
+}
+
+TEST_F(Http, ExpiredSessionsAre404) {
+  eks::transport::HttpOptions options;
+  options.session_idle_timeout = 200ms;
+  start(options);
+  const auto session = initialize();
+  EXPECT_EQ(post(request(2, "ping"), session).status, 200);
+  int status = 200;
+  for (int i = 0; i < 40 && status == 200; ++i) {
+    std::this_thread::sleep_for(100ms);
+    status = post(request(3 + i, "ping"), session).status;
+    if (status == 200) std::this_thread::sleep_for(300ms);  // a ping refreshes the session: stay quiet longer
+  }
+  EXPECT_EQ(status, 404) << "an expired session id must be answered 404 Not Found";
+  const Headers h{{"Accept", "text/event-stream"}, {"Mcp-Session-Id", session}};
+  EXPECT_EQ(call(port_, http::verb::get, "/mcp", h).status, 404);
+  EXPECT_EQ(call(port_, http::verb::delete_, "/mcp", h).status, 404);
+}
+
+TEST_F(Http, IdleAndSlowClientsDoNotDelayOthers) {
+  eks::transport::HttpOptions options;
+  options.request_timeout = 5s;
+  start(options);
+  const auto session = initialize();
+  std::vector<std::unique_ptr<Raw>> idle;
+  for (int i = 0; i < 200; ++i) {
+    idle.push_back(std::make_unique<Raw>(port_));
+    ASSERT_TRUE(idle.back()->connected());
+  }
+  // Slow-header clients: one byte of an unfinished request at a time.
+  std::vector<std::unique_ptr<Raw>> slow;
+  const std::string partial = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Slow: ";
+  for (int i = 0; i < 20; ++i) {
+    slow.push_back(std::make_unique<Raw>(port_));
+    slow.back()->send(partial);
+  }
+  std::chrono::steady_clock::duration worst{};
+  for (int i = 0; i < 30; ++i) {
+    for (auto& s : slow) s->send("a");
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = post(request(10 + i, "tools/call", {{"name", "echo"}, {"arguments", {{"text", "hi"}}}}), session);
+    worst = std::max(worst, std::chrono::steady_clock::now() - t0);
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(r.json()["result"]["content"][0]["text"], "echo: hi");
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_LT(worst, scaled(100ms)) << "worst answer took "
+                                  << std::chrono::duration_cast<std::chrono::milliseconds>(worst).count() << " ms";
 }
 
 TEST_F(Http, SessionLimitIsEnforced) {
