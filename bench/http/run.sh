@@ -17,7 +17,8 @@
 #   server-everything      @modelcontextprotocol/server-everything streamableHttp (PORT=P, kept on loopback
 #                          by bench/http/loopback-only.mjs); cheap tool echo
 # Each does ping and tools/call with 1, 8, 32 and 128 connections (one session each), then reports the
-# resident memory added by 500 idle sessions.
+# resident memory added by 500 idle sessions; with wrk installed, also wrk's ping on one session with 32
+# connections (bench/http/wrk-ping.lua).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -94,8 +95,22 @@ wait_port() {
   echo "run.sh: nothing listens on 127.0.0.1:$1 after 15 s" >&2
   return 1
 }
+# With wrk installed (not needed otherwise): ping on one session, 32 connections, as a second opinion.
+wrk_ping() {  # name port
+  command -v wrk >/dev/null || return 0
+  local url="http://127.0.0.1:$2/mcp" answer session version
+  answer=$(curl -si -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' "$url" \
+    -d '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"wrk","version":"1"}}}')
+  session=$(printf '%s' "$answer" | sed -n 's/^[Mm]cp-[Ss]ession-[Ii]d: *\([^[:space:]]*\).*/\1/p')
+  version=$(printf '%s' "$answer" | sed -n 's/.*"protocolVersion":"\([^"]*\)".*/\1/p' | head -n1)
+  curl -s -o /dev/null -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
+    -H "Mcp-Session-Id: $session" -H "MCP-Protocol-Version: $version" "$url" -d '{"jsonrpc":"2.0","method":"notifications/initialized"}'
+  printf '%-22s ' "$1"
+  MCP_SESSION=$session MCP_VERSION=$version wrk -t1 -c32 -d3s -s "$ROOT/bench/http/wrk-ping.lua" "$url" | grep '^wrk:'
+}
 bench() {  # name port tool arguments
   "$DRIVER" --name "$1" --url "http://127.0.0.1:$2/mcp" --tool "$3" --arguments "$4" --idle-sessions 500 --pid "$PID" "${@:5}"
+  wrk_ping "$1" "$2"
   kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
 }
 
