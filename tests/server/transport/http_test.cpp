@@ -896,6 +896,20 @@ TEST_F(HttpTls, ServesMcpOverTls) {
   EXPECT_EQ(call_tls(port_, cert, http::verb::get, "/healthz").status, 200);
 }
 
+TEST_F(HttpTls, AClientThatNeverFinishesTheHandshakeIsDropped) {
+  eks::transport::HttpOptions options;
+  options.tls_cert = cert;
+  options.tls_key = key;
+  options.request_timeout = 300ms;
+  start(options);
+  Raw silent(port_);
+  Raw partial(port_);
+  partial.send(std::string("\x16\x03\x01\x00\x10", 5));  // the start of a ClientHello, and no more
+  EXPECT_EQ(call_tls(port_, cert, http::verb::get, "/healthz").status, 200);
+  EXPECT_TRUE(silent.closed_within(scaled(2s)));
+  EXPECT_TRUE(partial.closed_within(scaled(2s)));
+}
+
 TEST_F(HttpTls, BadCertificateOrKeyFilesAreStartupErrors) {
   eks::server::Dispatcher dispatcher({.name = "t", .title = "t", .version = "1", .description = "", .instructions = ""}, {});
   auto start_with = [&](const std::string& c, const std::string& k) {
