@@ -35,6 +35,7 @@ Usage:
 
 COMMON: [--config FILE] [--policy FILE] [--kubeconfig FILE] [--snapshot DIR]
 HTTP:   [--listen HOST:PORT] [--auth-token-file FILE] [--allow-origin ORIGIN]... [--allow-host HOST]...
+        [--oauth-issuer URL --oauth-jwks-file FILE [--oauth-resource URL]] [--tls-cert FILE --tls-key FILE]
 
 Options:
   --transport stdio   newline-delimited JSON-RPC on stdin/stdout (the default)
@@ -42,6 +43,12 @@ Options:
                       /readyz and /metrics
   --listen HOST:PORT  where HTTP listens (default 127.0.0.1:8808); a non-loopback address needs a token
   --auth-token-file F bearer token clients must send (else EKS_SRE_MCP_TOKEN, else none on loopback)
+  --oauth-issuer URL  accept JWT access tokens (RS256/ES256) issued by this authorization server; serves
+                      /.well-known/oauth-protected-resource (RFC 9728)
+  --oauth-jwks-file F the authorization server's signing keys (its JWKS document, saved to a file)
+  --oauth-resource U  this server's public URL, the tokens' audience (default: the /mcp URL it listens on)
+  --tls-cert FILE     serve HTTPS with this PEM certificate chain (with --tls-key)
+  --tls-key FILE      the PEM private key of --tls-cert
   --allow-origin O    an extra allowed Origin (browser-based hosts); repeatable
   --allow-host H      an extra allowed Host name (behind a proxy); repeatable
   --config FILE       YAML configuration (default ./eks-sre-mcp.yaml, then ~/.config/eks-sre-mcp/config.yaml)
@@ -88,7 +95,9 @@ std::optional<std::string> parse_flags(const std::vector<std::string>& args, Fla
                        (allow_tool_flags && (name == "--namespace" || name == "--container" || name == "--format")) ||
                        (allow_serve_flags && (name == "--transport" || name == "--log-level" || name == "--log-file" ||
                                               name == "--listen" || name == "--auth-token-file" ||
-                                              name == "--allow-origin" || name == "--allow-host"));
+                                              name == "--allow-origin" || name == "--allow-host" ||
+                                              name == "--oauth-issuer" || name == "--oauth-jwks-file" ||
+                                              name == "--oauth-resource" || name == "--tls-cert" || name == "--tls-key"));
     if (!known) return "unknown option " + name;
     const auto v = take();
     if (!v) return "option " + name + " needs a value";
@@ -109,6 +118,12 @@ std::optional<std::string> parse_flags(const std::vector<std::string>& args, Fla
     if (name == "--auth-token-file") flags.http.auth_token_file = *v;
     if (name == "--allow-origin") flags.http.allowed_origins.push_back(*v);
     if (name == "--allow-host") flags.http.allowed_hosts.push_back(*v);
+    if (name.rfind("--oauth-", 0) == 0 && !flags.http.oauth) flags.http.oauth.emplace();
+    if (name == "--oauth-issuer") flags.http.oauth->issuer = *v;
+    if (name == "--oauth-jwks-file") flags.http.oauth->jwks_file = *v;
+    if (name == "--oauth-resource") flags.http.oauth->resource = *v;
+    if (name == "--tls-cert") flags.http.tls_cert = *v;
+    if (name == "--tls-key") flags.http.tls_key = *v;
   }
   return std::nullopt;
 }
@@ -119,6 +134,12 @@ int serve(const std::vector<std::string>& args) {
   if (auto problem = parse_flags(args, flags, true)) return usage_error(*problem);
   if (flags.transport != "stdio" && flags.transport != "http") {
     return usage_error("unknown transport \"" + flags.transport + "\": use stdio or http");
+  }
+  if (flags.http.oauth && (flags.http.oauth->issuer.empty() || flags.http.oauth->jwks_file.empty())) {
+    return usage_error("OAuth needs both --oauth-issuer URL and --oauth-jwks-file FILE");
+  }
+  if (flags.http.tls_cert.has_value() != flags.http.tls_key.has_value()) {
+    return usage_error("TLS needs both --tls-cert FILE and --tls-key FILE");
   }
   auto config = eks::app::load_config(flags.load);
   if (!config) {

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "server/transport/oauth.hpp"
+
 namespace eks::transport {
 
 struct HttpOptions {
@@ -17,10 +19,7 @@ struct HttpOptions {
   std::string mcp_path = "/mcp";  // the MCP endpoint
   bool legacy_sse = true;         // GET /sse + POST /messages?sessionId=… (the 2024-11-05 HTTP+SSE transport)
   std::size_t io_threads = 2;     // network I/O only: tool calls run on the dispatcher's worker pool
-  // Persistent connections. Off by default: under load a client has been seen to find a reused connection
-  // closed right after a 202 answer ("other side closed"); until that race is found, every response says
-  // Connection: close and clients open a new connection per request (cheap on loopback).
-  bool keep_alive = false;
+  bool keep_alive = true;  // persistent connections (HTTP/1.1's default); false answers with Connection: close
 
   // Limits.
   std::size_t max_body_bytes = 4u << 20;    // a bigger POST gets 413 and is never buffered
@@ -48,6 +47,12 @@ struct HttpOptions {
   std::optional<std::string> auth_token_file;  // a file holding the bearer token (--auth-token-file)
   bool auth_token_from_environment = true;     // EKS_SRE_MCP_TOKEN when no file is given
   std::vector<std::string> auth_tokens;        // tokens given directly (tests); never logged
+  // OAuth 2.1 resource server: JWT access tokens from this authorization server are accepted (besides the
+  // static tokens above), and 401 answers point to the Protected Resource Metadata.
+  std::optional<OAuthOptions> oauth;
+  // HTTPS: a PEM certificate chain and its private key; both or neither.
+  std::optional<std::string> tls_cert;
+  std::optional<std::string> tls_key;
 
   // /readyz: null means ready once serving.
   std::function<bool()> ready;

@@ -20,6 +20,9 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <openssl/err.h>
+#include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 
 #include "server/logging.hpp"
@@ -28,6 +31,7 @@
 #include "server/session.hpp"
 #include "server/text.hpp"
 #include "server/transport/http_security.hpp"
+#include "server/transport/oauth.hpp"
 #include "server/transport/sse.hpp"
 
 namespace eks::server {
@@ -106,10 +110,62 @@ Reply json_error(int status, int code, const std::string& message, Headers heade
   return Reply{status, "application/json", error_body(code, message), std::move(headers)};
 }
 
+// A server TLS context (TLS 1.2 and later) from PEM files; the error names the file at fault.
+tl::expected<net::ssl::context, std::string> transport_tls_context(const std::string& cert, const std::string& key) {
+  net::ssl::context context(net::ssl::context::tls_server);
+  context.set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                      net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1);
+  beast::error_code ec;
+  context.use_certificate_chain_file(cert, ec);
+  if (ec) return tl::unexpected("cannot use the TLS certificate " + cert + " (--tls-cert): " + ec.message() + " (expected a PEM certificate chain)");
+  context.use_private_key_file(key, net::ssl::context::pem, ec);
+  if (ec && ec.category() == net::error::get_ssl_category() && ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == X509_R_KEY_VALUES_MISMATCH) {
+    return tl::unexpected("the TLS private key " + key + " does not belong to the certificate " + cert);
+  }
+  if (ec) return tl::unexpected("cannot use the TLS private key " + key + " (--tls-key): " + ec.message() + " (expected a PEM private key)");
+  if (SSL_CTX_check_private_key(context.native_handle()) != 1) {
+    return tl::unexpected("the TLS private key " + key + " does not belong to the certificate " + cert);
+  }
+  return context;
+}
+
 }  // namespace
 
 class Conn;
 struct McpSession;
+
+// The bytes of one connection: plain TCP, or TLS over it. Satisfies Beast's stream concepts, so the HTTP
+// code is the same for both.
+class ConnStream {
+ public:
+  using executor_type = beast::tcp_stream::executor_type;
+  ConnStream(tcp::socket socket, net::ssl::context* tls) {
+    if (tls) {
+      tls_.emplace(std::move(socket), *tls);
+    } else {
+      plain_.emplace(std::move(socket));
+    }
+  }
+  executor_type get_executor() { return transport().get_executor(); }
+  beast::tcp_stream& transport() { return tls_ ? tls_->next_layer() : *plain_; }
+  tcp::socket& socket() { return transport().socket(); }
+  beast::ssl_stream<beast::tcp_stream>* tls() { return tls_ ? &*tls_ : nullptr; }
+
+  template <class Buffers, class Handler>
+  void async_read_some(const Buffers& buffers, Handler&& handler) {
+    if (tls_) return tls_->async_read_some(buffers, std::forward<Handler>(handler));
+    plain_->async_read_some(buffers, std::forward<Handler>(handler));
+  }
+  template <class Buffers, class Handler>
+  void async_write_some(const Buffers& buffers, Handler&& handler) {
+    if (tls_) return tls_->async_write_some(buffers, std::forward<Handler>(handler));
+    plain_->async_write_some(buffers, std::forward<Handler>(handler));
+  }
+
+ private:
+  std::optional<beast::tcp_stream> plain_;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls_;
+};
 
 // Where a logical SSE stream is being written now: a connection and the response (generation) on it.
 struct Sink {
@@ -126,6 +182,11 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   HttpOptions options;
   transport::ListenAddress address;
   std::vector<std::string> tokens;
+  std::optional<net::ssl::context> tls;  // HTTPS when configured
+  std::optional<transport::JwtVerifier> jwt;  // with OAuth configured
+  std::string resource;                       // our URL as a token audience
+  std::string metadata_url;                   // the Protected Resource Metadata document's URL, and its body
+  std::string metadata_body;
   std::shared_ptr<HttpMetrics> metrics = std::make_shared<HttpMetrics>();
 
   // Owned through a pointer so that shutdown can destroy the pending handlers (and the connections they
@@ -148,6 +209,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   void accept();
   void sweep();
   void handle(const std::shared_ptr<Conn>& conn, Request& request);
+  bool authorized(const std::shared_ptr<Conn>& conn, const Request& request);
   void handle_mcp(const std::shared_ptr<Conn>& conn, Request& request);
   void handle_post(const std::shared_ptr<Conn>& conn, Request& request);
   void handle_stateless(const std::shared_ptr<Conn>& conn, Request& request, const Json& message, bool accept_json,
@@ -169,8 +231,8 @@ using Impl = HttpServer::Impl;
 // the connection's strand; other threads reach it through post().
 class Conn : public std::enable_shared_from_this<Conn> {
  public:
-  Conn(tcp::socket socket, std::shared_ptr<Impl> server)
-      : stream_(std::move(socket)), server_(std::move(server)), timer_(stream_.get_executor()),
+  Conn(tcp::socket socket, std::shared_ptr<Impl> server, net::ssl::context* tls)
+      : stream_(std::move(socket), tls), server_(std::move(server)), timer_(stream_.get_executor()),
         keepalive_(stream_.get_executor()) {
     server_->metrics->add_connections(1);
   }
@@ -182,7 +244,19 @@ class Conn : public std::enable_shared_from_this<Conn> {
   }
 
   void start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_request(); });
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->stream_.tls()) return self->read_request();
+      // The handshake counts as the first request's start: a client that never finishes it is dropped.
+      self->stream_.transport().expires_after(self->server_->options.request_timeout);
+      self->stream_.tls()->async_handshake(net::ssl::stream_base::server, [self](beast::error_code ec) {
+        self->stream_.transport().expires_never();
+        if (ec) {
+          logger()->debug("TLS handshake failed: {}", ec.message());
+          return self->close();
+        }
+        self->read_request();
+      });
+    });
   }
 
   // Runs f(conn) on the strand if the connection is still serving response `generation`.
@@ -265,6 +339,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.socket().close(ec);
     fire_peer_closed();
+    net::post(stream_.get_executor(), [self = std::move(answering_)] {});  // released once close() has returned
   }
 
  private:
@@ -287,18 +362,20 @@ class Conn : public std::enable_shared_from_this<Conn> {
 
   // A pending response is not a read in progress: watch the socket so a client that hangs up is noticed
   // (in the stateless era that cancels its request; in the handshake era it detaches the stream).
+  // One watch at a time: a watch armed for an earlier response may still be pending when the next response
+  // asks for one, so a watch that wakes without news re-arms for whatever response is pending now.
   void watch_peer() {
     if (watching_ || !open_) return;
     watching_ = true;
-    stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this(), gen = generation_](beast::error_code ec) {
+    stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
       self->watching_ = false;
       if (!self->open_) return;
       if (!ec) {
         char byte;
         const auto n = ::recv(self->stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-        if (n > 0) return;  // a pipelined request, read after this response
+        if (n > 0) return;  // the next (or a pipelined) request, read after this response
         if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-          if (self->generation_ == gen && self->busy_) self->watch_peer();
+          if (self->busy_ && self->peer_closed_) self->watch_peer();
           return;
         }
       }
@@ -315,8 +392,10 @@ class Conn : public std::enable_shared_from_this<Conn> {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_->options.max_header_bytes));
     parser_->body_limit(server_->options.max_body_bytes);
-    if (buffer_.size() > 0) {
-      read_header();
+    // TLS may already hold the next request's bytes in its buffers, where a socket wait would not see them:
+    // there the idle timeout covers the wait and the request together.
+    if (buffer_.size() > 0 || stream_.tls()) {
+      read_header(buffer_.size() > 0 || first_request_ ? server_->options.request_timeout : server_->options.idle_timeout);
       return;
     }
     // Idle until the next request's first byte (idle timeout); from there the request timeout applies.
@@ -330,14 +409,14 @@ class Conn : public std::enable_shared_from_this<Conn> {
         self->close();
         return;
       }
-      self->read_header();
+      self->read_header(self->server_->options.request_timeout);
     });
   }
 
-  void read_header() {
+  void read_header(std::chrono::milliseconds timeout) {
     // Our own timer rather than the stream's expiry, which would close the socket: a slow client is told 408.
     timed_out_ = false;
-    timer_.expires_after(server_->options.request_timeout);
+    timer_.expires_after(timeout);
     timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (ec || !self->open_) return;
       self->timed_out_ = true;
@@ -375,9 +454,11 @@ class Conn : public std::enable_shared_from_this<Conn> {
     timer_.cancel();
     if (timed_out_) ec = beast::error::timeout;
     if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::operation_aborted ||
-        ec == net::error::connection_reset || !open_) {
+        ec == net::error::connection_reset || ec == net::ssl::error::stream_truncated || !open_) {
       return close();
     }
+    // An idle connection that times out before its next request's first byte is just closed.
+    if (ec == beast::error::timeout && !first_request_ && !parser_->got_some()) return close();
     // Answer what can be answered, then close: the stream position is unknown after a failed parse.
     busy_ = true;
     keep_alive_ = false;
@@ -413,6 +494,9 @@ class Conn : public std::enable_shared_from_this<Conn> {
     request.fields = std::move(message.base());
     ++generation_;
     busy_ = true;
+    // The response may be written much later from another thread, which holds the connection only weakly:
+    // until it is complete (or the connection closes), the connection keeps itself alive.
+    answering_ = shared_from_this();
     response_started_ = false;
     complete_ = false;
     keep_alive_ = request.keep_alive && server_->options.keep_alive;
@@ -441,7 +525,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
 
   void write() {
     writing_ = true;
-    stream_.expires_after(server_->options.write_timeout);
+    stream_.transport().expires_after(server_->options.write_timeout);
     net::async_write(stream_, net::buffer(out_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->on_write(ec);
     });
@@ -449,7 +533,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
 
   void on_write(beast::error_code ec) {
     writing_ = false;
-    stream_.expires_never();
+    stream_.transport().expires_never();
     if (ec) return close();
     queued_ -= out_.front().size();
     out_.pop_front();
@@ -457,6 +541,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
     if (complete_ && busy_) {
       complete_ = false;
       busy_ = false;
+      const auto self = std::move(answering_);
       fire_peer_closed();
       if (!keep_alive_ || server_->stopping) return close();
       read_request();
@@ -474,7 +559,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
     });
   }
 
-  beast::tcp_stream stream_;
+  ConnStream stream_;
   std::shared_ptr<Impl> server_;
   net::steady_timer timer_;
   net::steady_timer keepalive_;
@@ -485,6 +570,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
   bool writing_ = false;
   bool open_ = true;
   bool busy_ = false;              // a request is being answered
+  std::shared_ptr<Conn> answering_;  // this, while busy_
   bool response_started_ = false;  // its status line is queued
   bool complete_ = false;          // its last byte is queued
   bool sse_ = false;
@@ -807,7 +893,7 @@ void Impl::accept() {
       logger()->warn("refused a connection: {} connections open (the limit)", self->options.max_connections);
     } else {
       socket.set_option(tcp::no_delay(true), ec);
-      auto conn = std::make_shared<Conn>(std::move(socket), self);
+      auto conn = std::make_shared<Conn>(std::move(socket), self, self->tls ? &*self->tls : nullptr);
       {
         std::lock_guard lock(self->mutex);
         self->conns[conn.get()] = conn;
@@ -881,6 +967,12 @@ void Impl::handle(const std::shared_ptr<Conn>& conn, Request& request) {
     logger()->warn("rejected a request with Host {}", std::string(request.header("host").value_or("(none)")));
     return conn->respond(json_error(403, jsonrpc::kInvalidRequest, "Forbidden: Host header not allowed"));
   }
+  // RFC 9728: the metadata is public, it is how a client learns where to get a token.
+  if (jwt && (request.path == "/.well-known/oauth-protected-resource" ||
+              request.path == transport::resource_metadata_path(resource))) {
+    if (request.verb != http::verb::get) return conn->respond(json_error(405, jsonrpc::kInvalidRequest, "Method Not Allowed", {{"Allow", "GET"}}));
+    return conn->respond(Reply{200, "application/json", metadata_body, {{"Cache-Control", "max-age=3600"}}});
+  }
   if (!transport::origin_allowed(request.header("origin"), address.loopback, options.allowed_origins)) {
     logger()->warn("rejected a request from Origin {}", std::string(*request.header("origin")));
     return conn->respond(json_error(403, jsonrpc::kInvalidRequest, "Forbidden: Origin not allowed"));
@@ -892,18 +984,7 @@ void Impl::handle(const std::shared_ptr<Conn>& conn, Request& request) {
     return conn->respond(Reply{ready ? 200 : 503, "text/plain", ready ? "ready\n" : "not ready\n", {}});
   }
 
-  if (!tokens.empty()) {
-    const auto token = transport::bearer_token(request.header("authorization").value_or(""));
-    bool ok = false;
-    for (const auto& t : tokens) ok = (token && transport::constant_time_equal(*token, t)) || ok;
-    if (!ok) {
-      // Never log the presented token; say only whether there was one.
-      logger()->info("rejected a request to {}: {} bearer token", request.path, token ? "wrong" : "no");
-      Headers h{{"WWW-Authenticate", token ? "Bearer realm=\"eks-sre-mcp\", error=\"invalid_token\""
-                                           : "Bearer realm=\"eks-sre-mcp\""}};
-      return conn->respond(json_error(401, jsonrpc::kInvalidRequest, "Unauthorized: send Authorization: Bearer <token>", h));
-    }
-  }
+  if (!authorized(conn, request)) return;
 
   if (request.path == "/metrics") {
     if (request.verb != http::verb::get) return conn->respond(json_error(405, jsonrpc::kInvalidRequest, "Method Not Allowed", {{"Allow", "GET"}}));
@@ -919,6 +1000,38 @@ void Impl::handle(const std::shared_ptr<Conn>& conn, Request& request) {
     return handle_legacy_post(conn, request);
   }
   conn->respond(json_error(404, jsonrpc::kInvalidRequest, "Not Found: the MCP endpoint is " + options.mcp_path));
+}
+
+// Static bearer tokens compared in constant time, or a JWT access token from the configured authorization
+// server. A refusal is answered 401 with a WWW-Authenticate challenge (RFC 6750 section 3; RFC 9728 section
+// 5.1 adds resource_metadata). Never logs the presented token; says only why it was refused.
+bool Impl::authorized(const std::shared_ptr<Conn>& conn, const Request& request) {
+  if (tokens.empty() && !jwt) return true;
+  const auto token = transport::bearer_token(request.header("authorization").value_or(""));
+  std::string problem = "the bearer token is not valid";
+  if (token) {
+    bool ok = false;
+    for (const auto& t : tokens) ok = transport::constant_time_equal(*token, t) || ok;
+    if (ok) return true;
+    if (jwt) {
+      auto claims = jwt->verify(*token, std::chrono::system_clock::now());
+      if (claims) {
+        logger()->debug("{} {} by subject {} (client {})", request.method, request.path, claims->subject, claims->client_id);
+        return true;
+      }
+      problem = claims.error();
+    }
+  }
+  logger()->info("rejected a request to {}: {}", request.path, token ? "invalid bearer token: " + problem : "no bearer token");
+  std::string challenge = "Bearer realm=\"eks-sre-mcp\"";
+  if (jwt) challenge += ", resource_metadata=\"" + metadata_url + "\"";
+  if (token) challenge += ", error=\"invalid_token\", error_description=\"" + problem + "\"";
+  const std::string message =
+      token ? "Unauthorized: " + problem
+            : "Unauthorized: send Authorization: Bearer <token>" +
+                  (jwt ? " with an access token from " + options.oauth->issuer + " (see " + metadata_url + ")" : std::string());
+  conn->respond(json_error(401, jsonrpc::kInvalidRequest, message, {{"WWW-Authenticate", challenge}}));
+  return false;
 }
 
 void Impl::handle_mcp(const std::shared_ptr<Conn>& conn, Request& request) {
@@ -1258,12 +1371,20 @@ tl::expected<void, std::string> HttpServer::start() {
   } else if (s.options.auth_token_from_environment) {
     if (const char* env = std::getenv("EKS_SRE_MCP_TOKEN"); env && *env) s.tokens.emplace_back(env);
   }
-  if (!s.address.loopback && s.tokens.empty()) {
+  if (!s.address.loopback && s.tokens.empty() && !s.options.oauth) {
     return tl::unexpected("refusing to listen on " + s.options.listen +
                           " without authentication: anyone who can reach that address could call the tools. "
                           "Set a token with --auth-token-file FILE (or the EKS_SRE_MCP_TOKEN environment variable) "
-                          "and have clients send \"Authorization: Bearer <token>\", or listen on 127.0.0.1:" +
+                          "and have clients send \"Authorization: Bearer <token>\", or accept OAuth access tokens "
+                          "(--oauth-issuer URL --oauth-jwks-file FILE), or listen on 127.0.0.1:" +
                           std::to_string(s.address.port) + " instead");
+  }
+
+  if (s.options.tls_cert || s.options.tls_key) {
+    if (!s.options.tls_cert || !s.options.tls_key) return tl::unexpected(std::string("TLS needs both a certificate (--tls-cert) and its key (--tls-key)"));
+    auto context = transport_tls_context(*s.options.tls_cert, *s.options.tls_key);
+    if (!context) return tl::unexpected(context.error());
+    s.tls.emplace(std::move(*context));
   }
 
   beast::error_code ec;
@@ -1276,6 +1397,21 @@ tl::expected<void, std::string> HttpServer::start() {
   if (!ec) s.acceptor->listen(net::socket_base::max_listen_connections, ec);
   if (ec) return tl::unexpected("cannot listen on " + s.options.listen + ": " + ec.message());
   s.address.port = s.acceptor->local_endpoint().port();
+  const std::string host = s.address.host.find(':') != std::string::npos ? "[" + s.address.host + "]" : s.address.host;
+  const std::string url = (s.tls ? "https://" : "http://") + host + ":" + std::to_string(s.address.port) + s.options.mcp_path;
+
+  if (s.options.oauth) {
+    const auto& oauth = *s.options.oauth;
+    s.resource = oauth.resource.empty() ? url : oauth.resource;
+    auto verifier = transport::JwtVerifier::load(oauth.jwks_file, oauth.issuer, s.resource, oauth.leeway);
+    if (!verifier) {
+      s.acceptor->close(ec);
+      return tl::unexpected("OAuth: " + verifier.error());
+    }
+    s.jwt = std::move(*verifier);
+    s.metadata_url = transport::resource_metadata_url(s.resource);
+    s.metadata_body = transport::protected_resource_metadata(oauth, s.resource).dump();
+  }
 
   // Tool calls by tool and outcome, timed around the handler (inside the other middleware).
   s.dispatcher.use([metrics = s.metrics](const ToolDef& tool, const Json& arguments, CallContext& context,
@@ -1307,9 +1443,9 @@ tl::expected<void, std::string> HttpServer::start() {
       }
     });
   }
-  const std::string host = s.address.host.find(':') != std::string::npos ? "[" + s.address.host + "]" : s.address.host;
-  const std::string url = "http://" + host + ":" + std::to_string(s.address.port) + s.options.mcp_path;
-  logger()->info("listening on {} ({}authenticated{})", url, s.tokens.empty() ? "un" : "",
+  logger()->info("listening on {} ({}{})", url,
+                 s.jwt ? "OAuth access tokens from " + s.options.oauth->issuer + (s.tokens.empty() ? "" : " or a static token")
+                 : s.tokens.empty() ? "unauthenticated" : "bearer token",
                  s.options.legacy_sse ? "; legacy SSE on /sse" : "");
   if (s.options.on_listening) s.options.on_listening(url);
   return {};
@@ -1380,6 +1516,17 @@ std::size_t HttpServer::shutdown() {
   for (auto& t : s.threads) {
     if (t.joinable()) t.join();
   }
+  // A connection still answering (a call that ignored cancellation) holds itself: close it now that no I/O
+  // thread runs.
+  std::vector<std::shared_ptr<Conn>> left_open;
+  {
+    std::lock_guard lock(s.mutex);
+    for (const auto& [_, w] : s.conns) {
+      if (auto c = w.lock()) left_open.push_back(std::move(c));
+    }
+  }
+  for (const auto& c : left_open) c->close();
+  left_open.clear();
   // Handlers that never ran hold connections, which hold the server: destroy them now.
   s.acceptor.reset();
   s.sweeper.reset();

@@ -6,7 +6,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <future>
+#include <sstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -16,10 +20,15 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/asio/ssl.hpp>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <gtest/gtest.h>
 
 #include "server/transport/http_server.hpp"
 #include "tests/server/transport/http_fixtures.hpp"
+#include "tests/server/transport/jwt_fixtures.hpp"
 
 namespace {
 
@@ -31,6 +40,42 @@ using eks::server::Json;
 using namespace std::chrono_literals;
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// Sanitizer builds run several times slower: the asan preset sets EKS_TEST_SLOWDOWN to stretch time bounds.
+std::chrono::milliseconds scaled(std::chrono::milliseconds bound) {
+  const char* factor = std::getenv("EKS_TEST_SLOWDOWN");
+  const double f = factor ? std::max(1.0, std::atof(factor)) : 1.0;
+  return std::chrono::milliseconds(static_cast<long>(static_cast<double>(bound.count()) * f));
+}
+
+// Everything the server logs, also kept here: tests check that secrets never reach the logs. Installed before
+// main, so that the components' loggers (clones of the default one) carry it.
+std::ostringstream& captured_logs() {
+  static auto* out = new std::ostringstream;
+  return *out;
+}
+const bool kLogsCaptured = [] {
+  spdlog::default_logger()->sinks().push_back(std::make_shared<spdlog::sinks::ostream_sink_mt>(captured_logs()));
+  return true;
+}();
+
+// A directory of its own under the temp dir, removed with everything in it.
+struct TempDir {
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "eks-http-test-XXXXXX").string();
+    if (::mkdtemp(pattern.data())) path = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path.empty()) std::filesystem::remove_all(path, ec);
+  }
+  std::string file(const std::string& name, const std::string& content) const {
+    const std::string p = path + "/" + name;
+    std::ofstream(p) << content;
+    return p;
+  }
+  std::string path;
+};
 
 struct Response {
   int status = 0;
@@ -66,13 +111,9 @@ struct Response {
   }
 };
 
-// One request on a fresh connection; the whole response (an SSE stream included, up to its end).
-Response call(std::uint16_t port, http::verb verb, const std::string& target, const Headers& headers = {},
-              const std::string& body = "", std::chrono::milliseconds timeout = 5s) {
-  net::io_context ioc;
-  beast::tcp_stream stream(ioc);
-  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-  stream.expires_after(timeout);
+template <class Stream>
+Response exchange(Stream& stream, std::uint16_t port, http::verb verb, const std::string& target, const Headers& headers,
+                  const std::string& body) {
   http::request<http::string_body> request{verb, target, 11};
   request.set(http::field::host, "127.0.0.1:" + std::to_string(port));
   for (const auto& [name, value] : headers) request.set(name, value);
@@ -92,6 +133,31 @@ Response call(std::uint16_t port, http::verb verb, const std::string& target, co
   }
   out.body = parser.get().body();
   return out;
+}
+
+// One request on a fresh connection; the whole response (an SSE stream included, up to its end).
+Response call(std::uint16_t port, http::verb verb, const std::string& target, const Headers& headers = {},
+              const std::string& body = "", std::chrono::milliseconds timeout = 5s) {
+  net::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  stream.expires_after(timeout);
+  return exchange(stream, port, verb, target, headers, body);
+}
+
+// The same over TLS, trusting only `ca_file` and checking the certificate names 127.0.0.1.
+Response call_tls(std::uint16_t port, const std::string& ca_file, http::verb verb, const std::string& target,
+                  const Headers& headers = {}, const std::string& body = "") {
+  net::io_context ioc;
+  net::ssl::context context(net::ssl::context::tls_client);
+  context.load_verify_file(ca_file);
+  context.set_verify_mode(net::ssl::verify_peer);
+  beast::ssl_stream<beast::tcp_stream> stream(ioc, context);
+  stream.set_verify_callback(net::ssl::host_name_verification("127.0.0.1"));
+  beast::get_lowest_layer(stream).connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  beast::get_lowest_layer(stream).expires_after(5s);
+  stream.handshake(net::ssl::stream_base::client);
+  return exchange(stream, port, verb, target, headers, body);
 }
 
 // A raw loopback socket, for byte-level control (slow clients, streams read piecemeal, hang-ups).
@@ -543,6 +609,75 @@ TEST_F(Http, SlowClientsTimeOutWithoutStallingOthers) {
   EXPECT_TRUE(slow.closed_within(1s));
 }
 
+TEST_F(Http, MalformedRequestsGet400AndTheServerKeepsServing) {
+  start();
+  const std::vector<std::string> attacks{
+      "GARBAGE\r\n\r\n",
+      "GET /mcp HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n",
+      "POST /mcp HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n",                                    // a header without a colon
+      "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ten\r\n\r\n",
+      "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nxx\r\n",  // bad chunk size
+      "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+      std::string("GET /\0\x01\xff HTTP/1.1\r\n\r\n", 22),
+  };
+  for (const auto& attack : attacks) {
+    Raw raw(port_);
+    raw.send(attack);
+    EXPECT_TRUE(raw.read_until("HTTP/1.1 400", 2s)) << "for " << attack << ": " << raw.data;
+    EXPECT_TRUE(raw.closed_within(2s)) << "the connection must close after a malformed request";
+  }
+  EXPECT_EQ(call(port_, http::verb::get, "/healthz").status, 200);
+}
+
+TEST_F(Http, ExpiredSessionsAre404) {
+  eks::transport::HttpOptions options;
+  options.session_idle_timeout = 200ms;
+  start(options);
+  const auto session = initialize();
+  EXPECT_EQ(post(request(2, "ping"), session).status, 200);
+  int status = 200;
+  for (int i = 0; i < 40 && status == 200; ++i) {
+    std::this_thread::sleep_for(100ms);
+    status = post(request(3 + i, "ping"), session).status;
+    if (status == 200) std::this_thread::sleep_for(300ms);  // a ping refreshes the session: stay quiet longer
+  }
+  EXPECT_EQ(status, 404) << "an expired session id must be answered 404 Not Found";
+  const Headers h{{"Accept", "text/event-stream"}, {"Mcp-Session-Id", session}};
+  EXPECT_EQ(call(port_, http::verb::get, "/mcp", h).status, 404);
+  EXPECT_EQ(call(port_, http::verb::delete_, "/mcp", h).status, 404);
+}
+
+TEST_F(Http, IdleAndSlowClientsDoNotDelayOthers) {
+  eks::transport::HttpOptions options;
+  options.request_timeout = 5s;
+  start(options);
+  const auto session = initialize();
+  std::vector<std::unique_ptr<Raw>> idle;
+  for (int i = 0; i < 200; ++i) {
+    idle.push_back(std::make_unique<Raw>(port_));
+    ASSERT_TRUE(idle.back()->connected());
+  }
+  // Slow-header clients: one byte of an unfinished request at a time.
+  std::vector<std::unique_ptr<Raw>> slow;
+  const std::string partial = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Slow: ";
+  for (int i = 0; i < 20; ++i) {
+    slow.push_back(std::make_unique<Raw>(port_));
+    slow.back()->send(partial);
+  }
+  std::chrono::steady_clock::duration worst{};
+  for (int i = 0; i < 30; ++i) {
+    for (auto& s : slow) s->send("a");
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = post(request(10 + i, "tools/call", {{"name", "echo"}, {"arguments", {{"text", "hi"}}}}), session);
+    worst = std::max(worst, std::chrono::steady_clock::now() - t0);
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(r.json()["result"]["content"][0]["text"], "echo: hi");
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_LT(worst, scaled(100ms)) << "worst answer took "
+                                  << std::chrono::duration_cast<std::chrono::milliseconds>(worst).count() << " ms";
+}
+
 TEST_F(Http, SessionLimitIsEnforced) {
   eks::transport::HttpOptions options;
   options.max_sessions = 2;
@@ -613,6 +748,185 @@ TEST_F(Http, ShutdownCancelsCallsPastTheDeadline) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 1500ms);
   pending.wait();
   EXPECT_EQ(eks::testing::g_cancelled_calls, 1);
+}
+
+class HttpOAuth : public Http {
+ protected:
+  const std::string issuer = "https://idp.example.test/realms/sre";
+  eks::testing::TestKey key = eks::testing::TestKey::rsa("k1");
+  TempDir dir;
+
+  void start_oauth() {
+    eks::transport::HttpOptions options;
+    options.oauth.emplace();
+    options.oauth->issuer = issuer;
+    options.oauth->jwks_file = dir.file("jwks.json", Json{{"keys", {key.jwk()}}}.dump());
+    start(options);
+  }
+  std::string resource() const { return "http://127.0.0.1:" + std::to_string(port_) + "/mcp"; }
+  std::string token(std::chrono::seconds valid_for, const std::string& aud = "") const {
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+    return key.sign(Json{{"iss", issuer}, {"aud", aud.empty() ? resource() : aud}, {"sub", "alice"},
+                         {"exp", (now + valid_for).count()}});
+  }
+  Response post_with(const std::string& token) {
+    Headers h = kJsonPost;
+    h.push_back({"Authorization", "Bearer " + token});
+    return call(port_, http::verb::post, "/mcp", h, initialize_message().dump());
+  }
+};
+
+TEST_F(HttpOAuth, ServesProtectedResourceMetadata) {
+  start_oauth();
+  for (const std::string path : {"/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp"}) {
+    auto r = call(port_, http::verb::get, path);
+    ASSERT_EQ(r.status, 200) << path;
+    EXPECT_EQ(r.json()["resource"], resource());
+    EXPECT_EQ(r.json()["authorization_servers"], Json::array({issuer}));
+  }
+}
+
+TEST_F(HttpOAuth, ChallengesPointToTheMetadata) {
+  start_oauth();
+  auto none = call(port_, http::verb::post, "/mcp", kJsonPost, initialize_message().dump());
+  EXPECT_EQ(none.status, 401);
+  const std::string challenge = none.header("www-authenticate");
+  EXPECT_EQ(challenge.rfind("Bearer ", 0), 0u) << challenge;
+  EXPECT_NE(challenge.find("resource_metadata=\"http://127.0.0.1:" + std::to_string(port_) +
+                           "/.well-known/oauth-protected-resource/mcp\""),
+            std::string::npos)
+      << challenge;
+  EXPECT_EQ(challenge.find("error="), std::string::npos) << "no token is not an invalid token: " << challenge;
+}
+
+TEST_F(HttpOAuth, AcceptsAValidAccessToken) {
+  start_oauth();
+  auto r = post_with(token(std::chrono::seconds(300)));
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_FALSE(r.header("mcp-session-id").empty());
+}
+
+TEST_F(HttpOAuth, RefusesBadTokensWithAReasonAndNeverLogsThem) {
+  start_oauth();
+  const auto forger = eks::testing::TestKey::rsa("k1");
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+  struct Case {
+    std::string token;
+    std::string reason;
+  };
+  const std::vector<Case> cases{
+      {token(std::chrono::seconds(-300)), "expired"},
+      {token(std::chrono::seconds(300), "https://other.example/mcp"), "not for this server"},
+      {key.sign(Json{{"iss", "https://evil.example"}, {"aud", resource()}, {"exp", now.count() + 300}}), "another authorization server"},
+      {forger.sign(Json{{"iss", issuer}, {"aud", resource()}, {"exp", now.count() + 300}}), "signature"},
+      {eks::testing::b64url(R"({"alg":"none"})") + "." + eks::testing::b64url(Json{{"iss", issuer}, {"aud", resource()}, {"exp", now.count() + 300}}.dump()) + ".",
+       "algorithm"},
+      {"not-a-jwt-but-long-enough", "not a JWT"},
+  };
+  for (const auto& c : cases) {
+    auto r = post_with(c.token);
+    EXPECT_EQ(r.status, 401) << c.reason;
+    const std::string challenge = r.header("www-authenticate");
+    EXPECT_NE(challenge.find("error=\"invalid_token\""), std::string::npos) << challenge;
+    EXPECT_NE(challenge.find("resource_metadata="), std::string::npos) << challenge;
+    EXPECT_NE(challenge.find(c.reason), std::string::npos) << challenge;
+    EXPECT_NE(r.json()["error"]["message"].get<std::string>().find(c.reason), std::string::npos) << r.body;
+  }
+  const std::string valid = token(std::chrono::seconds(300));
+  EXPECT_EQ(post_with(valid).status, 200);
+  server_->shutdown();
+  const std::string logs = captured_logs().str();
+  EXPECT_NE(logs.find("invalid bearer token"), std::string::npos) << "the refusals are logged";
+  for (const auto& c : cases) EXPECT_EQ(logs.find(c.token), std::string::npos) << "a token reached the logs";
+  EXPECT_EQ(logs.find(valid.substr(valid.rfind('.'))), std::string::npos);
+}
+
+TEST(HttpStart, OAuthAloneAllowsANonLoopbackAddress) {
+  TempDir dir;
+  eks::server::Dispatcher dispatcher({.name = "t", .title = "t", .version = "1", .description = "", .instructions = ""}, {});
+  eks::transport::HttpOptions options;
+  options.listen = "0.0.0.0:0";
+  options.auth_token_from_environment = false;
+  options.oauth.emplace();
+  options.oauth->issuer = "https://idp.example.test";
+  options.oauth->resource = "https://sre.example.com/mcp";
+  options.oauth->jwks_file = dir.file("jwks.json", "{\"keys\": []}");
+  {
+    eks::server::HttpServer server(dispatcher, options);
+    auto started = server.start();
+    ASSERT_FALSE(started);
+    EXPECT_NE(started.error().find("jwks.json"), std::string::npos) << started.error();
+  }
+  options.oauth->jwks_file = dir.file("jwks.json", Json{{"keys", {eks::testing::TestKey::ec("e").jwk()}}}.dump());
+  eks::server::HttpServer server(dispatcher, options);
+  auto started = server.start();
+  EXPECT_TRUE(started) << started.error();
+}
+
+class HttpTls : public Http {
+ protected:
+  TempDir dir;
+  std::string cert = dir.path + "/cert.pem";
+  std::string key = dir.path + "/key.pem";
+
+  void SetUp() override {
+    // A self-signed certificate for 127.0.0.1, made with the openssl command for this run only.
+    const std::string command = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=127.0.0.1"
+                                " -addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert + " 2>/dev/null";
+    ASSERT_EQ(std::system(command.c_str()), 0) << "the openssl command is needed to make a test certificate (apt-get install openssl)";
+  }
+};
+
+TEST_F(HttpTls, ServesMcpOverTls) {
+  eks::transport::HttpOptions options;
+  options.tls_cert = cert;
+  options.tls_key = key;
+  std::string url;
+  options.on_listening = [&url](const std::string& u) { url = u; };
+  start(options);
+  EXPECT_EQ(url.rfind("https://", 0), 0u) << url;
+  auto r = call_tls(port_, cert, http::verb::post, "/mcp", kJsonPost, initialize_message().dump());
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_FALSE(r.header("mcp-session-id").empty());
+  EXPECT_EQ(call_tls(port_, cert, http::verb::get, "/healthz").status, 200);
+  // Plain HTTP on the TLS port gets no answer, and the server goes on serving.
+  Raw plain(port_);
+  plain.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  EXPECT_FALSE(plain.read_until("200 OK", 500ms));
+  EXPECT_EQ(call_tls(port_, cert, http::verb::get, "/healthz").status, 200);
+}
+
+TEST_F(HttpTls, AClientThatNeverFinishesTheHandshakeIsDropped) {
+  eks::transport::HttpOptions options;
+  options.tls_cert = cert;
+  options.tls_key = key;
+  options.request_timeout = 300ms;
+  start(options);
+  Raw silent(port_);
+  Raw partial(port_);
+  partial.send(std::string("\x16\x03\x01\x00\x10", 5));  // the start of a ClientHello, and no more
+  EXPECT_EQ(call_tls(port_, cert, http::verb::get, "/healthz").status, 200);
+  EXPECT_TRUE(silent.closed_within(scaled(2s)));
+  EXPECT_TRUE(partial.closed_within(scaled(2s)));
+}
+
+TEST_F(HttpTls, BadCertificateOrKeyFilesAreStartupErrors) {
+  eks::server::Dispatcher dispatcher({.name = "t", .title = "t", .version = "1", .description = "", .instructions = ""}, {});
+  auto start_with = [&](const std::string& c, const std::string& k) {
+    eks::transport::HttpOptions options;
+    options.listen = "127.0.0.1:0";
+    options.tls_cert = c;
+    options.tls_key = k;
+    eks::server::HttpServer server(dispatcher, options);
+    auto started = server.start();
+    return started ? std::string() : started.error();
+  };
+  EXPECT_NE(start_with(dir.path + "/missing.pem", key).find("--tls-cert"), std::string::npos);
+  EXPECT_NE(start_with(cert, dir.file("garbage.pem", "not a key")).find("--tls-key"), std::string::npos);
+  // A valid key that is not the certificate's.
+  const std::string other = dir.path + "/other.pem";
+  ASSERT_EQ(std::system(("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " + other + " 2>/dev/null").c_str()), 0);
+  EXPECT_NE(start_with(cert, other).find("does not belong"), std::string::npos);
 }
 
 TEST_F(Http, RefusesNewRequestsWhileShuttingDown) {

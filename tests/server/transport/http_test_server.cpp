@@ -2,6 +2,7 @@
 // real-client tests (TypeScript SDK) and the MCP conformance suite. Prints "LISTENING <url>" on stdout once
 // bound; stops on SIGTERM like the shipped server. Never installed.
 //   http-test-server [--listen 127.0.0.1:0] [--token T] [--hold-ms N] [--deadline-ms N]
+//                    [--oauth-issuer URL --oauth-jwks-file F [--oauth-resource URL]] [--tls-cert F --tls-key F]
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -32,6 +33,15 @@ int main(int argc, char** argv) {
       options.auth_tokens.push_back(value);
     } else if (flag == "--hold-ms") {
       options.sse_hold_limit = std::chrono::milliseconds(std::stol(value));
+    } else if (flag.rfind("--oauth-", 0) == 0) {
+      if (!options.oauth) options.oauth.emplace();
+      if (flag == "--oauth-issuer") options.oauth->issuer = value;
+      if (flag == "--oauth-jwks-file") options.oauth->jwks_file = value;
+      if (flag == "--oauth-resource") options.oauth->resource = value;
+    } else if (flag == "--tls-cert") {
+      options.tls_cert = value;
+    } else if (flag == "--tls-key") {
+      options.tls_key = value;
     } else if (flag == "--deadline-ms") {
       server_options.shutdown_deadline = std::chrono::milliseconds(std::stol(value));
     } else {
