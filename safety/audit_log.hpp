@@ -3,6 +3,7 @@
 // rotated by size, never holding a secret (every line passes the Redactor).
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -44,8 +45,8 @@ class AuditLog {
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
 
-  // Stamps "time" (when absent), redacts, and appends the entry as one line with a single write(), then fsyncs.
-  // Returns once the line is durable. Thread-safe. Never throws.
+  // Stamps "time" (when absent), redacts, and appends the entry as one line with a single write(), then fsyncs
+  // (concurrent appends share one fsync). Returns once the line is durable. Thread-safe. Never throws.
   tl::expected<void, std::string> append(nlohmann::json entry);
 
   // The newest `n` entries, oldest first, reading rotated files when the current one holds fewer. Lines that do
@@ -60,6 +61,7 @@ class AuditLog {
  private:
   AuditLog(AuditOptions options, std::shared_ptr<const Redactor> redactor, Clock clock, int fd, std::size_t size);
   tl::expected<void, std::string> rotate();
+  tl::expected<void, std::string> sync(std::uint64_t line);
 
   AuditOptions options_;
   std::shared_ptr<const Redactor> redactor_;
@@ -67,6 +69,9 @@ class AuditLog {
   mutable std::mutex mutex_;
   int fd_ = -1;
   std::size_t size_ = 0;
+  std::uint64_t lines_written_ = 0;  // guarded by mutex_
+  std::mutex sync_mutex_;            // taken before mutex_, never after
+  std::uint64_t lines_synced_ = 0;   // guarded by sync_mutex_
 };
 
 }  // namespace eks::safety

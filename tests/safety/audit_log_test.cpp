@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -147,6 +148,28 @@ TEST_F(AuditLogTest, RotatesBySizeKeepingNFiles) {
   const auto recent = (*log)->recent(12);
   ASSERT_EQ(recent.size(), 12u);
   for (int i = 0; i < 12; ++i) EXPECT_EQ(recent[static_cast<std::size_t>(i)]["n"], 48 + i);
+}
+
+TEST_F(AuditLogTest, ConcurrentDurableAppendsAcrossRotationsLoseNothing) {
+  // Durable appends share fsyncs, and a rotation may close the file another appender is about to fsync.
+  auto log = AuditLog::open({.path = file(), .max_bytes = 2000, .keep = 100, .fsync = true});
+  ASSERT_TRUE(log);
+  constexpr int kThreads = 16, kEach = 25;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        if (!(*log)->append(json{{"n", t * kEach + i}, {"pad", std::string(60, 'p')}})) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  std::set<int> seen;
+  for (const auto& entry : (*log)->recent(kThreads * kEach + 10)) seen.insert(entry["n"].get<int>());
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(kThreads * kEach));
+  EXPECT_TRUE(fs::exists(file().string() + ".1"));
 }
 
 TEST_F(AuditLogTest, RecentReturnsTheNewestEntriesOldestFirst) {
