@@ -236,6 +236,7 @@ Outcome Runtime::investigate(const Task& task, const std::function<bool()>& canc
   bool repair_used = false;
   bool nudged = false;
   int max_tokens_stops = 0;
+  bool paused = false;
   for (int turn = 1; turn <= max_turns; ++turn) {
     if (cancelled()) return finish("the host cancelled the request");
     if (Clock::now() >= deadline) return finish("the investigation's deadline passed");
@@ -250,12 +251,18 @@ Outcome Runtime::investigate(const Task& task, const std::function<bool()>& canc
     }
     ++out.turns;
     out.usage += response->usage;
-    request.messages.push_back({{"role", "assistant"}, {"content", response->content}});
+    if (paused) {
+      // The answer continues the paused assistant turn: one turn, so the roles keep alternating.
+      for (const auto& block : response->content) request.messages.back()["content"].push_back(block);
+    } else {
+      request.messages.push_back({{"role", "assistant"}, {"content", response->content}});
+    }
     const std::string& stop = response->stop_reason;
+    paused = stop == "pause_turn";
     if (stop == "refusal") return finish("the model declined the task (stop_reason refusal)");
-    if (stop == "pause_turn") continue;  // the API paused a long turn: send the conversation back as it is
+    if (paused) continue;  // the API paused a long turn: send the conversation back as it is to let it go on
 
-    const auto uses = llm::tool_uses(response->content);
+    const auto uses = llm::tool_uses(request.messages.back()["content"]);
     Json results = Json::array();
     std::string note;
     // submit_result first: a valid answer ends the investigation.

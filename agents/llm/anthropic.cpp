@@ -171,7 +171,7 @@ class AnthropicProvider final : public Provider {
     c.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min<std::int64_t>(10000, std::max<std::int64_t>(1, timeout.count()))));
     c.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     c.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    x.code = c.easy_perform(curl);
+    x.code = upstream::perform(curl, cancelled);
     c.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &x.status);
     c.slist_free_all(headers);
     c.easy_cleanup(curl);
