@@ -169,6 +169,28 @@ std::string current_namespace(const std::string& kubeconfig) {
   return "default";
 }
 
+void install_safety_check(upstream::Gateway& gateway, std::shared_ptr<safety::Validator> validator, std::string ns) {
+  gateway.install_check([validator = std::move(validator), ns = std::move(ns)](
+                            const upstream::UpstreamCall& call) -> tl::expected<upstream::CallDone, std::string> {
+    safety::UpstreamCall checked;
+    checked.upstream = call.role;
+    checked.tool = call.tool;
+    checked.arguments = call.arguments;
+    checked.current_namespace = ns;
+    if (call.actor.kind == "subagent") {
+      checked.actor.subagent = call.actor.name;
+      checked.actor.client = "eks-sre-mcp";
+    } else {
+      checked.actor.client = call.actor.name;
+    }
+    auto decision = std::make_shared<safety::Decision>(validator->check_upstream(checked));
+    if (!decision->allowed()) return tl::unexpected(decision->message());
+    return upstream::CallDone([validator, decision](bool ok, const std::string& detail, std::chrono::milliseconds ms) {
+      validator->record_result(*decision, ok, detail, ms);
+    });
+  });
+}
+
 tl::expected<std::shared_ptr<agents::Runtime>, std::string> make_agents(const Config& config, upstream::Gateway& gateway,
                                                                         std::shared_ptr<safety::AuditLog> audit) {
   const AgentsConfig& a = config.agents;
@@ -233,27 +255,7 @@ tl::expected<std::unique_ptr<Application>, std::string> build(const Config& conf
   app.validator = std::make_shared<safety::Validator>(app.policy, app.audit);
 
   app.gateway = std::make_unique<upstream::Gateway>(upstream_configs(config, app.policy.mode));
-  // Every upstream call passes the validator; the decision is audited before the call, its result after.
-  app.gateway->install_check(
-      [validator = app.validator, ns = current_namespace(config.kubeconfig)](
-          const upstream::UpstreamCall& call) -> tl::expected<upstream::CallDone, std::string> {
-        safety::UpstreamCall checked;
-        checked.upstream = call.role;
-        checked.tool = call.tool;
-        checked.arguments = call.arguments;
-        checked.current_namespace = ns;
-        if (call.actor.kind == "subagent") {
-          checked.actor.subagent = call.actor.name;
-          checked.actor.client = "eks-sre-mcp";
-        } else {
-          checked.actor.client = call.actor.name;
-        }
-        auto decision = std::make_shared<safety::Decision>(validator->check_upstream(checked));
-        if (!decision->allowed()) return tl::unexpected(decision->message());
-        return upstream::CallDone([validator, decision](bool ok, const std::string& detail, std::chrono::milliseconds ms) {
-          validator->record_result(*decision, ok, detail, ms);
-        });
-      });
+  install_safety_check(*app.gateway, app.validator, current_namespace(config.kubeconfig));
 
   auto& services = app.services;
   services.version = kVersion;

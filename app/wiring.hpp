@@ -33,6 +33,11 @@ std::vector<upstream::UpstreamConfig> upstream_configs(const Config& config, saf
 // The namespace of the kubeconfig's current context ("default" when it names none or cannot be read).
 std::string current_namespace(const std::string& kubeconfig);
 
+// Every upstream call passes the validator; the decision is audited before the call, its result after.
+// `current_namespace` resolves calls that name no namespace.
+void install_safety_check(upstream::Gateway& gateway, std::shared_ptr<safety::Validator> validator,
+                          std::string current_namespace);
+
 // The subagent runtime: the shipped agent definitions and the configured directory's, the cluster context
 // file, budgets, and the provider (anthropic when an API key is set, unless agents.provider is none). Upstream
 // calls go through `gateway`, which must outlive it; allow-list refusals go to `audit`.
