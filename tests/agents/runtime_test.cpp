@@ -573,3 +573,62 @@ TEST(Runtime, WithoutAProviderSaysHowToEnableOne) {
 
 }  // namespace
 }  // namespace eks::agents
+
+namespace eks::agents {
+namespace {
+
+// A model that names a tool it was never offered (the API cannot, a compromised or buggy provider could): it
+// plays a fixed conversation and records what it was sent.
+class HallucinatingProvider final : public llm::Provider {
+ public:
+  std::string name() const override { return "anthropic"; }
+  tl::expected<llm::MessagesResponse, llm::LlmError> create(const llm::MessagesRequest& request, llm::Deadline,
+                                                           const std::function<bool()>&) override {
+    sent.push_back(llm::to_json(request));
+    llm::MessagesResponse r;
+    r.stop_reason = "tool_use";
+    r.usage.input_tokens = 10;
+    if (sent.size() == 1) {
+      r.content = Json::array({{{"type", "tool_use"}, {"id", "toolu_1"}, {"name", "resources_delete"},
+                                {"input", {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"name", "production"}}}}});
+    } else {
+      r.content = Json::array({{{"type", "tool_use"}, {"id", "toolu_2"}, {"name", "submit_result"},
+                                {"input", {{"root_cause", "DATABASE_URL is not set"}, {"confidence", 0.8}}}}});
+    }
+    return r;
+  }
+  std::vector<Json> sent;
+};
+
+TEST(Runtime, AToolOutsideTheAllowListIsRefusedAuditedAndNeverCalled) {
+  TempDir dir;
+  safety::AuditOptions options;
+  options.path = dir.path / "audit.jsonl";
+  options.fsync = false;
+  auto audit = *safety::AuditLog::open(options);
+  Stub stub;
+  Runtime::Options o;
+  o.definitions["probe"] = *parse_definition(kDefinition, "probe.md");
+  auto provider = std::make_shared<HallucinatingProvider>();
+  const Runtime runtime(o, provider, stub.upstreams(), audit);
+  const auto out = runtime.investigate(task(), {});
+  ASSERT_TRUE(out.answer) << out.failure;
+  EXPECT_EQ(out.refused_calls, 1);
+  EXPECT_EQ(out.tool_calls, 0);
+  EXPECT_TRUE(stub.calls.empty()) << stub.calls[0];
+  ASSERT_EQ(provider->sent.size(), 2u);
+  const Json& result = provider->sent[1]["messages"][2]["content"][0];
+  EXPECT_EQ(result["tool_use_id"], "toolu_1");
+  EXPECT_EQ(result["is_error"], true);
+  EXPECT_NE(result["content"].get<std::string>().find("not among this agent's tools"), std::string::npos);
+  const auto lines = audit->recent(10);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["decision"], "deny");
+  EXPECT_EQ(lines[0]["code"], "not_in_agent_tools");
+  EXPECT_EQ(lines[0]["actor"]["subagent"], "probe");
+  EXPECT_EQ(lines[0]["action"]["kind"], "Namespace");
+  EXPECT_EQ(lines[0]["action"]["verb"], "delete");
+}
+
+}  // namespace
+}  // namespace eks::agents
