@@ -251,6 +251,9 @@ Outcome Runtime::investigate(const Task& task, const std::function<bool()>& canc
     }
     ++out.turns;
     out.usage += response->usage;
+    logger()->debug("agent {} turn {}: {} ({} in, {} out, {} cache read, {} cache write)", task.agent, turn,
+                    response->stop_reason, response->usage.input_tokens, response->usage.output_tokens,
+                    response->usage.cache_read_input_tokens, response->usage.cache_creation_input_tokens);
     if (paused) {
       // The answer continues the paused assistant turn: one turn, so the roles keep alternating.
       for (const auto& block : response->content) request.messages.back()["content"].push_back(block);
