@@ -148,6 +148,28 @@ std::string Runtime::model_for(const AgentDefinition& d) const {
   return alias == options_.aliases.end() ? model : alias->second;
 }
 
+void Runtime::count(const Outcome& o) const {
+  if (!provider_) return;
+  std::lock_guard lock(totals_mutex_);
+  ++investigations_;
+  if (o.answer) ++answered_;
+  usage_ += o.usage;
+  cost_usd_ += o.cost_usd;
+}
+
+Json Runtime::stats() const {
+  Json models = Json::object();
+  for (const auto& [name, d] : options_.definitions) models[name] = model_for(d);
+  std::lock_guard lock(totals_mutex_);
+  return Json{{"provider", provider_name()},
+              {"models", std::move(models)},
+              {"investigations", investigations_},
+              {"answered", answered_},
+              {"degraded", investigations_ - answered_},
+              {"tokens", llm::to_json(usage_)},
+              {"cost_usd_estimate", cost_usd_}};
+}
+
 void Runtime::refuse_unlisted(const std::string& agent, const std::string& tool, const Json& input) const {
   logger()->warn("agent {} asked for {}, which is not among its tools; refused", agent, tool);
   if (!audit_) return;
@@ -181,6 +203,7 @@ Outcome Runtime::investigate(const Task& task, const std::function<bool()>& canc
     out.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
     out.cost_usd = llm::cost_usd(out.model, out.usage);
     if (!out.failure.empty()) logger()->warn("agent {}: no answer: {}", task.agent, out.failure);
+    count(out);
     return out;
   };
   const AgentDefinition* def = definition(task.agent);
@@ -263,6 +286,17 @@ Outcome Runtime::investigate(const Task& task, const std::function<bool()>& canc
     const std::string& stop = response->stop_reason;
     paused = stop == "pause_turn";
     if (stop == "refusal") return finish("the model declined the task (stop_reason refusal)");
+    if (paused) {
+      // The paused turn goes back as the last message, where the API refuses text ending in whitespace.
+      auto& content = request.messages.back()["content"];
+      if (!content.empty() && content.back().value("type", "") == "text") {
+        std::string text = content.back()["text"];
+        text.erase(text.find_last_not_of(" \t\r\n") + 1);
+        if (text.empty()) content.erase(content.size() - 1);
+        else content.back()["text"] = text;
+      }
+      if (content.empty()) return finish("the model paused its turn without saying anything");
+    }
     if (paused) continue;  // the API paused a long turn: send the conversation back as it is to let it go on
 
     const auto uses = llm::tool_uses(request.messages.back()["content"]);

@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -99,16 +100,28 @@ class Runtime {
   const AgentDefinition* definition(const std::string& name) const;
 
   // Runs the task to an answer or a failure; never past the deadline, stops when `cancelled` turns true.
+  // Thread-safe.
   Outcome investigate(const Task& task, const std::function<bool()>& cancelled) const;
+
+  // Totals since start, for server_status: {provider, models: {agent: model id}, investigations, answered,
+  // degraded, tokens, cost_usd_estimate}.
+  Json stats() const;
 
  private:
   // Logs and audits a tool_use of a tool the agent's definition does not list.
   void refuse_unlisted(const std::string& agent, const std::string& tool, const Json& input) const;
 
+  void count(const Outcome& outcome) const;
+
   Options options_;
   std::shared_ptr<llm::Provider> provider_;
   Upstreams upstreams_;
   std::shared_ptr<safety::AuditLog> audit_;
+  mutable std::mutex totals_mutex_;
+  mutable int investigations_ = 0;
+  mutable int answered_ = 0;
+  mutable llm::Usage usage_;
+  mutable double cost_usd_ = 0;
 };
 
 // Cluster data (logs, event messages, annotations, tool output) for a prompt: fenced as untrusted data, with

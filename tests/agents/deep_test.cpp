@@ -194,6 +194,12 @@ void investigate(const Investigation& inv) {
   EXPECT_GT((*refined)["evidence"].size(), 1u) << "the analyzers' evidence stays after the agent's";
   EXPECT_NE(deep["_text"].get<std::string>().find("Investigated by k8s-diagnostics"), std::string::npos);
   expect_clean(fake);
+  const json stats = runtime->stats();  // what server_status shows
+  EXPECT_EQ(stats["investigations"], 1);
+  EXPECT_EQ(stats["answered"], 1);
+  EXPECT_EQ(stats["tokens"], a["tokens"]);
+  EXPECT_EQ(stats["models"]["k8s-diagnostics"], "claude-haiku-4-5");
+  EXPECT_EQ(stats["models"]["k8s-remediation"], "claude-sonnet-4-5");
   // The subagent's call passed the validator and was audited under its name.
   bool audited = false;
   for (const auto& line : c.audit_lines()) {

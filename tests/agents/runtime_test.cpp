@@ -287,7 +287,7 @@ conversations:
   - name: stops
     match: { tool_offered: submit_result }
     steps:
-      - respond: { content: [ { text: "Still thinking" } ], stop_reason: pause_turn }
+      - respond: { content: [ { text: "Still thinking\n" } ], stop_reason: pause_turn }
       - respond: { content: [ { text: "The logs show that the" } ], stop_reason: max_tokens }
       - expect: { last_user_contains: "cut off at max_tokens" }
         respond: { content: [ { text: "It is the database URL." } ] }
