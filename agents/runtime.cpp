@@ -213,6 +213,10 @@ Outcome Runtime::investigate(const Task& task, const std::function<bool()>& canc
     out.model.clear();
     return finish("no model provider is configured (set ANTHROPIC_API_KEY for deep investigations)");
   }
+  if (!options_.offline.empty()) {
+    out.model.clear();
+    return finish(options_.offline);
+  }
   auto schema = protocol::JsonSchema::compile(task.answer_schema);
   if (!schema) return finish("the answer schema does not compile: " + schema.error());
 

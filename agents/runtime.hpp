@@ -84,6 +84,8 @@ class Runtime {
     std::map<std::string, std::string> models;  // configuration role (diagnostic, log_analyzer ...) -> alias or id
     std::map<std::string, std::string> aliases;  // haiku -> claude-haiku-4-5 ...
     Budgets budgets;
+    // Why the agents cannot read a live cluster (the server answers from a snapshot); empty when they can.
+    std::string offline;
   };
 
   // `provider` null: the `none` provider (no model; investigate() fails at once and says so). `audit` may be
@@ -92,6 +94,8 @@ class Runtime {
           std::shared_ptr<safety::AuditLog> audit = nullptr);
 
   bool enabled() const { return provider_ != nullptr; }
+  // A provider is configured and there is a live cluster to read: what deep investigations by default need.
+  bool ready() const { return enabled() && options_.offline.empty(); }
   std::string provider_name() const { return provider_ ? provider_->name() : "none"; }
   const Options& options() const { return options_; }
   // The model id an agent runs on: the configuration's model for its role (the seed's *_MODEL variables), else

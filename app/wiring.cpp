@@ -215,6 +215,10 @@ tl::expected<std::shared_ptr<agents::Runtime>, std::string> make_agents(const Co
   options.budgets.max_tool_calls = a.max_tool_calls;
   options.budgets.max_tool_output_bytes_per_turn = a.max_tool_output_bytes_per_turn;
   options.budgets.deadline = std::chrono::milliseconds(a.investigation_timeout_ms);
+  if (!config.snapshot.empty()) {
+    options.offline = "the server reads the snapshot " + config.snapshot +
+                      ", so subagents have no live cluster to investigate (run it with a kubeconfig instead)";
+  }
 
   std::shared_ptr<agents::llm::Provider> provider;
   const bool have_key = !config.anthropic_api_key.empty();

@@ -351,8 +351,7 @@ server::Result<LogReport> run(const std::shared_ptr<cluster::ClusterSource>& sou
   std::string note;
   if (!deep::wants_deep(query.depth, runtime.get())) {
     outcome = deep::without_model(runtime.get(), kAgent, "");
-    note = query.depth ? "depth quick: deterministic analysis only"
-                       : "no model provider is configured (set ANTHROPIC_API_KEY for deep investigations)";
+    note = deep::quick_note(query.depth, runtime.get());
   } else if (!runtime || !runtime->enabled()) {
     outcome = deep::without_model(runtime.get(), kAgent, "depth deep needs a model provider: set ANTHROPIC_API_KEY");
   } else {

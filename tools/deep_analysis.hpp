@@ -16,10 +16,17 @@ namespace eks::tools::deep {
 // What a tool can reach for deep investigations; null when the server runs without agents (tests).
 using RuntimeFn = std::function<std::shared_ptr<const agents::Runtime>()>;
 
-// deep when asked, or by default when a model provider is configured; quick otherwise.
+// deep when asked, or by default when a model provider is configured and the cluster is live; quick otherwise.
 inline bool wants_deep(const std::optional<std::string>& depth, const agents::Runtime* runtime) {
   if (depth) return *depth == "deep";
-  return runtime && runtime->enabled();
+  return runtime && runtime->ready();
+}
+
+// Why the default was quick (for analysis.note).
+inline std::string quick_note(const std::optional<std::string>& depth, const agents::Runtime* runtime) {
+  if (depth) return "depth quick: deterministic analysis only";
+  if (runtime && runtime->enabled()) return runtime->options().offline + "; deterministic analysis only";
+  return "no model provider is configured (set ANTHROPIC_API_KEY for deep investigations)";
 }
 
 // schemas/<name>.json with the root-cause categories and evidence sources of finding.schema.json filled in, so

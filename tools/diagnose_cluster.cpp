@@ -193,8 +193,7 @@ server::Result<Diagnosis> run(const std::shared_ptr<cluster::ClusterSource>& sou
   out.warnings = state->warnings;
   if (!deep::wants_deep(query.depth, runtime.get())) {
     out.outcome = deep::without_model(runtime.get(), kAgent, "");
-    out.note = query.depth ? "depth quick: deterministic analysis only"
-                           : "no model provider is configured (set ANTHROPIC_API_KEY for deep investigations)";
+    out.note = deep::quick_note(query.depth, runtime.get());
   } else if (!runtime || !runtime->enabled()) {
     out.outcome = deep::without_model(runtime.get(), kAgent, "depth deep needs a model provider: set ANTHROPIC_API_KEY");
   } else if (out.report.findings.empty()) {

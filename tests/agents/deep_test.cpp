@@ -483,5 +483,32 @@ TEST(DeepDiagnosis, WithoutAnAPIKeyTheProviderIsNoneAndTheResultSaysSo) {
   EXPECT_NE(bad.error().find("agents.max_turns"), std::string::npos) << bad.error();
 }
 
+TEST(DeepDiagnosis, FromASnapshotTheDefaultIsQuickAndDeepSaysWhyItCannotRun) {
+  TempDir dir;
+  const std::string scenario = (kSource / "examples" / "scenarios" / "crashloop-missing-env").string();
+  app::LoadOptions options;
+  options.search_default_files = false;
+  options.dotenv = dir.path / "no.env";
+  options.environment = {{"HOME", dir.path.string()}, {"ANTHROPIC_API_KEY", "sk-ant-x"}, {"ANTHROPIC_BASE_URL", "http://127.0.0.1:9"}};
+  options.snapshot = scenario;
+  auto config = app::load_config(options);
+  ASSERT_TRUE(config) << config.error();
+  upstream::Gateway gateway({});
+  auto runtime = app::make_agents(*config, gateway, nullptr);
+  ASSERT_TRUE(runtime) << runtime.error();
+  EXPECT_TRUE((*runtime)->enabled());
+  EXPECT_FALSE((*runtime)->ready());
+  std::shared_ptr<cluster::ClusterSource> snapshot = cluster::make_snapshot_source(scenario);
+  const auto tool = tools::diagnose_cluster_tool([snapshot] { return snapshot; },
+                                                 [r = *runtime] { return std::shared_ptr<const Runtime>(r); }, 3);
+  const json by_default = call_tool(tool, json::object());
+  EXPECT_EQ(by_default["analysis"]["degraded"], false);
+  EXPECT_NE(by_default["analysis"].value("note", "").find("snapshot"), std::string::npos) << by_default["analysis"];
+  const json asked = call_tool(tool, {{"depth", "deep"}});
+  EXPECT_EQ(asked["analysis"]["degraded"], true);
+  EXPECT_EQ(asked["analysis"]["turns"], 0);
+  EXPECT_NE(asked["analysis"].value("reason", "").find("no live cluster"), std::string::npos) << asked["analysis"];
+}
+
 }  // namespace
 }  // namespace eks::agents
