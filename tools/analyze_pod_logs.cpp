@@ -347,17 +347,8 @@ server::Result<LogReport> run(const std::shared_ptr<cluster::ClusterSource>& sou
       text << "- " << tmpl[i]["count"].get<int>() << "x `" << tmpl[i]["template"].get<std::string>() << "`\n";
     }
   }
-  agents::Outcome outcome;
-  std::string note;
-  if (!deep::wants_deep(query.depth, runtime.get())) {
-    outcome = deep::without_model(runtime.get(), kAgent, "");
-    note = deep::quick_note(query.depth, runtime.get());
-  } else if (!runtime || !runtime->enabled()) {
-    outcome = deep::without_model(runtime.get(), kAgent, "depth deep needs a model provider: set ANTHROPIC_API_KEY");
-  } else {
-    outcome = investigate(*runtime, out, context);
-    if (context.cancelled()) return server::tool_error("analyze_pod_logs was cancelled");
-  }
+  auto [outcome, note] = deep::run(query.depth, runtime.get(), kAgent, [&] { return investigate(*runtime, out, context); });
+  if (context.cancelled()) return server::tool_error("analyze_pod_logs was cancelled");
   std::string prefix;
   if (outcome.answer) {
     // The agent's root cause replaces the deterministic one; its evidence is what it read.

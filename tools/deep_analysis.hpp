@@ -53,4 +53,18 @@ inline agents::Outcome without_model(const agents::Runtime* runtime, const std::
   return o;
 }
 
+// What ran for a result: the investigation when deep applies, else an outcome and a note saying why no model ran.
+struct Depth {
+  agents::Outcome outcome;
+  std::string note;
+};
+inline Depth run(const std::optional<std::string>& depth, const agents::Runtime* runtime, const std::string& agent,
+                 const std::function<agents::Outcome()>& investigate) {
+  if (!wants_deep(depth, runtime)) return {without_model(runtime, agent, ""), quick_note(depth, runtime)};
+  if (!runtime || !runtime->enabled()) {
+    return {without_model(runtime, agent, "depth deep needs a model provider: set ANTHROPIC_API_KEY"), ""};
+  }
+  return {investigate(), ""};
+}
+
 }  // namespace eks::tools::deep

@@ -191,18 +191,16 @@ server::Result<Diagnosis> run(const std::shared_ptr<cluster::ClusterSource>& sou
   if (out.report.cancelled || context.cancelled()) return server::tool_error("diagnose_cluster was cancelled");
   out.source = source->describe();
   out.warnings = state->warnings;
-  if (!deep::wants_deep(query.depth, runtime.get())) {
-    out.outcome = deep::without_model(runtime.get(), kAgent, "");
-    out.note = deep::quick_note(query.depth, runtime.get());
-  } else if (!runtime || !runtime->enabled()) {
-    out.outcome = deep::without_model(runtime.get(), kAgent, "depth deep needs a model provider: set ANTHROPIC_API_KEY");
-  } else if (out.report.findings.empty()) {
-    out.outcome = deep::without_model(runtime.get(), kAgent, "");
-    out.note = "nothing to investigate: no findings";
-  } else {
-    out.outcome = investigate(*runtime, out.report, top_findings, context);
-    if (context.cancelled()) return server::tool_error("diagnose_cluster was cancelled");
-  }
+  auto depth = deep::run(query.depth, runtime.get(), kAgent, [&] {
+    if (out.report.findings.empty()) {
+      out.note = "nothing to investigate: no findings";
+      return deep::without_model(runtime.get(), kAgent, "");
+    }
+    return investigate(*runtime, out.report, top_findings, context);
+  });
+  if (context.cancelled()) return server::tool_error("diagnose_cluster was cancelled");
+  out.outcome = std::move(depth.outcome);
+  if (!depth.note.empty()) out.note = std::move(depth.note);
   context.progress(3, 3, "done");
   return out;
 }

@@ -510,5 +510,28 @@ TEST(DeepDiagnosis, FromASnapshotTheDefaultIsQuickAndDeepSaysWhyItCannotRun) {
   EXPECT_NE(asked["analysis"].value("reason", "").find("no live cluster"), std::string::npos) << asked["analysis"];
 }
 
+TEST(DeepDiagnosis, AHealthyClusterHasNothingToInvestigate) {
+  TempDir dir;
+  app::LoadOptions options;
+  options.search_default_files = false;
+  options.dotenv = dir.path / "no.env";
+  options.environment = {{"HOME", dir.path.string()}, {"ANTHROPIC_API_KEY", "sk-ant-x"}, {"ANTHROPIC_BASE_URL", "http://127.0.0.1:9"}};
+  auto config = app::load_config(options);
+  ASSERT_TRUE(config) << config.error();
+  upstream::Gateway gateway({});
+  auto runtime = app::make_agents(*config, gateway, nullptr);
+  ASSERT_TRUE(runtime && (*runtime)->ready());
+  std::shared_ptr<cluster::ClusterSource> healthy =
+      cluster::make_snapshot_source((kSource / "examples" / "scenarios" / "healthy").string());
+  const auto tool = tools::diagnose_cluster_tool([healthy] { return healthy; },
+                                                 [r = *runtime] { return std::shared_ptr<const Runtime>(r); }, 3);
+  const json out = call_tool(tool, json::object());
+  EXPECT_TRUE(out["findings"].empty());
+  EXPECT_EQ(out["analysis"]["degraded"], false);
+  EXPECT_EQ(out["analysis"]["turns"], 0);
+  EXPECT_EQ(out["analysis"]["note"], "nothing to investigate: no findings");
+  EXPECT_EQ((*runtime)->stats()["investigations"], 0);
+}
+
 }  // namespace
 }  // namespace eks::agents
