@@ -136,6 +136,20 @@ json defaults(const std::map<std::string, std::string>& env) {
         {"page_size", 50},
         {"shutdown_deadline_ms", 5000}}},
       {"anthropic", {{"api_key", ""}, {"base_url", "https://api.anthropic.com"}}},
+      {"agents",
+       {{"provider", "auto"},
+        {"definitions_dir", ""},
+        {"cluster_context", ""},
+        {"top_findings", 3},
+        {"max_turns", 10},
+        {"max_tokens", 200000},
+        {"max_tool_calls", 24},
+        {"max_tool_output_bytes_per_turn", 49152},
+        {"investigation_timeout_ms", 120000},
+        {"request_timeout_ms", 60000},
+        {"max_retries", 3},
+        {"retry_base_ms", 500},
+        {"retry_max_ms", 8000}}},
       {"models",
        {{"orchestrator", "sonnet"},
         {"diagnostic", "haiku"},
@@ -172,6 +186,20 @@ Config typed(const json& d) {
       c.models[role] = model;
     }
   }
+  const auto& a = d["agents"];
+  c.agents.provider = a["provider"];
+  c.agents.definitions_dir = a["definitions_dir"];
+  c.agents.cluster_context = a["cluster_context"];
+  c.agents.top_findings = a["top_findings"];
+  c.agents.max_turns = a["max_turns"];
+  c.agents.max_tokens = a["max_tokens"];
+  c.agents.max_tool_calls = a["max_tool_calls"];
+  c.agents.max_tool_output_bytes_per_turn = a["max_tool_output_bytes_per_turn"];
+  c.agents.investigation_timeout_ms = a["investigation_timeout_ms"];
+  c.agents.request_timeout_ms = a["request_timeout_ms"];
+  c.agents.max_retries = a["max_retries"];
+  c.agents.retry_base_ms = a["retry_base_ms"];
+  c.agents.retry_max_ms = a["retry_max_ms"];
   c.github_token = d["github"]["token"];
   c.teams_webhook_url = d["notifications"]["teams_webhook_url"];
   c.check_interval_seconds = d["monitor"]["check_interval_seconds"];

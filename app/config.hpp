@@ -3,6 +3,7 @@
 // environment (the seed's variable names), then command-line flags. Validated against schemas/config.schema.json;
 // an unknown key or a bad value is an error naming the key, the file and the line.
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -28,6 +29,23 @@ struct UpstreamServer {
   std::map<std::string, std::string> headers;
 };
 
+// The subagent runtime's settings (the `agents` section).
+struct AgentsConfig {
+  std::string provider = "auto";  // auto | anthropic | none
+  std::string definitions_dir;
+  std::string cluster_context;  // a file
+  int top_findings = 3;
+  int max_turns = 10;
+  std::int64_t max_tokens = 200000;
+  int max_tool_calls = 24;
+  std::size_t max_tool_output_bytes_per_turn = 49152;
+  int investigation_timeout_ms = 120000;
+  int request_timeout_ms = 60000;
+  int max_retries = 3;
+  int retry_base_ms = 500;
+  int retry_max_ms = 8000;
+};
+
 struct Config {
   std::string mode = "read_only";  // read_only | propose | auto
   std::string log_level = "info";
@@ -41,6 +59,7 @@ struct Config {
   std::string anthropic_base_url = "https://api.anthropic.com";
   std::map<std::string, std::string> models;  // agent role -> alias or model id
   std::map<std::string, std::string> model_aliases;
+  AgentsConfig agents;
   std::string github_token;
   std::string teams_webhook_url;
   int check_interval_seconds = 300;

@@ -1,6 +1,8 @@
 #include "app/wiring.hpp"
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/basic_file_sink.h>
@@ -79,7 +81,7 @@ tl::expected<void, std::string> setup_logging(const Config& config) {
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
   // One named logger per component, sharing the sink and level.
-  for (const char* name : {"server", "transport", "tools", "upstream", "safety"}) {
+  for (const char* name : {"server", "transport", "tools", "upstream", "safety", "agents"}) {
     if (!spdlog::get(name)) spdlog::register_logger(logger->clone(name));
   }
   return {};
@@ -167,6 +169,78 @@ std::string current_namespace(const std::string& kubeconfig) {
   return "default";
 }
 
+void install_safety_check(upstream::Gateway& gateway, std::shared_ptr<safety::Validator> validator, std::string ns) {
+  gateway.install_check([validator = std::move(validator), ns = std::move(ns)](
+                            const upstream::UpstreamCall& call) -> tl::expected<upstream::CallDone, std::string> {
+    safety::UpstreamCall checked;
+    checked.upstream = call.role;
+    checked.tool = call.tool;
+    checked.arguments = call.arguments;
+    checked.current_namespace = ns;
+    if (call.actor.kind == "subagent") {
+      checked.actor.subagent = call.actor.name;
+      checked.actor.client = "eks-sre-mcp";
+    } else {
+      checked.actor.client = call.actor.name;
+    }
+    auto decision = std::make_shared<safety::Decision>(validator->check_upstream(checked));
+    if (!decision->allowed()) return tl::unexpected(decision->message());
+    return upstream::CallDone([validator, decision](bool ok, const std::string& detail, std::chrono::milliseconds ms) {
+      validator->record_result(*decision, ok, detail, ms);
+    });
+  });
+}
+
+tl::expected<std::shared_ptr<agents::Runtime>, std::string> make_agents(const Config& config, upstream::Gateway& gateway,
+                                                                        std::shared_ptr<safety::AuditLog> audit) {
+  const AgentsConfig& a = config.agents;
+  agents::Runtime::Options options;
+  auto definitions = agents::load_definitions(a.definitions_dir);
+  if (!definitions) return tl::unexpected("agent definitions: " + definitions.error());
+  options.definitions = std::move(*definitions);
+  if (!a.cluster_context.empty()) {
+    std::ifstream in(a.cluster_context);
+    if (!in) {
+      return tl::unexpected("agents.cluster_context " + a.cluster_context +
+                            " cannot be read (name a Markdown file, e.g. a copy of examples/cluster-context.md)");
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    options.cluster_context = text.str();
+  }
+  options.models = config.models;
+  options.aliases = config.model_aliases;
+  options.budgets.max_turns = a.max_turns;
+  options.budgets.max_tokens = a.max_tokens;
+  options.budgets.max_tool_calls = a.max_tool_calls;
+  options.budgets.max_tool_output_bytes_per_turn = a.max_tool_output_bytes_per_turn;
+  options.budgets.deadline = std::chrono::milliseconds(a.investigation_timeout_ms);
+  if (!config.snapshot.empty()) {
+    options.offline = "the server reads the snapshot " + config.snapshot +
+                      ", so subagents have no live cluster to investigate (run it with a kubeconfig instead)";
+  }
+
+  std::shared_ptr<agents::llm::Provider> provider;
+  const bool have_key = !config.anthropic_api_key.empty();
+  if (a.provider == "anthropic" && !have_key) {
+    return tl::unexpected(std::string("agents.provider is anthropic but no API key is set: set ANTHROPIC_API_KEY"));
+  }
+  if (a.provider != "none" && have_key) {
+    agents::llm::AnthropicOptions anthropic;
+    anthropic.api_key = config.anthropic_api_key;
+    anthropic.base_url = config.anthropic_base_url;
+    anthropic.request_timeout = std::chrono::milliseconds(a.request_timeout_ms);
+    anthropic.retry.max_retries = a.max_retries;
+    anthropic.retry.base = std::chrono::milliseconds(a.retry_base_ms);
+    anthropic.retry.max_backoff = std::chrono::milliseconds(a.retry_max_ms);
+    auto made = agents::llm::make_anthropic_provider(std::move(anthropic));
+    if (!made) return tl::unexpected(made.error());
+    provider = std::move(*made);
+  }
+  return std::make_shared<agents::Runtime>(std::move(options), std::move(provider), agents::via_gateway(gateway),
+                                           std::move(audit));
+}
+
 tl::expected<std::unique_ptr<Application>, std::string> build(const Config& config) {
   auto application = std::make_unique<Application>();
   auto& app = *application;
@@ -185,27 +259,7 @@ tl::expected<std::unique_ptr<Application>, std::string> build(const Config& conf
   app.validator = std::make_shared<safety::Validator>(app.policy, app.audit);
 
   app.gateway = std::make_unique<upstream::Gateway>(upstream_configs(config, app.policy.mode));
-  // Every upstream call passes the validator; the decision is audited before the call, its result after.
-  app.gateway->install_check(
-      [validator = app.validator, ns = current_namespace(config.kubeconfig)](
-          const upstream::UpstreamCall& call) -> tl::expected<upstream::CallDone, std::string> {
-        safety::UpstreamCall checked;
-        checked.upstream = call.role;
-        checked.tool = call.tool;
-        checked.arguments = call.arguments;
-        checked.current_namespace = ns;
-        if (call.actor.kind == "subagent") {
-          checked.actor.subagent = call.actor.name;
-          checked.actor.client = "eks-sre-mcp";
-        } else {
-          checked.actor.client = call.actor.name;
-        }
-        auto decision = std::make_shared<safety::Decision>(validator->check_upstream(checked));
-        if (!decision->allowed()) return tl::unexpected(decision->message());
-        return upstream::CallDone([validator, decision](bool ok, const std::string& detail, std::chrono::milliseconds ms) {
-          validator->record_result(*decision, ok, detail, ms);
-        });
-      });
+  install_safety_check(*app.gateway, app.validator, current_namespace(config.kubeconfig));
 
   auto& services = app.services;
   services.version = kVersion;
@@ -215,6 +269,10 @@ tl::expected<std::unique_ptr<Application>, std::string> build(const Config& conf
   services.upstreams = [gateway = app.gateway.get()] { return gateway->states(); };
   services.policy = app.policy;
   services.audit = app.audit;
+  auto agents = make_agents(config, *app.gateway, app.audit);
+  if (!agents) return tl::unexpected(agents.error());
+  services.agents = std::move(*agents);
+  services.agent_top_findings = static_cast<std::size_t>(config.agents.top_findings);
   services.cluster = config.snapshot.empty()
                          ? std::shared_ptr<cluster::ClusterSource>(cluster::make_upstream_source(*app.gateway))
                          : std::shared_ptr<cluster::ClusterSource>(cluster::make_snapshot_source(config.snapshot));

@@ -6,6 +6,7 @@
 
 #include <tl/expected.hpp>
 
+#include "agents/runtime.hpp"
 #include "app/config.hpp"
 #include "safety/audit_log.hpp"
 #include "safety/policy.hpp"
@@ -31,6 +32,17 @@ std::vector<upstream::UpstreamConfig> upstream_configs(const Config& config, saf
 
 // The namespace of the kubeconfig's current context ("default" when it names none or cannot be read).
 std::string current_namespace(const std::string& kubeconfig);
+
+// Every upstream call passes the validator; the decision is audited before the call, its result after.
+// `current_namespace` resolves calls that name no namespace.
+void install_safety_check(upstream::Gateway& gateway, std::shared_ptr<safety::Validator> validator,
+                          std::string current_namespace);
+
+// The subagent runtime: the shipped agent definitions and the configured directory's, the cluster context
+// file, budgets, and the provider (anthropic when an API key is set, unless agents.provider is none). Upstream
+// calls go through `gateway`, which must outlive it; allow-list refusals go to `audit`.
+tl::expected<std::shared_ptr<agents::Runtime>, std::string> make_agents(const Config& config, upstream::Gateway& gateway,
+                                                                        std::shared_ptr<safety::AuditLog> audit);
 
 struct Application {
   tools::Services services;

@@ -1,7 +1,8 @@
 // analyze_pod_logs: the root cause of one pod's failure from its logs (previous instance when it restarted),
 // mined into templates and matched against the root-cause patterns (tools/logs/patterns/*.yaml), joined with
 // the pod's events and container states into a timeline. Log text is untrusted data: it is only matched,
-// and every line returned is redacted.
+// and every line returned is redacted. With `depth: deep` the k8s-log-analyzer subagent then reads the pod's
+// logs, events and spec with read-only upstream tools and refines the root cause and its evidence.
 #include <algorithm>
 #include <cctype>
 #include <memory>
@@ -13,6 +14,8 @@
 #include "safety/redactor.hpp"
 #include "server/tool.hpp"
 #include "tools/cluster/source.hpp"
+#include "tools/deep_analysis.hpp"
+#include "tools/toolset.hpp"
 #include "tools/logs/log_analysis.hpp"
 
 namespace eks::tools {
@@ -27,7 +30,10 @@ struct LogQuery {
   std::optional<bool> previous;
   int tail_lines = 2000;
   std::optional<std::string> since;
+  std::optional<std::string> depth;  // quick | deep; absent: deep when a model provider is configured
 };
+
+constexpr const char* kAgent = "k8s-log-analyzer";
 
 void from_json(const json& j, LogQuery& q) {
   q.ns = j.at("namespace").get<std::string>();
@@ -36,6 +42,7 @@ void from_json(const json& j, LogQuery& q) {
   if (j.contains("previous")) q.previous = j["previous"].get<bool>();
   if (j.contains("tail_lines")) q.tail_lines = j["tail_lines"].get<int>();
   if (j.contains("since")) q.since = j["since"].get<std::string>();
+  if (j.contains("depth")) q.depth = j["depth"].get<std::string>();
 }
 
 struct LogReport {
@@ -114,7 +121,33 @@ std::optional<logs::LogCause> status_cause(const cluster::Pod& pod) {
   return std::nullopt;
 }
 
-server::Result<LogReport> run(const std::shared_ptr<cluster::ClusterSource>& source, const LogQuery& query, server::CallContext& context) {
+// Hands the pod and the deterministic analysis to the k8s-log-analyzer agent.
+agents::Outcome investigate(const agents::Runtime& runtime, const json& analysis, server::CallContext& context) {
+  json brief{{"pod", analysis["pod"]}, {"namespace", analysis["namespace"]}, {"root_cause", analysis["root_cause"]},
+             {"containers", analysis["containers"]}};
+  if (analysis.contains("workload")) brief["workload"] = analysis["workload"];
+  if (analysis.contains("first_error")) brief["first_error"] = analysis["first_error"];
+  json keys = json::array();
+  for (std::size_t i = 0; i < analysis["key_lines"].size() && i < 10; ++i) keys.push_back(analysis["key_lines"][i]);
+  brief["key_lines"] = keys;
+  json templates = json::array();
+  for (std::size_t i = 0; i < analysis["templates"].size() && i < 10; ++i) templates.push_back(analysis["templates"][i]);
+  brief["templates"] = templates;
+  agents::Task task;
+  task.agent = kAgent;
+  task.prompt = "Find why pod " + analysis["namespace"].get<std::string>() + "/" + analysis["pod"].get<std::string>() +
+                " fails. The deterministic log analysis is below; read the pod's logs (the previous instance of a "
+                "container that restarted), events and spec with your tools to confirm or correct its root cause, "
+                "then call submit_result once.\n\n" +
+                agents::untrusted("analyze_pod_logs analysis", brief.dump(2));
+  task.answer_schema = deep::answer_schema("analyze_pod_logs.answer");
+  task.progress = [&context](const std::string& step) { context.progress(1.5, 2, "investigate: " + step); };
+  return runtime.investigate(task, [&context] { return context.cancelled(); });
+}
+
+server::Result<LogReport> run(const std::shared_ptr<cluster::ClusterSource>& source,
+                              const std::shared_ptr<const agents::Runtime>& runtime, const LogQuery& query,
+                              server::CallContext& context) {
   if (!source) {
     return server::tool_error("analyze_pod_logs has no cluster to read: start eks-sre-mcp with --snapshot DIR or a kubeconfig");
   }
@@ -314,13 +347,40 @@ server::Result<LogReport> run(const std::shared_ptr<cluster::ClusterSource>& sou
       text << "- " << tmpl[i]["count"].get<int>() << "x `" << tmpl[i]["template"].get<std::string>() << "`\n";
     }
   }
+  auto [outcome, note] = deep::run(query.depth, runtime.get(), kAgent, [&] { return investigate(*runtime, out, context); });
+  if (context.cancelled()) return server::tool_error("analyze_pod_logs was cancelled");
+  std::string prefix;
+  if (outcome.answer) {
+    // The agent's root cause replaces the deterministic one; its evidence is what it read.
+    const json& answer = *outcome.answer;
+    out["root_cause"] = answer["root_cause"];
+    out["evidence"] = answer["evidence"];
+    prefix = "**Root cause found by " + outcome.agent + " (" + outcome.model + ")** (" +
+             answer["root_cause"]["category"].get<std::string>() + ", confidence " +
+             std::to_string(static_cast<int>(answer["root_cause"]["confidence"].get<double>() * 100 + 0.5)) +
+             "%): " + clean(answer["root_cause"]["summary"].get<std::string>()) + "\n";
+    for (const auto& e : answer["evidence"]) prefix += "- " + e["source"].get<std::string>() + ": " + clean(e["text"].get<std::string>()) + "\n";
+    for (const auto& a : answer.value("recommended_actions", json::array())) prefix += "- do: " + clean(a.get<std::string>()) + "\n";
+    prefix += "\n";
+  } else if (!outcome.failure.empty()) {
+    prefix = "Deep investigation unavailable (" + outcome.failure + "); below is the deterministic analysis.\n\n";
+  }
+  out["analysis"] = agents::analysis_json(outcome);
+  if (outcome.answer && outcome.answer->contains("recommended_actions")) {
+    out["analysis"]["recommended_actions"] = (*outcome.answer)["recommended_actions"];
+  }
+  if (!note.empty()) out["analysis"]["note"] = note;
   context.progress(2, 2, "done");
-  return LogReport{std::move(out), text.str()};
+  return LogReport{std::move(out), prefix + text.str()};
 }
 
 }  // namespace
 
 server::ToolDef analyze_pod_logs_tool(std::function<std::shared_ptr<cluster::ClusterSource>()> source) {
+  return analyze_pod_logs_tool(std::move(source), {});
+}
+
+server::ToolDef analyze_pod_logs_tool(std::function<std::shared_ptr<cluster::ClusterSource>()> source, deep::RuntimeFn agents) {
   return server::ToolDef{
       .name = "analyze_pod_logs",
       .title = "Pods: analyze logs",
@@ -332,14 +392,17 @@ server::ToolDef analyze_pod_logs_tool(std::function<std::shared_ptr<cluster::Clu
           "use, panics and stack traces, disk full, failed migrations), and joins the pod's events and exit codes "
           "into a timeline. Returns root_cause {category, summary, confidence}, the first error, the key lines with "
           "line numbers, templates with counts, and what each exit code means. `pod` may also name a Deployment, "
-          "StatefulSet, DaemonSet or Job: its most recently failing pod is read. Secrets in log lines are masked.",
+          "StatefulSet, DaemonSet or Job: its most recently failing pod is read. Secrets in log lines are masked. "
+          "depth: deep (the default when a model is configured) has a Claude subagent read the logs, events and "
+          "spec to confirm or correct the root cause; `analysis` says what ran and whether it degraded.",
       .input_schema = "analyze_pod_logs.input",
       .output_schema = "analyze_pod_logs.output",
       .annotations = {.read_only = true, .destructive = false, .idempotent = true, .open_world = true},
       .safety = server::SafetyClass::read_only,
-      .handler = server::typed<LogQuery, LogReport>([source = std::move(source)](const LogQuery& query, server::CallContext& context) {
-        return run(source ? source() : nullptr, query, context);
-      }),
+      .handler = server::typed<LogQuery, LogReport>(
+          [source = std::move(source), agents = std::move(agents)](const LogQuery& query, server::CallContext& context) {
+            return run(source ? source() : nullptr, agents ? agents() : nullptr, query, context);
+          }),
   };
 }
 

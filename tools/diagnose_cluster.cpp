@@ -1,5 +1,9 @@
 // diagnose_cluster: what is wrong with the cluster, one finding per incident, with the root cause and the
-// evidence — deterministic analyzers over a ClusterState, no model needed.
+// evidence — deterministic analyzers over a ClusterState, no model needed. With `depth: deep` the
+// k8s-diagnostics subagent then investigates the most severe findings with read-only upstream tools and
+// refines their root causes and evidence.
+#include <algorithm>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -9,6 +13,8 @@
 #include "server/tool.hpp"
 #include "tools/analyzers/analyze.hpp"
 #include "tools/cluster/source.hpp"
+#include "tools/deep_analysis.hpp"
+#include "tools/toolset.hpp"
 
 namespace eks::tools {
 namespace {
@@ -18,6 +24,7 @@ struct DiagnoseQuery {
   std::set<std::string> kinds;
   analyzers::Severity severity_min = analyzers::Severity::warning;
   std::size_t max_findings = 20;
+  std::optional<std::string> depth;  // quick | deep; absent: deep when a model provider is configured
 };
 
 void from_json(const nlohmann::json& j, DiagnoseQuery& q) {
@@ -29,29 +36,114 @@ void from_json(const nlohmann::json& j, DiagnoseQuery& q) {
     q.severity_min = analyzers::parse_severity(j["severity_min"].get<std::string>()).value_or(analyzers::Severity::warning);
   }
   if (j.contains("max_findings")) q.max_findings = j["max_findings"].get<std::size_t>();
+  if (j.contains("depth")) q.depth = j["depth"].get<std::string>();
 }
+
+constexpr const char* kAgent = "k8s-diagnostics";
 
 struct Diagnosis {
   analyzers::Report report;
   std::string source;
   std::vector<std::string> warnings;
+  agents::Outcome outcome;  // the investigation, or why none ran
+  std::string note;         // why no model ran when that is not a failure (quick, nothing to investigate)
 };
+
+// The answer's entries by finding id (empty without an answer).
+std::map<std::string, nlohmann::json> answered(const Diagnosis& d) {
+  std::map<std::string, nlohmann::json> out;
+  if (d.outcome.answer) {
+    for (const auto& f : (*d.outcome.answer)["findings"]) out[f["id"].get<std::string>()] = f;
+  }
+  return out;
+}
 
 void to_json(nlohmann::json& j, const Diagnosis& d) {
   j = analyzers::to_json(d.report);
   j["summary"]["source"] = d.source;
   if (!d.warnings.empty()) j["summary"]["warnings"] = d.warnings;
+  // The agent's root cause replaces the analyzers'; its evidence comes first, the analyzers' stays after it.
+  const auto answers = answered(d);
+  nlohmann::json refined = nlohmann::json::array();
+  nlohmann::json actions = nlohmann::json::array();
+  for (auto& finding : j["findings"]) {
+    const auto it = answers.find(finding["id"].get<std::string>());
+    if (it == answers.end()) continue;
+    finding["root_cause"] = it->second["root_cause"];
+    nlohmann::json evidence = it->second["evidence"];
+    for (const auto& e : finding["evidence"]) {
+      if (std::none_of(evidence.begin(), evidence.end(), [&](const auto& x) { return x["text"] == e["text"]; })) evidence.push_back(e);
+    }
+    finding["evidence"] = std::move(evidence);
+    refined.push_back(finding["id"]);
+    for (const auto& a : it->second.value("recommended_actions", nlohmann::json::array())) {
+      actions.push_back({{"finding", finding["id"]}, {"action", a}});
+    }
+  }
+  j["analysis"] = agents::analysis_json(d.outcome);
+  if (!refined.empty()) j["analysis"]["refined_findings"] = refined;
+  if (!actions.empty()) j["analysis"]["recommended_actions"] = actions;
+  if (!d.note.empty()) j["analysis"]["note"] = d.note;
 }
 
 std::string render_text(const Diagnosis& d) {
   std::string text = analyzers::render_markdown(d.report);
   for (const auto& w : d.warnings) text += "\nWarning (incomplete data): " + w + "\n";
+  const auto& o = d.outcome;
+  if (o.answer) {
+    text += "\n## Investigated by " + o.agent + " (" + o.model + ", " + std::to_string(o.turns) + " turns, " +
+            std::to_string(o.tool_calls) + " tool calls)\n";
+    for (const auto& f : (*o.answer)["findings"]) {
+      const auto& rc = f["root_cause"];
+      text += "- " + f["id"].get<std::string>() + ": " + rc["summary"].get<std::string>() + " (" +
+              rc["category"].get<std::string>() + ", confidence " +
+              std::to_string(static_cast<int>(rc["confidence"].get<double>() * 100 + 0.5)) + "%)\n";
+      for (const auto& e : f["evidence"]) text += "  - " + e["source"].get<std::string>() + ": " + e["text"].get<std::string>() + "\n";
+      for (const auto& a : f.value("recommended_actions", nlohmann::json::array())) text += "  - do: " + a.get<std::string>() + "\n";
+    }
+  } else if (!o.failure.empty()) {
+    text += "\nDeep investigation unavailable (" + o.failure + "); the findings above are the deterministic analysis.\n";
+  }
   return text;
 }
 
+// Hands the most severe findings to the k8s-diagnostics agent; the outcome holds its answer or why there is none.
+agents::Outcome investigate(const agents::Runtime& runtime, const analyzers::Report& report, std::size_t top,
+                            server::CallContext& context) {
+  const nlohmann::json all = analyzers::to_json(report)["findings"];
+  nlohmann::json chosen = nlohmann::json::array();
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < all.size() && i < top; ++i) {
+    nlohmann::json f = all[i];
+    f.erase("suggested_actions");  // typed for propose_remediation, not for the investigation
+    ids.insert(f["id"].get<std::string>());
+    chosen.push_back(std::move(f));
+  }
+  agents::Task task;
+  task.agent = kAgent;
+  task.prompt = "diagnose_cluster found " + std::to_string(all.size()) + " findings; investigate the " +
+                std::to_string(chosen.size()) +
+                " most severe below. For each, read the cluster with your tools to confirm or correct its root "
+                "cause, then call submit_result once with one entry per finding id.\n\n" +
+                agents::untrusted("diagnose_cluster findings", chosen.dump(2));
+  task.answer_schema = deep::answer_schema("diagnose_cluster.answer");
+  task.check = [ids](const nlohmann::json& answer) -> std::optional<std::string> {
+    std::set<std::string> seen;
+    for (const auto& f : answer["findings"]) {
+      const std::string id = f["id"];
+      if (!ids.count(id)) return "/findings: \"" + id + "\" is not one of the finding ids given";
+      if (!seen.insert(id).second) return "/findings: \"" + id + "\" appears twice";
+    }
+    return std::nullopt;
+  };
+  task.progress = [&context](const std::string& step) { context.progress(2.5, 3, "investigate: " + step); };
+  return runtime.investigate(task, [&context] { return context.cancelled(); });
+}
+
 // Progress runs 0..3: fetch (0-1), analyze (1-2), correlate and logs (2-3).
-server::Result<Diagnosis> run(const std::shared_ptr<cluster::ClusterSource>& source, const DiagnoseQuery& query,
-                              server::CallContext& context) {
+server::Result<Diagnosis> run(const std::shared_ptr<cluster::ClusterSource>& source,
+                              const std::shared_ptr<const agents::Runtime>& runtime, std::size_t top_findings,
+                              const DiagnoseQuery& query, server::CallContext& context) {
   if (!source) {
     return server::tool_error(
         "diagnose_cluster has no cluster to read: start eks-sre-mcp with --snapshot DIR, or with a kubeconfig so it "
@@ -99,6 +191,16 @@ server::Result<Diagnosis> run(const std::shared_ptr<cluster::ClusterSource>& sou
   if (out.report.cancelled || context.cancelled()) return server::tool_error("diagnose_cluster was cancelled");
   out.source = source->describe();
   out.warnings = state->warnings;
+  auto depth = deep::run(query.depth, runtime.get(), kAgent, [&] {
+    if (out.report.findings.empty()) {
+      out.note = "nothing to investigate: no findings";
+      return deep::without_model(runtime.get(), kAgent, "");
+    }
+    return investigate(*runtime, out.report, top_findings, context);
+  });
+  if (context.cancelled()) return server::tool_error("diagnose_cluster was cancelled");
+  out.outcome = std::move(depth.outcome);
+  if (!depth.note.empty()) out.note = std::move(depth.note);
   context.progress(3, 3, "done");
   return out;
 }
@@ -106,6 +208,11 @@ server::Result<Diagnosis> run(const std::shared_ptr<cluster::ClusterSource>& sou
 }  // namespace
 
 server::ToolDef diagnose_cluster_tool(std::function<std::shared_ptr<cluster::ClusterSource>()> source) {
+  return diagnose_cluster_tool(std::move(source), {}, 3);
+}
+
+server::ToolDef diagnose_cluster_tool(std::function<std::shared_ptr<cluster::ClusterSource>()> source,
+                                      deep::RuntimeFn agents, std::size_t top_findings) {
   return server::ToolDef{
       .name = "diagnose_cluster",
       .title = "Cluster: diagnose",
@@ -118,14 +225,18 @@ server::ToolDef diagnose_cluster_tool(std::function<std::shared_ptr<cluster::Clu
           "finding has a stable id, the resource and its owners, a reason, severity, a one-sentence summary, the "
           "root cause {category, summary, confidence}, evidence (status fields, event messages, log lines), whether "
           "to escalate to a human, and typed suggested actions for propose_remediation. Use it first for \"what is "
-          "wrong with my cluster/namespace\"; then analyze_pod_logs for one pod's logs.",
+          "wrong with my cluster/namespace\"; then analyze_pod_logs for one pod's logs. depth: deep (the default "
+          "when a model is configured) has a Claude subagent read the cluster to confirm or correct the root causes "
+          "of the most severe findings; `analysis` says what ran (model, turns, tool calls, tokens, cost) and "
+          "whether it degraded to the deterministic answer.",
       .input_schema = "diagnose_cluster.input",
       .output_schema = "diagnose_cluster.output",
       .annotations = {.read_only = true, .destructive = false, .idempotent = true, .open_world = true},
       .safety = server::SafetyClass::read_only,
       .handler = server::typed<DiagnoseQuery, Diagnosis>(
-          [source = std::move(source)](const DiagnoseQuery& query, server::CallContext& context) {
-            return run(source ? source() : nullptr, query, context);
+          [source = std::move(source), agents = std::move(agents), top_findings](const DiagnoseQuery& query,
+                                                                                 server::CallContext& context) {
+            return run(source ? source() : nullptr, agents ? agents() : nullptr, top_findings, query, context);
           }),
   };
 }

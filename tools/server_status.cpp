@@ -30,6 +30,12 @@ std::string render_text(const Status& s) {
       out << "\n";
     }
   }
+  if (v.contains("agents")) {
+    const auto& a = v["agents"];
+    out << "- subagents: provider " << a["provider"].get<std::string>() << ", " << a["investigations"].get<int>()
+        << " investigations (" << a["answered"].get<int>() << " answered), " << a["tokens"]["total"].get<long long>()
+        << " tokens, ~$" << a["cost_usd_estimate"].get<double>() << "\n";
+  }
   return out.str();
 }
 
@@ -47,7 +53,7 @@ server::Result<Status> run(const Services& services, const server::NoInput&, ser
   nlohmann::json protocol{{"era", context.era() == protocol::Era::stateless ? "stateless" : "handshake"},
                           {"version", context.protocol_version()}};
   if (context.client_info().is_object()) protocol["client"] = context.client_info();
-  return Status{nlohmann::json{
+  nlohmann::json status{
       {"server", {{"name", services.name}, {"version", services.version}}},
       {"protocol", std::move(protocol)},
       {"mode", services.mode},
@@ -55,7 +61,9 @@ server::Result<Status> run(const Services& services, const server::NoInput&, ser
       {"started_at", rfc3339(services.started_at)},
       {"upstreams", services.upstreams()},
       {"tools", services.tool_count},
-  }};
+  };
+  if (services.agents) status["agents"] = services.agents->stats();
+  return Status{std::move(status)};
 }
 
 }  // namespace
@@ -67,7 +75,8 @@ server::ToolDef server_status_tool(const Services& services) {
       .description =
           "Report the health of the eks-sre-mcp server: its version, the MCP protocol version in use, the safety "
           "mode (read_only, propose or auto), uptime, and the connection state of each upstream MCP server "
-          "(Kubernetes, GitHub). Call it first when other tools fail, to see whether an upstream is down.",
+          "(Kubernetes, GitHub), and the Claude subagents' provider, models and token use. Call it first when other "
+          "tools fail, to see whether an upstream is down.",
       .input_schema = "server_status.input",
       .output_schema = "server_status.output",
       .annotations = {.read_only = true, .destructive = false, .idempotent = true, .open_world = false},

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agents/runtime.hpp"
 #include "safety/audit_log.hpp"
 #include "safety/policy.hpp"
 #include "tools/cluster/source.hpp"
@@ -29,6 +30,9 @@ struct Services {
   // Where the diagnosis tools read the cluster: the upstream Kubernetes MCP server, or a snapshot directory.
   // Null: no cluster configured (the tools say how to configure one).
   std::shared_ptr<cluster::ClusterSource> cluster;
+  // Claude subagents for deep investigations (provider anthropic or none). Null: quick answers only (tests).
+  std::shared_ptr<agents::Runtime> agents;
+  std::size_t agent_top_findings = 3;  // diagnose_cluster: findings a deep investigation covers
 };
 
 }  // namespace eks::tools

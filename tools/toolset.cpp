@@ -4,8 +4,9 @@ namespace eks::tools {
 
 std::vector<server::ToolDef> toolset(Services& services) {
   std::vector<server::ToolDef> tools;
-  tools.push_back(diagnose_cluster_tool([&services] { return services.cluster; }));
-  tools.push_back(analyze_pod_logs_tool([&services] { return services.cluster; }));
+  const auto agents = [&services] { return std::shared_ptr<const agents::Runtime>(services.agents); };
+  tools.push_back(diagnose_cluster_tool([&services] { return services.cluster; }, agents, services.agent_top_findings));
+  tools.push_back(analyze_pod_logs_tool([&services] { return services.cluster; }, agents));
   tools.push_back(server_status_tool(services));
   tools.push_back(get_config_tool(services));
   tools.push_back(get_policy_tool(services.policy));

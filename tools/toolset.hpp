@@ -20,8 +20,14 @@ tl::expected<void, std::string> register_all(server::Dispatcher& dispatcher, Ser
 server::ToolDef server_status_tool(const Services& services);
 server::ToolDef get_config_tool(const Services& services);
 server::ToolDef get_policy_tool(safety::Policy policy);
+// The diagnosis tools; `agents` (may return null) runs their deep investigations. Without it: quick only.
 server::ToolDef diagnose_cluster_tool(std::function<std::shared_ptr<cluster::ClusterSource>()> source);
+server::ToolDef diagnose_cluster_tool(std::function<std::shared_ptr<cluster::ClusterSource>()> source,
+                                      std::function<std::shared_ptr<const agents::Runtime>()> agents,
+                                      std::size_t top_findings);
 server::ToolDef analyze_pod_logs_tool(std::function<std::shared_ptr<cluster::ClusterSource>()> source);
+server::ToolDef analyze_pod_logs_tool(std::function<std::shared_ptr<cluster::ClusterSource>()> source,
+                                      std::function<std::shared_ptr<const agents::Runtime>()> agents);
 
 // tools/resources.cpp and tools/prompts.cpp.
 void register_resources(server::Dispatcher& dispatcher, const Services& services);

@@ -1,11 +1,9 @@
 #include "server/upstream/http_client.hpp"
 
-#include <curl/curl.h>
-#include <dlfcn.h>
+#include "server/upstream/curl.hpp"
 
 #include <algorithm>
 #include <cctype>
-#include <type_traits>
 
 #include <spdlog/spdlog.h>
 
@@ -21,50 +19,6 @@ std::shared_ptr<spdlog::logger> logger() {
   static const auto log = server::component_logger("upstream");
   return log;
 }
-
-// libcurl, loaded on first use. Linking it would load it, and the ~30 libraries it depends on (TLS, Kerberos,
-// LDAP ...), at every start: several milliseconds of cold start that only HTTP upstreams need.
-struct Curl {
-  CURLcode (*global_init)(long);
-  CURL* (*easy_init)();
-  CURLcode (*easy_setopt)(CURL*, CURLoption, ...);
-  CURLcode (*easy_perform)(CURL*);
-  CURLcode (*easy_getinfo)(CURL*, CURLINFO, ...);
-  void (*easy_cleanup)(CURL*);
-  const char* (*easy_strerror)(CURLcode);
-  curl_slist* (*slist_append)(curl_slist*, const char*);
-  void (*slist_free_all)(curl_slist*);
-};
-
-// The loaded library, or the reason it could not be loaded.
-const tl::expected<Curl, std::string>& curl() {
-  static const tl::expected<Curl, std::string> loaded = []() -> tl::expected<Curl, std::string> {
-    void* library = ::dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-    if (!library) {
-      return tl::unexpected(std::string("HTTP upstreams need libcurl (Debian package libcurl4): ") + ::dlerror());
-    }
-    Curl c{};
-    bool complete = true;
-    auto bind = [&](auto& function, const char* name) {
-      function = reinterpret_cast<std::remove_reference_t<decltype(function)>>(::dlsym(library, name));
-      complete = complete && function != nullptr;
-    };
-    bind(c.global_init, "curl_global_init");
-    bind(c.easy_init, "curl_easy_init");
-    bind(c.easy_setopt, "curl_easy_setopt");
-    bind(c.easy_perform, "curl_easy_perform");
-    bind(c.easy_getinfo, "curl_easy_getinfo");
-    bind(c.easy_cleanup, "curl_easy_cleanup");
-    bind(c.easy_strerror, "curl_easy_strerror");
-    bind(c.slist_append, "curl_slist_append");
-    bind(c.slist_free_all, "curl_slist_free_all");
-    if (!complete) return tl::unexpected(std::string("libcurl.so.4 lacks a function this build uses"));
-    if (c.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return tl::unexpected(std::string("curl_global_init failed"));
-    return c;
-  }();
-  return loaded;
-}
-
 
 std::string trim(std::string s) {
   s.erase(0, s.find_first_not_of(" \t\r\n"));

@@ -1,0 +1,77 @@
+#include "server/upstream/curl.hpp"
+
+#include <dlfcn.h>
+
+#include <type_traits>
+
+namespace eks::upstream {
+
+const tl::expected<Curl, std::string>& curl() {
+  static const tl::expected<Curl, std::string> loaded = []() -> tl::expected<Curl, std::string> {
+    void* library = ::dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (!library) {
+      return tl::unexpected(std::string("HTTP needs libcurl (Debian package libcurl4): ") + ::dlerror());
+    }
+    Curl c{};
+    bool complete = true;
+    auto bind = [&](auto& function, const char* name) {
+      function = reinterpret_cast<std::remove_reference_t<decltype(function)>>(::dlsym(library, name));
+      complete = complete && function != nullptr;
+    };
+    bind(c.global_init, "curl_global_init");
+    bind(c.easy_init, "curl_easy_init");
+    bind(c.easy_setopt, "curl_easy_setopt");
+    bind(c.easy_perform, "curl_easy_perform");
+    bind(c.easy_getinfo, "curl_easy_getinfo");
+    bind(c.easy_cleanup, "curl_easy_cleanup");
+    bind(c.easy_strerror, "curl_easy_strerror");
+    bind(c.slist_append, "curl_slist_append");
+    bind(c.slist_free_all, "curl_slist_free_all");
+    bind(c.multi_init, "curl_multi_init");
+    bind(c.multi_add_handle, "curl_multi_add_handle");
+    bind(c.multi_remove_handle, "curl_multi_remove_handle");
+    bind(c.multi_perform, "curl_multi_perform");
+    bind(c.multi_poll, "curl_multi_poll");
+    bind(c.multi_info_read, "curl_multi_info_read");
+    bind(c.multi_cleanup, "curl_multi_cleanup");
+    if (!complete) return tl::unexpected(std::string("libcurl.so.4 lacks a function this build uses"));
+    if (c.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return tl::unexpected(std::string("curl_global_init failed"));
+    return c;
+  }();
+  return loaded;
+}
+
+CURLcode perform(CURL* handle, const std::function<bool()>& cancelled, int poll_ms) {
+  const Curl& c = *curl();
+  if (!cancelled) return c.easy_perform(handle);
+  CURLM* multi = c.multi_init();
+  if (!multi) return CURLE_OUT_OF_MEMORY;
+  CURLcode result = CURLE_OK;
+  if (c.multi_add_handle(multi, handle) != CURLM_OK) {
+    c.multi_cleanup(multi);
+    return CURLE_FAILED_INIT;
+  }
+  for (int running = 1; running;) {
+    if (cancelled()) {
+      result = CURLE_ABORTED_BY_CALLBACK;
+      break;
+    }
+    if (c.multi_perform(multi, &running) != CURLM_OK) {
+      result = CURLE_RECV_ERROR;
+      break;
+    }
+    if (!running) {
+      int left = 0;
+      while (CURLMsg* message = c.multi_info_read(multi, &left)) {
+        if (message->msg == CURLMSG_DONE && message->easy_handle == handle) result = message->data.result;
+      }
+      break;
+    }
+    c.multi_poll(multi, nullptr, 0, poll_ms, nullptr);
+  }
+  c.multi_remove_handle(multi, handle);
+  c.multi_cleanup(multi);
+  return result;
+}
+
+}  // namespace eks::upstream

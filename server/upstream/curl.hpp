@@ -1,0 +1,41 @@
+#pragma once
+// libcurl, loaded on first use and shared by every HTTP client (Streamable HTTP upstreams, the Messages API).
+// Linking it would load it, and the ~30 libraries it depends on (TLS, Kerberos, LDAP ...), at every start:
+// several milliseconds of cold start that only HTTP peers need.
+#include <curl/curl.h>
+
+#include <functional>
+#include <string>
+
+#include <tl/expected.hpp>
+
+namespace eks::upstream {
+
+struct Curl {
+  CURLcode (*global_init)(long);
+  CURL* (*easy_init)();
+  CURLcode (*easy_setopt)(CURL*, CURLoption, ...);
+  CURLcode (*easy_perform)(CURL*);
+  CURLcode (*easy_getinfo)(CURL*, CURLINFO, ...);
+  void (*easy_cleanup)(CURL*);
+  const char* (*easy_strerror)(CURLcode);
+  curl_slist* (*slist_append)(curl_slist*, const char*);
+  void (*slist_free_all)(curl_slist*);
+  CURLM* (*multi_init)();
+  CURLMcode (*multi_add_handle)(CURLM*, CURL*);
+  CURLMcode (*multi_remove_handle)(CURLM*, CURL*);
+  CURLMcode (*multi_perform)(CURLM*, int*);
+  CURLMcode (*multi_poll)(CURLM*, curl_waitfd*, unsigned int, int, int*);
+  CURLMsg* (*multi_info_read)(CURLM*, int*);
+  CURLMcode (*multi_cleanup)(CURLM*);
+};
+
+// The loaded library, or the reason it could not be loaded (the same answer on every call). Thread-safe.
+const tl::expected<Curl, std::string>& curl();
+
+// Runs a prepared easy handle like curl_easy_perform, but looks at `cancelled` every `poll` (libcurl's progress
+// callback runs only about once a second on an idle connection): CURLE_ABORTED_BY_CALLBACK once it is true.
+// The library must be loaded.
+CURLcode perform(CURL* handle, const std::function<bool()>& cancelled, int poll_ms = 20);
+
+}  // namespace eks::upstream
