@@ -170,6 +170,29 @@ Json Runtime::stats() const {
               {"cost_usd_estimate", cost_usd_}};
 }
 
+std::string Runtime::metrics_text() const {
+  std::lock_guard lock(totals_mutex_);
+  std::string out;
+  out += "# HELP eks_sre_mcp_agent_investigations_total Subagent investigations by outcome.\n";
+  out += "# TYPE eks_sre_mcp_agent_investigations_total counter\n";
+  out += "eks_sre_mcp_agent_investigations_total{outcome=\"answered\"} " + std::to_string(answered_) + "\n";
+  out += "eks_sre_mcp_agent_investigations_total{outcome=\"degraded\"} " +
+         std::to_string(investigations_ - answered_) + "\n";
+  out += "# HELP eks_sre_mcp_agent_tokens_total Messages API tokens used by subagents, by kind.\n";
+  out += "# TYPE eks_sre_mcp_agent_tokens_total counter\n";
+  const std::pair<const char*, std::int64_t> kinds[] = {{"input", usage_.input_tokens},
+                                                        {"output", usage_.output_tokens},
+                                                        {"cache_write", usage_.cache_creation_input_tokens},
+                                                        {"cache_read", usage_.cache_read_input_tokens}};
+  for (const auto& [kind, tokens] : kinds) {
+    out += std::string("eks_sre_mcp_agent_tokens_total{kind=\"") + kind + "\"} " + std::to_string(tokens) + "\n";
+  }
+  out += "# HELP eks_sre_mcp_agent_cost_usd_total Estimated cost of the subagents' Messages API use, in US dollars.\n";
+  out += "# TYPE eks_sre_mcp_agent_cost_usd_total counter\n";
+  out += "eks_sre_mcp_agent_cost_usd_total " + std::to_string(cost_usd_) + "\n";
+  return out;
+}
+
 void Runtime::refuse_unlisted(const std::string& agent, const std::string& tool, const Json& input) const {
   logger()->warn("agent {} asked for {}, which is not among its tools; refused", agent, tool);
   if (!audit_) return;

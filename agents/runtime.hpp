@@ -110,6 +110,8 @@ class Runtime {
   // Totals since start, for server_status: {provider, models: {agent: model id}, investigations, answered,
   // degraded, tokens, cost_usd_estimate}.
   Json stats() const;
+  // The same totals as Prometheus metric families, appended to the HTTP transport's /metrics.
+  std::string metrics_text() const;
 
  private:
   // Logs and audits a tool_use of a tool the agent's definition does not list.

@@ -161,6 +161,9 @@ int serve(const std::vector<std::string>& args) {
                (*application)->services.mode, nlohmann::json(config->sources).dump());
   if (flags.transport == "http") {
     flags.http.on_listening = [](const std::string& url) { spdlog::info("listening on {}", url); };
+    if (auto agents = (*application)->services.agents) {
+      flags.http.extra_metrics = [agents] { return agents->metrics_text(); };
+    }
     return eks::server::serve_http(*(*application)->dispatcher, flags.http);
   }
   return eks::server::serve_stdio(*(*application)->dispatcher);

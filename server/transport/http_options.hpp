@@ -54,6 +54,8 @@ struct HttpOptions {
   std::optional<std::string> tls_cert;
   std::optional<std::string> tls_key;
 
+  // Metric families of the application (e.g. the subagents' token use), appended to /metrics; null: none.
+  std::function<std::string()> extra_metrics;
   // /readyz: null means ready once serving.
   std::function<bool()> ready;
   // Called once bound, with the MCP endpoint's URL (e.g. "http://127.0.0.1:8808/mcp").

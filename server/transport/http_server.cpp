@@ -988,7 +988,7 @@ void Impl::handle(const std::shared_ptr<Conn>& conn, Request& request) {
 
   if (request.path == "/metrics") {
     if (request.verb != http::verb::get) return conn->respond(json_error(405, jsonrpc::kInvalidRequest, "Method Not Allowed", {{"Allow", "GET"}}));
-    return conn->respond(Reply{200, "text/plain; version=0.0.4; charset=utf-8", metrics->render(), {}});
+    return conn->respond(Reply{200, "text/plain; version=0.0.4; charset=utf-8", metrics->render() + (options.extra_metrics ? options.extra_metrics() : std::string()), {}});
   }
   if (request.path == options.mcp_path) return handle_mcp(conn, request);
   if (options.legacy_sse && request.path == "/sse") {

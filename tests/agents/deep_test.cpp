@@ -200,6 +200,13 @@ void investigate(const Investigation& inv) {
   EXPECT_EQ(stats["tokens"], a["tokens"]);
   EXPECT_EQ(stats["models"]["k8s-diagnostics"], "claude-haiku-4-5");
   EXPECT_EQ(stats["models"]["k8s-remediation"], "claude-sonnet-4-5");
+  // The same totals on /metrics.
+  const std::string metrics = runtime->metrics_text();
+  EXPECT_NE(metrics.find("eks_sre_mcp_agent_investigations_total{outcome=\"answered\"} 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("eks_sre_mcp_agent_tokens_total{kind=\"output\"} " +
+                         std::to_string(a["tokens"]["output"].get<long>()) + "\n"),
+            std::string::npos)
+      << metrics << a["tokens"].dump();
   // The subagent's call passed the validator and was audited under its name.
   bool audited = false;
   for (const auto& line : c.audit_lines()) {

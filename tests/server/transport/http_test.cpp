@@ -689,7 +689,9 @@ TEST_F(Http, SessionLimitIsEnforced) {
 }
 
 TEST_F(Http, MetricsCountRequestsToolCallsAndSessions) {
-  start();
+  eks::transport::HttpOptions options;
+  options.extra_metrics = [] { return std::string("# TYPE app_things_total counter\napp_things_total 7\n"); };
+  start(options);
   const auto session = initialize();
   post(request(2, "tools/call", {{"name", "echo"}, {"arguments", {{"text", "x"}}}}), session);
   post(request(3, "tools/call", {{"name", "test_error_handling"}}), session);
@@ -701,6 +703,7 @@ TEST_F(Http, MetricsCountRequestsToolCallsAndSessions) {
   EXPECT_NE(metrics.body.find("mcp_tool_calls_total{tool=\"test_error_handling\",outcome=\"error\"} 1"), std::string::npos);
   EXPECT_NE(metrics.body.find("mcp_tool_call_duration_seconds_bucket{tool=\"echo\",le=\"+Inf\"} 1"), std::string::npos);
   EXPECT_NE(metrics.body.find("mcp_active_sessions 1"), std::string::npos);
+  EXPECT_NE(metrics.body.find("\napp_things_total 7\n"), std::string::npos) << "the application's own families follow";
 }
 
 TEST_F(Http, LegacySseTransportServesTheEndpointEventAndMessages) {
