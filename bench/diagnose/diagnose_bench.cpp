@@ -1,6 +1,6 @@
 // diagnose_bench: the Performance figures of diagnose_cluster and analyze_pod_logs on a generated cluster.
 //
-//   diagnose_bench [--dir DIR] [--pods N] [--nodes N] [--events N] [--log-mb N] [--markdown FILE]
+//   diagnose_bench [--dir DIR] [--pods N] [--nodes N] [--events N] [--log-mb N] [--markdown FILE] [--per-list]
 //
 // 1. Generates the cluster with bench/gen-cluster into DIR (default /tmp/eks-bench-diagnose-10k) unless it is
 //    there already: 10,000 pods, 500 nodes, 50,000 events, 1% failing.
@@ -284,6 +284,7 @@ int main(int argc, char** argv) {
   fs::path dir = "/tmp/eks-bench-diagnose-10k";
   int pods = 10000, nodes = 500, events = 50000;
   std::size_t log_mb = 100;
+  bool per_list = false;  // also measure the upstream one list at a time (adds ~1 min)
   std::string markdown_file;
   const fs::path source_dir = EKS_SOURCE_DIR;
   fs::path kubesim = build_root() / "tests" / "kubesim" / "kubesim";
@@ -308,9 +309,10 @@ int main(int argc, char** argv) {
     else if (a == "--markdown") markdown_file = next();
     else if (a == "--kubesim") kubesim = next();
     else if (a == "--upstream") upstream_binary = next();
+    else if (a == "--per-list") per_list = true;
     else {
       std::cerr << "usage: diagnose_bench [--dir DIR] [--pods N] [--nodes N] [--events N] [--log-mb N] [--markdown FILE] "
-                   "[--kubesim PATH] [--upstream PATH]\n";
+                   "[--kubesim PATH] [--upstream PATH] [--per-list]\n";
       return 2;
     }
   }
@@ -513,6 +515,28 @@ int main(int argc, char** argv) {
               raw += n;
               raw_detail += std::string(raw_detail.empty() ? "" : ", ") + t + " " + std::to_string(n / 4) + " tokens" +
                             (r ? "" : " (failed: " + r.error().message + ")");
+            }
+            // --per-list: the upstream's CPU for one list at a time, in YAML (what we read) and in the stock table
+            // output, to show where the live time goes.
+            if (per_list) {
+              auto one = [&](upstream::Gateway& g, const char* output, json args) {
+                const double all0 = tree_cpu_seconds(getpid()), self0 = self_cpu_seconds(), sim0 = tree_cpu_seconds(sim.pid());
+                const auto t0 = Clock::now();
+                auto r = g.call("kubernetes", "resources_list", args, actor);
+                const double wall = ms_since(t0) / 1000.0;
+                const double self = self_cpu_seconds() - self0, simc = tree_cpu_seconds(sim.pid()) - sim0;
+                const double up = tree_cpu_seconds(getpid()) - all0 - self - simc;
+                const std::size_t n = r ? text_of(*r).size() : 0;
+                notes.push_back(std::string("one list at a time, ") + output + ": resources_list " + args.dump() + ": upstream CPU " + fixed(up, 2) +
+                                " s, wall " + fixed(wall, 2) + " s, text " + fixed(static_cast<double>(n) / 1e6, 1) + " MB" +
+                                (r ? "" : " (failed: " + r.error().message + ")"));
+              };
+              for (const json& args : {json{{"apiVersion", "v1"}, {"kind", "Pod"}}, json{{"apiVersion", "v1"}, {"kind", "Event"}},
+                                       json{{"apiVersion", "v1"}, {"kind", "Event"}, {"fieldSelector", "type!=Normal"}},
+                                       json{{"apiVersion", "metrics.k8s.io/v1beta1"}, {"kind", "PodMetrics"}},
+                                       json{{"apiVersion", "v1"}, {"kind", "Endpoints"}}})
+                one(gateway, "YAML", args);
+              one(stock, "table", json{{"apiVersion", "v1"}, {"kind", "Pod"}});
             }
             stock.stop();
             rows.push_back({"tokens a host model receives: diagnose_cluster structuredContent (chars / 4)", std::to_string(ours / 4),
