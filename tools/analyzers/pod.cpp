@@ -659,24 +659,14 @@ bool probe_failure(const PodView& v, const std::vector<const cluster::Event*>& e
 }
 
 void stuck_terminating(const PodView& v, const cluster::Node* node) {
-  long long grace = 30;
-  if (const auto it = v.pod.meta.raw.find("spec"); it != v.pod.meta.raw.end() && it->is_object()) {
-    if (const auto g = it->find("terminationGracePeriodSeconds"); g != it->end() && g->is_number_integer()) grace = g->get<long long>();
-  }
+  const long long grace = v.pod.spec.termination_grace_period_seconds.value_or(30);
   const long long since = v.ctx.age_seconds(v.pod.meta.deleting);
   // deletionTimestamp is set to "now + grace" by the API server.
   if (since < 300) return;
   Finding f = start(v, "PodStuckTerminating");
   f.what = v.name_for_text + " has been terminating for " + std::to_string((since + grace) / 60) + " min";
   f.add_evidence("status", "deletionTimestamp " + cluster::format_time(*v.pod.meta.deleting));
-  std::vector<std::string> finalizers;
-  if (const auto md = v.pod.meta.raw.find("metadata"); md != v.pod.meta.raw.end() && md->is_object()) {
-    if (const auto fin = md->find("finalizers"); fin != md->end() && fin->is_array()) {
-      for (const auto& x : *fin) {
-        if (x.is_string()) finalizers.push_back(x.get<std::string>());
-      }
-    }
-  }
+  const std::vector<std::string>& finalizers = v.pod.meta.finalizers;
   if (node && !node->ready()) {
     f.root_cause = {"node_failure", "its node " + node->meta.name + " is NotReady, so the kubelet never confirms the deletion", 0.9};
     f.add_related(node->meta.ref(), "NodeNotReady", "");

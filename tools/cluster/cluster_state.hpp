@@ -1,7 +1,10 @@
 #pragma once
 // ClusterState: one typed, read-only picture of a cluster, filled by a ClusterSource (a snapshot directory or
 // the upstream Kubernetes MCP server) and read by the analyzers. Objects keep the fields the analyzers use as
-// plain members and the whole object as the API returned it in `meta.raw`, for anything not modelled.
+// plain members; only objects of kinds not modelled (`others`: custom resources, EndpointSlices ...) keep the
+// whole object as the API returned it in `meta.raw`. Keeping it for every object was nine tenths of the memory
+// of a large cluster (10k pods + 50k events: 620 MiB with it, see bench/): an analyzer that needs another
+// field gets it modelled here.
 // Secret data never enters the model: a Secret is its name, type and key names.
 //
 // Indexes hold positions in the vectors (not pointers), so a ClusterState can be copied and moved freely;
@@ -48,7 +51,8 @@ struct OwnerReference {
   bool controller = false;
 };
 
-// What every object has. `raw` is the whole object exactly as read (status, spec and all).
+// What every object has. `raw` is the whole object exactly as read (status, spec and all) for kinds not
+// modelled (OtherObject), else null (see the top of this file).
 struct ObjectMeta {
   std::string api_version{};
   std::string kind{};
@@ -61,6 +65,7 @@ struct ObjectMeta {
   std::optional<Time> created{};   // metadata.creationTimestamp
   std::optional<Time> deleting{};  // metadata.deletionTimestamp (set while an object is terminating)
   std::optional<std::int64_t> generation{};
+  std::vector<std::string> finalizers{};  // metadata.finalizers
   Json raw{};
 
   ObjectRef ref() const { return {kind, ns, name, uid}; }
@@ -190,7 +195,8 @@ struct PodSpec {
   std::optional<std::string> priority_class{};
   std::optional<std::string> restart_policy{};
   std::vector<std::string> image_pull_secrets{};
-  bool has_affinity = false;  // spec.affinity present (details in raw)
+  bool has_affinity = false;  // spec.affinity present
+  std::optional<std::int64_t> termination_grace_period_seconds{};  // spec.terminationGracePeriodSeconds
   // Every ConfigMap/Secret the pod reads: containers' and init containers' env/envFrom, volumes (incl.
   // projected sources) and imagePullSecrets.
   std::vector<ConfigReference> config_refs() const;
@@ -539,11 +545,11 @@ struct PodDisruptionBudget {
 };
 
 struct ConfigMap {
-  ObjectMeta meta{};  // meta.raw keeps data
+  ObjectMeta meta{};
   std::vector<std::string> keys{};  // data and binaryData keys
 };
 
-// Never holds Secret data: the raw object is kept with data/stringData removed.
+// Never holds Secret data: only its name, type and key names.
 struct Secret {
   ObjectMeta meta{};
   std::string type{};
@@ -655,6 +661,9 @@ struct ClusterState {
   bool add(const Json& object);
   // Adds every item of a list (kind: List or a typed list); items without kind get `item_kind`.
   void add_list(const Json& list, const std::string& item_kind = {});
+  // Moves every object and warning of `parts`, in order, to the end of this state (each vector grows once):
+  // sources fill one part per file or list in parallel, then join them. Call before build_indexes().
+  void append(std::vector<ClusterState>&& parts);
   // Sorts every vector by (namespace, name) — events by (namespace, last timestamp, name) — and rebuilds the
   // indexes. Call after the last add(); the accessors below use the indexes.
   void build_indexes();
@@ -720,7 +729,7 @@ struct ClusterState {
   struct Indexes {
     // "Kind/ns/name" -> (which vector, position in it); the vector numbering is private to cluster_state.cpp.
     std::unordered_map<std::string, std::pair<int, std::size_t>> by_key{};
-    std::unordered_map<std::string, ObjectRef> by_uid{};
+    std::unordered_map<std::string, std::pair<int, std::size_t>> by_uid{};  // same positions as by_key
     std::unordered_map<std::string, std::vector<std::size_t>> pods_by_namespace{};
     std::unordered_map<std::string, std::vector<std::size_t>> pods_by_node{};
     std::unordered_map<std::string, std::vector<std::size_t>> pods_by_owner{};     // "Kind/ns/name"

@@ -29,12 +29,17 @@ struct LoadScope {
   // are not added implicitly: ask for "ReplicaSet" and "Deployment" too if owner chains matter.
   std::set<std::string> kinds{};
   bool events = true;   // also needs "Event" in kinds when kinds is not empty
+  // false: only events whose type is not Normal (Warnings), listed with the field selector type!=Normal. The
+  // analyzers read Warning events; a large cluster's routine Normal events (Pulled, Scheduled ...) are most
+  // of its events and most of what the upstream spends rendering a full load (bench/diagnose).
+  bool normal_events = true;
   bool metrics = true;  // pods/nodes usage when the metrics API is available
   bool wants(const std::string& kind) const { return kinds.empty() || kinds.count(kind) > 0; }
 };
 
 // Whether an API object belongs in a load of `scope` (kind wanted, namespace matching; cluster-scoped objects
-// always, the Namespace object only for the namespace asked for; events and metrics as their flags say).
+// always, the Namespace object only for the namespace asked for; events and metrics as their flags say, an
+// event without a type counting as not Normal, as the API server's field selector does).
 bool in_scope(const LoadScope& scope, const Json& object);
 
 // Progress of a load: `done` of `total` steps finished, `step` names the one that just finished

@@ -66,7 +66,7 @@ std::string text_of(const Json& result) {
 }
 
 struct Listed {
-  std::vector<Json> items;
+  ClusterState part;   // the list's objects, parsed on the thread that fetched them
   bool served = true;  // false: the cluster does not serve this kind (or the metrics API is absent)
 };
 
@@ -109,6 +109,8 @@ class UpstreamSource final : public ClusterSource {
     state.source = describe();
     state.now = options_.now.value_or(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
     std::optional<std::string> fatal;
+    std::vector<ClusterState> parts;
+    parts.reserve(kinds.size());
     for (std::size_t i = 0; i < kinds.size(); ++i) {
       const KindSpec& k = *kinds[i];
       auto listed = calls[i].get();
@@ -121,16 +123,12 @@ class UpstreamSource final : public ClusterSource {
         if (is_metrics(k)) state.warnings.push_back("the metrics API (metrics.k8s.io) is not available");
         continue;
       }
-      if (std::string_view(k.kind) == "PodMetrics" && !state.pod_metrics) state.pod_metrics.emplace();
-      if (std::string_view(k.kind) == "NodeMetrics" && !state.node_metrics) state.node_metrics.emplace();
-      for (auto& item : listed->items) {
-        if (!item.is_object()) continue;
-        if (!item.contains("kind")) item["kind"] = k.kind;
-        if (!item.contains("apiVersion")) item["apiVersion"] = k.api_version;
-        if (in_scope(scope, item)) state.add(item);
-      }
+      if (std::string_view(k.kind) == "PodMetrics" && !listed->part.pod_metrics) listed->part.pod_metrics.emplace();
+      if (std::string_view(k.kind) == "NodeMetrics" && !listed->part.node_metrics) listed->part.node_metrics.emplace();
+      parts.push_back(std::move(listed->part));
     }
     if (fatal) return tl::unexpected(*fatal);
+    state.append(std::move(parts));
     state.build_indexes();
     step("index");
     return state;
@@ -166,6 +164,7 @@ class UpstreamSource final : public ClusterSource {
   tl::expected<Listed, std::string> list(const KindSpec& k, const LoadScope& scope) {
     Json args{{"apiVersion", k.api_version}, {"kind", k.kind}};
     if (k.namespaced && scope.ns) args["namespace"] = *scope.ns;
+    if (std::string_view(k.kind) == "Event" && !scope.normal_events) args["fieldSelector"] = "type!=Normal";
     auto result = call("resources_list", args);
     if (!result) return tl::unexpected(result.error());
     Listed out;
@@ -180,25 +179,33 @@ class UpstreamSource final : public ClusterSource {
       }
       return tl::unexpected(text.empty() ? std::string("resources_list failed") : text);
     }
+    // Each item is parsed into the part and released at once, here on the fetching thread: the lists parse in
+    // parallel while slower ones are still being fetched, and no list's items outlive its parse.
+    auto take = [&](Json& item) {
+      if (!item.is_object()) return;
+      if (!item.contains("kind")) item["kind"] = k.kind;
+      if (!item.contains("apiVersion")) item["apiVersion"] = k.api_version;
+      if (in_scope(scope, item)) out.part.add(item);
+      item = Json();
+    };
     // Full objects: structuredContent.items when the server gives it (JSON, cheap), else the YAML text.
     if (result->contains("structuredContent") && (*result)["structuredContent"].is_object() &&
         (*result)["structuredContent"].contains("items") && (*result)["structuredContent"]["items"].is_array()) {
-      auto& items = (*result)["structuredContent"]["items"];
-      out.items.reserve(items.size());
-      for (auto& item : items) out.items.push_back(std::move(item));
+      for (auto& item : (*result)["structuredContent"]["items"]) take(item);
       return out;
     }
     const std::string text = text_of(*result);
+    *result = Json();
     auto docs = safety::yaml::parse_all(text);
     if (!docs) return tl::unexpected("unreadable " + std::string(k.kind) + " list (" + docs.error() +
                                      "); is the upstream started with --list-output yaml?");
     for (auto& doc : *docs) {
       if (doc.is_array()) {
-        for (auto& item : doc) out.items.push_back(std::move(item));
+        for (auto& item : doc) take(item);
       } else if (doc.is_object() && doc.contains("items") && doc["items"].is_array()) {
-        for (auto& item : doc["items"]) out.items.push_back(std::move(item));
+        for (auto& item : doc["items"]) take(item);
       } else if (doc.is_object() && doc.contains("kind")) {
-        out.items.push_back(std::move(doc));
+        take(doc);
       } else {
         return tl::unexpected("unexpected " + std::string(k.kind) +
                               " list output (not YAML objects); is the upstream started with --list-output yaml?");

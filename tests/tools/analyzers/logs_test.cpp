@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <iostream>
 
 #include "tools/logs/log_analysis.hpp"
@@ -122,6 +123,67 @@ TEST(Templates, MiningThroughputIsReported) {
             << s * 1000 << " ms: " << mb_s << " MiB/s\n";
   EXPECT_LE(a.templates.size(), 3u);
   EXPECT_GT(mb_s, 20.0);  // the 100 MB/s target is a bench figure on an idle machine, not a timed test
+}
+
+TEST(Templates, JsonLinesWithDifferentIdsAreOneTemplate) {
+  TemplateMiner miner;
+  for (int i = 0; i < 500; ++i) {
+    char id[17];
+    std::snprintf(id, sizeof id, "%016llx", 0x9f86d081884c7d65ULL * static_cast<unsigned long long>(i + 1));
+    miner.add(std::string(R"({"level":"info","ts":1741700000.)") + std::to_string(i % 1000) + R"(,"msg":"handled","trace_id":")" + id +
+                  R"(","user":)" + std::to_string(i * 37) + R"(,"ms":)" + std::to_string(i % 90) + "}",
+              i + 1);
+  }
+  ASSERT_EQ(miner.templates().size(), 1u);
+  EXPECT_EQ(miner.templates()[0].count, 500);
+  EXPECT_EQ(miner.templates()[0].text(), R"({"level":"info","ts":<*>,"msg":"handled","trace_id":"<*>","user":<*>,"ms":<*>})");
+}
+
+TEST(Templates, KeyValueIdsUuidsIpsAndTimesAreMasked) {
+  TemplateMiner miner;
+  miner.add("request id=0a1b2c3d4e5f6071 from 10.0.3.7:52344 took 250ms at 14:05:09 pod=svc-3-hxsn66gsc6-ft72t", 1);
+  miner.add("request id=ffee00112233aabb from 192.168.1.20:80 took 3ms at 09:00:00 pod=svc-41-pg94jlfkvz-6dxnq", 2);
+  miner.add("request id=5e0c6a1c-9b1e-4c55-a8a4-2f8d2f0f7e11 from 10.1.0.2:9 took 1250ms at 23:59:59 pod=api-0", 3);
+  ASSERT_EQ(miner.templates().size(), 1u);
+  EXPECT_EQ(miner.templates()[0].text(), "request id=<*> from <*>:<*> took <*>ms at <*>:<*>:<*> pod=<*>");
+  // Words are kept readable: names with a short version suffix are not ids.
+  EXPECT_EQ(mask_line("GET /api/v1/orders over http2 (k8s, utf8)"), "GET /api/v1/orders over http2 (k8s, utf8)");
+  EXPECT_EQ(mask_line("  spaced\t\tout  "), "spaced out");
+}
+
+TEST(Templates, JsonLinesDifferingInOneValueMergeKeepingTheKey) {
+  TemplateMiner miner;
+  miner.add(R"({"level":"warn","msg":"slow query","table":"orders","rows":12})", 1);
+  miner.add(R"({"level":"warn","msg":"slow query","table":"items","rows":7})", 2);
+  miner.add(R"({"level":"warn","msg":"slow query","table":"users","rows":7})", 3);
+  ASSERT_EQ(miner.templates().size(), 1u);
+  EXPECT_EQ(miner.templates()[0].text(), R"({"level":"warn","msg":"slow query","table":<*>,"rows":<*>})");
+  EXPECT_EQ(miner.templates()[0].count, 3);
+  // Different shapes stay apart.
+  miner.add(R"({"level":"error","msg":"connection refused","peer":"db-0.db:5432"})", 4);
+  miner.add("plain text line with words only", 5);
+  EXPECT_EQ(miner.templates().size(), 3u);
+  EXPECT_EQ(miner.templates()[1].level, Level::error);
+}
+
+TEST(Templates, MixedServiceLogCollapsesToItsShapes) {
+  // Plain, logfmt and JSON lines with ids, numbers and timestamps: a handful of shapes, each one template.
+  std::string log;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string ts = "2025-03-11T14:" + std::to_string(10 + i % 50) + ":0" + std::to_string(i % 10) + "." + std::to_string(100000 + i) + "Z ";
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", 0x2545F4914F6CDD1DULL * static_cast<unsigned long long>(i + 7));
+    switch (i % 4) {
+      case 0: log += ts + "INFO request id=" + hex + " method=GET path=/api/v1/orders/" + std::to_string(i) + " status=200 latency=" + std::to_string(i % 300) + "ms\n"; break;
+      case 1: log += ts + R"({"level":"info","ts":)" + std::to_string(1741700000 + i) + R"(,"msg":"handled","trace_id":")" + hex + R"("})" + "\n"; break;
+      case 2: log += ts + "WARN slow query on table orders took " + std::to_string(500 + i) + "ms rows=" + std::to_string(i * 3) + "\n"; break;
+      default: log += ts + "DEBUG cache miss key=session:" + std::string(hex).substr(4) + " ttl=" + std::to_string(i % 3600) + "s\n"; break;
+    }
+  }
+  const auto a = analyze_log(log, "app");
+  EXPECT_EQ(a.lines, 3000);
+  EXPECT_EQ(a.templates.size(), 4u);
+  for (const auto& t : a.templates) EXPECT_EQ(t.count, 750) << t.text;
 }
 
 TEST(ExitCodes, CommonCodesAreExplained) {

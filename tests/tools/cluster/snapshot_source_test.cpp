@@ -1,6 +1,9 @@
 // SnapshotSource on every example scenario: everything loads, owner chains resolve, the demo's failures read
 // as the analyzers need them, and logs are served as the API serves them.
+#include <unistd.h>
+
 #include <filesystem>
+#include <fstream>
 
 #include <gtest/gtest.h>
 
@@ -160,6 +163,55 @@ TEST(SnapshotSource, MissingDirectoryIsAClearError) {
   auto state = source->load({});
   ASSERT_FALSE(state);
   EXPECT_NE(state.error().find("not a snapshot directory"), std::string::npos);
+}
+
+// JSON files are read item by item (a list's items leave the parser one at a time): the result must be the
+// same as the YAML form of the same objects, typed lists and kindless items included, and a file that breaks
+// off halfway adds none of its objects.
+TEST(SnapshotSource, JsonListsReadItemByItemLikeYaml) {
+  const fs::path work = fs::temp_directory_path() / ("snapshot-json-" + std::to_string(::getpid()));
+  fs::remove_all(work);
+  fs::create_directories(work / "json" / "cluster");
+  fs::create_directories(work / "yaml" / "cluster");
+  const std::string pods = R"({"apiVersion":"v1","kind":"PodList","metadata":{"resourceVersion":"1"},"items":[
+    {"metadata":{"name":"a","namespace":"shop","uid":"u1","finalizers":["example.com/keep"]},"spec":{"nodeName":"n1","terminationGracePeriodSeconds":60,"containers":[{"name":"c","image":"i:1"}]},"status":{"phase":"Running"}},
+    {"kind":"Pod","apiVersion":"v1","metadata":{"name":"b","namespace":"shop","uid":"u2"},"spec":{"containers":[{"name":"c","image":"i:2"}]},"status":{"phase":"Pending"}}]})";
+  const std::string mixed = R"({"kind":"List","apiVersion":"v1","items":[
+    {"apiVersion":"v1","kind":"Event","metadata":{"name":"e1","namespace":"shop","uid":"u3"},"involvedObject":{"kind":"Pod","name":"a","namespace":"shop"},"reason":"BackOff","type":"Warning","lastTimestamp":"2025-03-11T13:00:00Z"},
+    {"apiVersion":"v1","kind":"Node","metadata":{"name":"n1","uid":"u4"},"status":{"conditions":[{"type":"Ready","status":"True"}]}}]})";
+  auto write = [](const fs::path& file, const std::string& text) { std::ofstream(file) << text; };
+  write(work / "json" / "cluster" / "pods.json", pods);
+  write(work / "json" / "cluster" / "mixed.json", mixed);
+  // JSON is YAML: the same documents through the YAML reader.
+  write(work / "yaml" / "cluster" / "pods.yaml", pods);
+  write(work / "yaml" / "cluster" / "mixed.yaml", mixed);
+  auto json_state = make_snapshot_source((work / "json").string())->load({});
+  auto yaml_state = make_snapshot_source((work / "yaml").string())->load({});
+  ASSERT_TRUE(json_state) << json_state.error();
+  ASSERT_TRUE(yaml_state) << yaml_state.error();
+  EXPECT_TRUE(json_state->warnings.empty());
+  EXPECT_EQ(json_state->canonical_summary(), yaml_state->canonical_summary());
+  ASSERT_EQ(json_state->pods.size(), 2u);
+  const Pod* a = json_state->pod("shop", "a");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->meta.kind, "Pod");
+  EXPECT_EQ(a->meta.finalizers, std::vector<std::string>{"example.com/keep"});
+  EXPECT_EQ(a->spec.termination_grace_period_seconds, 60);
+  EXPECT_TRUE(a->meta.raw.is_null()) << "modelled kinds do not keep their raw form";
+  ASSERT_EQ(json_state->events.size(), 1u);
+  EXPECT_EQ(json_state->events_for(a->meta.ref()).size(), 1u);
+  EXPECT_NE(json_state->node("n1"), nullptr);
+
+  // Cut the list off after its first item: nothing of that file is added, and the warning names it.
+  write(work / "json" / "cluster" / "mixed.json", mixed.substr(0, mixed.find("},\n") + 2));
+  auto broken = make_snapshot_source((work / "json").string())->load({});
+  ASSERT_TRUE(broken) << broken.error();
+  EXPECT_TRUE(broken->events.empty());
+  EXPECT_TRUE(broken->nodes.empty());
+  EXPECT_EQ(broken->pods.size(), 2u);
+  ASSERT_EQ(broken->warnings.size(), 1u);
+  EXPECT_NE(broken->warnings[0].find("mixed.json: not valid JSON"), std::string::npos) << broken->warnings[0];
+  fs::remove_all(work);
 }
 
 class SnapshotLogs : public ::testing::Test {

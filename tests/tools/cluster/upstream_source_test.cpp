@@ -223,6 +223,39 @@ TEST(UpstreamSource, NamespaceScopeMatchesSnapshotAndListsOnlyThatNamespace) {
   fs::remove_all(work, ec);
 }
 
+TEST(UpstreamSource, WarningEventsOnlyMatchSnapshotAndAskTheServerToFilter) {
+  ASSERT_TRUE(fs::exists(kUpstreamBinary)) << "kubernetes-mcp-server is not installed: run scripts/install-deps";
+  const fs::path work = fs::temp_directory_path() / ("cluster-test-" + std::to_string(getpid()) + "-warnings");
+  fs::create_directories(work / "home");
+  {
+    Kubesim sim(EKS_KUBESIM, kScenarios / "demo", work);
+    ASSERT_TRUE(sim.ready());
+    Upstream up(sim.kubeconfig(), work / "home");
+    LoadScope scope;
+    scope.normal_events = false;
+    auto all = make_snapshot_source((kScenarios / "demo").string())->load({});
+    auto want = make_snapshot_source((kScenarios / "demo").string())->load(scope);
+    ASSERT_TRUE(all && want);
+    auto have = make_upstream_source(*up.gateway)->load(scope);
+    ASSERT_TRUE(have) << have.error();
+    const Json a = want->canonical_summary(), b = have->canonical_summary();
+    EXPECT_TRUE(a == b) << diff_summary(a, b);
+    ASSERT_FALSE(want->events.empty());
+    EXPECT_LT(want->events.size(), all->events.size()) << "the demo has Normal events to leave out";
+    for (const auto& e : have->events) EXPECT_NE(e.type, "Normal") << e.meta.name;
+    std::lock_guard lock(up.mutex);
+    int event_lists = 0;
+    for (const auto& call : up.calls) {
+      if (call.find("\"kind\":\"Event\"") == std::string::npos) continue;
+      ++event_lists;
+      EXPECT_NE(call.find("\"fieldSelector\":\"type!=Normal\""), std::string::npos) << call;
+    }
+    EXPECT_EQ(event_lists, 1);
+  }
+  std::error_code ec;
+  fs::remove_all(work, ec);
+}
+
 TEST(UpstreamSource, FailsClearlyWhenTheUpstreamCannotStart) {
   upstream::UpstreamConfig config;
   config.name = "kubernetes";
