@@ -150,8 +150,7 @@ server::Result<Diagnosis> run(const std::shared_ptr<cluster::ClusterSource>& sou
         "can reach the upstream Kubernetes MCP server");
   }
   context.progress(0, 3, "fetch: reading the cluster from " + source->describe());
-  cluster::LoadScope scope;
-  scope.ns = query.ns;
+  const cluster::LoadScope scope = cluster::diagnosis_scope(query.ns);
   double last = 0;
   auto state = source->load(scope, [&](const cluster::LoadProgress& p) {
     if (p.total <= 0) return;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 
 #include <tl/expected.hpp>
 
@@ -36,6 +37,14 @@ struct LoadScope {
   bool metrics = true;  // pods/nodes usage when the metrics API is available
   bool wants(const std::string& kind) const { return kinds.empty() || kinds.count(kind) > 0; }
 };
+
+// What diagnose_cluster loads: every kind, and Warning events only (they carry every cause the analyzers read).
+inline LoadScope diagnosis_scope(std::optional<std::string> ns = std::nullopt) {
+  LoadScope scope;
+  scope.ns = std::move(ns);
+  scope.normal_events = false;
+  return scope;
+}
 
 // Whether an API object belongs in a load of `scope` (kind wanted, namespace matching; cluster-scoped objects
 // always, the Namespace object only for the namespace asked for; events and metrics as their flags say, an

@@ -238,7 +238,8 @@ TEST_P(ExpectedDiagnosis, SnapshotAndLivePathsFindExactlyTheExpectedIncidents) {
 
   // Snapshot path.
   auto snapshot = cluster::make_snapshot_source((kScenarios / scenario).string());
-  auto state = snapshot->load(cluster::LoadScope{});
+  // What diagnose_cluster reads.
+  auto state = snapshot->load(cluster::diagnosis_scope());
   ASSERT_TRUE(state) << scenario << ": " << state.error();
   const Report offline = analyze_with_logs(*state, *snapshot);
   check(scenario, "snapshot", *x, offline);
@@ -259,7 +260,7 @@ TEST_P(ExpectedDiagnosis, SnapshotAndLivePathsFindExactlyTheExpectedIncidents) {
     options.now = state->now;  // kubesim serves the snapshot's simulated time
     auto live = cluster::make_upstream_source(*gateway, options);
     const auto start = std::chrono::steady_clock::now();
-    auto live_state = live->load(cluster::LoadScope{});
+    auto live_state = live->load(cluster::diagnosis_scope());
     if (!live_state) {
       gateway->stop();
       FAIL() << scenario << ": the live load failed: " << live_state.error();
