@@ -1,6 +1,6 @@
 // Claude Code 2.1.197 runs a real agent turn against the Messages API stand-in (tests/fakes/anthropic): after
 // one 529 overloaded answer, which Claude Code retries, the scripted model calls eks-sre-mcp's diagnose_cluster
-// through Claude Code's MCP client and answers with the CrashLoopBackOff finding it reads out of the tool
+// through Claude Code's MCP client, on the sandbox cluster (kubesim read through the real kubernetes-mcp-server), and answers with the CrashLoopBackOff finding it reads out of the tool
 // result. The stand-in enforces the API's request rules on every request Claude Code sends, so the test also
 // proves Claude Code's traffic is acceptable to it (and the tool loop is well-formed: tool_use answered by
 // tool_result in the next turn).
@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { startFakeAnthropic } from '../fakes/anthropic/fake.mjs';
 import { NODE_MODULES, TESTS_DIR, binaryFromEnv, isolatedDir, run } from './helpers.mjs';
+import { startKubesim } from '../kubesim/helpers.mjs';
 
 const SERVER = binaryFromEnv('EKS_SRE_MCP');
 const CLAUDE = path.join(NODE_MODULES, '.bin', 'claude');
@@ -21,20 +22,28 @@ const TIMEOUT_MS = 90000;
 describe('Claude Code calls diagnose_cluster through the Messages API stand-in', () => {
   let iso;
   let fake;
+  let sim;
   before(async () => {
     iso = isolatedDir('claude-agent');
+    sim = await startKubesim(SNAPSHOT);
     fake = await startFakeAnthropic({ script: SCRIPT, log: path.join(iso.dir, 'anthropic-requests.jsonl') });
   });
   after(async () => {
     await fake?.close();
+    await sim?.stop();
     iso?.cleanup();
   });
 
   test('claude -p answers with the finding from the tool result, and every request obeys the API rules', async () => {
     const serverLog = path.join(iso.dir, 'eks-sre-mcp.log');
     const mcpConfig = path.join(iso.dir, 'mcp.json');
+    // Our server reads the cluster live. Claude Code hands it its environment, API key included: provider
+    // none keeps our own subagents out of this conversation (tests/agents covers them).
+    const config = path.join(iso.dir, 'eks-sre-mcp.yaml');
+    fs.writeFileSync(config, `mcpServers:\n  kubernetes:\n    command: ${path.join(NODE_MODULES, '.bin', 'kubernetes-mcp-server')}\n` +
+      'agents:\n  provider: none\n');
     fs.writeFileSync(mcpConfig, JSON.stringify({
-      mcpServers: { eks: { command: SERVER, args: ['serve', '--snapshot', SNAPSHOT, '--log-file', serverLog] } },
+      mcpServers: { eks: { command: SERVER, args: ['serve', '--config', config, '--kubeconfig', sim.kubeconfig, '--log-file', serverLog] } },
     }));
     const env = {
       ...iso.env,
@@ -85,6 +94,10 @@ describe('Claude Code calls diagnose_cluster through the Messages API stand-in',
     assert.ok(served[0].response.usage.cache_creation_input_tokens > 0, JSON.stringify(served[0].response.usage));
     assert.ok(served[1].response.usage.cache_read_input_tokens > 0, JSON.stringify(served[1].response.usage));
     assert.match(fs.readFileSync(serverLog, 'utf8'), /initialized: client claude-code/, 'our server was not the one Claude Code used');
+    // The findings came from the sandbox's API server, which saw reads only.
+    const apiRequests = sim.requests();
+    assert.ok(apiRequests.some((q) => q.method === 'GET' && q.path.startsWith('/api/v1/pods')), 'the cluster was not read live');
+    assert.ok(!apiRequests.some((q) => q.method !== 'GET' && !q.path.includes('selfsubjectaccessreviews')), 'a diagnosis changes nothing');
     // The key never reaches a record.
     assert.ok(!JSON.stringify(fake.requests()).includes('dummy-key-for-the-stand-in'));
   });
