@@ -514,6 +514,11 @@ tl::expected<Json, std::string> Session::request_client(const RequestScope& scop
     return tl::unexpected("the client did not declare the \"" + std::string(capability) + "\" capability at initialize, so " +
                           std::string(method) + " cannot be sent to it; use a client that supports it");
   }
+  if (scope.route && !scope.route->carries_requests) {
+    return tl::unexpected(std::string(method) + " cannot reach this client: its request accepts application/json "
+                          "only, so nothing can be sent before the answer; send the call with Accept: "
+                          "application/json, text/event-stream");
+  }
   auto outgoing = std::make_shared<Outgoing>();
   std::string id;
   {

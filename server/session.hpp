@@ -31,6 +31,8 @@ class Session : public std::enable_shared_from_this<Session> {
   struct Route {
     // Notifications about the message's requests while they run (progress, log messages).
     std::function<void(const Json& notification)> notify;
+    // False when the peer takes only the answer (a JSON-only POST): no request to the client can reach it.
+    bool carries_requests = true;
     // The message's answer (a response, an error, or a batch of them), or nullopt when it gets none: only
     // notifications and responses, or a cancelled request. Called exactly once, possibly before
     // handle_routed returns, possibly from a worker thread.

@@ -454,6 +454,14 @@ TEST_F(Http, SamplingGoesOutOnTheCallsStreamAndItsAnswerComesBackAsAPost) {
   EXPECT_EQ(answered.status, 202) << answered.body;
   ASSERT_TRUE(raw.read_until("LLM response: pong")) << raw.data;
   EXPECT_NE(raw.data.find(R"("id":7)"), std::string::npos);
+
+  // A POST that accepts JSON only cannot carry the request: the tool fails at once, naming the fix.
+  const auto start = std::chrono::steady_clock::now();
+  const auto json_only = post(request(8, "tools/call", {{"name", "test_sampling"}, {"arguments", {{"prompt", "hi"}}}}), session,
+                              {{"Content-Type", "application/json"}, {"Accept", "application/json"}});
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  EXPECT_EQ(json_only.json()["result"]["isError"], true) << json_only.body;
+  EXPECT_NE(json_only.body.find("text/event-stream"), std::string::npos) << json_only.body;
 }
 
 TEST_F(Http, StatelessRequestsNeedNoSession) {
