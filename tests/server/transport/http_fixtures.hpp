@@ -4,10 +4,11 @@
 // Never linked into the shipped binary.
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
-#include <vector>
 #include <thread>
+#include <vector>
 
 #include "server/dispatcher.hpp"
 #include "server/transport/http_security.hpp"
