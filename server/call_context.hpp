@@ -1,10 +1,13 @@
 #pragma once
-// What a running request can see and do: cancellation, progress, logging, who the client is.
+// What a running request can see and do: cancellation, progress, logging, who the client is, and requests
+// to the client (sampling, elicitation).
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
+#include <tl/expected.hpp>
 
 #include "server/protocol/versions.hpp"
 
@@ -28,6 +31,16 @@ class CallContext {
   virtual const std::string& protocol_version() const = 0;
   // The client's Implementation object ({name, version, ...}); null when it sent none.
   virtual const nlohmann::json& client_info() const = 0;
+  // Sends a request to the client (sampling/createMessage, elicitation/create, roots/list) and waits for its
+  // result, up to `timeout` or until this call is cancelled (the client's request is then cancelled too).
+  // The error side is a sentence for the tool's caller: the client did not declare the capability at
+  // initialize, answered with an error, timed out, or the protocol era has no such requests.
+  virtual tl::expected<nlohmann::json, std::string> request_client(std::string_view method, nlohmann::json params,
+                                                                   std::chrono::milliseconds timeout) {
+    (void)params;
+    (void)timeout;
+    return tl::unexpected("this context cannot send " + std::string(method) + " to a client");
+  }
 };
 
 }  // namespace eks::server

@@ -114,8 +114,8 @@ std::shared_ptr<const Json> Dispatcher::cached_tool_definitions(std::string_view
   return it->second;
 }
 
-void Dispatcher::changed(std::string_view method) {
-  {
+void Dispatcher::changed(std::string_view method, const Json& params) {
+  if (method == "notifications/tools/list_changed") {
     std::lock_guard lock(definitions_mutex_);
     definitions_.clear();
   }
@@ -125,7 +125,15 @@ void Dispatcher::changed(std::string_view method) {
     for (const auto& [_, l] : listeners_) listeners.push_back(l);
   }
   // Called outside the lock: a listener may end a session, which unsubscribes.
-  for (const auto& l : listeners) l(method);
+  for (const auto& l : listeners) l(method, params);
+}
+
+void Dispatcher::resource_updated(std::string_view uri) {
+  changed("notifications/resources/updated", Json{{"uri", uri}});
+}
+
+bool Dispatcher::is_subscribable(std::string_view uri) const {
+  return std::any_of(resources_.begin(), resources_.end(), [&](const auto& r) { return r.subscribable && r.uri == uri; });
 }
 
 void Dispatcher::add_resource(ResourceDef resource) { resources_.push_back(std::move(resource)); }
@@ -137,6 +145,10 @@ Json Dispatcher::capabilities() const {
   Json caps = Json::object();
   caps["tools"] = Json{{"listChanged", true}};
   if (!resources_.empty() || !templates_.empty()) caps["resources"] = Json::object();
+  // Declared only when some resource can change and says so: a subscription to nothing would never fire.
+  if (std::any_of(resources_.begin(), resources_.end(), [](const auto& r) { return r.subscribable; })) {
+    caps["resources"]["subscribe"] = true;
+  }
   if (!prompts_.empty()) caps["prompts"] = Json::object();
   caps["logging"] = Json::object();
   caps["completions"] = Json::object();
@@ -248,12 +260,18 @@ tl::expected<Json, Error> Dispatcher::read_resource(const Json& params) const {
     return invalid_params("Invalid params: resources/read needs a string \"uri\"");
   }
   const auto& uri = params["uri"].get_ref<const std::string&>();
-  auto contents = [&](const std::string& mime, Result<std::string> text) -> tl::expected<Json, Error> {
+  auto contents = [&](const std::string& mime, Result<std::string> text, bool binary = false) -> tl::expected<Json, Error> {
     if (!text) return tl::unexpected(Error{jsonrpc::kInternalError, text.error().message, std::nullopt});
-    return Json{{"contents", Json::array({{{"uri", uri}, {"mimeType", mime}, {"text", std::move(*text)}}})}};
+    Json item{{"uri", uri}, {"mimeType", mime}};
+    if (binary) {
+      item["blob"] = base64_encode(*text);
+    } else {
+      item["text"] = std::move(*text);
+    }
+    return Json{{"contents", Json::array({std::move(item)})}};
   };
   for (const auto& r : resources_) {
-    if (r.uri == uri) return contents(r.mime_type, r.read());
+    if (r.uri == uri) return contents(r.mime_type, r.read(), r.binary);
   }
   for (const auto& t : templates_) {
     const auto brace = t.uri_template.find('{');
@@ -391,7 +409,9 @@ Json Dispatcher::run_call(const PreparedCall& call, CallContext& context, std::s
                              protocol::format_errors(errors));
     }
   }
-  Json content = Json::array({text_content(std::move(output->text))});
+  Json content = Json::array();
+  if (!output->text.empty() || output->content.empty()) content.push_back(text_content(std::move(output->text)));
+  for (auto& block : output->content) content.push_back(std::move(block));
   Json result{{"isError", false}};
   if (protocol::has_structured_output(version)) {
     if (tool.output) result["structuredContent"] = std::move(output->structured);

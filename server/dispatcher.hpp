@@ -48,6 +48,9 @@ struct ResourceDef {
   std::string description;
   std::string mime_type;
   std::function<Result<std::string>()> read;
+  bool binary = false;  // read returns raw bytes, sent base64-encoded as "blob" instead of "text"
+  // Its owner calls Dispatcher::resource_updated when the content changes, so clients may subscribe to it.
+  bool subscribable = false;
 };
 
 // A parameterised resource, "prefix{name}" (RFC 6570 level 1, one variable at the end).
@@ -100,11 +103,16 @@ class Dispatcher {
   // Withdraws a tool; calls already running finish. False when there is no such tool.
   bool remove_tool(std::string_view name);
 
-  // Called with a list_changed notification method whenever a list changes; returns a handle for unsubscribe.
-  using ChangeListener = std::function<void(std::string_view method)>;
+  // Called with a notification (method and params) whenever a list or a subscribable resource changes:
+  // list_changed, or notifications/resources/updated with the resource's uri. Returns a handle for unsubscribe.
+  using ChangeListener = std::function<void(std::string_view method, const Json& params)>;
   int subscribe(ChangeListener listener);
   void unsubscribe(int handle);
   void add_resource(ResourceDef resource);
+  // Tells subscribed sessions that the content of a subscribable resource changed.
+  void resource_updated(std::string_view uri);
+  // True when `uri` names a resource registered as subscribable.
+  bool is_subscribable(std::string_view uri) const;
   void add_resource_template(ResourceTemplateDef resource_template);
   void add_prompt(PromptDef prompt);
   void use(Middleware middleware);
@@ -136,7 +144,7 @@ class Dispatcher {
   Json run_call(const PreparedCall& call, CallContext& context, std::string_view version) const;
 
  private:
-  void changed(std::string_view method);
+  void changed(std::string_view method, const Json& params = Json::object());
   tl::expected<Json, jsonrpc::Error> list_page(const Json& params, const Json& items, const char* key) const;
   std::shared_ptr<const Json> cached_tool_definitions(std::string_view version) const;
   tl::expected<Json, jsonrpc::Error> read_resource(const Json& params) const;

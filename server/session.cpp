@@ -51,6 +51,13 @@ struct Session::InFlight {
   std::atomic<bool> client_cancelled{false};
 };
 
+// One request of ours to the client, waiting for its response.
+struct Session::Outgoing {
+  std::mutex mutex;
+  std::condition_variable answered;
+  std::optional<tl::expected<Json, Error>> outcome;
+};
+
 // A batch's responses, sent together once every request in it has answered.
 struct Session::Batch {
   std::mutex mutex;
@@ -79,6 +86,10 @@ class Session::Context final : public CallContext {
   protocol::Era era() const override { return scope_.era; }
   const std::string& protocol_version() const override { return scope_.version; }
   const Json& client_info() const override { return scope_.client_info; }
+  tl::expected<Json, std::string> request_client(std::string_view method, Json params,
+                                                 std::chrono::milliseconds timeout) override {
+    return session_->request_client(scope_, [this] { return cancelled(); }, method, std::move(params), timeout);
+  }
 
  private:
   std::shared_ptr<Session> session_;
@@ -89,8 +100,15 @@ class Session::Context final : public CallContext {
 std::shared_ptr<Session> Session::create(Dispatcher& dispatcher, transport::Connection& connection) {
   auto session = std::shared_ptr<Session>(new Session(dispatcher, connection));
   std::weak_ptr<Session> weak = session;
-  session->subscription_ = dispatcher.subscribe([weak](std::string_view method) {
-    if (auto s = weak.lock()) s->notify(method, Json::object());
+  session->subscription_ = dispatcher.subscribe([weak](std::string_view method, const Json& params) {
+    auto s = weak.lock();
+    if (!s) return;
+    if (method == "notifications/resources/updated") {
+      // Only to sessions that subscribed to this resource.
+      std::lock_guard lock(s->mutex_);
+      if (s->subscriptions_.count(params.value("uri", std::string())) == 0) return;
+    }
+    s->notify(method, params);
   });
   return session;
 }
@@ -225,9 +243,12 @@ bool Session::handle_value(const Json& value, const Reply& reply, bool in_batch,
   }
   if (const auto* notification = std::get_if<jsonrpc::Notification>(&*message)) {
     handle_notification(*notification);
+  } else if (const auto* response = std::get_if<jsonrpc::Response>(&*message)) {
+    handle_response(response->id, response->result);
+  } else if (const auto* failure = std::get_if<jsonrpc::ErrorResponse>(&*message); failure && failure->id) {
+    handle_response(*failure->id, tl::unexpected(failure->error));
   } else {
-    // Responses to requests we never send (this server issues no requests to clients): ignored.
-    logger()->debug("ignoring a response that answers no request of ours");
+    logger()->debug("ignoring an error response without an id");
   }
   return false;
 }
@@ -262,6 +283,7 @@ tl::expected<Session::RequestScope, Error> Session::scope_of(const jsonrpc::Requ
     scope.era = protocol::Era::stateless;
     scope.version = std::string(protocol::kStatelessVersion);
     if (const auto info = meta->find(kMetaClientInfo); info != meta->end() && info->is_object()) scope.client_info = *info;
+    scope.client_capabilities = *caps;
     if (const auto level = meta->find(kMetaLogLevel); level != meta->end() && level->is_string()) {
       scope.log_level = parse_log_level(level->get<std::string>());
       if (!scope.log_level) return error(jsonrpc::kInvalidParams, "Invalid params: unknown log level " + level->dump());
@@ -282,6 +304,7 @@ tl::expected<Session::RequestScope, Error> Session::scope_of(const jsonrpc::Requ
   scope.era = protocol::Era::handshake;
   scope.version = version_;
   scope.client_info = client_info_;
+  scope.client_capabilities = client_capabilities_;
   return scope;
 }
 
@@ -321,6 +344,8 @@ void Session::handle_request(jsonrpc::Request&& request, const Reply& reply, boo
       std::lock_guard lock(mutex_);
       log_level_ = *level;
     }
+  } else if (method == "resources/subscribe" || method == "resources/unsubscribe") {
+    result = subscription(method, request.params);
   } else if (method == "tools/call") {
     return start_call(std::move(request), std::move(*scope), reply);
   } else if (auto answered = dispatcher_.answer(method, request.params.is_null() ? Json::object() : request.params,
@@ -354,6 +379,7 @@ tl::expected<Json, Error> Session::initialize(const Json& params) {
     initialized_ = true;
     version_ = std::string(negotiated);
     client_info_ = params.value("clientInfo", Json());
+    client_capabilities_ = params.value("capabilities", Json::object());
   }
   const auto& info = dispatcher_.info();
   Json server_info{{"name", info.name}, {"version", info.version}};
@@ -448,6 +474,110 @@ void Session::handle_notification(const jsonrpc::Notification& notification) {
   } else {
     logger()->debug("ignoring notification {}", method);
   }
+}
+
+tl::expected<Json, Error> Session::subscription(const std::string& method, const Json& params) {
+  if (!params.is_object() || !params.contains("uri") || !params["uri"].is_string()) {
+    return error(jsonrpc::kInvalidParams, "Invalid params: " + method + " needs a string \"uri\"");
+  }
+  const auto& uri = params["uri"].get_ref<const std::string&>();
+  std::lock_guard lock(mutex_);
+  if (method == "resources/unsubscribe") {
+    // Unsubscribing from something never subscribed leaves nothing to undo: answered like a success.
+    subscriptions_.erase(uri);
+    return Json::object();
+  }
+  if (!dispatcher_.is_subscribable(uri)) {
+    return error(jsonrpc::kInvalidParams,
+                 "Invalid params: resource " + uri + " sends no update notifications; subscribe to a resource "
+                 "that changes (resources/list names them)",
+                 Json{{"uri", uri}});
+  }
+  subscriptions_.insert(uri);
+  return Json::object();
+}
+
+tl::expected<Json, std::string> Session::request_client(const RequestScope& scope, const std::function<bool()>& cancelled,
+                                                        std::string_view method, Json params,
+                                                        std::chrono::milliseconds timeout) {
+  if (scope.era == protocol::Era::stateless) {
+    // 2026-07-28 removed server-to-client requests (multi round-trip requests replace them).
+    return tl::unexpected("protocol version 2026-07-28 has no server-to-client requests, so " + std::string(method) +
+                          " cannot be sent; call from an initialized session (2025-11-25 or earlier) instead");
+  }
+  const char* capability = method == "sampling/createMessage" ? "sampling"
+                           : method == "elicitation/create"   ? "elicitation"
+                           : method == "roots/list"           ? "roots"
+                                                              : nullptr;
+  if (!capability) return tl::unexpected("unknown client request " + std::string(method));
+  if (!scope.client_capabilities.is_object() || !scope.client_capabilities.contains(capability)) {
+    return tl::unexpected("the client did not declare the \"" + std::string(capability) + "\" capability at initialize, so " +
+                          std::string(method) + " cannot be sent to it; use a client that supports it");
+  }
+  if (scope.route && !scope.route->carries_requests) {
+    return tl::unexpected(std::string(method) + " cannot reach this client: its request accepts application/json "
+                          "only, so nothing can be sent before the answer; send the call with Accept: "
+                          "application/json, text/event-stream");
+  }
+  auto outgoing = std::make_shared<Outgoing>();
+  std::string id;
+  {
+    std::lock_guard lock(mutex_);
+    // String ids of our own, distinct from anything the client might confuse with its own numbering.
+    id = "server-" + std::to_string(++next_outgoing_);
+    outgoing_.emplace(jsonrpc::id_key(jsonrpc::Id{id}), outgoing);
+  }
+  // On HTTP this goes out on the stream of the POST whose call is asking; the answer comes in a POST of its own.
+  send_about(scope, Json{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}});
+
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool stopped = false;
+  {
+    std::unique_lock lock(outgoing->mutex);
+    while (!outgoing->outcome) {
+      const auto now = std::chrono::steady_clock::now();
+      if (cancelled() || now >= deadline) {
+        stopped = true;
+        break;
+      }
+      // Woken by the answer; the slice bounds how late a cancellation is seen.
+      outgoing->answered.wait_for(lock, std::min<std::chrono::steady_clock::duration>(std::chrono::milliseconds(50),
+                                                                                      deadline - now));
+    }
+  }
+  {
+    std::lock_guard lock(mutex_);
+    outgoing_.erase(jsonrpc::id_key(jsonrpc::Id{id}));
+  }
+  if (stopped) {
+    const std::string reason = cancelled() ? "the tool call was cancelled"
+                                           : "no answer within " + std::to_string(timeout.count()) + " ms";
+    send_about(scope, jsonrpc::make_notification("notifications/cancelled", Json{{"requestId", id}, {"reason", reason}}));
+    return tl::unexpected(std::string(method) + " was abandoned: " + reason);
+  }
+  if (!*outgoing->outcome) {
+    const Error& e = outgoing->outcome->error();
+    return tl::unexpected("the client answered " + std::string(method) + " with error " + std::to_string(e.code) +
+                          ": " + e.message);
+  }
+  return std::move(**outgoing->outcome);
+}
+
+void Session::handle_response(const jsonrpc::Id& id, tl::expected<Json, Error> outcome) {
+  std::shared_ptr<Outgoing> outgoing;
+  {
+    std::lock_guard lock(mutex_);
+    if (const auto it = outgoing_.find(jsonrpc::id_key(id)); it != outgoing_.end()) outgoing = it->second;
+  }
+  if (!outgoing) {
+    logger()->debug("ignoring a response to {}, which is no request of ours in flight", jsonrpc::id_key(id));
+    return;
+  }
+  {
+    std::lock_guard lock(outgoing->mutex);
+    if (!outgoing->outcome) outgoing->outcome = std::move(outcome);
+  }
+  outgoing->answered.notify_all();
 }
 
 void Session::log_to_client(LogLevel level, std::string_view message, const RequestScope& scope) {

@@ -1,6 +1,7 @@
 #pragma once
 // One client connection: the lifecycle of the handshake era, per-request eras of the stateless core, batches,
-// in-flight tool calls on the worker pool, cancellation, progress and logging notifications.
+// in-flight tool calls on the worker pool, cancellation, progress and logging notifications, resource
+// subscriptions, and the requests tool calls send to the client (sampling, elicitation).
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -8,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "server/call_context.hpp"
@@ -29,6 +31,8 @@ class Session : public std::enable_shared_from_this<Session> {
   struct Route {
     // Notifications about the message's requests while they run (progress, log messages).
     std::function<void(const Json& notification)> notify;
+    // False when the peer takes only the answer (a JSON-only POST): no request to the client can reach it.
+    bool carries_requests = true;
     // The message's answer (a response, an error, or a batch of them), or nullopt when it gets none: only
     // notifications and responses, or a cancelled request. Called exactly once, possibly before
     // handle_routed returns, possibly from a worker thread.
@@ -56,6 +60,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   struct InFlight;
+  struct Outgoing;
   class Context;
   struct Batch;
   // Delivers a request's one answer; nullopt when it gets none (a cancelled call).
@@ -66,6 +71,7 @@ class Session : public std::enable_shared_from_this<Session> {
     protocol::Era era = protocol::Era::handshake;
     std::string version;
     Json client_info;
+    Json client_capabilities;           // declared at initialize, or the request's _meta (stateless)
     std::optional<LogLevel> log_level;  // stateless: the request's io.modelcontextprotocol/logLevel
     Json progress_token;                // null when the request asked for no progress
     std::shared_ptr<Route> route;       // set when the request's notifications go somewhere else
@@ -78,6 +84,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void handle_request(jsonrpc::Request&& request, const Reply& reply, bool in_batch,
                       const std::shared_ptr<Route>& route);
   void handle_notification(const jsonrpc::Notification& notification);
+  // Hands a client's response to the request of ours it answers.
+  void handle_response(const jsonrpc::Id& id, tl::expected<Json, jsonrpc::Error> outcome);
+  tl::expected<Json, jsonrpc::Error> subscription(const std::string& method, const Json& params);
+  tl::expected<Json, std::string> request_client(const RequestScope& scope, const std::function<bool()>& cancelled,
+                                                 std::string_view method, Json params, std::chrono::milliseconds timeout);
   tl::expected<RequestScope, jsonrpc::Error> scope_of(const jsonrpc::Request& request, bool in_batch);
   tl::expected<Json, jsonrpc::Error> initialize(const Json& params);
   void start_call(jsonrpc::Request&& request, RequestScope scope, const Reply& reply);
@@ -96,6 +107,10 @@ class Session : public std::enable_shared_from_this<Session> {
   bool initialized_ = false;  // initialize answered: the handshake era is on for this connection
   std::string version_;       // negotiated handshake version
   Json client_info_;
+  Json client_capabilities_;
+  std::set<std::string, std::less<>> subscriptions_;  // resources/subscribe URIs
+  std::map<std::string, std::shared_ptr<Outgoing>> outgoing_;  // our requests to the client, by id key
+  std::int64_t next_outgoing_ = 0;
   LogLevel log_level_ = LogLevel::warning;  // logging/setLevel
   std::map<std::string, std::shared_ptr<InFlight>> in_flight_;
   std::atomic<bool> shutting_down_{false};

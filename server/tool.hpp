@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 #include <tl/expected.hpp>
@@ -46,11 +47,22 @@ inline tl::unexpected<ToolError> tool_error(std::string message) {
   return tl::unexpected(ToolError{std::move(message)});
 }
 
-// A successful call: structuredContent (validated against the output schema) and a text rendering.
+// A successful call: structuredContent (validated against the output schema), a text rendering, and any
+// further content blocks (images, audio, embedded resources; built with the helpers below) after the text.
+// With other blocks and an empty text, the text block is left out.
 struct ToolOutput {
   Json structured;
   std::string text;
+  std::vector<Json> content = {};
 };
+
+// Standard base64 with padding (RFC 4648 section 4), as MCP carries binary data.
+std::string base64_encode(std::string_view bytes);
+// MCP content blocks from raw bytes (base64-encoded here) or text.
+Json image_content(std::string_view bytes, std::string mime_type);
+Json audio_content(std::string_view bytes, std::string mime_type);
+Json embedded_text_resource(std::string uri, std::string mime_type, std::string text);
+Json embedded_blob_resource(std::string uri, std::string mime_type, std::string_view bytes);
 
 using ToolHandler = std::function<Result<ToolOutput>(const Json& arguments, CallContext& context)>;
 

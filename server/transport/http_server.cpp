@@ -868,6 +868,7 @@ namespace {
 std::shared_ptr<Session::Route> route_to(const std::shared_ptr<Exchange>& exchange) {
   auto route = std::make_shared<Session::Route>();
   route->notify = [exchange](const Json& message) { exchange->notify(message); };
+  route->carries_requests = exchange->accept_sse;
   route->done = [exchange](std::optional<Json> answer) { exchange->finish(std::move(answer)); };
   return route;
 }

@@ -1,5 +1,6 @@
 // Session and dispatcher behaviour over an in-memory connection: lifecycle in both eras, tool calls on the
-// worker pool, cancellation, progress, batches, pagination.
+// worker pool, cancellation, progress, batches, pagination, content blocks, binary resources, resource
+// subscriptions and requests to the client (sampling, elicitation).
 #include "server/session.hpp"
 
 #include <gtest/gtest.h>
@@ -114,8 +115,8 @@ class SessionTest : public ::testing::Test {
     send(json{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}});
     return connection_.response(id);
   }
-  void initialize(const std::string& version = "2025-11-25") {
-    const auto r = request(0, "initialize", {{"protocolVersion", version}, {"capabilities", json::object()},
+  void initialize(const std::string& version = "2025-11-25", const json& capabilities = json::object()) {
+    const auto r = request(0, "initialize", {{"protocolVersion", version}, {"capabilities", capabilities},
                                              {"clientInfo", {{"name", "gtest"}, {"version", "1"}}}});
     ASSERT_TRUE(r.contains("result")) << r.dump();
     send(json{{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}});
@@ -357,6 +358,162 @@ TEST_F(SessionTest, NotifiesToolListChangesAfterInitialize) {
 TEST_F(SessionTest, InitializeDeclaresToolListChanges) {
   const auto r = request(1, "initialize", {{"protocolVersion", "2025-11-25"}});
   EXPECT_EQ(r["result"]["capabilities"]["tools"]["listChanged"], true);
+}
+
+// A tool that asks the client (sampling) and returns what it answered, or the failure as a tool error.
+ToolDef asking_tool(std::chrono::milliseconds timeout) {
+  return ToolDef{
+      .name = "ask",
+      .title = "Ask",
+      .description = "Asks the client's model.",
+      .input_schema = R"({"type":"object"})",
+      .output_schema = "",
+      .annotations = {},
+      .safety = SafetyClass::read_only,
+      .handler = [timeout](const json&, CallContext& ctx) -> Result<ToolOutput> {
+        auto answer = ctx.request_client("sampling/createMessage", json{{"messages", json::array()}, {"maxTokens", 5}}, timeout);
+        if (!answer) return tool_error(answer.error());
+        return ToolOutput{json::object(), "answer: " + answer->dump()};
+      },
+  };
+}
+
+bool is_request_to_client(const json& m) { return m.contains("method") && m.contains("id") && m["method"] == "sampling/createMessage"; }
+
+TEST(ToolContent, Base64FollowsRfc4648) {
+  EXPECT_EQ(base64_encode(""), "");
+  EXPECT_EQ(base64_encode("f"), "Zg==");
+  EXPECT_EQ(base64_encode("fo"), "Zm8=");
+  EXPECT_EQ(base64_encode("foo"), "Zm9v");
+  EXPECT_EQ(base64_encode("foobar"), "Zm9vYmFy");
+  EXPECT_EQ(base64_encode(std::string("\xff\x00\xfe", 3)), "/wD+");
+}
+
+TEST_F(SessionTest, ToolResultsCarryImageAudioAndResourceBlocksAfterTheText) {
+  auto tool = liar_tool();
+  tool.name = "media";
+  tool.output_schema = "";
+  tool.handler = [](const json& args, CallContext&) -> Result<ToolOutput> {
+    return ToolOutput{json::object(), args.value("text", std::string()),
+                      {image_content("\x89PNG", "image/png"), audio_content("RIFF", "audio/wav"),
+                       embedded_text_resource("test://r", "text/plain", "body"),
+                       embedded_blob_resource("test://b", "application/octet-stream", "foo")}};
+  };
+  ASSERT_TRUE(dispatcher_.add_tool(tool));
+  initialize();
+  const auto mixed = request(1, "tools/call", {{"name", "media"}, {"arguments", {{"text", "caption"}}}});
+  const json& content = mixed["result"]["content"];
+  ASSERT_EQ(content.size(), 5u) << mixed.dump();
+  EXPECT_EQ(content[0], (json{{"type", "text"}, {"text", "caption"}}));
+  EXPECT_EQ(content[1], (json{{"type", "image"}, {"data", "iVBORw=="}, {"mimeType", "image/png"}}));
+  EXPECT_EQ(content[2], (json{{"type", "audio"}, {"data", "UklGRg=="}, {"mimeType", "audio/wav"}}));
+  EXPECT_EQ(content[3]["resource"], (json{{"uri", "test://r"}, {"mimeType", "text/plain"}, {"text", "body"}}));
+  EXPECT_EQ(content[4]["resource"]["blob"], "Zm9v");
+  // Without text, the blocks stand alone.
+  const auto alone = request(2, "tools/call", {{"name", "media"}});
+  EXPECT_EQ(alone["result"]["content"].size(), 4u);
+  EXPECT_EQ(alone["result"]["content"][0]["type"], "image");
+}
+
+TEST_F(SessionTest, BinaryResourcesAreReadAsBase64Blobs) {
+  dispatcher_.add_resource({.uri = "test://bin", .name = "bin", .title = "Bin", .description = "d",
+                            .mime_type = "application/octet-stream",
+                            .read = []() -> Result<std::string> { return std::string("\x00\x01\x02", 3); },
+                            .binary = true});
+  initialize();
+  const auto r = request(1, "resources/read", {{"uri", "test://bin"}});
+  const json& item = r["result"]["contents"][0];
+  EXPECT_EQ(item["blob"], "AAEC") << r.dump();
+  EXPECT_EQ(item["mimeType"], "application/octet-stream");
+  EXPECT_FALSE(item.contains("text"));
+}
+
+TEST_F(SessionTest, SubscribersGetUpdatesUntilTheyUnsubscribe) {
+  const auto no_subscribe = request(1, "initialize", {{"protocolVersion", "2025-11-25"}});
+  EXPECT_FALSE(no_subscribe["result"]["capabilities"].contains("resources"));
+  dispatcher_.add_resource({.uri = "test://still", .name = "still", .title = "Still", .description = "d", .mime_type = "text/plain",
+                            .read = []() -> Result<std::string> { return std::string("x"); }});
+  dispatcher_.add_resource({.uri = "test://live", .name = "live", .title = "Live", .description = "d", .mime_type = "text/plain",
+                            .read = []() -> Result<std::string> { return std::string("x"); }, .subscribable = true});
+  EXPECT_EQ(dispatcher_.capabilities()["resources"]["subscribe"], true);
+  auto updates = [&] {
+    int n = 0;
+    for (const auto& m : connection_.all()) n += m.value("method", "") == "notifications/resources/updated";
+    return n;
+  };
+  EXPECT_EQ(request(2, "resources/subscribe", {{"uri", "test://still"}})["error"]["code"], -32602);
+  EXPECT_EQ(request(3, "resources/subscribe", json::object())["error"]["code"], -32602);
+  EXPECT_EQ(request(4, "resources/subscribe", {{"uri", "test://live"}})["result"], json::object());
+  dispatcher_.resource_updated("test://still");  // not subscribed: nothing
+  dispatcher_.resource_updated("test://live");
+  const auto update = connection_.wait_for([](const json& m) { return m.value("method", "") == "notifications/resources/updated"; });
+  EXPECT_EQ(update["params"]["uri"], "test://live");
+  EXPECT_EQ(updates(), 1);
+  EXPECT_EQ(request(5, "resources/unsubscribe", {{"uri", "test://live"}})["result"], json::object());
+  dispatcher_.resource_updated("test://live");
+  EXPECT_EQ(request(6, "ping")["result"], json::object());  // anything sent before it has arrived
+  EXPECT_EQ(updates(), 1);
+  // 2026-07-28 has no resources/subscribe.
+  EXPECT_EQ(request(7, "resources/subscribe", {{"uri", "test://live"}, {"_meta", stateless_meta()}})["error"]["code"], -32601);
+}
+
+TEST_F(SessionTest, ToolAsksTheClientAndGetsItsAnswer) {
+  ASSERT_TRUE(dispatcher_.add_tool(asking_tool(3000ms)));
+  initialize("2025-11-25", {{"sampling", json::object()}});
+  send(json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/call"}, {"params", {{"name", "ask"}}}});
+  const auto asked = connection_.wait_for(is_request_to_client);
+  ASSERT_FALSE(asked.is_null());
+  EXPECT_EQ(asked["params"]["maxTokens"], 5);
+  // A response to no request of ours changes nothing.
+  send(json{{"jsonrpc", "2.0"}, {"id", "server-999"}, {"result", {{"model", "wrong"}}}});
+  send(json{{"jsonrpc", "2.0"}, {"id", asked["id"]}, {"result", {{"role", "assistant"}, {"model", "m"}}}});
+  const auto r = connection_.response(1);
+  EXPECT_EQ(r["result"]["isError"], false) << r.dump();
+  EXPECT_NE(r["result"]["content"][0]["text"].get<std::string>().find("\"model\":\"m\""), std::string::npos);
+}
+
+TEST_F(SessionTest, ClientErrorsTimeoutsAndCancellationEndTheWait) {
+  ASSERT_TRUE(dispatcher_.add_tool(asking_tool(300ms)));
+  initialize("2025-11-25", {{"sampling", json::object()}});
+  // The client refuses.
+  send(json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/call"}, {"params", {{"name", "ask"}}}});
+  const auto first = connection_.wait_for(is_request_to_client);
+  ASSERT_FALSE(first.is_null());
+  send(json{{"jsonrpc", "2.0"}, {"id", first["id"]}, {"error", {{"code", -1}, {"message", "User rejected sampling"}}}});
+  const auto refused = connection_.response(1);
+  EXPECT_EQ(refused["result"]["isError"], true);
+  EXPECT_NE(refused["result"]["content"][0]["text"].get<std::string>().find("User rejected sampling"), std::string::npos);
+  // The client never answers: the tool gets a timeout and the client a cancellation of our request.
+  const auto start = std::chrono::steady_clock::now();
+  const auto timed_out = request(2, "tools/call", {{"name", "ask"}});
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 300ms);
+  EXPECT_NE(timed_out["result"]["content"][0]["text"].get<std::string>().find("no answer within 300 ms"), std::string::npos);
+  EXPECT_FALSE(connection_.wait_for([](const json& m) { return m.value("method", "") == "notifications/cancelled"; }).is_null());
+  // The tool call is cancelled while it waits: it stops at once and gets no response.
+  ASSERT_TRUE(dispatcher_.remove_tool("ask"));
+  ASSERT_TRUE(dispatcher_.add_tool(asking_tool(60000ms)));
+  send(json{{"jsonrpc", "2.0"}, {"id", 3}, {"method", "tools/call"}, {"params", {{"name", "ask"}}}});
+  std::this_thread::sleep_for(50ms);
+  send(json{{"jsonrpc", "2.0"}, {"method", "notifications/cancelled"}, {"params", {{"requestId", 3}}}});
+  for (int i = 0; i < 200 && session_->in_flight() > 0; ++i) std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(session_->in_flight(), 0u);
+  EXPECT_TRUE(connection_.response(3, 100ms).is_null());
+}
+
+TEST_F(SessionTest, NoRequestsToClientsWithoutTheCapabilityOrInTheStatelessEra) {
+  ASSERT_TRUE(dispatcher_.add_tool(asking_tool(3000ms)));
+  auto meta = stateless_meta();
+  meta["io.modelcontextprotocol/clientCapabilities"] = {{"sampling", json::object()}};
+  const auto stateless = request(1, "tools/call", {{"name", "ask"}, {"_meta", meta}});
+  EXPECT_EQ(stateless["result"]["isError"], true);
+  EXPECT_NE(stateless["result"]["content"][0]["text"].get<std::string>().find("2026-07-28 has no server-to-client requests"),
+            std::string::npos);
+  initialize("2025-11-25", {{"elicitation", json::object()}});
+  const auto r = request(2, "tools/call", {{"name", "ask"}});
+  EXPECT_EQ(r["result"]["isError"], true);
+  EXPECT_NE(r["result"]["content"][0]["text"].get<std::string>().find("did not declare the \"sampling\" capability"),
+            std::string::npos);
+  EXPECT_TRUE(connection_.wait_for(is_request_to_client, 50ms).is_null());
 }
 
 }  // namespace

@@ -4,10 +4,14 @@
 // Never linked into the shipped binary.
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "server/dispatcher.hpp"
+#include "server/transport/http_security.hpp"
 
 namespace eks::testing {
 
@@ -21,6 +25,34 @@ inline std::atomic<int> g_cancelled_calls{0};
 
 inline constexpr const char* kPng1x1 =
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
+
+// The 1x1 PNG's bytes.
+inline std::string png_1x1() { return transport::base64_decode(kPng1x1).value_or(std::string()); }
+
+// A valid RIFF/WAVE file: 8 kHz mono 8-bit PCM, eight samples of silence.
+inline std::string wav_silence() {
+  auto le = [](std::uint32_t v, int bytes) {
+    std::string out;
+    for (int i = 0; i < bytes; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
+    return out;
+  };
+  const std::string samples(8, static_cast<char>(0x80));
+  return "RIFF" + le(36 + static_cast<std::uint32_t>(samples.size()), 4) + "WAVE" + "fmt " + le(16, 4) + le(1, 2) +
+         le(1, 2) + le(8000, 4) + le(8000, 4) + le(1, 2) + le(8, 2) + "data" +
+         le(static_cast<std::uint32_t>(samples.size()), 4) + samples;
+}
+
+// How long the fixture tools wait for the client's answer to sampling or elicitation.
+inline constexpr std::chrono::milliseconds kClientAnswerTimeout{30000};
+
+// Sends elicitation/create with `schema` and renders the client's answer.
+inline Result<ToolOutput> elicit(CallContext& context, std::string message, Json schema) {
+  auto answer = context.request_client("elicitation/create", Json{{"message", std::move(message)}, {"requestedSchema", std::move(schema)}},
+                                       kClientAnswerTimeout);
+  if (!answer) return server::tool_error(answer.error());
+  return ToolOutput{Json::object(), "Elicitation completed: action=" + answer->value("action", std::string("?")) +
+                                        ", content=" + answer->value("content", Json::object()).dump()};
+}
 
 inline server::ToolDef simple_tool(std::string name, std::string description, std::string input_schema,
                                    server::ToolHandler handler) {
@@ -104,6 +136,113 @@ inline std::string add_http_fixtures(server::Dispatcher& d) {
                     return ToolOutput{Json::object(), "Reconnection test completed successfully"};
                   }));
 
+  add(simple_tool("test_image_content", "Returns a 1x1 PNG image.", R"({"type":"object"})",
+                  [](const Json&, CallContext&) -> Result<ToolOutput> {
+                    return ToolOutput{Json::object(), "", {server::image_content(png_1x1(), "image/png")}};
+                  }));
+  add(simple_tool("test_audio_content", "Returns a short WAV clip.", R"({"type":"object"})",
+                  [](const Json&, CallContext&) -> Result<ToolOutput> {
+                    return ToolOutput{Json::object(), "", {server::audio_content(wav_silence(), "audio/wav")}};
+                  }));
+  add(simple_tool("test_embedded_resource", "Returns an embedded text resource.", R"({"type":"object"})",
+                  [](const Json&, CallContext&) -> Result<ToolOutput> {
+                    return ToolOutput{Json::object(), "",
+                                      {server::embedded_text_resource("test://embedded-resource", "text/plain",
+                                                                      "This is an embedded resource content.")}};
+                  }));
+  add(simple_tool("test_multiple_content_types", "Returns text, an image and an embedded resource.",
+                  R"({"type":"object"})", [](const Json&, CallContext&) -> Result<ToolOutput> {
+                    return ToolOutput{Json::object(), "Multiple content types test:",
+                                      {server::image_content(png_1x1(), "image/png"),
+                                       server::embedded_text_resource("test://mixed-content-resource", "application/json",
+                                                                      R"({"test":"data","value":123})")}};
+                  }));
+  add(simple_tool("test_sampling", "Asks the client's model to answer a prompt (sampling/createMessage).",
+                  R"({"type":"object","properties":{"prompt":{"type":"string"}},"required":["prompt"]})",
+                  [](const Json& args, CallContext& context) -> Result<ToolOutput> {
+                    const Json request{{"messages", Json::array({{{"role", "user"},
+                                                                  {"content", {{"type", "text"}, {"text", args["prompt"]}}}}})},
+                                       {"maxTokens", 100}};
+                    auto answer = context.request_client("sampling/createMessage", request, kClientAnswerTimeout);
+                    if (!answer) return server::tool_error(answer.error());
+                    const Json content = answer->value("content", Json::object());
+                    return ToolOutput{Json::object(), "LLM response: " + content.value("text", content.dump())};
+                  }));
+  add(simple_tool("test_elicitation", "Asks the user for a username and an email (elicitation/create).",
+                  R"({"type":"object","properties":{"message":{"type":"string"}},"required":["message"]})",
+                  [](const Json& args, CallContext& context) -> Result<ToolOutput> {
+                    return elicit(context, args["message"].get<std::string>(),
+                                  Json{{"type", "object"},
+                                       {"properties", {{"username", {{"type", "string"}, {"description", "User's response"}}},
+                                                       {"email", {{"type", "string"}, {"description", "User's email address"}}}}},
+                                       {"required", Json::array({"username", "email"})}});
+                  }));
+  // SEP-1034: every primitive type of a form field carries a default.
+  add(simple_tool("test_elicitation_sep1034_defaults", "Elicits a form whose fields all have defaults.",
+                  R"({"type":"object"})", [](const Json&, CallContext& context) -> Result<ToolOutput> {
+                    return elicit(context, "Please review and update the form fields with defaults",
+                                  Json{{"type", "object"},
+                                       {"properties",
+                                        {{"name", {{"type", "string"}, {"description", "User name"}, {"default", "John Doe"}}},
+                                         {"age", {{"type", "integer"}, {"description", "User age"}, {"default", 30}}},
+                                         {"score", {{"type", "number"}, {"description", "User score"}, {"default", 95.5}}},
+                                         {"status", {{"type", "string"},
+                                                     {"description", "User status"},
+                                                     {"enum", {"active", "inactive", "pending"}},
+                                                     {"default", "active"}}},
+                                         {"verified", {{"type", "boolean"}, {"description", "Verification status"}, {"default", true}}}}},
+                                       {"required", Json::array()}});
+                  }));
+  // SEP-1330: the five enum shapes (untitled, titled, legacy enumNames; single and multi select).
+  add(simple_tool("test_elicitation_sep1330_enums", "Elicits a form with every enum variant.", R"({"type":"object"})",
+                  [](const Json&, CallContext& context) -> Result<ToolOutput> {
+                    auto titled = [](const std::vector<std::pair<std::string, std::string>>& options) {
+                      Json out = Json::array();
+                      for (const auto& [value, title] : options) out.push_back({{"const", value}, {"title", title}});
+                      return out;
+                    };
+                    const Json untitled = {"option1", "option2", "option3"};
+                    return elicit(
+                        context, "Please choose from the enum fields",
+                        Json{{"type", "object"},
+                             {"properties",
+                              {{"untitledSingle", {{"type", "string"}, {"enum", untitled}}},
+                               {"titledSingle", {{"type", "string"},
+                                                 {"oneOf", titled({{"value1", "First Option"}, {"value2", "Second Option"},
+                                                                   {"value3", "Third Option"}})}}},
+                               {"legacyEnum", {{"type", "string"},
+                                               {"enum", {"opt1", "opt2", "opt3"}},
+                                               {"enumNames", {"Option One", "Option Two", "Option Three"}}}},
+                               {"untitledMulti", {{"type", "array"}, {"items", {{"type", "string"}, {"enum", untitled}}}}},
+                               {"titledMulti", {{"type", "array"},
+                                                {"items", {{"anyOf", titled({{"value1", "First Choice"}, {"value2", "Second Choice"},
+                                                                             {"value3", "Third Choice"}})}}}}}}},
+                             {"required", Json::array()}});
+                  }));
+
+  // A resource clients may subscribe to; touch_watched changes it and tells the subscribers.
+  auto watched = std::make_shared<std::atomic<int>>(0);
+  d.add_resource({.uri = "test://watched-resource",
+                  .name = "watched-resource",
+                  .title = "Watched resource",
+                  .description = "A resource that changes on every call of touch_watched.",
+                  .mime_type = "text/plain",
+                  .read = [watched]() -> Result<std::string> { return "version " + std::to_string(watched->load()); },
+                  .subscribable = true});
+  add(simple_tool("touch_watched", "Changes test://watched-resource (subscribers get notifications/resources/updated).",
+                  R"({"type":"object"})", [watched, &d](const Json&, CallContext&) -> Result<ToolOutput> {
+                    const int version = ++*watched;
+                    d.resource_updated("test://watched-resource");
+                    return ToolOutput{Json::object(), "version " + std::to_string(version)};
+                  }));
+
+  d.add_resource({.uri = "test://static-binary",
+                  .name = "static-binary",
+                  .title = "Static binary",
+                  .description = "A 1x1 PNG, read as a base64 blob.",
+                  .mime_type = "image/png",
+                  .read = []() -> Result<std::string> { return png_1x1(); },
+                  .binary = true});
   d.add_resource({.uri = "test://static-text",
                   .name = "static-text",
                   .title = "Static text",

@@ -424,6 +424,46 @@ TEST_F(Http, AClosedPostStreamIsResumedWithLastEventId) {
   EXPECT_EQ(events.back()["result"]["content"][0]["text"], "counted to 3");
 }
 
+TEST_F(Http, SamplingGoesOutOnTheCallsStreamAndItsAnswerComesBackAsAPost) {
+  start();
+  auto init = initialize_message();
+  init["params"]["capabilities"] = {{"sampling", Json::object()}};
+  const auto initialized = post(init);
+  const std::string session = initialized.header("mcp-session-id");
+  ASSERT_FALSE(session.empty()) << initialized.body;
+  post(Json{{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}}, session);
+
+  Raw raw(port_);
+  ASSERT_TRUE(raw.connected());
+  const std::string body = request(7, "tools/call", {{"name", "test_sampling"}, {"arguments", {{"prompt", "hi"}}}}).dump();
+  raw.send("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port_) +
+           "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nMcp-Session-Id: " + session +
+           "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  ASSERT_TRUE(raw.read_until("sampling/createMessage")) << raw.data;
+  EXPECT_NE(raw.data.find("text/event-stream"), std::string::npos);
+  EXPECT_NE(raw.data.find(R"("text":"hi")"), std::string::npos) << raw.data;
+  const auto at = raw.data.find(R"("id":"server-)");
+  ASSERT_NE(at, std::string::npos) << raw.data;
+  const auto start_of_id = at + 6;
+  const std::string id = raw.data.substr(start_of_id, raw.data.find('"', start_of_id) - start_of_id);
+
+  const auto answered = post(Json{{"jsonrpc", "2.0"},
+                                  {"id", id},
+                                  {"result", {{"role", "assistant"}, {"content", {{"type", "text"}, {"text", "pong"}}}, {"model", "m"}}}},
+                             session);
+  EXPECT_EQ(answered.status, 202) << answered.body;
+  ASSERT_TRUE(raw.read_until("LLM response: pong")) << raw.data;
+  EXPECT_NE(raw.data.find(R"("id":7)"), std::string::npos);
+
+  // A POST that accepts JSON only cannot carry the request: the tool fails at once, naming the fix.
+  const auto start = std::chrono::steady_clock::now();
+  const auto json_only = post(request(8, "tools/call", {{"name", "test_sampling"}, {"arguments", {{"prompt", "hi"}}}}), session,
+                              {{"Content-Type", "application/json"}, {"Accept", "application/json"}});
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  EXPECT_EQ(json_only.json()["result"]["isError"], true) << json_only.body;
+  EXPECT_NE(json_only.body.find("text/event-stream"), std::string::npos) << json_only.body;
+}
+
 TEST_F(Http, StatelessRequestsNeedNoSession) {
   start();
   auto r = post(stateless_request(1, "server/discover"), "", stateless_headers("server/discover"));
