@@ -27,6 +27,7 @@
 #include <gtest/gtest.h>
 
 #include "server/transport/http_server.hpp"
+#include "tests/fixtures/slowdown.hpp"
 #include "tests/server/transport/http_fixtures.hpp"
 #include "tests/server/transport/jwt_fixtures.hpp"
 
@@ -41,12 +42,7 @@ using namespace std::chrono_literals;
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
-// Sanitizer builds run several times slower: the asan preset sets EKS_TEST_SLOWDOWN to stretch time bounds.
-std::chrono::milliseconds scaled(std::chrono::milliseconds bound) {
-  const char* factor = std::getenv("EKS_TEST_SLOWDOWN");
-  const double f = factor ? std::max(1.0, std::atof(factor)) : 1.0;
-  return std::chrono::milliseconds(static_cast<long>(static_cast<double>(bound.count()) * f));
-}
+using eks::testing::scaled;
 
 // Everything the server logs, also kept here: tests check that secrets never reach the logs. Installed before
 // main, so that the components' loggers (clones of the default one) carry it.

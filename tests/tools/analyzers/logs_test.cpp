@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "tests/fixtures/slowdown.hpp"
 #include "tools/logs/log_analysis.hpp"
 
 namespace eks::logs {
@@ -122,7 +123,8 @@ TEST(Templates, MiningThroughputIsReported) {
   std::cout << "[ mining   ] " << log.size() / (1024 * 1024) << " MiB, " << a.lines << " lines -> " << a.templates.size() << " templates in "
             << s * 1000 << " ms: " << mb_s << " MiB/s\n";
   EXPECT_LE(a.templates.size(), 3u);
-  EXPECT_GT(mb_s, 20.0);  // the 100 MB/s target is a bench figure on an idle machine, not a timed test
+  // A floor far below the bench figure (~550 MB/s): it catches a quadratic regression, not a slow machine.
+  EXPECT_GT(mb_s, 20.0 / eks::testing::slowdown());
 }
 
 TEST(Templates, JsonLinesWithDifferentIdsAreOneTemplate) {
