@@ -144,10 +144,11 @@ std::vector<upstream::UpstreamConfig> upstream_configs(const Config& config, saf
     if (!has_arg(args, "--list-output")) args.insert(args.end(), {"--list-output", "yaml"});
     // Defense in depth: in read_only mode the upstream itself refuses writes too.
     if (mode == safety::Mode::read_only && !has_arg(args, "--read-only")) args.push_back("--read-only");
-    // Its Kubernetes client otherwise allows 5 requests a second after a burst of 10: a cluster read of ~25
-    // kinds in parallel would wait seconds on its own limiter.
+    // Its Kubernetes client otherwise allows 5 requests a second after a burst of 10: a cluster read (~25
+    // kinds, pods and events once per namespace, all in parallel) would wait seconds on its own limiter.
+    // kubectl's own default burst is 300.
     u.process.env.emplace("KUBE_CLIENT_QPS", "50");
-    u.process.env.emplace("KUBE_CLIENT_BURST", "100");
+    u.process.env.emplace("KUBE_CLIENT_BURST", "300");
   }
   return out;
 }

@@ -96,7 +96,7 @@ describe('Claude Code calls diagnose_cluster through the Messages API stand-in',
     assert.match(fs.readFileSync(serverLog, 'utf8'), /initialized: client claude-code/, 'our server was not the one Claude Code used');
     // The findings came from the sandbox's API server, which saw reads only.
     const apiRequests = sim.requests();
-    assert.ok(apiRequests.some((q) => q.method === 'GET' && q.path.startsWith('/api/v1/pods')), 'the cluster was not read live');
+    assert.ok(apiRequests.some((q) => q.method === 'GET' && /^\/api\/v1\/(namespaces\/[^/]+\/)?pods(\?|$)/.test(q.path)), 'the cluster was not read live');
     assert.ok(!apiRequests.some((q) => q.method !== 'GET' && !q.path.includes('selfsubjectaccessreviews')), 'a diagnosis changes nothing');
     // The key never reaches a record.
     assert.ok(!JSON.stringify(fake.requests()).includes('dummy-key-for-the-stand-in'));
