@@ -2,79 +2,29 @@
 // The Messages API stand-in (tests/fakes/anthropic/server.mjs) as a child process for C++ tests: started with a
 // script on 127.0.0.1 port 0, in its own process group, killed by its PID (and by PR_SET_PDEATHSIG if the test
 // dies); every wait bounded. requests() and state() read its /_fake endpoints.
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "server/upstream/curl.hpp"
+#include "tests/fixtures/child_process.hpp"
 
 namespace eks::test_fixtures {
 
 class FakeAnthropic {
  public:
   // `script` is the YAML text; it is written to `work`/script.yaml.
-  FakeAnthropic(const std::filesystem::path& work, const std::string& script) {
-    using namespace std::chrono_literals;
-    const auto script_path = work / "script.yaml";
-    std::ofstream(script_path) << script;
-    const std::string server = std::string(EKS_SOURCE_DIR) + "/tests/fakes/anthropic/server.mjs";
-    const std::string log = (work / "fake-anthropic.log").string();
-    int out[2];
-    if (pipe(out) != 0) return;
-    pid_ = fork();
-    if (pid_ < 0) {
-      close(out[0]);
-      close(out[1]);
-      return;
-    }
-    if (pid_ == 0) {
-      setpgid(0, 0);
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      dup2(out[1], STDOUT_FILENO);
-      const int err = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      if (err >= 0) dup2(err, STDERR_FILENO);
-      close(out[0]);
-      close(out[1]);
-      execlp("node", "node", server.c_str(), "--script", script_path.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(out[1]);
-    std::string line;
-    const auto deadline = std::chrono::steady_clock::now() + 15s;
-    while (std::chrono::steady_clock::now() < deadline && line.find('\n') == std::string::npos) {
-      pollfd p{out[0], POLLIN, 0};
-      if (poll(&p, 1, 100) <= 0) continue;
-      char buf[256];
-      const ssize_t n = read(out[0], buf, sizeof buf);
-      if (n <= 0) break;
-      line.append(buf, static_cast<std::size_t>(n));
-    }
-    close(out[0]);
-    const auto parsed = nlohmann::json::parse(line.substr(0, line.find('\n')), nullptr, false);
+  FakeAnthropic(const std::filesystem::path& work, const std::string& script)
+      : log_((work / "fake-anthropic.log").string()),
+        process_({"node", std::string(EKS_SOURCE_DIR) + "/tests/fakes/anthropic/server.mjs", "--script",
+                  write_script(work / "script.yaml", script)},
+                 log_, std::chrono::seconds(15)) {
+    const auto parsed = nlohmann::json::parse(process_.first_line(), nullptr, false);
     if (parsed.is_object() && parsed.contains("url")) url_ = parsed["url"];
-    log_ = log;
-  }
-  ~FakeAnthropic() {
-    using namespace std::chrono_literals;
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    for (int i = 0; i < 100; ++i) {
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_) return;
-      std::this_thread::sleep_for(20ms);
-    }
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
   }
   FakeAnthropic(const FakeAnthropic&) = delete;
   FakeAnthropic& operator=(const FakeAnthropic&) = delete;
@@ -98,6 +48,10 @@ class FakeAnthropic {
   }
 
  private:
+  static std::string write_script(const std::filesystem::path& path, const std::string& script) {
+    std::ofstream(path) << script;
+    return path.string();
+  }
   nlohmann::json get(const std::string& path) const {
     const auto& c = *upstream::curl();
     CURL* curl = c.easy_init();
@@ -116,9 +70,9 @@ class FakeAnthropic {
     return nlohmann::json::parse(body, nullptr, false);
   }
 
-  pid_t pid_ = -1;
-  std::string url_;
   std::string log_;
+  ChildProcess process_;
+  std::string url_;
 };
 
 }  // namespace eks::test_fixtures
