@@ -15,13 +15,8 @@
 // 5. Logs: a generated ~100 MB container log through logs::analyze_log (template mining + patterns) and
 //    through the TemplateMiner alone.
 // Every child runs in its own process group and is ended by PID with bounded waits.
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <malloc.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -47,6 +42,7 @@
 #include "tools/cluster/source.hpp"
 #include "tools/logs/log_analysis.hpp"
 #include "tools/logs/template_miner.hpp"
+#include "tests/fixtures/child_process.hpp"
 
 namespace eks::tools {
 server::ToolDef diagnose_cluster_tool(std::function<std::shared_ptr<cluster::ClusterSource>()> source);
@@ -120,64 +116,6 @@ double self_cpu_seconds() {
   getrusage(RUSAGE_SELF, &u);
   return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
-
-// A child process in its own group, stdout to a pipe (for a first line), stderr to a file.
-class Child {
- public:
-  Child(const std::vector<std::string>& argv, const fs::path& err_log) {
-    int out[2];
-    if (pipe(out) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      setpgid(0, 0);
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      dup2(out[1], STDOUT_FILENO);
-      const int err = open(err_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      if (err >= 0) dup2(err, STDERR_FILENO);
-      close(out[0]);
-      close(out[1]);
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-    close(out[1]);
-    out_ = out[0];
-  }
-  ~Child() {
-    if (out_ >= 0) close(out_);
-    if (pid_ <= 0) return;
-    kill(-pid_, SIGTERM);
-    for (int i = 0; i < 100; ++i) {
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_) return;
-      std::this_thread::sleep_for(20ms);
-    }
-    kill(-pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-  }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-  pid_t pid() const { return pid_; }
-  // The first line on stdout, waited for at most `timeout`.
-  std::string first_line(std::chrono::milliseconds timeout) {
-    std::string line;
-    const auto deadline = Clock::now() + timeout;
-    while (out_ >= 0 && Clock::now() < deadline && line.find('\n') == std::string::npos) {
-      pollfd p{out_, POLLIN, 0};
-      if (poll(&p, 1, 100) <= 0) continue;
-      char buf[256];
-      const ssize_t n = read(out_, buf, sizeof buf);
-      if (n <= 0) break;
-      line.append(buf, static_cast<std::size_t>(n));
-    }
-    return line.substr(0, line.find('\n'));
-  }
-
- private:
-  pid_t pid_ = -1;
-  int out_ = -1;
-};
 
 fs::path build_root() {
   std::error_code ec;
@@ -379,10 +317,10 @@ int main(int argc, char** argv) {
   if (!fs::exists(kubesim) || !fs::exists(upstream_binary)) {
     notes.push_back("live part not run: missing " + (!fs::exists(kubesim) ? kubesim.string() : upstream_binary.string()));
   } else {
-    Child sim({kubesim.string(), "--snapshot", dir.string(), "--listen", "127.0.0.1:0", "--write-kubeconfig",
-               (work / "kubeconfig").string()},
-              work / "kubesim.log");
-    const std::string url = sim.first_line(60s);
+    test_fixtures::ChildProcess sim({kubesim.string(), "--snapshot", dir.string(), "--listen", "127.0.0.1:0",
+                                     "--write-kubeconfig", (work / "kubeconfig").string()},
+                                    work / "kubesim.log", 60s);
+    const std::string url = sim.first_line();
     if (url.rfind("http://127.0.0.1:", 0) != 0) {
       notes.push_back("live part not run: kubesim did not start within 60 s (see " + (work / "kubesim.log").string() + ")");
     } else {
