@@ -258,6 +258,16 @@ tl::expected<std::unique_ptr<Application>, std::string> build(const Config& conf
   }
   app.audit = std::move(*audit);
   app.validator = std::make_shared<safety::Validator>(app.policy, app.audit);
+  // Rate limits and circuit breakers live next to the audit log, shared by every process on the host: a second
+  // CLI run, a restarted server or a replica sees the changes the others made.
+  const auto limits_path = std::filesystem::path(config.audit_log).parent_path() / "limits.sqlite";
+  auto limits = safety::LimitStore::open(limits_path);
+  if (!limits) {
+    return tl::unexpected("cannot open the rate-limit database: " + limits.error() +
+                          " (it lives next to the audit log: set state_dir or audit_log in the configuration to a "
+                          "writable place)");
+  }
+  app.validator->set_limit_store(std::move(*limits));
 
   app.gateway = std::make_unique<upstream::Gateway>(upstream_configs(config, app.policy.mode));
   install_safety_check(*app.gateway, app.validator, current_namespace(config.kubeconfig));

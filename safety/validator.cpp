@@ -136,9 +136,32 @@ std::string new_correlation_id() {
   return id;
 }
 
-Validator::Validator(Policy policy, std::shared_ptr<AuditLog> audit, ClusterFacts facts, Clock clock)
-    : policy_(std::move(policy)), audit_(std::move(audit)), clock_(std::move(clock)), facts_(std::move(facts)) {
+Validator::Validator(Policy policy, std::shared_ptr<AuditLog> audit, ClusterFacts facts, Clock clock,
+                     std::shared_ptr<LimitStore> limits)
+    : policy_(std::move(policy)),
+      audit_(std::move(audit)),
+      clock_(std::move(clock)),
+      facts_(std::move(facts)),
+      limits_(std::move(limits)) {
   if (!clock_) clock_ = [] { return std::chrono::system_clock::now(); };
+  if (!limits_) {
+    // Limits that only this process sees, as before there was a state file: enough for tests and one-shot tools.
+    if (auto memory = LimitStore::in_memory()) {
+      limits_ = std::move(*memory);
+    } else {
+      logger()->error("cannot open an in-memory limits store ({}); every change will be refused", memory.error());
+    }
+  }
+}
+
+void Validator::set_limit_store(std::shared_ptr<LimitStore> limits) {
+  std::lock_guard lock(mutex_);
+  limits_ = std::move(limits);
+}
+
+std::shared_ptr<LimitStore> Validator::limit_store() const {
+  std::lock_guard lock(mutex_);
+  return limits_;
 }
 
 void Validator::set_facts(ClusterFacts facts) {
@@ -287,10 +310,20 @@ static std::optional<Decision> approve(const Policy& p, const ClusterFacts& fact
 
 std::optional<Decision> Validator::limits(const Action& a, TimePoint now) {
   const auto& limits = policy_.rate_limits;
-  const auto cutoff = now - limits.window;
-  std::lock_guard lock(mutex_);
-  if (const auto it = breakers_.find(target_key(a)); it != breakers_.end() && it->second.open_until > now) {
-    const auto left = std::chrono::duration_cast<std::chrono::minutes>(it->second.open_until - now).count() + 1;
+  const auto store = limit_store();
+  // Fail closed: a change whose rate limit and circuit breaker cannot be checked does not run.
+  auto unavailable = [&](const std::string& why) {
+    const std::string where = store ? store->path().string() : std::string("(none open)");
+    return deny("limits_unavailable", "limits",
+                "The rate limits and circuit breakers could not be checked (" + why +
+                    "), and no change runs unchecked; tell a human to make the limits database " + where +
+                    " writable, or to stop the process that keeps it locked, then retry.");
+  };
+  if (!store) return unavailable("no limits database is open");
+  const auto open_until = store->open_until(target_key(a), now);
+  if (!open_until) return unavailable(open_until.error());
+  if (*open_until) {
+    const auto left = std::chrono::duration_cast<std::chrono::minutes>(**open_until - now).count() + 1;
     return deny("circuit_open", "circuit_breaker",
                 "Remediating this target failed " + std::to_string(policy_.circuit_breaker.failures) +
                     " times recently, so the circuit breaker stops further attempts for about " + std::to_string(left) +
@@ -298,26 +331,21 @@ std::optional<Decision> Validator::limits(const Action& a, TimePoint now) {
   }
   // Rate limits are about the cluster; GitHub reporting is not a remediation.
   if (a.upstream != "kubernetes") return std::nullopt;
-  auto prune = [&](std::vector<TimePoint>& window) {
-    std::erase_if(window, [&](TimePoint t) { return t <= cutoff; });
-  };
-  prune(cluster_window_);
-  auto& ns_window = namespace_window_[a.ns];
-  prune(ns_window);
+  const auto slot = store->take_slot(limits, a.ns, now);
+  if (!slot) return unavailable(slot.error());
   const std::string minutes = std::to_string(limits.window.count() / 60);
-  if (cluster_window_.size() >= limits.cluster) {
-    return deny("rate_limited", "rate_limits.cluster",
-                "At most " + std::to_string(limits.cluster) + " changes per " + minutes +
-                    " minutes run cluster-wide and that budget is used; wait, or hand the remaining actions to a human.");
+  switch (*slot) {
+    case LimitStore::Slot::taken: return std::nullopt;
+    case LimitStore::Slot::cluster_spent:
+      return deny("rate_limited", "rate_limits.cluster",
+                  "At most " + std::to_string(limits.cluster) + " changes per " + minutes +
+                      " minutes run cluster-wide and that budget is used; wait, or hand the remaining actions to a human.");
+    case LimitStore::Slot::namespace_spent:
+      return deny("rate_limited", "rate_limits.per_namespace",
+                  "At most " + std::to_string(limits.per_namespace) + " changes per " + minutes +
+                      " minutes run in namespace \"" + a.ns + "\" and that budget is used; wait, or hand the rest to a human.");
   }
-  if (ns_window.size() >= limits.per_namespace) {
-    return deny("rate_limited", "rate_limits.per_namespace",
-                "At most " + std::to_string(limits.per_namespace) + " changes per " + minutes +
-                    " minutes run in namespace \"" + a.ns + "\" and that budget is used; wait, or hand the rest to a human.");
-  }
-  cluster_window_.push_back(now);
-  ns_window.push_back(now);
-  return std::nullopt;
+  return unavailable("unknown answer from the limits database");
 }
 
 void Validator::audit(const json& line, bool must_persist, Decision* decision) {
@@ -386,17 +414,11 @@ Decision Validator::check_upstream(const UpstreamCall& call) {
 void Validator::record_result(const Decision& d, bool ok, std::string_view detail, std::chrono::milliseconds duration) {
   const auto now = clock_();
   if (d.action.mutating) {
-    std::lock_guard lock(mutex_);
-    auto& breaker = breakers_[target_key(d.action)];
-    if (ok) {
-      breaker.failures.clear();
-    } else {
-      std::erase_if(breaker.failures, [&](TimePoint t) { return t <= now - policy_.circuit_breaker.window; });
-      breaker.failures.push_back(now);
-      if (breaker.failures.size() >= policy_.circuit_breaker.failures) {
-        breaker.open_until = now + policy_.circuit_breaker.cooldown;
-        breaker.failures.clear();
-      }
+    // The call has already run: a breaker that cannot be fed is worth an error line, not a failed call.
+    if (const auto store = limit_store(); !store) {
+      logger()->error("circuit breaker: no limits database is open; the result of {} is not counted", d.action.tool);
+    } else if (auto recorded = store->record_result(target_key(d.action), ok, policy_.circuit_breaker, now); !recorded) {
+      logger()->error("circuit breaker: {}; the result of {} is not counted", recorded.error(), d.action.tool);
     }
   }
   json line{{"event", "result"},

@@ -17,6 +17,7 @@
 
 #include "safety/audit_log.hpp"
 #include "safety/classifier.hpp"
+#include "safety/limit_store.hpp"
 #include "safety/policy.hpp"
 #include "server/dispatcher.hpp"
 
@@ -64,9 +65,10 @@ class Validator {
  public:
   using Clock = std::function<std::chrono::system_clock::time_point()>;
 
-  // `audit` may be null (tests); `clock` defaults to the system clock.
+  // `audit` may be null (tests); `clock` defaults to the system clock; `limits` holds the rate-limit windows and
+  // circuit breakers, shared with every process that opens the same file (null: a private in-memory store).
   explicit Validator(Policy policy, std::shared_ptr<AuditLog> audit = nullptr, ClusterFacts facts = {},
-                     Clock clock = {});
+                     Clock clock = {}, std::shared_ptr<LimitStore> limits = nullptr);
 
   // Decides on a classified action, counts it against the rate limits when allowed, and appends the decision to
   // the audit log (fsynced) before returning. Thread-safe. Never throws.
@@ -81,25 +83,23 @@ class Validator {
 
   const Policy& policy() const { return policy_; }
   void set_facts(ClusterFacts facts);
+  // Replaces the store of rate-limit windows and circuit breakers (e.g. with the state directory's file).
+  void set_limit_store(std::shared_ptr<LimitStore> limits);
 
  private:
   Decision evaluate(const Action& action);
   std::optional<Decision> limits(const Action& action, std::chrono::system_clock::time_point now);
   ClusterFacts facts() const;
   void audit(const nlohmann::json& line, bool must_persist, Decision* decision);
+  std::shared_ptr<LimitStore> limit_store() const;
 
   Policy policy_;
   std::shared_ptr<AuditLog> audit_;
   Clock clock_;
-  mutable std::mutex mutex_;  // facts_, rate-limit windows, breaker state
+  mutable std::mutex mutex_;  // facts_, limits_ (the store serialises its own operations)
   ClusterFacts facts_;
-  std::vector<std::chrono::system_clock::time_point> cluster_window_;
-  std::map<std::string, std::vector<std::chrono::system_clock::time_point>> namespace_window_;
-  struct Breaker {
-    std::vector<std::chrono::system_clock::time_point> failures;
-    std::chrono::system_clock::time_point open_until{};
-  };
-  std::map<std::string, Breaker> breakers_;
+  // Null only when not even an in-memory store could be opened: every mutating action is then refused.
+  std::shared_ptr<LimitStore> limits_;
 };
 
 // A fresh correlation id (16 hex digits).

@@ -83,3 +83,34 @@ test('auto mode runs an approved pod restart, and the audit log records it', asy
   const result = audit.find((e) => e.event === 'result' && e.correlation_id === decision.correlation_id);
   assert.equal(result?.result, 'ok', 'a result line follows the decision line');
 });
+
+test('separate CLI runs share one rate limit through the state directory', async () => {
+  // Its own state directory: the slots other tests of this file took must not count here.
+  const own = isolatedDir('gateway-limits');
+  try {
+    const configFile = path.join(own.dir, 'config.yaml');
+    fs.writeFileSync(configFile, `mcpServers:\n  kubernetes:\n    command: ${UPSTREAM}\n    connect_timeout_ms: 20000\n`);
+    const policyFile = path.join(own.dir, 'policy.yaml');
+    fs.writeFileSync(policyFile, 'mode: auto\nrate_limits: {cluster: 1}\n');
+    const restart = async (pod) => {
+      const before = sim.requests().length;
+      const r = await run(SERVER, ['upstream', 'call', 'kubernetes', 'pods_delete', JSON.stringify({ namespace: 'shop', name: pod }),
+        '--config', configFile, '--policy', policyFile, '--kubeconfig', sim.kubeconfig],
+      { env: own.env, cwd: own.dir, timeoutMs: 60000 });
+      return { ...r, deletes: sim.requests().slice(before).filter((q) => q.method === 'DELETE') };
+    };
+
+    const first = await restart('cart-nxqlkrlvwh-ndg5b');
+    assert.equal(first.code, 0, first.stderr + first.stdout);
+    assert.equal(first.deletes.length, 1, JSON.stringify(first.deletes));
+
+    // A new process: before the limits were kept on disk, it started from zero and ran.
+    const second = await restart('storefront-f5qt8gpf2h-vpqjt');
+    assert.equal(second.code, 3, `exit code 3 means denied: ${second.stderr}`);
+    assert.match(second.stderr, /rate_limited/);
+    assert.deepEqual(second.deletes, [], 'nothing reached the cluster');
+    assert.ok(fs.existsSync(path.join(own.env.XDG_STATE_HOME, 'eks-sre-mcp', 'limits.sqlite')));
+  } finally {
+    own.cleanup();
+  }
+});

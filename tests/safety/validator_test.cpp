@@ -1,5 +1,6 @@
 #include "safety/validator.hpp"
 
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -182,6 +183,67 @@ TEST(Validator, AuditLinesCarryActorToolActionAndCorrelationId) {
   EXPECT_EQ(lines[1]["result"], "ok");
   EXPECT_EQ(lines[1]["duration_ms"], 42);
   EXPECT_EQ(lines[1]["correlation_id"], "c0ffee");
+}
+
+// Facts of a quiet cluster: nothing failing, so only the limits can stop an auto-approved restart.
+ClusterFacts quiet_cluster() {
+  ClusterFacts facts;
+  facts.failing_pods = [](const std::string&) { return std::optional<int>(0); };
+  return facts;
+}
+
+std::shared_ptr<LimitStore> open_limits(const std::filesystem::path& file,
+                                        std::chrono::milliseconds busy_timeout = std::chrono::seconds(5)) {
+  auto store = LimitStore::open(file, busy_timeout);
+  if (!store) throw std::runtime_error(store.error());
+  return *store;
+}
+
+TEST(Validator, ValidatorsOverOneLimitsFileShareTheRateLimit) {
+  TempDir dir;
+  FakeClock clock;
+  const auto policy = auto_policy("rate_limits: {per_namespace: 10, cluster: 1}\n");
+  // Two processes (two CLI runs, or a server and its replica), each with its own connection to the state file.
+  Validator first(policy, nullptr, quiet_cluster(), clock.fn(), open_limits(dir.path() / "limits.sqlite"));
+  Validator second(policy, nullptr, quiet_cluster(), clock.fn(), open_limits(dir.path() / "limits.sqlite"));
+  EXPECT_TRUE(first.check_upstream(restart("team-a", "web-1")).allowed());
+  const auto d = second.check_upstream(restart("team-b", "web-2"));
+  EXPECT_EQ(d.code, "rate_limited");
+  EXPECT_EQ(d.rule, "rate_limits.cluster");
+}
+
+TEST(Validator, CircuitBreakerOpenedInOneProcessStopsAnother) {
+  TempDir dir;
+  FakeClock clock;
+  const auto policy = auto_policy("circuit_breaker: {failures: 2}\nrate_limits: {per_namespace: 100, cluster: 100}\n");
+  Validator first(policy, nullptr, quiet_cluster(), clock.fn(), open_limits(dir.path() / "limits.sqlite"));
+  Validator second(policy, nullptr, quiet_cluster(), clock.fn(), open_limits(dir.path() / "limits.sqlite"));
+  for (int i = 0; i < 2; ++i) {
+    const auto d = first.check_upstream(restart("team-a"));
+    ASSERT_TRUE(d.allowed()) << d.code;
+    first.record_result(d, false, "pod did not become ready", 5ms);
+  }
+  EXPECT_EQ(second.check_upstream(restart("team-a")).code, "circuit_open");
+}
+
+TEST(Validator, RefusesChangesWhenTheLimitsDatabaseIsUnavailable) {
+  TempDir dir;
+  const auto file = dir.path() / "limits.sqlite";
+  Validator v(auto_policy(), nullptr, quiet_cluster(), {}, open_limits(file, 20ms));
+  // Another process stuck inside a write transaction.
+  sqlite3* holder = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &holder), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  const auto d = v.check_upstream(restart("team-a"));
+  const bool read = v.check_upstream({"kubernetes", "pods_get", json{{"name", "x"}}, "team-a", {}, ""}).allowed();
+  v.record_result(d, false, "x", 1ms);  // logged, not fatal
+  sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(holder);
+  EXPECT_EQ(d.verdict, Verdict::deny);
+  EXPECT_EQ(d.code, "limits_unavailable");
+  EXPECT_NE(d.reason.find(file.string()), std::string::npos) << d.reason;
+  EXPECT_TRUE(read) << "reads do not need the limits";
+  EXPECT_TRUE(v.check_upstream(restart("team-a")).allowed()) << "the lock is gone";
 }
 
 
