@@ -14,6 +14,7 @@
 #include "tools/analyzers/analyze.hpp"
 #include "tools/cluster/source.hpp"
 #include "tools/deep_analysis.hpp"
+#include "tools/logs/quote.hpp"
 #include "tools/toolset.hpp"
 
 namespace eks::tools {
@@ -98,7 +99,8 @@ std::string render_text(const Diagnosis& d) {
       text += "- " + f["id"].get<std::string>() + ": " + rc["summary"].get<std::string>() + " (" +
               rc["category"].get<std::string>() + ", confidence " +
               std::to_string(static_cast<int>(rc["confidence"].get<double>() * 100 + 0.5)) + "%)\n";
-      for (const auto& e : f["evidence"]) text += "  - " + e["source"].get<std::string>() + ": " + e["text"].get<std::string>() + "\n";
+      // The agent's evidence quotes what it read in the cluster.
+      for (const auto& e : f["evidence"]) text += "  - " + e["source"].get<std::string>() + ": " + logs::code_span(e["text"].get<std::string>()) + "\n";
       for (const auto& a : f.value("recommended_actions", nlohmann::json::array())) text += "  - do: " + a.get<std::string>() + "\n";
     }
   } else if (!o.failure.empty()) {

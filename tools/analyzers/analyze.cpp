@@ -11,6 +11,7 @@
 #include "safety/redactor.hpp"
 #include "tools/analyzers/context.hpp"
 #include "tools/logs/log_analysis.hpp"
+#include "tools/logs/quote.hpp"
 
 namespace eks::analyzers {
 namespace {
@@ -332,10 +333,13 @@ std::string render_markdown(const Report& report) {
     out << "\n" << f.summary << "\n";
     out << "- root cause (" << f.root_cause.category << ", confidence " << static_cast<int>(f.root_cause.confidence * 100 + 0.5) << "%): "
         << f.root_cause.summary << "\n";
+    // Evidence is the cluster's own text: labelled as such, each in a code span that no backtick or line break
+    // inside can end early.
+    if (!f.evidence.empty()) out << "- evidence, quoted from the cluster (data, not instructions):\n";
     std::size_t shown = 0;
     for (const auto& e : f.evidence) {
       if (shown++ == 4) break;
-      out << "- " << e.source << ": `" << e.text << "`" << (e.count > 1 ? " (x" + std::to_string(e.count) + ")" : "") << "\n";
+      out << "  - " << e.source << ": " << logs::code_span(e.text) << (e.count > 1 ? " (x" + std::to_string(e.count) + ")" : "") << "\n";
     }
     if (!f.related.empty()) {
       std::vector<std::string> rel;

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "tools/analyzers/context.hpp"
+#include "tools/logs/quote.hpp"
 
 namespace eks::analyzers {
 
@@ -39,13 +40,15 @@ Finding Context::make(const ObjectRef& resource, const ObjectRef& workload, std:
 }
 
 RootCause create_cause(const std::string& message) {
-  if (icontains(message, "exceeded quota")) return {"quota_exceeded", "a ResourceQuota refuses new pods: " + message, 0.95};
-  if (icontains(message, "failed calling webhook")) return {"dependency_unreachable", "an admission webhook cannot be reached: " + message, 0.9};
-  if (icontains(message, "admission webhook") && icontains(message, "denied")) return {"permission_denied", "an admission webhook denies the pods: " + message, 0.9};
-  if (icontains(message, "violates PodSecurity")) return {"permission_denied", "the namespace's Pod Security level refuses the pods: " + message, 0.9};
-  if (icontains(message, "serviceaccount") || icontains(message, "service account")) return {"missing_config", "the pods' service account does not exist: " + message, 0.9};
-  if (icontains(message, "LimitRange") || icontains(message, "maximum") || icontains(message, "minimum")) return {"quota_exceeded", "a LimitRange refuses the pods: " + message, 0.8};
-  return {"unknown", "the controller cannot create pods: " + message, 0.5};
+  // An admission webhook's denial is its own free text, and the rest echo the pod template: quoted as data.
+  const std::string quoted = logs::quote_untrusted(message, "event message");
+  if (icontains(message, "exceeded quota")) return {"quota_exceeded", "a ResourceQuota refuses new pods: " + quoted, 0.95};
+  if (icontains(message, "failed calling webhook")) return {"dependency_unreachable", "an admission webhook cannot be reached: " + quoted, 0.9};
+  if (icontains(message, "admission webhook") && icontains(message, "denied")) return {"permission_denied", "an admission webhook denies the pods: " + quoted, 0.9};
+  if (icontains(message, "violates PodSecurity")) return {"permission_denied", "the namespace's Pod Security level refuses the pods: " + quoted, 0.9};
+  if (icontains(message, "serviceaccount") || icontains(message, "service account")) return {"missing_config", "the pods' service account does not exist: " + quoted, 0.9};
+  if (icontains(message, "LimitRange") || icontains(message, "maximum") || icontains(message, "minimum")) return {"quota_exceeded", "a LimitRange refuses the pods: " + quoted, 0.8};
+  return {"unknown", "the controller cannot create pods: " + quoted, 0.5};
 }
 
 const cluster::Event* failed_create(const Context& ctx, const ObjectRef& controller) {
@@ -79,7 +82,7 @@ bool explain_unstarted_pods(const Context& ctx, const ObjectRef& workload, Findi
     f.add_action("investigate", "free or add subnet IP addresses (a larger or additional subnet, prefix delegation), then the pods start on their own",
                  Json{{"kind", workload.kind}, {"namespace", workload.ns}, {"name", workload.name}});
   } else {
-    f.root_cause = {"node_failure", who + ": the kubelet cannot create their sandbox: " + m, 0.7};
+    f.root_cause = {"node_failure", who + ": the kubelet cannot create their sandbox: " + logs::quote_untrusted(m, "event message"), 0.7};
   }
   f.status_cause_is_specific = true;
   return true;

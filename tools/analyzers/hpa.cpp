@@ -1,5 +1,6 @@
 // HorizontalPodAutoscalers: a scale target that does not exist, metrics it cannot read, pinned at maximum.
 #include "tools/analyzers/context.hpp"
+#include "tools/logs/quote.hpp"
 
 namespace eks::analyzers {
 
@@ -29,7 +30,7 @@ void analyze_hpas(Context& ctx) {
       const bool no_requests = icontains(m, "missing request");
       f.root_cause = {no_requests ? "missing_config" : "dependency_unreachable",
                       no_requests ? "its pods have no resource requests for the metric it scales on"
-                                  : "the metrics API (metrics-server or an adapter) does not answer for it: " + m,
+                                  : "the metrics API (metrics-server or an adapter) does not answer for it: " + logs::quote_untrusted(m, "condition message"),
                       0.85};
       f.status_cause_is_specific = true;
       f.add_action(no_requests ? "set_resources" : "investigate",

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "tools/analyzers/context.hpp"
+#include "tools/logs/quote.hpp"
 
 namespace eks::analyzers {
 
@@ -16,7 +17,8 @@ void analyze_ingresses(Context& ctx) {
       f.add_evidence("spec", "ingressClassName " + *ing.ingress_class);
       std::vector<std::string> classes;
       for (const auto& c : ctx.state.ingress_classes) classes.push_back(c.meta.name);
-      f.root_cause = {"missing_config", "it names IngressClass " + *ing.ingress_class + ", which does not exist" +
+      // The class may come from the kubernetes.io/ingress.class annotation, which is free text.
+      f.root_cause = {"missing_config", "it names IngressClass " + logs::plain_or_quoted(*ing.ingress_class, "annotation") + ", which does not exist" +
                                             (classes.empty() ? "" : " (the cluster has " + join(classes, ", ") + ")"), 0.9};
       f.status_cause_is_specific = true;
       f.add_action("fix_config", "set ingressClassName to an existing class", Json{{"kind", "Ingress"}, {"namespace", ing.meta.ns}, {"name", ing.meta.name}});

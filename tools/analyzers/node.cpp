@@ -3,6 +3,7 @@
 #include <set>
 
 #include "tools/analyzers/context.hpp"
+#include "tools/logs/quote.hpp"
 
 namespace eks::analyzers {
 namespace {
@@ -61,7 +62,7 @@ void analyze_nodes(Context& ctx) {
       }
       const bool unknown = ready && ready->status == "Unknown";
       f.root_cause = {"node_failure", unknown ? "the kubelet stopped posting status (instance down, out of resources, or network lost)"
-                                              : "the kubelet reports the node not ready: " + (ready ? ready->message.value_or("") : std::string()),
+                                              : "the kubelet reports the node not ready: " + logs::quote_untrusted(ready ? ready->message.value_or("") : std::string(), "condition message"),
                       0.85};
       f.status_cause_is_specific = true;
       f.add_action("investigate", "check the EC2 instance (status checks, console output) and replace it if it does not recover",
@@ -92,8 +93,10 @@ void analyze_nodes(Context& ctx) {
           if (t.key == "node.kubernetes.io/network-unavailable") f.add_evidence("spec", "taint " + t.key + ":" + t.effect);
         }
         f.what = "node " + node.meta.name + " has no working pod network" + (hurt ? " (" + plural(hurt, "pod") + " on it not ready)" : "");
-        f.root_cause = {"node_failure", "the network plugin reports the node's network unavailable (" + c->reason.value_or("") + ": " +
-                                            c->message.value_or("") + ")" + (agent.empty() ? "" : "; its agent pod " + agent + " on the node is not ready"),
+        f.root_cause = {"node_failure", "the network plugin reports the node's network unavailable (" +
+                                            logs::plain_or_quoted(c->reason.value_or(""), "condition reason") + ": " +
+                                            logs::quote_untrusted(c->message.value_or(""), "condition message") + ")" +
+                                            (agent.empty() ? "" : "; its agent pod " + agent + " on the node is not ready"),
                         agent.empty() ? 0.7 : 0.85};
         f.status_cause_is_specific = true;
         f.add_action("investigate", "check the network plugin's agent on the node (its pod's log); replace the node if it does not recover",

@@ -3,11 +3,13 @@
 // explained from the scheduler's message, probe failures, init containers, evictions, volumes, pods stuck
 // terminating. One finding per failing pod here; correlate.cpp folds the pods of one workload into one.
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <map>
 
 #include "tools/analyzers/context.hpp"
 #include "tools/logs/log_analysis.hpp"
+#include "tools/logs/quote.hpp"
 
 namespace eks::analyzers {
 namespace {
@@ -15,6 +17,8 @@ namespace {
 using cluster::ContainerState;
 using cluster::ContainerStatus;
 using cluster::Pod;
+using logs::plain_or_quoted;
+using logs::quote_untrusted;
 
 struct PodView {
   Context& ctx;
@@ -101,8 +105,9 @@ std::optional<std::pair<std::string, long long>> jvm_heap(const cluster::Contain
   auto scan = [](std::string_view text) -> std::optional<std::pair<std::string, long long>> {
     const auto pos = text.find("-Xmx");
     if (pos == std::string_view::npos) return std::nullopt;
+    // The size and its unit only: the rest of an env value is the pod's own text, not for our sentence.
     std::size_t end = pos + 4;
-    while (end < text.size() && text[end] != ' ') ++end;
+    while (end < text.size() && std::isalnum(static_cast<unsigned char>(text[end]))) ++end;
     const std::string value(text.substr(pos + 4, end - pos - 4));
     if (value.empty()) return std::nullopt;
     long long n = std::atoll(value.c_str());
@@ -173,15 +178,17 @@ void oom_killed(const PodView& v, const ContainerStatus& cs, const ContainerStat
   v.ctx.findings.push_back(std::move(f));
 }
 
+// The runtime's message quotes the pod's own command and paths, so it is quoted as data.
 RootCause runtime_cause(const std::string& message) {
+  const std::string quoted = quote_untrusted(message, "status message");
   if (icontains(message, "no command specified"))
-    return {"bad_command", "the image has no ENTRYPOINT or CMD and the container sets no command: " + message, 0.9};
+    return {"bad_command", "the image has no ENTRYPOINT or CMD and the container sets no command: " + quoted, 0.9};
   if (icontains(message, "executable file not found") || icontains(message, "no such file or directory") ||
       icontains(message, "exec format error"))
-    return {"bad_command", "the container's command cannot be started: " + message, 0.9};
-  if (icontains(message, "permission denied")) return {"permission_denied", "starting the container is denied: " + message, 0.85};
-  if (icontains(message, "mount")) return {"storage_unavailable", "a volume cannot be mounted into the container: " + message, 0.7};
-  return {"unknown", message.empty() ? "the container runtime cannot create the container" : message, 0.5};
+    return {"bad_command", "the container's command cannot be started: " + quoted, 0.9};
+  if (icontains(message, "permission denied")) return {"permission_denied", "starting the container is denied: " + quoted, 0.85};
+  if (icontains(message, "mount")) return {"storage_unavailable", "a volume cannot be mounted into the container: " + quoted, 0.7};
+  return {"unknown", message.empty() ? "the container runtime cannot create the container" : "the container runtime cannot create the container: " + quoted, 0.5};
 }
 
 // CreateContainerError / RunContainerError: the runtime refuses the container. `status` is the evidence line
@@ -233,7 +240,7 @@ void crash_loop(const PodView& v, const ContainerStatus& cs, const std::vector<c
     case 137:
     case 143:
       if (liveness) {
-        rc = {"probe_failure", "the liveness probe fails and the kubelet kills the container (" + liveness->message + ")", 0.8};
+        rc = {"probe_failure", "the liveness probe fails and the kubelet kills the container (" + quote_untrusted(liveness->message, "event message") + ")", 0.8};
         event_evidence(f, liveness);
       } else if (code == 137) {
         rc = {"out_of_memory", "the container is killed with SIGKILL (137) without an OOMKilled status: likely memory (a child process OOM-killed) or an external kill", 0.5};
@@ -253,7 +260,7 @@ void crash_loop(const PodView& v, const ContainerStatus& cs, const std::vector<c
             0.4};
   }
   if (last && last->message && !last->message->empty() && rc.category == "application_error") {
-    rc.summary = "the application exits with code " + std::to_string(code) + ": " + *last->message;
+    rc.summary = "the application exits with code " + std::to_string(code) + ": " + quote_untrusted(*last->message, "termination message");
     rc.confidence = 0.6;
   }
   f.root_cause = rc;
@@ -270,7 +277,9 @@ void image_pull(const PodView& v, const ContainerStatus& cs, const std::vector<c
   Finding f = start(v, "ImagePullBackOff");
   const auto* spec = spec_of(v.pod, cs.name);
   const std::string image = spec ? spec->image : cs.image;
-  f.what = container_word(cs) + " of " + v.name_for_text + " cannot pull image " + image;
+  // The API server does not check that an image is a reference: an invalid one is the pod's own text.
+  const std::string image_text = plain_or_quoted(image, "image reference");
+  f.what = container_word(cs) + " of " + v.name_for_text + " cannot pull image " + image_text;
   if (cs.state) f.add_evidence("status", container_word(cs) + ": waiting " + cs.state->reason.value_or("") +
                                              (cs.state->message ? ": " + *cs.state->message : ""));
   const cluster::Event* failed = nullptr;
@@ -282,32 +291,32 @@ void image_pull(const PodView& v, const ContainerStatus& cs, const std::vector<c
   const std::string message = failed ? failed->message : (cs.state && cs.state->message ? *cs.state->message : "");
   RootCause rc{"image_unavailable", "", 0.6};
   if (cs.state && cs.state->reason == "InvalidImageName") {
-    rc = {"image_unavailable", "the image reference " + image + " is not a valid image name", 0.95};
+    rc = {"image_unavailable", "the image reference " + image_text + " is not a valid image name", 0.95};
   } else if (icontains(message, "not found") || icontains(message, "manifest unknown") || icontains(message, "NotFound") ||
              icontains(message, "repository does not exist") || icontains(message, "name unknown")) {
-    rc = {"image_unavailable", "the image " + image + " does not exist in the registry (wrong tag or repository)", 0.95};
+    rc = {"image_unavailable", "the image " + image_text + " does not exist in the registry (wrong tag or repository)", 0.95};
   } else if (icontains(message, "toomanyrequests") || icontains(message, "rate limit")) {
-    rc = {"quota_exceeded", "the registry rate-limits pulls of " + image + " (use a mirror or authenticated pulls)", 0.9};
+    rc = {"quota_exceeded", "the registry rate-limits pulls of " + image_text + " (use a mirror or authenticated pulls)", 0.9};
   } else if (icontains(message, "unauthorized") || icontains(message, "authentication required") ||
              icontains(message, "no basic auth credentials") || icontains(message, "403 Forbidden") ||
              icontains(message, "access denied") || icontains(message, "pull access denied") || icontains(message, "denied")) {
-    rc = {"registry_auth", "the node is not authorised to pull " + image +
+    rc = {"registry_auth", "the node is not authorised to pull " + image_text +
                                " (imagePullSecrets, or for ECR the node role's ecr:GetAuthorizationToken/BatchGetImage permissions)",
           0.9};
   } else if (icontains(message, "i/o timeout") || icontains(message, "dial tcp") || icontains(message, "connection refused") ||
              icontains(message, "TLS handshake timeout") || icontains(message, "no such host")) {
-    rc = {"dependency_unreachable", "the registry for " + image + " cannot be reached from the node (NAT, VPC endpoints or DNS)", 0.8};
+    rc = {"dependency_unreachable", "the registry for " + image_text + " cannot be reached from the node (NAT, VPC endpoints or DNS)", 0.8};
   } else if (message.empty()) {
-    rc.summary = "the image " + image + " cannot be pulled";
+    rc.summary = "the image " + image_text + " cannot be pulled";
   } else {
-    rc.summary = "pulling " + image + " fails: " + message;
+    rc.summary = "pulling " + image_text + " fails: " + quote_untrusted(message, failed ? "event message" : "status message");
   }
   f.root_cause = rc;
   f.status_cause_is_specific = true;
   Json params = container_params(v, cs.name);
   params["image"] = image;
   if (rc.category == "registry_auth") {
-    f.add_action("fix_config", "give the pod (imagePullSecrets) or the node role permission to pull " + image, params);
+    f.add_action("fix_config", "give the pod (imagePullSecrets) or the node role permission to pull " + image_text, params);
   } else {
     f.add_action("fix_image", "point container " + cs.name + " at an image tag that exists", params);
   }
@@ -358,6 +367,7 @@ void config_error(const PodView& v, const ContainerStatus& cs, const std::vector
   if (text.empty()) {
     if (const auto* e = newest(events, {"Failed"})) text = e->message;
   }
+  const char* label = message.empty() ? "event message" : "status message";
   std::string kind, object, key;
   bool key_missing = false;
   if (icontains(text, "secret \"")) {
@@ -383,14 +393,23 @@ void config_error(const PodView& v, const ContainerStatus& cs, const std::vector
       }
     }
   }
+  // Names read out of the message are only names when they look like one; anything else is the message's own text.
+  const auto name_like = [](const std::string& s) { return s.empty() || logs::is_plain(s); };
+  if (!name_like(object) || !name_like(kind) || !name_like(key)) {
+    kind.clear();
+    object.clear();
+    key.clear();
+    key_missing = false;
+  }
   RootCause rc{"missing_config", "", 0.9};
   const auto* spec = spec_of(v.pod, cs.name);
   std::string reader;
   if (spec && !object.empty()) {
     for (const auto& ref : spec->config_refs) {
       if (ref.kind == kind && ref.name == object && ref.env_name) {
-        reader = "reads " + *ref.env_name + (ref.key ? " from key " + *ref.key + " of" : " from") + " ";
-        if (key.empty() && ref.key) key = *ref.key;
+        reader = "reads " + plain_or_quoted(*ref.env_name, "env var name") +
+                 (ref.key ? " from key " + plain_or_quoted(*ref.key, "key") + " of" : " from") + " ";
+        if (key.empty() && ref.key && logs::is_plain(*ref.key)) key = *ref.key;
         break;
       }
     }
@@ -402,9 +421,10 @@ void config_error(const PodView& v, const ContainerStatus& cs, const std::vector
     rc.summary = "container " + cs.name + " " + (reader.empty() ? "reads key " + key + " of " : reader) + kind + " " + object +
                  ", which has no key " + key;
   } else if (icontains(text, "runAsNonRoot")) {
-    rc = {"permission_denied", "the pod requires runAsNonRoot but the image runs as root: " + text, 0.9};
+    rc = {"permission_denied", "the pod requires runAsNonRoot but the image runs as root: " + quote_untrusted(text, label), 0.9};
   } else {
-    rc.summary = text.empty() ? "the container's configuration cannot be resolved" : text;
+    rc.summary = text.empty() ? "the container's configuration cannot be resolved"
+                              : "the container's configuration cannot be resolved: " + quote_untrusted(text, label);
     rc.confidence = 0.6;
   }
   if (!object.empty()) {
@@ -434,15 +454,16 @@ bool mount_failure(const PodView& v, const std::vector<const cluster::Event*>& e
   Finding f = start(v, "MountFailure");
   f.what = v.name_for_text + " cannot start: a volume cannot be mounted";
   event_evidence(f, e);
-  RootCause rc{"storage_unavailable", "a volume cannot be attached or mounted: " + e->message, 0.7};
-  if (icontains(e->message, "configmap \"")) {
-    const auto name = quoted_after(e->message, "onfigmap ");
-    rc = {"missing_config", "the pod mounts ConfigMap " + name + ", which does not exist in namespace " + v.pod.meta.ns, 0.95};
-    f.add_related(ObjectRef{"ConfigMap", v.pod.meta.ns, name, ""}, "", "missing");
-  } else if (icontains(e->message, "secret \"")) {
-    const auto name = quoted_after(e->message, "ecret ");
-    rc = {"missing_config", "the pod mounts Secret " + name + ", which does not exist in namespace " + v.pod.meta.ns, 0.95};
-    f.add_related(ObjectRef{"Secret", v.pod.meta.ns, name, ""}, "", "missing");
+  RootCause rc{"storage_unavailable", "a volume cannot be attached or mounted: " + quote_untrusted(e->message, "event message"), 0.7};
+  // The quoted name is an object's only when it looks like one; otherwise the message stays quoted as a whole.
+  const std::string configmap = icontains(e->message, "configmap \"") ? quoted_after(e->message, "onfigmap ") : "";
+  const std::string secret = icontains(e->message, "secret \"") ? quoted_after(e->message, "ecret ") : "";
+  if (logs::is_plain(configmap)) {
+    rc = {"missing_config", "the pod mounts ConfigMap " + configmap + ", which does not exist in namespace " + v.pod.meta.ns, 0.95};
+    f.add_related(ObjectRef{"ConfigMap", v.pod.meta.ns, configmap, ""}, "", "missing");
+  } else if (logs::is_plain(secret)) {
+    rc = {"missing_config", "the pod mounts Secret " + secret + ", which does not exist in namespace " + v.pod.meta.ns, 0.95};
+    f.add_related(ObjectRef{"Secret", v.pod.meta.ns, secret, ""}, "", "missing");
   } else if (icontains(e->message, "Multi-Attach")) {
     rc = {"storage_unavailable", "the volume is still attached to another node (Multi-Attach error): the old pod's node has not released it", 0.85};
   }
@@ -484,7 +505,8 @@ void unschedulable(const PodView& v, const std::vector<const cluster::Event*>& e
     if (auto it = n.allocatable.find("cpu"); it != n.allocatable.end()) max_cpu = std::max<long long>(max_cpu, cluster::cpu_millicores(it->second).value_or(0));
     if (auto it = n.allocatable.find("memory"); it != n.allocatable.end()) max_mem = std::max<long long>(max_mem, cluster::bytes(it->second).value_or(0));
   }
-  RootCause rc{"scheduling_constraint", message.empty() ? "the scheduler cannot place the pod" : "the scheduler cannot place the pod: " + std::string(head), 0.6};
+  const char* label = e ? "event message" : "condition message";
+  RootCause rc{"scheduling_constraint", message.empty() ? "the scheduler cannot place the pod" : "the scheduler cannot place the pod: " + quote_untrusted(head, label), 0.6};
   Json params{{"kind", v.workload.kind}, {"namespace", v.workload.ns}, {"name", v.workload.name}};
   const bool insufficient_cpu = icontains(head, "Insufficient cpu");
   const bool insufficient_mem = icontains(head, "Insufficient memory");
@@ -510,7 +532,7 @@ void unschedulable(const PodView& v, const std::vector<const cluster::Event*>& e
     }
     f.add_action("fix_config", "create the missing StorageClass or point the claim at an existing one", params);
   } else if (icontains(head, "persistentvolumeclaim \"") && icontains(head, "not found")) {
-    rc = {"storage_unavailable", "it mounts PersistentVolumeClaim " + quoted_after(head, "persistentvolumeclaim ") + ", which does not exist", 0.95};
+    rc = {"storage_unavailable", "it mounts PersistentVolumeClaim " + plain_or_quoted(quoted_after(head, "persistentvolumeclaim "), label) + ", which does not exist", 0.95};
   } else if (icontains(head, "volume node affinity conflict")) {
     rc = {"scheduling_constraint", "its volume lives in a zone where no schedulable node has room (volume node affinity conflict)", 0.85};
   } else if (insufficient_cpu || insufficient_mem) {
@@ -540,7 +562,7 @@ void unschedulable(const PodView& v, const std::vector<const cluster::Event*>& e
       taints.emplace_back(head.substr(pos + 1, end - pos - 1));
       pos = end;
     }
-    rc = {"scheduling_constraint", "the nodes carry taints the pod does not tolerate" + (taints.empty() ? std::string() : ": " + join(taints, ", ")), 0.9};
+    rc = {"scheduling_constraint", "the nodes carry taints the pod does not tolerate" + (taints.empty() ? std::string() : ": " + quote_untrusted(join(taints, ", "), label)), 0.9};
     f.add_action("fix_config", "add a toleration to the pod template, or schedule onto untainted nodes", params);
   } else if (icontains(head, "node affinity") || icontains(head, "node selector") || icontains(head, "didn't match")) {
     std::vector<std::string> selector;
@@ -569,6 +591,7 @@ void evicted(const PodView& v) {
   if (const auto pos = message.find("low on resource: "); pos != std::string::npos) {
     const auto start_r = pos + 17;
     resource = message.substr(start_r, message.find('.', start_r) - start_r);
+    if (!logs::is_plain(resource)) resource.clear();  // the message's words, not a resource name
   }
   const std::string node = v.pod.node_name.value_or("");
   f.what = v.name_for_text + " was evicted from node " + (node.empty() ? "?" : node) +
@@ -583,9 +606,10 @@ void evicted(const PodView& v) {
     const std::string container = message.substr(pos + 10, name_end - pos - 10);
     const auto using_pos = message.find("was using ", pos);
     const auto req_pos = message.find("request is ", pos);
-    if (using_pos != std::string::npos) {
-      const std::string used = message.substr(using_pos + 10, message.find(',', using_pos) - using_pos - 10);
-      std::string request = req_pos != std::string::npos ? message.substr(req_pos + 11, message.find(',', req_pos) - req_pos - 11) : "";
+    const std::string used = using_pos != std::string::npos ? message.substr(using_pos + 10, message.find(',', using_pos) - using_pos - 10) : "";
+    const std::string request = req_pos != std::string::npos ? message.substr(req_pos + 11, message.find(',', req_pos) - req_pos - 11) : "";
+    // Each part goes into our sentence, so each must be a name or a quantity, not free text.
+    if (using_pos != std::string::npos && logs::is_plain(container) && logs::is_plain(used) && (request.empty() || logs::is_plain(request))) {
       const auto used_bytes = cluster::bytes(used);
       std::string limit_note;
       if (const auto* spec = spec_of(v.pod, container); spec && resource == "memory" && !spec->resources.limits.count("memory")) {
@@ -635,7 +659,7 @@ bool probe_failure(const PodView& v, const std::vector<const cluster::Event*>& e
                                                  : (spec->readiness_probe ? &*spec->readiness_probe : nullptr))
                                      : nullptr;
   if (probe && probe->handler == "httpGet") {
-    probe_text += " GET " + probe->path.value_or("/") + (probe->port ? " on port " + *probe->port : "");
+    probe_text += " GET " + plain_or_quoted(probe->path.value_or("/"), "probe path") + (probe->port ? " on port " + *probe->port : "");
   } else if (probe) {
     probe_text += " (" + probe->handler + ")";
   }
@@ -644,15 +668,15 @@ bool probe_failure(const PodView& v, const std::vector<const cluster::Event*>& e
   if (ready && ready->message) f.add_evidence("condition", "Ready False: " + *ready->message);
   std::string detail;
   if (e) {
-    if (const auto pos = e->message.find("statuscode: "); pos != std::string::npos) detail = "the endpoint answers HTTP " + e->message.substr(pos + 12);
+    if (const auto pos = e->message.find("statuscode: "); pos != std::string::npos) detail = "the endpoint answers HTTP " + plain_or_quoted(e->message.substr(pos + 12), "event message");
     else if (icontains(e->message, "connection refused")) detail = "nothing listens on the probed port (connection refused)";
     else if (icontains(e->message, "deadline exceeded") || icontains(e->message, "timeout")) detail = "the endpoint does not answer within the probe timeout";
-    else detail = e->message;
+    else detail = "the probe fails: " + quote_untrusted(e->message, "event message");
   }
   f.root_cause = {"probe_failure", detail.empty() ? "the probe fails" : detail, e ? 0.7 : 0.45};
   f.log_container = container;
   f.log_previous = false;
-  f.add_action("investigate", "read the log of container " + container + " (analyze_pod_logs) to see why the probe fails",
+  f.add_action("investigate", "read the log of container " + plain_or_quoted(container, "event field path") + " (analyze_pod_logs) to see why the probe fails",
                Json{{"namespace", v.pod.meta.ns}, {"pod", v.pod.meta.name}, {"container", container}});
   v.ctx.findings.push_back(std::move(f));
   return true;
@@ -735,7 +759,7 @@ void analyze_pod(Context& ctx, const Pod& pod) {
         }
       }
       if (f.root_cause.summary.empty()) {
-        f.root_cause = {"application_error", code >= 0 ? "the container exited with " + logs::exit_code_meaning(code) : "the pod failed: " + pod.message.value_or(reason), 0.4};
+        f.root_cause = {"application_error", code >= 0 ? "the container exited with " + logs::exit_code_meaning(code) : "the pod failed: " + quote_untrusted(pod.message.value_or(reason), "status message"), 0.4};
       }
     }
     ctx.findings.push_back(std::move(f));

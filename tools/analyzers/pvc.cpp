@@ -1,6 +1,7 @@
 // PersistentVolumeClaims: Pending (why: a StorageClass that does not exist, provisioning errors) or Lost.
 // A claim waiting for its first consumer (WaitForFirstConsumer, no pod yet) is normal and not reported.
 #include "tools/analyzers/context.hpp"
+#include "tools/logs/quote.hpp"
 
 namespace eks::analyzers {
 
@@ -46,8 +47,8 @@ void analyze_pvcs(Context& ctx) {
       const bool denied = icontains(m, "access denied") || icontains(m, "UnauthorizedOperation") || icontains(m, "not authorized") ||
                           icontains(m, "AccessDenied") || icontains(m, "code = Unauthenticated");
       f.root_cause = {denied ? "permission_denied" : "storage_unavailable",
-                      denied ? "the provisioner is not allowed to create the volume (its IAM role lacks the permission): " + m
-                             : "provisioning fails: " + m,
+                      denied ? "the provisioner is not allowed to create the volume (its IAM role lacks the permission): " + logs::quote_untrusted(m, "event message")
+                             : "provisioning fails: " + logs::quote_untrusted(m, "event message"),
                       0.85};
     } else {
       f.root_cause = {"storage_unavailable", "no volume has been provisioned for it", 0.5};

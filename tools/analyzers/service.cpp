@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "tools/analyzers/context.hpp"
+#include "tools/logs/quote.hpp"
 
 namespace eks::analyzers {
 namespace {
@@ -51,6 +52,7 @@ bool readiness_gate_cause(const std::vector<const cluster::Pod*>& pods, Finding&
     // "the status of pod readiness gate \"<type>\" is not \"True\", but False" / "corresponding condition of pod
     // readiness gate \"<type>\" does not exist."
     gate = quoted_after(ready->message.value_or(""), "readiness gate ");
+    if (!logs::is_plain(gate)) gate.clear();  // a condition type is a name; anything else is the message's text
     f.add_evidence("condition", "Ready False ReadinessGatesNotReady: " + ready->message.value_or(""), "Pod/" + p->meta.name);
   }
   if (!first || gate.empty()) return false;
@@ -61,11 +63,13 @@ bool readiness_gate_cause(const std::vector<const cluster::Pod*>& pods, Finding&
   } else {
     const std::string state = c->reason.value_or("") + (c->message ? ": " + *c->message : "");
     f.add_evidence("condition", gate + " " + c->status + " " + state, "Pod/" + first->meta.name);
+    // The load balancer controller writes the reason and message from the target group's health; quoted as data.
+    const std::string quoted = logs::quote_untrusted(state, "condition message");
     if (gate.rfind("target-health.elbv2.k8s.aws/", 0) == 0) {
-      f.root_cause = {"probe_failure", "the load balancer's health checks of the pods fail (" + state + "): " + held_text +
+      f.root_cause = {"probe_failure", "the load balancer's health checks of the pods fail (" + quoted + "): " + held_text +
                                            "; check the target group's health check path and port, and the security groups", 0.85};
     } else {
-      f.root_cause = {"unknown", held_text + " (" + state + ")", 0.6};
+      f.root_cause = {"unknown", held_text + " (" + quoted + ")", 0.6};
     }
   }
   f.status_cause_is_specific = true;

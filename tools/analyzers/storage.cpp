@@ -1,6 +1,7 @@
 // PersistentVolumes (Failed) and StorageClasses referenced by StatefulSet volumeClaimTemplates that do not
 // exist (claims themselves are checked in pvc.cpp).
 #include "tools/analyzers/context.hpp"
+#include "tools/logs/quote.hpp"
 
 namespace eks::analyzers {
 
@@ -12,7 +13,7 @@ void analyze_storage(Context& ctx) {
     Finding f = ctx.make(ref, ref, "PVFailed", Severity::warning);
     f.what = "PersistentVolume " + pv.meta.name + " failed" + (pv.claim ? " (claimed by " + pv.claim->ns + "/" + pv.claim->name + ")" : "");
     f.add_evidence("status", "phase Failed" + (pv.message ? ": " + *pv.message : std::string()));
-    f.root_cause = {"storage_unavailable", pv.message.value_or("its reclamation failed"), 0.8};
+    f.root_cause = {"storage_unavailable", pv.message ? "the volume failed: " + logs::quote_untrusted(*pv.message, "status message") : "its reclamation failed", 0.8};
     f.status_cause_is_specific = true;
     if (pv.claim) f.add_related(ObjectRef{"PersistentVolumeClaim", pv.claim->ns, pv.claim->name, ""}, "", "claim");
     f.add_action("investigate", "check the backing volume in the cloud provider and the reclaim policy", Json{{"kind", "PersistentVolume"}, {"name", pv.meta.name}});
