@@ -131,7 +131,8 @@ class Runtime {
 };
 
 // Cluster data (logs, event messages, annotations, tool output) for a prompt: fenced as untrusted data, with
-// any closing fence inside it defused, so nothing in it can pose as our instructions.
+// anything inside it that reads as the fence's opening or closing tag (any case, spaces inside the brackets, '_'
+// for '-', a fullwidth '<') defused by writing its '<' as "&lt;", so nothing in it can pose as our instructions.
 std::string untrusted(std::string_view source, std::string_view text);
 
 // Cuts `text` to at most `limit` bytes, keeping its head and its tail (logs end with the crash) on UTF-8
