@@ -1,6 +1,9 @@
 #include "app/wiring.hpp"
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
 #include <fstream>
 #include <sstream>
 
@@ -10,6 +13,8 @@
 #include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
 
+#include "safety/strict_yaml.hpp"
+#include "tools/cluster/facts.hpp"
 #include "tools/toolset.hpp"
 
 namespace eks::app {
@@ -153,31 +158,91 @@ std::vector<upstream::UpstreamConfig> upstream_configs(const Config& config, saf
   return out;
 }
 
-std::string current_namespace(const std::string& kubeconfig) {
-  if (kubeconfig.empty()) return "default";
-  try {
-    const YAML::Node root = YAML::LoadFile(kubeconfig);
-    const std::string context = root["current-context"] ? root["current-context"].as<std::string>() : "";
-    for (const auto& entry : root["contexts"]) {
-      if (entry["name"] && entry["name"].as<std::string>() == context && entry["context"] &&
-          entry["context"]["namespace"]) {
-        return entry["context"]["namespace"].as<std::string>();
-      }
+namespace {
+
+// The kubeconfig files the upstream's Go client reads, in its order: the configured one, else each entry of
+// KUBECONFIG, else ~/.kube/config.
+std::vector<std::string> kubeconfig_files(const std::string& configured) {
+  if (!configured.empty()) return {configured};
+  std::vector<std::string> files;
+  if (const char* env = std::getenv("KUBECONFIG"); env && *env) {
+    std::string list = env;
+    for (std::size_t start = 0; start <= list.size();) {
+      const std::size_t end = std::min(list.find(':', start), list.size());
+      if (end > start) files.push_back(list.substr(start, end - start));
+      start = end + 1;
     }
-  } catch (const std::exception&) {  // YAML errors, and I/O errors such as a directory given as the file
-    spdlog::warn("cannot read the current namespace from {}; assuming \"default\"", kubeconfig);
+    return files;
   }
-  return "default";
+  if (const char* home = std::getenv("HOME"); home && *home) files.push_back(std::string(home) + "/.kube/config");
+  return files;
 }
 
-void install_safety_check(upstream::Gateway& gateway, std::shared_ptr<safety::Validator> validator, std::string ns) {
+// A string field of a kubeconfig mapping, or an error naming it (a number or boolean there is read differently
+// by YAML 1.1 and 1.2 readers).
+tl::expected<std::string, std::string> string_field(const nlohmann::json& object, const char* key,
+                                                    const std::string& file) {
+  if (!object.is_object() || !object.contains(key) || object[key].is_null()) return std::string();
+  if (!object[key].is_string()) return tl::unexpected(file + ": " + key + " must be a string");
+  return object[key].get<std::string>();
+}
+
+}  // namespace
+
+tl::expected<std::string, std::string> current_namespace(const std::string& kubeconfig) {
+  // Go's merge rules: the first file that sets current-context wins, and the first definition of a context.
+  std::string current;
+  bool current_set = false;
+  std::map<std::string, std::string> namespaces;  // context -> its namespace
+  for (const auto& file : kubeconfig_files(kubeconfig)) {
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) continue;  // the Go client skips missing files too
+    std::ifstream in(file);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) return tl::unexpected("the kubeconfig " + file + " cannot be read");
+    auto docs = safety::yaml::parse_strict_all(text.str());
+    if (!docs) return tl::unexpected("the kubeconfig " + file + " is ambiguous or invalid: " + docs.error());
+    if (docs->empty()) continue;
+    if (docs->size() > 1) return tl::unexpected("the kubeconfig " + file + " holds more than one YAML document");
+    const nlohmann::json& root = docs->front();
+    if (!root.is_object()) return tl::unexpected("the kubeconfig " + file + " is not a mapping");
+    auto context = string_field(root, "current-context", file);
+    if (!context) return tl::unexpected(context.error());
+    if (!current_set && !context->empty()) {
+      current = *context;
+      current_set = true;
+    }
+    const auto contexts = root.value("contexts", nlohmann::json::array());
+    if (!contexts.is_array()) return tl::unexpected(file + ": contexts must be a list");
+    for (const auto& entry : contexts) {
+      auto name = string_field(entry, "name", file);
+      if (!name) return tl::unexpected(name.error());
+      const nlohmann::json body = entry.is_object() ? entry.value("context", nlohmann::json::object()) : nlohmann::json();
+      auto ns = string_field(body, "namespace", file);
+      if (!ns) return tl::unexpected(ns.error());
+      namespaces.emplace(*name, *ns);
+    }
+  }
+  const auto it = namespaces.find(current);
+  return it == namespaces.end() || it->second.empty() ? std::string("default") : it->second;
+}
+
+void install_safety_check(upstream::Gateway& gateway, std::shared_ptr<safety::Validator> validator,
+                          tl::expected<std::string, std::string> ns, std::shared_ptr<const safety::Redactor> redactor) {
   gateway.install_check([validator = std::move(validator), ns = std::move(ns)](
-                            const upstream::UpstreamCall& call) -> tl::expected<upstream::CallDone, std::string> {
+                            const upstream::UpstreamCall& call) -> tl::expected<upstream::Approved, std::string> {
+    // Calls that name no namespace act on the kubeconfig's: when it cannot be read one way only, no Kubernetes
+    // call is decided on a guess.
+    if (!ns && call.role == "kubernetes") {
+      return tl::unexpected("Refused: " + ns.error() +
+                            ". Fix the kubeconfig (every key once; no anchors, merge keys or tags) and restart.");
+    }
     safety::UpstreamCall checked;
     checked.upstream = call.role;
     checked.tool = call.tool;
     checked.arguments = call.arguments;
-    checked.current_namespace = ns;
+    checked.current_namespace = ns ? *ns : std::string("default");
     if (call.actor.kind == "subagent") {
       checked.actor.subagent = call.actor.name;
       checked.actor.client = "eks-sre-mcp";
@@ -186,10 +251,17 @@ void install_safety_check(upstream::Gateway& gateway, std::shared_ptr<safety::Va
     }
     auto decision = std::make_shared<safety::Decision>(validator->check_upstream(checked));
     if (!decision->allowed()) return tl::unexpected(decision->message());
-    return upstream::CallDone([validator, decision](bool ok, const std::string& detail, std::chrono::milliseconds ms) {
+    if (decision->action.send_tool.empty()) return tl::unexpected("Refused: the call " + call.tool + " has nothing to send.");
+    upstream::Approved approved([validator, decision](bool ok, const std::string& detail, std::chrono::milliseconds ms) {
       validator->record_result(*decision, ok, detail, ms);
     });
+    approved.tool = decision->action.send_tool;
+    approved.arguments = decision->action.send_arguments;
+    return approved;
   });
+  if (redactor) {
+    gateway.install_result_filter([redactor = std::move(redactor)](nlohmann::json& result) { result = redactor->redact(result); });
+  }
 }
 
 tl::expected<std::shared_ptr<agents::Runtime>, std::string> make_agents(const Config& config, upstream::Gateway& gateway,
@@ -270,7 +342,14 @@ tl::expected<std::unique_ptr<Application>, std::string> build(const Config& conf
   app.validator->set_limit_store(std::move(*limits));
 
   app.gateway = std::make_unique<upstream::Gateway>(upstream_configs(config, app.policy.mode));
-  install_safety_check(*app.gateway, app.validator, current_namespace(config.kubeconfig));
+  const auto kubeconfig_namespace = current_namespace(config.kubeconfig);
+  if (!kubeconfig_namespace) spdlog::error("{}", kubeconfig_namespace.error());
+  install_safety_check(*app.gateway, app.validator, kubeconfig_namespace, make_redactor(config));
+  // The validator's cluster facts come from the live cluster at decision time, whatever the tools read.
+  cluster::UpstreamOptions facts_reader;
+  facts_reader.actor_name = "safety-facts";
+  app.validator->set_facts(
+      cluster::read_facts(std::shared_ptr<cluster::ClusterSource>(cluster::make_upstream_source(*app.gateway, facts_reader))));
 
   auto& services = app.services;
   services.version = kVersion;

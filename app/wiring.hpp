@@ -30,13 +30,19 @@ tl::expected<safety::Policy, std::string> effective_policy(const Config& config)
 // role. Kubernetes upstreams get our kubeconfig, YAML list output, and --read-only in read_only mode.
 std::vector<upstream::UpstreamConfig> upstream_configs(const Config& config, safety::Mode mode);
 
-// The namespace of the kubeconfig's current context ("default" when it names none or cannot be read).
-std::string current_namespace(const std::string& kubeconfig);
+// The namespace of the kubeconfig's current context, read as the upstream's Go client reads it (the
+// configured file, else KUBECONFIG's files merged, else ~/.kube/config): "default" when no file exists or the
+// context names none. A kubeconfig whose meaning is ambiguous (duplicate keys, merge keys, anchors, tags) or
+// unreadable is an error naming it.
+tl::expected<std::string, std::string> current_namespace(const std::string& kubeconfig);
 
-// Every upstream call passes the validator; the decision is audited before the call, its result after.
-// `current_namespace` resolves calls that name no namespace.
+// Every upstream call passes the validator; the decision is audited before the call, its result after, and
+// what is sent is the call the validator classified (explicit namespace, checked arguments), not the caller's.
+// `current_namespace` resolves calls that name no namespace; when it is an error every Kubernetes call is
+// refused with it. Every result passes `redactor` (when given) before any caller sees it.
 void install_safety_check(upstream::Gateway& gateway, std::shared_ptr<safety::Validator> validator,
-                          std::string current_namespace);
+                          tl::expected<std::string, std::string> current_namespace,
+                          std::shared_ptr<const safety::Redactor> redactor = nullptr);
 
 // The subagent runtime: the shipped agent definitions and the configured directory's, the cluster context
 // file, budgets, and the provider (anthropic when an API key is set, unless agents.provider is none). Upstream

@@ -1,13 +1,14 @@
 #include "safety/classifier.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 #include <functional>
 #include <map>
 #include <set>
 
 #include "safety/policy.hpp"
-#include "safety/yaml_json.hpp"
+#include "safety/strict_yaml.hpp"
 #include "server/text.hpp"
 
 namespace eks::safety {
@@ -30,15 +31,6 @@ std::string str(const json& args, const char* key) {
   if (it->is_string()) return trim(it->get<std::string>());
   if (it->is_number()) return it->dump();
   return "";
-}
-
-bool flag(const json& args, const char* key) {
-  if (!args.is_object()) return false;
-  const auto it = args.find(key);
-  if (it == args.end()) return false;
-  if (it->is_boolean()) return it->get<bool>();
-  if (it->is_string()) return lower_ascii(it->get<std::string>()) == "true";
-  return false;
 }
 
 // Kinds that live outside namespaces; for every other kind an omitted namespace means the current one.
@@ -109,6 +101,100 @@ void selectors(Action& a, const json& args) {
   if (a.field_selector.empty()) a.field_selector = str(args, "field_selector");
 }
 
+// --- the arguments each upstream tool takes ------------------------------------------------------------------
+
+enum class ArgType { string, integer, boolean, strings };
+
+struct ArgSpec {
+  const char* name;
+  ArgType type = ArgType::string;
+  long long min = 0;  // integers: the accepted range
+  long long max = 0;
+};
+
+// Checks the caller's arguments against the tool's own list: every argument known, of its type, integers in
+// range (a wider integer is never truncated: 4294967299 is not 3). Returns the arguments to send — strings
+// trimmed, integers as JSON integers, nulls dropped — or sets `problem`.
+json checked_arguments(const std::string& tool, const std::vector<ArgSpec>& specs, const json& args,
+                       std::string& problem) {
+  json out = json::object();
+  if (args.is_null()) return out;
+  if (!args.is_object()) {
+    problem = "the arguments must be a JSON object";
+    return out;
+  }
+  auto names = [&] {
+    std::string list;
+    for (const auto& s : specs) list += (list.empty() ? "" : ", ") + std::string(s.name);
+    return list.empty() ? std::string("none") : list;
+  };
+  for (const auto& [key, value] : args.items()) {
+    const auto spec = std::find_if(specs.begin(), specs.end(), [&](const ArgSpec& s) { return key == s.name; });
+    if (spec == specs.end()) {
+      problem = tool + " takes no argument \"" + key + "\" (it takes: " + names() + ")";
+      return out;
+    }
+    if (value.is_null()) continue;
+    switch (spec->type) {
+      case ArgType::string:
+        if (!value.is_string()) {
+          problem = "argument \"" + key + "\" must be a string";
+          return out;
+        }
+        out[key] = trim(value.get<std::string>());
+        break;
+      case ArgType::boolean:
+        if (!value.is_boolean()) {
+          problem = "argument \"" + key + "\" must be true or false";
+          return out;
+        }
+        out[key] = value;
+        break;
+      case ArgType::strings:
+        if (!value.is_array() || !std::all_of(value.begin(), value.end(), [](const json& v) { return v.is_string(); })) {
+          problem = "argument \"" + key + "\" must be a list of strings";
+          return out;
+        }
+        out[key] = value;
+        break;
+      case ArgType::integer: {
+        const std::string range = " (from " + std::to_string(spec->min) + " to " + std::to_string(spec->max) + ")";
+        long long number = 0;
+        bool whole = true;
+        if (value.is_number_unsigned()) {
+          const auto u = value.get<unsigned long long>();
+          whole = u <= static_cast<unsigned long long>(spec->max);
+          number = whole ? static_cast<long long>(u) : spec->max + 1;
+        } else if (value.is_number_integer()) {
+          number = value.get<long long>();
+        } else if (value.is_string()) {
+          // A number written as a string ("3") is read exactly, never partly ("3x", "3.5" and overflow refused).
+          const std::string text = trim(value.get<std::string>());
+          const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+          whole = !text.empty() && ec == std::errc() && end == text.data() + text.size();
+          if (ec == std::errc::result_out_of_range) {
+            problem = "argument \"" + key + "\" is out of range" + range;
+            return out;
+          }
+        } else {
+          whole = false;
+        }
+        if (!whole && !value.is_number_unsigned()) {
+          problem = "argument \"" + key + "\" must be a whole number" + range;
+          return out;
+        }
+        if (number < spec->min || number > spec->max) {
+          problem = "argument \"" + key + "\" is out of range" + range;
+          return out;
+        }
+        out[key] = number;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 // Flattens a manifest: a List (or any *List with items) contributes its items, recursively.
 void flatten(const json& value, std::vector<json>& out, int depth, std::string& problem) {
   if (depth > 8) {
@@ -136,55 +222,73 @@ void flatten(const json& value, std::vector<json>& out, int depth, std::string& 
   out.push_back(value);
 }
 
+// A field the classifier decides on must be a string: a number or boolean there is read differently by YAML
+// 1.1 (Go) and 1.2 readers (`name: 0777`, `namespace: yes`), so it is refused rather than guessed.
+std::optional<std::string> identity_field(const json& object, const char* key, std::string& problem,
+                                          const std::string& where) {
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return std::string();
+  if (!it->is_string()) {
+    problem = where + key + " must be a string";
+    return std::nullopt;
+  }
+  return trim(it->get<std::string>());
+}
+
 void classify_manifest(Action& a, const json& args, const std::string& current) {
-  const std::string text = args.is_object() && args.contains("resource") && args["resource"].is_string()
-                               ? args["resource"].get<std::string>()
-                               : std::string();
-  json doc;
-  if (args.is_object() && args.contains("resource") && args["resource"].is_object()) {
-    doc = args["resource"];  // a client may pass the object itself
-  } else if (trim(text).empty()) {
-    a.problem = "resources_create_or_update needs a `resource` manifest";
+  const std::string text = args.contains("resource") && args["resource"].is_string() ? args["resource"].get<std::string>()
+                                                                                      : std::string();
+  if (trim(text).empty()) {
+    a.problem = "resources_create_or_update needs a `resource` manifest (YAML or JSON text)";
     return;
-  } else {
-    // JSON is YAML, but a JSON parse keeps exact numbers and fails fast on junk; fall back to YAML streams.
-    doc = json::parse(text, nullptr, false);
-    if (doc.is_discarded()) {
-      auto docs = yaml::parse_all(text);
-      if (!docs) {
-        a.problem = "the manifest is not valid YAML or JSON (" + docs.error() + ")";
-        return;
-      }
-      doc = json::array();
-      for (auto& d : *docs) doc.push_back(std::move(d));
-    }
+  }
+  // One strict reading (JSON is YAML): what is decided here is exactly what is sent, so anything two readers
+  // could read differently is refused.
+  auto docs = yaml::parse_strict_all(text);
+  if (!docs) {
+    a.problem = "the manifest cannot be used: " + docs.error();
+    return;
   }
   std::vector<json> objects;
-  flatten(doc, objects, 0, a.problem);
+  for (const auto& d : *docs) flatten(d, objects, 0, a.problem);
   if (!a.problem.empty()) return;
   if (objects.empty()) {
     a.problem = "the manifest holds no object";
     return;
   }
-  for (const auto& o : objects) {
+  std::string sent;
+  for (auto& o : objects) {
     Target t;
-    std::tie(t.group, t.version) = split_api_version(o.contains("apiVersion") && o["apiVersion"].is_string()
-                                                         ? o["apiVersion"].get<std::string>()
-                                                         : std::string());
-    t.kind = o.contains("kind") && o["kind"].is_string() ? trim(o["kind"].get<std::string>()) : "";
+    const auto api_version = identity_field(o, "apiVersion", a.problem, "");
+    const auto kind = identity_field(o, "kind", a.problem, "");
+    if (!api_version || !kind) return;
+    std::tie(t.group, t.version) = split_api_version(*api_version);
+    t.kind = *kind;
     if (t.kind.empty()) {
       a.problem = "an object in the manifest has no kind";
       return;
     }
-    const json meta = o.contains("metadata") && o["metadata"].is_object() ? o["metadata"] : json::object();
-    t.name = str(meta, "name");
-    if (t.name.empty()) t.name = str(meta, "generateName");
-    t.ns = resolve_ns(t.kind, str(meta, "namespace"), t.name, current);
+    if (o.contains("metadata") && !o["metadata"].is_object()) {
+      a.problem = "metadata must be a mapping";
+      return;
+    }
+    const json meta = o.value("metadata", json::object());
+    const auto name = identity_field(meta, "name", a.problem, "metadata.");
+    const auto generate = identity_field(meta, "generateName", a.problem, "metadata.");
+    const auto ns = identity_field(meta, "namespace", a.problem, "metadata.");
+    if (!name || !generate || !ns) return;
+    t.name = name->empty() ? *generate : *name;
+    t.ns = resolve_ns(t.kind, *ns, t.name, current);
+    // The namespace the decision was made on is written into the object, so the upstream cannot pick another.
+    if (!t.ns.empty() && canonical_kind(t.kind) != "namespace") o["metadata"]["namespace"] = t.ns;
+    if (!sent.empty()) sent += "\n---\n";
+    sent += o.dump();
     a.targets.push_back(std::move(t));
     a.objects.push_back(o);
   }
   a.object_count = a.targets.size();
   set_primary(a, a.targets.front());
+  a.send_arguments = json{{"resource", std::move(sent)}};
 }
 
 using K8sFn = std::function<void(Action&, const json&, const std::string&)>;
@@ -192,68 +296,112 @@ using K8sFn = std::function<void(Action&, const json&, const std::string&)>;
 struct K8sTool {
   const char* verb;
   bool mutating;
-  K8sFn fill;
+  std::vector<ArgSpec> args;  // the tool's inputSchema properties (kubernetes-mcp-server 0.0.67)
+  K8sFn fill;                 // targets, from the checked arguments; adjusts send_arguments
+  const char* contract;       // what the tool may touch in the cluster
 };
+
+// Sets the explicit namespace a single-object tool sends (never left to the upstream's kubeconfig reading).
+void send_namespace(Action& a, const std::string& ns) {
+  if (ns.empty()) {
+    a.send_arguments.erase("namespace");
+  } else {
+    a.send_arguments["namespace"] = ns;
+  }
+}
 
 // Fills a target of a fixed kind from the name/namespace arguments.
 K8sFn fixed(const char* group, const char* kind, bool namespaced) {
   return [=](Action& a, const json& args, const std::string& current) {
     Target t{group, "v1", kind, "", str(args, "name")};
     if (namespaced) t.ns = str(args, "namespace").empty() ? current : str(args, "namespace");
+    if (namespaced) send_namespace(a, t.ns);
     single(a, std::move(t));
   };
 }
 
-// The kubernetes-mcp-server 0.0.67 tools (core, config, helm toolsets) and their argument names.
+// A single resource named by apiVersion, kind, name and namespace.
+void resource(Action& a, const json& args, const std::string& current) {
+  Target t = resource_target(args, current);
+  send_namespace(a, canonical_kind(t.kind) == "namespace" ? std::string() : t.ns);
+  single(a, std::move(t));
+}
+
+constexpr long long kMaxLines = 1'000'000'000;  // a tail; the cluster source asks for "all" as 10,000,000
+const ArgSpec kName{"name"}, kNamespace{"namespace"}, kApiVersion{"apiVersion"}, kKind{"kind"},
+    kLabelSelector{"labelSelector"}, kFieldSelector{"fieldSelector"};
+
+// The kubernetes-mcp-server 0.0.67 tools (core, config, helm toolsets), their arguments and their contracts.
 const std::map<std::string, K8sTool, std::less<>>& kubernetes_tools() {
   static const std::map<std::string, K8sTool, std::less<>> kTools = {
       {"pods_list",
-       {"list", false,
+       {"list", false, {kLabelSelector, kFieldSelector},
         [](Action& a, const json& args, const std::string&) {
           single(a, Target{"", "v1", "Pod", "", ""});
           a.all_namespaces = true;
           a.object_count = 0;
           selectors(a, args);
-        }}},
+        },
+        "lists pods in every namespace (GET /api/v1/pods); may first ask a SelfSubjectAccessReview"}},
       {"pods_list_in_namespace",
-       {"list", false,
+       {"list", false, {kNamespace, kLabelSelector, kFieldSelector},
         [](Action& a, const json& args, const std::string& current) {
-          const std::string ns = str(args, "namespace");
-          single(a, Target{"", "v1", "Pod", ns.empty() ? current : ns, ""});
+          const std::string ns = str(args, "namespace").empty() ? current : str(args, "namespace");
+          send_namespace(a, ns);
+          single(a, Target{"", "v1", "Pod", ns, ""});
           a.object_count = 0;
           selectors(a, args);
-        }}},
-      {"pods_get", {"get", false, fixed("", "Pod", true)}},
+        },
+        "lists the pods of one namespace (GET /api/v1/namespaces/NS/pods)"}},
+      {"pods_get", {"get", false, {kName, kNamespace}, fixed("", "Pod", true), "reads one pod (GET .../pods/NAME)"}},
       {"pods_delete",
-       {"delete", true,
+       {"delete", true, {kName, kNamespace},
         [](Action& a, const json& args, const std::string& current) {
           fixed("", "Pod", true)(a, args, current);
-          selectors(a, args);  // not in the schema, but a client may send one: never a way to delete many
-        }}},
-      {"pods_log", {"logs", false, fixed("", "Pod", true)}},
+          // kubernetes-mcp-server's pods_delete also deletes, by label selector, the Services and Routes it
+          // labels as its own that carry the pod's app.kubernetes.io/name: more than the one object decided on.
+          // The same delete of exactly one pod is sent through resources_delete.
+          a.send_tool = "resources_delete";
+          a.send_arguments = json{{"apiVersion", "v1"}, {"kind", "Pod"}, {"namespace", a.ns}, {"name", a.name}};
+        },
+        "deletes exactly the named pod (DELETE /api/v1/namespaces/NS/pods/NAME), sent as resources_delete"}},
+      {"pods_log",
+       {"logs", false, {kName, kNamespace, {"container"}, {"previous", ArgType::boolean}, {"tail", ArgType::integer, 0, kMaxLines}},
+        fixed("", "Pod", true), "reads one pod's log (GET .../pods/NAME/log)"}},
       {"pods_top",
-       {"top", false,
+       {"top", false, {kName, kNamespace, {"all_namespaces", ArgType::boolean}, {"label_selector"}},
         [](Action& a, const json& args, const std::string& current) {
           fixed("", "Pod", true)(a, args, current);
-          if (flag(args, "all_namespaces")) {
+          if (args.value("all_namespaces", false)) {
             a.ns.clear();
             a.targets.front().ns.clear();
             a.all_namespaces = true;
+            a.send_arguments.erase("namespace");
           }
           selectors(a, args);
-        }}},
-      {"pods_exec", {"exec", true, fixed("", "Pod", true)}},
-      {"pods_run", {"run", true, fixed("", "Pod", true)}},
+        },
+        "reads pod metrics (GET /apis/metrics.k8s.io/v1beta1/...pods)"}},
+      {"pods_exec",
+       {"exec", true, {kName, kNamespace, {"container"}, {"command", ArgType::strings}}, fixed("", "Pod", true),
+        "runs a command in a pod (POST .../pods/NAME/exec)"}},
+      {"pods_run",
+       {"run", true, {kName, kNamespace, {"image"}, {"port", ArgType::integer, 1, 65535}}, fixed("", "Pod", true),
+        "creates a pod, and a Service when a port is given"}},
       {"nodes_top",
-       {"top", false,
+       {"top", false, {kName, {"label_selector"}},
         [](Action& a, const json& args, const std::string& current) {
           fixed("", "Node", false)(a, args, current);
           selectors(a, args);
-        }}},
-      {"nodes_log", {"logs", false, fixed("", "Node", false)}},
-      {"nodes_stats_summary", {"get", false, fixed("", "Node", false)}},
+        },
+        "reads node metrics (GET /apis/metrics.k8s.io/v1beta1/nodes)"}},
+      {"nodes_log",
+       {"logs", false, {kName, {"query"}, {"tailLines", ArgType::integer, 0, kMaxLines}}, fixed("", "Node", false),
+        "reads a node's log through the API server's node proxy (GET /api/v1/nodes/NAME/proxy/logs/...)"}},
+      {"nodes_stats_summary",
+       {"get", false, {kName}, fixed("", "Node", false),
+        "reads a node's stats summary (GET /api/v1/nodes/NAME/proxy/stats/summary)"}},
       {"events_list",
-       {"list", false,
+       {"list", false, {kNamespace, kFieldSelector},
         [](Action& a, const json& args, const std::string&) {
           // "If not provided, will list events from all namespaces".
           const std::string ns = str(args, "namespace");
@@ -261,22 +409,25 @@ const std::map<std::string, K8sTool, std::less<>>& kubernetes_tools() {
           a.all_namespaces = ns.empty();
           a.object_count = 0;
           selectors(a, args);
-        }}},
+        },
+        "lists events (GET /api/v1/events or .../namespaces/NS/events)"}},
       {"namespaces_list",
-       {"list", false,
+       {"list", false, {kFieldSelector},
         [](Action& a, const json& args, const std::string&) {
           single(a, Target{"", "v1", "Namespace", "", ""});
           a.object_count = 0;
           selectors(a, args);
-        }}},
+        },
+        "lists namespaces (GET /api/v1/namespaces)"}},
       {"projects_list",
-       {"list", false,
+       {"list", false, {},
         [](Action& a, const json&, const std::string&) {
           single(a, Target{"project.openshift.io", "v1", "Project", "", ""});
           a.object_count = 0;
-        }}},
+        },
+        "lists OpenShift projects"}},
       {"resources_list",
-       {"list", false,
+       {"list", false, {kApiVersion, kKind, kNamespace, kLabelSelector, kFieldSelector},
         [](Action& a, const json& args, const std::string&) {
           // "If not provided, will list resources from all namespaces".
           Target t = resource_target(args, "");
@@ -284,65 +435,61 @@ const std::map<std::string, K8sTool, std::less<>>& kubernetes_tools() {
           single(a, std::move(t));
           a.object_count = 0;
           selectors(a, args);
-        }}},
+        },
+        "lists objects of one kind (GET on the kind's collection)"}},
       {"resources_get",
-       {"get", false, [](Action& a, const json& args, const std::string& current) {
-          single(a, resource_target(args, current));
-        }}},
+       {"get", false, {kApiVersion, kKind, kName, kNamespace}, resource, "reads one object (GET on it)"}},
       {"resources_delete",
-       {"delete", true,
+       {"delete", true, {kApiVersion, kKind, kName, kNamespace, {"gracePeriodSeconds", ArgType::integer, 0, 86400}},
         [](Action& a, const json& args, const std::string& current) {
-          single(a, resource_target(args, current));
+          resource(a, args, current);
           selectors(a, args);
-        }}},
+        },
+        "deletes exactly the named object (DELETE on it)"}},
       {"resources_scale",
-       {"scale", true,
+       {"scale", true, {kApiVersion, kKind, kName, kNamespace, {"scale", ArgType::integer, 0, 1'000'000}},
         [](Action& a, const json& args, const std::string& current) {
-          single(a, resource_target(args, current));
+          resource(a, args, current);
           // "If not provided, will return the current scale of the resource, and not update it".
-          const auto it = args.is_object() ? args.find("scale") : args.end();
-          if (!args.is_object() || it == args.end() || it->is_null()) {
+          if (!args.contains("scale")) {
             a.verb = "get";
             a.mutating = false;
             return;
           }
-          if (it->is_number_integer()) {
-            a.replicas = it->get<int>();
-          } else if (it->is_number()) {
-            a.problem = "scale must be a whole number of replicas";
-          } else if (it->is_string()) {
-            try {
-              std::size_t used = 0;
-              a.replicas = std::stoi(it->get<std::string>(), &used);
-              if (used != it->get<std::string>().size()) a.problem = "scale must be a whole number of replicas";
-            } catch (const std::exception&) {
-              a.problem = "scale must be a whole number of replicas";
-            }
-          } else {
-            a.problem = "scale must be a whole number of replicas";
-          }
-        }}},
-      {"resources_create_or_update", {"apply", true, classify_manifest}},
+          a.replicas = args["scale"].get<int>();
+        },
+        "reads, and with a scale updates, the named workload's scale subresource (GET/PATCH .../NAME/scale)"}},
+      {"resources_create_or_update",
+       {"apply", true, {{"resource"}},
+        [](Action& a, const json& args, const std::string& current) { classify_manifest(a, args, current); },
+        "creates or updates exactly the objects of the manifest, each in its explicit namespace"}},
       {"configuration_view",
-       {"view_config", false,
-        [](Action& a, const json&, const std::string&) { single(a, Target{"kubeconfig", "v1", "Config", "", ""}); }}},
+       {"view_config", false, {{"minified", ArgType::boolean}},
+        [](Action& a, const json&, const std::string&) { single(a, Target{"kubeconfig", "v1", "Config", "", ""}); },
+        "reads the kubeconfig (no cluster request)"}},
       {"configuration_contexts_list",
-       {"list", false,
+       {"list", false, {},
         [](Action& a, const json&, const std::string&) {
           single(a, Target{"kubeconfig", "v1", "Context", "", ""});
           a.object_count = 0;
-        }}},
+        },
+        "lists the kubeconfig's contexts (no cluster request)"}},
       {"helm_list",
-       {"list", false,
+       {"list", false, {kNamespace, {"all_namespaces", ArgType::boolean}},
         [](Action& a, const json& args, const std::string&) {
           // "Namespace to list Helm releases from (Optional, all namespaces if not provided)".
-          const std::string ns = flag(args, "all_namespaces") ? "" : str(args, "namespace");
+          const std::string ns = args.value("all_namespaces", false) ? "" : str(args, "namespace");
           single(a, Target{"helm.sh", "v3", "HelmRelease", ns, ""});
           a.all_namespaces = ns.empty();
           a.object_count = 0;
-        }}},
-      {"helm_install", {"helm_install", true, fixed("helm.sh", "HelmRelease", true)}},
-      {"helm_uninstall", {"helm_uninstall", true, fixed("helm.sh", "HelmRelease", true)}},
+        },
+        "lists Helm release Secrets' metadata"}},
+      {"helm_install",
+       {"helm_install", true, {kName, kNamespace, {"chart"}, {"values"}}, fixed("helm.sh", "HelmRelease", true),
+        "installs a chart: any number of objects"}},
+      {"helm_uninstall",
+       {"helm_uninstall", true, {kName, kNamespace}, fixed("helm.sh", "HelmRelease", true),
+        "uninstalls a release: any number of objects"}},
   };
   return kTools;
 }
@@ -408,11 +555,22 @@ Action classify_upstream(const UpstreamCall& call) {
     const auto& table = kubernetes_tools();
     const auto it = table.find(call.tool);
     if (it == table.end()) return unclassified(call);
-    Action a = base(call, it->second.verb, it->second.mutating);
+    const K8sTool& spec = it->second;
+    Action a = base(call, spec.verb, spec.mutating);
+    a.contract = spec.contract;
     try {
-      it->second.fill(a, args, current);
+      const json checked = checked_arguments(call.tool, spec.args, args, a.problem);
+      if (a.problem.empty()) {
+        a.send_tool = call.tool;
+        a.send_arguments = checked;
+        spec.fill(a, checked, current);
+      }
     } catch (const std::exception& e) {
       a.problem = std::string("the arguments could not be read: ") + e.what();
+    }
+    if (!a.problem.empty()) {
+      a.send_tool.clear();
+      a.send_arguments = json::object();
     }
     if (a.targets.empty()) a.targets = {Target{}};
     return a;
@@ -428,6 +586,14 @@ Action classify_upstream(const UpstreamCall& call) {
     single(a, std::move(t));
     if (call.tool == "push_files" && args.is_object() && args.contains("files") && args["files"].is_array()) {
       a.object_count = args["files"].size();
+    }
+    // The repository decided on must be the one written to: owner and repo are strings or nothing is sent.
+    for (const char* key : {"owner", "repo"}) {
+      if (args.is_object() && args.contains(key) && !args[key].is_string()) a.problem = std::string(key) + " must be a string";
+    }
+    if (a.problem.empty() && (args.is_object() || args.is_null())) {
+      a.send_tool = call.tool;
+      a.send_arguments = args.is_null() ? json::object() : args;
     }
     return a;
   }

@@ -53,6 +53,13 @@ struct Action {
   std::vector<Target> targets;  // every object (one entry for single-object calls)
   nlohmann::json objects = nlohmann::json::array();  // parsed manifest objects (resources_create_or_update)
   std::string problem;  // why the arguments could not be understood (an unparsable manifest); denied when set
+  // What the gateway sends when the action is allowed: the upstream tool and the arguments rebuilt from this
+  // classification — never the caller's raw arguments. The namespace is always explicit (resolved here, once),
+  // a manifest is the JSON parsed here, integers are range-checked. Empty send_tool: nothing may be sent.
+  std::string send_tool;
+  nlohmann::json send_arguments = nlohmann::json::object();
+  // What the upstream tool may touch in the cluster (its contract, checked against kubesim's request log).
+  std::string contract;
 
   bool has_selector() const { return !label_selector.empty() || !field_selector.empty(); }
 };
@@ -70,7 +77,9 @@ struct UpstreamCall {
   std::string correlation_id;     // generated when empty
 };
 
-// Classifies a call to an upstream server. Never throws; an unknown tool yields classified = false.
+// Classifies a call to an upstream server. Never throws; an unknown tool yields classified = false. Arguments
+// the upstream's tool does not take, of the wrong type or out of range, and manifests whose meaning is
+// ambiguous (duplicate keys, merge keys, anchors, tags) set `problem`.
 Action classify_upstream(const UpstreamCall& call);
 
 // Classifies a host's call to one of our own tools by its declared safety class.

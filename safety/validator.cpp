@@ -265,17 +265,25 @@ static std::optional<Decision> approve(const Policy& p, const ClusterFacts& fact
                       "namespace \"" + t.ns + "\" is a production namespace, where every change needs a human's approval");
     }
   }
-  if (facts.failing_pods && !a.ns.empty()) {
-    if (const auto failing = facts.failing_pods(a.ns); failing && *failing > p.needs_approval.failing_pods_threshold) {
+  if (a.upstream == "self") {
+    how = "auto";
+    return std::nullopt;  // our own tools' upstream calls pass this validator one by one
+  }
+  // The escalation rule needs the namespace's failing pods, read at decision time; an unknown count never
+  // lets a change through on its own.
+  if (!a.ns.empty()) {
+    const auto failing = facts.failing_pods ? facts.failing_pods(a.ns) : std::nullopt;
+    if (!failing) {
+      return approval("facts_unavailable", "needs_approval.failing_pods_threshold",
+                      "the failing pods of namespace \"" + a.ns +
+                          "\" could not be read, so the escalation rule cannot be checked");
+    }
+    if (*failing > p.needs_approval.failing_pods_threshold) {
       return approval("escalation", "needs_approval.failing_pods_threshold",
                       "namespace \"" + a.ns + "\" has " + std::to_string(*failing) + " failing pods (more than " +
                           std::to_string(p.needs_approval.failing_pods_threshold) +
                           "), which is an incident for a human, not a single remediation");
     }
-  }
-  if (a.upstream == "self") {
-    how = "auto";
-    return std::nullopt;  // our own tools' upstream calls pass this validator one by one
   }
   if (pod_delete) {
     if (failed_pod) {

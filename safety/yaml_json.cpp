@@ -13,8 +13,13 @@ namespace {
 using nlohmann::json;
 
 json scalar(const YAML::Node& node) {
-  const std::string& text = node.Scalar();
-  if (node.Tag() == "!") return text;
+  if (node.Tag() == "!") return node.Scalar();
+  return plain_scalar(node.Scalar());
+}
+
+}  // namespace
+
+json plain_scalar(const std::string& text) {
   if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") return nullptr;
   if (text == "true" || text == "True" || text == "TRUE") return true;
   if (text == "false" || text == "False" || text == "FALSE") return false;
@@ -30,6 +35,8 @@ json scalar(const YAML::Node& node) {
   }
   return text;
 }
+
+namespace {
 
 // Aliases share nodes, so a small hostile document can expand exponentially ("billion laughs"): a budget of
 // nodes bounds the work.

@@ -28,6 +28,10 @@ tl::expected<Parsed, std::string> parse(std::string_view text, const std::string
 // Null documents are skipped. Never throws.
 tl::expected<std::vector<nlohmann::json>, std::string> parse_all(std::string_view text);
 
+// A plain (unquoted) scalar's value under the YAML 1.2 core schema: null, true/false, an integer, a float, or
+// the text itself.
+nlohmann::json plain_scalar(const std::string& text);
+
 // "/rate_limits/cluster" -> "rate_limits.cluster"; "" -> "(top level)".
 std::string dotted(const std::string& pointer);
 

@@ -148,6 +148,11 @@ Gateway::Gateway(std::vector<UpstreamConfig> upstreams) {
   for (auto& u : upstreams) upstreams_.push_back(std::make_unique<Upstream>(std::move(u)));
 }
 
+void Gateway::install_result_filter(ResultFilter filter) {
+  std::lock_guard lock(check_mutex_);
+  filter_ = std::move(filter);
+}
+
 void Gateway::install_check(CallCheck check) {
   std::lock_guard lock(check_mutex_);
   check_ = std::move(check);
@@ -169,9 +174,11 @@ Expected<Json> Gateway::call(const std::string& role, const std::string& tool, c
                                             "\" is configured; add it under mcpServers in the configuration"});
   }
   CallCheck check;
+  ResultFilter filter;
   {
     std::lock_guard lock(check_mutex_);
     check = check_;
+    filter = filter_;
   }
   // Fail closed: without a validator nothing reaches an upstream.
   if (!check) {
@@ -181,8 +188,11 @@ Expected<Json> Gateway::call(const std::string& role, const std::string& tool, c
   auto allowed = check(call);
   if (!allowed) return tl::unexpected(UpstreamError{UpstreamError::Kind::denied, allowed.error()});
   const auto started = std::chrono::steady_clock::now();
-  auto result = upstream->call_tool(tool, arguments, cancelled);
-  if (*allowed) {
+  // What was decided on is what is sent.
+  auto result = allowed->tool.empty() ? upstream->call_tool(tool, arguments, cancelled)
+                                      : upstream->call_tool(allowed->tool, allowed->arguments, cancelled);
+  if (result && filter) filter(*result);
+  if (allowed->done) {
     const bool ok = result && !result->value("isError", false);
     std::string detail;
     if (!result) {
@@ -190,7 +200,7 @@ Expected<Json> Gateway::call(const std::string& role, const std::string& tool, c
     } else if (!ok && result->contains("content") && (*result)["content"].is_array() && !(*result)["content"].empty()) {
       detail = (*result)["content"][0].value("text", "");
     }
-    (*allowed)(ok, detail.substr(0, 500),
+    allowed->done(ok, detail.substr(0, 500),
                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started));
   }
   return result;

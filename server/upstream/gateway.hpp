@@ -43,9 +43,19 @@ struct UpstreamCall {
 
 // Called once an allowed call has finished: ok, a short detail (the error, if any) and how long it took.
 using CallDone = std::function<void(bool ok, const std::string& detail, std::chrono::milliseconds duration)>;
-// Allows a call (returning what to call when it is done, possibly empty) or refuses it with a reason written
-// for a model.
-using CallCheck = std::function<tl::expected<CallDone, std::string>(const UpstreamCall&)>;
+// An allowed call: what to send — the tool and arguments the check decided on, which replace the caller's (an
+// empty tool sends the call as asked) — and what to call when it is done (possibly empty).
+struct Approved {
+  Approved(CallDone when_done = {}) : done(std::move(when_done)) {}  // NOLINT: a bare CallDone approves as asked
+  CallDone done;
+  std::string tool;
+  Json arguments;
+};
+// Allows a call or refuses it with a reason written for a model.
+using CallCheck = std::function<tl::expected<Approved, std::string>(const UpstreamCall&)>;
+// Rewrites every result on its way back to the caller (app/ installs the redactor: secrets in an upstream's
+// answer never reach a tool, a subagent's model, the CLI or a log).
+using ResultFilter = std::function<void(Json& result)>;
 
 class Upstream {
  public:
@@ -79,6 +89,8 @@ class Gateway {
   explicit Gateway(std::vector<UpstreamConfig> upstreams);
   // Installs the check every call passes; app/ installs the safety validator here.
   void install_check(CallCheck check);
+  // Installs the filter every successful result passes before it is returned.
+  void install_result_filter(ResultFilter filter);
   // Calls `tool` on the upstream with `role`, after the check. Refusals are Kind::denied.
   Expected<Json> call(const std::string& role, const std::string& tool, const Json& arguments, const Actor& actor,
                       const std::function<bool()>& cancelled = {});
@@ -92,6 +104,7 @@ class Gateway {
   std::vector<std::unique_ptr<Upstream>> upstreams_;
   mutable std::mutex check_mutex_;
   CallCheck check_;
+  ResultFilter filter_;
 };
 
 }  // namespace eks::upstream

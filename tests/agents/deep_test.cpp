@@ -51,7 +51,8 @@ struct Cluster {
     options.fsync = false;
     audit = *safety::AuditLog::open(options);
     validator = std::make_shared<safety::Validator>(safety::default_policy(), audit);
-    app::install_safety_check(*gateway, validator, "default");
+    // As the server installs it: every upstream result passes the redactor before a tool or a model sees it.
+    app::install_safety_check(*gateway, validator, std::string("default"), std::make_shared<safety::Redactor>());
     source = cluster::make_upstream_source(*gateway);
   }
   ~Cluster() {
@@ -314,6 +315,39 @@ TEST(DeepLogs, TheLogAnalyzerReadsTheCrashedInstanceAndRefinesTheRootCause) {
   EXPECT_EQ(out["analysis"]["recommended_actions"], answer["recommended_actions"]);
   EXPECT_FALSE(out["key_lines"].empty()) << "the deterministic analysis stays";
   EXPECT_EQ(out["_text"].get<std::string>().rfind("**Root cause found by k8s-log-analyzer", 0), 0u) << out["_text"];
+  expect_clean(fake);
+}
+
+// Secrets planted in a pod's environment and log (tests/hostile/boundary-cluster) are read by the subagent
+// through the gateway; the Messages API stand-in records every request the model got: none holds them.
+TEST(DeepLogs, PlantedSecretsNeverReachTheModel) {
+  ASSERT_TRUE(fs::exists(kUpstreamBinary));
+  TempDir dir;
+  Cluster c(kSource / "tests" / "hostile" / "boundary-cluster", dir.path);
+  ASSERT_TRUE(c.sim.ready()) << c.sim.log_text();
+  const json answer{{"root_cause", {{"category", "dependency_unreachable"}, {"summary", "Requests to the upstream time out"}, {"confidence", 0.6}}},
+                    {"evidence", {{{"source", "log"}, {"object", "container/app"}, {"text", "upstream timeout after 1s"}}}},
+                    {"recommended_actions", {"Check the upstream's latency."}}};
+  FakeAnthropic fake(dir.path, script_of({
+      step({{{"tool_use", {{"name", "pods_get"}, {"input", {{"namespace", "apps"}, {"name", "web-5d9f7-a1"}}}}}}}),
+      step({{{"tool_use", {{"name", "pods_log"}, {"input", {{"namespace", "apps"}, {"name", "web-5d9f7-a1"}}}}}}},
+           {{"tool_result", {{"contains", "LOG_LEVEL"}, {"is_error", false}}}}),
+      step({{{"tool_use", {{"name", "submit_result"}, {"input", answer}}}}},
+           {{"tool_result", {{"contains", "upstream timeout"}, {"is_error", false}}}}),
+  }).dump());
+  ASSERT_TRUE(fake.ready()) << fake.log_text();
+  auto runtime = runtime_for(c, fake, dir.path);
+  const auto tool = tools::analyze_pod_logs_tool([&c] { return c.source; },
+                                                 [runtime] { return std::shared_ptr<const Runtime>(runtime); });
+  const json out = call_tool(tool, {{"namespace", "apps"}, {"pod", "web-5d9f7-a1"}, {"depth", "deep"}});
+  EXPECT_EQ(out["analysis"]["mode"], "agent") << out["analysis"].dump(2);
+  const std::string sent = fake.message_requests().dump();
+  EXPECT_NE(sent.find("web-5d9f7-a1"), std::string::npos) << "the model read the pod";
+  for (const char* planted : {"planted-db-password-7f3k9", "sk_live_51PlantedStripeKey0000000000",
+                              "wJalrXUtnFEMI/K7MDENG/bPxRfiCYPLANTEDKEY", "planted-log-pass-3344"}) {
+    EXPECT_EQ(sent.find(planted), std::string::npos) << planted << " reached the model";
+    EXPECT_EQ(out.dump().find(planted), std::string::npos) << planted << " reached the host";
+  }
   expect_clean(fake);
 }
 

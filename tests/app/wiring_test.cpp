@@ -5,6 +5,7 @@
 
 #include "tests/fixtures/quiet_context.hpp"
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -66,9 +67,44 @@ TEST(CurrentNamespace, ReadsTheCurrentContextsNamespace) {
   std::ofstream(path) << "apiVersion: v1\nkind: Config\ncurrent-context: b\ncontexts:\n"
                          "- name: a\n  context: {cluster: c, namespace: alpha}\n"
                          "- name: b\n  context: {cluster: c, namespace: kube-system}\n";
-  EXPECT_EQ(current_namespace(path), "kube-system");
-  EXPECT_EQ(current_namespace(""), "default");
-  EXPECT_EQ(current_namespace("/nonexistent/kubeconfig"), "default");
+  EXPECT_EQ(current_namespace(path).value_or("?"), "kube-system");
+  EXPECT_EQ(current_namespace("/nonexistent/kubeconfig").value_or("?"), "default");
+}
+
+TEST(CurrentNamespace, MergesKubeconfigFilesAsTheGoClientDoes) {
+  // The first file that sets current-context wins, and the first definition of a context; missing files are
+  // skipped.
+  const std::string first = ::testing::TempDir() + "/kubeconfig-first", second = ::testing::TempDir() + "/kubeconfig-second";
+  std::ofstream(first) << "contexts:\n- name: b\n  context: {namespace: from-first}\n";
+  std::ofstream(second) << "current-context: b\ncontexts:\n- name: b\n  context: {namespace: from-second}\n";
+  ::setenv("KUBECONFIG", ("/nonexistent/x:" + first + ":" + second).c_str(), 1);
+  EXPECT_EQ(current_namespace("").value_or("?"), "from-first");
+  ::setenv("KUBECONFIG", "/nonexistent/x", 1);
+  EXPECT_EQ(current_namespace("").value_or("?"), "default");
+  ::unsetenv("KUBECONFIG");
+}
+
+TEST(CurrentNamespace, RefusesKubeconfigsThatReadersDisagreeOn) {
+  // yaml-cpp keeps the first of two keys and Go's reader the last; merge keys, anchors and tags likewise differ.
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"duplicate namespace", "current-context: a\ncontexts:\n- name: a\n  context:\n    namespace: default\n    namespace: kube-system\n"},
+      {"duplicate top-level key", "current-context: a\ncurrent-context: b\ncontexts: []\n"},
+      {"merge key", "current-context: a\nbase: &b {namespace: kube-system}\ncontexts:\n- name: a\n  context:\n    <<: *b\n"},
+      {"anchor", "current-context: a\ncontexts:\n- name: a\n  context: &c {namespace: x}\n"},
+      {"tag", "current-context: a\ncontexts:\n- name: a\n  context: {namespace: !!str kube-system}\n"},
+      {"binary tag", "current-context: !!binary YQ==\ncontexts: []\n"},
+      {"boolean namespace", "current-context: a\ncontexts:\n- name: a\n  context: {namespace: true}\n"},
+      {"two documents", "current-context: a\n---\ncurrent-context: b\n"},
+  };
+  for (const auto& [name, text] : cases) {
+    const std::string path = ::testing::TempDir() + "/kubeconfig-ambiguous";
+    std::ofstream(path) << text;
+    const auto ns = current_namespace(path);
+    EXPECT_FALSE(ns.has_value()) << name << " read as " << ns.value_or("");
+    if (!ns) {
+      EXPECT_NE(ns.error().find(path), std::string::npos) << name << ": " << ns.error();
+    }
+  }
 }
 
 TEST(EffectivePolicy, ConfigurationModeAppliesWhenThePolicyFileSetsNone) {

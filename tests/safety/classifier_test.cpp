@@ -103,5 +103,89 @@ TEST(Classifier, AuditViewNeverCopiesManifestContents) {
   EXPECT_EQ(to_json(a).dump().find("sensitive"), std::string::npos);
 }
 
+
+TEST(Classifier, SendsTheNamespaceItDecidedOn) {
+  const auto a = k8s("pods_get", json{{"name", "web-1"}}, "kube-system");
+  EXPECT_EQ(a.send_tool, "pods_get");
+  EXPECT_EQ(a.send_arguments, (json{{"name", "web-1"}, {"namespace", "kube-system"}}));
+  const auto r = k8s("resources_get", json{{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", " web "}}, "team-a");
+  EXPECT_EQ(r.send_arguments, (json{{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", "web"}, {"namespace", "team-a"}}));
+  // Cluster-scoped kinds carry no namespace, whatever the caller sent.
+  const auto n = k8s("resources_get", json{{"apiVersion", "v1"}, {"kind", "Node"}, {"name", "n1"}, {"namespace", "x"}});
+  EXPECT_FALSE(n.send_arguments.contains("namespace"));
+  // A list without a namespace means every namespace, and stays so.
+  EXPECT_FALSE(k8s("events_list", json::object()).send_arguments.contains("namespace"));
+}
+
+TEST(Classifier, PodDeleteIsSentAsADeleteOfThatOnePod) {
+  // kubernetes-mcp-server's pods_delete also deletes Services and Routes by label: not what was decided on.
+  const auto a = k8s("pods_delete", json{{"name", "web-1"}}, "team-a");
+  EXPECT_EQ(a.send_tool, "resources_delete");
+  EXPECT_EQ(a.send_arguments, (json{{"apiVersion", "v1"}, {"kind", "Pod"}, {"namespace", "team-a"}, {"name", "web-1"}}));
+  EXPECT_FALSE(a.contract.empty());
+}
+
+TEST(Classifier, RefusesArgumentsTheToolDoesNotTake) {
+  const auto a = k8s("pods_delete", json{{"name", "web-1"}, {"labelSelector", "app=web"}});
+  EXPECT_NE(a.problem.find("labelSelector"), std::string::npos) << a.problem;
+  EXPECT_TRUE(a.send_tool.empty());
+  EXPECT_FALSE(k8s("pods_get", json{{"name", 7}}).problem.empty()) << "a name must be a string";
+  EXPECT_FALSE(k8s("pods_log", json{{"name", "p"}, {"previous", "true"}}).problem.empty()) << "booleans are booleans";
+  EXPECT_FALSE(k8s("pods_list", json::array()).problem.empty());
+}
+
+TEST(Classifier, ReadsIntegersExactlyOrNotAtAll) {
+  auto scale = [](json value) {
+    return k8s("resources_scale",
+               json{{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", "w"}, {"scale", std::move(value)}});
+  };
+  EXPECT_FALSE(scale(4294967299LL).problem.empty()) << "never truncated to 3";
+  EXPECT_FALSE(scale(json(18446744073709551615ULL)).problem.empty());
+  EXPECT_FALSE(scale(-1).problem.empty());
+  EXPECT_FALSE(scale(3.5).problem.empty());
+  EXPECT_FALSE(scale("3x").problem.empty());
+  EXPECT_FALSE(scale("99999999999999999999999").problem.empty());
+  const auto ok = scale("3");
+  ASSERT_TRUE(ok.problem.empty()) << ok.problem;
+  EXPECT_EQ(ok.replicas, 3);
+  EXPECT_EQ(ok.send_arguments["scale"], json(3)) << "sent as the integer it was read as";
+  EXPECT_FALSE(k8s("pods_log", json{{"name", "p"}, {"tail", 4294967296LL * 1000}}).problem.empty());
+}
+
+TEST(Classifier, SendsAManifestAsTheJsonItClassified) {
+  const auto a = k8s("resources_create_or_update",
+                     json{{"resource", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: v}\n---\n"
+                                       "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, namespace: x}\n"}},
+                     "team-a");
+  ASSERT_TRUE(a.problem.empty()) << a.problem;
+  const std::string sent = a.send_arguments["resource"].get<std::string>();
+  const auto first = json::parse(sent.substr(0, sent.find("\n---\n")));
+  EXPECT_EQ(first["metadata"]["namespace"], "team-a") << "the namespace decided on is written into the object";
+  EXPECT_EQ(first["data"]["k"], "v");
+  EXPECT_EQ(json::parse(sent.substr(sent.find("\n---\n") + 5))["metadata"]["namespace"], "x");
+}
+
+TEST(Classifier, RefusesManifestsThatReadersDisagreeOn) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"merge key", "apiVersion: v1\nkind: ConfigMap\n<<: {kind: Secret}\nmetadata: {name: a}\n"},
+      {"binary tag", "apiVersion: v1\nkind: !!binary U2VjcmV0\nmetadata: {name: a}\n"},
+      {"str tag", "apiVersion: v1\nkind: !!str Secret\nmetadata: {name: a}\n"},
+      {"custom tag", "apiVersion: v1\nkind: !k Secret\nmetadata: {name: a}\n"},
+      {"duplicate kind", "apiVersion: v1\nkind: ConfigMap\nkind: Secret\nmetadata: {name: a}\n"},
+      {"duplicate namespace", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: x, namespace: kube-system}\n"},
+      {"duplicate JSON key", R"({"apiVersion":"v1","kind":"ConfigMap","kind":"Secret","metadata":{"name":"a"}})"},
+      {"anchor and alias", "apiVersion: v1\nkind: &k ConfigMap\nmetadata: {name: *k}\n"},
+      {"numeric name", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: 0777}\n"},
+      {"boolean namespace", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: yes}\n"},
+      {"non-string kind", "apiVersion: v1\nkind: [Secret]\nmetadata: {name: a}\n"},
+      {"not YAML", "apiVersion: v1\nkind: ConfigMap\n  metadata: : {\n"},
+  };
+  for (const auto& [name, manifest] : cases) {
+    const auto a = k8s("resources_create_or_update", json{{"resource", manifest}});
+    EXPECT_FALSE(a.problem.empty()) << name << " was read as kind " << a.kind;
+    EXPECT_TRUE(a.send_tool.empty()) << name;
+  }
+}
+
 }  // namespace
 }  // namespace eks::safety

@@ -30,6 +30,13 @@ Policy auto_policy(const std::string& extra = "") {
   return *p;
 }
 
+// The cluster facts a healthy namespace gives: no failing pods.
+ClusterFacts known_facts() {
+  ClusterFacts facts;
+  facts.failing_pods = [](const std::string&) { return std::optional<int>(0); };
+  return facts;
+}
+
 UpstreamCall restart(const std::string& ns, const std::string& pod = "web-1") {
   return UpstreamCall{"kubernetes", "pods_delete", json{{"name", pod}, {"namespace", ns}}, "default", {}, ""};
 }
@@ -49,7 +56,7 @@ class TempDir {
 
 TEST(Validator, RateLimitsPerNamespaceWithinTheWindow) {
   FakeClock clock;
-  Validator v(auto_policy("rate_limits: {per_namespace: 2, cluster: 10, window_seconds: 600}\n"), nullptr, {}, clock.fn());
+  Validator v(auto_policy("rate_limits: {per_namespace: 2, cluster: 10, window_seconds: 600}\n"), nullptr, known_facts(), clock.fn());
   EXPECT_TRUE(v.check_upstream(restart("team-a")).allowed());
   EXPECT_TRUE(v.check_upstream(restart("team-a")).allowed());
   const auto third = v.check_upstream(restart("team-a"));
@@ -62,7 +69,7 @@ TEST(Validator, RateLimitsPerNamespaceWithinTheWindow) {
 
 TEST(Validator, RateLimitsClusterWide) {
   FakeClock clock;
-  Validator v(auto_policy("rate_limits: {per_namespace: 10, cluster: 3}\n"), nullptr, {}, clock.fn());
+  Validator v(auto_policy("rate_limits: {per_namespace: 10, cluster: 3}\n"), nullptr, known_facts(), clock.fn());
   for (const char* ns : {"a", "b", "c"}) EXPECT_TRUE(v.check_upstream(restart(ns)).allowed()) << ns;
   const auto d = v.check_upstream(restart("d"));
   EXPECT_EQ(d.code, "rate_limited");
@@ -71,7 +78,7 @@ TEST(Validator, RateLimitsClusterWide) {
 
 TEST(Validator, ReadsAndRefusalsDoNotSpendTheRateLimit) {
   FakeClock clock;
-  Validator v(auto_policy("rate_limits: {per_namespace: 1, cluster: 1}\n"), nullptr, {}, clock.fn());
+  Validator v(auto_policy("rate_limits: {per_namespace: 1, cluster: 1}\n"), nullptr, known_facts(), clock.fn());
   for (int i = 0; i < 5; ++i) {
     EXPECT_TRUE(v.check_upstream({"kubernetes", "pods_get", json{{"name", "x"}}, "team-a", {}, ""}).allowed());
     EXPECT_FALSE(v.check_upstream(restart("kube-system")).allowed());
@@ -83,7 +90,7 @@ TEST(Validator, CircuitBreakerOpensAfterRepeatedFailuresOfOneTarget) {
   FakeClock clock;
   Validator v(auto_policy("circuit_breaker: {failures: 3, window_seconds: 600, cooldown_seconds: 900}\n"
                           "rate_limits: {per_namespace: 100, cluster: 100}\n"),
-              nullptr, {}, clock.fn());
+              nullptr, known_facts(), clock.fn());
   for (int i = 0; i < 3; ++i) {
     const auto d = v.check_upstream(restart("team-a"));
     ASSERT_TRUE(d.allowed());
@@ -101,7 +108,7 @@ TEST(Validator, CircuitBreakerOpensAfterRepeatedFailuresOfOneTarget) {
 TEST(Validator, SuccessResetsTheBreakerCount) {
   FakeClock clock;
   Validator v(auto_policy("circuit_breaker: {failures: 2}\nrate_limits: {per_namespace: 100, cluster: 100}\n"), nullptr,
-              {}, clock.fn());
+              known_facts(), clock.fn());
   auto d = v.check_upstream(restart("team-a"));
   v.record_result(d, false, "x", 1ms);
   d = v.check_upstream(restart("team-a"));
@@ -115,7 +122,7 @@ TEST(Validator, ShadowRulesAreRecordedButNeverBlock) {
   TempDir dir;
   auto log = AuditLog::open({.path = dir.path() / "audit.jsonl"});
   ASSERT_TRUE(log) << log.error();
-  Validator v(auto_policy("shadow:\n  - {name: no_pod_deletes, effect: deny, verbs: [delete], kinds: [Pod]}\n"), *log);
+  Validator v(auto_policy("shadow:\n  - {name: no_pod_deletes, effect: deny, verbs: [delete], kinds: [Pod]}\n"), *log, known_facts());
   const auto d = v.check_upstream(restart("team-a"));
   EXPECT_TRUE(d.allowed());
   ASSERT_EQ(d.shadow.size(), 1u);
@@ -127,7 +134,7 @@ TEST(Validator, ShadowRulesAreRecordedButNeverBlock) {
 }
 
 TEST(Validator, ConcurrentCallersNeverExceedTheRateLimit) {
-  Validator v(auto_policy("rate_limits: {per_namespace: 100, cluster: 10}\n"));
+  Validator v(auto_policy("rate_limits: {per_namespace: 100, cluster: 10}\n"), nullptr, known_facts());
   std::atomic<int> allowed{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 64; ++t) {
@@ -142,7 +149,7 @@ TEST(Validator, ConcurrentCallersNeverExceedTheRateLimit) {
 TEST(Validator, RefusesChangesThatCannotBeAudited) {
   auto log = AuditLog::open({.path = "/dev/full"});
   ASSERT_TRUE(log) << log.error();
-  Validator v(auto_policy(), *log);
+  Validator v(auto_policy(), *log, known_facts());
   const auto d = v.check_upstream(restart("team-a"));
   EXPECT_EQ(d.code, "audit_unavailable");
   EXPECT_TRUE(v.check_upstream({"kubernetes", "pods_get", json{{"name", "x"}}, "team-a", {}, ""}).allowed());
@@ -164,7 +171,7 @@ TEST(Validator, AuditLinesCarryActorToolActionAndCorrelationId) {
   TempDir dir;
   auto log = AuditLog::open({.path = dir.path() / "audit.jsonl"});
   ASSERT_TRUE(log);
-  Validator v(auto_policy(), *log);
+  Validator v(auto_policy(), *log, known_facts());
   UpstreamCall call = restart("team-a");
   call.actor = Actor{"eks-sre-mcp", "", "remediation"};
   call.correlation_id = "c0ffee";
@@ -296,7 +303,7 @@ TEST(SafetyMiddleware, AuditsAFailedToolAsAnError) {
   TempDir dir;
   auto log = AuditLog::open({.path = dir.path() / "audit.jsonl"});
   ASSERT_TRUE(log);
-  auto v = std::make_shared<Validator>(auto_policy(), *log);
+  auto v = std::make_shared<Validator>(auto_policy(), *log, known_facts());
   test_fixtures::QuietContext ctx(json{{"name", "claude-code"}, {"version", "2.1"}}, "2025-06-18");
   auto out = safety_middleware(v)(tool("restart_pod", server::SafetyClass::mutating), json{{"namespace", "team-a"}}, ctx,
                                   [](const server::ToolDef&, const json&, server::CallContext&) -> server::Result<server::ToolOutput> {
