@@ -24,6 +24,32 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
+bool all_digits(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// A dotted-quad IPv4 literal in 127.0.0.0/8: four decimal octets 0-255 and nothing else. Leading zeros are
+// refused because URL parsers read "0127.0.0.1" as octal (87.0.0.1), so accepting it would let a name that a
+// browser resolves elsewhere pass as loopback.
+bool is_loopback_ipv4(std::string_view host) {
+  int octets = 0;
+  while (true) {
+    const std::size_t dot = host.find('.');
+    const std::string_view octet = host.substr(0, dot);
+    if (octet.empty() || octet.size() > 3 || !all_digits(octet) || (octet.size() > 1 && octet.front() == '0')) {
+      return false;
+    }
+    int value = 0;
+    std::from_chars(octet.data(), octet.data() + octet.size(), value);
+    if (value > 255 || (octets == 0 && value != 127)) return false;
+    ++octets;
+    if (dot == std::string_view::npos) break;
+    host.remove_prefix(dot + 1);
+    if (octets == 4) return false;  // a fifth label: "127.0.0.1.evil.example"
+  }
+  return octets == 4;
+}
+
 }  // namespace
 
 tl::expected<ListenAddress, std::string> parse_listen(std::string_view text) {
@@ -51,22 +77,32 @@ tl::expected<ListenAddress, std::string> parse_listen(std::string_view text) {
   if (port.empty() || ec != std::errc() || ptr != port.data() + port.size() || value > 65535) return fail("bad port");
   out.port = static_cast<std::uint16_t>(value);
   if (lower_ascii(out.host) == "localhost") out.host = "127.0.0.1";
-  out.loopback = out.host == "::1" || out.host.rfind("127.", 0) == 0;
+  // Only an exact loopback literal: a DNS name that merely starts with "127." can resolve anywhere.
+  out.loopback = is_loopback_name(lower_ascii(out.host));
   return out;
 }
 
 std::string host_name(std::string_view authority) {
   authority = trim(authority);
+  std::string_view host = authority;
+  std::string_view rest;
   if (!authority.empty() && authority.front() == '[') {
     const auto close = authority.find(']');
-    return lower_ascii(close == std::string_view::npos ? authority : authority.substr(0, close + 1));
+    if (close == std::string_view::npos) return "";
+    host = authority.substr(0, close + 1);
+    rest = authority.substr(close + 1);
+  } else if (const auto colon = authority.find(':'); colon != std::string_view::npos) {
+    host = authority.substr(0, colon);
+    rest = authority.substr(colon);
   }
-  const auto colon = authority.find(':');
-  return lower_ascii(authority.substr(0, colon));
+  // Whatever follows the host must be a port: "[::1].evil" or "127.0.0.1:80@evil.example" name no host of ours,
+  // and cutting them down to "[::1]" or "127.0.0.1" would let a rebinding name through.
+  if (!rest.empty() && (rest.front() != ':' || rest.size() > 6 || !all_digits(rest.substr(1)))) return "";
+  return lower_ascii(host);
 }
 
 bool is_loopback_name(std::string_view host) {
-  return host == "localhost" || host == "[::1]" || host == "::1" || host.rfind("127.", 0) == 0;
+  return host == "localhost" || host == "[::1]" || host == "::1" || is_loopback_ipv4(host);
 }
 
 bool host_allowed(std::string_view host_header, bool loopback_bind, const std::vector<std::string>& allowed) {

@@ -20,9 +20,12 @@ struct ListenAddress {
 // Parses "host:port" or "[v6]:port"; "localhost" means 127.0.0.1. The error says what was expected.
 tl::expected<ListenAddress, std::string> parse_listen(std::string_view text);
 
-// The host part of a Host header or an origin's authority, lower-cased, brackets kept ("[::1]").
+// The host part of a Host header or an origin's authority, lower-cased, brackets kept ("[::1]"); "" when
+// anything but ":<digits>" follows the host.
 std::string host_name(std::string_view authority);
-bool is_loopback_name(std::string_view host);  // localhost, 127.0.0.1 (127/8), [::1]
+// Exactly "localhost", a dotted-quad IPv4 literal in 127.0.0.0/8, "[::1]" or "::1" (lower-case, no port);
+// nothing that merely starts with one of them ("127.0.0.1.evil.example", "localhost.evil.example").
+bool is_loopback_name(std::string_view host);
 
 // Host header check against DNS rebinding: on a loopback bind only loopback names (any port) and
 // `allowed` pass; elsewhere everything passes unless `allowed` is non-empty.

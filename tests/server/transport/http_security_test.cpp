@@ -42,6 +42,70 @@ TEST(HttpSecurity, HostCheckBlocksRebindingOnLoopback) {
   EXPECT_FALSE(host_allowed("anything", false, {"mcp.internal"}));
 }
 
+// DNS rebinding: an attacker controls the name a browser resolves, so a loopback bind must accept only names
+// that can never resolve elsewhere — not every name that starts like one.
+TEST(HttpSecurity, HostCheckAcceptsExactLoopbackNamesWithAnyPort) {
+  for (const char* host : {"127.0.0.1", "127.0.0.1:8808", "127.1.2.3:9", "127.255.255.255", "localhost", "LOCALHOST:80",
+                           "localhost:8808", "[::1]", "[::1]:8808", " 127.0.0.1:80 ", "localhost:"}) {
+    EXPECT_TRUE(host_allowed(host, true, {})) << host;
+  }
+}
+
+TEST(HttpSecurity, HostCheckRefusesNamesThatOnlyStartLikeLoopback) {
+  for (const char* host : {"127.0.0.1.evil.example", "127.0.0.1.evil.example:8808", "127.0.0.1evil", "127.0.0.256",
+                           "127.0.0", "127.0.0.", "127.0.0.1.", "127..0.1", "127.0.0.1.2", "127.0.0.-1", "+127.0.0.1",
+                           "0127.0.0.1", "127.00.0.1", "0x7f.0.0.1", "128.0.0.1", "localhost.evil.example",
+                           "localhost.", "evil-localhost", "localhostevil", "[::1].evil", "[::1]evil:80", "[::1",
+                           "[::2]", "::1", "127.0.0.1@evil.example", "127.0.0.1:80@evil.example", "localhost:80x",
+                           "localhost:1234567", "", ":8808"}) {
+    EXPECT_FALSE(host_allowed(host, true, {})) << host;
+  }
+}
+
+TEST(HttpSecurity, OriginCheckAcceptsOnlyExactLoopbackAuthorities) {
+  for (const char* origin : {"http://127.0.0.1:8808", "http://127.0.0.1", "https://127.3.2.1:443", "http://localhost:6274",
+                             "http://LOCALHOST", "http://[::1]:8808", "http://[::1]"}) {
+    EXPECT_TRUE(origin_allowed(origin, true, {})) << origin;
+  }
+  for (const char* origin : {"http://127.0.0.1.evil.example", "http://127.0.0.1.evil.example:8808", "http://127.0.0.1evil",
+                             "http://127.0.0.256", "http://localhost.evil.example", "http://evil-localhost",
+                             "http://[::1].evil", "http://0x7f.0.0.1", "http://127.0.0.1@evil.example",
+                             "http://127.0.0.1:8808@evil.example", "http://", "127.0.0.1"}) {
+    EXPECT_FALSE(origin_allowed(origin, true, {})) << origin;
+  }
+}
+
+TEST(HttpSecurity, LoopbackNamesAreExactLiterals) {
+  for (const char* name : {"localhost", "127.0.0.1", "127.0.0.0", "127.255.255.255", "[::1]", "::1"}) {
+    EXPECT_TRUE(is_loopback_name(name)) << name;
+  }
+  for (const char* name : {"", "127.", "127.0.0.1.", "127.0.0.1.evil.example", "127.0.0.1evil", "127.0.0.256",
+                           "127.0.0.1000", "1127.0.0.1", "127.0.0.01", "0x7f.0.0.1", "127.0.0.1/8", "localhost.localdomain",
+                           "[::1]x", "[::1]:80"}) {
+    EXPECT_FALSE(is_loopback_name(name)) << name;
+  }
+}
+
+TEST(HttpSecurity, ListenAddressIsLoopbackOnlyForExactLiterals) {
+  EXPECT_TRUE(parse_listen("127.0.0.1:8808")->loopback);
+  EXPECT_TRUE(parse_listen("127.9.8.7:1")->loopback);
+  EXPECT_TRUE(parse_listen("LOCALHOST:1")->loopback);
+  EXPECT_TRUE(parse_listen("[::1]:1")->loopback);
+  EXPECT_FALSE(parse_listen("127.0.0.1.evil.example:8808")->loopback);
+  EXPECT_FALSE(parse_listen("127.example:8808")->loopback);
+  EXPECT_FALSE(parse_listen("localhost.evil.example:8808")->loopback);
+  EXPECT_FALSE(parse_listen("[::1.evil]:8808")->loopback);
+}
+
+TEST(HttpSecurity, HostNameKeepsOnlyAWellFormedHost) {
+  EXPECT_EQ(host_name("LocalHost:8808"), "localhost");
+  EXPECT_EQ(host_name("[::1]:8808"), "[::1]");
+  EXPECT_EQ(host_name("mcp.internal"), "mcp.internal");
+  EXPECT_EQ(host_name("[::1].evil"), "");
+  EXPECT_EQ(host_name("127.0.0.1:80@evil.example"), "");
+  EXPECT_EQ(host_name("[::1"), "");
+}
+
 TEST(HttpSecurity, OriginCheck) {
   EXPECT_TRUE(origin_allowed(std::nullopt, true, {}));
   EXPECT_TRUE(origin_allowed("http://localhost:6274", true, {}));
