@@ -12,12 +12,53 @@ namespace {
 
 using nlohmann::json;
 
-bool alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+// ASCII only, as std::isalnum in the C locale, but inlined: it is asked about nearly every byte redacted.
+bool alnum(char c) {
+  const char folded = static_cast<char>(c | 0x20);
+  return (c >= '0' && c <= '9') || (folded >= 'a' && folded <= 'z');
+}
 bool upper(char c) { return c >= 'A' && c <= 'Z'; }
 bool lower_c(char c) { return c >= 'a' && c <= 'z'; }
 bool base64url(char c) { return alnum(c) || c == '-' || c == '_'; }
 bool ident(char c) { return alnum(c) || c == '_' || c == '-' || c == '.'; }
 
+
+// Builds a masked copy of a text in one pass. Replacing in place would move the whole tail on every mask,
+// which is quadratic on a large result holding many secrets; this copies each byte once. Nothing is copied
+// until the first replacement, so text without secrets costs no allocation.
+class Splicer {
+ public:
+  explicit Splicer(const std::string& text) : text_(text) {}
+  // Replaces [start, end) of the original text; calls come in increasing, non-overlapping order.
+  void replace(std::size_t start, std::size_t end, std::string_view with) {
+    if (!changed_) out_.reserve(text_.size());
+    changed_ = true;
+    out_.append(text_, copied_, start - copied_);
+    out_ += with;
+    copied_ = end;
+  }
+  // Where original position `pos` (not before the last replacement) lands in the output.
+  std::size_t output_position(std::size_t pos) const { return out_.size() + (pos - copied_); }
+  // Whether `c` occurs among the `window` output characters before original position `pos`: lookbacks see
+  // the text as already masked, so a '{' inside a masked value opens nothing.
+  bool recent_contains(std::size_t pos, std::size_t window, char c) const {
+    const std::size_t original = std::min(window, pos - copied_);
+    if (std::string_view(text_).substr(pos - original, original).find(c) != std::string_view::npos) return true;
+    const std::size_t rest = std::min(window - original, out_.size());
+    return std::string_view(out_).substr(out_.size() - rest).find(c) != std::string_view::npos;
+  }
+  void finish(std::string& text) {
+    if (!changed_) return;
+    out_.append(text_, copied_, std::string::npos);
+    text = std::move(out_);
+  }
+
+ private:
+  const std::string& text_;
+  std::string out_;
+  std::size_t copied_ = 0;
+  bool changed_ = false;
+};
 
 bool starts_with_ci(std::string_view text, std::size_t at, std::string_view prefix) {
   if (at + prefix.size() > text.size()) return false;
@@ -65,6 +106,11 @@ std::size_t run(std::string_view text, std::size_t at, bool (*pred)(char)) {
 bool upper_digit(char c) { return upper(c) || (c >= '0' && c <= '9'); }
 bool token_char(char c) { return alnum(c) || c == '_'; }
 bool ant_char(char c) { return alnum(c) || c == '_' || c == '-'; }
+bool slack_char(char c) { return alnum(c) || c == '-'; }
+// The alphabet of an AWS secret access key: standard base64 without the padding.
+bool b64(char c) { return alnum(c) || c == '+' || c == '/'; }
+// strchr finds the terminating NUL too; a NUL in the text is never one of `set`.
+bool one_of(char c, const char* set) { return c != '\0' && std::strchr(set, c) != nullptr; }
 
 // Length of a secret-shaped token starting at `at` (a word boundary), 0 when there is none.
 std::size_t token_at(std::string_view text, std::size_t at) {
@@ -80,10 +126,14 @@ std::size_t token_at(std::string_view text, std::size_t at) {
       }
     }
   }
+  if (c == 'A' && text.compare(at, 4, "AIza") == 0) {
+    // Google API keys: "AIza" and 35 characters of [A-Za-z0-9_-].
+    const std::size_t n = run(text, at + 4, ant_char);
+    if (n >= 35) return 4 + n;
+  }
   if (c == 'g') {
     // GitHub tokens: ghp_, gho_, ghu_, ghs_, ghr_ and 36 characters; fine-grained github_pat_...
-    if (at + 4 <= text.size() && text[at + 1] == 'h' && text[at + 3] == '_' &&
-        std::strchr("pousr", text[at + 2]) != nullptr && text[at + 2] != '\0') {
+    if (at + 4 <= text.size() && text[at + 1] == 'h' && text[at + 3] == '_' && one_of(text[at + 2], "pousr")) {
       const std::size_t n = run(text, at + 4, alnum);
       if (n >= 30) return 4 + n;
     }
@@ -107,24 +157,121 @@ std::size_t token_at(std::string_view text, std::size_t at) {
       }
     }
   }
+  if (c == 'x') {
+    // Slack tokens: bot, user, workspace-app, refresh and legacy tokens (xoxb- xoxp- xoxa- xoxr- xoxs-) and
+    // app-level tokens (xapp-), each followed by at least ten of [A-Za-z0-9-].
+    const bool xox = text.compare(at, 3, "xox") == 0 && at + 4 < text.size() && one_of(text[at + 3], "baprs") &&
+                     text[at + 4] == '-';
+    if (xox || text.compare(at, 5, "xapp-") == 0) {
+      const std::size_t n = run(text, at + 5, slack_char);
+      if (n >= 10) return 5 + n;
+    }
+  }
   return 0;
 }
 
+struct Span {
+  std::size_t start = 0, size = 0;
+};
+
+// True when the line before the one starting at `start` (after any indentation) ends in a base64 run longer
+// than 40 characters: `start` is then inside a wrapped blob, like a certificate whose last line has 40.
+bool follows_wrapped_base64(std::string_view text, std::size_t start) {
+  std::size_t i = start;
+  for (int indent = 0; indent < 64 && i > 0 && (text[i - 1] == ' ' || text[i - 1] == '\t'); ++indent) --i;
+  if (i >= 2 && text[i - 2] == '\\' && text[i - 1] == 'n') {  // a newline escaped inside a JSON string
+    i -= 2;
+    if (i >= 2 && text[i - 2] == '\\' && text[i - 1] == 'r') i -= 2;
+  } else if (i >= 1 && text[i - 1] == '\n') {
+    --i;
+    if (i >= 1 && text[i - 1] == '\r') --i;
+  } else {
+    return false;
+  }
+  if (i < 41) return false;
+  for (std::size_t k = i - 41; k < i; ++k) {
+    if (!b64(text[k])) return false;
+  }
+  return true;
+}
+
+// A bare AWS secret access key in the run of base64 characters starting at `at`: 40 of [A-Za-z0-9+/] standing
+// alone. Commit SHAs and digests are hex, uids have dashes, a longer blob is a longer run; what remains is told
+// apart by the mix a random key has — upper and lower case, and a digit, '+' or '/' — and by what identifiers
+// and paths have and a random key rarely does (about 1 in 100, measured on random keys): words, i.e. 18 or more
+// lower-case letters in runs of three or more, or nine in one run; or five '/'.
+Span bare_aws_secret(std::string_view text, std::size_t at) {
+  constexpr std::size_t kLength = 40;
+  std::size_t start = at;
+  // After "\n" in a JSON string the 'n' belongs to the escape, not to the key.
+  if (at > 0 && text[at - 1] == '\\' && one_of(text[at], "nrt")) ++start;
+  if (start + kLength > text.size()) return {};
+  std::size_t n = 0;
+  while (n <= kLength && start + n < text.size() && b64(text[start + n])) ++n;
+  if (n != kLength) return {};
+  const std::size_t end = start + kLength;
+  // Neighbours that make the run part of something longer: '-' and '_' a base64url blob or an identifier, '%'
+  // an URL-encoded value, "==" the padding of a blob just before.
+  if (at > 0) {
+    const char before = text[at - 1];
+    if (before == '-' || before == '_' || before == '%') return {};
+    if (before == '=' && at >= 2 && text[at - 2] == '=') return {};
+  }
+  if (end < text.size()) {
+    const char after = text[end];
+    if (after == '-' || after == '_' || after == '%') return {};
+    // '=' then a value is an assignment; '=' then anything else is padding, which a lone 40-character blob
+    // never has (30 bytes encode to exactly 40): the run is the tail of a longer, wrapped or split blob.
+    if (after == '=' && (end + 1 == text.size() || !b64(text[end + 1]))) return {};
+  }
+  bool has_upper = false, has_lower = false, has_digit = false, has_symbol = false, all_hex = true;
+  std::size_t slashes = 0, lower_run = 0, longest_lower_run = 0, letters_in_words = 0;
+  for (std::size_t k = start; k <= end; ++k) {
+    const char c = k < end ? text[k] : '\0';  // one step past the end closes the last run
+    if (k < end && lower_c(c)) {
+      ++lower_run;
+    } else {
+      longest_lower_run = std::max(longest_lower_run, lower_run);
+      if (lower_run >= 3) letters_in_words += lower_run;
+      lower_run = 0;
+    }
+    if (k == end) break;
+    has_upper = has_upper || upper(c);
+    has_lower = has_lower || lower_c(c);
+    has_digit = has_digit || (c >= '0' && c <= '9');
+    has_symbol = has_symbol || c == '+' || c == '/';
+    all_hex = all_hex && std::isxdigit(static_cast<unsigned char>(c)) != 0;
+    if (c == '/') ++slashes;
+  }
+  if (!has_upper || !has_lower || !(has_digit || has_symbol) || all_hex) return {};
+  if (letters_in_words >= 18 || longest_lower_run >= 9 || slashes >= 5) return {};
+  if (follows_wrapped_base64(text, start)) return {};
+  return {start, kLength};
+}
+
 void mask_tokens(std::string& text) {
-  std::string out;
-  out.reserve(text.size());
+  Splicer out(text);
   std::size_t i = 0;
   while (i < text.size()) {
-    if ((i == 0 || !alnum(text[i - 1])) && std::strchr("Ages", text[i]) != nullptr) {
+    const char c = text[i];
+    if ((c == 'A' || c == 'g' || c == 'e' || c == 's' || c == 'x') && (i == 0 || !alnum(text[i - 1]))) {
       if (const std::size_t n = token_at(text, i); n > 0) {
-        out += kMask;
+        out.replace(i, i + n, kMask);
         i += n;
         continue;
       }
     }
-    out.push_back(text[i++]);
+    // Each maximal base64 run is looked at once, from its first character.
+    if (b64(c) && (i == 0 || !b64(text[i - 1]))) {
+      if (const Span key = bare_aws_secret(text, i); key.size > 0) {
+        out.replace(key.start, key.start + key.size, kMask);
+        i = key.start + key.size;
+        continue;
+      }
+    }
+    ++i;
   }
-  text = std::move(out);
+  out.finish(text);
 }
 
 // ---- PEM private keys ------------------------------------------------------------------------------------------
@@ -156,10 +303,11 @@ void mask_private_keys(std::string& text) {
 // ---- passwords in URLs ---------------------------------------------------------------------------------------
 
 void mask_url_passwords(std::string& text) {
+  Splicer out(text);
   std::size_t from = 0;
   while (true) {
     const std::size_t sep = text.find("://", from);
-    if (sep == std::string::npos) return;
+    if (sep == std::string::npos) break;
     from = sep + 3;
     // The scheme: letters, digits, + - . before "://".
     std::size_t s = sep;
@@ -167,19 +315,24 @@ void mask_url_passwords(std::string& text) {
     if (s == sep) continue;
     std::size_t end = from;
     while (end < text.size() && std::strchr("/?# \t\r\n\"'<>`", text[end]) == nullptr) ++end;
-    const std::size_t at = text.rfind('@', end == 0 ? 0 : end - 1);
-    if (at == std::string::npos || at < from) continue;
-    const std::size_t colon = text.find(':', from);
-    if (colon == std::string::npos || colon > at || colon + 1 == at) continue;
+    // Searches stay inside the authority: an unbounded rfind for '@' would rescan the text before every URL.
+    const std::string_view authority(text.data() + from, end - from);
+    const std::size_t at_offset = authority.rfind('@');
+    if (at_offset == std::string_view::npos) continue;
+    const std::size_t colon_offset = authority.substr(0, at_offset).find(':');
+    if (colon_offset == std::string_view::npos || colon_offset + 1 == at_offset) continue;
+    const std::size_t at = from + at_offset, colon = from + colon_offset;
     if (std::string_view(text).substr(colon + 1, at - colon - 1) == kMask) continue;
-    text.replace(colon + 1, at - colon - 1, kMask);
-    from = colon + 1 + kMask.size();
+    out.replace(colon + 1, at, kMask);
+    from = at;
   }
+  out.finish(text);
 }
 
 // ---- Bearer credentials ----------------------------------------------------------------------------------------
 
 void mask_bearer(std::string& text) {
+  Splicer out(text);
   std::size_t from = 0;
   while (true) {
     std::size_t at = std::string::npos;
@@ -189,7 +342,7 @@ void mask_bearer(std::string& text) {
         break;
       }
     }
-    if (at == std::string::npos) return;
+    if (at == std::string::npos) break;
     std::size_t start = at + 7;
     while (start < text.size() && text[start] == ' ') ++start;
     std::size_t end = start;
@@ -198,12 +351,13 @@ void mask_bearer(std::string& text) {
       ++end;
     }
     if (end - start >= 8 && std::string_view(text).substr(start, end - start) != kMask) {
-      text.replace(start, end - start, kMask);
-      from = start + kMask.size();
+      out.replace(start, end, kMask);
+      from = end;
     } else {
       from = at + 7;
     }
   }
+  out.finish(text);
 }
 
 // ---- key = value, key: value, "key": "value" ----------------------------------------------------------------
@@ -225,7 +379,7 @@ std::size_t indent_of(std::string_view text, std::size_t line_start) {
 }
 
 // Masks a YAML block scalar's lines (those indented deeper than `indent`) starting at `from`; returns the end.
-std::size_t mask_block(std::string& text, std::size_t from, std::size_t indent) {
+std::size_t mask_block(std::string_view text, Splicer& out, std::size_t from, std::size_t indent) {
   std::size_t line = from;
   bool masked = false;
   while (line < text.size()) {
@@ -234,19 +388,16 @@ std::size_t mask_block(std::string& text, std::size_t from, std::size_t indent) 
     const bool blank = line + ind == end;
     if (!blank && ind <= indent) break;
     if (!blank) {
-      const std::string replacement = masked ? "" : std::string(kMask);
-      text.replace(line + ind, end - line - ind, replacement);
+      out.replace(line + ind, end, masked ? std::string_view() : kMask);
       masked = true;
-      line = line + ind + replacement.size();
-      line = line < text.size() ? line + 1 : line;
-    } else {
-      line = end + 1;
     }
+    line = end + 1;
   }
   return std::min(line, text.size());
 }
 
 void mask_key_values(std::string& text) {
+  Splicer out(text);
   std::size_t i = 0;
   bool env_pending = false;  // saw name: SOME_PASSWORD; the next value: is its value
   std::size_t env_seen_at = 0;
@@ -279,7 +430,7 @@ void mask_key_values(std::string& text) {
     const bool is_name = key == "name" || key == "Name";
     const bool is_value = key == "value" || key == "Value";
     bool secret = Redactor::is_secret_key(key);
-    if (is_value && env_pending && key_start - env_seen_at < 400) secret = true;
+    if (is_value && env_pending && out.output_position(key_start) - env_seen_at < 400) secret = true;
     if (!secret && !is_name) continue;
 
     // The value's extent.
@@ -295,41 +446,89 @@ void mask_key_values(std::string& text) {
     } else if (sep == '=') {
       while (end < text.size() && std::strchr(" \t\r\n;&,\"'`)}]", text[end]) == nullptr) ++end;
     } else {
-      end = line_end(text, v);
-      // 'Authorization: token abc' inside a quoted string ends at the closing quote.
-      if (quoted_before && !key_quoted) {
-        const std::size_t q = text.find(open_quote, v);
-        if (q != std::string::npos && q < end) end = q;
+      // To the end of the line; 'Authorization: token abc' inside a quoted string ends at the closing quote, and
+      // in a flow mapping (or JSON-ish text) a value ends at a comma or brace. One forward scan that stops at
+      // the first of these: searching the whole remaining text for each would make the pass quadratic.
+      const bool ends_at_quote = quoted_before && !key_quoted;
+      int flow = -1;  // unknown until a ',' or '}' makes it matter
+      bool at_stop = false;
+      while (end < text.size() && text[end] != '\n' && !(ends_at_quote && text[end] == open_quote)) {
+        if (text[end] == ',' || text[end] == '}') {
+          // A '{' within the 200 characters before the key: a flow mapping.
+          if (flow < 0) flow = out.recent_contains(key_start, 200, '{') ? 1 : 0;
+          if (flow == 1) {
+            at_stop = true;
+            break;
+          }
+        }
+        ++end;
       }
-      while (end > v && (text[end - 1] == ' ' || text[end - 1] == '\r')) --end;
-      // Flow mappings and JSON-ish numbers end at a comma or brace.
-      const std::size_t stop = text.find_first_of(",}", v);
-      if (stop != std::string::npos && stop < end && text.find_first_of("{", key_start > 200 ? key_start - 200 : 0) < key_start) {
-        end = stop;
-      }
+      while (!at_stop && end > v && (text[end - 1] == ' ' || text[end - 1] == '\r')) --end;
     }
     const std::string_view value(text.data() + start, end - start);
     if (is_name && !secret) {
       env_pending = Redactor::is_secret_key(value);
-      env_seen_at = key_start;
-      i = end;
+      env_seen_at = out.output_position(key_start);
+      // Keys later on the same line ("name: app password=...") are still looked at.
+      i = start;
       continue;
     }
     if (is_value) env_pending = false;
     if (value == "|" || value == "|-" || value == ">" || value == ">-" || value == "|+") {
       // A block scalar: mask the deeper-indented lines that follow.
-      const std::size_t line_start = text.rfind('\n', key_start) == std::string::npos ? 0 : text.rfind('\n', key_start) + 1;
+      const std::size_t newline = text.rfind('\n', key_start);
+      const std::size_t line_start = newline == std::string::npos ? 0 : newline + 1;
       const std::size_t indent = indent_of(text, line_start);
-      i = mask_block(text, line_end(text, end) + 1, indent);
+      i = mask_block(text, out, line_end(text, end) + 1, indent);
       continue;
     }
     if (skippable_value(value)) {
       i = end;
       continue;
     }
-    text.replace(start, end - start, kMask);
-    i = start + kMask.size();
+    out.replace(start, end, kMask);
+    i = end;
   }
+  out.finish(text);
+}
+
+// ---- URL-encoded assignments -----------------------------------------------------------------------------------
+
+bool hex_digit(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+
+// "password%3Dhunter2%26user%3Dbob": a query string or form body encoded once more (a redirect target, a logged
+// URL), where %3D stands for '=' and %26 for '&'. The value under a secret key is masked up to the next %26 or
+// the end of the text around it; %XX inside the value is part of it ("abc%3D%3D" is padded base64).
+void mask_url_encoded(std::string& text) {
+  if (text.find("%3") == std::string::npos) return;
+  Splicer out(text);
+  std::size_t from = 0;
+  while (true) {
+    const std::size_t pct = text.find('%', from);
+    if (pct == std::string::npos) break;
+    from = pct + 1;
+    if (pct + 2 >= text.size() || text[pct + 1] != '3' || (text[pct + 2] != 'D' && text[pct + 2] != 'd')) continue;
+    // The key: identifier characters back to the previous separator — at the latest the previous '%', so no
+    // character is walked over twice. After "%26" (or any %XX) the two hex digits belong to the escape.
+    std::size_t key_start = pct;
+    while (key_start > 0 && ident(text[key_start - 1])) --key_start;
+    if (key_start > 0 && text[key_start - 1] == '%' && key_start + 2 <= pct && hex_digit(text[key_start]) &&
+        hex_digit(text[key_start + 1])) {
+      key_start += 2;
+    }
+    if (!Redactor::is_secret_key(std::string_view(text).substr(key_start, pct - key_start))) continue;
+    const std::size_t start = pct + 3;
+    std::size_t end = start;
+    while (end < text.size() && std::strchr(" \t\r\n\"'`&;,<>)]}", text[end]) == nullptr &&
+           !(text[end] == '%' && end + 2 < text.size() && text[end + 1] == '2' && text[end + 2] == '6')) {
+      ++end;
+    }
+    from = end;
+    const std::string_view value = std::string_view(text).substr(start, end - start);
+    if (value.empty() || value == kMask) continue;
+    out.replace(start, end, kMask);
+  }
+  out.finish(text);
 }
 
 // ---- Kubernetes Secret objects in YAML text ----------------------------------------------------------------
@@ -380,8 +579,20 @@ std::string unquote_lower(std::string_view v) {
   return lower_ascii(v);
 }
 
+// True when some "kind:" is followed by a value starting with "secret" (Secret, SecretList, quoted or not): the
+// only texts worth splitting into lines. "secret" alone appears in most Pod YAML (/var/run/secrets, secretKeyRef).
+bool mentions_secret_kind(std::string_view text) {
+  for (std::size_t at = text.find("kind:"); at != std::string_view::npos; at = text.find("kind:", at + 5)) {
+    std::size_t v = at + 5;
+    while (v < text.size() && text[v] == ' ') ++v;
+    if (v < text.size() && (text[v] == '"' || text[v] == '\'')) ++v;
+    if (starts_with_ci(text, v, "secret")) return true;
+  }
+  return false;
+}
+
 void mask_secret_yaml(std::string& text) {
-  if (text.find("ecret") == std::string::npos) return;  // cheap exit: no "Secret"/"secret" anywhere
+  if (!mentions_secret_kind(text)) return;
   const auto lines = split_lines(text);
   // Ranges of values to replace, collected first and applied back to front.
   std::vector<std::pair<std::size_t, std::size_t>> spans;
@@ -434,13 +645,17 @@ void mask_secret_yaml(std::string& text) {
     }
   }
   std::sort(spans.begin(), spans.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<std::pair<std::size_t, std::size_t>> chosen;
   std::size_t limit = text.size();
   for (const auto& [at, len] : spans) {
     if (at + len > limit || len == 0) continue;  // overlapping spans: the outer one already masked
     if (std::string_view(text).substr(at, len) == kMask) continue;
-    text.replace(at, len, kMask);
+    chosen.emplace_back(at, len);
     limit = at;
   }
+  Splicer out(text);
+  for (auto it = chosen.rbegin(); it != chosen.rend(); ++it) out.replace(it->first, it->first + it->second, kMask);
+  out.finish(text);
 }
 
 bool secret_kind(const json& object) {
@@ -479,6 +694,12 @@ bool Redactor::is_secret_key(std::string_view key) {
         word == "privatekey" || word == "secretkey" || word == "accesskey") {
       return true;
     }
+    // Short names hold a credential only as whole words at the end of the key (DB_PASS, PIN, userPin) or before
+    // the word that completes them (passPhrase, pin_code): pinVersion, PINNED, SPIN, passthrough, bypass and
+    // compass are ordinary settings.
+    const std::string_view next = i + 1 < w.size() ? std::string_view(w[i + 1]) : std::string_view();
+    if (word == "pass" && (next.empty() || next == "phrase" || next == "word")) return true;
+    if (word == "pin" && (next.empty() || next == "code" || next == "number")) return true;
     if (word.size() >= 5 && word.ends_with("token")) return true;  // token, accesstoken; not "tokens"
     if (word == "key" && i > 0 &&
         std::find(kKeyQualifiers.begin(), kKeyQualifiers.end(), w[i - 1]) != kKeyQualifiers.end()) {
@@ -490,9 +711,11 @@ bool Redactor::is_secret_key(std::string_view key) {
 
 std::string Redactor::redact(std::string text) const {
   for (const auto& secret : secrets_) {
-    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + kMask.size())) {
-      text.replace(at, secret.size(), kMask);
+    Splicer out(text);
+    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + secret.size())) {
+      out.replace(at, at + secret.size(), kMask);
     }
+    out.finish(text);
   }
   if (text.size() < 8) return text;
   mask_private_keys(text);
@@ -500,6 +723,7 @@ std::string Redactor::redact(std::string text) const {
   mask_url_passwords(text);
   mask_bearer(text);
   mask_secret_yaml(text);
+  mask_url_encoded(text);
   mask_key_values(text);
   return text;
 }

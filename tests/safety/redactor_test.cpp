@@ -1,5 +1,7 @@
 #include "safety/redactor.hpp"
 
+#include <chrono>
+
 #include <gtest/gtest.h>
 
 namespace eks::safety {
@@ -50,7 +52,7 @@ struct Positive {
   const char* kept;    // must survive ("" for none)
 };
 
-// True positives: every pattern the issue lists, in the contexts it appears in.
+// True positives: every secret format the redactor knows, in the contexts it appears in.
 const Positive kPositives[] = {
     {"aws_access_key_id = AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE", "aws_access_key_id"},
     {"{\"AccessKeyId\": \"ASIAY34FZKBOKMUTVV7A\"}", "ASIAY34FZKBOKMUTVV7A", "AccessKeyId"},
@@ -105,6 +107,34 @@ const Positive kPositives[] = {
     {"Cookie: session=abcdef0123456789; theme=dark", "abcdef0123456789", "Cookie"},
     {"X-Api-Key: 0123456789abcdef", "0123456789abcdef", "X-Api-Key"},
     {"private_key: \"-----BEGIN EC PRIVATE KEY-----\\nMHcCAQEE\"", "MHcCAQEE", "private_key"},
+    // Bare AWS secret access keys, with no key name to go by.
+    {"rotated wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY in the log", "wJalrXUtnFEMI", "in the log"},
+    {"{\"note\":\"new key je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY\"}", "je7MtGbClwBF", "new key"},
+    {"creds: [AKIAIOSFODNN7EXAMPLE, wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY]", "wJalrXUtnFEMI", "creds"},
+    {"{\"script\":\"aws configure set\\nwJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\\n\"}", "wJalrXUtnFEMI", "configure"},
+    // Short password keys.
+    {"DB_PASS=hunter2hunter2", "hunter2hunter2", "DB_PASS"},
+    {"pass=hunter2hunter2 user=bob", "hunter2hunter2", "user=bob"},
+    {"PIN=4711 and more", "4711", "and more"},
+    {"db_pwd: s3cr3tvalue", "s3cr3tvalue", "db_pwd"},
+    {"PASSWD=s3cr3tvalue", "s3cr3tvalue", "PASSWD"},
+    {"export dbPass='s3cr3tvalue'", "s3cr3tvalue", "dbPass"},
+    {"env:\n- name: DB_PASS\n  value: hunter2hunter2\n- name: LOG_LEVEL\n  value: debug\n", "hunter2hunter2", "debug"},
+    {"{\"name\":\"USER_PIN\",\"value\":\"4711\"}", "4711", "USER_PIN"},
+    // Slack tokens.
+    {"posting with xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx failed", "xoxb-1234567890", "failed"},
+    {"SLACK=xoxp-1234567890-0987654321-abcdef", "xoxp-1234567890", "SLACK"},
+    {"legacy xoxa-2-1234567890-abcdef and xoxr-1234567890-abcdef", "1234567890-abcdef", "legacy"},
+    {"(xoxs-1234567890-abcdefghij)", "xoxs-1234567890", ""},
+    {"socket mode xapp-1-A0123456789-1234567890-abcdef0123", "xapp-1-A0123456789", "socket mode"},
+    // Google API keys.
+    {"maps key AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe loaded", "AIzaSyDaGmWKa4", "loaded"},
+    {"https://maps.googleapis.com/maps/api/js?key=AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe&v=3", "AIzaSyDaGmWKa4", "&v=3"},
+    // Assignments URL-encoded once more, as in a redirect target or a logged form body.
+    {"GET /cb?next=%2Flogin%3Fpassword%3Dhunter2%26user%3Dbob HTTP/1.1", "hunter2", "user%3Dbob HTTP/1.1"},
+    {"body: password%3Dhunter2%26user%3Dbob", "hunter2", "%26user%3Dbob"},
+    {"q=token%3dabc123def%3D%3D%26page%3D2", "abc123def", "page%3D2"},
+    {"state=client_secret%3Ds3cr3tvalue", "s3cr3tvalue", "client_secret%3D"},
 };
 
 TEST(RedactorCorpus, MasksEveryTruePositive) {
@@ -161,6 +191,46 @@ const char* const kNearMisses[] = {
     "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----",
     "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ user@host",
     "time=\"2025-01-31T12:34:56Z\" level=info msg=\"started\"",
+    // Forty characters that are not AWS secret keys: hex, upper-case hex, longer or padded blobs, identifiers,
+    // paths, a certificate's last line and one escaped in JSON.
+    "commit 9FCEB02D0AE598E95DC970B74767F19372D61AF8 tagged",
+    "sha1 9fceb02d0ae598e95dc970b74767f19372d61af8",
+    "blob wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEYc2VjcmV0Y29uZmln",
+    "digest wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY= end",
+    "digest wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY==",
+    "id x_wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY y",
+    "ref wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY-v2",
+    "checksum 0123456789abcdefABCDEF0123456789abcdefAB",
+    "url-encoded %2BwJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY%2F",
+    "--- FAIL: TestReconcileDeploymentWithTwoReplicas2x (0.01s)",
+    "type ClusterRoleBindingV1beta1ListResponseXyz struct",
+    "at src/Main/java/Com/Acme/App2/Service/Impl line 3",
+    "cd /home/Runner/work/App2/build/Release/bin",
+    "-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJ\n"
+    "RTEMMAoGA1UEChMDQ0FCMRIwEAYDVQQLEwlBY21l\n-----END CERTIFICATE-----",
+    "ca.crt: |\n    MIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJ\n    RTEMMAoGA1UEChMDQ0FCMRIwEAYDVQQLEwlBY21l\n",
+    "{\"ca\":\"-----BEGIN CERTIFICATE-----\\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJ\\n"
+    "RTEMMAoGA1UEChMDQ0FCMRIwEAYDVQQLEwlBY21\\n-----END CERTIFICATE-----\"}",
+    // Settings whose names only contain pass or pin.
+    "SPIN=3",
+    "PINNED=true",
+    "pinVersion: 1.2.3",
+    "passthrough=enabled",
+    "pass_through: enabled",
+    "compass=north",
+    "bypass=cache",
+    "spin_count=3",
+    // Slack and Google prefixes without a token after them.
+    "xoxb",
+    "the xoxb- prefix marks bot tokens",
+    "xoxb-short",
+    "xapp-1-abc",
+    "xoxz-1234567890-abcdefghij",
+    "AIza",
+    "AIzaSyDaGmWKa4JsXZ-HjGw7",
+    // URL-encoded assignments of ordinary keys.
+    "next=%2Fpods%3Fsize%3D10%26page%3D2",
+    "progress 100%3D done",
 };
 
 TEST(RedactorCorpus, LeavesOrdinaryIdentifiersAlone) {
@@ -217,6 +287,56 @@ TEST(Redactor, KeysThatReferToCredentialsAreNotSecret) {
   }
 }
 
+TEST(Redactor, RecognisesShortPasswordKeyNames) {
+  for (const char* key : {"DB_PASS", "pass", "PASS", "PIN", "user_pin", "userPin", "db_pwd", "PASSWD", "dbPass",
+                          "passPhrase", "pin_code", "PIN-NUMBER", "smtp.pass"}) {
+    EXPECT_TRUE(Redactor::is_secret_key(key)) << key;
+  }
+  for (const char* key : {"SPIN", "PINNED", "pinVersion", "pin_version", "passthrough", "pass_through", "compass",
+                          "bypass", "passFile", "pass_ref", "spinCount", "pinned_image"}) {
+    EXPECT_FALSE(Redactor::is_secret_key(key)) << key;
+  }
+}
+
+TEST(Redactor, MasksJsonEnvEntriesWithShortPasswordNames) {
+  Redactor r;
+  const auto env = nlohmann::json::parse(
+      R"([{"name":"DB_PASS","value":"hunter2"},{"name":"PIN","value":"4711"},{"name":"SPIN","value":"3"},
+          {"name":"pinVersion","value":"1.2"}])");
+  const auto out = r.redact(env);
+  EXPECT_EQ(out[0]["value"], "***");
+  EXPECT_EQ(out[1]["value"], "***");
+  EXPECT_EQ(out[2]["value"], "3");
+  EXPECT_EQ(out[3]["value"], "1.2");
+  EXPECT_EQ(r.redact(nlohmann::json{{"db_pwd", "x1"}, {"pass", "x2"}, {"bypass", "x3"}}),
+            (nlohmann::json{{"db_pwd", "***"}, {"pass", "***"}, {"bypass", "x3"}}));
+}
+
+TEST(Redactor, MasksEveryBareAwsSecretKeyInAList) {
+  // Neighbouring 40-character lines are not a wrapped blob: such a blob's lines are longer than its last one.
+  Redactor r;
+  const std::string keys = "keys:\nwJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\nje7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY\n";
+  EXPECT_EQ(r.redact(keys), "keys:\n***\n***\n");
+}
+
+TEST(Redactor, MasksBareAwsSecretKeysThatAreAssignedToSomething) {
+  // '=' after the key is an assignment, not padding, when a value follows it.
+  Redactor r;
+  EXPECT_EQ(r.redact(std::string("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY=1")), "***=1");
+}
+
+TEST(Redactor, LooksAtKeysAfterANameOnTheSameLine) {
+  Redactor r;
+  EXPECT_EQ(r.redact(std::string("name: app password=hunter2hunter2")), "name: app password=***");
+  EXPECT_EQ(r.redact(std::string("- name: web token=abcdef123456 ready")), "- name: web token=*** ready");
+}
+
+TEST(Redactor, MasksUrlEncodedValuesUpToTheNextEncodedAmpersand) {
+  Redactor r;
+  EXPECT_EQ(r.redact(std::string("password%3Dhunter2%26user%3Dbob")), "password%3D***%26user%3Dbob");
+  EXPECT_EQ(r.redact(std::string("a=1&x=user%3Dbob%26PASS%3dhunter2%2Bx%26y%3D2")), "a=1&x=user%3Dbob%26PASS%3d***%26y%3D2");
+}
+
 TEST(Redactor, IsFastOnLargeText) {
   Redactor r;
   std::string big;
@@ -226,6 +346,29 @@ TEST(Redactor, IsFastOnLargeText) {
   const auto elapsed = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(out, big);
   EXPECT_LT(elapsed, std::chrono::milliseconds(500)) << "about 1.2 MB";
+}
+
+// Pod YAML is what the redactor sees most: many name: keys, URLs, and now and then a password in the clear.
+// Each scanner must stay linear — one that searched the rest of the text at every name: key took minutes here.
+TEST(Redactor, IsLinearOnLargePodYaml) {
+  Redactor r;
+  std::string big;
+  for (int i = 0; big.size() < 4'000'000; ++i) {
+    const std::string n = std::to_string(i);
+    big += "- metadata:\n    name: web-" + n + "\n    uid: 3f2a1c4e-9b7d-4e21-8c3a-5d6e7f8a9b0c\n  spec:\n    containers:\n"
+           "    - name: web\n      image: nginx@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31\n"
+           "      env:\n      - name: DB_PASS\n        value: hunter2-" + n + "\n      - name: LOG_LEVEL\n        value: debug\n"
+           "      - name: DB_PASSWORD\n        valueFrom:\n          secretKeyRef:\n            name: db\n            key: password\n"
+           "      volumeMounts:\n      - mountPath: /var/run/secrets/kubernetes.io/serviceaccount\n        name: token-" + n + "\n"
+           "  status:\n    containerStatuses:\n    - containerID: containerd://9fceb02d0ae598e95dc970b74767f19372d61af8\n";
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const std::string out = r.redact(big);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(out.find("hunter2"), std::string::npos);
+  EXPECT_NE(out.find("value: debug"), std::string::npos);
+  EXPECT_NE(out.find("containerd://9fceb02d0ae598e95dc970b74767f19372d61af8"), std::string::npos);
+  EXPECT_LT(elapsed, std::chrono::milliseconds(2000)) << "about 4 MB";
 }
 
 }  // namespace
