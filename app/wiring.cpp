@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <fstream>
 #include <sstream>
 
@@ -215,12 +216,17 @@ tl::expected<std::string, std::string> current_namespace(const std::string& kube
     }
     const auto contexts = root.value("contexts", nlohmann::json::array());
     if (!contexts.is_array()) return tl::unexpected(file + ": contexts must be a list");
+    std::set<std::string> defined_here;
     for (const auto& entry : contexts) {
       auto name = string_field(entry, "name", file);
       if (!name) return tl::unexpected(name.error());
       const nlohmann::json body = entry.is_object() ? entry.value("context", nlohmann::json::object()) : nlohmann::json();
       auto ns = string_field(body, "namespace", file);
       if (!ns) return tl::unexpected(ns.error());
+      // Within one file Go keeps the last of two contexts with one name, across files the first: refused.
+      if (!defined_here.insert(*name).second) {
+        return tl::unexpected("the kubeconfig " + file + " defines the context \"" + *name + "\" twice");
+      }
       namespaces.emplace(*name, *ns);
     }
   }

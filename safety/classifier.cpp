@@ -112,6 +112,16 @@ struct ArgSpec {
   long long max = 0;
 };
 
+// Why `value` cannot name an object or a namespace, or "": a name becomes one segment of an API path, so '/',
+// '%', "." and ".." (which would address another path) and control characters are refused, as client-go does.
+std::string segment_problem(const std::string& what, const std::string& value) {
+  if (value == "." || value == "..") return what + " cannot be \"" + value + "\"";
+  for (const unsigned char c : value) {
+    if (c == '/' || c == '%' || c < 0x20 || c == 0x7f) return what + " \"" + value + "\" holds a character a name cannot have";
+  }
+  return "";
+}
+
 // Checks the caller's arguments against the tool's own list: every argument known, of its type, integers in
 // range (a wider integer is never truncated: 4294967299 is not 3). Returns the arguments to send — strings
 // trimmed, integers as JSON integers, nulls dropped — or sets `problem`.
@@ -142,6 +152,8 @@ json checked_arguments(const std::string& tool, const std::vector<ArgSpec>& spec
           return out;
         }
         out[key] = trim(value.get<std::string>());
+        if (key == "name" || key == "namespace") problem = segment_problem(key, out[key].get<std::string>());
+        if (!problem.empty()) return out;
         break;
       case ArgType::boolean:
         if (!value.is_boolean()) {
@@ -277,6 +289,9 @@ void classify_manifest(Action& a, const json& args, const std::string& current) 
     const auto generate = identity_field(meta, "generateName", a.problem, "metadata.");
     const auto ns = identity_field(meta, "namespace", a.problem, "metadata.");
     if (!name || !generate || !ns) return;
+    for (const auto& [what, value] : {std::pair{"metadata.name", *name}, {"metadata.namespace", *ns}}) {
+      if (a.problem = segment_problem(what, value); !a.problem.empty()) return;
+    }
     t.name = name->empty() ? *generate : *name;
     t.ns = resolve_ns(t.kind, *ns, t.name, current);
     // The namespace the decision was made on is written into the object, so the upstream cannot pick another.

@@ -95,6 +95,7 @@ TEST(CurrentNamespace, RefusesKubeconfigsThatReadersDisagreeOn) {
       {"binary tag", "current-context: !!binary YQ==\ncontexts: []\n"},
       {"boolean namespace", "current-context: a\ncontexts:\n- name: a\n  context: {namespace: true}\n"},
       {"two documents", "current-context: a\n---\ncurrent-context: b\n"},
+      {"one context defined twice", "current-context: a\ncontexts:\n- name: a\n  context: {namespace: apps}\n- name: a\n  context: {namespace: kube-system}\n"},
   };
   for (const auto& [name, text] : cases) {
     const std::string path = ::testing::TempDir() + "/kubeconfig-ambiguous";

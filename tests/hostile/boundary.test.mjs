@@ -56,6 +56,7 @@ function writeKubeconfigs() {
     tag_binary: doc(ctx('!!binary a3ViZS1zeXN0ZW0=')),
     yaml11_boolean_namespace: doc(ctx('no')),
     numeric_namespace: doc(ctx('0777')),
+    duplicate_context_name: doc(`${ctx('apps')}- name: kubesim\n  context: {cluster: kubesim, user: kubesim, namespace: kube-system}\n`),
     two_documents: `${doc(ctx('apps'))}---\ncurrent-context: other\n`,
     not_yaml: `${doc(ctx('apps'))}contexts: [unclosed\n`,
   };

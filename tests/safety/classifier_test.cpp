@@ -132,6 +132,11 @@ TEST(Classifier, RefusesArgumentsTheToolDoesNotTake) {
   EXPECT_FALSE(k8s("pods_get", json{{"name", 7}}).problem.empty()) << "a name must be a string";
   EXPECT_FALSE(k8s("pods_log", json{{"name", "p"}, {"previous", "true"}}).problem.empty()) << "booleans are booleans";
   EXPECT_FALSE(k8s("pods_list", json::array()).problem.empty());
+  // Names are one segment of an API path.
+  for (const char* name : {"..", ".", "x/../../secrets/db", "web%2F..", "a\nb"}) {
+    EXPECT_FALSE(k8s("pods_get", json{{"name", name}}).problem.empty()) << name;
+    EXPECT_FALSE(k8s("pods_get", json{{"name", "p"}, {"namespace", name}}).problem.empty()) << name;
+  }
 }
 
 TEST(Classifier, ReadsIntegersExactlyOrNotAtAll) {
