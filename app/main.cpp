@@ -1,5 +1,6 @@
 // eks-sre-mcp: the command line. `serve` runs the MCP server; `tools` prints the catalogue; `config check`
-// validates a configuration and prints it with secrets masked.
+// validates a configuration and prints it with secrets masked; every tool the server registers is a command
+// (app/cli.hpp reads its flags from the tool's input schema).
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -8,6 +9,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "app/cli.hpp"
 #include "app/config.hpp"
 #include "app/wiring.hpp"
 #include "server/http_server.hpp"
@@ -18,7 +20,11 @@ namespace {
 constexpr const char* kUsage = R"(eks-sre-mcp — an MCP server of SRE tools for Kubernetes and EKS
 
 Usage:
-  eks-sre-mcp serve [--transport stdio|http] [COMMON] [--log-level L] [--log-file F] [HTTP]
+  eks-sre-mcp serve [--transport stdio|http] [COMMON] [HTTP]
+  eks-sre-mcp TOOL [ARGS] [FLAGS] [--json ARGS] [--format json|markdown] [COMMON]
+                                                 call one of the server's tools (listed below) exactly as a host
+                                                 would: its input properties are flags; `eks-sre-mcp TOOL --help`
+                                                 shows them
   eks-sre-mcp tools [COMMON]                     print the tool catalogue as JSON
   eks-sre-mcp config check [FILE]                validate a configuration, print it with secrets masked
   eks-sre-mcp policy check [FILE]                validate a safety policy, print the effective policy
@@ -26,14 +32,10 @@ Usage:
   eks-sre-mcp upstream call ROLE TOOL [JSON] [COMMON]
                                                  call an upstream tool through the gateway and the safety
                                                  validator, exactly as the tools do (e.g. kubernetes pods_list)
-  eks-sre-mcp diagnose [--namespace N] [--format json|markdown] [COMMON]
-                                                 diagnose_cluster from the command line (exit 0 healthy,
-                                                 1 findings at warning or above, 2 error)
-  eks-sre-mcp logs NAMESPACE POD [--container C] [--format json|markdown] [COMMON]
-                                                 analyze_pod_logs (exit 0 no cause found, 1 cause found, 2 error)
-  eks-sre-mcp --version | --help
+  eks-sre-mcp help [TOOL] | --help | --version
 
-COMMON: [--config FILE] [--policy FILE] [--kubeconfig FILE] [--snapshot DIR]
+COMMON: [--config FILE] [--policy FILE] [--kubeconfig FILE] [--snapshot DIR] [--log-level L] [--log-file F],
+        before or after the command
 HTTP:   [--listen HOST:PORT] [--auth-token-file FILE] [--allow-origin ORIGIN]... [--allow-host HOST]...
         [--oauth-issuer URL --oauth-jwks-file FILE [--oauth-resource URL]] [--tls-cert FILE --tls-key FILE]
 
@@ -55,8 +57,14 @@ Options:
   --policy FILE       safety policy (default: the built-in one; see examples/policy.yaml)
   --kubeconfig FILE   kubeconfig for the Kubernetes upstream (default KUBECONFIG, then ~/.kube/config)
   --snapshot DIR      diagnose a captured cluster snapshot instead of the live cluster (scripts/capture-snapshot)
-  --log-level L       trace, debug, info, warn, error, critical or off (default info)
+  --log-level L       trace, debug, info, warn, error, critical or off (default info; warn for other commands)
   --log-file F        write logs to F instead of stderr
+
+Tool commands: positional ARGS fill the tool's required arguments in order (logs NAMESPACE POD); a flag per
+input property (`-` or `_` between words), booleans as --flag / --no-flag, arrays by repeating the flag; types
+and allowed values are checked before the call, then the tool validates its arguments as for any MCP call.
+--json ARGS gives the arguments as a JSON object (flags add to it). stdout is the tool's report, or with
+--format json exactly its structured result; progress goes to stderr.
 
 Environment: ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, ORCHESTRATOR_MODEL, DIAGNOSTIC_MODEL, REMEDIATION_MODEL,
 LOG_ANALYZER_MODEL, COST_OPTIMIZER_MODEL, GITHUB_AGENT_MODEL, GITHUB_TOKEN, TEAMS_WEBHOOK_URL, CHECK_INTERVAL;
@@ -72,13 +80,30 @@ struct Flags {
   eks::app::LoadOptions load;
   std::string transport = "stdio";
   eks::transport::HttpOptions http;
-  nlohmann::json tool_arguments = nlohmann::json::object();  // diagnose / logs
-  std::string format = "markdown";
 };
 
-// Parses --flag VALUE / --flag=VALUE options; fails naming the flag.
+// Flags every command takes, before or after the command name (as kubectl's and gh's do).
+bool is_common_flag(std::string_view name) {
+  return name == "--config" || name == "--policy" || name == "--kubeconfig" || name == "--snapshot" ||
+         name == "--log-level" || name == "--log-file";
+}
+
+bool is_serve_flag(std::string_view name) {
+  return name == "--transport" || name == "--listen" || name == "--auth-token-file" || name == "--allow-origin" ||
+         name == "--allow-host" || name == "--oauth-issuer" || name == "--oauth-jwks-file" ||
+         name == "--oauth-resource" || name == "--tls-cert" || name == "--tls-key";
+}
+
+// The option name of "--flag" or "--flag=VALUE".
+std::string option_name(const std::string& arg) {
+  if (arg.rfind("--", 0) != 0) return "";
+  return arg.substr(0, arg.find('='));
+}
+
+// Parses --flag VALUE / --flag=VALUE options; fails naming the flag. With `rest`, arguments that are not
+// COMMON (or serve) flags are left there in order, for the command to read; without, they are errors.
 std::optional<std::string> parse_flags(const std::vector<std::string>& args, Flags& flags, bool allow_serve_flags,
-                                       bool allow_tool_flags = false) {
+                                       std::vector<std::string>* rest = nullptr) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string name = args[i];
     std::optional<std::string> value;
@@ -91,26 +116,18 @@ std::optional<std::string> parse_flags(const std::vector<std::string>& args, Fla
       if (i + 1 < args.size()) return args[++i];
       return std::nullopt;
     };
-    const bool known = name == "--config" || name == "--policy" || name == "--kubeconfig" || name == "--snapshot" ||
-                       (allow_tool_flags && (name == "--namespace" || name == "--container" || name == "--format")) ||
-                       (allow_serve_flags && (name == "--transport" || name == "--log-level" || name == "--log-file" ||
-                                              name == "--listen" || name == "--auth-token-file" ||
-                                              name == "--allow-origin" || name == "--allow-host" ||
-                                              name == "--oauth-issuer" || name == "--oauth-jwks-file" ||
-                                              name == "--oauth-resource" || name == "--tls-cert" || name == "--tls-key"));
-    if (!known) return "unknown option " + name;
+    const bool known = is_common_flag(name) || (allow_serve_flags && is_serve_flag(name));
+    if (!known && rest) {
+      rest->push_back(args[i]);
+      continue;
+    }
+    if (!known) return name.rfind("--", 0) == 0 ? "unknown option " + name : "unexpected argument \"" + name + "\"";
     const auto v = take();
     if (!v) return "option " + name + " needs a value";
     if (name == "--config") flags.load.file = *v;
     if (name == "--policy") flags.load.policy = *v;
     if (name == "--kubeconfig") flags.load.kubeconfig = *v;
     if (name == "--snapshot") flags.load.snapshot = *v;
-    if (name == "--namespace") flags.tool_arguments["namespace"] = *v;
-    if (name == "--container") flags.tool_arguments["container"] = *v;
-    if (name == "--format") {
-      if (*v != "json" && *v != "markdown") return "--format must be json or markdown";
-      flags.format = *v;
-    }
     if (name == "--transport") flags.transport = *v;
     if (name == "--log-level") flags.load.log_level = *v;
     if (name == "--log-file") flags.load.log_file = *v;
@@ -270,62 +287,79 @@ class CommandLineContext final : public eks::server::CallContext {
   std::string phase_;
 };
 
-// diagnose / logs: the tool through the dispatcher (validation, the safety middleware, the audit log) as a
-// host would call it. stdout is exactly its structuredContent (json) or its report (markdown).
-int tool_command(const std::string& tool, std::vector<std::string> args) {
+// A tool command: the tool through the dispatcher (validation, the safety middleware, the audit log) as a host
+// would call it, its flags read from the input schema tools/list shows. stdout is exactly its report (markdown)
+// or its structuredContent (json); the exit status follows cli::exit_status.
+int tool_command(const std::string& command, const std::vector<std::string>& args) {
   Flags flags;
   flags.load.environment = eks::app::process_environment();
-  std::vector<std::string> positional;
-  while (!args.empty() && args.front().rfind("--", 0) != 0) {
-    positional.push_back(args.front());
-    args.erase(args.begin());
-  }
-  if (auto problem = parse_flags(args, flags, false, true)) return usage_error(*problem);
-  if (tool == "analyze_pod_logs") {
-    if (positional.size() != 2) return usage_error("logs needs NAMESPACE and POD");
-    flags.tool_arguments["namespace"] = positional[0];
-    flags.tool_arguments["pod"] = positional[1];
-  } else if (!positional.empty()) {
-    return usage_error("diagnose takes no positional arguments (use --namespace N)");
-  }
+  std::vector<std::string> rest;
+  if (auto problem = parse_flags(args, flags, false, &rest)) return usage_error(*problem);
   auto application = load_application(flags);
   if (!application) {
     std::cerr << "eks-sre-mcp: " << application.error() << "\n";
-    return 2;
+    return eks::app::cli::kError;
   }
   auto& dispatcher = *(*application)->dispatcher;
-  auto prepared = dispatcher.prepare_call(nlohmann::json{{"name", tool}, {"arguments", flags.tool_arguments}});
-  if (!prepared) {
-    std::cerr << "eks-sre-mcp: " << prepared.error().message << "\n";
-    return 2;
-  }
-  CommandLineContext context;
-  const auto result = dispatcher.run_call(*prepared, context, eks::protocol::kHandshakeVersions.front());
-  (*application)->gateway->stop();
-  const std::string text = result["content"].empty() ? "" : result["content"][0].value("text", "");
-  if (result.value("isError", false)) {
-    std::cerr << "eks-sre-mcp: " << text << "\n";
-    return 2;
-  }
-  const auto& structured = result["structuredContent"];
-  std::cout << (flags.format == "json" ? structured.dump(2) : text) << "\n";
-  if (tool == "diagnose_cluster") {
-    for (const auto& finding : structured.value("findings", nlohmann::json::array())) {
-      const auto severity = finding.value("severity", "");
-      if (severity == "warning" || severity == "critical") return 1;
-    }
+  const auto version = eks::protocol::kHandshakeVersions.front();
+  const auto tools = dispatcher.tool_definitions(version);
+  const auto* tool = eks::app::cli::find_tool(tools, command);
+  if (!tool) return usage_error("unknown command \"" + command + "\"");
+  auto invocation = eks::app::cli::parse_invocation(*tool, rest);
+  if (!invocation) return usage_error(invocation.error());
+  if (invocation->help) {
+    std::cout << eks::app::cli::tool_help(*tool);
     return 0;
   }
-  const auto category = structured.contains("root_cause") ? structured["root_cause"].value("category", "unknown") : "unknown";
-  return category == "unknown" ? 0 : 1;
+  auto prepared = dispatcher.prepare_call(nlohmann::json{{"name", (*tool)["name"]}, {"arguments", invocation->arguments}});
+  if (!prepared) {
+    std::cerr << "eks-sre-mcp: " << prepared.error().message << "\n";
+    return eks::app::cli::kError;
+  }
+  CommandLineContext context;
+  const auto result = dispatcher.run_call(*prepared, context, version);
+  (*application)->gateway->stop();
+  const int status = eks::app::cli::exit_status(result);
+  if (result.value("isError", false)) {
+    std::cerr << "eks-sre-mcp: " << eks::app::cli::result_text(result) << "\n";
+    return status;
+  }
+  std::cout << eks::app::cli::render(result, invocation->format) << "\n";
+  return status;
 }
 
-int policy_check(const std::vector<std::string>& args) {
-  if (args.size() > 1) return usage_error("policy check takes at most one FILE");
+// The usage, then the tool commands from the tool list of the server the flags configure.
+int help(const std::vector<std::string>& args) {
   Flags flags;
   flags.load.environment = eks::app::process_environment();
-  flags.load.search_default_files = args.empty();
-  if (args.size() == 1) flags.load.policy = args[0];
+  std::vector<std::string> rest;
+  if (auto problem = parse_flags(args, flags, false, &rest)) return usage_error(*problem);
+  if (!rest.empty()) return usage_error("use `eks-sre-mcp help [COMMAND]`");
+  flags.load.log_level = "off";
+  std::cout << kUsage;
+  auto application = load_application(flags);
+  if (!application) {
+    std::cout << "\nTool commands: not listed (" << application.error() << ")\n";
+    return 0;
+  }
+  const auto tools = (*application)->dispatcher->tool_definitions(eks::protocol::kHandshakeVersions.front());
+  std::cout << "\nTool commands (every tool the server registers; `-` and `_` are interchangeable):\n"
+            << eks::app::cli::tools_overview(tools) << "\n"
+            << eks::app::cli::exit_status_help();
+  return 0;
+}
+
+// `policy check [FILE]` and `config check [FILE]`: FILE, or the COMMON flag naming it.
+int policy_check(const std::vector<std::string>& args) {
+  Flags flags;
+  flags.load.environment = eks::app::process_environment();
+  std::vector<std::string> rest;
+  if (auto problem = parse_flags(args, flags, false, &rest)) return usage_error(*problem);
+  if (rest.size() > 1 || (rest.size() == 1 && (rest[0].rfind("-", 0) == 0 || flags.load.policy))) {
+    return usage_error("policy check takes at most one FILE");
+  }
+  flags.load.search_default_files = rest.empty() && !flags.load.policy;
+  if (rest.size() == 1) flags.load.policy = rest[0];
   auto config = eks::app::load_config(flags.load);
   if (!config) {
     std::cerr << "eks-sre-mcp: configuration error: " << config.error() << "\n";
@@ -342,11 +376,15 @@ int policy_check(const std::vector<std::string>& args) {
 }
 
 int config_check(const std::vector<std::string>& args) {
-  eks::app::LoadOptions load;
-  load.environment = eks::app::process_environment();
-  if (args.size() > 1) return usage_error("config check takes at most one FILE");
-  if (args.size() == 1) load.file = args[0];
-  auto config = eks::app::load_config(load);
+  Flags flags;
+  flags.load.environment = eks::app::process_environment();
+  std::vector<std::string> rest;
+  if (auto problem = parse_flags(args, flags, false, &rest)) return usage_error(*problem);
+  if (rest.size() > 1 || (rest.size() == 1 && (rest[0].rfind("-", 0) == 0 || flags.load.file))) {
+    return usage_error("config check takes at most one FILE");
+  }
+  if (rest.size() == 1) flags.load.file = rest[0];
+  auto config = eks::app::load_config(flags.load);
   if (!config) {
     std::cerr << "eks-sre-mcp: configuration error: " << config.error() << "\n";
     return 1;
@@ -362,36 +400,52 @@ int main(int argc, char** argv) {
   // spdlog's stock default logger writes to stdout, which under stdio carries the protocol: replace it first.
   spdlog::set_default_logger(spdlog::stderr_logger_mt("startup"));
   std::vector<std::string> args(argv + 1, argv + argc);
+  // COMMON flags may come before the command: they are read after its own arguments, as if given last.
+  std::vector<std::string> common;
+  while (!args.empty() && is_common_flag(option_name(args.front()))) {
+    const bool inline_value = args.front().find('=') != std::string::npos;
+    common.push_back(args.front());
+    args.erase(args.begin());
+    if (!inline_value && !args.empty()) {
+      common.push_back(args.front());
+      args.erase(args.begin());
+    }
+  }
   if (args.empty()) return usage_error("a command is needed");
   const std::string command = args.front();
   args.erase(args.begin());
   try {
-    if (command == "--help" || command == "-h" || command == "help") {
-      std::cout << kUsage;
-      return 0;
-    }
     if (command == "--version" || command == "version") {
       std::cout << "eks-sre-mcp " << eks::app::kVersion << "\n";
       return 0;
     }
+    if (command == "--help" || command == "-h" || command == "help") {
+      if (!args.empty() && args.front().rfind("-", 0) != 0) {
+        const std::string tool = args.front();
+        args.erase(args.begin());
+        args.push_back("--help");
+        args.insert(args.end(), common.begin(), common.end());
+        return tool_command(tool, args);
+      }
+      args.insert(args.end(), common.begin(), common.end());
+      return help(args);
+    }
+    if (command == "policy" || command == "config") {
+      if (args.empty() || args.front() != "check") {
+        return usage_error("did you mean `eks-sre-mcp " + command + " check`?");
+      }
+      args.erase(args.begin());
+      args.insert(args.end(), common.begin(), common.end());
+      return command == "policy" ? policy_check(args) : config_check(args);
+    }
+    args.insert(args.end(), common.begin(), common.end());
     if (command == "serve") return serve(args);
     if (command == "tools") return print_tools(args);
     if (command == "upstream") return upstream_command(args);
-    if (command == "diagnose") return tool_command("diagnose_cluster", args);
-    if (command == "logs") return tool_command("analyze_pod_logs", args);
-    if (command == "policy") {
-      if (args.empty() || args.front() != "check") return usage_error("did you mean `eks-sre-mcp policy check`?");
-      args.erase(args.begin());
-      return policy_check(args);
-    }
-    if (command == "config") {
-      if (args.empty() || args.front() != "check") return usage_error("did you mean `eks-sre-mcp config check`?");
-      args.erase(args.begin());
-      return config_check(args);
-    }
+    if (command.rfind("-", 0) == 0) return usage_error("unknown option " + command);
+    return tool_command(command, args);
   } catch (const std::exception& e) {
     std::cerr << "eks-sre-mcp: internal error: " << e.what() << "\n";
     return 70;
   }
-  return usage_error("unknown command \"" + command + "\"");
 }

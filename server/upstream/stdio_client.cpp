@@ -217,6 +217,7 @@ StdioClient::~StdioClient() {
 }
 
 void StdioClient::terminate() {
+  stopping_ = true;
   {
     std::lock_guard lock(write_mutex_);
     if (stdin_fd_ >= 0) {
@@ -336,7 +337,8 @@ void StdioClient::read_stdout() {
       for (std::size_t i = 0; i < stderr_head_.size(); ++i) why += (i ? " | " : "") + stderr_head_[i];
     }
   }
-  logger()->warn("{}", why);
+  // Ending it ourselves (the gateway stopping, a one-shot command done) is the normal end of its life.
+  logger()->log(stopping_ ? spdlog::level::debug : spdlog::level::warn, "{}", why);
   fail_all(why);
 }
 

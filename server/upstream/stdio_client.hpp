@@ -63,6 +63,7 @@ class StdioClient final : public Client {
   std::map<std::int64_t, std::shared_ptr<Pending>> pending_;
   std::int64_t next_id_ = 1;
   std::atomic<bool> dead_{false};
+  std::atomic<bool> stopping_{false};  // we are ending it: its end of output is expected, not news
   std::string death_;
   std::vector<std::string> stderr_head_;  // its first lines, quoted when it dies (errors come first)
   Json server_info_;

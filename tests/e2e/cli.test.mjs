@@ -1,6 +1,7 @@
-// The diagnosis commands: `eks-sre-mcp diagnose` and `eks-sre-mcp logs` on snapshots (offline replay) and
-// live through the real kubernetes-mcp-server in front of kubesim. stdout is exactly the tool's output;
-// exit codes: diagnose 0 healthy / 1 findings / 2 error, logs 0 no cause / 1 cause / 2 error.
+// The tool commands: every tool is a command whose flags come from its input schema (`diagnose`, `logs`,
+// `server-status` ...), on snapshots (offline replay) and live through the real kubernetes-mcp-server in front
+// of kubesim. stdout is exactly the tool's output; exit status 0 nothing found, 1 findings (diagnose) or a root
+// cause (logs), 2 error, 3 refused by the safety policy.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -52,7 +53,119 @@ test('diagnose reads a live cluster through the upstream server, read-only', asy
     assert.deepEqual(reasons, ['CrashLoopBackOff', 'ImagePullBackOff', 'OOMKilled', 'ServiceNoEndpoints', 'Unschedulable']);
     assert.ok(!sim.requests().some((q) => q.method !== 'GET' && !q.path.includes('selfsubjectaccessreviews')),
       'a diagnosis changes nothing');
+    assert.doesNotMatch(r.stderr, /closed its output/, 'stopping the upstream at the end of a run is not news');
   } finally {
     await sim.stop();
   }
+});
+
+test('a flag from the input schema reaches the tool: diagnose --depth quick --namespace', async () => {
+  const r = await eks(['diagnose', '--snapshot', path.join(SCENARIOS, 'demo'), '--depth', 'quick', '--namespace', 'payments',
+    '--format', 'json']);
+  assert.equal(r.code, 1, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.ok(out.findings.length > 0);
+  assert.ok(out.findings.every((f) => f.resource.namespace === undefined || f.resource.namespace === 'payments'),
+    JSON.stringify(out.findings.map((f) => f.resource)));
+});
+
+test('a value outside the schema\'s enum is a usage error naming the flag and the allowed values', async () => {
+  const r = await eks(['diagnose', '--snapshot', path.join(SCENARIOS, 'healthy'), '--depth', 'shallow']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--depth must be one of: quick, deep/);
+  assert.equal(r.stdout, '');
+});
+
+test('an integer flag is parsed and checked; the tool\'s own validation still applies', async () => {
+  const bad = await eks(['diagnose', '--snapshot', path.join(SCENARIOS, 'healthy'), '--max-findings', 'many']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--max-findings needs an integer/);
+  const low = await eks(['diagnose', '--snapshot', path.join(SCENARIOS, 'healthy'), '--max_findings=0']);
+  assert.equal(low.code, 2);
+  assert.match(low.stderr, /max_findings/);
+});
+
+test('an unknown flag is a usage error listing the tool\'s flags', async () => {
+  const r = await eks(['diagnose', '--snapshot', path.join(SCENARIOS, 'healthy'), '--deepness', 'quick']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown option --deepness .*--depth/);
+});
+
+test('global flags are accepted before and after the command', async () => {
+  const before = await eks(['--snapshot', path.join(SCENARIOS, 'oomkilled'), 'diagnose', '--format', 'json']);
+  const after = await eks(['diagnose', '--format', 'json', '--snapshot', path.join(SCENARIOS, 'oomkilled')]);
+  assert.equal(before.code, 1, before.stderr);
+  assert.equal(after.code, 1, after.stderr);
+  assert.equal(JSON.parse(before.stdout).findings[0].reason, 'OOMKilled');
+  assert.equal(JSON.parse(after.stdout).findings[0].reason, 'OOMKilled');
+  const logs = await eks(['--snapshot=' + path.join(SCENARIOS, 'crashloop-missing-env'), 'logs', 'payments', 'payments-api']);
+  assert.equal(logs.code, 1, logs.stderr);
+  assert.match(logs.stdout, /DATABASE_URL/);
+});
+
+test('--json passes raw arguments, flags add to them', async () => {
+  const r = await eks(['logs', '--json', '{"namespace":"payments","pod":"payments-api"}', '--depth', 'quick',
+    '--snapshot', path.join(SCENARIOS, 'crashloop-missing-env'), '--format', 'json']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(JSON.parse(r.stdout).root_cause.category, 'missing_config');
+  const bad = await eks(['diagnose', '--json', '[1]', '--snapshot', path.join(SCENARIOS, 'healthy')]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--json needs the arguments as a JSON object/);
+});
+
+test('every tool is a command under its own name: server-status and server_status exit 0', async () => {
+  for (const name of ['server-status', 'server_status']) {
+    const r = await eks([name, '--snapshot', path.join(SCENARIOS, 'healthy'), '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).agents.provider, 'none');
+  }
+  const policy = await eks(['get-policy', '--section', 'mode', '--format', 'json']);
+  assert.equal(policy.code, 0, policy.stderr);
+  const section = await eks(['get-policy', '--section', 'everything']);
+  assert.equal(section.code, 2);
+  assert.match(section.stderr, /--section must be one of: mode, protected_namespaces/);
+});
+
+test('a tool refused by the safety policy exits 3 with the refusal', async () => {
+  const policy = path.join(iso.dir, 'no-status.yaml');
+  fs.writeFileSync(policy, [
+    'never:',
+    '  - name: no_status',
+    '    reason: the status tool is off limits here',
+    '    upstreams: [self]',
+    '    tools: [server_status]',
+    '',
+  ].join('\n'));
+  const r = await eks(['--policy', policy, 'server-status', '--snapshot', path.join(SCENARIOS, 'healthy')]);
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stderr, /Refused by the safety policy \[no_status\]/);
+  assert.equal(r.stdout, '');
+});
+
+test('the help lists every tool from the tool list with its title, and the exit statuses', async () => {
+  const tools = JSON.parse((await eks(['tools'])).stdout);
+  const r = await eks(['--help']);
+  assert.equal(r.code, 0, r.stderr);
+  for (const t of tools) {
+    assert.ok(r.stdout.includes(t.name.replaceAll('_', '-')), `${t.name} in the help`);
+    assert.ok(r.stdout.includes(t.title), `${t.title} in the help`);
+  }
+  assert.match(r.stdout, /Exit status of a tool command: 0 nothing found; 1 found something/);
+  const diagnose = await eks(['diagnose', '--help']);
+  assert.equal(diagnose.code, 0, diagnose.stderr);
+  assert.match(diagnose.stdout, /--depth quick\|deep/);
+  assert.match(diagnose.stdout, /--severity-min critical\|warning\|info/);
+  const logs = await eks(['help', 'logs']);
+  assert.equal(logs.code, 0, logs.stderr);
+  assert.match(logs.stdout, /Usage: eks-sre-mcp logs NAMESPACE POD/);
+  assert.match(logs.stdout, /--previous, --no-previous/);
+});
+
+test('a usage error and an unknown command exit 2', async () => {
+  const missing = await eks(['logs', 'payments', '--snapshot', path.join(SCENARIOS, 'healthy')]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /needs NAMESPACE POD/);
+  const unknown = await eks(['diagnoze', '--snapshot', path.join(SCENARIOS, 'healthy')]);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown command "diagnoze"/);
 });
