@@ -5,8 +5,8 @@
 
 namespace eks::schemas {
 
-// Returns the text of schemas/<name>.json ("server_status.output" for server_status.output.json),
-// or an empty view when there is no such schema.
+// Returns the text of schemas/<name>.json ("server_status.output" for server_status.output.json), with every
+// {"$ref": "<other>.json"} replaced by a copy of that schema, or an empty view when there is no such schema.
 std::string_view text(std::string_view name);
 
 // Names of every embedded schema, sorted.

@@ -77,9 +77,27 @@ struct ToolDef {
   ToolHandler handler;
 };
 
-// Adapts a typed handler `Result<Out>(const In&, CallContext&)` to the JSON one. Arguments have been
-// validated against the input schema (defaults applied) before it runs; `In` has from_json, `Out` has to_json
-// and a `render_text(const Out&)` found by argument-dependent lookup.
+// Reading arguments into a tool's input struct, in its from_json: one line per field, named as in the input
+// schema. The dispatcher has validated the arguments against that schema (defaults applied), so a present value
+// has the schema's type; an absent optional argument leaves the field as it is (its default, or nullopt), an
+// absent required one throws and the adapter below answers "invalid arguments".
+template <class T>
+void argument(const Json& arguments, std::string_view key, T& field) {
+  if (const auto it = arguments.find(key); it != arguments.end()) it->get_to(field);
+}
+template <class T>
+void argument(const Json& arguments, std::string_view key, std::optional<T>& field) {
+  if (const auto it = arguments.find(key); it != arguments.end()) field = it->template get<T>();
+}
+template <class T>
+void required_argument(const Json& arguments, std::string_view key, T& field) {
+  arguments.at(std::string(key)).get_to(field);
+}
+
+// Adapts a typed handler `Result<Out>(const In&, CallContext&)` to the JSON one: the one place a tool's
+// arguments become its input. Arguments have been validated against the input schema (defaults applied)
+// before it runs; `In` has a from_json made of the readers above, `Out` has to_json and a
+// `render_text(const Out&)` found by argument-dependent lookup.
 template <class In, class Out, class Fn>
 ToolHandler typed(Fn fn) {
   return [fn = std::move(fn)](const Json& arguments, CallContext& context) -> Result<ToolOutput> {

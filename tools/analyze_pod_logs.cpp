@@ -37,13 +37,13 @@ struct LogQuery {
 constexpr const char* kAgent = "k8s-log-analyzer";
 
 void from_json(const json& j, LogQuery& q) {
-  q.ns = j.at("namespace").get<std::string>();
-  q.pod = j.at("pod").get<std::string>();
-  if (j.contains("container")) q.container = j["container"].get<std::string>();
-  if (j.contains("previous")) q.previous = j["previous"].get<bool>();
-  if (j.contains("tail_lines")) q.tail_lines = j["tail_lines"].get<int>();
-  if (j.contains("since")) q.since = j["since"].get<std::string>();
-  if (j.contains("depth")) q.depth = j["depth"].get<std::string>();
+  server::required_argument(j, "namespace", q.ns);
+  server::required_argument(j, "pod", q.pod);
+  server::argument(j, "container", q.container);
+  server::argument(j, "previous", q.previous);
+  server::argument(j, "tail_lines", q.tail_lines);
+  server::argument(j, "since", q.since);
+  server::argument(j, "depth", q.depth);
 }
 
 struct LogReport {
@@ -380,11 +380,7 @@ server::Result<LogReport> run(const std::shared_ptr<cluster::ClusterSource>& sou
 
 }  // namespace
 
-server::ToolDef analyze_pod_logs_tool(std::function<std::shared_ptr<cluster::ClusterSource>()> source) {
-  return analyze_pod_logs_tool(std::move(source), {});
-}
-
-server::ToolDef analyze_pod_logs_tool(std::function<std::shared_ptr<cluster::ClusterSource>()> source, deep::RuntimeFn agents) {
+server::ToolDef analyze_pod_logs_tool(const Services& services) {
   return server::ToolDef{
       .name = "analyze_pod_logs",
       .title = "Pods: analyze logs",
@@ -403,10 +399,10 @@ server::ToolDef analyze_pod_logs_tool(std::function<std::shared_ptr<cluster::Clu
       .output_schema = "analyze_pod_logs.output",
       .annotations = {.read_only = true, .destructive = false, .idempotent = true, .open_world = true},
       .safety = server::SafetyClass::read_only,
-      .handler = server::typed<LogQuery, LogReport>(
-          [source = std::move(source), agents = std::move(agents)](const LogQuery& query, server::CallContext& context) {
-            return run(source ? source() : nullptr, agents ? agents() : nullptr, query, context);
-          }),
+      // The cluster and the agents are read at call time: Services outlives the dispatcher.
+      .handler = server::typed<LogQuery, LogReport>([&services](const LogQuery& query, server::CallContext& context) {
+        return run(services.cluster, services.agents, query, context);
+      }),
   };
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // What diagnose_cluster and analyze_pod_logs share for `depth: deep`: which depth runs, the answer schemas a
 // subagent's submit_result takes, and the `analysis` object every result carries.
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,9 +13,6 @@
 #include "schemas/schemas.hpp"
 
 namespace eks::tools::deep {
-
-// What a tool can reach for deep investigations; null when the server runs without agents (tests).
-using RuntimeFn = std::function<std::shared_ptr<const agents::Runtime>()>;
 
 // deep when asked, or by default when a model provider is configured and the cluster is live; quick otherwise.
 inline bool wants_deep(const std::optional<std::string>& depth, const agents::Runtime* runtime) {

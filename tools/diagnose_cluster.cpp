@@ -23,21 +23,17 @@ namespace {
 struct DiagnoseQuery {
   std::optional<std::string> ns;
   std::set<std::string> kinds;
-  analyzers::Severity severity_min = analyzers::Severity::warning;
+  std::string severity_min = "warning";  // the schema's enum; parsed when the analysis runs
   std::size_t max_findings = 20;
   std::optional<std::string> depth;  // quick | deep; absent: deep when a model provider is configured
 };
 
 void from_json(const nlohmann::json& j, DiagnoseQuery& q) {
-  if (j.contains("namespace")) q.ns = j["namespace"].get<std::string>();
-  if (j.contains("kinds")) {
-    for (const auto& k : j["kinds"]) q.kinds.insert(k.get<std::string>());
-  }
-  if (j.contains("severity_min")) {
-    q.severity_min = analyzers::parse_severity(j["severity_min"].get<std::string>()).value_or(analyzers::Severity::warning);
-  }
-  if (j.contains("max_findings")) q.max_findings = j["max_findings"].get<std::size_t>();
-  if (j.contains("depth")) q.depth = j["depth"].get<std::string>();
+  server::argument(j, "namespace", q.ns);
+  server::argument(j, "kinds", q.kinds);
+  server::argument(j, "severity_min", q.severity_min);
+  server::argument(j, "max_findings", q.max_findings);
+  server::argument(j, "depth", q.depth);
 }
 
 constexpr const char* kAgent = "k8s-diagnostics";
@@ -179,7 +175,7 @@ server::Result<Diagnosis> run(const std::shared_ptr<cluster::ClusterSource>& sou
   analyzers::Options options;
   options.ns = query.ns;
   options.kinds = query.kinds;
-  options.severity_min = query.severity_min;
+  options.severity_min = analyzers::parse_severity(query.severity_min).value_or(analyzers::Severity::warning);
   options.max_findings = query.max_findings;
   options.logs = [source](const cluster::LogRequest& r) { return source->logs(r); };
   options.cancelled = [&context] { return context.cancelled(); };
@@ -208,12 +204,7 @@ server::Result<Diagnosis> run(const std::shared_ptr<cluster::ClusterSource>& sou
 
 }  // namespace
 
-server::ToolDef diagnose_cluster_tool(std::function<std::shared_ptr<cluster::ClusterSource>()> source) {
-  return diagnose_cluster_tool(std::move(source), {}, 3);
-}
-
-server::ToolDef diagnose_cluster_tool(std::function<std::shared_ptr<cluster::ClusterSource>()> source,
-                                      deep::RuntimeFn agents, std::size_t top_findings) {
+server::ToolDef diagnose_cluster_tool(const Services& services) {
   return server::ToolDef{
       .name = "diagnose_cluster",
       .title = "Cluster: diagnose",
@@ -234,10 +225,10 @@ server::ToolDef diagnose_cluster_tool(std::function<std::shared_ptr<cluster::Clu
       .output_schema = "diagnose_cluster.output",
       .annotations = {.read_only = true, .destructive = false, .idempotent = true, .open_world = true},
       .safety = server::SafetyClass::read_only,
+      // The cluster and the agents are read at call time: Services outlives the dispatcher.
       .handler = server::typed<DiagnoseQuery, Diagnosis>(
-          [source = std::move(source), agents = std::move(agents), top_findings](const DiagnoseQuery& query,
-                                                                                 server::CallContext& context) {
-            return run(source ? source() : nullptr, agents ? agents() : nullptr, top_findings, query, context);
+          [&services](const DiagnoseQuery& query, server::CallContext& context) {
+            return run(services.cluster, services.agents, services.agent_top_findings, query, context);
           }),
   };
 }

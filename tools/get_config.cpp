@@ -8,7 +8,7 @@ struct ConfigQuery {
   std::optional<std::string> section;
 };
 void from_json(const nlohmann::json& j, ConfigQuery& q) {
-  if (j.contains("section")) q.section = j["section"].get<std::string>();
+  server::argument(j, "section", q.section);
 }
 
 struct ConfigView {

@@ -2,7 +2,7 @@
 #include <sstream>
 
 #include "safety/policy.hpp"
-#include "server/tool.hpp"
+#include "tools/toolset.hpp"
 
 namespace eks::tools {
 namespace {
@@ -11,7 +11,7 @@ struct PolicyQuery {
   std::optional<std::string> section;
 };
 void from_json(const nlohmann::json& j, PolicyQuery& q) {
-  if (j.contains("section")) q.section = j["section"].get<std::string>();
+  server::argument(j, "section", q.section);
 }
 
 struct PolicyView {
@@ -90,7 +90,7 @@ server::Result<PolicyView> run(const safety::Policy& policy, const PolicyQuery& 
 
 }  // namespace
 
-server::ToolDef get_policy_tool(safety::Policy policy) {
+server::ToolDef get_policy_tool(const Services& services) {
   return server::ToolDef{
       .name = "get_policy",
       .title = "Safety: policy",
@@ -104,7 +104,7 @@ server::ToolDef get_policy_tool(safety::Policy policy) {
       .annotations = {.read_only = true, .destructive = false, .idempotent = true, .open_world = false},
       .safety = server::SafetyClass::read_only,
       .handler = server::typed<PolicyQuery, PolicyView>(
-          [policy = std::move(policy)](const PolicyQuery& query, server::CallContext&) { return run(policy, query); }),
+          [&services](const PolicyQuery& query, server::CallContext&) { return run(services.policy, query); }),
   };
 }
 

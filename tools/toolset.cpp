@@ -3,13 +3,14 @@
 namespace eks::tools {
 
 std::vector<server::ToolDef> toolset(Services& services) {
-  std::vector<server::ToolDef> tools;
-  const auto agents = [&services] { return std::shared_ptr<const agents::Runtime>(services.agents); };
-  tools.push_back(diagnose_cluster_tool([&services] { return services.cluster; }, agents, services.agent_top_findings));
-  tools.push_back(analyze_pod_logs_tool([&services] { return services.cluster; }, agents));
-  tools.push_back(server_status_tool(services));
-  tools.push_back(get_config_tool(services));
-  tools.push_back(get_policy_tool(services.policy));
+  // One line per tool, in the order tools/list shows them.
+  std::vector<server::ToolDef> tools{
+      diagnose_cluster_tool(services),
+      analyze_pod_logs_tool(services),
+      server_status_tool(services),
+      get_config_tool(services),
+      get_policy_tool(services),
+  };
   services.tool_count = tools.size();
   return tools;
 }

@@ -16,18 +16,14 @@ std::vector<server::ToolDef> toolset(Services& services);
 // Registers tools, resources and prompts; fails naming the first tool whose definition is broken.
 tl::expected<void, std::string> register_all(server::Dispatcher& dispatcher, Services& services);
 
-// One tool per file; each file defines its definition builder.
+// One tool per file (tools/<name>.cpp), each with the same builder. Whatever a tool needs it reads from
+// `services` when called, so `services` must outlive the tool (app/ owns it for the life of the dispatcher;
+// a test keeps its own alive while it calls the handler).
+server::ToolDef diagnose_cluster_tool(const Services& services);  // cluster, agents, agent_top_findings
+server::ToolDef analyze_pod_logs_tool(const Services& services);  // cluster, agents
 server::ToolDef server_status_tool(const Services& services);
 server::ToolDef get_config_tool(const Services& services);
-server::ToolDef get_policy_tool(safety::Policy policy);
-// The diagnosis tools; `agents` (may return null) runs their deep investigations. Without it: quick only.
-server::ToolDef diagnose_cluster_tool(std::function<std::shared_ptr<cluster::ClusterSource>()> source);
-server::ToolDef diagnose_cluster_tool(std::function<std::shared_ptr<cluster::ClusterSource>()> source,
-                                      std::function<std::shared_ptr<const agents::Runtime>()> agents,
-                                      std::size_t top_findings);
-server::ToolDef analyze_pod_logs_tool(std::function<std::shared_ptr<cluster::ClusterSource>()> source);
-server::ToolDef analyze_pod_logs_tool(std::function<std::shared_ptr<cluster::ClusterSource>()> source,
-                                      std::function<std::shared_ptr<const agents::Runtime>()> agents);
+server::ToolDef get_policy_tool(const Services& services);  // policy
 
 // tools/resources.cpp and tools/prompts.cpp.
 void register_resources(server::Dispatcher& dispatcher, const Services& services);

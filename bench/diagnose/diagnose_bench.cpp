@@ -42,11 +42,8 @@
 #include "tools/cluster/source.hpp"
 #include "tools/logs/log_analysis.hpp"
 #include "tools/logs/template_miner.hpp"
+#include "tools/toolset.hpp"
 #include "tests/fixtures/child_process.hpp"
-
-namespace eks::tools {
-server::ToolDef diagnose_cluster_tool(std::function<std::shared_ptr<cluster::ClusterSource>()> source);
-}
 
 using namespace eks;
 
@@ -392,7 +389,9 @@ int main(int argc, char** argv) {
           auto live_report = analyzers::analyze(*live_state, aopt);
           const double analyze_ms = ms_since(a0);
           // End to end: diagnose_cluster's handler as the dispatcher calls it (warm upstream).
-          const auto tool = tools::diagnose_cluster_tool([live] { return live; });
+          tools::Services services;  // the live cluster, no agents: the deterministic path the figure measures
+          services.cluster = live;
+          const auto tool = tools::diagnose_cluster_tool(services);
           NullContext ctx;
           const auto e0 = Clock::now();
           auto out = tool.handler(json::object(), ctx);

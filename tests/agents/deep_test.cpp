@@ -65,6 +65,7 @@ struct Cluster {
   std::shared_ptr<safety::AuditLog> audit;
   std::shared_ptr<safety::Validator> validator;
   std::shared_ptr<cluster::ClusterSource> source;
+  tools::Services services;  // what the tools read when called: this cluster, and the runtime a test sets
 };
 
 // The runtime as the server builds it, from a configuration file and the environment. `agents` overrides
@@ -113,9 +114,27 @@ json call_tool(const server::ToolDef& tool, json arguments) {
   return result;
 }
 
+// The tool reads c.services when called: the runtime set here serves every call until the next tool is built.
 server::ToolDef diagnose(Cluster& c, std::shared_ptr<Runtime> runtime) {
-  return tools::diagnose_cluster_tool([&c] { return c.source; },
-                                      [runtime] { return std::shared_ptr<const Runtime>(runtime); }, 3);
+  c.services.cluster = c.source;
+  c.services.agents = std::move(runtime);
+  c.services.agent_top_findings = 3;
+  return tools::diagnose_cluster_tool(c.services);
+}
+
+// What the tools read, for a test without kubesim: a snapshot and the runtime as the server builds it.
+tools::Services services_of(std::shared_ptr<cluster::ClusterSource> source, std::shared_ptr<Runtime> runtime) {
+  tools::Services services;
+  services.cluster = std::move(source);
+  services.agents = std::move(runtime);
+  services.agent_top_findings = 3;
+  return services;
+}
+
+server::ToolDef analyze_pod_logs(Cluster& c, std::shared_ptr<Runtime> runtime) {
+  c.services.cluster = c.source;
+  c.services.agents = std::move(runtime);
+  return tools::analyze_pod_logs_tool(c.services);
 }
 
 const json* finding_with(const json& report, const std::string& reason) {
@@ -304,8 +323,7 @@ TEST(DeepLogs, TheLogAnalyzerReadsTheCrashedInstanceAndRefinesTheRootCause) {
   }).dump());
   ASSERT_TRUE(fake.ready()) << fake.log_text();
   auto runtime = runtime_for(c, fake, dir.path);
-  const auto tool = tools::analyze_pod_logs_tool([&c] { return c.source; },
-                                                 [runtime] { return std::shared_ptr<const Runtime>(runtime); });
+  const auto tool = analyze_pod_logs(c, runtime);
   const json out = call_tool(tool, {{"namespace", "payments"}, {"pod", "payments-api-hxw2kj9g88-gl8g7"}, {"depth", "deep"}});
   EXPECT_EQ(out["analysis"]["mode"], "agent") << out["analysis"].dump(2);
   EXPECT_EQ(out["analysis"]["agent"], "k8s-log-analyzer");
@@ -337,8 +355,7 @@ TEST(DeepLogs, PlantedSecretsNeverReachTheModel) {
   }).dump());
   ASSERT_TRUE(fake.ready()) << fake.log_text();
   auto runtime = runtime_for(c, fake, dir.path);
-  const auto tool = tools::analyze_pod_logs_tool([&c] { return c.source; },
-                                                 [runtime] { return std::shared_ptr<const Runtime>(runtime); });
+  const auto tool = analyze_pod_logs(c, runtime);
   const json out = call_tool(tool, {{"namespace", "apps"}, {"pod", "web-5d9f7-a1"}, {"depth", "deep"}});
   EXPECT_EQ(out["analysis"]["mode"], "agent") << out["analysis"].dump(2);
   const std::string sent = fake.message_requests().dump();
@@ -494,8 +511,8 @@ TEST(DeepDiagnosis, WithoutAnAPIKeyTheProviderIsNoneAndTheResultSaysSo) {
   ASSERT_TRUE(runtime) << runtime.error();
   EXPECT_FALSE((*runtime)->enabled());
   std::shared_ptr<cluster::ClusterSource> snapshot = cluster::make_snapshot_source((kSource / "examples" / "scenarios" / "crashloop-missing-env").string());
-  const auto tool = tools::diagnose_cluster_tool([snapshot] { return snapshot; },
-                                                 [r = *runtime] { return std::shared_ptr<const Runtime>(r); }, 3);
+  const tools::Services services = services_of(std::move(snapshot), *runtime);
+  const auto tool = tools::diagnose_cluster_tool(services);
   const json by_default = call_tool(tool, json::object());
   EXPECT_EQ(by_default["analysis"]["mode"], "deterministic");
   EXPECT_EQ(by_default["analysis"]["provider"], "none");
@@ -540,8 +557,8 @@ TEST(DeepDiagnosis, FromASnapshotTheDefaultIsQuickAndDeepSaysWhyItCannotRun) {
   EXPECT_TRUE((*runtime)->enabled());
   EXPECT_FALSE((*runtime)->ready());
   std::shared_ptr<cluster::ClusterSource> snapshot = cluster::make_snapshot_source(scenario);
-  const auto tool = tools::diagnose_cluster_tool([snapshot] { return snapshot; },
-                                                 [r = *runtime] { return std::shared_ptr<const Runtime>(r); }, 3);
+  const tools::Services services = services_of(std::move(snapshot), *runtime);
+  const auto tool = tools::diagnose_cluster_tool(services);
   const json by_default = call_tool(tool, json::object());
   EXPECT_EQ(by_default["analysis"]["degraded"], false);
   EXPECT_NE(by_default["analysis"].value("note", "").find("snapshot"), std::string::npos) << by_default["analysis"];
@@ -564,8 +581,8 @@ TEST(DeepDiagnosis, AHealthyClusterHasNothingToInvestigate) {
   ASSERT_TRUE(runtime && (*runtime)->ready());
   std::shared_ptr<cluster::ClusterSource> healthy =
       cluster::make_snapshot_source((kSource / "examples" / "scenarios" / "healthy").string());
-  const auto tool = tools::diagnose_cluster_tool([healthy] { return healthy; },
-                                                 [r = *runtime] { return std::shared_ptr<const Runtime>(r); }, 3);
+  const tools::Services services = services_of(std::move(healthy), *runtime);
+  const auto tool = tools::diagnose_cluster_tool(services);
   const json out = call_tool(tool, json::object());
   EXPECT_TRUE(out["findings"].empty());
   EXPECT_EQ(out["analysis"]["degraded"], false);

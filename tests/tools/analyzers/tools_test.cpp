@@ -8,11 +8,9 @@
 #include "server/protocol/json_schema.hpp"
 #include "server/tool.hpp"
 #include "tools/cluster/source.hpp"
+#include "tools/toolset.hpp"
 
 namespace eks::tools {
-server::ToolDef diagnose_cluster_tool(std::function<std::shared_ptr<cluster::ClusterSource>()> source);
-server::ToolDef analyze_pod_logs_tool(std::function<std::shared_ptr<cluster::ClusterSource>()> source);
-
 namespace {
 
 using nlohmann::json;
@@ -41,6 +39,13 @@ std::shared_ptr<cluster::ClusterSource> source(const std::string& scenario) {
   return cluster::make_snapshot_source(std::string(EKS_SOURCE_DIR) + "/examples/scenarios/" + scenario);
 }
 
+// What the tools read: the scenario's cluster and no agents (quick answers only).
+Services services_of(std::shared_ptr<cluster::ClusterSource> cluster) {
+  Services services;
+  services.cluster = std::move(cluster);
+  return services;
+}
+
 protocol::JsonSchema schema(const std::string& name) {
   auto compiled = protocol::JsonSchema::compile(json::parse(schemas::text(name)));
   if (!compiled) throw std::runtime_error(name + ": " + compiled.error());
@@ -53,8 +58,8 @@ json with_defaults(const std::string& schema_name, json arguments) {
 }
 
 TEST(DiagnoseClusterTool, ReportsTheDemoIncidentsWithProgressPerPhase) {
-  auto src = source("demo");
-  const auto tool = diagnose_cluster_tool([src] { return src; });
+  const auto services = services_of(source("demo"));
+  const auto tool = diagnose_cluster_tool(services);
   RecordingContext ctx;
   const auto args = with_defaults("diagnose_cluster.input", json::object());
   ASSERT_TRUE(schema("diagnose_cluster.input").is_valid(args));
@@ -76,8 +81,8 @@ TEST(DiagnoseClusterTool, ReportsTheDemoIncidentsWithProgressPerPhase) {
 }
 
 TEST(DiagnoseClusterTool, HealthyClusterReportsNoFindings) {
-  auto src = source("healthy");
-  const auto tool = diagnose_cluster_tool([src] { return src; });
+  const auto services = services_of(source("healthy"));
+  const auto tool = diagnose_cluster_tool(services);
   RecordingContext ctx;
   const auto out = tool.handler(with_defaults("diagnose_cluster.input", json::object()), ctx);
   ASSERT_TRUE(out);
@@ -86,8 +91,8 @@ TEST(DiagnoseClusterTool, HealthyClusterReportsNoFindings) {
 }
 
 TEST(DiagnoseClusterTool, CancelledCallStops) {
-  auto src = source("demo");
-  const auto tool = diagnose_cluster_tool([src] { return src; });
+  const auto services = services_of(source("demo"));
+  const auto tool = diagnose_cluster_tool(services);
   RecordingContext ctx;
   ctx.cancel = true;
   const auto out = tool.handler(with_defaults("diagnose_cluster.input", json::object()), ctx);
@@ -96,7 +101,8 @@ TEST(DiagnoseClusterTool, CancelledCallStops) {
 }
 
 TEST(DiagnoseClusterTool, WithoutASourceSaysHowToConfigureOne) {
-  const auto tool = diagnose_cluster_tool([] { return std::shared_ptr<cluster::ClusterSource>(); });
+  const Services services{};  // no cluster configured
+  const auto tool = diagnose_cluster_tool(services);
   RecordingContext ctx;
   const auto out = tool.handler(json::object(), ctx);
   ASSERT_FALSE(out);
@@ -104,24 +110,27 @@ TEST(DiagnoseClusterTool, WithoutASourceSaysHowToConfigureOne) {
 }
 
 TEST(DiagnoseClusterTool, UnknownNamespaceIsAnActionableError) {
-  auto src = source("demo");
-  const auto tool = diagnose_cluster_tool([src] { return src; });
+  const auto services = services_of(source("demo"));
+  const auto tool = diagnose_cluster_tool(services);
   RecordingContext ctx;
   const auto out = tool.handler(with_defaults("diagnose_cluster.input", {{"namespace", "nope"}}), ctx);
   ASSERT_FALSE(out);
   EXPECT_NE(out.error().message.find("payments"), std::string::npos) << out.error().message;
 }
 
-TEST(FindingSchema, MatchesTheCopyInsideTheDiagnoseOutputSchema) {
+TEST(FindingSchema, IsInlinedIntoTheDiagnoseOutputSchemaAsHostsSeeIt) {
+  // diagnose_cluster.output.json refers to finding.schema.json; the embedded text holds a copy, no file reference.
   auto standalone = json::parse(schemas::text("finding.schema"));
-  const auto embedded = json::parse(schemas::text("diagnose_cluster.output"))["$defs"]["finding"];
+  const auto output = json::parse(schemas::text("diagnose_cluster.output"));
   for (const char* key : {"$schema", "$id", "title"}) standalone.erase(key);
-  EXPECT_EQ(standalone, embedded);
+  EXPECT_EQ(output["$defs"]["finding"], standalone);
+  EXPECT_EQ(output["properties"]["findings"]["items"]["$ref"], "#/$defs/finding");
+  EXPECT_EQ(schemas::text("diagnose_cluster.output").find("finding.schema.json"), std::string::npos);
 }
 
 TEST(AnalyzePodLogsTool, NamesTheMissingVariableFromThePreviousLog) {
-  auto src = source("crashloop-missing-env");
-  const auto tool = analyze_pod_logs_tool([src] { return src; });
+  const auto services = services_of(source("crashloop-missing-env"));
+  const auto tool = analyze_pod_logs_tool(services);
   RecordingContext ctx;
   // A workload name resolves to its most recently failing pod.
   const auto out = tool.handler(with_defaults("analyze_pod_logs.input", {{"namespace", "payments"}, {"pod", "payments-api"}}), ctx);
@@ -139,8 +148,8 @@ TEST(AnalyzePodLogsTool, NamesTheMissingVariableFromThePreviousLog) {
 }
 
 TEST(AnalyzePodLogsTool, OomKillBeatsTheLog) {
-  auto src = source("oomkilled");
-  const auto tool = analyze_pod_logs_tool([src] { return src; });
+  const auto services = services_of(source("oomkilled"));
+  const auto tool = analyze_pod_logs_tool(services);
   RecordingContext ctx;
   const auto out = tool.handler(with_defaults("analyze_pod_logs.input", {{"namespace", "reports"}, {"pod", "report-renderer"}}), ctx);
   ASSERT_TRUE(out) << out.error().message;
@@ -149,8 +158,8 @@ TEST(AnalyzePodLogsTool, OomKillBeatsTheLog) {
 }
 
 TEST(AnalyzePodLogsTool, UnknownPodListsThePods) {
-  auto src = source("crashloop-missing-env");
-  const auto tool = analyze_pod_logs_tool([src] { return src; });
+  const auto services = services_of(source("crashloop-missing-env"));
+  const auto tool = analyze_pod_logs_tool(services);
   RecordingContext ctx;
   const auto out = tool.handler(with_defaults("analyze_pod_logs.input", {{"namespace", "payments"}, {"pod", "nope"}}), ctx);
   ASSERT_FALSE(out);
@@ -158,8 +167,8 @@ TEST(AnalyzePodLogsTool, UnknownPodListsThePods) {
 }
 
 TEST(AnalyzePodLogsTool, UnknownContainerListsTheContainers) {
-  auto src = source("crashloop-missing-env");
-  const auto tool = analyze_pod_logs_tool([src] { return src; });
+  const auto services = services_of(source("crashloop-missing-env"));
+  const auto tool = analyze_pod_logs_tool(services);
   RecordingContext ctx;
   const auto out = tool.handler(
       with_defaults("analyze_pod_logs.input", {{"namespace", "payments"}, {"pod", "payments-api"}, {"container", "sidecar"}}), ctx);

@@ -13,11 +13,7 @@
 #include "tools/cluster/source.hpp"
 #include "tools/logs/log_analysis.hpp"
 #include "tools/logs/quote.hpp"
-
-namespace eks::tools {
-server::ToolDef diagnose_cluster_tool(std::function<std::shared_ptr<cluster::ClusterSource>()> source);
-server::ToolDef analyze_pod_logs_tool(std::function<std::shared_ptr<cluster::ClusterSource>()> source);
-}  // namespace eks::tools
+#include "tools/toolset.hpp"
 
 namespace eks {
 namespace {
@@ -420,7 +416,9 @@ TEST(UntrustedText, APlantedLivenessProbeOutputIsQuoted) {
 
 TEST(UntrustedText, DiagnoseClusterQuotesPlantedTextInItsResultAndMarkdown) {
   auto source = std::make_shared<HostileSource>(hostile_cluster("", "Back-off `restarting` ``` failed\ncontainer"), hostile_log());
-  const auto tool = tools::diagnose_cluster_tool([source] { return source; });
+  tools::Services services;
+  services.cluster = source;
+  const auto tool = tools::diagnose_cluster_tool(services);
   NullContext ctx;
   const auto out = tool.handler(json{{"depth", "quick"}}, ctx);
   ASSERT_TRUE(out) << out.error().message;
@@ -456,7 +454,9 @@ TEST(UntrustedText, DiagnoseClusterQuotesPlantedTextInItsResultAndMarkdown) {
 TEST(UntrustedText, AnalyzePodLogsQuotesPlantedTextAndFencesTheLogInMarkdown) {
   const std::string log = hostile_log() + "2025-03-11T13:57:00Z level=error msg=\"template with ``` and ` in it\"\n";
   auto source = std::make_shared<HostileSource>(hostile_cluster("", "Back-off restarting failed container"), log);
-  const auto tool = tools::analyze_pod_logs_tool([source] { return source; });
+  tools::Services services;
+  services.cluster = source;
+  const auto tool = tools::analyze_pod_logs_tool(services);
   NullContext ctx;
   const auto out = tool.handler(json{{"namespace", "shop"}, {"pod", "app"}, {"tail_lines", 2000}, {"depth", "quick"}}, ctx);
   ASSERT_TRUE(out) << out.error().message;
