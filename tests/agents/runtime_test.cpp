@@ -10,6 +10,8 @@
 
 #include "agents/runtime.hpp"
 #include "tests/agents/fake_anthropic.hpp"
+#include "tests/fixtures/slowdown.hpp"
+#include "tests/fixtures/wait.hpp"
 
 namespace eks::agents {
 namespace {
@@ -74,6 +76,7 @@ struct Stub {
       int seen = max_in_flight.load();
       while (now > seen && !max_in_flight.compare_exchange_weak(seen, now)) {
       }
+      // The upstream's own latency: being slow is the behaviour (overlap, budgets), not a wait for an event.
       std::this_thread::sleep_for(delay);
       --in_flight;
       if (deny) {
@@ -528,16 +531,31 @@ conversations:
   ASSERT_TRUE(fake.ready()) << fake.log_text();
   Stub stub;
   std::atomic<bool> cancel{false};
+  std::atomic<bool> held{false};
+  std::chrono::steady_clock::time_point cancelled_at;
+  // Cancels once the fake holds the model request (it has taken the scripted step and sits in its 4 s delay).
   std::thread canceller([&] {
-    std::this_thread::sleep_for(300ms);
+    held = eks::testing::eventually(
+        [&] {
+          const auto state = fake.state();
+          if (!state.contains("conversations")) return false;
+          for (const auto& c : state["conversations"]) {
+            if (c.value("name", "") == "slow" && c.value("steps_consumed", 0) > 0) return true;
+          }
+          return false;
+        },
+        3000ms, 10ms);
+    cancelled_at = std::chrono::steady_clock::now();
     cancel = true;
   });
-  const auto started = std::chrono::steady_clock::now();
   const auto out = make_runtime(fake, stub).investigate(task(), [&] { return cancel.load(); });
+  const auto returned = std::chrono::steady_clock::now();
   canceller.join();
+  EXPECT_TRUE(held) << "the model request never reached the fake: " << fake.state().dump();
   EXPECT_FALSE(out.answer);
   EXPECT_NE(out.failure.find("cancelled"), std::string::npos) << out.failure;
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 800ms) << "cancellation is seen within one poll, not at the next progress callback";
+  EXPECT_LT(returned - cancelled_at, eks::testing::scaled(500ms))
+      << "cancellation is seen within one poll, not at the next progress callback";
 }
 
 TEST(Runtime, AClientErrorIsNotRetried) {

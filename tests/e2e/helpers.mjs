@@ -164,3 +164,21 @@ export function run(command, args, { env, cwd, timeoutMs, input } = {}) {
     child.stdin.end(input ?? '');
   });
 }
+
+// Sanitizer builds run several times slower: the asan test preset sets EKS_TEST_SLOWDOWN, and every time bound
+// of these tests is stretched by it (as tests/fixtures/slowdown.hpp does for the C++ tests).
+export const SLOWDOWN = Math.max(1, Number(process.env.EKS_TEST_SLOWDOWN) || 1);
+export const scaled = (ms) => ms * SLOWDOWN;
+
+// Resolves as soon as `predicate()` holds, polling every `stepMs`; rejects naming `what` when it still does not
+// after `ms` (scaled). A wait for an event with a deadline, in place of a fixed sleep.
+export async function waitUntil(predicate, ms, what, stepMs = 5) {
+  const until = performance.now() + scaled(ms);
+  while (!predicate()) {
+    if (performance.now() >= until) {
+      if (predicate()) return;
+      throw new Error(`${what} did not happen within ${scaled(ms)} ms`);
+    }
+    await sleep(stepMs);
+  }
+}

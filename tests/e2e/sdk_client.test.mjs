@@ -9,7 +9,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ErrorCode, LoggingMessageNotificationSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 
-import { binaryFromEnv, isolatedDir, killIfAlive, sleep, tail, tapTransport, within } from './helpers.mjs';
+import { binaryFromEnv, isolatedDir, killIfAlive, scaled, sleep, tail, tapTransport, waitUntil, within } from './helpers.mjs';
 
 const SERVER = binaryFromEnv('EKS_SRE_MCP');
 const FIXTURE = binaryFromEnv('EKS_SRE_MCP_FIXTURE');
@@ -462,10 +462,10 @@ describe('fixture server: progress, logging and cancellation through the SDK', (
       () => 'resolved',
       () => 'rejected',
     );
-    await sleep(300);
+    await waitUntil(() => progress.length > 0, 5000, 'progress from the slow call (it is running)');
     controller.abort('test cancels');
     const abortedAt = performance.now();
-    assert.equal(await within(1000, outcome, 'the aborted call to settle'), 'rejected');
+    assert.equal(await within(scaled(1000), outcome, 'the aborted call to settle'), 'rejected');
     assert.ok(progress.length > 0, 'the call should have reported progress before the abort');
 
     const request = s.wire.find((w) => w.dir === 'out' && w.message.method === 'tools/call' && w.message.params?.arguments?.steps === 1000);
@@ -475,42 +475,44 @@ describe('fixture server: progress, logging and cancellation through the SDK', (
 
     // Still responsive right away.
     const pingStart = performance.now();
-    await within(1000, s.client.ping(), 'ping after cancel');
-    assert.ok(performance.now() - pingStart < 500, `ping took ${performance.now() - pingStart} ms`);
-    const fast = await within(2000, s.client.callTool({ name: 'fixture_slow_count', arguments: { steps: 1, delay_ms: 0 } }), 'fast call');
+    await within(scaled(1000), s.client.ping(), 'ping after cancel');
+    assert.ok(performance.now() - pingStart < scaled(500), `ping took ${performance.now() - pingStart} ms`);
+    const fast = await within(scaled(2000), s.client.callTool({ name: 'fixture_slow_count', arguments: { steps: 1, delay_ms: 0 } }), 'fast call');
     assert.deepEqual(fast.structuredContent, { counted: 1 });
 
-    // "Not send a response for the cancelled request", and no more progress for it once it is cancelled.
-    await sleep(300);
+    // "Not send a response for the cancelled request", and no more progress for it once it is cancelled. Nothing is
+    // to arrive: this quiet window is the check itself, not a wait for an event.
+    await sleep(scaled(300));
     const id = request.message.id;
     const token = request.message.params._meta?.progressToken;
     const answer = s.wire.find((w) => w.dir === 'in' && w.message.id === id);
     assert.equal(answer, undefined, `the server answered the cancelled request: ${JSON.stringify(answer?.message)}`);
     const late = s.wire.filter(
       (w) => w.dir === 'in' && w.message.method === 'notifications/progress' && w.message.params.progressToken === token &&
-        w.at > abortedAt + 200,
+        w.at > abortedAt + scaled(200),
     );
     assert.deepEqual(late.map((w) => w.message.params.progress), [], 'progress kept coming after the cancel');
-    assert.ok(abortedAt - started < 2000);
+    assert.ok(abortedAt - started < scaled(2000));
   });
 
   test('a call in flight does not block ping', async () => {
     let finished = false;
+    let progressed = 0;
     const slow = s.client
-      .callTool({ name: 'fixture_slow_count', arguments: { steps: 20, delay_ms: 100 } })
+      .callTool({ name: 'fixture_slow_count', arguments: { steps: 20, delay_ms: 100 } }, undefined, { onprogress: () => progressed++ })
       .finally(() => (finished = true));
-    await sleep(100);
+    await waitUntil(() => progressed > 0, 5000, 'progress from the slow call (it is running)');
     // Several pings, each answered while the 2 s call still runs; the fastest must be quick. If ping waited for
     // the call, the first would take ~2 s and the later ones would come after the call finished.
     const times = [];
     for (let i = 0; i < 3; i++) {
       const t0 = performance.now();
-      await within(3000, s.client.ping(), 'ping during a slow call');
+      await within(scaled(3000), s.client.ping(), 'ping during a slow call');
       times.push(performance.now() - t0);
       assert.equal(finished, false, `ping ${i + 1} was only answered after the slow call finished (${times})`);
     }
-    assert.ok(Math.min(...times) < 200, `ping latency during a slow call: ${times.map((t) => t.toFixed(1))} ms`);
-    const result = await within(8000, slow, 'the 2 s call');
+    assert.ok(Math.min(...times) < scaled(200), `ping latency during a slow call: ${times.map((t) => t.toFixed(1))} ms`);
+    const result = await within(scaled(8000), slow, 'the 2 s call');
     assert.deepEqual(result.structuredContent, { counted: 20 });
   });
 });
@@ -558,23 +560,24 @@ describe('fixture server over the stateless core: progress, log gating, cancella
     const pending = s.request(
       'tools/call',
       { name: 'fixture_slow_count', arguments: { steps: 500, delay_ms: 10 }, _meta: { ...modernMeta(), progressToken: 'st-c' } },
-      800, // long enough, after the cancel at 200 ms, for a response that should not come to have come
+      scaled(800), // long enough, after the cancel at the first progress, for a response that should not come to have come
     );
     const settled = pending.then(
       (response) => ({ response }),
       (error) => ({ error }),
     );
-    await sleep(200);
+    await waitUntil(() => progressFor('st-c').length > 0, 1000, 'progress from the slow call (it is running)');
     await s.notify('notifications/cancelled', { requestId: id, reason: 'e2e' });
     const cancelledAt = performance.now();
-    const discover = resultOf(await s.request('server/discover', { _meta: modernMeta() }, 1000), s);
+    const discover = resultOf(await s.request('server/discover', { _meta: modernMeta() }, scaled(1000)), s);
     assert.equal(discover.resultType, 'complete');
     const outcome = await settled;
     assert.ok(outcome.error, `the cancelled request was answered: ${JSON.stringify(outcome.response)}`);
     const count = progressFor('st-c').length;
     assert.ok(count > 0 && count < 500, `progress count ${count}`);
-    await sleep(100);
+    // No more progress is to arrive: this quiet window is the check itself, not a wait for an event.
+    await sleep(scaled(100));
     assert.equal(progressFor('st-c').length, count, 'progress continued after the cancel');
-    assert.ok(performance.now() - cancelledAt < 5000);
+    assert.ok(performance.now() - cancelledAt < scaled(5000));
   });
 });

@@ -21,6 +21,8 @@ const SLOWDOWN = Math.max(1, Number(process.env.EKS_TEST_SLOWDOWN) || 1);
 const CASE_TIMEOUT_MS = 2000 * SLOWDOWN;   // per case: the answer (or the sentinel, for "no response") must arrive by then
 const PING_AFTER_MS = 1000 * SLOWDOWN;     // after the corpus, ping must still be answered this fast
 const EXIT_TIMEOUT_MS = 5000 * SLOWDOWN;   // stdin closed: the process must be gone by then
+const GONE_TIMEOUT_MS = 1000 * SLOWDOWN;   // after EPIPE or SIGKILL: the exit event must have come by then
+const QUIET_MS = 50 * SLOWDOWN;            // after the last answer: nothing unasked-for may arrive in this window
 const SETUP_TIMEOUT_MS = 60000 * SLOWDOWN; // one lifecycle state, all its cases included
 const STDERR_KEEP = 16 * 1024;  // tail of the server's log kept for failure messages
 
@@ -448,10 +450,10 @@ for (const [setup, version] of Object.entries(SETUPS)) {
     const replaceIfDead = async (caseName) => {
       if (!server.exit && (server.child.stdin.destroyed || server.child.stdin.errored)) {
         // A write failed (EPIPE): the exit event follows, but only once the event loop gets a turn.
-        await Promise.race([server.exited, sleep(1000)]);
+        await Promise.race([server.exited, sleep(GONE_TIMEOUT_MS)]);
         if (!server.exit) {
           server.kill();
-          await Promise.race([server.exited, sleep(1000)]);
+          await Promise.race([server.exited, sleep(GONE_TIMEOUT_MS)]);
           server.exit ??= { code: null, signal: 'SIGKILL', note: 'stdin closed but the process lived on' };
         }
       }
@@ -467,7 +469,7 @@ for (const [setup, version] of Object.entries(SETUPS)) {
 
     after(async () => {
       server.kill();
-      await Promise.race([server.exited, sleep(1000)]);
+      await Promise.race([server.exited, sleep(GONE_TIMEOUT_MS)]);
       rmSync(server.home, { recursive: true, force: true });
     });
 
@@ -512,7 +514,8 @@ for (const [setup, version] of Object.entries(SETUPS)) {
       const answer = await server.request({ jsonrpc: '2.0', id: 'final-ping', method: 'ping' }, PING_AFTER_MS);
       assert.deepEqual(answer.result, {});
       assert.ok(Date.now() - started <= PING_AFTER_MS);
-      await new Promise((r) => setTimeout(r, 50));
+      // Nothing is to arrive: this quiet window is the check itself, not a wait for an event.
+      await new Promise((r) => setTimeout(r, QUIET_MS));
       assert.deepEqual(server.messages.map(describeMessage), [], 'messages nobody asked for');
     });
 

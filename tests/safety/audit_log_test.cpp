@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "safety/validator.hpp"
+#include "tests/fixtures/wait.hpp"
 
 namespace eks::safety {
 namespace {
@@ -21,7 +22,7 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-class AuditLogTest : public testing::Test {
+class AuditLogTest : public ::testing::Test {
  protected:
   void SetUp() override {
     char pattern[] = "/tmp/eks-audit-test-XXXXXX";  // test scratch space only
@@ -115,13 +116,17 @@ TEST_F(AuditLogTest, StaysValidJsonLinesAfterKillDashNine) {
     const std::string padding(3000, 'x');  // long lines make a torn write likelier if writes were split
     for (long i = 0;; ++i) (void)(*log)->append(json{{"event", "decision"}, {"n", i}, {"padding", padding}});
   }
-  // Let the child get going, then kill it mid-run.
-  for (int i = 0; i < 200 && (!fs::exists(file()) || fs::file_size(file()) < 200000); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  // Let the child get going (its log holds 200 kB), then kill it mid-run.
+  const bool written = eks::testing::eventually(
+      [&] {
+        std::error_code ec;
+        return fs::file_size(file(), ec) >= 200000 && !ec;
+      },
+      std::chrono::milliseconds(10000), std::chrono::milliseconds(10));
   ASSERT_EQ(kill(child, SIGKILL), 0);
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(written) << "the child did not write 200 kB to " << file() << " within 10 s";
   ASSERT_TRUE(WIFSIGNALED(status));
   std::string raw;
   const auto lines = lines_of(file(), &raw);

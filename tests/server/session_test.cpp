@@ -5,16 +5,22 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <thread>
+
+#include "tests/fixtures/slowdown.hpp"
+#include "tests/fixtures/wait.hpp"
 
 namespace eks::server {
 namespace {
 
 using nlohmann::json;
 using namespace std::chrono_literals;
+using eks::testing::eventually;
+using eks::testing::scaled;
 
 class MemoryConnection final : public transport::Connection {
  public:
@@ -26,11 +32,11 @@ class MemoryConnection final : public transport::Connection {
     arrived_.notify_all();
     return true;
   }
-  // The first message matching `pred`, waiting up to `timeout`; null when none came.
+  // The first message matching `pred`, waiting up to `timeout` (scaled); null when none came.
   json wait_for(const std::function<bool(const json&)>& pred, std::chrono::milliseconds timeout = 3000ms) {
     std::unique_lock lock(mutex_);
     json found;
-    arrived_.wait_for(lock, timeout, [&] {
+    arrived_.wait_for(lock, scaled(timeout), [&] {
       for (const auto& m : messages_) {
         if (pred(m)) {
           found = m;
@@ -55,6 +61,8 @@ class MemoryConnection final : public transport::Connection {
   std::deque<json> messages_;
 };
 
+bool is_progress(const json& m) { return m.value("method", "") == "notifications/progress"; }
+
 // A test-only slow tool that reports progress and stops when cancelled.
 ToolDef slow_tool() {
   return ToolDef{
@@ -69,6 +77,7 @@ ToolDef slow_tool() {
         const int steps = args["steps"];
         for (int i = 1; i <= steps; ++i) {
           if (ctx.cancelled()) return tool_error("cancelled");
+          // The tool's own work: being slow is what it is for, not a wait for an event.
           std::this_thread::sleep_for(std::chrono::milliseconds(args["delay_ms"].get<int>()));
           ctx.progress(i, steps, "step");
         }
@@ -235,13 +244,13 @@ TEST_F(SessionTest, SendsIncreasingProgressWithTheRequestsToken) {
 TEST_F(SessionTest, CancelledCallStopsAndGetsNoResponse) {
   initialize();
   send(json{{"jsonrpc", "2.0"}, {"id", 5}, {"method", "tools/call"},
-            {"params", {{"name", "slow"}, {"arguments", {{"steps", 1000}, {"delay_ms", 5}}}}}});
-  std::this_thread::sleep_for(50ms);
+            {"params", {{"name", "slow"}, {"arguments", {{"steps", 1000}, {"delay_ms", 5}}}, {"_meta", {{"progressToken", "c"}}}}}});
+  ASSERT_FALSE(connection_.wait_for(is_progress).is_null()) << "the call never reported progress: it is not running";
   const auto start = std::chrono::steady_clock::now();
   send(json{{"jsonrpc", "2.0"}, {"method", "notifications/cancelled"}, {"params", {{"requestId", 5}, {"reason", "user"}}}});
-  for (int i = 0; i < 200 && session_->in_flight() > 0; ++i) std::this_thread::sleep_for(5ms);
-  EXPECT_EQ(session_->in_flight(), 0u);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+  EXPECT_TRUE(eventually([&] { return session_->in_flight() == 0; }, 1s)) << "the cancelled call is still in flight";
+  EXPECT_LT(std::chrono::steady_clock::now() - start, scaled(1000ms));
+  // "Nothing arrives within 100 ms": the response must never come, so this window is the check itself.
   EXPECT_TRUE(connection_.response(5, 100ms).is_null());
 }
 
@@ -333,8 +342,8 @@ TEST_F(SessionTest, SetLevelFiltersLogNotifications) {
 TEST_F(SessionTest, DrainCancelsCallsPastTheDeadline) {
   initialize();
   send(json{{"jsonrpc", "2.0"}, {"id", 5}, {"method", "tools/call"},
-            {"params", {{"name", "slow"}, {"arguments", {{"steps", 100000}, {"delay_ms", 1}}}}}});
-  std::this_thread::sleep_for(20ms);
+            {"params", {{"name", "slow"}, {"arguments", {{"steps", 100000}, {"delay_ms", 1}}}, {"_meta", {{"progressToken", "d"}}}}}});
+  ASSERT_FALSE(connection_.wait_for(is_progress).is_null()) << "the call never reported progress: it is not running";
   EXPECT_EQ(session_->drain(50ms, 2000ms), 0u);
   // Cancelled by shutdown, not by the client: the client still gets an answer.
   EXPECT_EQ(connection_.response(5)["result"]["isError"], true);
@@ -492,11 +501,17 @@ TEST_F(SessionTest, ClientErrorsTimeoutsAndCancellationEndTheWait) {
   // The tool call is cancelled while it waits: it stops at once and gets no response.
   ASSERT_TRUE(dispatcher_.remove_tool("ask"));
   ASSERT_TRUE(dispatcher_.add_tool(asking_tool(60000ms)));
+  const auto requests_to_client = [&] {
+    const auto all = connection_.all();
+    return std::count_if(all.begin(), all.end(), is_request_to_client);
+  };
+  const auto asked_before = requests_to_client();
   send(json{{"jsonrpc", "2.0"}, {"id", 3}, {"method", "tools/call"}, {"params", {{"name", "ask"}}}});
-  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(eventually([&] { return requests_to_client() > asked_before; }, 3000ms))
+      << "the tool never sent its request to the client: it is not waiting for an answer";
   send(json{{"jsonrpc", "2.0"}, {"method", "notifications/cancelled"}, {"params", {{"requestId", 3}}}});
-  for (int i = 0; i < 200 && session_->in_flight() > 0; ++i) std::this_thread::sleep_for(5ms);
-  EXPECT_EQ(session_->in_flight(), 0u);
+  EXPECT_TRUE(eventually([&] { return session_->in_flight() == 0; }, 1s)) << "the cancelled call is still in flight";
+  // "Nothing arrives within 100 ms": the response must never come, so this window is the check itself.
   EXPECT_TRUE(connection_.response(3, 100ms).is_null());
 }
 

@@ -28,6 +28,7 @@
 
 #include "server/transport/http_server.hpp"
 #include "tests/fixtures/slowdown.hpp"
+#include "tests/fixtures/wait.hpp"
 #include "tests/server/transport/http_fixtures.hpp"
 #include "tests/server/transport/jwt_fixtures.hpp"
 
@@ -42,6 +43,7 @@ using namespace std::chrono_literals;
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+using eks::testing::eventually;
 using eks::testing::scaled;
 
 // Everything the server logs, also kept here: tests check that secrets never reach the logs. Installed before
@@ -272,9 +274,33 @@ class Http : public ::testing::Test {
     return session;
   }
 
+  // Adds started_count: slow_count that counts itself in started_calls_ before its first step, so a test can
+  // act on a call that is really running instead of sleeping and hoping it is.
+  void add_started_count() {
+    using eks::testing::CallContext;
+    using eks::testing::ToolOutput;
+    ASSERT_TRUE(dispatcher_->add_tool(eks::testing::simple_tool(
+        "started_count", "slow_count that says when it has started.",
+        R"({"type":"object","properties":{"steps":{"type":"integer"},"delay_ms":{"type":"integer"}}})",
+        [this](const Json& args, CallContext& context) -> eks::server::Result<ToolOutput> {
+          ++started_calls_;
+          const int steps = args.value("steps", 5);
+          for (int i = 1; i <= steps; ++i) {
+            if (context.cancelled()) {
+              ++eks::testing::g_cancelled_calls;
+              return eks::server::tool_error("cancelled at step " + std::to_string(i));
+            }
+            // The tool's own work: being slow is what it is for, not a wait for an event.
+            std::this_thread::sleep_for(std::chrono::milliseconds(args.value("delay_ms", 50)));
+          }
+          return ToolOutput{Json::object(), "counted to " + std::to_string(steps)};
+        })));
+  }
+
   std::unique_ptr<eks::server::Dispatcher> dispatcher_;
   std::unique_ptr<eks::server::HttpServer> server_;
   std::uint16_t port_ = 0;
+  std::atomic<int> started_calls_{0};
 };
 
 TEST_F(Http, HealthAndReadinessAnswerWithoutAuthentication) {
@@ -534,8 +560,8 @@ TEST_F(Http, ClosingAStatelessStreamCancelsTheRequest) {
   raw.send(text);
   ASSERT_TRUE(raw.read_until("notifications/progress")) << raw.data;
   raw.close();
-  const auto until = std::chrono::steady_clock::now() + 2s;
-  while (eks::testing::g_cancelled_calls == 0 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(5ms);
+  EXPECT_TRUE(eventually([] { return eks::testing::g_cancelled_calls > 0; }, 2s))
+      << "the call did not see its cancellation after its stream closed";
   EXPECT_EQ(eks::testing::g_cancelled_calls, 1);
 }
 
@@ -671,13 +697,12 @@ TEST_F(Http, ExpiredSessionsAre404) {
   start(options);
   const auto session = initialize();
   EXPECT_EQ(post(request(2, "ping"), session).status, 200);
-  int status = 200;
-  for (int i = 0; i < 40 && status == 200; ++i) {
-    std::this_thread::sleep_for(100ms);
-    status = post(request(3 + i, "ping"), session).status;
-    if (status == 200) std::this_thread::sleep_for(300ms);  // a ping refreshes the session: stay quiet longer
-  }
-  EXPECT_EQ(status, 404) << "an expired session id must be answered 404 Not Found";
+  // The client stays quiet (a request on the session would refresh it) while the server's sweep ends the idle
+  // session; /metrics is not bound to a session, so watching it does not keep the session alive.
+  ASSERT_TRUE(eventually([&] { return call(port_, http::verb::get, "/metrics").body.find("\nmcp_active_sessions 0\n") != std::string::npos; },
+                         5s, 20ms))
+      << "the idle session was not ended by the sweep";
+  EXPECT_EQ(post(request(3, "ping"), session).status, 404) << "an expired session id must be answered 404 Not Found";
   const Headers h{{"Accept", "text/event-stream"}, {"Mcp-Session-Id", session}};
   EXPECT_EQ(call(port_, http::verb::get, "/mcp", h).status, 404);
   EXPECT_EQ(call(port_, http::verb::delete_, "/mcp", h).status, 404);
@@ -708,6 +733,7 @@ TEST_F(Http, IdleAndSlowClientsDoNotDelayOthers) {
     worst = std::max(worst, std::chrono::steady_clock::now() - t0);
     ASSERT_EQ(r.status, 200);
     EXPECT_EQ(r.json()["result"]["content"][0]["text"], "echo: hi");
+    // Pacing, not a wait for an event: the slow clients' next bytes come a little later, as a trickle would.
     std::this_thread::sleep_for(10ms);
   }
   EXPECT_LT(worst, scaled(100ms)) << "worst answer took "
@@ -759,12 +785,13 @@ TEST_F(Http, LegacySseTransportServesTheEndpointEventAndMessages) {
 
 TEST_F(Http, ShutdownLetsInFlightCallsFinish) {
   start();
+  add_started_count();
   const auto session = initialize();
   auto pending = std::async(std::launch::async, [&] {
-    return post(request(9, "tools/call", {{"name", "slow_count"}, {"arguments", {{"steps", 4}, {"delay_ms", 50}}}}), session,
+    return post(request(9, "tools/call", {{"name", "started_count"}, {"arguments", {{"steps", 4}, {"delay_ms", 50}}}}), session,
                 {{"Content-Type", "application/json"}, {"Accept", "application/json"}});
   });
-  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(eventually([&] { return started_calls_ > 0; }, 3s)) << "the call never started";
   EXPECT_EQ(server_->shutdown(), 0u);
   const auto r = pending.get();
   ASSERT_EQ(r.status, 200);
@@ -776,15 +803,16 @@ TEST_F(Http, ShutdownCancelsCallsPastTheDeadline) {
   eks::server::ServerOptions server_options;
   server_options.shutdown_deadline = 100ms;
   start({}, server_options);
+  add_started_count();
   const auto session = initialize();
   auto pending = std::async(std::launch::async, [&] {
-    return post(request(9, "tools/call", {{"name", "slow_count"}, {"arguments", {{"steps", 1000}, {"delay_ms", 10}}}}), session,
+    return post(request(9, "tools/call", {{"name", "started_count"}, {"arguments", {{"steps", 1000}, {"delay_ms", 10}}}}), session,
                 {{"Content-Type", "application/json"}, {"Accept", "application/json"}});
   });
-  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(eventually([&] { return started_calls_ > 0; }, 3s)) << "the call never started";
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(server_->shutdown(), 0u);
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1500ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, scaled(1500ms));
   pending.wait();
   EXPECT_EQ(eks::testing::g_cancelled_calls, 1);
 }
