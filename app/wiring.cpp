@@ -135,6 +135,7 @@ std::vector<upstream::UpstreamConfig> upstream_configs(const Config& config, saf
     u.process = {"kubernetes", "npx", {"-y", kDefaultKubernetesServer}, {}};
     out.push_back(std::move(u));
   }
+  for (auto& u : out) u.client = {kName, kVersion};
   for (auto& u : out) {
     const bool is_kubernetes_mcp_server =
         u.role == "kubernetes" &&
@@ -234,42 +235,6 @@ tl::expected<std::string, std::string> current_namespace(const std::string& kube
   return it == namespaces.end() || it->second.empty() ? std::string("default") : it->second;
 }
 
-void install_safety_check(upstream::Gateway& gateway, std::shared_ptr<safety::Validator> validator,
-                          tl::expected<std::string, std::string> ns, std::shared_ptr<const safety::Redactor> redactor) {
-  gateway.install_check([validator = std::move(validator), ns = std::move(ns)](
-                            const upstream::UpstreamCall& call) -> tl::expected<upstream::Approved, std::string> {
-    // Calls that name no namespace act on the kubeconfig's: when it cannot be read one way only, no Kubernetes
-    // call is decided on a guess.
-    if (!ns && call.role == "kubernetes") {
-      return tl::unexpected("Refused: " + ns.error() +
-                            ". Fix the kubeconfig (every key once; no anchors, merge keys or tags) and restart.");
-    }
-    safety::UpstreamCall checked;
-    checked.upstream = call.role;
-    checked.tool = call.tool;
-    checked.arguments = call.arguments;
-    checked.current_namespace = ns ? *ns : std::string("default");
-    if (call.actor.kind == "subagent") {
-      checked.actor.subagent = call.actor.name;
-      checked.actor.client = "eks-sre-mcp";
-    } else {
-      checked.actor.client = call.actor.name;
-    }
-    auto decision = std::make_shared<safety::Decision>(validator->check_upstream(checked));
-    if (!decision->allowed()) return tl::unexpected(decision->message());
-    if (decision->action.send_tool.empty()) return tl::unexpected("Refused: the call " + call.tool + " has nothing to send.");
-    upstream::Approved approved([validator, decision](bool ok, const std::string& detail, std::chrono::milliseconds ms) {
-      validator->record_result(*decision, ok, detail, ms);
-    });
-    approved.tool = decision->action.send_tool;
-    approved.arguments = decision->action.send_arguments;
-    return approved;
-  });
-  if (redactor) {
-    gateway.install_result_filter([redactor = std::move(redactor)](nlohmann::json& result) { result = redactor->redact(result); });
-  }
-}
-
 tl::expected<std::shared_ptr<agents::Runtime>, std::string> make_agents(const Config& config, upstream::Gateway& gateway,
                                                                         std::shared_ptr<safety::AuditLog> audit) {
   const AgentsConfig& a = config.agents;
@@ -350,7 +315,12 @@ tl::expected<std::unique_ptr<Application>, std::string> build(const Config& conf
   app.gateway = std::make_unique<upstream::Gateway>(upstream_configs(config, app.policy.mode));
   const auto kubeconfig_namespace = current_namespace(config.kubeconfig);
   if (!kubeconfig_namespace) spdlog::error("{}", kubeconfig_namespace.error());
-  install_safety_check(*app.gateway, app.validator, kubeconfig_namespace, make_redactor(config));
+  // Every upstream call passes the validator, sends what it decided, and its result passes the redactor.
+  safety::install_upstream_check(*app.gateway, app.validator,
+                                 {.current_namespace = kubeconfig_namespace,
+                                  .redactor = make_redactor(config),
+                                  .subagent_client = kName,
+                                  .approver = safety::refusing_approver()});
   // The validator's cluster facts come from the live cluster at decision time, whatever the tools read.
   cluster::UpstreamOptions facts_reader;
   facts_reader.actor_name = "safety-facts";
@@ -374,7 +344,7 @@ tl::expected<std::unique_ptr<Application>, std::string> build(const Config& conf
                          : std::shared_ptr<cluster::ClusterSource>(cluster::make_snapshot_source(config.snapshot));
 
   server::ServerInfo info{
-      .name = "eks-sre-mcp",
+      .name = kName,
       .title = "EKS SRE",
       .version = kVersion,
       .description = "SRE tools for Kubernetes and EKS: diagnosis, log analysis, safe remediation, incidents.",
@@ -389,7 +359,7 @@ tl::expected<std::unique_ptr<Application>, std::string> build(const Config& conf
   app.dispatcher = std::make_unique<server::Dispatcher>(std::move(info), options);
   // Host -> our tools: every call is classified and decided before its handler runs, and what it returns
   // passes the redactor (with the configuration's own secrets known to it) on the way out.
-  app.dispatcher->use(safety::safety_middleware(app.validator));
+  app.dispatcher->use(safety::safety_middleware(app.validator, safety::refusing_approver()));
   app.dispatcher->use(safety::redacting_middleware(make_redactor(config)));
   if (auto registered = tools::register_all(*app.dispatcher, services); !registered) {
     return tl::unexpected("broken tool definition: " + registered.error());

@@ -9,6 +9,7 @@
 #include "agents/runtime.hpp"
 #include "app/config.hpp"
 #include "safety/audit_log.hpp"
+#include "safety/boundary.hpp"
 #include "safety/policy.hpp"
 #include "safety/validator.hpp"
 #include "server/dispatcher.hpp"
@@ -17,6 +18,8 @@
 
 namespace eks::app {
 
+// Who we are: to hosts (serverInfo), to upstream servers (clientInfo), in OAuth metadata and in audit lines.
+inline constexpr const char* kName = "eks-sre-mcp";
 inline constexpr const char* kVersion = "0.1.0";
 
 // Sends logs to the configured file, else stderr (never stdout: under stdio it carries the protocol), through
@@ -35,14 +38,6 @@ std::vector<upstream::UpstreamConfig> upstream_configs(const Config& config, saf
 // context names none. A kubeconfig whose meaning is ambiguous (duplicate keys, merge keys, anchors, tags) or
 // unreadable is an error naming it.
 tl::expected<std::string, std::string> current_namespace(const std::string& kubeconfig);
-
-// Every upstream call passes the validator; the decision is audited before the call, its result after, and
-// what is sent is the call the validator classified (explicit namespace, checked arguments), not the caller's.
-// `current_namespace` resolves calls that name no namespace; when it is an error every Kubernetes call is
-// refused with it. Every result passes `redactor` (when given) before any caller sees it.
-void install_safety_check(upstream::Gateway& gateway, std::shared_ptr<safety::Validator> validator,
-                          tl::expected<std::string, std::string> current_namespace,
-                          std::shared_ptr<const safety::Redactor> redactor = nullptr);
 
 // The subagent runtime: the shipped agent definitions and the configured directory's, the cluster context
 // file, budgets, and the provider (anthropic when an API key is set, unless agents.provider is none). Upstream

@@ -419,6 +419,35 @@ Decision Validator::check_upstream(const UpstreamCall& call) {
   return decide(classify_upstream(call), call.actor, call.correlation_id);
 }
 
+Decision Validator::approved(Decision d, const std::string& by) {
+  if (d.verdict != Verdict::needs_approval) return d;
+  const std::string asked = d.code;
+  Decision out;
+  try {
+    out = allow("approved");
+    out.rule = by.empty() ? std::string("approver") : by;
+    out.reason = "approved by " + out.rule + " (" + asked + ": " + d.reason + ")";
+    out.shadow = d.shadow;
+    // An approved change is still a change: the rate limits and the circuit breaker hold for it as for any.
+    if (d.action.mutating && d.action.upstream != "self") {
+      if (auto stop = limits(d.action, clock_())) out = std::move(*stop);
+    }
+  } catch (const std::exception& e) {
+    out = deny("internal_error", "validator", std::string("The validator failed (") + e.what() + "), so the call was refused.");
+  }
+  out.action = std::move(d.action);
+  out.actor = std::move(d.actor);
+  out.correlation_id = std::move(d.correlation_id);
+  json line = to_json(out);
+  line["event"] = "approval";
+  line["correlation_id"] = out.correlation_id;
+  line["asked"] = asked;
+  line["tool"] = out.action.tool;
+  audit(line, true, &out);
+  if (!out.allowed()) logger()->debug("approved {} refused: {} [{}]", out.action.tool, out.code, out.correlation_id);
+  return out;
+}
+
 void Validator::record_result(const Decision& d, bool ok, std::string_view detail, std::chrono::milliseconds duration) {
   const auto now = clock_();
   if (d.action.mutating) {
@@ -440,29 +469,6 @@ void Validator::record_result(const Decision& d, bool ok, std::string_view detai
   line["actor"] = std::move(who);
   if (!detail.empty()) line["detail"] = std::string(detail.substr(0, 2000));
   audit(line, false, nullptr);
-}
-
-server::Middleware safety_middleware(std::shared_ptr<Validator> validator) {
-  return [validator](const server::ToolDef& tool, const server::Json& arguments, server::CallContext& context,
-                     const server::CallNext& next) -> server::Result<server::ToolOutput> {
-    Actor actor;
-    const auto& info = context.client_info();
-    if (info.is_object() && info.contains("name") && info["name"].is_string()) actor.client = info["name"];
-    const Decision d = validator->decide(classify_own(tool.name, tool.safety.value, arguments), actor);
-    if (!d.allowed()) return server::tool_error(d.message());
-    const auto started = std::chrono::steady_clock::now();
-    auto elapsed = [&] {
-      return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-    };
-    try {
-      auto out = next(tool, arguments, context);
-      validator->record_result(d, out.has_value(), out ? std::string_view() : std::string_view(out.error().message), elapsed());
-      return out;
-    } catch (const std::exception& e) {
-      validator->record_result(d, false, e.what(), elapsed());
-      throw;  // a broken invariant: the session loop answers -32603
-    }
-  };
 }
 
 }  // namespace eks::safety

@@ -77,6 +77,12 @@ class Validator {
   // The gateway's check before every upstream call: classify, decide, audit. Thread-safe. Never throws.
   Decision check_upstream(const UpstreamCall& call);
 
+  // A needs_approval decision that `by` approved: audits the approval (fsynced: an approval that cannot be
+  // audited is refused) and counts the call against the rate limits as an allowed one. Returns the decision the
+  // call runs under (allow, code "approved", rule `by`), or a deny; any other decision comes back unchanged.
+  // Thread-safe. Never throws. The boundaries (safety/boundary.hpp) call it when their Approver approves.
+  Decision approved(Decision decision, const std::string& by);
+
   // After an allowed call ran: appends its result line and feeds the circuit breaker (a failed mutation of a
   // target counts towards opening it; a success closes it). Thread-safe. Never throws.
   void record_result(const Decision& decision, bool ok, std::string_view detail, std::chrono::milliseconds duration);
@@ -104,9 +110,5 @@ class Validator {
 
 // A fresh correlation id (16 hex digits).
 std::string new_correlation_id();
-
-// The dispatcher middleware for host -> our tools: classifies by ToolDef.safety, decides, audits, and answers a
-// tool error with the reason when the call is not allowed. app/ installs it with Dispatcher::use().
-server::Middleware safety_middleware(std::shared_ptr<Validator> validator);
 
 }  // namespace eks::safety

@@ -9,7 +9,6 @@
 
 #include "agents/llm/provider.hpp"
 #include "server/logging.hpp"
-#include "server/text.hpp"
 #include "server/upstream/curl.hpp"
 
 namespace eks::agents::llm {
@@ -22,49 +21,11 @@ std::shared_ptr<spdlog::logger> logger() {
   return log;
 }
 
-struct Transfer {
-  std::string body;
-  std::string retry_after;
-  std::string retry_after_ms;
-  std::string request_id;
-  const std::function<bool()>* cancelled = nullptr;
-};
-
-std::string trim(std::string s) {
-  s.erase(0, s.find_first_not_of(" \t\r\n"));
-  s.erase(s.find_last_not_of(" \t\r\n") + 1);
-  return s;
-}
-
-size_t on_body(char* data, size_t size, size_t count, void* user) {
-  static_cast<Transfer*>(user)->body.append(data, size * count);
-  return size * count;
-}
-
-size_t on_header(char* data, size_t size, size_t count, void* user) {
-  auto* t = static_cast<Transfer*>(user);
-  const std::string line(data, size * count);
-  const auto colon = line.find(':');
-  if (colon != std::string::npos) {
-    const std::string name = lower_ascii(line.substr(0, colon));
-    const std::string value = trim(line.substr(colon + 1));
-    if (name == "retry-after") t->retry_after = value;
-    if (name == "retry-after-ms") t->retry_after_ms = value;
-    if (name == "request-id") t->request_id = value;
-  }
-  return size * count;
-}
-
-int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  const auto* t = static_cast<Transfer*>(user);
-  return t->cancelled && *t->cancelled && (*t->cancelled)() ? 1 : 0;  // non-zero aborts the transfer
-}
-
 // One HTTP exchange's outcome.
 struct Exchange {
   CURLcode code = CURLE_OK;
   long status = 0;
-  Transfer transfer;
+  upstream::Transfer transfer;
 };
 
 class AnthropicProvider final : public Provider {
@@ -109,7 +70,7 @@ class AnthropicProvider final : public Provider {
       } else {
         last_problem = "HTTP " + std::to_string(x.status) + " " + error_message(x.transfer.body);
         if (!retryable_status(x.status)) return fail(LlmError::Kind::rejected, "the Messages API refused the request: " + last_problem, attempt + 1);
-        retry_after = parse_retry_after(x.transfer.retry_after_ms, x.transfer.retry_after, std::chrono::system_clock::now());
+        retry_after = parse_retry_after(x.transfer.header("retry-after-ms"), x.transfer.header("retry-after"), std::chrono::system_clock::now());
       }
       if (attempt >= options_.retry.max_retries) {
         return fail(LlmError::Kind::unavailable,
@@ -117,7 +78,7 @@ class AnthropicProvider final : public Provider {
       }
       const auto wait = backoff_delay(options_.retry, attempt, retry_after, options_.random());
       logger()->warn("Messages API attempt {} failed ({}){}; retrying in {} ms", attempt + 1, last_problem,
-                     x.transfer.request_id.empty() ? "" : " request-id " + x.transfer.request_id, wait.count());
+                     x.transfer.header("request-id").empty() ? "" : " request-id " + x.transfer.header("request-id"), wait.count());
       if (std::chrono::steady_clock::now() + wait >= deadline) {
         return fail(LlmError::Kind::deadline,
                     "the investigation's deadline comes before the next retry (in " + std::to_string(wait.count()) +
@@ -160,13 +121,7 @@ class AnthropicProvider final : public Provider {
     c.easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
     c.easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
     c.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    c.easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-    c.easy_setopt(curl, CURLOPT_WRITEDATA, &x.transfer);
-    c.easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-    c.easy_setopt(curl, CURLOPT_HEADERDATA, &x.transfer);
-    c.easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-    c.easy_setopt(curl, CURLOPT_XFERINFODATA, &x.transfer);
-    c.easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    upstream::collect(curl, x.transfer);
     c.easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<std::int64_t>(1, timeout.count())));
     c.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min<std::int64_t>(10000, std::max<std::int64_t>(1, timeout.count()))));
     c.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);

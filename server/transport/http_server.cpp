@@ -1024,7 +1024,7 @@ bool Impl::authorized(const std::shared_ptr<Conn>& conn, const Request& request)
     }
   }
   logger()->info("rejected a request to {}: {}", request.path, token ? "invalid bearer token: " + problem : "no bearer token");
-  std::string challenge = "Bearer realm=\"eks-sre-mcp\"";
+  std::string challenge = "Bearer realm=\"" + dispatcher.info().name + "\"";
   if (jwt) challenge += ", resource_metadata=\"" + metadata_url + "\"";
   if (token) challenge += ", error=\"invalid_token\", error_description=\"" + problem + "\"";
   const std::string message =
@@ -1402,8 +1402,9 @@ tl::expected<void, std::string> HttpServer::start() {
   const std::string url = (s.tls ? "https://" : "http://") + host + ":" + std::to_string(s.address.port) + s.options.mcp_path;
 
   if (s.options.oauth) {
-    const auto& oauth = *s.options.oauth;
+    auto& oauth = *s.options.oauth;
     s.resource = oauth.resource.empty() ? url : oauth.resource;
+    if (oauth.resource_name.empty()) oauth.resource_name = s.dispatcher.info().name;
     auto verifier = transport::JwtVerifier::load(oauth.jwks_file, oauth.issuer, s.resource, oauth.leeway);
     if (!verifier) {
       s.acceptor->close(ec);

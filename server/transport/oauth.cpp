@@ -261,8 +261,8 @@ tl::expected<TokenClaims, std::string> JwtVerifier::verify(std::string_view toke
 Json protected_resource_metadata(const OAuthOptions& options, const std::string& resource) {
   Json doc{{"resource", resource},
            {"authorization_servers", Json::array({options.issuer})},
-           {"bearer_methods_supported", Json::array({"header"})},
-           {"resource_name", "eks-sre-mcp"}};
+           {"bearer_methods_supported", Json::array({"header"})}};
+  if (!options.resource_name.empty()) doc["resource_name"] = options.resource_name;
   if (!options.scopes.empty()) doc["scopes_supported"] = options.scopes;
   return doc;
 }

@@ -41,7 +41,13 @@ class Client {
   std::atomic<bool> tools_changed{false};
 };
 
+// Who we are to an upstream server: the initialize request's clientInfo. The application names itself.
+struct ClientInfo {
+  std::string name;
+  std::string version;
+};
+
 // The initialize request we send every upstream.
-Json initialize_params();
+Json initialize_params(const ClientInfo& client);
 
 }  // namespace eks::upstream

@@ -4,7 +4,52 @@
 
 #include <type_traits>
 
+#include "server/text.hpp"
+
 namespace eks::upstream {
+namespace {
+
+std::string trim(std::string s) {
+  s.erase(0, s.find_first_not_of(" \t\r\n"));
+  s.erase(s.find_last_not_of(" \t\r\n") + 1);
+  return s;
+}
+
+size_t on_body(char* data, size_t size, size_t count, void* user) {
+  static_cast<Transfer*>(user)->body.append(data, size * count);
+  return size * count;
+}
+
+size_t on_header(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  const std::string line(data, size * count);
+  const auto colon = line.find(':');
+  if (colon != std::string::npos) t->headers[lower_ascii(line.substr(0, colon))] = trim(line.substr(colon + 1));
+  return size * count;
+}
+
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* t = static_cast<Transfer*>(user);
+  return t->cancelled && *t->cancelled && (*t->cancelled)() ? 1 : 0;  // non-zero aborts the transfer
+}
+
+}  // namespace
+
+std::string Transfer::header(std::string_view name) const {
+  const auto it = headers.find(std::string(name));
+  return it == headers.end() ? std::string() : it->second;
+}
+
+void collect(CURL* handle, Transfer& transfer) {
+  const Curl& c = *curl();
+  c.easy_setopt(handle, CURLOPT_WRITEFUNCTION, on_body);
+  c.easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
+  c.easy_setopt(handle, CURLOPT_HEADERFUNCTION, on_header);
+  c.easy_setopt(handle, CURLOPT_HEADERDATA, &transfer);
+  c.easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, on_progress);
+  c.easy_setopt(handle, CURLOPT_XFERINFODATA, &transfer);
+  c.easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
+}
 
 const tl::expected<Curl, std::string>& curl() {
   static const tl::expected<Curl, std::string> loaded = []() -> tl::expected<Curl, std::string> {

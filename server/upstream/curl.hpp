@@ -5,7 +5,9 @@
 #include <curl/curl.h>
 
 #include <functional>
+#include <map>
 #include <string>
+#include <string_view>
 
 #include <tl/expected.hpp>
 
@@ -32,6 +34,22 @@ struct Curl {
 
 // The loaded library, or the reason it could not be loaded (the same answer on every call). Thread-safe.
 const tl::expected<Curl, std::string>& curl();
+
+// What one transfer collects: the response body, the response headers (names in lower case, values trimmed;
+// a repeated header keeps its last value), and the cancellation it honours while data flows.
+struct Transfer {
+  std::string body;
+  std::map<std::string, std::string> headers;
+  const std::function<bool()>* cancelled = nullptr;  // may be null, or point to an empty function
+
+  // The header's value, or "" when the response had none. `name` in lower case.
+  std::string header(std::string_view name) const;
+};
+
+// Points the handle's write, header and progress callbacks at `transfer` (which must outlive the transfer): the
+// body and headers are collected there, and a true `cancelled()` aborts with CURLE_ABORTED_BY_CALLBACK. The
+// library must be loaded.
+void collect(CURL* handle, Transfer& transfer);
 
 // Runs a prepared easy handle like curl_easy_perform, but looks at `cancelled` every `poll` (libcurl's progress
 // callback runs only about once a second on an idle connection): CURLE_ABORTED_BY_CALLBACK once it is true.

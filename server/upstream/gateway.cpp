@@ -66,11 +66,11 @@ Expected<std::shared_ptr<Client>> Upstream::connected() {
   state_ = "connecting";
   Expected<std::shared_ptr<Client>> started = [&]() -> Expected<std::shared_ptr<Client>> {
     if (!config_.url.empty()) {
-      auto http = HttpClient::start({config_.name, config_.url, config_.headers}, config_.connect_timeout);
+      auto http = HttpClient::start({config_.name, config_.url, config_.headers}, config_.connect_timeout, config_.client);
       if (!http) return tl::unexpected(http.error());
       return std::shared_ptr<Client>(std::move(*http));
     }
-    auto stdio = StdioClient::start(config_.process, config_.connect_timeout);
+    auto stdio = StdioClient::start(config_.process, config_.connect_timeout, config_.client);
     if (!stdio) return tl::unexpected(stdio.error());
     return std::shared_ptr<Client>(std::move(*stdio));
   }();

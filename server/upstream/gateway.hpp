@@ -25,6 +25,7 @@ struct UpstreamConfig {
   std::map<std::string, std::string> headers;  // sent with every HTTP request
   std::chrono::milliseconds connect_timeout{20000};
   std::chrono::milliseconds call_timeout{60000};
+  ClientInfo client;  // how we introduce ourselves (app/ passes the application's name and version)
 };
 
 // Who is asking: the host's client (and session), a subagent, or the command line.

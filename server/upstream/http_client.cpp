@@ -20,43 +20,6 @@ std::shared_ptr<spdlog::logger> logger() {
   return log;
 }
 
-std::string trim(std::string s) {
-  s.erase(0, s.find_first_not_of(" \t\r\n"));
-  s.erase(s.find_last_not_of(" \t\r\n") + 1);
-  return s;
-}
-
-struct Transfer {
-  std::string body;
-  std::string content_type;
-  std::string session_id;
-  const std::function<bool()>* cancelled = nullptr;
-};
-
-size_t on_body(char* data, size_t size, size_t count, void* user) {
-  auto* t = static_cast<Transfer*>(user);
-  t->body.append(data, size * count);
-  return size * count;
-}
-
-size_t on_header(char* data, size_t size, size_t count, void* user) {
-  auto* t = static_cast<Transfer*>(user);
-  const std::string line(data, size * count);
-  const auto colon = line.find(':');
-  if (colon != std::string::npos) {
-    const std::string name = lower_ascii(line.substr(0, colon));
-    const std::string value = trim(line.substr(colon + 1));
-    if (name == "content-type") t->content_type = lower_ascii(value);
-    if (name == "mcp-session-id") t->session_id = value;
-  }
-  return size * count;
-}
-
-int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  const auto* t = static_cast<Transfer*>(user);
-  return t->cancelled && *t->cancelled && (*t->cancelled)() ? 1 : 0;  // non-zero aborts the transfer
-}
-
 // The JSON-RPC messages of a text/event-stream body: each event's data lines, joined.
 std::vector<Json> sse_messages(const std::string& body) {
   std::vector<Json> out;
@@ -87,13 +50,14 @@ std::vector<Json> sse_messages(const std::string& body) {
 
 }  // namespace
 
-Expected<std::unique_ptr<HttpClient>> HttpClient::start(const HttpSpec& spec, std::chrono::milliseconds timeout) {
+Expected<std::unique_ptr<HttpClient>> HttpClient::start(const HttpSpec& spec, std::chrono::milliseconds timeout,
+                                                        const ClientInfo& client_info) {
   if (!curl()) {
     return tl::unexpected(UpstreamError{UpstreamError::Kind::unavailable, "upstream " + spec.name + ": " + curl().error()});
   }
   auto client = std::unique_ptr<HttpClient>(new HttpClient());
   client->spec_ = spec;
-  auto initialized = client->request("initialize", initialize_params(), timeout);
+  auto initialized = client->request("initialize", initialize_params(client_info), timeout);
   if (!initialized) {
     return tl::unexpected(UpstreamError{UpstreamError::Kind::unavailable,
                                         "upstream " + spec.name + " (" + spec.url + "): initialize failed: " +
@@ -166,13 +130,7 @@ Expected<HttpClient::Reply> HttpClient::post(const Json& message, std::chrono::m
   c.easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
   c.easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
   c.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  c.easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-  c.easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
-  c.easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-  c.easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
-  c.easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-  c.easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
-  c.easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  collect(curl, transfer);
   c.easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   c.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
   c.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -193,7 +151,8 @@ Expected<HttpClient::Reply> HttpClient::post(const Json& message, std::chrono::m
     return tl::unexpected(UpstreamError{UpstreamError::Kind::unavailable,
                                         "upstream " + spec_.name + " at " + spec_.url + ": " + c.easy_strerror(code)});
   }
-  return Reply{status, transfer.content_type, transfer.session_id, std::move(transfer.body)};
+  return Reply{status, lower_ascii(transfer.header("content-type")), transfer.header("mcp-session-id"),
+               std::move(transfer.body)};
 }
 
 void HttpClient::notify(const std::string& method, Json params) {

@@ -18,8 +18,9 @@ struct HttpSpec {
 
 class HttpClient final : public Client {
  public:
-  // Initializes a session within `timeout`.
-  static Expected<std::unique_ptr<HttpClient>> start(const HttpSpec& spec, std::chrono::milliseconds timeout);
+  // Initializes a session within `timeout`, introducing itself as `client`.
+  static Expected<std::unique_ptr<HttpClient>> start(const HttpSpec& spec, std::chrono::milliseconds timeout,
+                                                     const ClientInfo& client);
   ~HttpClient() override;  // ends the session (DELETE), best effort
 
   Expected<Json> request(const std::string& method, Json params, std::chrono::milliseconds timeout,

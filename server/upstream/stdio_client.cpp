@@ -105,10 +105,10 @@ std::string describe_status(int status) {
 
 }  // namespace
 
-Json initialize_params() {
+Json initialize_params(const ClientInfo& client) {
   return Json{{"protocolVersion", "2025-11-25"},
               {"capabilities", Json::object()},
-              {"clientInfo", {{"name", "eks-sre-mcp"}, {"version", "0.1.0"}}}};
+              {"clientInfo", {{"name", client.name}, {"version", client.version}}}};
 }
 
 struct StdioClient::Pending {
@@ -130,7 +130,8 @@ struct StdioClient::Pending {
   }
 };
 
-Expected<std::shared_ptr<StdioClient>> StdioClient::start(const ProcessSpec& spec, std::chrono::milliseconds timeout) {
+Expected<std::shared_ptr<StdioClient>> StdioClient::start(const ProcessSpec& spec, std::chrono::milliseconds timeout,
+                                                          const ClientInfo& client_info) {
   auto unavailable = [&](std::string why) {
     return tl::unexpected(UpstreamError{UpstreamError::Kind::unavailable, "upstream " + spec.name + ": " + why});
   };
@@ -192,7 +193,7 @@ Expected<std::shared_ptr<StdioClient>> StdioClient::start(const ProcessSpec& spe
   client->stdout_thread_ = std::thread([c = client.get()] { c->read_stdout(); });
   client->stderr_thread_ = std::thread([c = client.get()] { c->read_stderr(); });
 
-  auto initialized = client->request("initialize", initialize_params(), timeout);
+  auto initialized = client->request("initialize", initialize_params(client_info), timeout);
   if (!initialized) {
     return unavailable("initialize failed: " + initialized.error().message);
   }

@@ -25,8 +25,10 @@ struct ProcessSpec {
 
 class StdioClient final : public Client {
  public:
-  // Spawns the process and completes initialize / notifications/initialized within `timeout`.
-  static Expected<std::shared_ptr<StdioClient>> start(const ProcessSpec& spec, std::chrono::milliseconds timeout);
+  // Spawns the process and completes initialize / notifications/initialized within `timeout`, introducing
+  // itself as `client`.
+  static Expected<std::shared_ptr<StdioClient>> start(const ProcessSpec& spec, std::chrono::milliseconds timeout,
+                                                      const ClientInfo& client);
   ~StdioClient();  // terminates the child (its whole process group) and reaps it
   StdioClient(const StdioClient&) = delete;
   StdioClient& operator=(const StdioClient&) = delete;

@@ -52,7 +52,7 @@ struct Cluster {
     audit = *safety::AuditLog::open(options);
     validator = std::make_shared<safety::Validator>(safety::default_policy(), audit);
     // As the server installs it: every upstream result passes the redactor before a tool or a model sees it.
-    app::install_safety_check(*gateway, validator, std::string("default"), std::make_shared<safety::Redactor>());
+    safety::install_upstream_check(*gateway, validator, {.redactor = std::make_shared<safety::Redactor>(), .subagent_client = app::kName});
     source = cluster::make_upstream_source(*gateway);
   }
   ~Cluster() {

@@ -31,6 +31,17 @@ TEST(UpstreamConfigs, DefaultKubernetesServerIsPinnedReadOnlyWithOurKubeconfig) 
   EXPECT_EQ(std::find(args.begin(), args.end(), "--port"), args.end());
 }
 
+TEST(UpstreamConfigs, EveryUpstreamMeetsUsUnderOurNameAndVersion) {
+  Config c = base();
+  UpstreamServer gh;
+  gh.command = "npx";
+  c.mcp_servers["github"] = gh;
+  for (const auto& u : upstream_configs(c, safety::Mode::read_only)) {
+    EXPECT_EQ(u.client.name, "eks-sre-mcp") << u.name;
+    EXPECT_EQ(u.client.version, kVersion) << u.name;
+  }
+}
+
 TEST(UpstreamConfigs, OutsideReadOnlyModeTheUpstreamMayWrite) {
   const auto upstreams = upstream_configs(base(), safety::Mode::auto_);
   const auto& args = upstreams[0].process.args;

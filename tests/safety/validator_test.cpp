@@ -1,4 +1,5 @@
 #include "safety/validator.hpp"
+#include "safety/boundary.hpp"
 
 #include <sqlite3.h>
 #include <unistd.h>

@@ -850,6 +850,7 @@ TEST_F(HttpOAuth, ServesProtectedResourceMetadata) {
     ASSERT_EQ(r.status, 200) << path;
     EXPECT_EQ(r.json()["resource"], resource());
     EXPECT_EQ(r.json()["authorization_servers"], Json::array({issuer}));
+    EXPECT_EQ(r.json()["resource_name"], "http-test");  // the application's name, as its ServerInfo gives it
   }
 }
 
@@ -858,7 +859,7 @@ TEST_F(HttpOAuth, ChallengesPointToTheMetadata) {
   auto none = call(port_, http::verb::post, "/mcp", kJsonPost, initialize_message().dump());
   EXPECT_EQ(none.status, 401);
   const std::string challenge = none.header("www-authenticate");
-  EXPECT_EQ(challenge.rfind("Bearer ", 0), 0u) << challenge;
+  EXPECT_EQ(challenge.rfind("Bearer realm=\"http-test\"", 0), 0u) << challenge;
   EXPECT_NE(challenge.find("resource_metadata=\"http://127.0.0.1:" + std::to_string(port_) +
                            "/.well-known/oauth-protected-resource/mcp\""),
             std::string::npos)

@@ -184,6 +184,9 @@ TEST(ProtectedResourceMetadata, FollowsRfc9728) {
   EXPECT_EQ(doc["authorization_servers"], json::array({kIssuer}));
   EXPECT_EQ(doc["bearer_methods_supported"], json::array({"header"}));
   EXPECT_EQ(doc["scopes_supported"], json::array({"mcp"}));
+  EXPECT_FALSE(doc.contains("resource_name"));  // optional: nobody named the resource
+  options.resource_name = "sre-server";
+  EXPECT_EQ(eks::transport::protected_resource_metadata(options, kResource)["resource_name"], "sre-server");
   EXPECT_EQ(eks::transport::resource_metadata_url(kResource), "http://127.0.0.1:8808/.well-known/oauth-protected-resource/mcp");
   EXPECT_EQ(eks::transport::resource_metadata_url("https://sre.example.com"), "https://sre.example.com/.well-known/oauth-protected-resource");
   EXPECT_EQ(eks::transport::resource_metadata_path("https://h.example/a/mcp?x=1"), "/.well-known/oauth-protected-resource/a/mcp");

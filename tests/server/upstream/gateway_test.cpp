@@ -86,6 +86,17 @@ TEST(Gateway, PassesTheCheckItsCallAndRefusesWhatItDenies) {
   EXPECT_EQ(finished, (std::vector<std::string>{"server_status ok"}));  // a refused call never runs
 }
 
+TEST(Gateway, IntroducesItselfWithTheClientInfoItIsGiven) {
+  UpstreamConfig config = fixture();
+  config.client = {"sre-client-under-test", "9.8.7"};
+  Gateway gateway({config});
+  gateway.install_check(allow_all());
+  const auto ok = gateway.call("kubernetes", "server_status", Json::object(), kTest);
+  gateway.stop();
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ((*ok)["structuredContent"]["protocol"]["client"], (Json{{"name", "sre-client-under-test"}, {"version", "9.8.7"}}));
+}
+
 TEST(Gateway, UnknownRoleNamesTheFix) {
   Gateway gateway({fixture()});
   gateway.install_check(allow_all());
