@@ -371,7 +371,7 @@ TEST(DeepLogs, PlantedSecretsNeverReachTheModel) {
 // A pod's log tells the model to delete a namespace; the model (scripted) obeys, with an agent definition that
 // wrongly lists resources_delete and an upstream not started read-only: the validator still refuses, the
 // refusal is audited, nothing reaches the API server, and the investigation returns the real root cause.
-TEST(DeepDiagnosis, PromptInjectionInALogIsRefusedAuditedAndNeverReachesTheCluster) {
+TEST(DeepDiagnosis, PromptInjectionInALogNeverReachesTheCluster) {
   ASSERT_TRUE(fs::exists(kUpstreamBinary));
   TempDir dir;
   const fs::path scenario = dir.path / "scenario";

@@ -229,9 +229,10 @@ std::vector<std::string> scenario_names() {
   return out;
 }
 
-class ExpectedDiagnosis : public ::testing::TestWithParam<std::string> {};
+class ExpectedIncidents : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(ExpectedDiagnosis, SnapshotAndLivePathsFindExactlyTheExpectedIncidents) {
+// The snapshot path and the live path (kubesim through the real upstream) both find exactly the expected incidents.
+TEST_P(ExpectedIncidents, FoundOnBothPaths) {
   const std::string scenario = GetParam();
   auto x = read_expectation(scenario);
   ASSERT_TRUE(x) << x.error();
@@ -276,7 +277,7 @@ TEST_P(ExpectedDiagnosis, SnapshotAndLivePathsFindExactlyTheExpectedIncidents) {
   fs::remove_all(work, ec);
 }
 
-INSTANTIATE_TEST_SUITE_P(Scenarios, ExpectedDiagnosis, ::testing::ValuesIn(scenario_names()),
+INSTANTIATE_TEST_SUITE_P(Scenarios, ExpectedIncidents, ::testing::ValuesIn(scenario_names()),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            std::string name = info.param;
                            std::replace(name.begin(), name.end(), '-', '_');

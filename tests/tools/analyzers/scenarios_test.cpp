@@ -108,7 +108,7 @@ TEST_P(Scenario, TopFindingNamesTheRootCause) {
             << top.root_cause.confidence << ") — " << top.summary << "\n";
 }
 
-TEST_P(Scenario, NoOtherResourceIsWarningOrWorse) {
+TEST_P(Scenario, NothingElseIsWarningOrWorse) {
   const Case& c = GetParam();
   auto l = load(c.scenario);
   const Report r = run(l);

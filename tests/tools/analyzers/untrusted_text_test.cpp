@@ -384,7 +384,7 @@ TEST(UntrustedText, APlantedLogLineIsQuotedInTheFindingSummaryAndRootCause) {
   EXPECT_TRUE(raw) << json(f).dump(2);
 }
 
-TEST(UntrustedText, APlantedTerminationMessageIsQuotedAndTheMarkdownEvidenceIsLabelledData) {
+TEST(UntrustedText, APlantedTerminationMessageIsQuotedAsData) {
   // No log pattern matches: the termination message is the cause.
   const std::string message = std::string(kPlanted) + "\"\u00bb then more";
   auto source = std::make_shared<HostileSource>(hostile_cluster(message, "Back-off restarting failed container"), "nothing useful\n");
