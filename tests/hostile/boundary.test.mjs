@@ -5,7 +5,7 @@
 // and ranges, the upstream tools' side effects, planted secrets in results, and Host/Origin names over HTTP.
 //   case: {name, category, tool, args, expect: allow|deny|needs_approval|refused|usage, code?, policy?,
 //          kubeconfig?, touch?: ["METHOD|METHOD /path"] (exactly the writes), reads?: [paths GET], absent?,
-//          present?}  host cases: {category: host, host, origin?, expect: accept|refuse}
+//          present?, upstream_error? (the tool answers an error: exit 1)}  host cases: {category: host, host, origin?, expect: accept|refuse}
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -117,7 +117,8 @@ function checkCall(c, r) {
   const writes = r.requests.filter(isWrite).map((q) => `${q.method} ${q.path}`);
   assert.ok(!r.requests.some((q) => q.path.includes('/secrets')), `a Secret was requested\n${show(r)}`);
   if (c.expect === 'allow') {
-    assert.equal(r.code, 0, `allowed and answered\n${show(r)}`);
+    // upstream_error: the cluster has no such API (metrics, OpenShift, node proxy), so the tool answers an error.
+    assert.equal(r.code, c.upstream_error ? 1 : 0, `allowed and answered\n${show(r)}`);
     assert.equal(r.decision?.decision, 'allow', show(r));
     if (c.code) assert.equal(r.decision.code, c.code, show(r));
     const expected = c.touch ?? [];
