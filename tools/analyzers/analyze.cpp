@@ -10,16 +10,12 @@
 
 #include "safety/redactor.hpp"
 #include "tools/analyzers/context.hpp"
+#include "tools/analyzers/pod_reasons.hpp"
 #include "tools/logs/log_analysis.hpp"
 #include "tools/logs/quote.hpp"
 
 namespace eks::analyzers {
 namespace {
-
-const std::set<std::string_view> kPodReasons = {
-    "CrashLoopBackOff", "OOMKilled", "ImagePullBackOff", "CreateContainerConfigError", "CreateContainerError",
-    "RunContainerError", "Unschedulable", "Evicted", "ProbeFailure", "InitContainerFailure", "MountFailure",
-    "ContainerTerminatedWithError", "PodStuckTerminating"};
 
 // More than this many failing pods in one namespace escalates and adds a NamespaceDegraded finding (the
 // seed's criterion).

@@ -7,14 +7,11 @@
 #include <set>
 
 #include "tools/analyzers/context.hpp"
+#include "tools/analyzers/pod_reasons.hpp"
 
 namespace eks::analyzers {
 namespace {
 
-const std::set<std::string_view> kPodReasons = {
-    "CrashLoopBackOff", "OOMKilled", "ImagePullBackOff", "CreateContainerConfigError", "CreateContainerError",
-    "RunContainerError", "Unschedulable", "Evicted", "ProbeFailure", "InitContainerFailure", "MountFailure",
-    "ContainerTerminatedWithError", "PodStuckTerminating"};
 // Symptoms: what a workload or Service shows when something else is the cause.
 const std::set<std::string_view> kSymptoms = {"DeploymentUnavailable", "StatefulSetUnavailable", "DaemonSetUnavailable",
                                               "RolloutStuck", "ServiceNotReadyEndpoints"};
