@@ -12,7 +12,7 @@
 #include "app/cli.hpp"
 #include "app/config.hpp"
 #include "app/wiring.hpp"
-#include "server/http_server.hpp"
+#include "server/transport/http_server.hpp"
 #include "server/stdio_server.hpp"
 
 namespace {
@@ -181,7 +181,7 @@ int serve(const std::vector<std::string>& args) {
     if (auto agents = (*application)->services.agents) {
       flags.http.extra_metrics = [agents] { return agents->metrics_text(); };
     }
-    return eks::server::serve_http(*(*application)->dispatcher, flags.http);
+    return eks::transport::serve_http(*(*application)->dispatcher, flags.http);
   }
   return eks::server::serve_stdio(*(*application)->dispatcher);
 }

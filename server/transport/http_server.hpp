@@ -14,12 +14,12 @@
 #include "server/transport/http_metrics.hpp"
 #include "server/transport/http_options.hpp"
 
-namespace eks::server {
+namespace eks::transport {
 
 class HttpServer {
  public:
   // The dispatcher must outlive the server.
-  HttpServer(Dispatcher& dispatcher, transport::HttpOptions options);
+  HttpServer(server::Dispatcher& dispatcher, HttpOptions options);
   ~HttpServer();  // shuts down when still running
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -33,7 +33,7 @@ class HttpServer {
   // shutdown deadline, cancels the rest, closes every stream and connection. Returns the calls that ignored
   // cancellation (0 after a clean shutdown). Idempotent.
   std::size_t shutdown();
-  const transport::HttpMetrics& metrics() const;
+  const HttpMetrics& metrics() const;
 
   struct Impl;
 
@@ -41,4 +41,11 @@ class HttpServer {
   std::shared_ptr<Impl> impl_;
 };
 
-}  // namespace eks::server
+// Serves one Dispatcher over HTTP until SIGTERM or SIGINT, then shuts down gracefully: stop accepting, let
+// in-flight calls finish up to the dispatcher's shutdown deadline, close the streams. Returns the process exit
+// code: 0 after a clean shutdown, 2 when the server cannot start (the reason is logged: a bad --listen, a
+// missing token for a non-loopback address, a port in use). Call block_termination_signals()
+// (server/stdio_server.hpp) before any thread exists, as for serve_stdio.
+int serve_http(server::Dispatcher& dispatcher, const HttpOptions& options);
+
+}  // namespace eks::transport

@@ -251,7 +251,7 @@ class Http : public ::testing::Test {
     ASSERT_EQ(eks::testing::add_http_fixtures(*dispatcher_), "");
     options.listen = "127.0.0.1:0";
     options.auth_token_from_environment = false;
-    server_ = std::make_unique<eks::server::HttpServer>(*dispatcher_, options);
+    server_ = std::make_unique<eks::transport::HttpServer>(*dispatcher_, options);
     auto started = server_->start();
     ASSERT_TRUE(started) << started.error();
     port_ = server_->port();
@@ -298,7 +298,7 @@ class Http : public ::testing::Test {
   }
 
   std::unique_ptr<eks::server::Dispatcher> dispatcher_;
-  std::unique_ptr<eks::server::HttpServer> server_;
+  std::unique_ptr<eks::transport::HttpServer> server_;
   std::uint16_t port_ = 0;
   std::atomic<int> started_calls_{0};
 };
@@ -617,7 +617,7 @@ TEST(HttpStart, RefusesANonLoopbackAddressWithoutAuthentication) {
   eks::transport::HttpOptions options;
   options.listen = "0.0.0.0:0";
   options.auth_token_from_environment = false;
-  eks::server::HttpServer server(dispatcher, options);
+  eks::transport::HttpServer server(dispatcher, options);
   auto started = server.start();
   ASSERT_FALSE(started);
   EXPECT_NE(started.error().find("--auth-token-file"), std::string::npos) << started.error();
@@ -628,7 +628,7 @@ TEST(HttpStart, ReportsABadListenAddress) {
   eks::server::Dispatcher dispatcher({.name = "t", .title = "t", .version = "1", .description = "", .instructions = ""}, {});
   eks::transport::HttpOptions options;
   options.listen = "127.0.0.1";
-  eks::server::HttpServer server(dispatcher, options);
+  eks::transport::HttpServer server(dispatcher, options);
   auto started = server.start();
   ASSERT_FALSE(started);
   EXPECT_NE(started.error().find("host:port"), std::string::npos);
@@ -920,13 +920,13 @@ TEST(HttpStart, OAuthAloneAllowsANonLoopbackAddress) {
   options.oauth->resource = "https://sre.example.com/mcp";
   options.oauth->jwks_file = dir.file("jwks.json", "{\"keys\": []}");
   {
-    eks::server::HttpServer server(dispatcher, options);
+    eks::transport::HttpServer server(dispatcher, options);
     auto started = server.start();
     ASSERT_FALSE(started);
     EXPECT_NE(started.error().find("jwks.json"), std::string::npos) << started.error();
   }
   options.oauth->jwks_file = dir.file("jwks.json", Json{{"keys", {eks::testing::TestKey::ec("e").jwk()}}}.dump());
-  eks::server::HttpServer server(dispatcher, options);
+  eks::transport::HttpServer server(dispatcher, options);
   auto started = server.start();
   EXPECT_TRUE(started) << started.error();
 }
@@ -985,7 +985,7 @@ TEST_F(HttpTls, BadCertificateOrKeyFilesAreStartupErrors) {
     options.listen = "127.0.0.1:0";
     options.tls_cert = c;
     options.tls_key = k;
-    eks::server::HttpServer server(dispatcher, options);
+    eks::transport::HttpServer server(dispatcher, options);
     auto started = server.start();
     return started ? std::string() : started.error();
   };

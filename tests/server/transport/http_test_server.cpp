@@ -10,7 +10,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "server/http_server.hpp"
+#include "server/transport/http_server.hpp"
 #include "server/stdio_server.hpp"
 #include "tests/server/transport/http_fixtures.hpp"
 
@@ -64,5 +64,5 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "fixtures: %s\n", failure.c_str());
     return 1;
   }
-  return eks::server::serve_http(dispatcher, options);
+  return eks::transport::serve_http(dispatcher, options);
 }
