@@ -12,37 +12,17 @@
 #include <gtest/gtest.h>
 
 #include "tests/fixtures/quiet_context.hpp"
+#include "tests/safety/fixtures.hpp"
 
 namespace eks::safety {
 namespace {
 
+using test_fixtures::TempDir;
+using test_fixtures::auto_policy;
+using test_fixtures::known_facts;
+
 using nlohmann::json;
 using namespace std::chrono_literals;
-
-class TempDir {
- public:
-  TempDir() {
-    char pattern[] = "/tmp/eks-boundary-test-XXXXXX";
-    path_ = ::mkdtemp(pattern);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
-Policy auto_policy(const std::string& extra = "") {
-  auto p = parse_policy("mode: auto\n" + extra, "test");
-  if (!p) throw std::runtime_error(p.error());
-  return *p;
-}
-
-ClusterFacts known_facts() {
-  ClusterFacts facts;
-  facts.failing_pods = [](const std::string&) { return std::optional<int>(0); };
-  return facts;
-}
 
 // Records what it is asked and answers as told.
 class RecordingApprover final : public Approver {

@@ -11,8 +11,12 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/safety/fixtures.hpp"
+
 namespace eks::safety {
 namespace {
+
+using test_fixtures::TempDir;
 
 using namespace std::chrono_literals;
 using Slot = LimitStore::Slot;
@@ -40,19 +44,6 @@ std::shared_ptr<LimitStore> memory() {
   if (!store) throw std::runtime_error(store.error());
   return *store;
 }
-
-class TempDir {
- public:
-  TempDir() {
-    char pattern[] = "/tmp/eks-limits-test-XXXXXX";  // test scratch space; the real store lives in the state dir
-    path_ = mkdtemp(pattern);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 TEST(LimitStore, SlotsFallOutOfTheWindow) {
   auto store = memory();

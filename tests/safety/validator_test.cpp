@@ -11,9 +11,14 @@
 #include <gtest/gtest.h>
 
 #include "tests/fixtures/quiet_context.hpp"
+#include "tests/safety/fixtures.hpp"
 
 namespace eks::safety {
 namespace {
+
+using test_fixtures::TempDir;
+using test_fixtures::auto_policy;
+using test_fixtures::known_facts;
 
 using nlohmann::json;
 using namespace std::chrono_literals;
@@ -25,35 +30,9 @@ struct FakeClock {
   }
 };
 
-Policy auto_policy(const std::string& extra = "") {
-  auto p = parse_policy("mode: auto\n" + extra, "test");
-  if (!p) throw std::runtime_error(p.error());
-  return *p;
-}
-
-// The cluster facts a healthy namespace gives: no failing pods.
-ClusterFacts known_facts() {
-  ClusterFacts facts;
-  facts.failing_pods = [](const std::string&) { return std::optional<int>(0); };
-  return facts;
-}
-
 UpstreamCall restart(const std::string& ns, const std::string& pod = "web-1") {
   return UpstreamCall{"kubernetes", "pods_delete", json{{"name", pod}, {"namespace", ns}}, "default", {}, ""};
 }
-
-class TempDir {
- public:
-  TempDir() {
-    char pattern[] = "/tmp/eks-safety-test-XXXXXX";  // test scratch space; the audit log default is never /tmp
-    path_ = mkdtemp(pattern);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 TEST(Validator, RateLimitsPerNamespaceWithinTheWindow) {
   FakeClock clock;
@@ -193,13 +172,6 @@ TEST(Validator, AuditLinesCarryActorToolActionAndCorrelationId) {
   EXPECT_EQ(lines[1]["correlation_id"], "c0ffee");
 }
 
-// Facts of a quiet cluster: nothing failing, so only the limits can stop an auto-approved restart.
-ClusterFacts quiet_cluster() {
-  ClusterFacts facts;
-  facts.failing_pods = [](const std::string&) { return std::optional<int>(0); };
-  return facts;
-}
-
 std::shared_ptr<LimitStore> open_limits(const std::filesystem::path& file,
                                         std::chrono::milliseconds busy_timeout = std::chrono::seconds(5)) {
   auto store = LimitStore::open(file, busy_timeout);
@@ -212,8 +184,8 @@ TEST(Validator, ValidatorsOverOneLimitsFileShareTheRateLimit) {
   FakeClock clock;
   const auto policy = auto_policy("rate_limits: {per_namespace: 10, cluster: 1}\n");
   // Two processes (two CLI runs, or a server and its replica), each with its own connection to the state file.
-  Validator first(policy, nullptr, quiet_cluster(), clock.fn(), open_limits(dir.path() / "limits.sqlite"));
-  Validator second(policy, nullptr, quiet_cluster(), clock.fn(), open_limits(dir.path() / "limits.sqlite"));
+  Validator first(policy, nullptr, known_facts(), clock.fn(), open_limits(dir.path() / "limits.sqlite"));
+  Validator second(policy, nullptr, known_facts(), clock.fn(), open_limits(dir.path() / "limits.sqlite"));
   EXPECT_TRUE(first.check_upstream(restart("team-a", "web-1")).allowed());
   const auto d = second.check_upstream(restart("team-b", "web-2"));
   EXPECT_EQ(d.code, "rate_limited");
@@ -224,8 +196,8 @@ TEST(Validator, CircuitBreakerOpenedInOneProcessStopsAnother) {
   TempDir dir;
   FakeClock clock;
   const auto policy = auto_policy("circuit_breaker: {failures: 2}\nrate_limits: {per_namespace: 100, cluster: 100}\n");
-  Validator first(policy, nullptr, quiet_cluster(), clock.fn(), open_limits(dir.path() / "limits.sqlite"));
-  Validator second(policy, nullptr, quiet_cluster(), clock.fn(), open_limits(dir.path() / "limits.sqlite"));
+  Validator first(policy, nullptr, known_facts(), clock.fn(), open_limits(dir.path() / "limits.sqlite"));
+  Validator second(policy, nullptr, known_facts(), clock.fn(), open_limits(dir.path() / "limits.sqlite"));
   for (int i = 0; i < 2; ++i) {
     const auto d = first.check_upstream(restart("team-a"));
     ASSERT_TRUE(d.allowed()) << d.code;
@@ -237,7 +209,7 @@ TEST(Validator, CircuitBreakerOpenedInOneProcessStopsAnother) {
 TEST(Validator, RefusesChangesWhenTheLimitsDatabaseIsUnavailable) {
   TempDir dir;
   const auto file = dir.path() / "limits.sqlite";
-  Validator v(auto_policy(), nullptr, quiet_cluster(), {}, open_limits(file, 20ms));
+  Validator v(auto_policy(), nullptr, known_facts(), {}, open_limits(file, 20ms));
   // Another process stuck inside a write transaction.
   sqlite3* holder = nullptr;
   ASSERT_EQ(sqlite3_open(file.c_str(), &holder), SQLITE_OK);
