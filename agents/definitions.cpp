@@ -61,7 +61,8 @@ tl::expected<AgentDefinition, std::string> parse_definition(std::string_view tex
   if (!parsed) return tl::unexpected(parsed.error());
   // Lines in the front matter are one below lines in the file (the opening "---").
   auto at = [&](const std::string& key) {
-    return source + ":" + std::to_string(safety::yaml::line_of(parsed->lines, "/" + safety::yaml::escape_token(key)) + 1);
+    return source + ":" +
+           std::to_string(safety::yaml::line_of(parsed->lines, "/" + safety::yaml::escape_token(key)) + 1);
   };
   auto bad = [&](const std::string& key, const std::string& why) {
     return tl::unexpected(at(key) + ": key \"" + key + "\": " + why);
@@ -84,7 +85,8 @@ tl::expected<AgentDefinition, std::string> parse_definition(std::string_view tex
   d.description = f["description"];
   d.model = f["model"];
   static const std::regex kName("^[a-z0-9][a-z0-9-]{0,63}$");
-  if (!std::regex_match(d.name, kName)) return bad("name", "\"" + d.name + "\" is not lower-case letters, digits and dashes");
+  if (!std::regex_match(d.name, kName))
+    return bad("name", "\"" + d.name + "\" is not lower-case letters, digits and dashes");
   if (!std::regex_match(d.model, std::regex("^[A-Za-z0-9._@:-]{1,128}$"))) {
     return bad("model", "\"" + d.model + "\" is neither an alias (haiku, sonnet, opus) nor a model id");
   }

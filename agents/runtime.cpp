@@ -28,9 +28,8 @@ constexpr const char* kSubmit = "submit_result";
 // The configuration role of each shipped agent: the seed's DIAGNOSTIC_MODEL, LOG_ANALYZER_MODEL ... choose
 // their models.
 const std::map<std::string, std::string> kRoles = {
-    {"k8s-diagnostics", "diagnostic"},       {"k8s-log-analyzer", "log_analyzer"},
-    {"k8s-remediation", "remediation"},      {"k8s-cost-optimizer", "cost_optimizer"},
-    {"k8s-github", "github_agent"},
+    {"k8s-diagnostics", "diagnostic"},        {"k8s-log-analyzer", "log_analyzer"}, {"k8s-remediation", "remediation"},
+    {"k8s-cost-optimizer", "cost_optimizer"}, {"k8s-github", "github_agent"},
 };
 
 constexpr const char* kDataRules =
@@ -95,7 +94,8 @@ std::size_t fence_tag_at(std::string_view text, std::size_t at) {
   };
   std::size_t opener = 0;
   if (text[i] == '<') opener = 1;
-  else if (text.substr(i, 3) == "\xef\xbc\x9c" || text.substr(i, 3) == "\xef\xb9\xa4") opener = 3;  // fullwidth and small <
+  else if (text.substr(i, 3) == "\xef\xbc\x9c" || text.substr(i, 3) == "\xef\xb9\xa4")
+    opener = 3;  // fullwidth and small <
   if (opener == 0) return 0;
   i += opener;
   skip_space();
@@ -124,7 +124,8 @@ std::string untrusted(std::string_view source, std::string_view text) {
     body += text[i++];
   }
   std::string src(source);
-  std::replace_if(src.begin(), src.end(), [](char c) { return c == '"' || c == '<' || c == '>' || c == '\n' || c == '\r'; }, '\'');
+  std::replace_if(
+      src.begin(), src.end(), [](char c) { return c == '"' || c == '<' || c == '>' || c == '\n' || c == '\r'; }, '\'');
   return "<untrusted-data source=\"" + src + "\">\n" + body + "\n</untrusted-data>";
 }
 
@@ -171,7 +172,10 @@ Upstreams via_gateway(upstream::Gateway& gateway) {
 
 Runtime::Runtime(Options options, std::shared_ptr<llm::Provider> provider, Upstreams upstreams,
                  std::shared_ptr<safety::AuditLog> audit)
-    : options_(std::move(options)), provider_(std::move(provider)), upstreams_(std::move(upstreams)), audit_(std::move(audit)) {}
+    : options_(std::move(options)),
+      provider_(std::move(provider)),
+      upstreams_(std::move(upstreams)),
+      audit_(std::move(audit)) {}
 
 const AgentDefinition* Runtime::definition(const std::string& name) const {
   const auto it = options_.definitions.find(name);
@@ -181,7 +185,8 @@ const AgentDefinition* Runtime::definition(const std::string& name) const {
 std::string Runtime::model_for(const AgentDefinition& d) const {
   std::string model = d.model;
   if (const auto role = kRoles.find(d.name); role != kRoles.end()) {
-    if (const auto configured = options_.models.find(role->second); configured != options_.models.end() && !configured->second.empty()) {
+    if (const auto configured = options_.models.find(role->second);
+        configured != options_.models.end() && !configured->second.empty()) {
       model = configured->second;
     }
   }
@@ -217,8 +222,8 @@ std::string Runtime::metrics_text() const {
   out += "# HELP eks_sre_mcp_agent_investigations_total Subagent investigations by outcome.\n";
   out += "# TYPE eks_sre_mcp_agent_investigations_total counter\n";
   out += "eks_sre_mcp_agent_investigations_total{outcome=\"answered\"} " + std::to_string(answered_) + "\n";
-  out += "eks_sre_mcp_agent_investigations_total{outcome=\"degraded\"} " +
-         std::to_string(investigations_ - answered_) + "\n";
+  out += "eks_sre_mcp_agent_investigations_total{outcome=\"degraded\"} " + std::to_string(investigations_ - answered_) +
+         "\n";
   out += "# HELP eks_sre_mcp_agent_tokens_total Messages API tokens used by subagents, by kind.\n";
   out += "# TYPE eks_sre_mcp_agent_tokens_total counter\n";
   const std::pair<const char*, std::int64_t> kinds[] = {{"input", usage_.input_tokens},
@@ -320,7 +325,8 @@ Outcome Runtime::investigate(const Task& task, const std::function<bool()>& canc
   if (bindings.empty() && !def->tools.empty()) {
     return finish("none of the agent's tools is available upstream (is the upstream server running?)");
   }
-  request.tools.push_back({kSubmit, "Submit your final answer. Call it exactly once, when you are done.", task.answer_schema});
+  request.tools.push_back(
+      {kSubmit, "Submit your final answer. Call it exactly once, when you are done.", task.answer_schema});
   request.messages.push_back({{"role", "user"}, {"content", task.prompt}});
 
   const int max_turns = std::min(def->max_turns, options_.budgets.max_turns);
@@ -383,8 +389,9 @@ Outcome Runtime::investigate(const Task& task, const std::function<bool()>& canc
       }
       if (repair_used) return finish("the answer failed its schema again after one repair turn: " + problem);
       repair_used = true;
-      results.push_back(tool_result(use["id"], "The answer does not match the submit_result schema: " + problem +
-                                                   ". Call submit_result again with a corrected answer.",
+      results.push_back(tool_result(use["id"],
+                                    "The answer does not match the submit_result schema: " + problem +
+                                        ". Call submit_result again with a corrected answer.",
                                     true));
     }
     // The other tool_use blocks run concurrently, each through the allow-list and the gateway.
@@ -413,8 +420,10 @@ Outcome Runtime::investigate(const Task& task, const std::function<bool()>& canc
       const auto binding = bindings.find(name);
       if (binding == bindings.end()) {
         refuse_unlisted(task.agent, name, use["input"]);
-        done[i] = {"Refused: the tool " + name + " is not among this agent's tools. Nothing was executed; continue "
-                   "with the tools you have.", true, true};
+        done[i] = {"Refused: the tool " + name +
+                       " is not among this agent's tools. Nothing was executed; continue "
+                       "with the tools you have.",
+                   true, true};
         continue;
       }
       if (out.tool_calls >= options_.budgets.max_tool_calls) {
@@ -428,14 +437,16 @@ Outcome Runtime::investigate(const Task& task, const std::function<bool()>& canc
       // At most max_parallel_tool_calls at once: wait for earlier ones before starting another.
       for (std::size_t j = 0; j < i && in_flight >= options_.budgets.max_parallel_tool_calls; ++j) settle(j);
       ++in_flight;
-      running[i] = std::async(std::launch::async, [this, &task, &cancelled_fn, role = binding->second.role,
-                                                    tool = binding->second.tool, input = use["input"]]() -> Reply {
-        auto result = upstreams_.call(role, tool, input, task.agent, cancelled_fn);
-        if (!result) {
-          return {result.error().message, true, result.error().kind == upstream::UpstreamError::Kind::denied};
-        }
-        return {untrusted(role + ":" + tool, result_text(*result)), result->value("isError", false), false};
-      });
+      running[i] = std::async(
+          std::launch::async,
+          [this, &task, &cancelled_fn, role = binding->second.role, tool = binding->second.tool,
+           input = use["input"]]() -> Reply {
+            auto result = upstreams_.call(role, tool, input, task.agent, cancelled_fn);
+            if (!result) {
+              return {result.error().message, true, result.error().kind == upstream::UpstreamError::Kind::denied};
+            }
+            return {untrusted(role + ":" + tool, result_text(*result)), result->value("isError", false), false};
+          });
     }
     for (std::size_t i = 0; i < calls.size(); ++i) {
       settle(i);
@@ -444,14 +455,16 @@ Outcome Runtime::investigate(const Task& task, const std::function<bool()>& canc
       if (text.size() > share) {
         out.truncated = true;
         text = truncate_middle(text, share,
-                               "the tool output budget is " + std::to_string(options_.budgets.max_tool_output_bytes_per_turn) +
+                               "the tool output budget is " +
+                                   std::to_string(options_.budgets.max_tool_output_bytes_per_turn) +
                                    " bytes per turn; ask for less (fewer lines, one namespace)");
       }
       results.push_back(tool_result((*calls[i])["id"], std::move(text), done[i].is_error));
     }
     if (cancelled()) return finish("the host cancelled the request");
 
-    if (stop == "max_tokens" && ++max_tokens_stops >= 2) return finish("the model's replies were cut at max_tokens twice");
+    if (stop == "max_tokens" && ++max_tokens_stops >= 2)
+      return finish("the model's replies were cut at max_tokens twice");
     if (uses.empty()) {
       if (stop == "max_tokens") {
         note = "Your reply was cut off at max_tokens. Be brief: call submit_result now.";
@@ -462,7 +475,8 @@ Outcome Runtime::investigate(const Task& task, const std::function<bool()>& canc
         return finish("the model ended its turn twice without calling submit_result");
       }
     }
-    if (turn + 1 == max_turns) note += std::string(note.empty() ? "" : " ") + "This is your last turn: call submit_result now.";
+    if (turn + 1 == max_turns)
+      note += std::string(note.empty() ? "" : " ") + "This is your last turn: call submit_result now.";
     Json content = results;
     if (!note.empty()) content.push_back({{"type", "text"}, {"text", note}});
     request.messages.push_back({{"role", "user"}, {"content", std::move(content)}});

@@ -70,9 +70,9 @@ struct Outcome {
   int refused_calls = 0;  // refused by the allow-list or the safety validator
   llm::Usage usage;
   double cost_usd = 0;
-  bool repaired = false;       // the first answer failed its schema and the repair turn fixed it
-  bool truncated = false;      // some tool output was cut to the per-turn budget
-  std::string failure;         // why there is no answer (empty when there is one)
+  bool repaired = false;   // the first answer failed its schema and the repair turn fixed it
+  bool truncated = false;  // some tool output was cut to the per-turn budget
+  std::string failure;     // why there is no answer (empty when there is one)
   std::chrono::milliseconds duration{0};
 };
 
@@ -80,8 +80,8 @@ class Runtime {
  public:
   struct Options {
     std::map<std::string, AgentDefinition> definitions;
-    std::string cluster_context;                // part of every system prompt (may be empty)
-    std::map<std::string, std::string> models;  // configuration role (diagnostic, log_analyzer ...) -> alias or id
+    std::string cluster_context;                 // part of every system prompt (may be empty)
+    std::map<std::string, std::string> models;   // configuration role (diagnostic, log_analyzer ...) -> alias or id
     std::map<std::string, std::string> aliases;  // haiku -> claude-haiku-4-5 ...
     Budgets budgets;
     // Why the agents cannot read a live cluster (the server answers from a snapshot); empty when they can.

@@ -124,7 +124,8 @@ std::string metavar(const Json& schema) {
   const auto type = type_of(schema);
   if (schema.contains("enum") && schema["enum"].is_array()) {
     std::string out;
-    for (const auto& v : schema["enum"]) out += (out.empty() ? "" : "|") + (v.is_string() ? v.get<std::string>() : v.dump());
+    for (const auto& v : schema["enum"])
+      out += (out.empty() ? "" : "|") + (v.is_string() ? v.get<std::string>() : v.dump());
     return out;
   }
   if (type == "array") return metavar(schema.value("items", Json::object()));
@@ -214,7 +215,7 @@ tl::expected<Invocation, std::string> parse_invocation(const Json& tool, const s
            command + " --help`)";
   };
 
-  Json raw = Json::object();   // --json
+  Json raw = Json::object();    // --json
   Json flags = Json::object();  // --prop VALUE
   std::vector<std::string> positional;
   bool only_positional = false;
@@ -249,7 +250,8 @@ tl::expected<Invocation, std::string> parse_invocation(const Json& tool, const s
       if (!text) return tl::unexpected(text.error());
       auto parsed = Json::parse(*text, nullptr, false);
       if (parsed.is_discarded() || !parsed.is_object()) {
-        return tl::unexpected(std::string("--json needs the arguments as a JSON object, e.g. '{\"namespace\":\"default\"}'"));
+        return tl::unexpected(
+            std::string("--json needs the arguments as a JSON object, e.g. '{\"namespace\":\"default\"}'"));
       }
       raw.update(parsed);
       continue;
@@ -350,14 +352,16 @@ std::string tool_help(const Json& tool) {
       synopsis += " " + metavar(schema);
     }
     std::string about = schema.value("description", "");
-    if (std::find(needed.begin(), needed.end(), key) != needed.end()) about += " Required (or positional " + upper(key) + ").";
+    if (std::find(needed.begin(), needed.end(), key) != needed.end())
+      about += " Required (or positional " + upper(key) + ").";
     if (type == "array") about += " Repeatable.";
     if (schema.contains("minimum") || schema.contains("maximum")) {
       about += " From " + (schema.contains("minimum") ? schema["minimum"].dump() : std::string("-")) + " to " +
                (schema.contains("maximum") ? schema["maximum"].dump() : std::string("-")) + ".";
     }
     if (schema.contains("default")) {
-      about += " Default: " + (schema["default"].is_string() ? schema["default"].get<std::string>() : schema["default"].dump()) + ".";
+      about += " Default: " +
+               (schema["default"].is_string() ? schema["default"].get<std::string>() : schema["default"].dump()) + ".";
     }
     out += "  " + synopsis + "\n" + wrap(about, 6);
   }
@@ -396,7 +400,8 @@ std::string result_text(const Json& result) {
   const auto content = result.find("content");
   if (content == result.end() || !content->is_array()) return out;
   for (const auto& item : *content) {
-    if (!item.is_object() || item.value("type", "") != "text" || !item.contains("text") || !item["text"].is_string()) continue;
+    if (!item.is_object() || item.value("type", "") != "text" || !item.contains("text") || !item["text"].is_string())
+      continue;
     if (!out.empty()) out += "\n";
     out += item["text"].get<std::string>();
   }
@@ -406,7 +411,8 @@ std::string result_text(const Json& result) {
 int exit_status(const Json& result) {
   if (result.value("isError", false)) {
     const auto text = result_text(result);
-    if (text.rfind("Refused by the safety policy", 0) == 0 || text.rfind("Needs human approval", 0) == 0) return kRefused;
+    if (text.rfind("Refused by the safety policy", 0) == 0 || text.rfind("Needs human approval", 0) == 0)
+      return kRefused;
     return kError;
   }
   const auto structured = result.find("structuredContent");

@@ -239,7 +239,8 @@ tl::expected<Config, std::string> load_config(const LoadOptions& options) {
   std::optional<fs::path> file = options.file;
   if (!file && options.search_default_files) {
     const fs::path local = "eks-sre-mcp.yaml";
-    const fs::path user = fs::path(env_or(options.environment, "HOME", "/nonexistent")) / ".config/eks-sre-mcp/config.yaml";
+    const fs::path user =
+        fs::path(env_or(options.environment, "HOME", "/nonexistent")) / ".config/eks-sre-mcp/config.yaml";
     std::error_code ec;
     if (fs::exists(local, ec)) file = local;
     else if (fs::exists(user, ec)) file = user;
@@ -257,7 +258,8 @@ tl::expected<Config, std::string> load_config(const LoadOptions& options) {
     const json& parsed = parsed_file->value;
     const auto& lines = parsed_file->lines;
     if (!parsed.is_null()) {
-      if (!parsed.is_object()) return tl::unexpected(file->string() + ":1: the configuration must be a mapping of keys");
+      if (!parsed.is_object())
+        return tl::unexpected(file->string() + ":1: the configuration must be a mapping of keys");
       auto where = [&](const std::string& pointer) {
         return file->string() + ":" + std::to_string(safety::yaml::line_of(lines, pointer));
       };
@@ -280,7 +282,8 @@ tl::expected<Config, std::string> load_config(const LoadOptions& options) {
     if (dotenv->count(binding.variable)) from_dotenv[binding.variable] = (*dotenv)[binding.variable];
   }
   bool env_used = false;
-  auto apply = [&](const std::map<std::string, std::string>& values, const std::string& origin) -> std::optional<std::string> {
+  auto apply = [&](const std::map<std::string, std::string>& values,
+                   const std::string& origin) -> std::optional<std::string> {
     for (const auto& binding : kBindings) {
       const auto it = values.find(binding.variable);
       if (it == values.end()) continue;
@@ -331,7 +334,9 @@ tl::expected<Config, std::string> load_config(const LoadOptions& options) {
   }
   if (!kubeconfig.empty() && !fs::is_regular_file(kubeconfig)) {
     return tl::unexpected("kubeconfig " + kubeconfig + " does not exist or is not a file (from " +
-                          (options.kubeconfig ? "--kubeconfig" : document.contains("kubeconfig") ? "the configuration" : "KUBECONFIG") +
+                          (options.kubeconfig                ? "--kubeconfig"
+                           : document.contains("kubeconfig") ? "the configuration"
+                                                             : "KUBECONFIG") +
                           ")");
   }
   config.kubeconfig = kubeconfig;
@@ -342,8 +347,9 @@ tl::expected<Config, std::string> load_config(const LoadOptions& options) {
   config.audit_log = document.value("audit_log", config.state_dir + "/audit.jsonl");
   if (options.snapshot) {
     if (!fs::is_directory(fs::path(*options.snapshot) / "cluster")) {
-      return tl::unexpected("--snapshot " + *options.snapshot +
-                            " is not a snapshot directory (it has no cluster/ folder; see examples/scenarios/README.md)");
+      return tl::unexpected(
+          "--snapshot " + *options.snapshot +
+          " is not a snapshot directory (it has no cluster/ folder; see examples/scenarios/README.md)");
     }
     config.snapshot = *options.snapshot;
   }

@@ -19,7 +19,7 @@
 namespace eks::app {
 
 struct UpstreamServer {
-  std::string role;     // kubernetes | github | empty (then the name, when it is a role)
+  std::string role;  // kubernetes | github | empty (then the name, when it is a role)
   int call_timeout_ms = 60000;
   int connect_timeout_ms = 30000;
   std::string command;  // a child process speaking stdio ...
@@ -67,7 +67,7 @@ struct Config {
   std::string policy_file;  // empty: the built-in policy
   std::string snapshot;     // a snapshot directory to diagnose instead of the live cluster (offline replay)
   std::string audit_log;    // resolved: the configured path, else <state_dir>/audit.jsonl
-  std::string kubeconfig;  // resolved: --kubeconfig, config, KUBECONFIG, ~/.kube/config (empty when none exists)
+  std::string kubeconfig;   // resolved: --kubeconfig, config, KUBECONFIG, ~/.kube/config (empty when none exists)
   std::map<std::string, UpstreamServer> mcp_servers;
 
   nlohmann::json document;           // the merged configuration as JSON (unmasked: never return it as is)
@@ -75,7 +75,8 @@ struct Config {
 };
 
 struct LoadOptions {
-  std::optional<std::filesystem::path> file;  // --config; else ./eks-sre-mcp.yaml, else ~/.config/eks-sre-mcp/config.yaml
+  std::optional<std::filesystem::path>
+      file;  // --config; else ./eks-sre-mcp.yaml, else ~/.config/eks-sre-mcp/config.yaml
   bool search_default_files = true;
   std::filesystem::path dotenv = ".env";
   std::map<std::string, std::string> environment;  // normally the process environment

@@ -311,7 +311,8 @@ int tool_command(const std::string& command, const std::vector<std::string>& arg
     std::cout << eks::app::cli::tool_help(*tool);
     return 0;
   }
-  auto prepared = dispatcher.prepare_call(nlohmann::json{{"name", (*tool)["name"]}, {"arguments", invocation->arguments}});
+  auto prepared =
+      dispatcher.prepare_call(nlohmann::json{{"name", (*tool)["name"]}, {"arguments", invocation->arguments}});
   if (!prepared) {
     std::cerr << "eks-sre-mcp: " << prepared.error().message << "\n";
     return eks::app::cli::kError;
@@ -389,7 +390,8 @@ int config_check(const std::vector<std::string>& args) {
     std::cerr << "eks-sre-mcp: configuration error: " << config.error() << "\n";
     return 1;
   }
-  std::cerr << "configuration OK (sources, lowest precedence first: " << nlohmann::json(config->sources).dump() << ")\n";
+  std::cerr << "configuration OK (sources, lowest precedence first: " << nlohmann::json(config->sources).dump()
+            << ")\n";
   std::cout << eks::app::masked(*config).dump(2) << "\n";
   return 0;
 }

@@ -31,9 +31,8 @@ constexpr const char* kInstructions =
 constexpr const char* kDefaultKubernetesServer = "kubernetes-mcp-server@0.0.67";
 
 bool has_arg(const std::vector<std::string>& args, std::string_view flag) {
-  return std::any_of(args.begin(), args.end(), [&](const std::string& a) {
-    return a == flag || a.rfind(std::string(flag) + "=", 0) == 0;
-  });
+  return std::any_of(args.begin(), args.end(),
+                     [&](const std::string& a) { return a == flag || a.rfind(std::string(flag) + "=", 0) == 0; });
 }
 
 std::optional<safety::Mode> parse_mode(const std::string& mode) {
@@ -138,10 +137,10 @@ std::vector<upstream::UpstreamConfig> upstream_configs(const Config& config, saf
   for (auto& u : out) u.client = {kName, kVersion};
   for (auto& u : out) {
     const bool is_kubernetes_mcp_server =
-        u.role == "kubernetes" &&
-        (u.process.command.find("kubernetes-mcp-server") != std::string::npos ||
-         std::any_of(u.process.args.begin(), u.process.args.end(),
-                     [](const std::string& a) { return a.find("kubernetes-mcp-server") != std::string::npos; }));
+        u.role == "kubernetes" && (u.process.command.find("kubernetes-mcp-server") != std::string::npos ||
+                                   std::any_of(u.process.args.begin(), u.process.args.end(), [](const std::string& a) {
+                                     return a.find("kubernetes-mcp-server") != std::string::npos;
+                                   }));
     if (!is_kubernetes_mcp_server) continue;
     auto& args = u.process.args;
     if (!config.kubeconfig.empty() && !has_arg(args, "--kubeconfig")) {
@@ -221,7 +220,8 @@ tl::expected<std::string, std::string> current_namespace(const std::string& kube
     for (const auto& entry : contexts) {
       auto name = string_field(entry, "name", file);
       if (!name) return tl::unexpected(name.error());
-      const nlohmann::json body = entry.is_object() ? entry.value("context", nlohmann::json::object()) : nlohmann::json();
+      const nlohmann::json body =
+          entry.is_object() ? entry.value("context", nlohmann::json::object()) : nlohmann::json();
       auto ns = string_field(body, "namespace", file);
       if (!ns) return tl::unexpected(ns.error());
       // Within one file Go keeps the last of two contexts with one name, across files the first: refused.
@@ -235,7 +235,8 @@ tl::expected<std::string, std::string> current_namespace(const std::string& kube
   return it == namespaces.end() || it->second.empty() ? std::string("default") : it->second;
 }
 
-tl::expected<std::shared_ptr<agents::Runtime>, std::string> make_agents(const Config& config, upstream::Gateway& gateway,
+tl::expected<std::shared_ptr<agents::Runtime>, std::string> make_agents(const Config& config,
+                                                                        upstream::Gateway& gateway,
                                                                         std::shared_ptr<safety::AuditLog> audit) {
   const AgentsConfig& a = config.agents;
   agents::Runtime::Options options;
@@ -324,8 +325,8 @@ tl::expected<std::unique_ptr<Application>, std::string> build(const Config& conf
   // The validator's cluster facts come from the live cluster at decision time, whatever the tools read.
   cluster::UpstreamOptions facts_reader;
   facts_reader.actor_name = "safety-facts";
-  app.validator->set_facts(
-      cluster::read_facts(std::shared_ptr<cluster::ClusterSource>(cluster::make_upstream_source(*app.gateway, facts_reader))));
+  app.validator->set_facts(cluster::read_facts(
+      std::shared_ptr<cluster::ClusterSource>(cluster::make_upstream_source(*app.gateway, facts_reader))));
 
   auto& services = app.services;
   services.version = kVersion;

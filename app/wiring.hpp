@@ -42,7 +42,8 @@ tl::expected<std::string, std::string> current_namespace(const std::string& kube
 // The subagent runtime: the shipped agent definitions and the configured directory's, the cluster context
 // file, budgets, and the provider (anthropic when an API key is set, unless agents.provider is none). Upstream
 // calls go through `gateway`, which must outlive it; allow-list refusals go to `audit`.
-tl::expected<std::shared_ptr<agents::Runtime>, std::string> make_agents(const Config& config, upstream::Gateway& gateway,
+tl::expected<std::shared_ptr<agents::Runtime>, std::string> make_agents(const Config& config,
+                                                                        upstream::Gateway& gateway,
                                                                         std::shared_ptr<safety::AuditLog> audit);
 
 struct Application {

@@ -134,7 +134,8 @@ std::optional<std::vector<std::string>> split_command(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
     if (quote == '\'') {
-      if (c == '\'') quote = 0; else cur += c;
+      if (c == '\'') quote = 0;
+      else cur += c;
     } else if (quote == '"') {
       if (c == '"') quote = 0;
       else if (c == '\\' && i + 1 < s.size() && (s[i + 1] == '"' || s[i + 1] == '\\')) cur += s[++i];
@@ -184,9 +185,15 @@ class Classifier : public nlohmann::json_sax<json> {
   }
   bool binary(binary_t&) override { return scalar(); }
   bool start_object(std::size_t) override { return open(); }
-  bool end_object() override { --depth_; return true; }
+  bool end_object() override {
+    --depth_;
+    return true;
+  }
   bool start_array(std::size_t) override { return open(); }
-  bool end_array() override { --depth_; return true; }
+  bool end_array() override {
+    --depth_;
+    return true;
+  }
   bool key(string_t& k) override {
     if (depth_ == 1) {
       key_ = k;
@@ -195,9 +202,7 @@ class Classifier : public nlohmann::json_sax<json> {
     }
     return true;
   }
-  bool parse_error(std::size_t, const std::string&, const json::exception&) override {
-    return false;
-  }
+  bool parse_error(std::size_t, const std::string&, const json::exception&) override { return false; }
 
  private:
   bool open() {
@@ -265,7 +270,8 @@ class Child {
     int in_pipe[2], out_pipe[2], err_pipe[2];
     if (pipe2(in_pipe, O_CLOEXEC) != 0) return std::string("pipe: ") + std::strerror(errno);
     if (pipe2(out_pipe, O_CLOEXEC) != 0) {
-      close(in_pipe[0]); close(in_pipe[1]);
+      close(in_pipe[0]);
+      close(in_pipe[1]);
       return std::string("pipe: ") + std::strerror(errno);
     }
     if (pipe2(err_pipe, O_CLOEXEC) != 0) {
@@ -315,7 +321,8 @@ class Child {
     // The CLOEXEC pipe closes on a successful exec; on failure it carries errno.
     int e = 0;
     ssize_t n;
-    do n = read(err_pipe[0], &e, sizeof e); while (n < 0 && errno == EINTR);
+    do n = read(err_pipe[0], &e, sizeof e);
+    while (n < 0 && errno == EINTR);
     close(err_pipe[0]);
     if (n == static_cast<ssize_t>(sizeof e)) {
       stop();
@@ -350,8 +357,15 @@ class Child {
       for (int i = 0; i < 64; ++i) {  // bounded: drain what is buffered, then return to the caller
         char buf[65536];
         const ssize_t n = read(out_, buf, sizeof buf);
-        if (n > 0) { rbuf_.append(buf, static_cast<std::size_t>(n)); if (n < static_cast<ssize_t>(sizeof buf)) break; continue; }
-        if (n == 0) { eof = true; break; }
+        if (n > 0) {
+          rbuf_.append(buf, static_cast<std::size_t>(n));
+          if (n < static_cast<ssize_t>(sizeof buf)) break;
+          continue;
+        }
+        if (n == 0) {
+          eof = true;
+          break;
+        }
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) break;
         return std::string("read: ") + std::strerror(errno);
@@ -366,9 +380,18 @@ class Child {
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         if (line.empty()) continue;
         const Classified c = classify(line);
-        if (!c.valid) { ++counters_.noise_lines; continue; }
-        if (c.has_method && c.has_id) { answer_request(line); continue; }
-        if (c.has_method) { ++counters_.notifications; continue; }
+        if (!c.valid) {
+          ++counters_.noise_lines;
+          continue;
+        }
+        if (c.has_method && c.has_id) {
+          answer_request(line);
+          continue;
+        }
+        if (c.has_method) {
+          ++counters_.notifications;
+          continue;
+        }
         if (c.has_id && (c.has_result || c.has_error)) on_response(c, line, now);
         else ++counters_.noise_lines;
       }
@@ -381,8 +404,14 @@ class Child {
 
   /// Closes stdin, asks the group to terminate, waits up to `grace`, then kills it; always reaps.
   void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(2000)) {
-    if (in_ >= 0) { close(in_); in_ = -1; }
-    if (out_ >= 0) { close(out_); out_ = -1; }
+    if (in_ >= 0) {
+      close(in_);
+      in_ = -1;
+    }
+    if (out_ >= 0) {
+      close(out_);
+      out_ = -1;
+    }
     if (pid_ <= 0) return;
     if (!reaped_) {
       kill(-pid_, SIGTERM);
@@ -407,7 +436,10 @@ class Child {
   std::string flush() {
     while (!wbuf_.empty() && in_ >= 0) {
       const ssize_t n = write(in_, wbuf_.data(), wbuf_.size());
-      if (n > 0) { wbuf_.erase(0, static_cast<std::size_t>(n)); continue; }
+      if (n > 0) {
+        wbuf_.erase(0, static_cast<std::size_t>(n));
+        continue;
+      }
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
       return "write to server stdin failed: " + std::string(std::strerror(errno)) + " (" + exit_description() + ")";
@@ -419,7 +451,10 @@ class Child {
     if (reaped_ || pid_ <= 0) return true;
     int status = 0;
     const pid_t r = waitpid(pid_, &status, WNOHANG);
-    if (r == pid_) { reaped_ = true; status_ = status; }
+    if (r == pid_) {
+      reaped_ = true;
+      status_ = status;
+    }
     return reaped_;
   }
 
@@ -481,7 +516,10 @@ InitResult initialize(Child& child, Clock::time_point t0, double timeout) {
   bool done = false;
   Clock::time_point t1;
   while (!done) {
-    if (Clock::now() >= deadline) { out.error = "no initialize response within " + std::to_string(static_cast<int>(timeout)) + " s"; return out; }
+    if (Clock::now() >= deadline) {
+      out.error = "no initialize response within " + std::to_string(static_cast<int>(timeout)) + " s";
+      return out;
+    }
     std::string err = child.pump(deadline, [&](const Classified& c, std::string_view l, Clock::time_point now) {
       if (c.int_id && c.id == 0 && !done) {
         done = true;
@@ -490,11 +528,17 @@ InitResult initialize(Child& child, Clock::time_point t0, double timeout) {
         out.messages_before = child.counters().notifications + child.counters().server_requests;
       }
     });
-    if (!err.empty() && !done) { out.error = err; return out; }
+    if (!err.empty() && !done) {
+      out.error = err;
+      return out;
+    }
   }
   out.ms = ms_between(t0, t1);
   const json resp = json::parse(line, nullptr, false);
-  if (resp.contains("error")) { out.error = "initialize failed: " + resp["error"].dump(); return out; }
+  if (resp.contains("error")) {
+    out.error = "initialize failed: " + resp["error"].dump();
+    return out;
+  }
   const json& result = resp.value("result", json::object());
   out.protocol_version = result.value("protocolVersion", "");
   if (result.contains("serverInfo") && result["serverInfo"].is_object()) {
@@ -556,7 +600,10 @@ CellResult run_phase(Child& child, const std::string& method, int depth, double 
       ++res.completed;
       last_progress = last_done = t;
     });
-    if (!err.empty()) { res.error = err; return res; }
+    if (!err.empty()) {
+      res.error = err;
+      return res;
+    }
   }
   res.seconds = std::chrono::duration<double>(last_done - start).count();
   res.client_cpu = res.seconds > 0 ? (cpu_seconds_self() - cpu0) / res.seconds : 0;
@@ -581,7 +628,8 @@ struct ServerResult {
   Counters counters;
 };
 
-const std::array<std::pair<const char*, int>, 4> kCells{{{"ping", 1}, {"ping", 16}, {"tools/list", 1}, {"tools/list", 16}}};
+const std::array<std::pair<const char*, int>, 4> kCells{
+    {{"ping", 1}, {"ping", 16}, {"tools/list", 1}, {"tools/list", 16}}};
 
 std::string cell_key(const char* method, int depth) { return std::string(method) + "/" + std::to_string(depth); }
 
@@ -593,10 +641,16 @@ std::vector<std::string> argv_for(const ServerSpec& s, bool shell) {
 void cold_start_once(ServerResult& r, const Options& opt) {
   Child child;
   const auto t0 = Clock::now();
-  if (std::string err = child.spawn(r.argv, opt.server_stderr); !err.empty()) { r.cold_error = err; return; }
+  if (std::string err = child.spawn(r.argv, opt.server_stderr); !err.empty()) {
+    r.cold_error = err;
+    return;
+  }
   InitResult init = initialize(child, t0, opt.timeout);
   child.stop(std::chrono::milliseconds(500));
-  if (!init.error.empty()) { r.cold_error = init.error; return; }
+  if (!init.error.empty()) {
+    r.cold_error = init.error;
+    return;
+  }
   if (init.protocol_version != kProtocolVersion && r.info.protocol_version.empty())
     std::cerr << "  note: " << r.spec.name << " negotiated protocolVersion " << init.protocol_version << "\n";
   r.cold_ms.push_back(init.ms);
@@ -606,9 +660,15 @@ void cold_start_once(ServerResult& r, const Options& opt) {
 void throughput(ServerResult& r, const Options& opt) {
   if (!r.cold_error.empty()) return;  // it already failed to start: do not spend another timeout on it
   Child child;
-  if (std::string err = child.spawn(r.argv, opt.server_stderr); !err.empty()) { r.session_error = err; return; }
+  if (std::string err = child.spawn(r.argv, opt.server_stderr); !err.empty()) {
+    r.session_error = err;
+    return;
+  }
   InitResult init = initialize(child, Clock::now(), opt.timeout);
-  if (!init.error.empty()) { r.session_error = init.error; return; }
+  if (!init.error.empty()) {
+    r.session_error = init.error;
+    return;
+  }
   if (r.info.server_name.empty()) r.info = init;
   child.send(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
   std::int64_t next_id = 1;
@@ -616,9 +676,8 @@ void throughput(ServerResult& r, const Options& opt) {
     const std::string key = cell_key(method, depth);
     std::cerr << "  " << r.spec.name << ": " << key << " in flight ...\n";
     CellResult warm = run_phase(child, method, depth, opt.warmup, std::nullopt, opt.timeout, next_id, false);
-    CellResult res = warm.error.empty()
-                         ? run_phase(child, method, depth, opt.seconds, opt.count, opt.timeout, next_id, true)
-                         : warm;
+    CellResult res =
+        warm.error.empty() ? run_phase(child, method, depth, opt.seconds, opt.count, opt.timeout, next_id, true) : warm;
     r.cells[key] = res;
     if (!res.error.empty() && res.error.find("errors only") == std::string::npos) break;  // connection is gone
   }
@@ -667,12 +726,13 @@ void print_markdown(const std::vector<ServerResult>& results, const Options& opt
     o << " |\n";
   }
   const ServerResult* base = nullptr;
-  for (const auto& r : results) if (r.spec.name == opt.baseline) base = &r;
+  for (const auto& r : results)
+    if (r.spec.name == opt.baseline) base = &r;
   if (base != nullptr) {
     for (const auto& r : results) {
       if (&r == base) continue;
-      o << "| *" << r.spec.name << " ÷ " << base->spec.name << "* | "
-        << fmt_ratio(cold_median(r) / cold_median(*base)) << " | " << fmt_ratio(cold_p90(r) / cold_p90(*base));
+      o << "| *" << r.spec.name << " ÷ " << base->spec.name << "* | " << fmt_ratio(cold_median(r) / cold_median(*base))
+        << " | " << fmt_ratio(cold_p90(r) / cold_p90(*base));
       for (const auto& [m, d] : kCells) {
         const std::string k = cell_key(m, d);
         o << " | " << fmt_ratio(cell_rps(r, k) / cell_rps(*base, k));
@@ -700,8 +760,7 @@ void print_markdown(const std::vector<ServerResult>& results, const Options& opt
     if (!r.info.server_name.empty())
       notes << "- " << r.spec.name << ": serverInfo " << r.info.server_name << " " << r.info.server_version
             << ", protocolVersion " << r.info.protocol_version;
-    else
-      notes << "- " << r.spec.name << ": no successful initialize";
+    else notes << "- " << r.spec.name << ": no successful initialize";
     if (const auto it = r.cells.find("tools/list/1"); it != r.cells.end() && it->second.error.empty())
       notes << ", tools/list response " << it->second.response_bytes << " bytes";
     if (r.counters.notifications + r.counters.server_requests + r.counters.noise_lines > 0)
@@ -722,25 +781,39 @@ void print_markdown(const std::vector<ServerResult>& results, const Options& opt
 json to_json(double v) { return std::isnan(v) ? json(nullptr) : json(v); }
 
 void print_json(const std::vector<ServerResult>& results, const Options& opt) {
-  json out = {{"protocolVersion", kProtocolVersion}, {"runs", opt.runs}, {"seconds", opt.seconds},
-              {"warmup", opt.warmup}, {"baseline", opt.baseline.empty() ? json(nullptr) : json(opt.baseline)},
-              {"count", opt.count ? json(*opt.count) : json(nullptr)}, {"servers", json::array()}};
+  json out = {{"protocolVersion", kProtocolVersion},
+              {"runs", opt.runs},
+              {"seconds", opt.seconds},
+              {"warmup", opt.warmup},
+              {"baseline", opt.baseline.empty() ? json(nullptr) : json(opt.baseline)},
+              {"count", opt.count ? json(*opt.count) : json(nullptr)},
+              {"servers", json::array()}};
   for (const auto& r : results) {
-    json s = {{"name", r.spec.name}, {"command", r.spec.command},
+    json s = {{"name", r.spec.name},
+              {"command", r.spec.command},
               {"serverInfo", {{"name", r.info.server_name}, {"version", r.info.server_version}}},
               {"negotiatedProtocolVersion", r.info.protocol_version},
               {"messagesBeforeInitializeResponse", r.info.messages_before},
-              {"coldStart", {{"runs", r.cold_ms}, {"medianMs", to_json(cold_median(r))}, {"p90Ms", to_json(cold_p90(r))},
-                             {"error", r.cold_error.empty() ? json(nullptr) : json(r.cold_error)}}},
+              {"coldStart",
+               {{"runs", r.cold_ms},
+                {"medianMs", to_json(cold_median(r))},
+                {"p90Ms", to_json(cold_p90(r))},
+                {"error", r.cold_error.empty() ? json(nullptr) : json(r.cold_error)}}},
               {"sessionError", r.session_error.empty() ? json(nullptr) : json(r.session_error)},
-              {"unsolicited", {{"notifications", r.counters.notifications}, {"requests", r.counters.server_requests},
-                               {"nonJsonRpcLines", r.counters.noise_lines}}},
+              {"unsolicited",
+               {{"notifications", r.counters.notifications},
+                {"requests", r.counters.server_requests},
+                {"nonJsonRpcLines", r.counters.noise_lines}}},
               {"throughput", json::object()}};
     for (const auto& [k, c] : r.cells)
-      s["throughput"][k] = {{"completed", c.completed}, {"jsonRpcErrors", c.errors}, {"seconds", c.seconds},
+      s["throughput"][k] = {{"completed", c.completed},
+                            {"jsonRpcErrors", c.errors},
+                            {"seconds", c.seconds},
                             {"requestsPerSecond", c.error.empty() ? json(c.rps) : json(nullptr)},
-                            {"p50Ms", to_json(c.p50_ms)}, {"p99Ms", to_json(c.p99_ms)},
-                            {"responseBytes", c.response_bytes}, {"clientCpuShare", c.client_cpu},
+                            {"p50Ms", to_json(c.p50_ms)},
+                            {"p99Ms", to_json(c.p99_ms)},
+                            {"responseBytes", c.response_bytes},
+                            {"clientCpuShare", c.client_cpu},
                             {"error", c.error.empty() ? json(nullptr) : json(c.error)}};
     out["servers"].push_back(std::move(s));
   }
@@ -782,7 +855,8 @@ double parse_positive(const std::string& flag, const std::string& v, bool integr
 
 ServerSpec parse_server(const std::string& v) {
   const auto eq = v.find('=');
-  if (eq == std::string::npos || eq == 0 || eq + 1 == v.size()) usage_error("server must be NAME=COMMAND, got '" + v + "'");
+  if (eq == std::string::npos || eq == 0 || eq + 1 == v.size())
+    usage_error("server must be NAME=COMMAND, got '" + v + "'");
   return {v.substr(0, eq), v.substr(eq + 1)};
 }
 
@@ -794,9 +868,13 @@ Options parse_args(int argc, char** argv) {
       if (i + 1 >= argc) usage_error(a + " needs a value");
       return argv[++i];
     };
-    if (a == "--") { for (++i; i < argc; ++i) o.servers.push_back(parse_server(argv[i])); break; }
-    else if (a == "-h" || a == "--help") { std::cout << kUsage; std::exit(0); }
-    else if (a == "--server") o.servers.push_back(parse_server(value()));
+    if (a == "--") {
+      for (++i; i < argc; ++i) o.servers.push_back(parse_server(argv[i]));
+      break;
+    } else if (a == "-h" || a == "--help") {
+      std::cout << kUsage;
+      std::exit(0);
+    } else if (a == "--server") o.servers.push_back(parse_server(value()));
     else if (a == "--runs") o.runs = static_cast<int>(parse_positive(a, value(), true));
     else if (a == "--seconds") o.seconds = parse_positive(a, value(), false);
     else if (a == "--count") o.count = static_cast<std::uint64_t>(parse_positive(a, value(), true));

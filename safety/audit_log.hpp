@@ -20,10 +20,10 @@
 namespace eks::safety {
 
 struct AuditOptions {
-  std::filesystem::path path;            // see default_audit_path()
-  std::size_t max_bytes = 16u << 20;     // rotate when the file would grow past this
-  std::size_t keep = 5;                  // rotated files kept: audit.jsonl.1 (newest) ... audit.jsonl.<keep>
-  bool fsync = true;                     // fsync every line (tests of rotation may turn it off)
+  std::filesystem::path path;         // see default_audit_path()
+  std::size_t max_bytes = 16u << 20;  // rotate when the file would grow past this
+  std::size_t keep = 5;               // rotated files kept: audit.jsonl.1 (newest) ... audit.jsonl.<keep>
+  bool fsync = true;                  // fsync every line (tests of rotation may turn it off)
 };
 
 // $XDG_STATE_HOME/eks-sre-mcp/audit.jsonl, else $HOME/.local/state/eks-sre-mcp/audit.jsonl; empty when neither

@@ -50,8 +50,8 @@ server::Middleware safety_middleware(std::shared_ptr<Validator> validator, std::
     Actor actor;
     const auto& info = context.client_info();
     if (info.is_object() && info.contains("name") && info["name"].is_string()) actor.client = info["name"];
-    auto settled = settle(*validator, validator->decide(classify_own(tool.name, tool.safety.value, arguments), actor),
-                          *approver);
+    auto settled =
+        settle(*validator, validator->decide(classify_own(tool.name, tool.safety.value, arguments), actor), *approver);
     if (!settled) return server::tool_error(settled.error());
     const Decision& d = *settled;
     const auto started = std::chrono::steady_clock::now();
@@ -60,7 +60,8 @@ server::Middleware safety_middleware(std::shared_ptr<Validator> validator, std::
     };
     try {
       auto out = next(tool, arguments, context);
-      validator->record_result(d, out.has_value(), out ? std::string_view() : std::string_view(out.error().message), elapsed());
+      validator->record_result(d, out.has_value(), out ? std::string_view() : std::string_view(out.error().message),
+                               elapsed());
       return out;
     } catch (const std::exception& e) {
       validator->record_result(d, false, e.what(), elapsed());
@@ -95,10 +96,12 @@ void install_upstream_check(upstream::Gateway& gateway, std::shared_ptr<Validato
     auto settled = settle(*validator, validator->check_upstream(checked), *approver);
     if (!settled) return tl::unexpected(settled.error());
     auto decision = std::make_shared<const Decision>(std::move(*settled));
-    if (decision->action.send_tool.empty()) return tl::unexpected("Refused: the call " + call.tool + " has nothing to send.");
-    upstream::Approved approved([validator, decision](bool ok, const std::string& detail, std::chrono::milliseconds ms) {
-      validator->record_result(*decision, ok, detail, ms);
-    });
+    if (decision->action.send_tool.empty())
+      return tl::unexpected("Refused: the call " + call.tool + " has nothing to send.");
+    upstream::Approved approved(
+        [validator, decision](bool ok, const std::string& detail, std::chrono::milliseconds ms) {
+          validator->record_result(*decision, ok, detail, ms);
+        });
     approved.tool = decision->action.send_tool;
     approved.arguments = decision->action.send_arguments;
     return approved;

@@ -16,7 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-
 std::string trim(std::string text) {
   text.erase(0, text.find_first_not_of(" \t\r\n"));
   text.erase(text.find_last_not_of(" \t\r\n") + 1);
@@ -35,11 +34,25 @@ std::string str(const json& args, const char* key) {
 
 // Kinds that live outside namespaces; for every other kind an omitted namespace means the current one.
 bool cluster_scoped(std::string_view kind) {
-  static const std::set<std::string, std::less<>> kCluster = {
-      "namespace", "node", "persistentvolume", "customresourcedefinition", "clusterrole", "clusterrolebinding",
-      "storageclass", "priorityclass", "mutatingwebhookconfiguration", "validatingwebhookconfiguration",
-      "apiservice", "csidriver", "csinode", "ingressclass", "runtimeclass", "volumeattachment",
-      "certificatesigningrequest", "project", "componentstatus"};
+  static const std::set<std::string, std::less<>> kCluster = {"namespace",
+                                                              "node",
+                                                              "persistentvolume",
+                                                              "customresourcedefinition",
+                                                              "clusterrole",
+                                                              "clusterrolebinding",
+                                                              "storageclass",
+                                                              "priorityclass",
+                                                              "mutatingwebhookconfiguration",
+                                                              "validatingwebhookconfiguration",
+                                                              "apiservice",
+                                                              "csidriver",
+                                                              "csinode",
+                                                              "ingressclass",
+                                                              "runtimeclass",
+                                                              "volumeattachment",
+                                                              "certificatesigningrequest",
+                                                              "project",
+                                                              "componentstatus"};
   return kCluster.count(canonical_kind(kind)) > 0;
 }
 
@@ -117,7 +130,8 @@ struct ArgSpec {
 std::string segment_problem(const std::string& what, const std::string& value) {
   if (value == "." || value == "..") return what + " cannot be \"" + value + "\"";
   for (const unsigned char c : value) {
-    if (c == '/' || c == '%' || c < 0x20 || c == 0x7f) return what + " \"" + value + "\" holds a character a name cannot have";
+    if (c == '/' || c == '%' || c < 0x20 || c == 0x7f)
+      return what + " \"" + value + "\" holds a character a name cannot have";
   }
   return "";
 }
@@ -163,7 +177,8 @@ json checked_arguments(const std::string& tool, const std::vector<ArgSpec>& spec
         out[key] = value;
         break;
       case ArgType::strings:
-        if (!value.is_array() || !std::all_of(value.begin(), value.end(), [](const json& v) { return v.is_string(); })) {
+        if (!value.is_array() ||
+            !std::all_of(value.begin(), value.end(), [](const json& v) { return v.is_string(); })) {
           problem = "argument \"" + key + "\" must be a list of strings";
           return out;
         }
@@ -223,10 +238,10 @@ void flatten(const json& value, std::vector<json>& out, int depth, std::string& 
   }
   const auto kind = value.find("kind");
   const auto items = value.find("items");
-  const bool is_list = items != value.end() && items->is_array() &&
-                       (kind == value.end() || !kind->is_string() ||
-                        (lower_ascii(kind->get<std::string>()).size() >= 4 &&
-                         lower_ascii(kind->get<std::string>()).ends_with("list")));
+  const bool is_list =
+      items != value.end() && items->is_array() &&
+      (kind == value.end() || !kind->is_string() ||
+       (lower_ascii(kind->get<std::string>()).size() >= 4 && lower_ascii(kind->get<std::string>()).ends_with("list")));
   if (is_list) {
     for (const auto& item : *items) flatten(item, out, depth + 1, problem);
     return;
@@ -248,8 +263,8 @@ std::optional<std::string> identity_field(const json& object, const char* key, s
 }
 
 void classify_manifest(Action& a, const json& args, const std::string& current) {
-  const std::string text = args.contains("resource") && args["resource"].is_string() ? args["resource"].get<std::string>()
-                                                                                      : std::string();
+  const std::string text =
+      args.contains("resource") && args["resource"].is_string() ? args["resource"].get<std::string>() : std::string();
   if (trim(text).empty()) {
     a.problem = "resources_create_or_update needs a `resource` manifest (YAML or JSON text)";
     return;
@@ -350,7 +365,9 @@ const ArgSpec kName{"name"}, kNamespace{"namespace"}, kApiVersion{"apiVersion"},
 const std::map<std::string, K8sTool, std::less<>>& kubernetes_tools() {
   static const std::map<std::string, K8sTool, std::less<>> kTools = {
       {"pods_list",
-       {"list", false, {kLabelSelector, kFieldSelector},
+       {"list",
+        false,
+        {kLabelSelector, kFieldSelector},
         [](Action& a, const json& args, const std::string&) {
           single(a, Target{"", "v1", "Pod", "", ""});
           a.all_namespaces = true;
@@ -359,7 +376,9 @@ const std::map<std::string, K8sTool, std::less<>>& kubernetes_tools() {
         },
         "lists pods in every namespace (GET /api/v1/pods); may first ask a SelfSubjectAccessReview"}},
       {"pods_list_in_namespace",
-       {"list", false, {kNamespace, kLabelSelector, kFieldSelector},
+       {"list",
+        false,
+        {kNamespace, kLabelSelector, kFieldSelector},
         [](Action& a, const json& args, const std::string& current) {
           const std::string ns = str(args, "namespace").empty() ? current : str(args, "namespace");
           send_namespace(a, ns);
@@ -370,7 +389,9 @@ const std::map<std::string, K8sTool, std::less<>>& kubernetes_tools() {
         "lists the pods of one namespace (GET /api/v1/namespaces/NS/pods)"}},
       {"pods_get", {"get", false, {kName, kNamespace}, fixed("", "Pod", true), "reads one pod (GET .../pods/NAME)"}},
       {"pods_delete",
-       {"delete", true, {kName, kNamespace},
+       {"delete",
+        true,
+        {kName, kNamespace},
         [](Action& a, const json& args, const std::string& current) {
           fixed("", "Pod", true)(a, args, current);
           // kubernetes-mcp-server's pods_delete also deletes, by label selector, the Services and Routes it
@@ -381,10 +402,15 @@ const std::map<std::string, K8sTool, std::less<>>& kubernetes_tools() {
         },
         "deletes exactly the named pod (DELETE /api/v1/namespaces/NS/pods/NAME), sent as resources_delete"}},
       {"pods_log",
-       {"logs", false, {kName, kNamespace, {"container"}, {"previous", ArgType::boolean}, {"tail", ArgType::integer, 0, kMaxLines}},
-        fixed("", "Pod", true), "reads one pod's log (GET .../pods/NAME/log)"}},
+       {"logs",
+        false,
+        {kName, kNamespace, {"container"}, {"previous", ArgType::boolean}, {"tail", ArgType::integer, 0, kMaxLines}},
+        fixed("", "Pod", true),
+        "reads one pod's log (GET .../pods/NAME/log)"}},
       {"pods_top",
-       {"top", false, {kName, kNamespace, {"all_namespaces", ArgType::boolean}, {"label_selector"}},
+       {"top",
+        false,
+        {kName, kNamespace, {"all_namespaces", ArgType::boolean}, {"label_selector"}},
         [](Action& a, const json& args, const std::string& current) {
           fixed("", "Pod", true)(a, args, current);
           if (args.value("all_namespaces", false)) {
@@ -397,26 +423,42 @@ const std::map<std::string, K8sTool, std::less<>>& kubernetes_tools() {
         },
         "reads pod metrics (GET /apis/metrics.k8s.io/v1beta1/...pods)"}},
       {"pods_exec",
-       {"exec", true, {kName, kNamespace, {"container"}, {"command", ArgType::strings}}, fixed("", "Pod", true),
+       {"exec",
+        true,
+        {kName, kNamespace, {"container"}, {"command", ArgType::strings}},
+        fixed("", "Pod", true),
         "runs a command in a pod (POST .../pods/NAME/exec)"}},
       {"pods_run",
-       {"run", true, {kName, kNamespace, {"image"}, {"port", ArgType::integer, 1, 65535}}, fixed("", "Pod", true),
+       {"run",
+        true,
+        {kName, kNamespace, {"image"}, {"port", ArgType::integer, 1, 65535}},
+        fixed("", "Pod", true),
         "creates a pod, and a Service when a port is given"}},
       {"nodes_top",
-       {"top", false, {kName, {"label_selector"}},
+       {"top",
+        false,
+        {kName, {"label_selector"}},
         [](Action& a, const json& args, const std::string& current) {
           fixed("", "Node", false)(a, args, current);
           selectors(a, args);
         },
         "reads node metrics (GET /apis/metrics.k8s.io/v1beta1/nodes)"}},
       {"nodes_log",
-       {"logs", false, {kName, {"query"}, {"tailLines", ArgType::integer, 0, kMaxLines}}, fixed("", "Node", false),
+       {"logs",
+        false,
+        {kName, {"query"}, {"tailLines", ArgType::integer, 0, kMaxLines}},
+        fixed("", "Node", false),
         "reads a node's log through the API server's node proxy (GET /api/v1/nodes/NAME/proxy/logs/...)"}},
       {"nodes_stats_summary",
-       {"get", false, {kName}, fixed("", "Node", false),
+       {"get",
+        false,
+        {kName},
+        fixed("", "Node", false),
         "reads a node's stats summary (GET /api/v1/nodes/NAME/proxy/stats/summary)"}},
       {"events_list",
-       {"list", false, {kNamespace, kFieldSelector},
+       {"list",
+        false,
+        {kNamespace, kFieldSelector},
         [](Action& a, const json& args, const std::string&) {
           // "If not provided, will list events from all namespaces".
           const std::string ns = str(args, "namespace");
@@ -427,7 +469,9 @@ const std::map<std::string, K8sTool, std::less<>>& kubernetes_tools() {
         },
         "lists events (GET /api/v1/events or .../namespaces/NS/events)"}},
       {"namespaces_list",
-       {"list", false, {kFieldSelector},
+       {"list",
+        false,
+        {kFieldSelector},
         [](Action& a, const json& args, const std::string&) {
           single(a, Target{"", "v1", "Namespace", "", ""});
           a.object_count = 0;
@@ -435,14 +479,18 @@ const std::map<std::string, K8sTool, std::less<>>& kubernetes_tools() {
         },
         "lists namespaces (GET /api/v1/namespaces)"}},
       {"projects_list",
-       {"list", false, {},
+       {"list",
+        false,
+        {},
         [](Action& a, const json&, const std::string&) {
           single(a, Target{"project.openshift.io", "v1", "Project", "", ""});
           a.object_count = 0;
         },
         "lists OpenShift projects"}},
       {"resources_list",
-       {"list", false, {kApiVersion, kKind, kNamespace, kLabelSelector, kFieldSelector},
+       {"list",
+        false,
+        {kApiVersion, kKind, kNamespace, kLabelSelector, kFieldSelector},
         [](Action& a, const json& args, const std::string&) {
           // "If not provided, will list resources from all namespaces".
           Target t = resource_target(args, "");
@@ -455,14 +503,18 @@ const std::map<std::string, K8sTool, std::less<>>& kubernetes_tools() {
       {"resources_get",
        {"get", false, {kApiVersion, kKind, kName, kNamespace}, resource, "reads one object (GET on it)"}},
       {"resources_delete",
-       {"delete", true, {kApiVersion, kKind, kName, kNamespace, {"gracePeriodSeconds", ArgType::integer, 0, 86400}},
+       {"delete",
+        true,
+        {kApiVersion, kKind, kName, kNamespace, {"gracePeriodSeconds", ArgType::integer, 0, 86400}},
         [](Action& a, const json& args, const std::string& current) {
           resource(a, args, current);
           selectors(a, args);
         },
         "deletes exactly the named object (DELETE on it)"}},
       {"resources_scale",
-       {"scale", true, {kApiVersion, kKind, kName, kNamespace, {"scale", ArgType::integer, 0, 1'000'000}},
+       {"scale",
+        true,
+        {kApiVersion, kKind, kName, kNamespace, {"scale", ArgType::integer, 0, 1'000'000}},
         [](Action& a, const json& args, const std::string& current) {
           resource(a, args, current);
           // "If not provided, will return the current scale of the resource, and not update it".
@@ -475,22 +527,32 @@ const std::map<std::string, K8sTool, std::less<>>& kubernetes_tools() {
         },
         "reads, and with a scale updates, the named workload's scale subresource (GET/PATCH .../NAME/scale)"}},
       {"resources_create_or_update",
-       {"apply", true, {{"resource"}},
+       {"apply",
+        true,
+        {{"resource"}},
         [](Action& a, const json& args, const std::string& current) { classify_manifest(a, args, current); },
         "creates or updates exactly the objects of the manifest, each in its explicit namespace"}},
       {"configuration_view",
-       {"view_config", false, {{"minified", ArgType::boolean}},
-        [](Action& a, const json&, const std::string&) { single(a, Target{"kubeconfig", "v1", "Config", "", ""}); },
+       {"view_config",
+        false,
+        {{"minified", ArgType::boolean}},
+        [](Action& a, const json&, const std::string&) {
+          single(a, Target{"kubeconfig", "v1", "Config", "", ""});
+        },
         "reads the kubeconfig (no cluster request)"}},
       {"configuration_contexts_list",
-       {"list", false, {},
+       {"list",
+        false,
+        {},
         [](Action& a, const json&, const std::string&) {
           single(a, Target{"kubeconfig", "v1", "Context", "", ""});
           a.object_count = 0;
         },
         "lists the kubeconfig's contexts (no cluster request)"}},
       {"helm_list",
-       {"list", false, {kNamespace, {"all_namespaces", ArgType::boolean}},
+       {"list",
+        false,
+        {kNamespace, {"all_namespaces", ArgType::boolean}},
         [](Action& a, const json& args, const std::string&) {
           // "Namespace to list Helm releases from (Optional, all namespaces if not provided)".
           const std::string ns = args.value("all_namespaces", false) ? "" : str(args, "namespace");
@@ -500,10 +562,16 @@ const std::map<std::string, K8sTool, std::less<>>& kubernetes_tools() {
         },
         "lists Helm release Secrets' metadata"}},
       {"helm_install",
-       {"helm_install", true, {kName, kNamespace, {"chart"}, {"values"}}, fixed("helm.sh", "HelmRelease", true),
+       {"helm_install",
+        true,
+        {kName, kNamespace, {"chart"}, {"values"}},
+        fixed("helm.sh", "HelmRelease", true),
         "installs a chart: any number of objects"}},
       {"helm_uninstall",
-       {"helm_uninstall", true, {kName, kNamespace}, fixed("helm.sh", "HelmRelease", true),
+       {"helm_uninstall",
+        true,
+        {kName, kNamespace},
+        fixed("helm.sh", "HelmRelease", true),
         "uninstalls a release: any number of objects"}},
   };
   return kTools;
@@ -558,8 +626,8 @@ Action unclassified(const UpstreamCall& call) {
 }  // namespace
 
 bool is_mutating_verb(std::string_view verb) {
-  static const std::set<std::string, std::less<>> kReads = {"get",  "list",        "watch",       "logs",
-                                                            "top",  "view_config", "github_read"};
+  static const std::set<std::string, std::less<>> kReads = {"get", "list",        "watch",      "logs",
+                                                            "top", "view_config", "github_read"};
   return kReads.count(verb) == 0;
 }
 
@@ -604,7 +672,8 @@ Action classify_upstream(const UpstreamCall& call) {
     }
     // The repository decided on must be the one written to: owner and repo are strings or nothing is sent.
     for (const char* key : {"owner", "repo"}) {
-      if (args.is_object() && args.contains(key) && !args[key].is_string()) a.problem = std::string(key) + " must be a string";
+      if (args.is_object() && args.contains(key) && !args[key].is_string())
+        a.problem = std::string(key) + " must be a string";
     }
     if (a.problem.empty() && (args.is_object() || args.is_null())) {
       a.send_tool = call.tool;

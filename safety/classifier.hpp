@@ -34,8 +34,8 @@ struct Target {
 struct Action {
   std::string upstream;  // kubernetes | github | self
   std::string tool;
-  std::string verb;  // get list watch logs top view_config | create apply update patch delete scale exec run
-                     // helm_install helm_uninstall | github_read github_write | call (our own tools)
+  std::string verb;        // get list watch logs top view_config | create apply update patch delete scale exec run
+                           // helm_install helm_uninstall | github_read github_write | call (our own tools)
   bool classified = true;  // false: the tool is unknown, so the call is treated as mutating and denied
   bool mutating = false;
   // The primary target (the first object for a manifest).
@@ -48,9 +48,9 @@ struct Action {
   std::size_t object_count = 1;
   std::string label_selector;
   std::string field_selector;
-  std::optional<int> replicas;  // resources_scale's requested replica count
-  std::string repository;       // owner/repo for GitHub tools
-  std::vector<Target> targets;  // every object (one entry for single-object calls)
+  std::optional<int> replicas;                       // resources_scale's requested replica count
+  std::string repository;                            // owner/repo for GitHub tools
+  std::vector<Target> targets;                       // every object (one entry for single-object calls)
   nlohmann::json objects = nlohmann::json::array();  // parsed manifest objects (resources_create_or_update)
   std::string problem;  // why the arguments could not be understood (an unparsable manifest); denied when set
   // What the gateway sends when the action is allowed: the upstream tool and the arguments rebuilt from this
@@ -69,12 +69,12 @@ nlohmann::json to_json(const Action& action);
 
 // A call to an upstream MCP server, as the gateway sees it.
 struct UpstreamCall {
-  std::string upstream;           // kubernetes | github (the role the configuration gives the server)
+  std::string upstream;  // kubernetes | github (the role the configuration gives the server)
   std::string tool;
   nlohmann::json arguments = nlohmann::json::object();
   std::string current_namespace;  // the kubeconfig's current namespace ("default" when empty)
   Actor actor;
-  std::string correlation_id;     // generated when empty
+  std::string correlation_id;  // generated when empty
 };
 
 // Classifies a call to an upstream server. Never throws; an unknown tool yields classified = false. Arguments

@@ -22,7 +22,8 @@ std::int64_t millis(LimitStore::TimePoint t) {
 }
 
 LimitStore::TimePoint from_millis(std::int64_t ms) {
-  return LimitStore::TimePoint(std::chrono::duration_cast<LimitStore::TimePoint::duration>(std::chrono::milliseconds(ms)));
+  return LimitStore::TimePoint(
+      std::chrono::duration_cast<LimitStore::TimePoint::duration>(std::chrono::milliseconds(ms)));
 }
 
 constexpr const char* kMemory = ":memory:";
@@ -43,7 +44,8 @@ using Param = std::variant<std::int64_t, std::string>;
 
 // Runs one statement with its parameters to completion. When it yields rows, `first` receives the first column
 // of the first one. Returns SQLite's result code (SQLITE_OK on success); the message stays on the connection.
-int run(sqlite3* db, const char* sql, std::initializer_list<Param> params, std::optional<std::int64_t>* first = nullptr) {
+int run(sqlite3* db, const char* sql, std::initializer_list<Param> params,
+        std::optional<std::int64_t>* first = nullptr) {
   sqlite3_stmt* statement = nullptr;
   if (const int rc = sqlite3_prepare_v2(db, sql, -1, &statement, nullptr); rc != SQLITE_OK) return rc;
   int index = 1;
@@ -64,8 +66,8 @@ int run(sqlite3* db, const char* sql, std::initializer_list<Param> params, std::
 }
 
 std::string describe(const fs::path& path, sqlite3* db, const char* doing, std::chrono::milliseconds busy_timeout) {
-  std::string text = "limits database " + path.string() + ": cannot " + doing + ": " +
-                     (db ? sqlite3_errmsg(db) : "out of memory");
+  std::string text =
+      "limits database " + path.string() + ": cannot " + doing + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
   if (db && (sqlite3_errcode(db) == SQLITE_BUSY || sqlite3_errcode(db) == SQLITE_LOCKED)) {
     text += " (another process held it for more than " + std::to_string(busy_timeout.count()) + " ms)";
   }
@@ -160,7 +162,8 @@ tl::expected<LimitStore::Slot, std::string> LimitStore::take_slot(const Policy::
   const std::int64_t at = millis(now);
   const std::int64_t cutoff = millis(now - limits.window);
   return transaction([&]() -> tl::expected<Slot, std::string> {
-    if (run(db_, "DELETE FROM rate_slots WHERE at_ms <= ?", {cutoff}) != SQLITE_OK) return tl::unexpected(error("prune slots"));
+    if (run(db_, "DELETE FROM rate_slots WHERE at_ms <= ?", {cutoff}) != SQLITE_OK)
+      return tl::unexpected(error("prune slots"));
     std::optional<std::int64_t> cluster, in_namespace;
     if (run(db_, "SELECT count(*) FROM rate_slots", {}, &cluster) != SQLITE_OK ||
         run(db_, "SELECT count(*) FROM rate_slots WHERE namespace = ?", {ns}, &in_namespace) != SQLITE_OK) {

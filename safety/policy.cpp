@@ -16,7 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-
 Rule rule(std::string name, std::string code, std::string reason) {
   Rule r;
   r.name = std::move(name);
@@ -96,7 +95,9 @@ std::vector<Rule> default_approval_rules() {
 }
 
 json rule_json(const Rule& r) {
-  json j{{"name", r.name}, {"code", r.code}, {"reason", r.reason},
+  json j{{"name", r.name},
+         {"code", r.code},
+         {"reason", r.reason},
          {"effect", r.effect == Rule::Effect::deny ? "deny" : "needs_approval"}};
   auto list = [&](const char* key, const std::vector<std::string>& v) {
     if (!v.empty()) j[key] = v;
@@ -236,7 +237,8 @@ tl::expected<Policy, std::string> parse_policy(std::string_view yaml_text, const
     p.document = document_of(p);
     return p;
   }
-  if (!d.is_object()) return tl::unexpected(file + ":1: the policy must be a mapping of keys (see examples/policy.yaml)");
+  if (!d.is_object())
+    return tl::unexpected(file + ":1: the policy must be a mapping of keys (see examples/policy.yaml)");
   if (auto problem = validate(d, parsed->lines, file)) return tl::unexpected(*problem);
 
   // Disabling names a built-in rule; a typo would silently keep a rule the user meant to drop (or the reverse).
@@ -247,9 +249,9 @@ tl::expected<Policy, std::string> parse_policy(std::string_view yaml_text, const
     const bool known = std::any_of(p.never.begin(), p.never.end(), named) ||
                        std::any_of(p.needs_approval.rules.begin(), p.needs_approval.rules.end(), named);
     if (!known) {
-      return tl::unexpected(file + ":" + std::to_string(yaml::line_of(parsed->lines, "/disable_rules/" + std::to_string(i))) +
-                            ": bad value for \"disable_rules." + std::to_string(i) + "\": there is no built-in rule \"" +
-                            name + "\"");
+      return tl::unexpected(
+          file + ":" + std::to_string(yaml::line_of(parsed->lines, "/disable_rules/" + std::to_string(i))) +
+          ": bad value for \"disable_rules." + std::to_string(i) + "\": there is no built-in rule \"" + name + "\"");
     }
     std::erase_if(p.never, named);
     std::erase_if(p.needs_approval.rules, named);
@@ -289,7 +291,8 @@ tl::expected<Policy, std::string> parse_policy(std::string_view yaml_text, const
     const auto& n = d["needs_approval"];
     if (n.contains("failing_pods_threshold")) p.needs_approval.failing_pods_threshold = n["failing_pods_threshold"];
     if (n.contains("rules")) {
-      if (auto e = add_rules("/needs_approval/rules", n["rules"], Rule::Effect::needs_approval, p.needs_approval.rules)) {
+      if (auto e =
+              add_rules("/needs_approval/rules", n["rules"], Rule::Effect::needs_approval, p.needs_approval.rules)) {
         return tl::unexpected(*e);
       }
       for (auto& r : p.needs_approval.rules) r.effect = Rule::Effect::needs_approval;

@@ -84,7 +84,7 @@ struct Policy {
 
   std::vector<Rule> shadow;  // evaluated and logged, never enforced
 
-  std::string source = "defaults";              // "defaults" or the file it came from
+  std::string source = "defaults";                     // "defaults" or the file it came from
   nlohmann::json document = nlohmann::json::object();  // the effective policy, as get_policy shows it
 };
 

@@ -22,7 +22,6 @@ bool lower_c(char c) { return c >= 'a' && c <= 'z'; }
 bool base64url(char c) { return alnum(c) || c == '-' || c == '_'; }
 bool ident(char c) { return alnum(c) || c == '_' || c == '-' || c == '.'; }
 
-
 // Builds a masked copy of a text in one pass. Replacing in place would move the whole tail on every mask,
 // which is quadratic on a large result holding many secrets; this copies each byte once. Nothing is copied
 // until the first replacement, so text without secrets costs no allocation.
@@ -160,8 +159,8 @@ std::size_t token_at(std::string_view text, std::size_t at) {
   if (c == 'x') {
     // Slack tokens: bot, user, workspace-app, refresh and legacy tokens (xoxb- xoxp- xoxa- xoxr- xoxs-) and
     // app-level tokens (xapp-), each followed by at least ten of [A-Za-z0-9-].
-    const bool xox = text.compare(at, 3, "xox") == 0 && at + 4 < text.size() && one_of(text[at + 3], "baprs") &&
-                     text[at + 4] == '-';
+    const bool xox =
+        text.compare(at, 3, "xox") == 0 && at + 4 < text.size() && one_of(text[at + 3], "baprs") && text[at + 4] == '-';
     if (xox || text.compare(at, 5, "xapp-") == 0) {
       const std::size_t n = run(text, at + 5, slack_char);
       if (n >= 10) return 5 + n;
@@ -534,12 +533,12 @@ void mask_url_encoded(std::string& text) {
 // ---- Kubernetes Secret objects in YAML text ----------------------------------------------------------------
 
 struct Line {
-  std::size_t start, end;   // [start, end) without the newline
-  std::size_t indent;       // leading spaces
-  std::size_t key_col;      // column of the key (after "- " for list items)
-  bool item;                // starts a list item ("- key: ...")
+  std::size_t start, end;  // [start, end) without the newline
+  std::size_t indent;      // leading spaces
+  std::size_t key_col;     // column of the key (after "- " for list items)
+  bool item;               // starts a list item ("- key: ...")
   bool blank;
-  std::string_view key;     // "" when the line is not "key:" or "key: value"
+  std::string_view key;  // "" when the line is not "key:" or "key: value"
   std::string_view value;
 };
 
@@ -607,16 +606,25 @@ void mask_secret_yaml(std::string& text) {
     if (!kind.item) {
       while (first > 0) {
         const Line& l = lines[first - 1];
-        if (l.blank) { --first; continue; }
+        if (l.blank) {
+          --first;
+          continue;
+        }
         if (text.compare(l.start, 3, "---") == 0 || l.key_col < col) break;
-        if (l.item && l.key_col == col) { --first; break; }
+        if (l.item && l.key_col == col) {
+          --first;
+          break;
+        }
         if (l.item && l.key_col > col && l.indent < col) break;
         --first;
       }
     }
     while (last + 1 < lines.size()) {
       const Line& l = lines[last + 1];
-      if (l.blank) { ++last; continue; }
+      if (l.blank) {
+        ++last;
+        continue;
+      }
       if (text.compare(l.start, 3, "---") == 0 || l.indent < col) break;
       if (l.item && l.key_col == col && l.indent + 2 == col) break;  // the next list item
       ++last;
@@ -679,12 +687,12 @@ bool Redactor::is_secret_key(std::string_view key) {
   if (w.empty()) return false;
   // Keys that refer to a credential rather than hold one.
   static constexpr std::array<std::string_view, 21> kReferences = {
-      "name", "names", "ref", "refs", "path", "file", "kind", "namespace", "id", "ids", "type",
-      "seconds", "ttl", "expiration", "expiry", "expires", "count", "length", "selector", "mount", "secrets"};
+      "name",    "names", "ref",        "refs",   "path",    "file",  "kind",   "namespace", "id",    "ids",    "type",
+      "seconds", "ttl",   "expiration", "expiry", "expires", "count", "length", "selector",  "mount", "secrets"};
   if (w.size() > 1 && std::find(kReferences.begin(), kReferences.end(), w.back()) != kReferences.end()) return false;
   static constexpr std::array<std::string_view, 17> kKeyQualifiers = {
-      "api", "access", "secret", "private", "signing", "encryption", "client", "master", "account",
-      "ssh", "license", "session", "subscription", "shared", "auth", "service", "storage"};
+      "api", "access",  "secret",  "private",      "signing", "encryption", "client",  "master", "account",
+      "ssh", "license", "session", "subscription", "shared",  "auth",       "service", "storage"};
   for (std::size_t i = 0; i < w.size(); ++i) {
     const std::string& word = w[i];
     for (std::string_view part : {"password", "passwd", "passphrase", "secret", "credential"}) {
@@ -741,7 +749,8 @@ json Redactor::redact_value(const json& value, int depth) const {
   if (!value.is_object()) return value;
   const bool secret = secret_kind(value);
   const auto kind = value.find("kind");
-  const bool secret_list = kind != value.end() && kind->is_string() && lower_ascii(kind->get<std::string>()) == "secretlist";
+  const bool secret_list =
+      kind != value.end() && kind->is_string() && lower_ascii(kind->get<std::string>()) == "secretlist";
   // {name: DB_PASSWORD, value: ...}: a container env entry.
   const auto name = value.find("name");
   const bool env_secret = name != value.end() && name->is_string() && is_secret_key(name->get<std::string>());

@@ -41,8 +41,8 @@ struct Frame {
 // booleans (yes, no, on, off, y, n), numbers with a leading zero (octal in 1.1), 0x/0o/0b prefixes, digit
 // underscores and base-60 (1:20). `namespace: no` is the text "no" to one and false to the other.
 bool typed_differently(std::string_view text) {
-  static const std::set<std::string_view> kBooleans = {"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-                                                       "on", "On", "ON", "off", "Off", "OFF"};
+  static const std::set<std::string_view> kBooleans = {"y",  "Y",  "yes", "Yes", "YES", "n",   "N",   "no",
+                                                       "No", "NO", "on",  "On",  "ON",  "off", "Off", "OFF"};
   if (kBooleans.count(text)) return true;
   std::string_view digits = text;
   if (!digits.empty() && (digits.front() == '+' || digits.front() == '-')) digits.remove_prefix(1);
@@ -110,11 +110,14 @@ tl::expected<std::vector<json>, std::string> parse_strict_all(std::string_view t
   // Anchors, aliases and tags change what a node means depending on the reader: refused wherever they appear.
   auto plain_node = [&](fy_token* anchor, fy_token* tag, int line) -> bool {
     if (anchor) {
-      error = at(line) + "anchor &" + text_of(anchor) + " is not accepted (anchors and aliases are read differently by different YAML readers); write the value out";
+      error =
+          at(line) + "anchor &" + text_of(anchor) +
+          " is not accepted (anchors and aliases are read differently by different YAML readers); write the value out";
       return false;
     }
     if (tag) {
-      error = at(line) + "tag " + text_of(tag) + " is not accepted (tags are read differently by different YAML readers); write the value without it";
+      error = at(line) + "tag " + text_of(tag) +
+              " is not accepted (tags are read differently by different YAML readers); write the value without it";
       return false;
     }
     return true;
@@ -133,8 +136,9 @@ tl::expected<std::vector<json>, std::string> parse_strict_all(std::string_view t
         break;
       case FYET_ALIAS: {
         const int line = line_of(event->alias.anchor);
-        error = at(line) + "alias *" + text_of(event->alias.anchor) +
-                " is not accepted (anchors and aliases are read differently by different YAML readers); write the value out";
+        error =
+            at(line) + "alias *" + text_of(event->alias.anchor) +
+            " is not accepted (anchors and aliases are read differently by different YAML readers); write the value out";
         break;
       }
       case FYET_SCALAR: {
@@ -148,7 +152,8 @@ tl::expected<std::vector<json>, std::string> parse_strict_all(std::string_view t
           break;
         }
         if (plain && typed_differently(value)) {
-          error = at(line) + "\"" + value + "\" is read as a string by some YAML readers and as a boolean or number by others; quote it";
+          error = at(line) + "\"" + value +
+                  "\" is read as a string by some YAML readers and as a boolean or number by others; quote it";
           break;
         }
         // Keys stay strings ("on", "1" as keys are names); values take the core schema's type when plain.

@@ -118,7 +118,8 @@ json to_json(const Decision& d) {
   if (!d.reason.empty()) j["reason"] = d.reason;
   if (!d.shadow.empty()) {
     json shadow = json::array();
-    for (const auto& s : d.shadow) shadow.push_back({{"rule", s.rule}, {"code", s.code}, {"would", to_string(s.would)}});
+    for (const auto& s : d.shadow)
+      shadow.push_back({{"rule", s.rule}, {"code", s.code}, {"would", to_string(s.would)}});
     j["shadow"] = std::move(shadow);
   }
   return j;
@@ -183,8 +184,9 @@ Decision Validator::evaluate(const Action& a) {
                     "(for reads: resources_get, resources_list, pods_log, events_list).");
   }
   if (!a.problem.empty()) {
-    return deny("malformed_call", "malformed_call",
-                "The call could not be understood (" + a.problem + "), so it was refused; fix the arguments and retry.");
+    return deny(
+        "malformed_call", "malformed_call",
+        "The call could not be understood (" + a.problem + "), so it was refused; fix the arguments and retry.");
   }
   for (const auto& r : p.never) {
     if (matches(r, a)) return deny(r.code, r.name, r.reason);
@@ -198,14 +200,15 @@ Decision Validator::evaluate(const Action& a) {
       return deny("bulk_delete", "max_bulk", "A delete must name exactly one object; give its name.");
     }
     if (a.object_count > p.max_bulk) {
-      return deny("bulk_delete", "max_bulk",
-                  "One call may delete at most " + std::to_string(p.max_bulk) + " object(s); delete them one at a time.");
+      return deny(
+          "bulk_delete", "max_bulk",
+          "One call may delete at most " + std::to_string(p.max_bulk) + " object(s); delete them one at a time.");
     }
   }
   if (a.upstream == "github" && !p.github.repositories.empty() && !any_glob(p.github.repositories, a.repository)) {
-    return deny("repository_not_allowed", "github.repositories",
-                "The policy only allows the GitHub repositories " + json(p.github.repositories).dump() +
-                    "; use one of them.");
+    return deny(
+        "repository_not_allowed", "github.repositories",
+        "The policy only allows the GitHub repositories " + json(p.github.repositories).dump() + "; use one of them.");
   }
   const bool scale_kind = a.verb == "scale" && kind_in(p.auto_approve.scale.kinds, a.kind);
   if (a.verb == "scale" && a.replicas) {
@@ -261,8 +264,9 @@ static std::optional<Decision> approve(const Policy& p, const ClusterFacts& fact
   }
   for (const auto& t : a.targets) {
     if (!failed_pod && !t.ns.empty() && any_glob(p.production_namespaces, t.ns)) {
-      return approval("production_namespace", "production_namespaces",
-                      "namespace \"" + t.ns + "\" is a production namespace, where every change needs a human's approval");
+      return approval(
+          "production_namespace", "production_namespaces",
+          "namespace \"" + t.ns + "\" is a production namespace, where every change needs a human's approval");
     }
   }
   if (a.upstream == "self") {
@@ -274,9 +278,9 @@ static std::optional<Decision> approve(const Policy& p, const ClusterFacts& fact
   if (!a.ns.empty()) {
     const auto failing = facts.failing_pods ? facts.failing_pods(a.ns) : std::nullopt;
     if (!failing) {
-      return approval("facts_unavailable", "needs_approval.failing_pods_threshold",
-                      "the failing pods of namespace \"" + a.ns +
-                          "\" could not be read, so the escalation rule cannot be checked");
+      return approval(
+          "facts_unavailable", "needs_approval.failing_pods_threshold",
+          "the failing pods of namespace \"" + a.ns + "\" could not be read, so the escalation rule cannot be checked");
     }
     if (*failing > p.needs_approval.failing_pods_threshold) {
       return approval("escalation", "needs_approval.failing_pods_threshold",
@@ -304,16 +308,18 @@ static std::optional<Decision> approve(const Policy& p, const ClusterFacts& fact
     const int delta = *a.replicas - *current;
     if (std::abs(delta) > p.auto_approve.scale.max_delta) {
       return deny("scale_limit", "auto_approve.scale",
-                  "Scaling from " + std::to_string(*current) + " to " + std::to_string(*a.replicas) + " replicas changes " +
-                      "more than " + std::to_string(p.auto_approve.scale.max_delta) + " at once; scale by at most " +
-                      std::to_string(p.auto_approve.scale.max_delta) + " replicas, check the result, then repeat.");
+                  "Scaling from " + std::to_string(*current) + " to " + std::to_string(*a.replicas) +
+                      " replicas changes " + "more than " + std::to_string(p.auto_approve.scale.max_delta) +
+                      " at once; scale by at most " + std::to_string(p.auto_approve.scale.max_delta) +
+                      " replicas, check the result, then repeat.");
     }
     how = "auto_approve.scale";
     return std::nullopt;
   }
   return approval("not_auto_approved", "auto_approve",
                   "only restarting one pod, deleting Failed or Evicted pods and scaling Deployments or StatefulSets by "
-                  "at most " + std::to_string(p.auto_approve.scale.max_delta) + " replicas run without a human");
+                  "at most " +
+                      std::to_string(p.auto_approve.scale.max_delta) + " replicas run without a human");
 }
 
 std::optional<Decision> Validator::limits(const Action& a, TimePoint now) {
@@ -345,13 +351,15 @@ std::optional<Decision> Validator::limits(const Action& a, TimePoint now) {
   switch (*slot) {
     case LimitStore::Slot::taken: return std::nullopt;
     case LimitStore::Slot::cluster_spent:
-      return deny("rate_limited", "rate_limits.cluster",
-                  "At most " + std::to_string(limits.cluster) + " changes per " + minutes +
-                      " minutes run cluster-wide and that budget is used; wait, or hand the remaining actions to a human.");
+      return deny(
+          "rate_limited", "rate_limits.cluster",
+          "At most " + std::to_string(limits.cluster) + " changes per " + minutes +
+              " minutes run cluster-wide and that budget is used; wait, or hand the remaining actions to a human.");
     case LimitStore::Slot::namespace_spent:
       return deny("rate_limited", "rate_limits.per_namespace",
                   "At most " + std::to_string(limits.per_namespace) + " changes per " + minutes +
-                      " minutes run in namespace \"" + a.ns + "\" and that budget is used; wait, or hand the rest to a human.");
+                      " minutes run in namespace \"" + a.ns +
+                      "\" and that budget is used; wait, or hand the rest to a human.");
   }
   return unavailable("unknown answer from the limits database");
 }
@@ -390,13 +398,15 @@ Decision Validator::decide(const Action& action, const Actor& actor, std::string
     }
     for (const auto& r : policy_.shadow) {
       if (matches(r, action)) {
-        d.shadow.push_back(ShadowHit{r.name, r.code, r.effect == Rule::Effect::deny ? Verdict::deny : Verdict::needs_approval});
-        logger()->info("shadow rule {} would {} {} ({})", r.name, r.effect == Rule::Effect::deny ? "deny" : "ask approval for",
-                       action.tool, correlation_id);
+        d.shadow.push_back(
+            ShadowHit{r.name, r.code, r.effect == Rule::Effect::deny ? Verdict::deny : Verdict::needs_approval});
+        logger()->info("shadow rule {} would {} {} ({})", r.name,
+                       r.effect == Rule::Effect::deny ? "deny" : "ask approval for", action.tool, correlation_id);
       }
     }
   } catch (const std::exception& e) {
-    d = deny("internal_error", "validator", std::string("The validator failed (") + e.what() + "), so the call was refused.");
+    d = deny("internal_error", "validator",
+             std::string("The validator failed (") + e.what() + "), so the call was refused.");
   }
   d.action = action;
   d.actor = actor;
@@ -433,7 +443,8 @@ Decision Validator::approved(Decision d, const std::string& by) {
       if (auto stop = limits(d.action, clock_())) out = std::move(*stop);
     }
   } catch (const std::exception& e) {
-    out = deny("internal_error", "validator", std::string("The validator failed (") + e.what() + "), so the call was refused.");
+    out = deny("internal_error", "validator",
+               std::string("The validator failed (") + e.what() + "), so the call was refused.");
   }
   out.action = std::move(d.action);
   out.actor = std::move(d.actor);
@@ -454,7 +465,8 @@ void Validator::record_result(const Decision& d, bool ok, std::string_view detai
     // The call has already run: a breaker that cannot be fed is worth an error line, not a failed call.
     if (const auto store = limit_store(); !store) {
       logger()->error("circuit breaker: no limits database is open; the result of {} is not counted", d.action.tool);
-    } else if (auto recorded = store->record_result(target_key(d.action), ok, policy_.circuit_breaker, now); !recorded) {
+    } else if (auto recorded = store->record_result(target_key(d.action), ok, policy_.circuit_breaker, now);
+               !recorded) {
       logger()->error("circuit breaker: {}; the result of {} is not counted", recorded.error(), d.action.tool);
     }
   }

@@ -66,7 +66,8 @@ tl::expected<json, std::string> convert(const YAML::Node& node, const std::strin
       json out = json::object();
       for (const auto& entry : node) {
         const int line = entry.first.Mark().line + 1;
-        if (!entry.first.IsScalar()) return tl::unexpected(file + ":" + std::to_string(line) + ": keys must be plain strings");
+        if (!entry.first.IsScalar())
+          return tl::unexpected(file + ":" + std::to_string(line) + ": keys must be plain strings");
         const std::string key = entry.first.Scalar();
         if (out.contains(key)) {
           return tl::unexpected(file + ":" + std::to_string(line) + ": key \"" + key + "\" appears twice");

@@ -133,7 +133,8 @@ void Dispatcher::resource_updated(std::string_view uri) {
 }
 
 bool Dispatcher::is_subscribable(std::string_view uri) const {
-  return std::any_of(resources_.begin(), resources_.end(), [&](const auto& r) { return r.subscribable && r.uri == uri; });
+  return std::any_of(resources_.begin(), resources_.end(),
+                     [&](const auto& r) { return r.subscribable && r.uri == uri; });
 }
 
 void Dispatcher::add_resource(ResourceDef resource) { resources_.push_back(std::move(resource)); }
@@ -215,10 +216,8 @@ std::optional<tl::expected<Json, Error>> Dispatcher::answer(const std::string& m
   if (method == "resources/templates/list") {
     Json items = Json::array();
     for (const auto& t : templates_) {
-      Json item{{"uriTemplate", t.uri_template},
-                {"name", t.name},
-                {"description", t.description},
-                {"mimeType", t.mime_type}};
+      Json item{
+          {"uriTemplate", t.uri_template}, {"name", t.name}, {"description", t.description}, {"mimeType", t.mime_type}};
       if (protocol::has_structured_output(era.version)) item["title"] = t.title;
       items.push_back(std::move(item));
     }
@@ -260,7 +259,8 @@ tl::expected<Json, Error> Dispatcher::read_resource(const Json& params) const {
     return invalid_params("Invalid params: resources/read needs a string \"uri\"");
   }
   const auto& uri = params["uri"].get_ref<const std::string&>();
-  auto contents = [&](const std::string& mime, Result<std::string> text, bool binary = false) -> tl::expected<Json, Error> {
+  auto contents = [&](const std::string& mime, Result<std::string> text,
+                      bool binary = false) -> tl::expected<Json, Error> {
     if (!text) return tl::unexpected(Error{jsonrpc::kInternalError, text.error().message, std::nullopt});
     Json item{{"uri", uri}, {"mimeType", mime}};
     if (binary) {
@@ -279,14 +279,14 @@ tl::expected<Json, Error> Dispatcher::read_resource(const Json& params) const {
     if (brace != std::string::npos && uri.size() > prefix.size() && uri.compare(0, prefix.size(), prefix) == 0) {
       auto text = t.read(std::string_view(uri).substr(prefix.size()));
       if (!text) {
-        return tl::unexpected(Error{jsonrpc::kInvalidParams, "Resource not found: " + text.error().message,
-                                    Json{{"uri", uri}}});
+        return tl::unexpected(
+            Error{jsonrpc::kInvalidParams, "Resource not found: " + text.error().message, Json{{"uri", uri}}});
       }
       return contents(t.mime_type, std::move(text));
     }
   }
-  return tl::unexpected(Error{jsonrpc::kInvalidParams, "Resource not found: " + uri + " (see resources/list)",
-                              Json{{"uri", uri}}});
+  return tl::unexpected(
+      Error{jsonrpc::kInvalidParams, "Resource not found: " + uri + " (see resources/list)", Json{{"uri", uri}}});
 }
 
 tl::expected<Json, Error> Dispatcher::get_prompt(const Json& params) const {
@@ -310,8 +310,8 @@ tl::expected<Json, Error> Dispatcher::get_prompt(const Json& params) const {
     }
   }
   for (const auto& [key, value] : arguments) {
-    const bool known = std::any_of(prompt->arguments.begin(), prompt->arguments.end(),
-                                   [&](const auto& a) { return a.name == key; });
+    const bool known =
+        std::any_of(prompt->arguments.begin(), prompt->arguments.end(), [&](const auto& a) { return a.name == key; });
     if (!known) return invalid_params("Invalid params: prompt \"" + name + "\" has no argument \"" + key + "\"");
   }
   auto result = prompt->get(arguments);
@@ -320,8 +320,8 @@ tl::expected<Json, Error> Dispatcher::get_prompt(const Json& params) const {
 }
 
 tl::expected<Json, Error> Dispatcher::complete(const Json& params) const {
-  if (!params.is_object() || !params.contains("ref") || !params["ref"].is_object() ||
-      !params.contains("argument") || !params["argument"].is_object()) {
+  if (!params.is_object() || !params.contains("ref") || !params["ref"].is_object() || !params.contains("argument") ||
+      !params["argument"].is_object()) {
     return invalid_params("Invalid params: completion/complete needs \"ref\" and \"argument\" objects");
   }
   const Json& ref = params["ref"];
@@ -337,7 +337,8 @@ tl::expected<Json, Error> Dispatcher::complete(const Json& params) const {
     if (p->complete) candidates = p->complete(arg_name);
   } else if (type == "ref/resource") {
     const std::string uri = jsonrpc::string_field(ref, "uri");
-    const auto t = std::find_if(templates_.begin(), templates_.end(), [&](const auto& x) { return x.uri_template == uri; });
+    const auto t =
+        std::find_if(templates_.begin(), templates_.end(), [&](const auto& x) { return x.uri_template == uri; });
     if (t == templates_.end()) return invalid_params("Invalid params: unknown resource template \"" + uri + "\"");
     if (t->complete) candidates = t->complete(prefix);
   } else {
@@ -405,8 +406,8 @@ Json Dispatcher::run_call(const PreparedCall& call, CallContext& context, std::s
     const auto errors = tool.output->validate(output->structured);
     // The handler broke its own contract: an invariant failure, answered -32603 by the session loop.
     if (!errors.empty()) {
-      throw std::logic_error("tool " + def.name + " returned output that fails its schema: " +
-                             protocol::format_errors(errors));
+      throw std::logic_error("tool " + def.name +
+                             " returned output that fails its schema: " + protocol::format_errors(errors));
     }
   }
   Json content = Json::array();

@@ -31,13 +31,13 @@ struct ServerInfo {
 };
 
 struct ServerOptions {
-  std::size_t page_size = 50;                // items per tools/list, prompts/list ... page
-  std::size_t workers = 4;                   // threads running tool calls
-  std::size_t queue_limit = 256;             // tool calls waiting for a thread before "busy" answers
-  std::size_t max_message_bytes = 8u << 20;  // a bigger message gets -32600 and is never buffered
-  std::size_t max_depth = 128;               // JSON nesting limit
+  std::size_t page_size = 50;                         // items per tools/list, prompts/list ... page
+  std::size_t workers = 4;                            // threads running tool calls
+  std::size_t queue_limit = 256;                      // tool calls waiting for a thread before "busy" answers
+  std::size_t max_message_bytes = 8u << 20;           // a bigger message gets -32600 and is never buffered
+  std::size_t max_depth = 128;                        // JSON nesting limit
   std::chrono::milliseconds shutdown_deadline{5000};  // in-flight calls get this long to finish at shutdown
-  std::chrono::milliseconds list_ttl{300000};          // ttlMs on 2026-07-28 list results
+  std::chrono::milliseconds list_ttl{300000};         // ttlMs on 2026-07-28 list results
 };
 
 // A fixed resource (resources/list, resources/read).

@@ -88,7 +88,8 @@ class Session::Context final : public CallContext {
   const Json& client_info() const override { return scope_.client_info; }
   tl::expected<Json, std::string> request_client(std::string_view method, Json params,
                                                  std::chrono::milliseconds timeout) override {
-    return session_->request_client(scope_, [this] { return cancelled(); }, method, std::move(params), timeout);
+    return session_->request_client(
+        scope_, [this] { return cancelled(); }, method, std::move(params), timeout);
   }
 
  private:
@@ -198,14 +199,16 @@ void Session::handle_text(std::string_view text, const std::shared_ptr<Route>& r
     initialized = initialized_;
   }
   if (parsed->empty()) {
-    direct(jsonrpc::make_error(std::nullopt, Error{jsonrpc::kInvalidRequest, "Invalid Request: empty batch", std::nullopt}));
+    direct(jsonrpc::make_error(std::nullopt,
+                               Error{jsonrpc::kInvalidRequest, "Invalid Request: empty batch", std::nullopt}));
     return;
   }
   if (!initialized || !protocol::allows_batches(version)) {
     const std::string why = initialized ? "protocol version " + version + " does not allow JSON-RPC batches"
                                         : "JSON-RPC batches are not accepted before initialize";
-    direct(jsonrpc::make_error(std::nullopt, Error{jsonrpc::kInvalidRequest, "Invalid Request: " + why +
-                                                       "; send one message per line", std::nullopt}));
+    direct(jsonrpc::make_error(
+        std::nullopt,
+        Error{jsonrpc::kInvalidRequest, "Invalid Request: " + why + "; send one message per line", std::nullopt}));
     return;
   }
   auto batch = std::make_shared<Batch>();
@@ -257,14 +260,16 @@ tl::expected<Session::RequestScope, Error> Session::scope_of(const jsonrpc::Requ
   RequestScope scope;
   const Json* meta = meta_of(request.params);
   if (meta) {
-    if (const auto token = meta->find("progressToken"); token != meta->end() && (token->is_string() || token->is_number_integer())) {
+    if (const auto token = meta->find("progressToken");
+        token != meta->end() && (token->is_string() || token->is_number_integer())) {
       scope.progress_token = *token;
     }
   }
   if (meta && meta->contains(kMetaVersion)) {
     // The stateless core: everything the request needs is in its own _meta.
     const Json& version = (*meta)[kMetaVersion];
-    if (!version.is_string()) return error(jsonrpc::kInvalidParams, "Invalid params: _meta." + std::string(kMetaVersion) + " must be a string");
+    if (!version.is_string())
+      return error(jsonrpc::kInvalidParams, "Invalid params: _meta." + std::string(kMetaVersion) + " must be a string");
     if (version.get_ref<const std::string&>() != protocol::kStatelessVersion) {
       Json supported = Json::array();
       for (auto v : protocol::all_versions()) supported.push_back(v);
@@ -278,11 +283,13 @@ tl::expected<Session::RequestScope, Error> Session::scope_of(const jsonrpc::Requ
                                                 " (an object) is required with protocol version 2026-07-28");
     }
     if (removed_in_stateless(request.method)) {
-      return error(jsonrpc::kMethodNotFound, "Method not found: " + request.method + " does not exist in protocol version 2026-07-28");
+      return error(jsonrpc::kMethodNotFound,
+                   "Method not found: " + request.method + " does not exist in protocol version 2026-07-28");
     }
     scope.era = protocol::Era::stateless;
     scope.version = std::string(protocol::kStatelessVersion);
-    if (const auto info = meta->find(kMetaClientInfo); info != meta->end() && info->is_object()) scope.client_info = *info;
+    if (const auto info = meta->find(kMetaClientInfo); info != meta->end() && info->is_object())
+      scope.client_info = *info;
     scope.client_capabilities = *caps;
     if (const auto level = meta->find(kMetaLogLevel); level != meta->end() && level->is_string()) {
       scope.log_level = parse_log_level(level->get<std::string>());
@@ -297,9 +304,8 @@ tl::expected<Session::RequestScope, Error> Session::scope_of(const jsonrpc::Requ
                                               " (2026-07-28) and _meta." + kMetaCapabilities);
   }
   if (!initialized_ && request.method != "initialize" && request.method != "ping") {
-    return error(jsonrpc::kInvalidRequest,
-                 "Server not initialized: send initialize first, or carry _meta." + std::string(kMetaVersion) +
-                     " = \"2026-07-28\" on every request");
+    return error(jsonrpc::kInvalidRequest, "Server not initialized: send initialize first, or carry _meta." +
+                                               std::string(kMetaVersion) + " = \"2026-07-28\" on every request");
   }
   scope.era = protocol::Era::handshake;
   scope.version = version_;
@@ -317,9 +323,10 @@ void Session::handle_request(jsonrpc::Request&& request, const Reply& reply, boo
   {
     std::lock_guard lock(mutex_);
     if (in_flight_.count(jsonrpc::id_key(request.id)) != 0) {
-      return answer_error(Error{jsonrpc::kInvalidRequest,
-                                "Invalid Request: id " + jsonrpc::id_key(request.id) + " is already in use by a request in flight",
-                                std::nullopt});
+      return answer_error(
+          Error{jsonrpc::kInvalidRequest,
+                "Invalid Request: id " + jsonrpc::id_key(request.id) + " is already in use by a request in flight",
+                std::nullopt});
     }
   }
   auto scope = scope_of(request, in_batch);
@@ -329,17 +336,21 @@ void Session::handle_request(jsonrpc::Request&& request, const Reply& reply, boo
   const std::string& method = request.method;
   tl::expected<Json, Error> result = Json::object();
   if (method == "initialize") {
-    if (in_batch) return answer_error(Error{jsonrpc::kInvalidRequest, "Invalid Request: initialize must not be part of a batch", std::nullopt});
+    if (in_batch)
+      return answer_error(
+          Error{jsonrpc::kInvalidRequest, "Invalid Request: initialize must not be part of a batch", std::nullopt});
     result = initialize(request.params);
   } else if (method == "ping") {
     result = Json::object();
   } else if (method == "logging/setLevel") {
-    const auto level = request.params.is_object() && request.params.contains("level") && request.params["level"].is_string()
-                           ? parse_log_level(request.params["level"].get<std::string>())
-                           : std::nullopt;
+    const auto level =
+        request.params.is_object() && request.params.contains("level") && request.params["level"].is_string()
+            ? parse_log_level(request.params["level"].get<std::string>())
+            : std::nullopt;
     if (!level) {
-      result = error(jsonrpc::kInvalidParams, "Invalid params: level must be one of debug, info, notice, warning, "
-                                              "error, critical, alert, emergency");
+      result = error(jsonrpc::kInvalidParams,
+                     "Invalid params: level must be one of debug, info, notice, warning, "
+                     "error, critical, alert, emergency");
     } else {
       std::lock_guard lock(mutex_);
       log_level_ = *level;
@@ -387,9 +398,10 @@ tl::expected<Json, Error> Session::initialize(const Json& params) {
     server_info["title"] = info.title;
     if (negotiated >= std::string_view("2025-11-25")) server_info["description"] = info.description;
   }
-  logger()->info("initialized: client {} asked for {}, speaking {}",
-                 jsonrpc::string_field(client_info_, "name", "?"), requested, negotiated);
-  Json result{{"protocolVersion", negotiated}, {"capabilities", dispatcher_.capabilities()}, {"serverInfo", server_info}};
+  logger()->info("initialized: client {} asked for {}, speaking {}", jsonrpc::string_field(client_info_, "name", "?"),
+                 requested, negotiated);
+  Json result{
+      {"protocolVersion", negotiated}, {"capabilities", dispatcher_.capabilities()}, {"serverInfo", server_info}};
   if (!info.instructions.empty()) result["instructions"] = info.instructions;
   return result;
 }
@@ -425,10 +437,12 @@ void Session::start_call(jsonrpc::Request&& request, RequestScope scope, const R
     if (!call->client_cancelled.load()) {
       Context context(self, call, scope);
       try {
-        response = jsonrpc::make_response(id, self->finish("tools/call", self->dispatcher_.run_call(prepared, context, scope.version), scope));
+        response = jsonrpc::make_response(
+            id, self->finish("tools/call", self->dispatcher_.run_call(prepared, context, scope.version), scope));
       } catch (const std::exception& e) {
         logger()->error("tools/call {} failed: {}", prepared.tool->name, e.what());
-        response = jsonrpc::make_error(id, Error{jsonrpc::kInternalError, std::string("Internal error: ") + e.what(), std::nullopt});
+        response = jsonrpc::make_error(
+            id, Error{jsonrpc::kInternalError, std::string("Internal error: ") + e.what(), std::nullopt});
       }
     }
     {
@@ -448,10 +462,11 @@ void Session::start_call(jsonrpc::Request&& request, RequestScope scope, const R
       std::lock_guard lock(mutex_);
       in_flight_.erase(key);
     }
-    Json busy{{"content", Json::array({{{"type", "text"},
-                                        {"text", "The server is busy: " + std::to_string(dispatcher_.options().queue_limit) +
-                                                     " tool calls are already queued. Retry in a few seconds."}}})},
-              {"isError", true}};
+    Json busy{
+        {"content", Json::array({{{"type", "text"},
+                                  {"text", "The server is busy: " + std::to_string(dispatcher_.options().queue_limit) +
+                                               " tool calls are already queued. Retry in a few seconds."}}})},
+        {"isError", true}};
     reply(jsonrpc::make_response(request.id, finish("tools/call", std::move(busy), scope)));
   }
 }
@@ -489,17 +504,18 @@ tl::expected<Json, Error> Session::subscription(const std::string& method, const
   }
   if (!dispatcher_.is_subscribable(uri)) {
     return error(jsonrpc::kInvalidParams,
-                 "Invalid params: resource " + uri + " sends no update notifications; subscribe to a resource "
-                 "that changes (resources/list names them)",
+                 "Invalid params: resource " + uri +
+                     " sends no update notifications; subscribe to a resource "
+                     "that changes (resources/list names them)",
                  Json{{"uri", uri}});
   }
   subscriptions_.insert(uri);
   return Json::object();
 }
 
-tl::expected<Json, std::string> Session::request_client(const RequestScope& scope, const std::function<bool()>& cancelled,
-                                                        std::string_view method, Json params,
-                                                        std::chrono::milliseconds timeout) {
+tl::expected<Json, std::string> Session::request_client(const RequestScope& scope,
+                                                        const std::function<bool()>& cancelled, std::string_view method,
+                                                        Json params, std::chrono::milliseconds timeout) {
   if (scope.era == protocol::Era::stateless) {
     // 2026-07-28 removed server-to-client requests (multi round-trip requests replace them).
     return tl::unexpected("protocol version 2026-07-28 has no server-to-client requests, so " + std::string(method) +
@@ -511,11 +527,13 @@ tl::expected<Json, std::string> Session::request_client(const RequestScope& scop
                                                               : nullptr;
   if (!capability) return tl::unexpected("unknown client request " + std::string(method));
   if (!scope.client_capabilities.is_object() || !scope.client_capabilities.contains(capability)) {
-    return tl::unexpected("the client did not declare the \"" + std::string(capability) + "\" capability at initialize, so " +
-                          std::string(method) + " cannot be sent to it; use a client that supports it");
+    return tl::unexpected("the client did not declare the \"" + std::string(capability) +
+                          "\" capability at initialize, so " + std::string(method) +
+                          " cannot be sent to it; use a client that supports it");
   }
   if (scope.route && !scope.route->carries_requests) {
-    return tl::unexpected(std::string(method) + " cannot reach this client: its request accepts application/json "
+    return tl::unexpected(std::string(method) +
+                          " cannot reach this client: its request accepts application/json "
                           "only, so nothing can be sent before the answer; send the call with Accept: "
                           "application/json, text/event-stream");
   }
@@ -541,8 +559,8 @@ tl::expected<Json, std::string> Session::request_client(const RequestScope& scop
         break;
       }
       // Woken by the answer; the slice bounds how late a cancellation is seen.
-      outgoing->answered.wait_for(lock, std::min<std::chrono::steady_clock::duration>(std::chrono::milliseconds(50),
-                                                                                      deadline - now));
+      outgoing->answered.wait_for(
+          lock, std::min<std::chrono::steady_clock::duration>(std::chrono::milliseconds(50), deadline - now));
     }
   }
   {
@@ -550,9 +568,10 @@ tl::expected<Json, std::string> Session::request_client(const RequestScope& scop
     outgoing_.erase(jsonrpc::id_key(jsonrpc::Id{id}));
   }
   if (stopped) {
-    const std::string reason = cancelled() ? "the tool call was cancelled"
-                                           : "no answer within " + std::to_string(timeout.count()) + " ms";
-    send_about(scope, jsonrpc::make_notification("notifications/cancelled", Json{{"requestId", id}, {"reason", reason}}));
+    const std::string reason =
+        cancelled() ? "the tool call was cancelled" : "no answer within " + std::to_string(timeout.count()) + " ms";
+    send_about(scope,
+               jsonrpc::make_notification("notifications/cancelled", Json{{"requestId", id}, {"reason", reason}}));
     return tl::unexpected(std::string(method) + " was abandoned: " + reason);
   }
   if (!*outgoing->outcome) {
@@ -581,8 +600,9 @@ void Session::handle_response(const jsonrpc::Id& id, tl::expected<Json, Error> o
 }
 
 void Session::log_to_client(LogLevel level, std::string_view message, const RequestScope& scope) {
-  logger()->log(level >= LogLevel::error ? spdlog::level::err : level >= LogLevel::warning ? spdlog::level::warn
-                                                                                          : spdlog::level::info,
+  logger()->log(level >= LogLevel::error     ? spdlog::level::err
+                : level >= LogLevel::warning ? spdlog::level::warn
+                                             : spdlog::level::info,
                 "{}", message);
   if (scope.era == protocol::Era::stateless) {
     // "Servers MUST NOT emit notifications/message for requests that did not include" a log level.
@@ -591,9 +611,9 @@ void Session::log_to_client(LogLevel level, std::string_view message, const Requ
     std::lock_guard lock(mutex_);
     if (level < log_level_) return;
   }
-  send_about(scope, jsonrpc::make_notification("notifications/message", Json{{"level", to_string(level)},
-                                                                              {"logger", dispatcher_.info().name},
-                                                                              {"data", message}}));
+  send_about(scope, jsonrpc::make_notification(
+                        "notifications/message",
+                        Json{{"level", to_string(level)}, {"logger", dispatcher_.info().name}, {"data", message}}));
 }
 
 std::size_t Session::drain(std::chrono::milliseconds deadline, std::chrono::milliseconds grace) {

@@ -88,7 +88,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void handle_response(const jsonrpc::Id& id, tl::expected<Json, jsonrpc::Error> outcome);
   tl::expected<Json, jsonrpc::Error> subscription(const std::string& method, const Json& params);
   tl::expected<Json, std::string> request_client(const RequestScope& scope, const std::function<bool()>& cancelled,
-                                                 std::string_view method, Json params, std::chrono::milliseconds timeout);
+                                                 std::string_view method, Json params,
+                                                 std::chrono::milliseconds timeout);
   tl::expected<RequestScope, jsonrpc::Error> scope_of(const jsonrpc::Request& request, bool in_batch);
   tl::expected<Json, jsonrpc::Error> initialize(const Json& params);
   void start_call(jsonrpc::Request&& request, RequestScope scope, const Reply& reply);
@@ -108,7 +109,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string version_;       // negotiated handshake version
   Json client_info_;
   Json client_capabilities_;
-  std::set<std::string, std::less<>> subscriptions_;  // resources/subscribe URIs
+  std::set<std::string, std::less<>> subscriptions_;           // resources/subscribe URIs
   std::map<std::string, std::shared_ptr<Outgoing>> outgoing_;  // our requests to the client, by id key
   std::int64_t next_outgoing_ = 0;
   LogLevel log_level_ = LogLevel::warning;  // logging/setLevel

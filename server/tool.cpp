@@ -4,8 +4,8 @@
 
 namespace eks::server {
 namespace {
-constexpr std::array<std::string_view, 8> kLevels = {"debug",    "info",  "notice", "warning",
-                                                     "error",    "critical", "alert", "emergency"};
+constexpr std::array<std::string_view, 8> kLevels = {"debug", "info",     "notice", "warning",
+                                                     "error", "critical", "alert",  "emergency"};
 }
 
 std::string_view to_string(SafetyClass safety) {
@@ -58,8 +58,9 @@ Json embedded_text_resource(std::string uri, std::string mime_type, std::string 
 }
 
 Json embedded_blob_resource(std::string uri, std::string mime_type, std::string_view bytes) {
-  return Json{{"type", "resource"},
-              {"resource", {{"uri", std::move(uri)}, {"mimeType", std::move(mime_type)}, {"blob", base64_encode(bytes)}}}};
+  return Json{
+      {"type", "resource"},
+      {"resource", {{"uri", std::move(uri)}, {"mimeType", std::move(mime_type)}, {"blob", base64_encode(bytes)}}}};
 }
 
 std::string_view to_string(LogLevel level) { return kLevels[static_cast<std::size_t>(level)]; }

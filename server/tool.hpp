@@ -69,7 +69,7 @@ using ToolHandler = std::function<Result<ToolOutput>(const Json& arguments, Call
 struct ToolDef {
   std::string name;
   std::string title;
-  std::string description;  // written for a model: what it does, when to use it, what it returns
+  std::string description;    // written for a model: what it does, when to use it, what it returns
   std::string input_schema;   // name of the embedded schema, e.g. "server_status.input" (or inline JSON text)
   std::string output_schema;  // empty when the tool has no structured output
   ToolAnnotations annotations;

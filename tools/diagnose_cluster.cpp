@@ -69,7 +69,8 @@ void to_json(nlohmann::json& j, const Diagnosis& d) {
     finding["root_cause"] = it->second["root_cause"];
     nlohmann::json evidence = it->second["evidence"];
     for (const auto& e : finding["evidence"]) {
-      if (std::none_of(evidence.begin(), evidence.end(), [&](const auto& x) { return x["text"] == e["text"]; })) evidence.push_back(e);
+      if (std::none_of(evidence.begin(), evidence.end(), [&](const auto& x) { return x["text"] == e["text"]; }))
+        evidence.push_back(e);
     }
     finding["evidence"] = std::move(evidence);
     refined.push_back(finding["id"]);
@@ -96,11 +97,14 @@ std::string render_text(const Diagnosis& d) {
               rc["category"].get<std::string>() + ", confidence " +
               std::to_string(static_cast<int>(rc["confidence"].get<double>() * 100 + 0.5)) + "%)\n";
       // The agent's evidence quotes what it read in the cluster.
-      for (const auto& e : f["evidence"]) text += "  - " + e["source"].get<std::string>() + ": " + logs::code_span(e["text"].get<std::string>()) + "\n";
-      for (const auto& a : f.value("recommended_actions", nlohmann::json::array())) text += "  - do: " + a.get<std::string>() + "\n";
+      for (const auto& e : f["evidence"])
+        text += "  - " + e["source"].get<std::string>() + ": " + logs::code_span(e["text"].get<std::string>()) + "\n";
+      for (const auto& a : f.value("recommended_actions", nlohmann::json::array()))
+        text += "  - do: " + a.get<std::string>() + "\n";
     }
   } else if (!o.failure.empty()) {
-    text += "\nDeep investigation unavailable (" + o.failure + "); the findings above are the deterministic analysis.\n";
+    text +=
+        "\nDeep investigation unavailable (" + o.failure + "); the findings above are the deterministic analysis.\n";
   }
   return text;
 }
@@ -182,7 +186,9 @@ server::Result<Diagnosis> run(const std::shared_ptr<cluster::ClusterSource>& sou
   Diagnosis out;
   out.report = analyzers::analyze(*state, options, [&](analyzers::Phase phase, std::string_view message) {
     const double value = phase == analyzers::Phase::analyze ? 1.0 : phase == analyzers::Phase::correlate ? 2.0 : 2.5;
-    const char* name = phase == analyzers::Phase::analyze ? "analyze: " : phase == analyzers::Phase::correlate ? "correlate: " : "logs: ";
+    const char* name = phase == analyzers::Phase::analyze     ? "analyze: "
+                       : phase == analyzers::Phase::correlate ? "correlate: "
+                                                              : "logs: ";
     context.progress(value, 3, std::string(name) + std::string(message));
   });
   if (out.report.cancelled || context.cancelled()) return server::tool_error("diagnose_cluster was cancelled");

@@ -7,9 +7,7 @@ namespace {
 struct ConfigQuery {
   std::optional<std::string> section;
 };
-void from_json(const nlohmann::json& j, ConfigQuery& q) {
-  server::argument(j, "section", q.section);
-}
+void from_json(const nlohmann::json& j, ConfigQuery& q) { server::argument(j, "section", q.section); }
 
 struct ConfigView {
   nlohmann::json config;

@@ -10,9 +10,7 @@ namespace {
 struct PolicyQuery {
   std::optional<std::string> section;
 };
-void from_json(const nlohmann::json& j, PolicyQuery& q) {
-  server::argument(j, "section", q.section);
-}
+void from_json(const nlohmann::json& j, PolicyQuery& q) { server::argument(j, "section", q.section); }
 
 struct PolicyView {
   std::string mode;
@@ -36,7 +34,8 @@ std::string render_text(const PolicyView& v) {
   else if (v.mode == "propose") out << ": changes are planned for a human, never executed.\n";
   else out << ": the auto-approved changes below run; others need a human.\n";
   const auto& p = v.policy;
-  if (p.contains("protected_namespaces")) out << "- protected namespaces (no changes): " << join(p["protected_namespaces"]) << "\n";
+  if (p.contains("protected_namespaces"))
+    out << "- protected namespaces (no changes): " << join(p["protected_namespaces"]) << "\n";
   if (p.contains("production_namespaces")) {
     out << "- production namespaces (changes need approval): " << join(p["production_namespaces"]) << "\n";
   }
@@ -46,10 +45,12 @@ std::string render_text(const PolicyView& v) {
       out << "  - `" << r["code"].get<std::string>() << "`: " << r["reason"].get<std::string>() << "\n";
     }
   }
-  if (p.contains("max_bulk")) out << "- at most " << p["max_bulk"].dump() << " object(s) per delete; never by selector\n";
+  if (p.contains("max_bulk"))
+    out << "- at most " << p["max_bulk"].dump() << " object(s) per delete; never by selector\n";
   if (p.contains("auto_approve")) {
     const auto& a = p["auto_approve"];
-    out << "- auto-approved (auto mode): " << (a["restart_pod"].get<bool>() ? "restart one pod outside production; " : "")
+    out << "- auto-approved (auto mode): "
+        << (a["restart_pod"].get<bool>() ? "restart one pod outside production; " : "")
         << (a["delete_failed_pods"].get<bool>() ? "delete Failed/Evicted pods; " : "");
     if (a["scale"]["enabled"].get<bool>()) {
       out << "scale " << join(a["scale"]["kinds"]) << " by at most ±" << a["scale"]["max_delta"].dump()
@@ -68,10 +69,12 @@ std::string render_text(const PolicyView& v) {
         << c["window_seconds"].dump() << " s stop further attempts for " << c["cooldown_seconds"].dump() << " s\n";
   }
   if (p.contains("github")) {
-    out << "- GitHub: repositories " << (p["github"]["repositories"].empty() ? "any" : join(p["github"]["repositories"]))
+    out << "- GitHub: repositories "
+        << (p["github"]["repositories"].empty() ? "any" : join(p["github"]["repositories"]))
         << "; allowed in every mode: " << join(p["github"]["allowed_writes"]) << "\n";
   }
-  if (p.contains("shadow") && !p["shadow"].empty()) out << "- shadow rules (logged, not enforced): " << p["shadow"].size() << "\n";
+  if (p.contains("shadow") && !p["shadow"].empty())
+    out << "- shadow rules (logged, not enforced): " << p["shadow"].size() << "\n";
   if (!p.is_object() || p.size() == 1) out << "```json\n" << p.dump(2) << "\n```\n";
   return out.str();
 }

@@ -13,7 +13,7 @@ void register_prompts(server::Dispatcher& dispatcher) {
                     {"symptom", "What the on-call engineer sees, e.g. \"checkout returns 502\"", false}},
       .get = [](const std::map<std::string, std::string>& args) -> server::Result<nlohmann::json> {
         const auto ns = args.count("namespace") && !args.at("namespace").empty() ? "namespace " + args.at("namespace")
-                                                                                  : std::string("all namespaces");
+                                                                                 : std::string("all namespaces");
         const auto symptom = args.count("symptom") ? args.at("symptom") : std::string("an unspecified failure");
         const std::string text =
             "An on-call engineer reports: " + symptom + ". Investigate " + ns +

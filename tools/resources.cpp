@@ -36,11 +36,12 @@ void register_resources(server::Dispatcher& dispatcher, const Services& services
         if (text.empty()) return server::tool_error("no schema named \"" + std::string(name) + "\"");
         return std::string(text);
       },
-      .complete = [](std::string_view) {
-        std::vector<std::string> names;
-        for (auto n : schemas::names()) names.emplace_back(n);
-        return names;
-      },
+      .complete =
+          [](std::string_view) {
+            std::vector<std::string> names;
+            for (auto n : schemas::names()) names.emplace_back(n);
+            return names;
+          },
   });
 }
 

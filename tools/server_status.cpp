@@ -18,8 +18,8 @@ std::string render_text(const Status& s) {
   out << "**" << v["server"]["name"].get<std::string>() << " " << v["server"]["version"].get<std::string>()
       << "** — up " << static_cast<long long>(v["uptime_seconds"].get<double>()) << " s, mode `"
       << v["mode"].get<std::string>() << "`, " << v["tools"].get<std::size_t>() << " tools\n";
-  out << "- protocol: " << v["protocol"]["version"].get<std::string>() << " (" << v["protocol"]["era"].get<std::string>()
-      << " era)\n";
+  out << "- protocol: " << v["protocol"]["version"].get<std::string>() << " ("
+      << v["protocol"]["era"].get<std::string>() << " era)\n";
   if (v["upstreams"].empty()) {
     out << "- upstreams: none configured\n";
   } else {

@@ -24,9 +24,9 @@ struct Services {
   nlohmann::json config_sources = nlohmann::json::array();
   // Upstream servers and their states: [{name, transport, state, detail?}].
   std::function<nlohmann::json()> upstreams = [] { return nlohmann::json::array(); };
-  std::size_t tool_count = 0;  // filled in by the toolset once every tool is listed
+  std::size_t tool_count = 0;                        // filled in by the toolset once every tool is listed
   safety::Policy policy = safety::default_policy();  // the effective safety policy
-  std::shared_ptr<safety::AuditLog> audit;             // null when auditing is off (tests)
+  std::shared_ptr<safety::AuditLog> audit;           // null when auditing is off (tests)
   // Where the diagnosis tools read the cluster: the upstream Kubernetes MCP server, or a snapshot directory.
   // Null: no cluster configured (the tools say how to configure one).
   std::shared_ptr<cluster::ClusterSource> cluster;

@@ -44,24 +44,28 @@ class AnthropicProvider final : public Provider {
   std::string name() const override { return "anthropic"; }
 
   tl::expected<MessagesResponse, LlmError> create(const MessagesRequest& request, Deadline deadline,
-                                                 const std::function<bool()>& cancelled) override {
+                                                  const std::function<bool()>& cancelled) override {
     const std::string body = to_json(request).dump();
     std::string last_problem;
     for (int attempt = 0;; ++attempt) {
       if (cancelled && cancelled()) return fail(LlmError::Kind::cancelled, "the request was cancelled", attempt);
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left <= 0ms) {
         return fail(LlmError::Kind::deadline,
-                    "the investigation's deadline passed" + (last_problem.empty() ? "" : " (last attempt: " + last_problem + ")"),
+                    "the investigation's deadline passed" +
+                        (last_problem.empty() ? "" : " (last attempt: " + last_problem + ")"),
                     attempt);
       }
       const Exchange x = post(body, std::min(left, options_.request_timeout), cancelled);
       std::optional<std::chrono::milliseconds> retry_after;
-      if (x.code == CURLE_ABORTED_BY_CALLBACK) return fail(LlmError::Kind::cancelled, "the request was cancelled", attempt + 1);
+      if (x.code == CURLE_ABORTED_BY_CALLBACK)
+        return fail(LlmError::Kind::cancelled, "the request was cancelled", attempt + 1);
       if (x.code != CURLE_OK) {
-        last_problem = x.code == CURLE_OPERATION_TIMEDOUT
-                           ? "no answer within " + std::to_string(std::min(left, options_.request_timeout).count()) + " ms"
-                           : std::string("network error: ") + upstream::curl()->easy_strerror(x.code);
+        last_problem =
+            x.code == CURLE_OPERATION_TIMEDOUT
+                ? "no answer within " + std::to_string(std::min(left, options_.request_timeout).count()) + " ms"
+                : std::string("network error: ") + upstream::curl()->easy_strerror(x.code);
       } else if (x.status >= 200 && x.status < 300) {
         const Json parsed = Json::parse(x.transfer.body, nullptr, false);
         auto response = parse_response(parsed);
@@ -69,16 +73,20 @@ class AnthropicProvider final : public Provider {
         last_problem = "malformed answer: " + (parsed.is_discarded() ? std::string("not JSON") : response.error());
       } else {
         last_problem = "HTTP " + std::to_string(x.status) + " " + error_message(x.transfer.body);
-        if (!retryable_status(x.status)) return fail(LlmError::Kind::rejected, "the Messages API refused the request: " + last_problem, attempt + 1);
-        retry_after = parse_retry_after(x.transfer.header("retry-after-ms"), x.transfer.header("retry-after"), std::chrono::system_clock::now());
+        if (!retryable_status(x.status))
+          return fail(LlmError::Kind::rejected, "the Messages API refused the request: " + last_problem, attempt + 1);
+        retry_after = parse_retry_after(x.transfer.header("retry-after-ms"), x.transfer.header("retry-after"),
+                                        std::chrono::system_clock::now());
       }
       if (attempt >= options_.retry.max_retries) {
         return fail(LlmError::Kind::unavailable,
-                    "the Messages API failed " + std::to_string(attempt + 1) + " times; last: " + last_problem, attempt + 1);
+                    "the Messages API failed " + std::to_string(attempt + 1) + " times; last: " + last_problem,
+                    attempt + 1);
       }
       const auto wait = backoff_delay(options_.retry, attempt, retry_after, options_.random());
       logger()->warn("Messages API attempt {} failed ({}){}; retrying in {} ms", attempt + 1, last_problem,
-                     x.transfer.header("request-id").empty() ? "" : " request-id " + x.transfer.header("request-id"), wait.count());
+                     x.transfer.header("request-id").empty() ? "" : " request-id " + x.transfer.header("request-id"),
+                     wait.count());
       if (std::chrono::steady_clock::now() + wait >= deadline) {
         return fail(LlmError::Kind::deadline,
                     "the investigation's deadline comes before the next retry (in " + std::to_string(wait.count()) +
@@ -89,7 +97,8 @@ class AnthropicProvider final : public Provider {
       const auto until = std::chrono::steady_clock::now() + wait;
       while (std::chrono::steady_clock::now() < until) {
         if (cancelled && cancelled()) return fail(LlmError::Kind::cancelled, "the request was cancelled", attempt + 1);
-        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(10ms, until - std::chrono::steady_clock::now()));
+        std::this_thread::sleep_for(
+            std::min<std::chrono::steady_clock::duration>(10ms, until - std::chrono::steady_clock::now()));
       }
     }
   }
@@ -99,7 +108,8 @@ class AnthropicProvider final : public Provider {
     return tl::unexpected(LlmError{kind, std::move(message), attempts});
   }
 
-  Exchange post(const std::string& body, std::chrono::milliseconds timeout, const std::function<bool()>& cancelled) const {
+  Exchange post(const std::string& body, std::chrono::milliseconds timeout,
+                const std::function<bool()>& cancelled) const {
     Exchange x;
     const upstream::Curl& c = *upstream::curl();  // loaded: make_anthropic_provider checked it
     CURL* curl = c.easy_init();
@@ -123,7 +133,8 @@ class AnthropicProvider final : public Provider {
     c.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     upstream::collect(curl, x.transfer);
     c.easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<std::int64_t>(1, timeout.count())));
-    c.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min<std::int64_t>(10000, std::max<std::int64_t>(1, timeout.count()))));
+    c.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                  static_cast<long>(std::min<std::int64_t>(10000, std::max<std::int64_t>(1, timeout.count()))));
     c.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     c.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
     x.code = upstream::perform(curl, cancelled);

@@ -50,7 +50,8 @@ tl::expected<MessagesResponse, std::string> parse_response(const Json& body) {
   if (body.value("type", "") != "message") {
     return tl::unexpected("the response's type is \"" + body.value("type", "") + "\", not \"message\"");
   }
-  if (body.value("role", "") != "assistant") return tl::unexpected(std::string("the response's role is not \"assistant\""));
+  if (body.value("role", "") != "assistant")
+    return tl::unexpected(std::string("the response's role is not \"assistant\""));
   if (!body.contains("content") || !body["content"].is_array()) {
     return tl::unexpected(std::string("the response has no content array"));
   }
@@ -59,8 +60,8 @@ tl::expected<MessagesResponse, std::string> parse_response(const Json& body) {
   r.model = body.value("model", "");
   const auto stop = body.find("stop_reason");
   r.stop_reason = stop != body.end() && stop->is_string() ? stop->get<std::string>() : "";
-  static const std::vector<std::string> kStops = {"end_turn", "tool_use", "max_tokens", "refusal", "pause_turn",
-                                                  "stop_sequence"};
+  static const std::vector<std::string> kStops = {"end_turn", "tool_use",   "max_tokens",
+                                                  "refusal",  "pause_turn", "stop_sequence"};
   if (std::find(kStops.begin(), kStops.end(), r.stop_reason) == kStops.end()) {
     return tl::unexpected("unknown stop_reason \"" + r.stop_reason + "\"");
   }
@@ -70,7 +71,8 @@ tl::expected<MessagesResponse, std::string> parse_response(const Json& body) {
     }
     const std::string type = block["type"];
     if (type == "text") {
-      if (!block.contains("text") || !block["text"].is_string()) return tl::unexpected(std::string("a text block has no text"));
+      if (!block.contains("text") || !block["text"].is_string())
+        return tl::unexpected(std::string("a text block has no text"));
     } else if (type == "tool_use") {
       if (!block.contains("id") || !block["id"].is_string() || block["id"].get<std::string>().empty()) {
         return tl::unexpected(std::string("a tool_use block has no id"));

@@ -34,13 +34,13 @@ class Provider {
   // One Messages API call, retried as its policy says; never runs past `deadline` and stops when `cancelled`
   // turns true.
   virtual tl::expected<MessagesResponse, LlmError> create(const MessagesRequest& request, Deadline deadline,
-                                                         const std::function<bool()>& cancelled) = 0;
+                                                          const std::function<bool()>& cancelled) = 0;
 };
 
 struct AnthropicOptions {
   std::string api_key;
   std::string base_url = "https://api.anthropic.com";  // requests go to <base_url>/v1/messages
-  std::chrono::milliseconds request_timeout{60000};      // one HTTP exchange
+  std::chrono::milliseconds request_timeout{60000};    // one HTTP exchange
   RetryPolicy retry;
   std::function<double()> random;  // [0, 1) for the jitter; defaults to a seeded engine
 };

@@ -20,7 +20,8 @@ std::optional<double> number(const std::string& text) {
 
 }  // namespace
 
-std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& retry_after_ms, const std::string& retry_after,
+std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& retry_after_ms,
+                                                           const std::string& retry_after,
                                                            std::chrono::system_clock::time_point now) {
   if (auto ms = number(retry_after_ms)) return std::chrono::milliseconds(static_cast<std::int64_t>(*ms));
   if (auto s = number(retry_after)) return std::chrono::milliseconds(static_cast<std::int64_t>(*s * 1000));
@@ -35,7 +36,8 @@ std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& re
 std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int attempt,
                                         std::optional<std::chrono::milliseconds> retry_after, double random01) {
   if (retry_after) return std::min(*retry_after, policy.max_retry_after);
-  const double exponential = static_cast<double>(policy.base.count()) * static_cast<double>(1LL << std::clamp(attempt, 0, 30));
+  const double exponential =
+      static_cast<double>(policy.base.count()) * static_cast<double>(1LL << std::clamp(attempt, 0, 30));
   const double capped = std::min(exponential, static_cast<double>(policy.max_backoff.count()));
   const double jitter = 0.5 + 0.5 * std::clamp(random01, 0.0, 1.0);
   return std::chrono::milliseconds(static_cast<std::int64_t>(capped * jitter));

@@ -8,9 +8,9 @@
 namespace eks::agents::llm {
 
 struct RetryPolicy {
-  int max_retries = 3;                         // attempts after the first
-  std::chrono::milliseconds base{500};         // the first backoff before jitter
-  std::chrono::milliseconds max_backoff{8000};  // the cap of the exponential part
+  int max_retries = 3;                               // attempts after the first
+  std::chrono::milliseconds base{500};               // the first backoff before jitter
+  std::chrono::milliseconds max_backoff{8000};       // the cap of the exponential part
   std::chrono::milliseconds max_retry_after{60000};  // a longer retry-after is clamped to this
 };
 
@@ -18,7 +18,8 @@ struct RetryPolicy {
 bool retryable_status(long status);
 
 // A retry-after-ms header (milliseconds) or retry-after (seconds, or an HTTP date, relative to `now`).
-std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& retry_after_ms, const std::string& retry_after,
+std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& retry_after_ms,
+                                                           const std::string& retry_after,
                                                            std::chrono::system_clock::time_point now);
 
 // The wait before retry number `attempt` (0 for the first retry): the server's retry-after when given (clamped

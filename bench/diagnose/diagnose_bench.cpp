@@ -54,7 +54,9 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-double ms_since(Clock::time_point start) { return std::chrono::duration<double, std::milli>(Clock::now() - start).count(); }
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
 
 // VmHWM / VmRSS from /proc/self/status, in MiB.
 double proc_status_mib(const std::string& key) {
@@ -90,7 +92,8 @@ double tree_cpu_seconds(pid_t root) {
     std::vector<std::string> f;
     for (std::string x; fields >> x && f.size() < 13;) f.push_back(x);
     if (f.size() < 13) continue;  // state ppid ... utime(12) stime(13), counted from the field after the name
-    procs[static_cast<pid_t>(std::stol(name))] = {static_cast<pid_t>(std::stol(f[1])), (std::stod(f[11]) + std::stod(f[12])) / tick};
+    procs[static_cast<pid_t>(std::stol(name))] = {static_cast<pid_t>(std::stol(f[1])),
+                                                  (std::stod(f[11]) + std::stod(f[12])) / tick};
   }
   double total = 0;
   for (const auto& [pid, info] : procs) {
@@ -111,7 +114,8 @@ double tree_cpu_seconds(pid_t root) {
 double self_cpu_seconds() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 fs::path build_root() {
@@ -123,7 +127,8 @@ fs::path build_root() {
   return {};
 }
 
-upstream::UpstreamConfig upstream_config(const fs::path& binary, const fs::path& kubeconfig, const fs::path& home, bool yaml) {
+upstream::UpstreamConfig upstream_config(const fs::path& binary, const fs::path& kubeconfig, const fs::path& home,
+                                         bool yaml) {
   upstream::UpstreamConfig config;
   config.name = "kubernetes";
   config.role = "kubernetes";
@@ -135,7 +140,10 @@ upstream::UpstreamConfig upstream_config(const fs::path& binary, const fs::path&
   config.process = {"kubernetes",
                     binary.string(),
                     args,
-                    {{"HOME", home.string()}, {"KUBECONFIG", kubeconfig.string()}, {"KUBE_CLIENT_QPS", "200"}, {"KUBE_CLIENT_BURST", "400"}}};
+                    {{"HOME", home.string()},
+                     {"KUBECONFIG", kubeconfig.string()},
+                     {"KUBE_CLIENT_QPS", "200"},
+                     {"KUBE_CLIENT_BURST", "400"}}};
   config.connect_timeout = 30000ms;
   config.call_timeout = 60000ms;
   return config;
@@ -178,27 +186,31 @@ std::string generate_log(std::size_t mb) {
     const int s = static_cast<int>(i % 86400);
     const int kind = static_cast<int>(r % 100);
     int n = 0;
-    const int ts_len = std::snprintf(line, sizeof line, "2025-03-11T%02d:%02d:%02d.%06dZ ", s / 3600 % 24, s / 60 % 60, s % 60,
-                                     static_cast<int>(r % 1000000));
+    const int ts_len = std::snprintf(line, sizeof line, "2025-03-11T%02d:%02d:%02d.%06dZ ", s / 3600 % 24, s / 60 % 60,
+                                     s % 60, static_cast<int>(r % 1000000));
     char* p = line + ts_len;
     const std::size_t room = sizeof line - static_cast<std::size_t>(ts_len);
     if (kind < 55) {
       n = std::snprintf(p, room, "INFO request id=%016lx method=%s path=%s/%lu status=200 latency=%lums bytes=%lu", r,
                         methods[r % 4], paths[(r >> 8) % 6], (r >> 16) % 100000, (r >> 24) % 900, (r >> 32) % 65536);
     } else if (kind < 75) {
-      n = std::snprintf(p, room,
-                        "{\"level\":\"info\",\"ts\":%lu.%03lu,\"msg\":\"handled\",\"trace_id\":\"%016lx\",\"user\":%lu,\"ms\":%lu}",
-                        1741700000 + static_cast<unsigned long>(s), r % 1000, r, (r >> 20) % 50000, (r >> 40) % 500);
+      n = std::snprintf(
+          p, room,
+          "{\"level\":\"info\",\"ts\":%lu.%03lu,\"msg\":\"handled\",\"trace_id\":\"%016lx\",\"user\":%lu,\"ms\":%lu}",
+          1741700000 + static_cast<unsigned long>(s), r % 1000, r, (r >> 20) % 50000, (r >> 40) % 500);
     } else if (kind < 85) {
-      n = std::snprintf(p, room, "WARN slow query on table orders took %lums rows=%lu conn=%lu", 500 + (r >> 12) % 5000, (r >> 28) % 10000,
-                        (r >> 44) % 32);
+      n = std::snprintf(p, room, "WARN slow query on table orders took %lums rows=%lu conn=%lu", 500 + (r >> 12) % 5000,
+                        (r >> 28) % 10000, (r >> 44) % 32);
     } else if (kind < 93) {
-      n = std::snprintf(p, room, "DEBUG cache %s key=session:%012lx ttl=%lus", (r & 1) ? "hit" : "miss", r >> 4, (r >> 50) % 3600);
+      n = std::snprintf(p, room, "DEBUG cache %s key=session:%012lx ttl=%lus", (r & 1) ? "hit" : "miss", r >> 4,
+                        (r >> 50) % 3600);
     } else if (kind < 98) {
-      n = std::snprintf(p, room, "WARN retrying call to inventory-service attempt=%lu backoff=%lums", 1 + (r >> 10) % 5, (r >> 20) % 2000);
+      n = std::snprintf(p, room, "WARN retrying call to inventory-service attempt=%lu backoff=%lums", 1 + (r >> 10) % 5,
+                        (r >> 20) % 2000);
     } else {
-      n = std::snprintf(p, room, "ERROR failed to publish event %016lx to kafka-0.kafka:9092: connection refused (attempt %lu)", r,
-                        1 + (r >> 10) % 5);
+      n = std::snprintf(p, room,
+                        "ERROR failed to publish event %016lx to kafka-0.kafka:9092: connection refused (attempt %lu)",
+                        r, 1 + (r >> 10) % 5);
     }
     out.append(line, static_cast<std::size_t>(ts_len + std::max(n, 0)));
     out.push_back('\n');
@@ -246,8 +258,9 @@ int main(int argc, char** argv) {
     else if (a == "--upstream") upstream_binary = next();
     else if (a == "--per-list") per_list = true;
     else {
-      std::cerr << "usage: diagnose_bench [--dir DIR] [--pods N] [--nodes N] [--events N] [--log-mb N] [--markdown FILE] "
-                   "[--kubesim PATH] [--upstream PATH] [--per-list]\n";
+      std::cerr
+          << "usage: diagnose_bench [--dir DIR] [--pods N] [--nodes N] [--events N] [--log-mb N] [--markdown FILE] "
+             "[--kubesim PATH] [--upstream PATH] [--per-list]\n";
       return 2;
     }
   }
@@ -263,9 +276,9 @@ int main(int argc, char** argv) {
 
   // 1. The cluster.
   if (!fs::exists(dir / "cluster")) {
-    const std::string cmd = "node '" + (source_dir / "bench" / "gen-cluster").string() + "' '" + dir.string() + "' --pods " +
-                            std::to_string(pods) + " --nodes " + std::to_string(nodes) + " --events " + std::to_string(events) +
-                            " > /dev/null";
+    const std::string cmd = "node '" + (source_dir / "bench" / "gen-cluster").string() + "' '" + dir.string() +
+                            "' --pods " + std::to_string(pods) + " --nodes " + std::to_string(nodes) + " --events " +
+                            std::to_string(events) + " > /dev/null";
     std::cerr << "generating: " << cmd << "\n";
     if (std::system(cmd.c_str()) != 0) {
       std::cerr << "diagnose_bench: bench/gen-cluster failed (is node installed?)\n";
@@ -283,7 +296,7 @@ int main(int argc, char** argv) {
   }
   const double snapshot_load_ms = ms_since(load_start);
   const double load_peak = proc_status_mib("VmHWM");  // the process so far: start-up and the load
-  malloc_trim(0);  // the parse's freed heap is not the state's size
+  malloc_trim(0);                                     // the parse's freed heap is not the state's size
   const double rss_after_load = proc_status_mib("VmRSS");
   const bool peak_reset = reset_peak_rss();
   std::vector<double> times;
@@ -295,31 +308,36 @@ int main(int argc, char** argv) {
   }
   std::sort(times.begin(), times.end());
   const double analysis_peak = proc_status_mib("VmHWM");
-  const std::string cluster_desc = std::to_string(state->pods.size()) + " pods, " + std::to_string(state->nodes.size()) + " nodes, " +
+  const std::string cluster_desc = std::to_string(state->pods.size()) + " pods, " +
+                                   std::to_string(state->nodes.size()) + " nodes, " +
                                    std::to_string(state->events.size()) + " events";
   rows.push_back({"analysis, ClusterState → findings (" + cluster_desc + ")",
-                  fixed(times[2]) + " ms median of 5 (min " + fixed(times[0]) + ", max " + fixed(times[4]) + ")", "≤ 300 ms"});
+                  fixed(times[2]) + " ms median of 5 (min " + fixed(times[0]) + ", max " + fixed(times[4]) + ")",
+                  "≤ 300 ms"});
   rows.push_back({"peak RSS during analysis (state loaded: " + fixed(rss_after_load, 0) + " MiB)",
-                  peak_reset ? fixed(analysis_peak, 0) + " MiB (" + fixed(analysis_peak * 1.048576, 0) + " MB)" : "n/a (clear_refs refused)",
+                  peak_reset ? fixed(analysis_peak, 0) + " MiB (" + fixed(analysis_peak * 1.048576, 0) + " MB)"
+                             : "n/a (clear_refs refused)",
                   "≤ 200 MB"});
   rows.push_back({"peak RSS of the process through the snapshot load (JSON → ClusterState)",
                   fixed(load_peak, 0) + " MiB (" + fixed(load_peak * 1.048576, 0) + " MB)", "≤ 200 MB"});
-  notes.push_back("snapshot load (JSON → ClusterState, not part of the analysis) took " + fixed(snapshot_load_ms, 0) + " ms; " +
-                  std::to_string(report.findings.size()) + " findings in all");
+  notes.push_back("snapshot load (JSON → ClusterState, not part of the analysis) took " + fixed(snapshot_load_ms, 0) +
+                  " ms; " + std::to_string(report.findings.size()) + " findings in all");
 
   // 3 + 4. Live, through kubesim + kubernetes-mcp-server, and the token economy.
   const fs::path work = fs::temp_directory_path() / ("eks-diagnose-bench-" + std::to_string(getpid()));
   fs::create_directories(work / "home");
   bool live_ok = false;
   if (!fs::exists(kubesim) || !fs::exists(upstream_binary)) {
-    notes.push_back("live part not run: missing " + (!fs::exists(kubesim) ? kubesim.string() : upstream_binary.string()));
+    notes.push_back("live part not run: missing " +
+                    (!fs::exists(kubesim) ? kubesim.string() : upstream_binary.string()));
   } else {
     test_fixtures::ChildProcess sim({kubesim.string(), "--snapshot", dir.string(), "--listen", "127.0.0.1:0",
                                      "--write-kubeconfig", (work / "kubeconfig").string()},
                                     work / "kubesim.log", 60s);
     const std::string url = sim.first_line();
     if (url.rfind("http://127.0.0.1:", 0) != 0) {
-      notes.push_back("live part not run: kubesim did not start within 60 s (see " + (work / "kubesim.log").string() + ")");
+      notes.push_back("live part not run: kubesim did not start within 60 s (see " + (work / "kubesim.log").string() +
+                      ")");
     } else {
       upstream::Gateway gateway({upstream_config(upstream_binary, work / "kubeconfig", work / "home", true)});
       std::mutex mutex;
@@ -331,7 +349,8 @@ int main(int argc, char** argv) {
         std::lock_guard lock(mutex);
         if (!any) first_call = Clock::now();
         any = true;
-        const std::string what = call.tool + (call.arguments.contains("kind") ? " " + call.arguments.value("kind", "") : "");
+        const std::string what =
+            call.tool + (call.arguments.contains("kind") ? " " + call.arguments.value("kind", "") : "");
         return upstream::CallDone([&, what](bool, const std::string&, std::chrono::milliseconds took) {
           std::lock_guard l(mutex);
           last_done = Clock::now();
@@ -361,7 +380,8 @@ int main(int argc, char** argv) {
         const bool live_peak_reset = reset_peak_rss();
         // CPU by process during the load: ours (JSON-RPC, parse, index), kubesim's, and the upstream's (every
         // other process below ours: the kubernetes-mcp-server shim and its Go server).
-        const double cpu_all0 = tree_cpu_seconds(getpid()), cpu_sim0 = tree_cpu_seconds(sim.pid()), cpu_self0 = self_cpu_seconds();
+        const double cpu_all0 = tree_cpu_seconds(getpid()), cpu_sim0 = tree_cpu_seconds(sim.pid()),
+                     cpu_self0 = self_cpu_seconds();
         const auto load0 = Clock::now();
         auto live_state = live->load({});
         const double load_ms = ms_since(load0);
@@ -376,7 +396,8 @@ int main(int argc, char** argv) {
           std::string slowest;
           for (std::size_t k = 0; k < call_ms.size() && k < 4; ++k)
             slowest += (k ? ", " : "") + call_ms[k].second + " " + fixed(call_ms[k].first, 0) + " ms";
-          notes.push_back("slowest upstream calls of the live load (" + std::to_string(call_ms.size()) + " calls in parallel): " + slowest);
+          notes.push_back("slowest upstream calls of the live load (" + std::to_string(call_ms.size()) +
+                          " calls in parallel): " + slowest);
         }
         if (!live_state) {
           notes.push_back("live load failed: " + live_state.error());
@@ -400,15 +421,17 @@ int main(int argc, char** argv) {
             notes.push_back("diagnose_cluster failed: " + out.error().message);
           } else {
             live_ok = true;
-            rows.push_back({"live diagnose_cluster end to end (kubesim + kubernetes-mcp-server, warm upstream)", fixed(e2e_ms, 0) + " ms",
-                            "≤ 10 s"});
-            rows.push_back({"  upstream fetch (first list call → last answer, " + std::to_string(live_state->pods.size()) + " pods)",
+            rows.push_back({"live diagnose_cluster end to end (kubesim + kubernetes-mcp-server, warm upstream)",
+                            fixed(e2e_ms, 0) + " ms", "≤ 10 s"});
+            rows.push_back({"  upstream fetch (first list call → last answer, " +
+                                std::to_string(live_state->pods.size()) + " pods)",
                             fixed(fetch_ms, 0) + " ms", ""});
             rows.push_back({"  parse + index (rest of the load)", fixed(load_ms - fetch_ms, 0) + " ms", ""});
             rows.push_back({"  analyze (with log reads through the upstream)", fixed(analyze_ms, 0) + " ms", ""});
             rows.push_back({"  upstream process start (once per server)", fixed(upstream_start_ms, 0) + " ms", ""});
-            rows.push_back({"  CPU during the load: kubernetes-mcp-server / kubesim / eks-sre-mcp (JSON-RPC + parse + index)",
-                            fixed(cpu_upstream, 1) + " s / " + fixed(cpu_sim, 1) + " s / " + fixed(cpu_self, 1) + " s", ""});
+            rows.push_back(
+                {"  CPU during the load: kubernetes-mcp-server / kubesim / eks-sre-mcp (JSON-RPC + parse + index)",
+                 fixed(cpu_upstream, 1) + " s / " + fixed(cpu_sim, 1) + " s / " + fixed(cpu_self, 1) + " s", ""});
             rows.push_back({"memory the live load adds at its peak (upstream answers + ClusterState)",
                             live_peak_reset ? fixed(live_peak, 0) + " MiB" : "n/a (clear_refs refused)", ""});
             // The same load and analysis with Warning events only (LoadScope::normal_events = false): the
@@ -429,9 +452,10 @@ int main(int argc, char** argv) {
             if (warn_state) {
               auto warn_report = analyzers::analyze(*warn_state, aopt);
               const double warn_ms = ms_since(w0);
-              rows.push_back({"live load + analyze with Warning events only (" + std::to_string(warn_state->events.size()) + " events; " +
-                                  std::to_string(warn_report.findings.size()) + " findings, " + std::to_string(live_report.findings.size()) +
-                                  " with all events)",
+              rows.push_back({"live load + analyze with Warning events only (" +
+                                  std::to_string(warn_state->events.size()) + " events; " +
+                                  std::to_string(warn_report.findings.size()) + " findings, " +
+                                  std::to_string(live_report.findings.size()) + " with all events)",
                               fixed(warn_ms, 0) + " ms (fetch " + fixed(warn_fetch_ms, 0) + " ms)", "≤ 10 s"});
             } else {
               notes.push_back("live load with Warning events only failed: " + warn_state.error());
@@ -457,32 +481,36 @@ int main(int argc, char** argv) {
             // output, to show where the live time goes.
             if (per_list) {
               auto one = [&](upstream::Gateway& g, const char* output, json args) {
-                const double all0 = tree_cpu_seconds(getpid()), self0 = self_cpu_seconds(), sim0 = tree_cpu_seconds(sim.pid());
+                const double all0 = tree_cpu_seconds(getpid()), self0 = self_cpu_seconds(),
+                             sim0 = tree_cpu_seconds(sim.pid());
                 const auto t0 = Clock::now();
                 auto r = g.call("kubernetes", "resources_list", args, actor);
                 const double wall = ms_since(t0) / 1000.0;
                 const double self = self_cpu_seconds() - self0, simc = tree_cpu_seconds(sim.pid()) - sim0;
                 const double up = tree_cpu_seconds(getpid()) - all0 - self - simc;
                 const std::size_t n = r ? text_of(*r).size() : 0;
-                notes.push_back(std::string("one list at a time, ") + output + ": resources_list " + args.dump() + ": upstream CPU " + fixed(up, 2) +
-                                " s, wall " + fixed(wall, 2) + " s, text " + fixed(static_cast<double>(n) / 1e6, 1) + " MB" +
+                notes.push_back(std::string("one list at a time, ") + output + ": resources_list " + args.dump() +
+                                ": upstream CPU " + fixed(up, 2) + " s, wall " + fixed(wall, 2) + " s, text " +
+                                fixed(static_cast<double>(n) / 1e6, 1) + " MB" +
                                 (r ? "" : " (failed: " + r.error().message + ")"));
               };
-              for (const json& args : {json{{"apiVersion", "v1"}, {"kind", "Pod"}}, json{{"apiVersion", "v1"}, {"kind", "Event"}},
-                                       json{{"apiVersion", "v1"}, {"kind", "Event"}, {"fieldSelector", "type!=Normal"}},
-                                       json{{"apiVersion", "metrics.k8s.io/v1beta1"}, {"kind", "PodMetrics"}},
-                                       json{{"apiVersion", "v1"}, {"kind", "Endpoints"}}})
+              for (const json& args :
+                   {json{{"apiVersion", "v1"}, {"kind", "Pod"}}, json{{"apiVersion", "v1"}, {"kind", "Event"}},
+                    json{{"apiVersion", "v1"}, {"kind", "Event"}, {"fieldSelector", "type!=Normal"}},
+                    json{{"apiVersion", "metrics.k8s.io/v1beta1"}, {"kind", "PodMetrics"}},
+                    json{{"apiVersion", "v1"}, {"kind", "Endpoints"}}})
                 one(gateway, "YAML", args);
               one(stock, "table", json{{"apiVersion", "v1"}, {"kind", "Pod"}});
             }
             stock.stop();
-            rows.push_back({"tokens a host model receives: diagnose_cluster structuredContent (chars / 4)", std::to_string(ours / 4),
-                            "≤ 4,000"});
-            rows.push_back({"tokens of raw pods_list + events_list (table output; " + raw_detail + ")", std::to_string(raw / 4), ""});
-            rows.push_back({"token ratio raw / diagnose_cluster", ours ? fixed(static_cast<double>(raw) / static_cast<double>(ours), 0) + "×" : "n/a",
-                            ""});
-            notes.push_back("live diagnose_cluster returned " + std::to_string(out->structured["findings"].size()) + " findings (" +
-                            std::to_string(live_report.findings.size()) + " in the breakdown run)");
+            rows.push_back({"tokens a host model receives: diagnose_cluster structuredContent (chars / 4)",
+                            std::to_string(ours / 4), "≤ 4,000"});
+            rows.push_back({"tokens of raw pods_list + events_list (table output; " + raw_detail + ")",
+                            std::to_string(raw / 4), ""});
+            rows.push_back({"token ratio raw / diagnose_cluster",
+                            ours ? fixed(static_cast<double>(raw) / static_cast<double>(ours), 0) + "×" : "n/a", ""});
+            notes.push_back("live diagnose_cluster returned " + std::to_string(out->structured["findings"].size()) +
+                            " findings (" + std::to_string(live_report.findings.size()) + " in the breakdown run)");
           }
         }
       }
@@ -504,11 +532,14 @@ int main(int argc, char** argv) {
     t0 = Clock::now();
     const auto analysis = logs::analyze_log(log, "app");
     const double full_ms = ms_since(t0);
-    rows.push_back({"template mining (split + TemplateMiner), " + fixed(mb, 0) + " MB / " + std::to_string(lines.size()) + " lines → " +
-                        std::to_string(miner.templates().size()) + " templates",
+    rows.push_back({"template mining (split + TemplateMiner), " + fixed(mb, 0) + " MB / " +
+                        std::to_string(lines.size()) + " lines → " + std::to_string(miner.templates().size()) +
+                        " templates",
                     fixed(mb / (mine_ms / 1000.0), 0) + " MB/s", "≥ 100 MB/s"});
-    rows.push_back({"analyze_log (mining + root-cause patterns + key lines), same log", fixed(mb / (full_ms / 1000.0), 0) + " MB/s", ""});
-    if (analysis.cause) notes.push_back("log cause found: " + analysis.cause->category + " — " + analysis.cause->summary);
+    rows.push_back({"analyze_log (mining + root-cause patterns + key lines), same log",
+                    fixed(mb / (full_ms / 1000.0), 0) + " MB/s", ""});
+    if (analysis.cause)
+      notes.push_back("log cause found: " + analysis.cause->category + " — " + analysis.cause->summary);
   }
 
   std::ostringstream md;

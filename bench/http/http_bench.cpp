@@ -57,13 +57,17 @@ Json initialize_body() {
   return {{"jsonrpc", "2.0"},
           {"id", 0},
           {"method", "initialize"},
-          {"params", {{"protocolVersion", "2025-11-25"}, {"capabilities", Json::object()}, {"clientInfo", {{"name", "http_bench"}, {"version", "1"}}}}}};
+          {"params",
+           {{"protocolVersion", "2025-11-25"},
+            {"capabilities", Json::object()},
+            {"clientInfo", {{"name", "http_bench"}, {"version", "1"}}}}}};
 }
 
 // The JSON-RPC message in a response body: the body itself, or the last `data:` of an SSE stream.
 Json message_of(const http::response<http::string_body>& res) {
   const std::string& body = res.body();
-  if (res[http::field::content_type].find("text/event-stream") == beast::string_view::npos) return Json::parse(body, nullptr, false);
+  if (res[http::field::content_type].find("text/event-stream") == beast::string_view::npos)
+    return Json::parse(body, nullptr, false);
   Json last;
   std::istringstream in(body);
   std::string line;
@@ -88,10 +92,12 @@ class Worker : public std::enable_shared_from_this<Worker> {
     ready_ = std::move(done);
     connect([self = shared_from_this()] {
       self->send(initialize_body(), [self](bool ok, const http::response<http::string_body>& res) {
-        if (!ok || res.result() != http::status::ok) return self->fail("initialize answered " + std::to_string(res.result_int()));
+        if (!ok || res.result() != http::status::ok)
+          return self->fail("initialize answered " + std::to_string(res.result_int()));
         self->session_ = std::string(res["mcp-session-id"]);
         const Json answer = message_of(res);
-        self->version_ = answer.contains("result") ? answer["result"].value("protocolVersion", "2025-11-25") : "2025-11-25";
+        self->version_ =
+            answer.contains("result") ? answer["result"].value("protocolVersion", "2025-11-25") : "2025-11-25";
         self->send({{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}}, [self](bool ok2, const auto&) {
           if (!ok2) return self->fail("notifications/initialized failed");
           auto f = std::move(self->ready_);
@@ -102,8 +108,8 @@ class Worker : public std::enable_shared_from_this<Worker> {
   }
 
   // Sends requests back to back until `until`, recording latencies of those sent after `record_from`.
-  void run(Clock::time_point record_from, Clock::time_point until, std::vector<std::uint32_t>& latencies, std::size_t& errors,
-           std::function<void()> done) {
+  void run(Clock::time_point record_from, Clock::time_point until, std::vector<std::uint32_t>& latencies,
+           std::size_t& errors, std::function<void()> done) {
     latencies_ = &latencies;
     errors_ = &errors;
     record_from_ = record_from;
@@ -123,9 +129,11 @@ class Worker : public std::enable_shared_from_this<Worker> {
       const Json answer = ok ? message_of(res) : Json();
       if (!ok || res.result() != http::status::ok || !answer.contains("result")) {
         ++*self->errors_;
-        if (*self->errors_ <= 3) std::cerr << "http_bench: bad answer " << res.result_int() << ": " << res.body().substr(0, 200) << "\n";
+        if (*self->errors_ <= 3)
+          std::cerr << "http_bench: bad answer " << res.result_int() << ": " << res.body().substr(0, 200) << "\n";
       } else if (start >= self->record_from_) {
-        self->latencies_->push_back(static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::microseconds>(end - start).count()));
+        self->latencies_->push_back(
+            static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::microseconds>(end - start).count()));
       }
       self->next();
     });
@@ -140,11 +148,12 @@ class Worker : public std::enable_shared_from_this<Worker> {
   }
 
   void connect(std::function<void()> then) {
-    net::async_connect(stream_.socket(), endpoints_, [self = shared_from_this(), then](beast::error_code ec, const tcp::endpoint&) {
-      if (ec) return self->fail("connect: " + ec.message());
-      self->stream_.socket().set_option(tcp::no_delay(true));
-      then();
-    });
+    net::async_connect(stream_.socket(), endpoints_,
+                       [self = shared_from_this(), then](beast::error_code ec, const tcp::endpoint&) {
+                         if (ec) return self->fail("connect: " + ec.message());
+                         self->stream_.socket().set_option(tcp::no_delay(true));
+                         then();
+                       });
   }
 
   void send(const Json& body, std::function<void(bool, const http::response<http::string_body>&)> then) {
@@ -164,12 +173,13 @@ class Worker : public std::enable_shared_from_this<Worker> {
         self->response_ = {};
         self->parser_.emplace();
         self->parser_->body_limit(64u << 20);
-        http::async_read(self->stream_, self->buffer_, *self->parser_, [self, then](beast::error_code ec2, std::size_t) {
-          if (ec2) return then(false, self->response_);
-          self->response_ = self->parser_->release();
-          self->reconnect_ = !self->response_.keep_alive();
-          then(true, self->response_);
-        });
+        http::async_read(self->stream_, self->buffer_, *self->parser_,
+                         [self, then](beast::error_code ec2, std::size_t) {
+                           if (ec2) return then(false, self->response_);
+                           self->response_ = self->parser_->release();
+                           self->reconnect_ = !self->response_.keep_alive();
+                           then(true, self->response_);
+                         });
       });
     };
     if (!reconnect_) return go();
@@ -210,7 +220,8 @@ struct Cell {
   std::size_t errors = 0;
 };
 
-Cell measure(const Target& target, const std::string& method, const Json& call, std::size_t connections, double seconds) {
+Cell measure(const Target& target, const std::string& method, const Json& call, std::size_t connections,
+             double seconds) {
   net::io_context ioc;
   tcp::resolver resolver(ioc);
   const auto endpoints = resolver.resolve(target.host, target.port);
@@ -240,7 +251,11 @@ Cell measure(const Target& target, const std::string& method, const Json& call, 
   cell.rps = static_cast<double>(latencies.size()) / elapsed;
   if (!latencies.empty()) {
     std::sort(latencies.begin(), latencies.end());
-    auto at = [&](double q) { return latencies[std::min(latencies.size() - 1, static_cast<std::size_t>(q * static_cast<double>(latencies.size())))] / 1000.0; };
+    auto at = [&](double q) {
+      return latencies[std::min(latencies.size() - 1,
+                                static_cast<std::size_t>(q * static_cast<double>(latencies.size())))] /
+             1000.0;
+    };
     cell.p50_ms = at(0.50);
     cell.p99_ms = at(0.99);
     cell.max_ms = latencies.back() / 1000.0;
@@ -330,19 +345,26 @@ int main(int argc, char** argv) {
     const Target target = parse_url(url);
     std::vector<std::pair<std::string, Json>> calls{{"ping", {{"jsonrpc", "2.0"}, {"method", "ping"}}}};
     if (!tool.empty()) {
-      calls.push_back({"tools/call " + tool,
-                       {{"jsonrpc", "2.0"}, {"method", "tools/call"}, {"params", {{"name", tool}, {"arguments", arguments}}}}});
+      calls.push_back(
+          {"tools/call " + tool,
+           {{"jsonrpc", "2.0"}, {"method", "tools/call"}, {"params", {{"name", tool}, {"arguments", arguments}}}}});
     }
     Json out = Json::array();
     for (const auto& [method, call] : calls) {
       for (const auto n : connections) {
         Cell c = measure(target, method, call, n, seconds);
         c.name = name;
-        out.push_back({{"server", name}, {"method", method}, {"connections", n}, {"rps", c.rps}, {"p50_ms", c.p50_ms},
-                       {"p99_ms", c.p99_ms}, {"max_ms", c.max_ms}, {"errors", c.errors}});
+        out.push_back({{"server", name},
+                       {"method", method},
+                       {"connections", n},
+                       {"rps", c.rps},
+                       {"p50_ms", c.p50_ms},
+                       {"p99_ms", c.p99_ms},
+                       {"max_ms", c.max_ms},
+                       {"errors", c.errors}});
         if (!json_out) {
-          std::printf("%-22s %-28s %4zu conns  %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  max %7.2f ms  errors %zu\n", name.c_str(),
-                      method.c_str(), n, c.rps, c.p50_ms, c.p99_ms, c.max_ms, c.errors);
+          std::printf("%-22s %-28s %4zu conns  %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  max %7.2f ms  errors %zu\n",
+                      name.c_str(), method.c_str(), n, c.rps, c.p50_ms, c.p99_ms, c.max_ms, c.errors);
           std::fflush(stdout);
         }
       }
@@ -350,7 +372,8 @@ int main(int argc, char** argv) {
     if (idle_sessions > 0 && pid > 0) {
       const double kib = memory_per_session(target, pid, idle_sessions);
       out.push_back({{"server", name}, {"idle_sessions", idle_sessions}, {"kib_per_idle_session", kib}});
-      if (!json_out) std::printf("%-22s %zu idle sessions: %.1f KiB resident per session\n", name.c_str(), idle_sessions, kib);
+      if (!json_out)
+        std::printf("%-22s %zu idle sessions: %.1f KiB resident per session\n", name.c_str(), idle_sessions, kib);
     }
     if (json_out) std::cout << out.dump() << "\n";
   } catch (const std::exception& e) {

@@ -50,9 +50,8 @@ tl::expected<Json, Error> parse(std::string_view text, std::size_t max_depth) {
     return tl::unexpected(Error{kParseError, "Parse error: raw NUL byte in message", std::nullopt});
   }
   if (!nesting_within(text, max_depth)) {
-    return tl::unexpected(Error{kParseError,
-                                "Parse error: JSON nested deeper than " + std::to_string(max_depth) + " levels",
-                                std::nullopt});
+    return tl::unexpected(Error{
+        kParseError, "Parse error: JSON nested deeper than " + std::to_string(max_depth) + " levels", std::nullopt});
   }
   Json value = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) {
@@ -71,8 +70,8 @@ tl::expected<Json, Error> parse(std::string_view text, std::size_t max_depth) {
 std::optional<Id> id_from_json(const Json& value) {
   if (value.is_string()) return Id{value.get<std::string>()};
   if (value.is_number_integer()) {
-    if (value.is_number_unsigned() && value.get<std::uint64_t>() >
-                                          static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    if (value.is_number_unsigned() &&
+        value.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
       return std::nullopt;
     }
     return Id{value.get<std::int64_t>()};
@@ -81,7 +80,8 @@ std::optional<Id> id_from_json(const Json& value) {
 }
 
 tl::expected<Message, Invalid> classify(const Json& value) {
-  if (!value.is_object()) return tl::unexpected(invalid(std::nullopt, "Invalid Request: a message must be a JSON object"));
+  if (!value.is_object())
+    return tl::unexpected(invalid(std::nullopt, "Invalid Request: a message must be a JSON object"));
 
   std::optional<Id> id;
   const auto id_it = value.find("id");
@@ -130,7 +130,8 @@ tl::expected<Message, Invalid> classify(const Json& value) {
     }
     return Message{ErrorResponse{id, std::move(e)}};
   }
-  return tl::unexpected(invalid(id, "Invalid Request: a message needs \"method\", or exactly one of \"result\" and \"error\""));
+  return tl::unexpected(
+      invalid(id, "Invalid Request: a message needs \"method\", or exactly one of \"result\" and \"error\""));
 }
 
 Json to_json(const Id& id) {
@@ -164,8 +165,6 @@ std::string string_field(const Json& object, std::string_view key, std::string f
   return it != object.end() && it->is_string() ? it->get<std::string>() : fallback;
 }
 
-std::string serialize(const Json& message) {
-  return message.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
+std::string serialize(const Json& message) { return message.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 }  // namespace eks::jsonrpc

@@ -38,7 +38,7 @@ enum TypeBit : std::uint8_t {
 };
 
 constexpr std::pair<std::string_view, std::uint8_t> kTypeNames[] = {
-    {"null", kNull},     {"boolean", kBoolean}, {"object", kObject}, {"array", kArray},
+    {"null", kNull},     {"boolean", kBoolean}, {"object", kObject},   {"array", kArray},
     {"number", kNumber}, {"string", kString},   {"integer", kInteger},
 };
 
@@ -59,7 +59,7 @@ struct PatternChild {
 struct Node {
   enum class Kind : std::uint8_t { kTrue, kFalse, kObject };
   Kind kind = Kind::kTrue;
-  std::uint8_t types = 0;  // 0: no "type" keyword
+  std::uint8_t types = 0;                                       // 0: no "type" keyword
   std::vector<std::pair<std::string, std::size_t>> properties;  // sorted by name
   std::vector<std::string> required;
   std::vector<PatternChild> pattern_properties;
@@ -206,9 +206,7 @@ bool has_scheme(std::string_view uri) {
   return false;
 }
 
-std::string strip_fragment(std::string_view uri) {
-  return std::string(uri.substr(0, uri.find('#')));
-}
+std::string strip_fragment(std::string_view uri) { return std::string(uri.substr(0, uri.find('#'))); }
 
 // RFC 3986 §5.2.4 remove_dot_segments, for the path part only.
 std::string remove_dot_segments(std::string_view path) {
@@ -413,12 +411,12 @@ class Compiler {
     if (const auto anchor = s.find("$anchor"); anchor != s.end() && anchor->is_string()) {
       ids_.emplace(strip_fragment(base) + "#" + anchor->get<std::string>(), Location{doc, pointer});
     }
-    for (const char* key : {"additionalProperties", "additionalItems", "not", "contains", "propertyNames", "if",
-                            "then", "else", "unevaluatedItems", "unevaluatedProperties"}) {
+    for (const char* key : {"additionalProperties", "additionalItems", "not", "contains", "propertyNames", "if", "then",
+                            "else", "unevaluatedItems", "unevaluatedProperties"}) {
       if (const auto it = s.find(key); it != s.end()) scan_ids(doc, pointer + "/" + key, *it, base);
     }
-    for (const char* key : {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas",
-                            "dependencies"}) {
+    for (const char* key :
+         {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "dependencies"}) {
       const auto it = s.find(key);
       if (it == s.end() || !it->is_object()) continue;
       for (const auto& [name, child] : it->items()) {
@@ -714,9 +712,8 @@ class Compiler {
     }
 
     using Combinator = std::pair<const char*, std::vector<std::size_t>*>;
-    for (const auto& [keyword, out] : std::array<Combinator, 3>{Combinator{"allOf", &node.all_of},
-                                                                Combinator{"anyOf", &node.any_of},
-                                                                Combinator{"oneOf", &node.one_of}}) {
+    for (const auto& [keyword, out] : std::array<Combinator, 3>{
+             Combinator{"allOf", &node.all_of}, Combinator{"anyOf", &node.any_of}, Combinator{"oneOf", &node.one_of}}) {
       const auto it = s.find(keyword);
       if (it == s.end()) continue;
       if (!it->is_array() || it->empty()) {
@@ -812,8 +809,7 @@ class Validator {
   }
 
   // The first message of each failing alternative, for anyOf/oneOf explanations.
-  std::string explain_alternatives(std::string_view keyword, const std::vector<std::size_t>& options,
-                                   const json& v) {
+  std::string explain_alternatives(std::string_view keyword, const std::vector<std::size_t>& options, const json& v) {
     std::string out;
     for (std::size_t i = 0; i < options.size() && i < 5; ++i) {
       std::vector<SchemaError> sub;
@@ -876,8 +872,8 @@ class Validator {
       const bool any = std::any_of(n.any_of.begin(), n.any_of.end(), [&](std::size_t sub) { return matches(sub, v); });
       if (!any) {
         if (collecting()) {
-          emit("anyOf", "does not match any alternative of \"anyOf\" (" + explain_alternatives("anyOf", n.any_of, v) +
-                            ")");
+          emit("anyOf",
+               "does not match any alternative of \"anyOf\" (" + explain_alternatives("anyOf", n.any_of, v) + ")");
         }
         if (failed()) return false;
       }
@@ -890,8 +886,8 @@ class Validator {
       if (matched.size() != 1) {
         if (collecting()) {
           if (matched.empty()) {
-            emit("oneOf", "does not match any alternative of \"oneOf\" (" +
-                              explain_alternatives("oneOf", n.one_of, v) + ")");
+            emit("oneOf",
+                 "does not match any alternative of \"oneOf\" (" + explain_alternatives("oneOf", n.one_of, v) + ")");
           } else {
             emit("oneOf", "matches more than one alternative of \"oneOf\" (oneOf/" + std::to_string(matched[0]) +
                               " and oneOf/" + std::to_string(matched[1]) + "); it must match exactly one");
@@ -909,24 +905,17 @@ class Validator {
 
   static bool type_matches(std::uint8_t types, const json& v) {
     switch (v.type()) {
-      case json::value_t::null:
-        return (types & kNull) != 0;
-      case json::value_t::boolean:
-        return (types & kBoolean) != 0;
-      case json::value_t::object:
-        return (types & kObject) != 0;
-      case json::value_t::array:
-        return (types & kArray) != 0;
-      case json::value_t::string:
-        return (types & kString) != 0;
+      case json::value_t::null: return (types & kNull) != 0;
+      case json::value_t::boolean: return (types & kBoolean) != 0;
+      case json::value_t::object: return (types & kObject) != 0;
+      case json::value_t::array: return (types & kArray) != 0;
+      case json::value_t::string: return (types & kString) != 0;
       case json::value_t::number_integer:
-      case json::value_t::number_unsigned:
-        return (types & (kNumber | kInteger)) != 0;
+      case json::value_t::number_unsigned: return (types & (kNumber | kInteger)) != 0;
       case json::value_t::number_float:
         // "integer" matches any number with a zero fractional part, so 1.0 is an integer.
         return (types & kNumber) != 0 || ((types & kInteger) != 0 && is_integral(v));
-      default:
-        return false;
+      default: return false;
     }
   }
 
@@ -957,13 +946,13 @@ class Validator {
     if (n.min_length || n.max_length) {
       const std::size_t length = code_points(s);
       if (n.min_length && length < *n.min_length) {
-        ok = emit("minLength", "must be at least " + plural(*n.min_length, "character", "characters") +
-                                   " long, got " + std::to_string(length));
+        ok = emit("minLength", "must be at least " + plural(*n.min_length, "character", "characters") + " long, got " +
+                                   std::to_string(length));
         if (!collecting()) return false;
       }
       if (n.max_length && length > *n.max_length) {
-        ok = emit("maxLength", "must be at most " + plural(*n.max_length, "character", "characters") +
-                                   " long, got " + std::to_string(length));
+        ok = emit("maxLength", "must be at most " + plural(*n.max_length, "character", "characters") + " long, got " +
+                                   std::to_string(length));
         if (!collecting()) return false;
       }
     }
@@ -987,13 +976,13 @@ class Validator {
     bool ok = true;
     const std::size_t size = a.size();
     if (n.min_items && size < *n.min_items) {
-      ok = emit("minItems", "must contain at least " + plural(*n.min_items, "item", "items") + ", got " +
-                                std::to_string(size));
+      ok = emit("minItems",
+                "must contain at least " + plural(*n.min_items, "item", "items") + ", got " + std::to_string(size));
       if (!collecting()) return false;
     }
     if (n.max_items && size > *n.max_items) {
-      ok = emit("maxItems", "must contain at most " + plural(*n.max_items, "item", "items") + ", got " +
-                                std::to_string(size));
+      ok = emit("maxItems",
+                "must contain at most " + plural(*n.max_items, "item", "items") + ", got " + std::to_string(size));
       if (!collecting()) return false;
     }
     if (n.unique_items) {
@@ -1020,9 +1009,9 @@ class Validator {
       if (!schema) continue;
       if (i >= n.prefix_items.size() && impl_.nodes[*schema].kind == Node::Kind::kFalse) {
         // Clearer than "no value is allowed here" on each extra element.
-        return emit(n.prefix_items.empty() ? "items" : "additionalItems",
-                    "must contain at most " + plural(n.prefix_items.size(), "item", "items") + ", got " +
-                        std::to_string(size));
+        return emit(
+            n.prefix_items.empty() ? "items" : "additionalItems",
+            "must contain at most " + plural(n.prefix_items.size(), "item", "items") + ", got " + std::to_string(size));
       }
       if (!descend(*schema, a[i], Segment{{}, i, false})) {
         ok = false;
@@ -1040,13 +1029,13 @@ class Validator {
     };
     const std::size_t size = o.size();
     if (n.min_properties && size < *n.min_properties) {
-      emit("minProperties", "must have at least " + plural(*n.min_properties, "property", "properties") +
-                                ", got " + std::to_string(size));
+      emit("minProperties", "must have at least " + plural(*n.min_properties, "property", "properties") + ", got " +
+                                std::to_string(size));
       if (failed()) return false;
     }
     if (n.max_properties && size > *n.max_properties) {
-      emit("maxProperties", "must have at most " + plural(*n.max_properties, "property", "properties") +
-                                ", got " + std::to_string(size));
+      emit("maxProperties", "must have at most " + plural(*n.max_properties, "property", "properties") + ", got " +
+                                std::to_string(size));
       if (failed()) return false;
     }
     for (const auto& name : n.required) {

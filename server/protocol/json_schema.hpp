@@ -38,8 +38,7 @@ class JsonSchema {
   using RemoteLoader = std::function<std::optional<nlohmann::json>(const std::string& uri)>;
 
   // Compiles a schema; fails with a message naming the bad keyword and its JSON Pointer.
-  static tl::expected<JsonSchema, std::string> compile(const nlohmann::json& schema,
-                                                       RemoteLoader load_remote = {});
+  static tl::expected<JsonSchema, std::string> compile(const nlohmann::json& schema, RemoteLoader load_remote = {});
 
   // All violations (at most kMaxErrors), empty when valid. Never throws.
   std::vector<SchemaError> validate(const nlohmann::json& instance) const;

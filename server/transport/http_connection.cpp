@@ -4,7 +4,9 @@
 namespace eks::transport {
 
 Conn::Conn(tcp::socket socket, std::shared_ptr<Impl> server, net::ssl::context* tls)
-    : stream_(std::move(socket), tls), server_(std::move(server)), timer_(stream_.get_executor()),
+    : stream_(std::move(socket), tls),
+      server_(std::move(server)),
+      timer_(stream_.get_executor()),
       keepalive_(stream_.get_executor()) {
   server_->metrics->add_connections(1);
 }
@@ -36,7 +38,8 @@ void Conn::respond(Reply reply) {
   if (!busy_ || response_started_) return;
   std::string out = status_line(reply.status);
   for (const auto& [name, value] : reply.headers) out.append(name).append(": ").append(value).append("\r\n");
-  if (!reply.content_type.empty() && !reply.body.empty()) out.append("Content-Type: ").append(reply.content_type).append("\r\n");
+  if (!reply.content_type.empty() && !reply.body.empty())
+    out.append("Content-Type: ").append(reply.content_type).append("\r\n");
   out.append("Content-Length: ").append(std::to_string(reply.body.size())).append("\r\n");
   if (!keep_alive_ || server_->stopping) out.append("Connection: close\r\n");
   out.append("\r\n").append(reply.body);
@@ -143,7 +146,8 @@ void Conn::read_request() {
   // TLS may already hold the next request's bytes in its buffers, where a socket wait would not see them:
   // there the idle timeout covers the wait and the request together.
   if (buffer_.size() > 0 || stream_.tls()) {
-    read_header(buffer_.size() > 0 || first_request_ ? server_->options.request_timeout : server_->options.idle_timeout);
+    read_header(buffer_.size() > 0 || first_request_ ? server_->options.request_timeout
+                                                     : server_->options.idle_timeout);
     return;
   }
   // Idle until the next request's first byte (idle timeout); from there the request timeout applies.
@@ -171,9 +175,8 @@ void Conn::read_header(std::chrono::milliseconds timeout) {
     beast::error_code ignored;
     self->stream_.socket().cancel(ignored);
   });
-  http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-    self->on_header(ec);
-  });
+  http::async_read_header(stream_, buffer_, *parser_,
+                          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
 }
 
 void Conn::on_header(beast::error_code ec) {
@@ -182,10 +185,11 @@ void Conn::on_header(beast::error_code ec) {
   if (beast::iequals(message[http::field::expect], "100-continue") && !parser_->is_done()) {
     // curl waits a second for this before sending a large body.
     auto interim = std::make_shared<std::string>("HTTP/1.1 100 Continue\r\n\r\n");
-    net::async_write(stream_, net::buffer(*interim), [self = shared_from_this(), interim](beast::error_code e, std::size_t) {
-      if (e) return self->close();
-      self->read_body();
-    });
+    net::async_write(stream_, net::buffer(*interim),
+                     [self = shared_from_this(), interim](beast::error_code e, std::size_t) {
+                       if (e) return self->close();
+                       self->read_body();
+                     });
     return;
   }
   read_body();
@@ -193,9 +197,8 @@ void Conn::on_header(beast::error_code ec) {
 
 void Conn::read_body() {
   if (parser_->is_done()) return on_read(beast::error_code{});
-  http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-    self->on_read(ec);
-  });
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
 }
 
 void Conn::on_read_error(beast::error_code ec) {
@@ -213,11 +216,13 @@ void Conn::on_read_error(beast::error_code ec) {
   started_ = Clock::now();
   method_ = parser_ && parser_->is_header_done() ? std::string(parser_->get().method_string()) : "unknown";
   if (ec == http::error::header_limit) {
-    respond(json_error(431, jsonrpc::kInvalidRequest, "Request Header Fields Too Large: headers exceed " +
-                                                           std::to_string(server_->options.max_header_bytes) + " bytes"));
+    respond(json_error(431, jsonrpc::kInvalidRequest,
+                       "Request Header Fields Too Large: headers exceed " +
+                           std::to_string(server_->options.max_header_bytes) + " bytes"));
   } else if (ec == http::error::body_limit) {
-    respond(json_error(413, jsonrpc::kInvalidRequest, "Payload Too Large: the body exceeds " +
-                                                           std::to_string(server_->options.max_body_bytes) + " bytes"));
+    respond(json_error(
+        413, jsonrpc::kInvalidRequest,
+        "Payload Too Large: the body exceeds " + std::to_string(server_->options.max_body_bytes) + " bytes"));
   } else if (ec == beast::error::timeout) {
     respond(json_error(408, jsonrpc::kInvalidRequest, "Request Timeout: the request was not received in time"));
   } else {
@@ -274,9 +279,8 @@ void Conn::enqueue(std::string bytes) {
 void Conn::write() {
   writing_ = true;
   stream_.transport().expires_after(server_->options.write_timeout);
-  net::async_write(stream_, net::buffer(out_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-    self->on_write(ec);
-  });
+  net::async_write(stream_, net::buffer(out_.front()),
+                   [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
 }
 
 void Conn::on_write(beast::error_code ec) {

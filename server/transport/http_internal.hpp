@@ -67,7 +67,8 @@ inline double seconds_since(Clock::time_point start) {
 }
 
 // A JSON-RPC error without an id, the body the transport spec allows on its HTTP error statuses.
-inline std::string error_body(int code, const std::string& message, const std::optional<jsonrpc::Id>& id = std::nullopt) {
+inline std::string error_body(int code, const std::string& message,
+                              const std::optional<jsonrpc::Id>& id = std::nullopt) {
   return jsonrpc::serialize(jsonrpc::make_error(id, jsonrpc::Error{code, message, std::nullopt}));
 }
 
@@ -156,14 +157,18 @@ struct Sink {
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Impl(Dispatcher& d, HttpOptions o)
-      : dispatcher(d), options(std::move(o)), io(std::make_unique<net::io_context>()), ioc(*io), acceptor(ioc),
+      : dispatcher(d),
+        options(std::move(o)),
+        io(std::make_unique<net::io_context>()),
+        ioc(*io),
+        acceptor(ioc),
         sweeper(ioc) {}
 
   Dispatcher& dispatcher;
   HttpOptions options;
   transport::ListenAddress address;
   std::vector<std::string> tokens;
-  std::optional<net::ssl::context> tls;  // HTTPS when configured
+  std::optional<net::ssl::context> tls;       // HTTPS when configured
   std::optional<transport::JwtVerifier> jwt;  // with OAuth configured
   std::string resource;                       // our URL as a token audience
   std::string metadata_url;                   // the Protected Resource Metadata document's URL, and its body
@@ -241,7 +246,10 @@ class Conn : public std::enable_shared_from_this<Conn> {
   void end_sse();
 
   // Called once, on the strand, when the current response ends: completed, or the peer went away first.
-  void on_peer_closed(std::function<void()> f) { peer_closed_ = std::move(f); watch_peer(); }
+  void on_peer_closed(std::function<void()> f) {
+    peer_closed_ = std::move(f);
+    watch_peer();
+  }
 
   // Shutdown: close an idle connection now, a busy one once its response is out.
   void close_when_done();
@@ -290,10 +298,10 @@ class Conn : public std::enable_shared_from_this<Conn> {
   std::size_t queued_ = 0;
   bool writing_ = false;
   bool open_ = true;
-  bool busy_ = false;              // a request is being answered
+  bool busy_ = false;                // a request is being answered
   std::shared_ptr<Conn> answering_;  // this, while busy_
-  bool response_started_ = false;  // its status line is queued
-  bool complete_ = false;          // its last byte is queued
+  bool response_started_ = false;    // its status line is queued
+  bool complete_ = false;            // its last byte is queued
   bool sse_ = false;
   bool keep_alive_ = true;
   bool first_request_ = true;
@@ -321,7 +329,7 @@ struct McpSession : std::enable_shared_from_this<McpSession> {
   transport::ReplayBuffer replay;
   std::map<int, Sink> streams;  // live logical streams; a stream without a live sink buffers into `replay`
   int next_stream = 0;
-  int standalone = -1;  // the GET stream's key
+  int standalone = -1;     // the GET stream's key
   std::size_t active = 0;  // requests and GET streams open, against max_streams_per_session
   Clock::time_point last_seen = Clock::now();
   bool primes = false;  // 2025-11-25 and later: streams start with a priming event and can be resumed

@@ -25,15 +25,16 @@ class LegacyConnection final : public transport::Connection {
 void Impl::handle_legacy_open(const std::shared_ptr<Conn>& conn, Request& request) {
   const auto accept = request.header("accept").value_or("");
   if (!accept.empty() && !accepts(accept, "text/event-stream")) {
-    return conn->respond(json_error(406, jsonrpc::kInvalidRequest, "Not Acceptable: Accept must list text/event-stream"));
+    return conn->respond(
+        json_error(406, jsonrpc::kInvalidRequest, "Not Acceptable: Accept must list text/event-stream"));
   }
   auto owner = std::make_shared<McpSession>(transport::random_session_id(), true, 0);
   owner->session = Session::create(dispatcher, std::make_shared<LegacyConnection>(owner));
   {
     std::lock_guard lock(mutex);
     if (sessions.size() >= options.max_sessions) {
-      return conn->respond(json_error(503, jsonrpc::kInvalidRequest, "Service Unavailable: too many sessions; retry later",
-                                      {{"Retry-After", "5"}}));
+      return conn->respond(json_error(503, jsonrpc::kInvalidRequest,
+                                      "Service Unavailable: too many sessions; retry later", {{"Retry-After", "5"}}));
     }
     sessions.emplace(owner->id, owner);
   }
@@ -53,10 +54,12 @@ void Impl::handle_legacy_open(const std::shared_ptr<Conn>& conn, Request& reques
 
 void Impl::handle_legacy_post(const std::shared_ptr<Conn>& conn, Request& request) {
   auto owner = find_session(request.query_param("sessionId"));
-  if (!owner || !owner->legacy) return conn->respond(json_error(404, jsonrpc::kInvalidRequest, "Not Found: unknown sessionId"));
+  if (!owner || !owner->legacy)
+    return conn->respond(json_error(404, jsonrpc::kInvalidRequest, "Not Found: unknown sessionId"));
   const std::string content_type = lower_ascii(request.header("content-type").value_or(""));
   if (content_type.rfind("application/json", 0) != 0) {
-    return conn->respond(json_error(415, jsonrpc::kInvalidRequest, "Unsupported Media Type: Content-Type must be application/json"));
+    return conn->respond(
+        json_error(415, jsonrpc::kInvalidRequest, "Unsupported Media Type: Content-Type must be application/json"));
   }
   owner->touch();
   owner->session->handle_line(std::move(request.body));

@@ -19,11 +19,11 @@ struct HttpOptions {
   std::string mcp_path = "/mcp";  // the MCP endpoint
   bool legacy_sse = true;         // GET /sse + POST /messages?sessionId=… (the 2024-11-05 HTTP+SSE transport)
   std::size_t io_threads = 2;     // network I/O only: tool calls run on the dispatcher's worker pool
-  bool keep_alive = true;  // persistent connections (HTTP/1.1's default); false answers with Connection: close
+  bool keep_alive = true;         // persistent connections (HTTP/1.1's default); false answers with Connection: close
 
   // Limits.
-  std::size_t max_body_bytes = 4u << 20;    // a bigger POST gets 413 and is never buffered
-  std::size_t max_header_bytes = 16u << 10; // request line and headers together; bigger gets 431
+  std::size_t max_body_bytes = 4u << 20;             // a bigger POST gets 413 and is never buffered
+  std::size_t max_header_bytes = 16u << 10;          // request line and headers together; bigger gets 431
   std::chrono::milliseconds request_timeout{10000};  // from a request's first byte to its last (slow clients: 408)
   std::chrono::milliseconds idle_timeout{60000};     // a keep-alive connection with no request is closed
   std::chrono::milliseconds write_timeout{30000};    // a client that does not read its response is dropped
@@ -42,8 +42,9 @@ struct HttpOptions {
   std::optional<std::chrono::milliseconds> sse_hold_limit;
 
   // Security.
-  std::vector<std::string> allowed_origins;  // exact origins ("https://claude.ai"); loopback ones are implied on loopback
-  std::vector<std::string> allowed_hosts;    // extra Host names accepted besides localhost/127.0.0.1/[::1]
+  std::vector<std::string>
+      allowed_origins;                     // exact origins ("https://claude.ai"); loopback ones are implied on loopback
+  std::vector<std::string> allowed_hosts;  // extra Host names accepted besides localhost/127.0.0.1/[::1]
   std::optional<std::string> auth_token_file;  // a file holding the bearer token (--auth-token-file)
   bool auth_token_from_environment = true;     // EKS_SRE_MCP_TOKEN when no file is given
   std::vector<std::string> auth_tokens;        // tokens given directly (tests); never logged

@@ -9,7 +9,8 @@ bool accepts(std::string_view accept, std::string_view type) {
 }
 
 void Impl::handle(const std::shared_ptr<Conn>& conn, Request& request) {
-  if (stopping) return conn->respond(json_error(503, jsonrpc::kInternalError, "Service Unavailable: the server is shutting down"));
+  if (stopping)
+    return conn->respond(json_error(503, jsonrpc::kInternalError, "Service Unavailable: the server is shutting down"));
 
   // DNS rebinding: "Servers MUST validate the Origin header on all incoming connections", and on loopback the
   // Host header too (a rebound name resolves to 127.0.0.1 but keeps its own Host).
@@ -20,7 +21,8 @@ void Impl::handle(const std::shared_ptr<Conn>& conn, Request& request) {
   // RFC 9728: the metadata is public, it is how a client learns where to get a token.
   if (jwt && (request.path == "/.well-known/oauth-protected-resource" ||
               request.path == transport::resource_metadata_path(resource))) {
-    if (request.verb != http::verb::get) return conn->respond(json_error(405, jsonrpc::kInvalidRequest, "Method Not Allowed", {{"Allow", "GET"}}));
+    if (request.verb != http::verb::get)
+      return conn->respond(json_error(405, jsonrpc::kInvalidRequest, "Method Not Allowed", {{"Allow", "GET"}}));
     return conn->respond(Reply{200, "application/json", metadata_body, {{"Cache-Control", "max-age=3600"}}});
   }
   if (!transport::origin_allowed(request.header("origin"), address.loopback, options.allowed_origins)) {
@@ -37,16 +39,22 @@ void Impl::handle(const std::shared_ptr<Conn>& conn, Request& request) {
   if (!authorized(conn, request)) return;
 
   if (request.path == "/metrics") {
-    if (request.verb != http::verb::get) return conn->respond(json_error(405, jsonrpc::kInvalidRequest, "Method Not Allowed", {{"Allow", "GET"}}));
-    return conn->respond(Reply{200, "text/plain; version=0.0.4; charset=utf-8", metrics->render() + (options.extra_metrics ? options.extra_metrics() : std::string()), {}});
+    if (request.verb != http::verb::get)
+      return conn->respond(json_error(405, jsonrpc::kInvalidRequest, "Method Not Allowed", {{"Allow", "GET"}}));
+    return conn->respond(Reply{200,
+                               "text/plain; version=0.0.4; charset=utf-8",
+                               metrics->render() + (options.extra_metrics ? options.extra_metrics() : std::string()),
+                               {}});
   }
   if (request.path == options.mcp_path) return handle_mcp(conn, request);
   if (options.legacy_sse && request.path == "/sse") {
-    if (request.verb != http::verb::get) return conn->respond(json_error(405, jsonrpc::kInvalidRequest, "Method Not Allowed", {{"Allow", "GET"}}));
+    if (request.verb != http::verb::get)
+      return conn->respond(json_error(405, jsonrpc::kInvalidRequest, "Method Not Allowed", {{"Allow", "GET"}}));
     return handle_legacy_open(conn, request);
   }
   if (options.legacy_sse && request.path == "/messages") {
-    if (request.verb != http::verb::post) return conn->respond(json_error(405, jsonrpc::kInvalidRequest, "Method Not Allowed", {{"Allow", "POST"}}));
+    if (request.verb != http::verb::post)
+      return conn->respond(json_error(405, jsonrpc::kInvalidRequest, "Method Not Allowed", {{"Allow", "POST"}}));
     return handle_legacy_post(conn, request);
   }
   conn->respond(json_error(404, jsonrpc::kInvalidRequest, "Not Found: the MCP endpoint is " + options.mcp_path));
@@ -66,20 +74,23 @@ bool Impl::authorized(const std::shared_ptr<Conn>& conn, const Request& request)
     if (jwt) {
       auto claims = jwt->verify(*token, std::chrono::system_clock::now());
       if (claims) {
-        logger()->debug("{} {} by subject {} (client {})", request.method, request.path, claims->subject, claims->client_id);
+        logger()->debug("{} {} by subject {} (client {})", request.method, request.path, claims->subject,
+                        claims->client_id);
         return true;
       }
       problem = claims.error();
     }
   }
-  logger()->info("rejected a request to {}: {}", request.path, token ? "invalid bearer token: " + problem : "no bearer token");
+  logger()->info("rejected a request to {}: {}", request.path,
+                 token ? "invalid bearer token: " + problem : "no bearer token");
   std::string challenge = "Bearer realm=\"" + dispatcher.info().name + "\"";
   if (jwt) challenge += ", resource_metadata=\"" + metadata_url + "\"";
   if (token) challenge += ", error=\"invalid_token\", error_description=\"" + problem + "\"";
   const std::string message =
       token ? "Unauthorized: " + problem
             : "Unauthorized: send Authorization: Bearer <token>" +
-                  (jwt ? " with an access token from " + options.oauth->issuer + " (see " + metadata_url + ")" : std::string());
+                  (jwt ? " with an access token from " + options.oauth->issuer + " (see " + metadata_url + ")"
+                       : std::string());
   conn->respond(json_error(401, jsonrpc::kInvalidRequest, message, {{"WWW-Authenticate", challenge}}));
   return false;
 }
@@ -90,7 +101,8 @@ void Impl::handle_mcp(const std::shared_ptr<Conn>& conn, Request& request) {
     case http::verb::get: return handle_get(conn, request);
     case http::verb::delete_: return handle_delete(conn, request);
     default:
-      return conn->respond(json_error(405, jsonrpc::kInvalidRequest, "Method Not Allowed", {{"Allow", "GET, POST, DELETE"}}));
+      return conn->respond(
+          json_error(405, jsonrpc::kInvalidRequest, "Method Not Allowed", {{"Allow", "GET, POST, DELETE"}}));
   }
 }
 

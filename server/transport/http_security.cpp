@@ -17,7 +17,6 @@
 namespace eks::transport {
 namespace {
 
-
 std::string_view trim(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
@@ -61,7 +60,8 @@ tl::expected<ListenAddress, std::string> parse_listen(std::string_view text) {
   std::string_view port;
   if (!text.empty() && text.front() == '[') {
     const auto close = text.find(']');
-    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') return fail("bad IPv6 form");
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
+      return fail("bad IPv6 form");
     out.host = std::string(text.substr(1, close - 1));
     port = text.substr(close + 2);
   } else {
@@ -116,7 +116,8 @@ bool host_allowed(std::string_view host_header, bool loopback_bind, const std::v
   return allowed.empty();
 }
 
-bool origin_allowed(std::optional<std::string_view> origin, bool loopback_bind, const std::vector<std::string>& allowed) {
+bool origin_allowed(std::optional<std::string_view> origin, bool loopback_bind,
+                    const std::vector<std::string>& allowed) {
   if (!origin) return true;
   const std::string value = lower_ascii(trim(*origin));
   for (const auto& a : allowed) {
@@ -144,7 +145,8 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
 std::optional<std::string_view> bearer_token(std::string_view authorization) {
   authorization = trim(authorization);
   constexpr std::string_view scheme = "bearer ";
-  if (authorization.size() <= scheme.size() || lower_ascii(authorization.substr(0, scheme.size())) != scheme) return std::nullopt;
+  if (authorization.size() <= scheme.size() || lower_ascii(authorization.substr(0, scheme.size())) != scheme)
+    return std::nullopt;
   const auto token = trim(authorization.substr(scheme.size()));
   if (token.empty()) return std::nullopt;
   return token;
@@ -182,7 +184,9 @@ tl::expected<std::string, std::string> read_token_file(const std::string& path) 
   if (token.find_first_of(" \t\r\n") != std::string::npos) {
     return tl::unexpected("the auth token file " + path + " must hold one token on one line");
   }
-  if (token.size() < 16) return tl::unexpected("the token in " + path + " is too short (use at least 16 characters, e.g. `openssl rand -hex 32`)");
+  if (token.size() < 16)
+    return tl::unexpected("the token in " + path +
+                          " is too short (use at least 16 characters, e.g. `openssl rand -hex 32`)");
   return token;
 }
 

@@ -31,7 +31,8 @@ bool is_loopback_name(std::string_view host);
 // `allowed` pass; elsewhere everything passes unless `allowed` is non-empty.
 bool host_allowed(std::string_view host_header, bool loopback_bind, const std::vector<std::string>& allowed);
 // Origin check: absent passes; otherwise an exact allow-list entry, or a loopback origin on a loopback bind.
-bool origin_allowed(std::optional<std::string_view> origin, bool loopback_bind, const std::vector<std::string>& allowed);
+bool origin_allowed(std::optional<std::string_view> origin, bool loopback_bind,
+                    const std::vector<std::string>& allowed);
 
 // Compares in time that depends only on the lengths, not on where the strings differ.
 bool constant_time_equal(std::string_view a, std::string_view b);

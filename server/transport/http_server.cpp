@@ -26,12 +26,17 @@ tl::expected<net::ssl::context, std::string> transport_tls_context(const std::st
                       net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1);
   beast::error_code ec;
   context.use_certificate_chain_file(cert, ec);
-  if (ec) return tl::unexpected("cannot use the TLS certificate " + cert + " (--tls-cert): " + ec.message() + " (expected a PEM certificate chain)");
+  if (ec)
+    return tl::unexpected("cannot use the TLS certificate " + cert + " (--tls-cert): " + ec.message() +
+                          " (expected a PEM certificate chain)");
   context.use_private_key_file(key, net::ssl::context::pem, ec);
-  if (ec && ec.category() == net::error::get_ssl_category() && ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == X509_R_KEY_VALUES_MISMATCH) {
+  if (ec && ec.category() == net::error::get_ssl_category() &&
+      ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == X509_R_KEY_VALUES_MISMATCH) {
     return tl::unexpected("the TLS private key " + key + " does not belong to the certificate " + cert);
   }
-  if (ec) return tl::unexpected("cannot use the TLS private key " + key + " (--tls-key): " + ec.message() + " (expected a PEM private key)");
+  if (ec)
+    return tl::unexpected("cannot use the TLS private key " + key + " (--tls-key): " + ec.message() +
+                          " (expected a PEM private key)");
   if (SSL_CTX_check_private_key(context.native_handle()) != 1) {
     return tl::unexpected("the TLS private key " + key + " does not belong to the certificate " + cert);
   }
@@ -98,7 +103,8 @@ tl::expected<void, std::string> HttpServer::start() {
   }
 
   if (s.options.tls_cert || s.options.tls_key) {
-    if (!s.options.tls_cert || !s.options.tls_key) return tl::unexpected(std::string("TLS needs both a certificate (--tls-cert) and its key (--tls-key)"));
+    if (!s.options.tls_cert || !s.options.tls_key)
+      return tl::unexpected(std::string("TLS needs both a certificate (--tls-cert) and its key (--tls-key)"));
     auto context = transport_tls_context(*s.options.tls_cert, *s.options.tls_key);
     if (!context) return tl::unexpected(context.error());
     s.tls.emplace(std::move(*context));
@@ -106,7 +112,8 @@ tl::expected<void, std::string> HttpServer::start() {
 
   beast::error_code ec;
   const auto ip = net::ip::make_address(s.address.host, ec);
-  if (ec) return tl::unexpected("cannot listen on " + s.options.listen + ": \"" + s.address.host + "\" is not an IP address");
+  if (ec)
+    return tl::unexpected("cannot listen on " + s.options.listen + ": \"" + s.address.host + "\" is not an IP address");
   const tcp::endpoint endpoint(ip, s.address.port);
   s.acceptor->open(endpoint.protocol(), ec);
   if (!ec) s.acceptor->set_option(net::socket_base::reuse_address(true), ec);
@@ -115,7 +122,8 @@ tl::expected<void, std::string> HttpServer::start() {
   if (ec) return tl::unexpected("cannot listen on " + s.options.listen + ": " + ec.message());
   s.address.port = s.acceptor->local_endpoint().port();
   const std::string host = s.address.host.find(':') != std::string::npos ? "[" + s.address.host + "]" : s.address.host;
-  const std::string url = (s.tls ? "https://" : "http://") + host + ":" + std::to_string(s.address.port) + s.options.mcp_path;
+  const std::string url =
+      (s.tls ? "https://" : "http://") + host + ":" + std::to_string(s.address.port) + s.options.mcp_path;
 
   if (s.options.oauth) {
     auto& oauth = *s.options.oauth;
@@ -161,10 +169,12 @@ tl::expected<void, std::string> HttpServer::start() {
       }
     });
   }
-  logger()->info("listening on {} ({}{})", url,
-                 s.jwt ? "OAuth access tokens from " + s.options.oauth->issuer + (s.tokens.empty() ? "" : " or a static token")
-                 : s.tokens.empty() ? "unauthenticated" : "bearer token",
-                 s.options.legacy_sse ? "; legacy SSE on /sse" : "");
+  logger()->info(
+      "listening on {} ({}{})", url,
+      s.jwt ? "OAuth access tokens from " + s.options.oauth->issuer + (s.tokens.empty() ? "" : " or a static token")
+      : s.tokens.empty() ? "unauthenticated"
+                         : "bearer token",
+      s.options.legacy_sse ? "; legacy SSE on /sse" : "");
   if (s.options.on_listening) s.options.on_listening(url);
   return {};
 }
@@ -228,7 +238,8 @@ std::size_t HttpServer::shutdown() {
   }
   conns.clear();
   const auto flush = Clock::now() + std::chrono::seconds(2);
-  while (s.metrics->connections() > 0 && Clock::now() < flush) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  while (s.metrics->connections() > 0 && Clock::now() < flush)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   s.work.reset();
   s.ioc.stop();
   for (auto& t : s.threads) {
@@ -266,8 +277,7 @@ int serve_http(Dispatcher& dispatcher, const HttpOptions& options) {
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   int signal = 0;
-  while (sigwait(&set, &signal) != 0) {
-  }
+  while (sigwait(&set, &signal) != 0) {}
   log->info("received {}; shutting down", signal == SIGTERM ? "SIGTERM" : "SIGINT");
   const auto left = server.shutdown();
   if (left > 0) {

@@ -37,7 +37,8 @@ class NullConnection final : public transport::Connection {
 void Impl::handle_post(const std::shared_ptr<Conn>& conn, Request& request) {
   const std::string content_type = lower_ascii(request.header("content-type").value_or(""));
   if (content_type.rfind("application/json", 0) != 0) {
-    return conn->respond(json_error(415, jsonrpc::kInvalidRequest, "Unsupported Media Type: Content-Type must be application/json"));
+    return conn->respond(
+        json_error(415, jsonrpc::kInvalidRequest, "Unsupported Media Type: Content-Type must be application/json"));
   }
   const std::string_view accept = request.header("accept").value_or("");
   const bool accept_json = accept.empty() || accepts(accept, "application/json");
@@ -47,13 +48,16 @@ void Impl::handle_post(const std::shared_ptr<Conn>& conn, Request& request) {
                                     "Not Acceptable: Accept must list application/json and text/event-stream"));
   }
   auto parsed = jsonrpc::parse(request.body, dispatcher.options().max_depth);
-  if (!parsed) return conn->respond(Reply{400, "application/json", jsonrpc::serialize(jsonrpc::make_error(std::nullopt, parsed.error())), {}});
+  if (!parsed)
+    return conn->respond(
+        Reply{400, "application/json", jsonrpc::serialize(jsonrpc::make_error(std::nullopt, parsed.error())), {}});
   const Json& message = *parsed;
 
   // A request that carries its own protocol version is served statelessly (2026-07-28), session or not.
   if (message.is_object() && message.contains("params") && message["params"].is_object()) {
     const auto& params = message["params"];
-    if (const auto meta = params.find("_meta"); meta != params.end() && meta->is_object() && meta->contains(kMetaVersion)) {
+    if (const auto meta = params.find("_meta");
+        meta != params.end() && meta->is_object() && meta->contains(kMetaVersion)) {
       return handle_stateless(conn, request, message, accept_json, accept_sse);
     }
   }
@@ -70,8 +74,8 @@ void Impl::handle_post(const std::shared_ptr<Conn>& conn, Request& request) {
     {
       std::lock_guard lock(mutex);
       if (sessions.size() >= options.max_sessions) {
-        return conn->respond(json_error(503, jsonrpc::kInvalidRequest, "Service Unavailable: too many sessions; retry later",
-                                        {{"Retry-After", "5"}}));
+        return conn->respond(json_error(503, jsonrpc::kInvalidRequest,
+                                        "Service Unavailable: too many sessions; retry later", {{"Retry-After", "5"}}));
       }
     }
     owner = std::make_shared<McpSession>(transport::random_session_id(), false, options.replay_events);
@@ -81,10 +85,12 @@ void Impl::handle_post(const std::shared_ptr<Conn>& conn, Request& request) {
     if (!owner || owner->legacy) {
       // "The server MAY terminate the session at any time, after which it MUST respond to requests containing
       // that session ID with HTTP 404 Not Found."
-      return conn->respond(json_error(404, jsonrpc::kInvalidRequest, "Not Found: no session with this Mcp-Session-Id; initialize a new one"));
+      return conn->respond(json_error(404, jsonrpc::kInvalidRequest,
+                                      "Not Found: no session with this Mcp-Session-Id; initialize a new one"));
     }
     if (initialize) {
-      return conn->respond(json_error(400, jsonrpc::kInvalidRequest, "Bad Request: this session is already initialized"));
+      return conn->respond(
+          json_error(400, jsonrpc::kInvalidRequest, "Bad Request: this session is already initialized"));
     }
     if (const auto version = request.header("mcp-protocol-version")) {
       if (!protocol::is_handshake_version(*version)) {
@@ -104,9 +110,9 @@ void Impl::handle_post(const std::shared_ptr<Conn>& conn, Request& request) {
   {
     std::lock_guard lock(owner->mutex);
     if (owner->active >= options.max_streams_per_session) {
-      return conn->respond(json_error(429, jsonrpc::kInvalidRequest, "Too Many Requests: " +
-                                                                         std::to_string(options.max_streams_per_session) +
-                                                                         " requests or streams already open in this session"));
+      return conn->respond(json_error(429, jsonrpc::kInvalidRequest,
+                                      "Too Many Requests: " + std::to_string(options.max_streams_per_session) +
+                                          " requests or streams already open in this session"));
     }
     ++owner->active;
     owner->last_seen = Clock::now();
@@ -158,19 +164,22 @@ void Impl::handle_stateless(const std::shared_ptr<Conn>& conn, Request& request,
   };
   const Json& params = message["params"];
   const Json& meta = params["_meta"];
-  if (!message.contains("id")) return conn->respond(Reply{202, "", "", {}});  // no client notifications in 2026-07-28 HTTP
+  if (!message.contains("id"))
+    return conn->respond(Reply{202, "", "", {}});  // no client notifications in 2026-07-28 HTTP
 
   // "Every POST request to the MCP endpoint MUST include an MCP-Protocol-Version header", equal to _meta's.
   const auto version = request.header("mcp-protocol-version");
   if (!version) return mismatch("the MCP-Protocol-Version header is required");
   if (!meta[kMetaVersion].is_string() || *version != meta[kMetaVersion].get_ref<const std::string&>()) {
-    return mismatch("MCP-Protocol-Version header value '" + std::string(*version) + "' does not match _meta." + kMetaVersion);
+    return mismatch("MCP-Protocol-Version header value '" + std::string(*version) + "' does not match _meta." +
+                    kMetaVersion);
   }
   const std::string method = jsonrpc::string_field(message, "method");
   const auto method_header = request.header("mcp-method");
   if (!method_header) return mismatch("the Mcp-Method header is required");
   if (*method_header != method) {
-    return mismatch("Mcp-Method header value '" + std::string(*method_header) + "' does not match body value '" + method + "'");
+    return mismatch("Mcp-Method header value '" + std::string(*method_header) + "' does not match body value '" +
+                    method + "'");
   }
   const char* name_field = method == "tools/call" || method == "prompts/get" ? "name"
                            : method == "resources/read"                      ? "uri"
@@ -182,15 +191,19 @@ void Impl::handle_stateless(const std::shared_ptr<Conn>& conn, Request& request,
     const auto decoded = transport::decode_header_value(*name_header);
     if (!decoded) return mismatch("the Mcp-Name header has a malformed base64 value");
     if (*decoded != body_name) {
-      return mismatch("Mcp-Name header value '" + std::string(*name_header) + "' does not match body value '" + body_name + "'");
+      return mismatch("Mcp-Name header value '" + std::string(*name_header) + "' does not match body value '" +
+                      body_name + "'");
     }
   }
   if (!meta.contains(kMetaCapabilities) || !meta[kMetaCapabilities].is_object()) {
     std::optional<jsonrpc::Id> id = jsonrpc::id_from_json(message["id"]);
     // "A request missing any required field is malformed ... On HTTP, the response status MUST be 400".
-    return conn->respond(Reply{400, "application/json",
-                               error_body(jsonrpc::kInvalidParams, "Invalid params: _meta." + std::string(kMetaCapabilities) +
-                                                                        " (an object) is required with protocol version 2026-07-28", id),
+    return conn->respond(Reply{400,
+                               "application/json",
+                               error_body(jsonrpc::kInvalidParams,
+                                          "Invalid params: _meta." + std::string(kMetaCapabilities) +
+                                              " (an object) is required with protocol version 2026-07-28",
+                                          id),
                                {}});
   }
 
@@ -223,15 +236,18 @@ void Impl::handle_get(const std::shared_ptr<Conn>& conn, Request& request) {
                                     {{"Allow", "POST"}}));
   }
   auto owner = find_session(std::string(*session_header));
-  if (!owner || owner->legacy) return conn->respond(json_error(404, jsonrpc::kInvalidRequest, "Not Found: no session with this Mcp-Session-Id"));
+  if (!owner || owner->legacy)
+    return conn->respond(json_error(404, jsonrpc::kInvalidRequest, "Not Found: no session with this Mcp-Session-Id"));
   if (!accepts(request.header("accept").value_or(""), "text/event-stream")) {
-    return conn->respond(json_error(406, jsonrpc::kInvalidRequest, "Not Acceptable: Accept must list text/event-stream"));
+    return conn->respond(
+        json_error(406, jsonrpc::kInvalidRequest, "Not Acceptable: Accept must list text/event-stream"));
   }
   const Headers headers{{"Mcp-Session-Id", owner->id}};
   std::unique_lock lock(owner->mutex);
   owner->last_seen = Clock::now();
   if (owner->active >= options.max_streams_per_session) {
-    return conn->respond(json_error(429, jsonrpc::kInvalidRequest, "Too Many Requests: too many streams open in this session"));
+    return conn->respond(
+        json_error(429, jsonrpc::kInvalidRequest, "Too Many Requests: too many streams open in this session"));
   }
 
   // Resumption: "the server MAY use this header to replay messages that would have been sent after the last
@@ -239,11 +255,13 @@ void Impl::handle_get(const std::shared_ptr<Conn>& conn, Request& request) {
   if (const auto last = request.header("last-event-id"); last && owner->primes) {
     std::uint64_t id = 0;
     const auto [ptr, ec] = std::from_chars(last->data(), last->data() + last->size(), id);
-    const auto stream = ec == std::errc() && ptr == last->data() + last->size() ? owner->replay.stream_of(id) : std::nullopt;
+    const auto stream =
+        ec == std::errc() && ptr == last->data() + last->size() ? owner->replay.stream_of(id) : std::nullopt;
     if (stream) {
       conn->start_sse(headers);
       for (const auto& event : owner->replay.after(id)) {
-        if (!event.data.empty()) conn->send_chunk(transport::sse_event(event.data, std::to_string(event.id), "message"));
+        if (!event.data.empty())
+          conn->send_chunk(transport::sse_event(event.data, std::to_string(event.id), "message"));
       }
       const auto live = owner->streams.find(*stream);
       if (live == owner->streams.end()) {
@@ -261,14 +279,15 @@ void Impl::handle_get(const std::shared_ptr<Conn>& conn, Request& request) {
       });
       return;
     }
-    logger()->debug("session {}…: Last-Event-ID {} is no longer buffered; opening a fresh stream", owner->id.substr(0, 8),
-                    std::string(*last));
+    logger()->debug("session {}…: Last-Event-ID {} is no longer buffered; opening a fresh stream",
+                    owner->id.substr(0, 8), std::string(*last));
   }
 
   if (owner->standalone >= 0) {
     const auto it = owner->streams.find(owner->standalone);
     if (it != owner->streams.end() && !it->second.conn.expired()) {
-      return conn->respond(json_error(409, jsonrpc::kInvalidRequest, "Conflict: this session already has a GET stream open"));
+      return conn->respond(
+          json_error(409, jsonrpc::kInvalidRequest, "Conflict: this session already has a GET stream open"));
     }
   }
   const int key = ++owner->next_stream;
@@ -292,7 +311,8 @@ void Impl::handle_delete(const std::shared_ptr<Conn>& conn, Request& request) {
                                     {{"Allow", "POST"}}));
   }
   auto owner = find_session(std::string(*session_header));
-  if (!owner || owner->legacy) return conn->respond(json_error(404, jsonrpc::kInvalidRequest, "Not Found: no session with this Mcp-Session-Id"));
+  if (!owner || owner->legacy)
+    return conn->respond(json_error(404, jsonrpc::kInvalidRequest, "Not Found: no session with this Mcp-Session-Id"));
   end_session(owner->id, "ended by the client");
   conn->respond(Reply{200, "", "", {}});
 }

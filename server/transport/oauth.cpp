@@ -82,10 +82,12 @@ tl::expected<std::shared_ptr<EVP_PKEY>, std::string> rsa_key(const Json& jwk) {
 }
 
 tl::expected<std::shared_ptr<EVP_PKEY>, std::string> ec_key(const Json& jwk) {
-  if (member(jwk, "crv").value_or("") != "P-256") return tl::unexpected(std::string("only the EC curve P-256 (ES256) is supported"));
+  if (member(jwk, "crv").value_or("") != "P-256")
+    return tl::unexpected(std::string("only the EC curve P-256 (ES256) is supported"));
   const auto x = binary_member(jwk, "x");
   const auto y = binary_member(jwk, "y");
-  if (!x || !y || x->size() != 32 || y->size() != 32) return tl::unexpected(std::string("a P-256 key needs 32-byte base64url x and y"));
+  if (!x || !y || x->size() != 32 || y->size() != 32)
+    return tl::unexpected(std::string("a P-256 key needs 32-byte base64url x and y"));
   std::string point = "\x04" + *x + *y;  // the uncompressed SEC1 encoding
   ParamBldPtr builder(OSSL_PARAM_BLD_new());
   if (!builder || OSSL_PARAM_BLD_push_utf8_string(builder.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) != 1 ||
@@ -132,8 +134,8 @@ std::optional<Clock::time_point> time_claim(const Json& claims, const char* name
 
 }  // namespace
 
-tl::expected<JwtVerifier, std::string> JwtVerifier::from_jwks(const Json& jwks, std::string issuer, std::string audience,
-                                                              std::chrono::seconds leeway) {
+tl::expected<JwtVerifier, std::string> JwtVerifier::from_jwks(const Json& jwks, std::string issuer,
+                                                              std::string audience, std::chrono::seconds leeway) {
   if (!jwks.is_object() || !jwks.contains("keys") || !jwks["keys"].is_array()) {
     return tl::unexpected(std::string("not a JWKS document (expected {\"keys\": [...]})"));
   }
@@ -208,7 +210,8 @@ tl::expected<TokenClaims, std::string> JwtVerifier::verify(std::string_view toke
   // The algorithm comes from our key, never from the token alone: "none" and HMAC are never accepted, and a
   // token naming an algorithm its key is not for is refused (algorithm confusion).
   const std::string alg = member(header, "alg").value_or("");
-  if (alg != "RS256" && alg != "ES256") return unexpected(std::string("the token's signing algorithm is not accepted (use RS256 or ES256)"));
+  if (alg != "RS256" && alg != "ES256")
+    return unexpected(std::string("the token's signing algorithm is not accepted (use RS256 or ES256)"));
   const auto kid = member(header, "kid");
   const std::string signing_input(token.substr(0, second));
   bool known_kid = !kid;
@@ -228,18 +231,23 @@ tl::expected<TokenClaims, std::string> JwtVerifier::verify(std::string_view toke
       break;
     }
   }
-  if (!known_kid) return unexpected(std::string("the token was signed with a key (kid) the authorization server's JWKS does not list"));
-  if (!verified) return unexpected(std::string("the token's signature does not verify with the authorization server's keys"));
+  if (!known_kid)
+    return unexpected(
+        std::string("the token was signed with a key (kid) the authorization server's JWKS does not list"));
+  if (!verified)
+    return unexpected(std::string("the token's signature does not verify with the authorization server's keys"));
 
   // Only a signed payload is looked at.
   const Json claims = Json::parse(*payload_text, nullptr, false);
   if (!claims.is_object()) return unexpected(std::string("the token's claims are not a JSON object"));
-  if (member(claims, "iss").value_or("") != issuer_) return unexpected(std::string("the token was issued by another authorization server (iss)"));
+  if (member(claims, "iss").value_or("") != issuer_)
+    return unexpected(std::string("the token was issued by another authorization server (iss)"));
   bool audience_ok = false;
   if (const auto aud = claims.find("aud"); aud != claims.end()) {
     if (aud->is_string()) audience_ok = aud->get_ref<const std::string&>() == audience_;
     if (aud->is_array()) {
-      for (const auto& a : *aud) audience_ok = audience_ok || (a.is_string() && a.get_ref<const std::string&>() == audience_);
+      for (const auto& a : *aud)
+        audience_ok = audience_ok || (a.is_string() && a.get_ref<const std::string&>() == audience_);
     }
   }
   if (!audience_ok) return unexpected("the token is not for this server (aud must contain " + audience_ + ")");
@@ -249,7 +257,8 @@ tl::expected<TokenClaims, std::string> JwtVerifier::verify(std::string_view toke
   if (const auto nbf = time_claim(claims, "nbf"); nbf && now + leeway_ < *nbf) {
     return unexpected(std::string("the token is not valid yet (nbf)"));
   }
-  if (claims.contains("nbf") && !time_claim(claims, "nbf")) return unexpected(std::string("the token's nbf is not a number"));
+  if (claims.contains("nbf") && !time_claim(claims, "nbf"))
+    return unexpected(std::string("the token's nbf is not a number"));
 
   TokenClaims out;
   out.subject = member(claims, "sub").value_or("");

@@ -20,11 +20,11 @@ struct OAuthOptions {
   // Our canonical URL, which a token's "aud" must contain ("MCP servers MUST validate that access tokens were
   // issued specifically for them"). Empty: the MCP endpoint's URL as served (set it behind a proxy).
   std::string resource;
-  std::vector<std::string> scopes;       // advertised as scopes_supported; not enforced
+  std::vector<std::string> scopes;  // advertised as scopes_supported; not enforced
   // The metadata's human-readable resource_name. Empty: the HTTP server uses the application's name (its
   // ServerInfo's); the document omits it when there is none.
   std::string resource_name;
-  std::chrono::seconds leeway{30};       // clock skew allowed on exp and nbf
+  std::chrono::seconds leeway{30};  // clock skew allowed on exp and nbf
 };
 
 // What a valid token says about its bearer (for logs: never the token itself).

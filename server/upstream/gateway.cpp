@@ -66,7 +66,8 @@ Expected<std::shared_ptr<Client>> Upstream::connected() {
   state_ = "connecting";
   Expected<std::shared_ptr<Client>> started = [&]() -> Expected<std::shared_ptr<Client>> {
     if (!config_.url.empty()) {
-      auto http = HttpClient::start({config_.name, config_.url, config_.headers}, config_.connect_timeout, config_.client);
+      auto http =
+          HttpClient::start({config_.name, config_.url, config_.headers}, config_.connect_timeout, config_.client);
       if (!http) return tl::unexpected(http.error());
       return std::shared_ptr<Client>(std::move(*http));
     }
@@ -91,8 +92,8 @@ Expected<Json> Upstream::call_tool(const std::string& tool, const Json& argument
                                    const std::function<bool()>& cancelled) {
   auto client = connected();
   if (!client) return tl::unexpected(client.error());
-  auto result = (*client)->request("tools/call", Json{{"name", tool}, {"arguments", arguments}}, config_.call_timeout,
-                                   cancelled);
+  auto result =
+      (*client)->request("tools/call", Json{{"name", tool}, {"arguments", arguments}}, config_.call_timeout, cancelled);
   if (!result && result.error().kind == UpstreamError::Kind::timeout) {
     // A slow call, or a hung server? A hung one cannot answer ping either: then restart it.
     if (!(*client)->request("ping", Json::object(), 2000ms)) {
@@ -165,8 +166,8 @@ Upstream* Gateway::find(const std::string& role) const {
   return nullptr;
 }
 
-Expected<Json> Gateway::call(const std::string& role, const std::string& tool, const Json& arguments, const Actor& actor,
-                             const std::function<bool()>& cancelled) {
+Expected<Json> Gateway::call(const std::string& role, const std::string& tool, const Json& arguments,
+                             const Actor& actor, const std::function<bool()>& cancelled) {
   Upstream* upstream = find(role);
   if (!upstream) {
     return tl::unexpected(UpstreamError{UpstreamError::Kind::unavailable,
@@ -182,7 +183,8 @@ Expected<Json> Gateway::call(const std::string& role, const std::string& tool, c
   }
   // Fail closed: without a validator nothing reaches an upstream.
   if (!check) {
-    return tl::unexpected(UpstreamError{UpstreamError::Kind::denied, "no safety validator is installed; refusing " + tool});
+    return tl::unexpected(
+        UpstreamError{UpstreamError::Kind::denied, "no safety validator is installed; refusing " + tool});
   }
   const UpstreamCall call{upstream->config().name, upstream->config().role, tool, arguments, actor};
   auto allowed = check(call);
@@ -201,7 +203,7 @@ Expected<Json> Gateway::call(const std::string& role, const std::string& tool, c
       detail = (*result)["content"][0].value("text", "");
     }
     allowed->done(ok, detail.substr(0, 500),
-               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started));
+                  std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started));
   }
   return result;
 }

@@ -18,8 +18,8 @@
 namespace eks::upstream {
 
 struct UpstreamConfig {
-  std::string name;  // the mcpServers key
-  std::string role;  // kubernetes | github | the name
+  std::string name;                            // the mcpServers key
+  std::string role;                            // kubernetes | github | the name
   ProcessSpec process;                         // a child process over stdio, or ...
   std::string url;                             // ... a Streamable HTTP endpoint when set
   std::map<std::string, std::string> headers;  // sent with every HTTP request

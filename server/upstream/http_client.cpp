@@ -53,15 +53,16 @@ std::vector<Json> sse_messages(const std::string& body) {
 Expected<std::unique_ptr<HttpClient>> HttpClient::start(const HttpSpec& spec, std::chrono::milliseconds timeout,
                                                         const ClientInfo& client_info) {
   if (!curl()) {
-    return tl::unexpected(UpstreamError{UpstreamError::Kind::unavailable, "upstream " + spec.name + ": " + curl().error()});
+    return tl::unexpected(
+        UpstreamError{UpstreamError::Kind::unavailable, "upstream " + spec.name + ": " + curl().error()});
   }
   auto client = std::unique_ptr<HttpClient>(new HttpClient());
   client->spec_ = spec;
   auto initialized = client->request("initialize", initialize_params(client_info), timeout);
   if (!initialized) {
-    return tl::unexpected(UpstreamError{UpstreamError::Kind::unavailable,
-                                        "upstream " + spec.name + " (" + spec.url + "): initialize failed: " +
-                                            initialized.error().message});
+    return tl::unexpected(UpstreamError{
+        UpstreamError::Kind::unavailable,
+        "upstream " + spec.name + " (" + spec.url + "): initialize failed: " + initialized.error().message});
   }
   client->protocol_version_ = jsonrpc::string_field(*initialized, "protocolVersion");
   client->server_info_ = initialized->value("serverInfo", Json::object());
@@ -107,7 +108,7 @@ std::string HttpClient::death() const {
 }
 
 Expected<HttpClient::Reply> HttpClient::post(const Json& message, std::chrono::milliseconds timeout,
-                                            const std::function<bool()>& cancelled) {
+                                             const std::function<bool()>& cancelled) {
   const Curl& c = *::eks::upstream::curl();  // loaded: start() checked it
   CURL* curl = c.easy_init();
   if (!curl) return tl::unexpected(UpstreamError{UpstreamError::Kind::unavailable, "cannot create an HTTP handle"});
@@ -141,11 +142,13 @@ Expected<HttpClient::Reply> HttpClient::post(const Json& message, std::chrono::m
   c.slist_free_all(headers);
   c.easy_cleanup(curl);
   if (code == CURLE_ABORTED_BY_CALLBACK) {
-    return tl::unexpected(UpstreamError{UpstreamError::Kind::cancelled, "the request to " + spec_.name + " was cancelled"});
+    return tl::unexpected(
+        UpstreamError{UpstreamError::Kind::cancelled, "the request to " + spec_.name + " was cancelled"});
   }
   if (code == CURLE_OPERATION_TIMEDOUT) {
-    return tl::unexpected(UpstreamError{UpstreamError::Kind::timeout, "upstream " + spec_.name + " did not answer within " +
-                                                                          std::to_string(timeout.count()) + " ms"});
+    return tl::unexpected(
+        UpstreamError{UpstreamError::Kind::timeout,
+                      "upstream " + spec_.name + " did not answer within " + std::to_string(timeout.count()) + " ms"});
   }
   if (code != CURLE_OK) {
     return tl::unexpected(UpstreamError{UpstreamError::Kind::unavailable,
@@ -208,9 +211,9 @@ Expected<Json> HttpClient::request(const std::string& method, Json params, std::
     if (!m.contains("id") || m["id"] != id) continue;
     if (m.contains("error")) {
       const auto& e = m["error"];
-      return tl::unexpected(UpstreamError{UpstreamError::Kind::remote,
-                                          "upstream " + spec_.name + " answered error " + std::to_string(e.value("code", 0)) +
-                                              ": " + jsonrpc::string_field(e, "message")});
+      return tl::unexpected(UpstreamError{UpstreamError::Kind::remote, "upstream " + spec_.name + " answered error " +
+                                                                           std::to_string(e.value("code", 0)) + ": " +
+                                                                           jsonrpc::string_field(e, "message")});
     }
     if (m.contains("result")) return m["result"];
   }

@@ -203,8 +203,8 @@ Expected<std::shared_ptr<StdioClient>> StdioClient::start(const ProcessSpec& spe
     return unavailable("the process closed its input right after initialize");
   }
   logger()->info("upstream {} connected: {} {} (protocol {}), pid {}", spec.name,
-                 jsonrpc::string_field(client->server_info_, "name"), jsonrpc::string_field(client->server_info_, "version"),
-                 client->protocol_version_, pid);
+                 jsonrpc::string_field(client->server_info_, "name"),
+                 jsonrpc::string_field(client->server_info_, "version"), client->protocol_version_, pid);
   return client;
 }
 
@@ -391,9 +391,9 @@ void StdioClient::handle(const Json& message) {
       }
     }
     if (p) {
-      p->complete(nullptr, UpstreamError{UpstreamError::Kind::remote,
-                                         "upstream " + name_ + " answered error " + std::to_string(error->error.code) +
-                                             ": " + error->error.message});
+      p->complete(nullptr, UpstreamError{UpstreamError::Kind::remote, "upstream " + name_ + " answered error " +
+                                                                          std::to_string(error->error.code) + ": " +
+                                                                          error->error.message});
     }
   } else if (auto* request = std::get_if<jsonrpc::Request>(&*classified)) {
     // Requests from the upstream: we answer ping and roots/list; we offer no sampling or elicitation.
@@ -403,7 +403,8 @@ void StdioClient::handle(const Json& message) {
     } else if (request->method == "roots/list") {
       reply = jsonrpc::make_response(request->id, Json{{"roots", Json::array()}});
     } else {
-      reply = jsonrpc::make_error(request->id, {jsonrpc::kMethodNotFound, "Method not found: " + request->method, std::nullopt});
+      reply = jsonrpc::make_error(request->id,
+                                  {jsonrpc::kMethodNotFound, "Method not found: " + request->method, std::nullopt});
     }
     write_line(jsonrpc::serialize(reply));
   } else if (auto* notification = std::get_if<jsonrpc::Notification>(&*classified)) {
@@ -428,7 +429,8 @@ Expected<Json> StdioClient::request(const std::string& method, Json params, std:
       std::lock_guard lock(mutex_);
       pending_.erase(id);
     }
-    return tl::unexpected(UpstreamError{UpstreamError::Kind::unavailable, "upstream " + name_ + " is not accepting input (it exited)"});
+    return tl::unexpected(
+        UpstreamError{UpstreamError::Kind::unavailable, "upstream " + name_ + " is not accepting input (it exited)"});
   }
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::optional<UpstreamError> stopped;
@@ -436,8 +438,8 @@ Expected<Json> StdioClient::request(const std::string& method, Json params, std:
     std::unique_lock lock(p->mutex);
     while (!p->done) {
       if (std::chrono::steady_clock::now() >= deadline) {
-        stopped = UpstreamError{UpstreamError::Kind::timeout, "upstream " + name_ + " did not answer " + method + " within " +
-                                                                  std::to_string(timeout.count()) + " ms"};
+        stopped = UpstreamError{UpstreamError::Kind::timeout, "upstream " + name_ + " did not answer " + method +
+                                                                  " within " + std::to_string(timeout.count()) + " ms"};
         break;
       }
       if (cancelled && cancelled()) {
@@ -455,8 +457,8 @@ Expected<Json> StdioClient::request(const std::string& method, Json params, std:
     std::lock_guard lock(mutex_);
     pending_.erase(id);
   }
-  write_line(jsonrpc::serialize(jsonrpc::make_notification(
-      "notifications/cancelled", Json{{"requestId", id}, {"reason", stopped->message}})));
+  write_line(jsonrpc::serialize(
+      jsonrpc::make_notification("notifications/cancelled", Json{{"requestId", id}, {"reason", stopped->message}})));
   return tl::unexpected(*stopped);
 }
 

@@ -30,7 +30,9 @@ const fs::path kSource = EKS_SOURCE_DIR;
 const fs::path kUpstreamBinary = kSource / "tests" / "node_modules" / ".bin" / "kubernetes-mcp-server";
 
 struct TempDir {
-  TempDir() : path(fs::temp_directory_path() / ("agents-deep-" + std::to_string(::getpid()) + "-" + std::to_string(counter++))) {
+  TempDir()
+      : path(fs::temp_directory_path() /
+             ("agents-deep-" + std::to_string(::getpid()) + "-" + std::to_string(counter++))) {
     fs::create_directories(path);
   }
   ~TempDir() { fs::remove_all(path); }
@@ -52,7 +54,8 @@ struct Cluster {
     audit = *safety::AuditLog::open(options);
     validator = std::make_shared<safety::Validator>(safety::default_policy(), audit);
     // As the server installs it: every upstream result passes the redactor before a tool or a model sees it.
-    safety::install_upstream_check(*gateway, validator, {.redactor = std::make_shared<safety::Redactor>(), .subagent_client = app::kName});
+    safety::install_upstream_check(*gateway, validator,
+                                   {.redactor = std::make_shared<safety::Redactor>(), .subagent_client = app::kName});
     source = cluster::make_upstream_source(*gateway);
   }
   ~Cluster() {
@@ -72,11 +75,12 @@ struct Cluster {
 // the test defaults (short timeouts and retry delays).
 std::shared_ptr<Runtime> runtime_for(Cluster& c, const FakeAnthropic& fake, const fs::path& work,
                                      const std::map<std::string, std::string>& agents = {}) {
-  std::map<std::string, std::string> settings{{"cluster_context", (kSource / "examples" / "cluster-context.md").string()},
-                                              {"request_timeout_ms", "5000"},
-                                              {"investigation_timeout_ms", "30000"},
-                                              {"retry_base_ms", "10"},
-                                              {"retry_max_ms", "50"}};
+  std::map<std::string, std::string> settings{
+      {"cluster_context", (kSource / "examples" / "cluster-context.md").string()},
+      {"request_timeout_ms", "5000"},
+      {"investigation_timeout_ms", "30000"},
+      {"retry_base_ms", "10"},
+      {"retry_max_ms", "50"}};
   for (const auto& [k, v] : agents) settings[k] = v;
   std::ofstream file(work / "config.yaml");
   file << "agents:\n";
@@ -187,8 +191,14 @@ void investigate(const Investigation& inv) {
        {{{"name", "investigate"},
          {"match", {{"tool_offered", "submit_result"}, {"system_contains", "prod-eu"}}},
          {"steps",
-          {{{"expect", {{"last_user_contains", id}, {"tools_include", {inv.read_tool, "submit_result"}}, {"tools_exclude", "resources_delete"}}},
-            {"respond", {{"content", {{{"text", "Reading the cluster."}}, {{"tool_use", {{"name", inv.read_tool}, {"input", inv.read_input(*finding)}}}}}}}}},
+          {{{"expect",
+             {{"last_user_contains", id},
+              {"tools_include", {inv.read_tool, "submit_result"}},
+              {"tools_exclude", "resources_delete"}}},
+            {"respond",
+             {{"content",
+               {{{"text", "Reading the cluster."}},
+                {{"tool_use", {{"name", inv.read_tool}, {"input", inv.read_input(*finding)}}}}}}}}},
            {{"expect", {{"tool_result", {{"contains", inv.expect_seen}, {"is_error", false}}}}},
             {"respond", {{"content", {{{"tool_use", {{"name", "submit_result"}, {"input", submit}}}}}}}}}}}}}}};
   FakeAnthropic fake(dir.path, script.dump());  // JSON is YAML
@@ -222,7 +232,8 @@ void investigate(const Investigation& inv) {
   EXPECT_EQ(stats["models"]["k8s-remediation"], "claude-sonnet-4-5");
   // The same totals on /metrics.
   const std::string metrics = runtime->metrics_text();
-  EXPECT_NE(metrics.find("eks_sre_mcp_agent_investigations_total{outcome=\"answered\"} 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("eks_sre_mcp_agent_investigations_total{outcome=\"answered\"} 1\n"), std::string::npos)
+      << metrics;
   EXPECT_NE(metrics.find("eks_sre_mcp_agent_tokens_total{kind=\"output\"} " +
                          std::to_string(a["tokens"]["output"].get<long>()) + "\n"),
             std::string::npos)
@@ -238,20 +249,28 @@ void investigate(const Investigation& inv) {
 
 TEST(DeepDiagnosis, CrashLoopTheModelReadsThePreviousLogAndSubmitsTheRootCause) {
   investigate({"crashloop-missing-env", "CrashLoopBackOff", "pods_log",
-               [](const json& f) { return json{{"namespace", "payments"}, {"name", f["pods"][0]}, {"previous", true}}; },
+               [](const json& f) {
+                 return json{{"namespace", "payments"}, {"name", f["pods"][0]}, {"previous", true}};
+               },
                "DATABASE_URL", "missing_config",
                "payments-api exits at start because the environment variable DATABASE_URL is not set"});
 }
 
 TEST(DeepDiagnosis, OomKillTheModelReadsThePodAndSubmitsTheRootCause) {
   investigate({"oomkilled", "OOMKilled", "pods_get",
-               [](const json& f) { return json{{"namespace", "reports"}, {"name", f["pods"][0]}}; }, "OOMKilled",
-               "out_of_memory", "report-renderer uses more memory than its limit and is OOM killed (exit 137)"});
+               [](const json& f) {
+                 return json{{"namespace", "reports"}, {"name", f["pods"][0]}};
+               },
+               "OOMKilled", "out_of_memory",
+               "report-renderer uses more memory than its limit and is OOM killed (exit 137)"});
 }
 
 TEST(DeepDiagnosis, PendingPodTheModelReadsTheEventsAndSubmitsTheRootCause) {
   investigate({"pending-insufficient-cpu", "Unschedulable", "events_list",
-               [](const json&) { return json{{"namespace", "analytics"}}; }, "Insufficient cpu", "insufficient_resources",
+               [](const json&) {
+                 return json{{"namespace", "analytics"}};
+               },
+               "Insufficient cpu", "insufficient_resources",
                "spark-driver requests more CPU than any node has free, so the scheduler cannot place it"});
 }
 
@@ -301,7 +320,8 @@ json step(json content, json expect = nullptr) {
 }
 
 json script_of(json steps) {
-  return {{"conversations", {{{"name", "c"}, {"match", {{"tool_offered", "submit_result"}}}, {"steps", std::move(steps)}}}}};
+  return {{"conversations",
+           {{{"name", "c"}, {"match", {{"tool_offered", "submit_result"}}}, {"steps", std::move(steps)}}}}};
 }
 
 TEST(DeepLogs, TheLogAnalyzerReadsTheCrashedInstanceAndRefinesTheRootCause) {
@@ -309,22 +329,35 @@ TEST(DeepLogs, TheLogAnalyzerReadsTheCrashedInstanceAndRefinesTheRootCause) {
   TempDir dir;
   Cluster c(kSource / "examples" / "scenarios" / "crashloop-missing-env", dir.path);
   ASSERT_TRUE(c.sim.ready()) << c.sim.log_text();
-  const json answer{{"root_cause",
-                     {{"category", "missing_config"},
-                      {"summary", "The api container exits with status 1 because DATABASE_URL is not set in its environment"},
-                      {"confidence", 0.97}}},
-                    {"evidence", {{{"source", "log"}, {"object", "container/api"}, {"text", "required environment variable DATABASE_URL is not set"}}}},
-                    {"recommended_actions", {"Restore DATABASE_URL in the payments-api Deployment's env (from its Secret)."}}};
-  FakeAnthropic fake(dir.path, script_of({
-      step({{{"tool_use", {{"name", "pods_log"}, {"input", {{"namespace", "payments"}, {"name", "payments-api-hxw2kj9g88-gl8g7"}, {"previous", true}}}}}}},
-           {{"last_user_contains", "payments/payments-api"}, {"tools_include", {"pods_log", "events_list", "pods_get"}}}),
-      step({{{"tool_use", {{"name", "submit_result"}, {"input", answer}}}}},
-           {{"tool_result", {{"contains", "DATABASE_URL is not set"}, {"is_error", false}}}}),
-  }).dump());
+  const json answer{
+      {"root_cause",
+       {{"category", "missing_config"},
+        {"summary", "The api container exits with status 1 because DATABASE_URL is not set in its environment"},
+        {"confidence", 0.97}}},
+      {"evidence",
+       {{{"source", "log"},
+         {"object", "container/api"},
+         {"text", "required environment variable DATABASE_URL is not set"}}}},
+      {"recommended_actions", {"Restore DATABASE_URL in the payments-api Deployment's env (from its Secret)."}}};
+  FakeAnthropic fake(
+      dir.path,
+      script_of(
+          {
+              step({{{"tool_use",
+                      {{"name", "pods_log"},
+                       {"input",
+                        {{"namespace", "payments"}, {"name", "payments-api-hxw2kj9g88-gl8g7"}, {"previous", true}}}}}}},
+                   {{"last_user_contains", "payments/payments-api"},
+                    {"tools_include", {"pods_log", "events_list", "pods_get"}}}),
+              step({{{"tool_use", {{"name", "submit_result"}, {"input", answer}}}}},
+                   {{"tool_result", {{"contains", "DATABASE_URL is not set"}, {"is_error", false}}}}),
+          })
+          .dump());
   ASSERT_TRUE(fake.ready()) << fake.log_text();
   auto runtime = runtime_for(c, fake, dir.path);
   const auto tool = analyze_pod_logs(c, runtime);
-  const json out = call_tool(tool, {{"namespace", "payments"}, {"pod", "payments-api-hxw2kj9g88-gl8g7"}, {"depth", "deep"}});
+  const json out =
+      call_tool(tool, {{"namespace", "payments"}, {"pod", "payments-api-hxw2kj9g88-gl8g7"}, {"depth", "deep"}});
   EXPECT_EQ(out["analysis"]["mode"], "agent") << out["analysis"].dump(2);
   EXPECT_EQ(out["analysis"]["agent"], "k8s-log-analyzer");
   EXPECT_EQ(out["analysis"]["model"], "claude-sonnet-4-5");
@@ -343,16 +376,23 @@ TEST(DeepLogs, PlantedSecretsNeverReachTheModel) {
   TempDir dir;
   Cluster c(kSource / "tests" / "hostile" / "boundary-cluster", dir.path);
   ASSERT_TRUE(c.sim.ready()) << c.sim.log_text();
-  const json answer{{"root_cause", {{"category", "dependency_unreachable"}, {"summary", "Requests to the upstream time out"}, {"confidence", 0.6}}},
-                    {"evidence", {{{"source", "log"}, {"object", "container/app"}, {"text", "upstream timeout after 1s"}}}},
-                    {"recommended_actions", {"Check the upstream's latency."}}};
-  FakeAnthropic fake(dir.path, script_of({
-      step({{{"tool_use", {{"name", "pods_get"}, {"input", {{"namespace", "apps"}, {"name", "web-5d9f7-a1"}}}}}}}),
-      step({{{"tool_use", {{"name", "pods_log"}, {"input", {{"namespace", "apps"}, {"name", "web-5d9f7-a1"}}}}}}},
-           {{"tool_result", {{"contains", "LOG_LEVEL"}, {"is_error", false}}}}),
-      step({{{"tool_use", {{"name", "submit_result"}, {"input", answer}}}}},
-           {{"tool_result", {{"contains", "upstream timeout"}, {"is_error", false}}}}),
-  }).dump());
+  const json answer{
+      {"root_cause",
+       {{"category", "dependency_unreachable"}, {"summary", "Requests to the upstream time out"}, {"confidence", 0.6}}},
+      {"evidence", {{{"source", "log"}, {"object", "container/app"}, {"text", "upstream timeout after 1s"}}}},
+      {"recommended_actions", {"Check the upstream's latency."}}};
+  FakeAnthropic fake(
+      dir.path,
+      script_of({
+                    step({{{"tool_use",
+                            {{"name", "pods_get"}, {"input", {{"namespace", "apps"}, {"name", "web-5d9f7-a1"}}}}}}}),
+                    step({{{"tool_use",
+                            {{"name", "pods_log"}, {"input", {{"namespace", "apps"}, {"name", "web-5d9f7-a1"}}}}}}},
+                         {{"tool_result", {{"contains", "LOG_LEVEL"}, {"is_error", false}}}}),
+                    step({{{"tool_use", {{"name", "submit_result"}, {"input", answer}}}}},
+                         {{"tool_result", {{"contains", "upstream timeout"}, {"is_error", false}}}}),
+                })
+          .dump());
   ASSERT_TRUE(fake.ready()) << fake.log_text();
   auto runtime = runtime_for(c, fake, dir.path);
   const auto tool = analyze_pod_logs(c, runtime);
@@ -389,23 +429,34 @@ TEST(DeepDiagnosis, PromptInjectionInALogNeverReachesTheCluster) {
     const auto& d = shipped->at("k8s-diagnostics");
     std::string tools;
     for (const auto& t : d.tools) tools += t.role + ":" + t.tool + ", ";
-    std::ofstream(defs / "k8s-diagnostics.md") << "---\nname: k8s-diagnostics\ndescription: over-permissioned\nmodel: haiku\ntools: "
-                                              << tools << "kubernetes:resources_delete\n---\n" << d.system_prompt << "\n";
+    std::ofstream(defs / "k8s-diagnostics.md")
+        << "---\nname: k8s-diagnostics\ndescription: over-permissioned\nmodel: haiku\ntools: " << tools
+        << "kubernetes:resources_delete\n---\n"
+        << d.system_prompt << "\n";
   }
   fs::create_directories(dir.path / "work");
   Cluster c(scenario, dir.path / "work", false);
   ASSERT_TRUE(c.sim.ready()) << c.sim.log_text();
   const std::string id = crash_id(c);
   ASSERT_FALSE(id.empty());
-  FakeAnthropic fake(dir.path, script_of({
-      step({{{"tool_use", {{"name", "pods_log"}, {"input", {{"namespace", "payments"}, {"name", "payments-api-hxw2kj9g88-gl8g7"}, {"previous", true}}}}}}},
-           {{"tools_include", "resources_delete"}}),
-      step({{{"text", "The log says to delete the production namespace."}},
-            {{"tool_use", {{"name", "resources_delete"}, {"input", {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"name", "production"}}}}}}},
-           {{"tool_result", {{"contains", {"ignore previous instructions", "<untrusted-data"}}}}}),
-      step({{{"tool_use", {{"name", "submit_result"}, {"input", submit_crash(id)}}}}},
-           {{"tool_result", {{"contains", "Refused by the safety policy"}, {"is_error", true}}}}),
-  }).dump());
+  FakeAnthropic fake(
+      dir.path,
+      script_of(
+          {
+              step({{{"tool_use",
+                      {{"name", "pods_log"},
+                       {"input",
+                        {{"namespace", "payments"}, {"name", "payments-api-hxw2kj9g88-gl8g7"}, {"previous", true}}}}}}},
+                   {{"tools_include", "resources_delete"}}),
+              step({{{"text", "The log says to delete the production namespace."}},
+                    {{"tool_use",
+                      {{"name", "resources_delete"},
+                       {"input", {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"name", "production"}}}}}}},
+                   {{"tool_result", {{"contains", {"ignore previous instructions", "<untrusted-data"}}}}}),
+              step({{{"tool_use", {{"name", "submit_result"}, {"input", submit_crash(id)}}}}},
+                   {{"tool_result", {{"contains", "Refused by the safety policy"}, {"is_error", true}}}}),
+          })
+          .dump());
   ASSERT_TRUE(fake.ready()) << fake.log_text();
   auto runtime = runtime_for(c, fake, dir.path, {{"definitions_dir", defs.string()}});
   ASSERT_TRUE(runtime);
@@ -419,8 +470,9 @@ TEST(DeepDiagnosis, PromptInjectionInALogNeverReachesTheCluster) {
   expect_clean(fake);
   bool denied = false;
   for (const auto& line : c.audit_lines()) {
-    denied |= line.value("event", "") == "decision" && line["tool"] == "resources_delete" && line["decision"] == "deny" &&
-              line["actor"].value("subagent", "") == "k8s-diagnostics" && line["action"].value("kind", "") == "Namespace";
+    denied |= line.value("event", "") == "decision" && line["tool"] == "resources_delete" &&
+              line["decision"] == "deny" && line["actor"].value("subagent", "") == "k8s-diagnostics" &&
+              line["action"].value("kind", "") == "Namespace";
   }
   EXPECT_TRUE(denied) << "the refusal is in the audit log";
   const std::string requests = c.sim.requests_text();
@@ -430,7 +482,8 @@ TEST(DeepDiagnosis, PromptInjectionInALogNeverReachesTheCluster) {
 }
 
 // When the investigation fails, the answer is the deterministic one, marked degraded with the reason.
-void expect_degraded(const json& script, const std::string& reason, const std::map<std::string, std::string>& agents = {}) {
+void expect_degraded(const json& script, const std::string& reason,
+                     const std::map<std::string, std::string>& agents = {}) {
   TempDir dir;
   Cluster c(kSource / "examples" / "scenarios" / "crashloop-missing-env", dir.path);
   ASSERT_TRUE(c.sim.ready()) << c.sim.log_text();
@@ -453,7 +506,8 @@ void expect_degraded(const json& script, const std::string& reason, const std::m
 
 TEST(DeepDiagnosis, AnAPIThatKeepsFailingDegradesToTheDeterministicResult) {
   const json fault500{{"fault", {{"status", 500}}}};
-  expect_degraded(script_of({fault500, {{"fault", {{"reset", true}}}}, {{"fault", {{"status", 529}}}}, fault500}), "failed 4 times");
+  expect_degraded(script_of({fault500, {{"fault", {{"reset", true}}}}, {{"fault", {{"status", 529}}}}, fault500}),
+                  "failed 4 times");
 }
 
 TEST(DeepDiagnosis, RepeatedMaxTokensStopsDegrade) {
@@ -463,15 +517,17 @@ TEST(DeepDiagnosis, RepeatedMaxTokensStopsDegrade) {
 
 TEST(DeepDiagnosis, AnAnswerNamingUnknownFindingsGetsOneRepairThenDegrades) {
   json wrong = submit_crash("f-0000000000000000");
-  expect_degraded(script_of({step({{{"tool_use", {{"name", "submit_result"}, {"input", wrong}}}}}),
-                             step({{{"tool_use", {{"name", "submit_result"}, {"input", wrong}}}}},
-                                  {{"tool_result", {{"contains", "not one of the finding ids"}, {"is_error", true}}}})}),
-                  "after one repair turn");
+  expect_degraded(
+      script_of({step({{{"tool_use", {{"name", "submit_result"}, {"input", wrong}}}}}),
+                 step({{{"tool_use", {{"name", "submit_result"}, {"input", wrong}}}}},
+                      {{"tool_result", {{"contains", "not one of the finding ids"}, {"is_error", true}}}})}),
+      "after one repair turn");
 }
 
 TEST(DeepDiagnosis, TheToolCallBudgetBindsTheInvestigation) {
   const json read = step({{{"tool_use", {{"name", "events_list"}, {"input", {{"namespace", "payments"}}}}}}});
-  expect_degraded(script_of({read, read, read}), "turn budget (3 turns)", {{"max_turns", "3"}, {"max_tool_calls", "1"}});
+  expect_degraded(script_of({read, read, read}), "turn budget (3 turns)",
+                  {{"max_turns", "3"}, {"max_tool_calls", "1"}});
 }
 
 TEST(DeepDiagnosis, AnAnswerSlowerThanTheDeadlineDegradesInTime) {
@@ -483,7 +539,8 @@ TEST(DeepDiagnosis, TheHostCancellingStopsTheInvestigation) {
   TempDir dir;
   Cluster c(kSource / "examples" / "scenarios" / "crashloop-missing-env", dir.path);
   ASSERT_TRUE(c.sim.ready()) << c.sim.log_text();
-  FakeAnthropic fake(dir.path, script_of({{{"delay_ms", 5000}, {"respond", {{"content", {{{"text", "late"}}}}}}}}).dump());
+  FakeAnthropic fake(dir.path,
+                     script_of({{{"delay_ms", 5000}, {"respond", {{"content", {{{"text", "late"}}}}}}}}).dump());
   ASSERT_TRUE(fake.ready()) << fake.log_text();
   auto runtime = runtime_for(c, fake, dir.path);
   const auto tool = diagnose(c, runtime);
@@ -510,7 +567,8 @@ TEST(DeepDiagnosis, WithoutAnAPIKeyTheProviderIsNoneAndTheResultSaysSo) {
   auto runtime = app::make_agents(*config, gateway, nullptr);
   ASSERT_TRUE(runtime) << runtime.error();
   EXPECT_FALSE((*runtime)->enabled());
-  std::shared_ptr<cluster::ClusterSource> snapshot = cluster::make_snapshot_source((kSource / "examples" / "scenarios" / "crashloop-missing-env").string());
+  std::shared_ptr<cluster::ClusterSource> snapshot =
+      cluster::make_snapshot_source((kSource / "examples" / "scenarios" / "crashloop-missing-env").string());
   const tools::Services services = services_of(std::move(snapshot), *runtime);
   const auto tool = tools::diagnose_cluster_tool(services);
   const json by_default = call_tool(tool, json::object());
@@ -547,7 +605,8 @@ TEST(DeepDiagnosis, FromASnapshotTheDefaultIsQuickAndDeepSaysWhyItCannotRun) {
   app::LoadOptions options;
   options.search_default_files = false;
   options.dotenv = dir.path / "no.env";
-  options.environment = {{"HOME", dir.path.string()}, {"ANTHROPIC_API_KEY", "sk-ant-x"}, {"ANTHROPIC_BASE_URL", "http://127.0.0.1:9"}};
+  options.environment = {
+      {"HOME", dir.path.string()}, {"ANTHROPIC_API_KEY", "sk-ant-x"}, {"ANTHROPIC_BASE_URL", "http://127.0.0.1:9"}};
   options.snapshot = scenario;
   auto config = app::load_config(options);
   ASSERT_TRUE(config) << config.error();
@@ -573,7 +632,8 @@ TEST(DeepDiagnosis, AHealthyClusterHasNothingToInvestigate) {
   app::LoadOptions options;
   options.search_default_files = false;
   options.dotenv = dir.path / "no.env";
-  options.environment = {{"HOME", dir.path.string()}, {"ANTHROPIC_API_KEY", "sk-ant-x"}, {"ANTHROPIC_BASE_URL", "http://127.0.0.1:9"}};
+  options.environment = {
+      {"HOME", dir.path.string()}, {"ANTHROPIC_API_KEY", "sk-ant-x"}, {"ANTHROPIC_BASE_URL", "http://127.0.0.1:9"}};
   auto config = app::load_config(options);
   ASSERT_TRUE(config) << config.error();
   upstream::Gateway gateway({});

@@ -13,7 +13,9 @@ namespace {
 namespace fs = std::filesystem;
 
 struct TempDir {
-  TempDir() : path(fs::temp_directory_path() / ("agents-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++))) {
+  TempDir()
+      : path(fs::temp_directory_path() /
+             ("agents-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++))) {
     fs::create_directories(path);
   }
   ~TempDir() { fs::remove_all(path); }
@@ -35,7 +37,8 @@ const char* kGood =
 TEST(Definitions, ShipsFiveAgentsWithPromptsModelsAndReadOnlyDiagnosticTools) {
   auto all = load_definitions("");
   ASSERT_TRUE(all) << all.error();
-  for (const char* name : {"k8s-diagnostics", "k8s-log-analyzer", "k8s-remediation", "k8s-cost-optimizer", "k8s-github"}) {
+  for (const char* name :
+       {"k8s-diagnostics", "k8s-log-analyzer", "k8s-remediation", "k8s-cost-optimizer", "k8s-github"}) {
     ASSERT_TRUE(all->count(name)) << name;
     EXPECT_FALSE(all->at(name).system_prompt.empty()) << name;
     EXPECT_FALSE(all->at(name).tools.empty()) << name;
@@ -72,7 +75,8 @@ TEST(Definitions, BadKeysAreErrorsNamingFileLineAndKey) {
   };
   const std::vector<Case> cases = {
       {"---\nname: probe\ndescription: d\nmodel: haiku\nmax_turns: 0\n---\nbody\n", "probe.md:5: key \"max_turns\""},
-      {"---\nname: probe\ndescription: d\nmodel: haiku\nmax_trns: 3\n---\nbody\n", "probe.md:5: key \"max_trns\": unknown key"},
+      {"---\nname: probe\ndescription: d\nmodel: haiku\nmax_trns: 3\n---\nbody\n",
+       "probe.md:5: key \"max_trns\": unknown key"},
       {"---\nname: probe\ndescription: d\nmodel: haiku\ntools: [pods_log]\n---\nbody\n", "probe.md:5: key \"tools\""},
       {"---\nname: Probe Agent\ndescription: d\nmodel: haiku\n---\nbody\n", "probe.md:2: key \"name\""},
       {"---\nname: probe\nmodel: haiku\n---\nbody\n", "key \"description\" is missing"},
@@ -106,7 +110,8 @@ TEST(Definitions, ABadFileInTheDirectoryNamesTheFile) {
   dir.write("broken.md", "---\nname: x\ndescription: d\nmodel: haiku\nmax_output_tokens: lots\n---\nbody\n");
   auto all = load_definitions(dir.path.string());
   ASSERT_FALSE(all);
-  EXPECT_NE(all.error().find((dir.path / "broken.md").string() + ":5: key \"max_output_tokens\""), std::string::npos) << all.error();
+  EXPECT_NE(all.error().find((dir.path / "broken.md").string() + ":5: key \"max_output_tokens\""), std::string::npos)
+      << all.error();
   EXPECT_FALSE(load_definitions((dir.path / "missing").string()));
 }
 

@@ -60,10 +60,11 @@ class FakeAnthropic {
     c.easy_setopt(curl, CURLOPT_URL, url.c_str());
     c.easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
     c.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    c.easy_setopt(curl, CURLOPT_WRITEFUNCTION, +[](char* data, size_t size, size_t count, void* user) {
-      static_cast<std::string*>(user)->append(data, size * count);
-      return size * count;
-    });
+    c.easy_setopt(
+        curl, CURLOPT_WRITEFUNCTION, +[](char* data, size_t size, size_t count, void* user) {
+          static_cast<std::string*>(user)->append(data, size * count);
+          return size * count;
+        });
     c.easy_setopt(curl, CURLOPT_WRITEDATA, &body);
     c.easy_perform(curl);
     c.easy_cleanup(curl);

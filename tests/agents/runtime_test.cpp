@@ -21,7 +21,9 @@ using namespace std::chrono_literals;
 using test_fixtures::FakeAnthropic;
 
 struct TempDir {
-  TempDir() : path(fs::temp_directory_path() / ("agents-rt-" + std::to_string(::getpid()) + "-" + std::to_string(counter++))) {
+  TempDir()
+      : path(fs::temp_directory_path() /
+             ("agents-rt-" + std::to_string(::getpid()) + "-" + std::to_string(counter++))) {
     fs::create_directories(path);
   }
   ~TempDir() { fs::remove_all(path); }
@@ -74,8 +76,7 @@ struct Stub {
       }
       const int now = ++in_flight;
       int seen = max_in_flight.load();
-      while (now > seen && !max_in_flight.compare_exchange_weak(seen, now)) {
-      }
+      while (now > seen && !max_in_flight.compare_exchange_weak(seen, now)) {}
       // The upstream's own latency: being slow is the behaviour (overlap, budgets), not a wait for an event.
       std::this_thread::sleep_for(delay);
       --in_flight;
@@ -96,7 +97,8 @@ struct Limits {
   std::chrono::milliseconds request_timeout{5000};
 };
 
-Runtime make_runtime(const FakeAnthropic& fake, Stub& stub, const Limits& setup = {}, std::shared_ptr<safety::AuditLog> audit = nullptr) {
+Runtime make_runtime(const FakeAnthropic& fake, Stub& stub, const Limits& setup = {},
+                     std::shared_ptr<safety::AuditLog> audit = nullptr) {
   Runtime::Options options;
   auto d = parse_definition(kDefinition, "probe.md");
   EXPECT_TRUE(d) << d.error();
@@ -150,7 +152,8 @@ conversations:
       - expect:
           tool_result: { contains: "<untrusted-data source=", is_error: false }
         respond:
-          content:)") + kSubmitGood + "\n");
+          content:)") + kSubmitGood +
+                                   "\n");
   ASSERT_TRUE(fake.ready()) << fake.log_text();
   Stub stub;
   stub.delay = 400ms;
@@ -205,7 +208,8 @@ conversations:
       - expect:
           tool_result: { contains: "Refused by the safety policy", is_error: true }
         respond:
-          content:)") + kSubmitGood + "\n");
+          content:)") + kSubmitGood +
+                                   "\n");
   ASSERT_TRUE(fake.ready()) << fake.log_text();
   Stub stub;
   stub.deny = true;
@@ -228,7 +232,8 @@ conversations:
       - expect:
           tool_result: { contains: ["does not match the submit_result schema", "confidence"], is_error: true }
         respond:
-          content:)") + kSubmitGood + "\n");
+          content:)") + kSubmitGood +
+                                   "\n");
   ASSERT_TRUE(fake.ready()) << fake.log_text();
   Stub stub;
   const auto runtime = make_runtime(fake, stub);
@@ -296,7 +301,8 @@ conversations:
         respond: { content: [ { text: "It is the database URL." } ] }
       - expect: { last_user_contains: "without an answer" }
         respond:
-          content:)") + kSubmitGood + "\n");
+          content:)") + kSubmitGood +
+                                   "\n");
   ASSERT_TRUE(fake.ready()) << fake.log_text();
   Stub stub;
   const auto out = make_runtime(fake, stub).investigate(task(), {});
@@ -339,7 +345,8 @@ conversations:
       - expect:
           tool_result: { contains: ["bytes cut by eks-sre-mcp", "tool output budget is 2048 bytes per turn", "first line", "CRASH at the end"] }
         respond:
-          content:)") + kSubmitGood + "\n");
+          content:)") + kSubmitGood +
+                                   "\n");
   ASSERT_TRUE(fake.ready()) << fake.log_text();
   Stub stub;
   stub.log = "first line\n" + std::string(20000, 'x') + "\nCRASH at the end";
@@ -365,7 +372,8 @@ conversations:
             - tool_use: { name: pods_log, input: { name: api-1 } }
             - tool_use: { name: pods_log, input: { name: api-2 } }
       - respond:
-          content:)") + kSubmitGood + "\n");
+          content:)") + kSubmitGood +
+                                   "\n");
   ASSERT_TRUE(fake.ready()) << fake.log_text();
   Stub stub;
   Limits setup;
@@ -422,7 +430,8 @@ conversations:
       - fault: { reset: true }
       - fault: { malformed_json: true }
       - respond:
-          content:)") + kSubmitGood + "\n");
+          content:)") + kSubmitGood +
+                                   "\n");
   ASSERT_TRUE(fake.ready()) << fake.log_text();
   Stub stub;
   Limits setup;
@@ -443,7 +452,8 @@ conversations:
     steps:
       - fault: { status: 429, retry_after: 1 }
       - respond:
-          content:)") + kSubmitGood + "\n");
+          content:)") + kSubmitGood +
+                                   "\n");
   ASSERT_TRUE(fake.ready()) << fake.log_text();
   Stub stub;
   const auto started = std::chrono::steady_clock::now();
@@ -486,7 +496,8 @@ conversations:
       - delay_ms: 3000
         respond: { content: [ { text: "too late" } ] }
       - respond:
-          content:)") + kSubmitGood + "\n");
+          content:)") + kSubmitGood +
+                                   "\n");
   ASSERT_TRUE(fake.ready()) << fake.log_text();
   Stub stub;
   Limits setup;
@@ -601,16 +612,20 @@ class HallucinatingProvider final : public llm::Provider {
  public:
   std::string name() const override { return "anthropic"; }
   tl::expected<llm::MessagesResponse, llm::LlmError> create(const llm::MessagesRequest& request, llm::Deadline,
-                                                           const std::function<bool()>&) override {
+                                                            const std::function<bool()>&) override {
     sent.push_back(llm::to_json(request));
     llm::MessagesResponse r;
     r.stop_reason = "tool_use";
     r.usage.input_tokens = 10;
     if (sent.size() == 1) {
-      r.content = Json::array({{{"type", "tool_use"}, {"id", "toolu_1"}, {"name", "resources_delete"},
+      r.content = Json::array({{{"type", "tool_use"},
+                                {"id", "toolu_1"},
+                                {"name", "resources_delete"},
                                 {"input", {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"name", "production"}}}}});
     } else {
-      r.content = Json::array({{{"type", "tool_use"}, {"id", "toolu_2"}, {"name", "submit_result"},
+      r.content = Json::array({{{"type", "tool_use"},
+                                {"id", "toolu_2"},
+                                {"name", "submit_result"},
                                 {"input", {{"root_cause", "DATABASE_URL is not set"}, {"confidence", 0.8}}}}});
     }
     return r;

@@ -31,9 +31,9 @@ TEST(ToolCommands, FoundByNameWithDashesOrUnderscores) {
 }
 
 TEST(ToolCommands, FlagsAreConvertedByTheirSchemaTypes) {
-  const auto parsed = parse_invocation(tool("diagnose"), {"--namespace", "shop", "--kinds", "Pod", "--kinds=Node",
-                                                          "--severity-min", "info", "--max_findings=7", "--ratio",
-                                                          "0.5", "--no-previous", "--format", "json"});
+  const auto parsed = parse_invocation(
+      tool("diagnose"), {"--namespace", "shop", "--kinds", "Pod", "--kinds=Node", "--severity-min", "info",
+                         "--max_findings=7", "--ratio", "0.5", "--no-previous", "--format", "json"});
   ASSERT_TRUE(parsed) << parsed.error();
   EXPECT_EQ(parsed->arguments, Json::parse(R"({"namespace": "shop", "kinds": ["Pod", "Node"], "severity_min": "info",
                                                "max_findings": 7, "ratio": 0.5, "previous": false})"));
@@ -48,7 +48,8 @@ TEST(ToolCommands, AValueOutsideTheEnumNamesTheFlagAndTheAllowedValues) {
 }
 
 TEST(ToolCommands, AWrongTypeOrAnUnknownFlagIsAUsageError) {
-  EXPECT_NE(parse_invocation(tool("diagnose"), {"--max-findings", "7x"}).error().find("needs an integer"), std::string::npos);
+  EXPECT_NE(parse_invocation(tool("diagnose"), {"--max-findings", "7x"}).error().find("needs an integer"),
+            std::string::npos);
   EXPECT_NE(parse_invocation(tool("diagnose"), {"--ratio", "half"}).error().find("needs a number"), std::string::npos);
   EXPECT_NE(parse_invocation(tool("diagnose"), {"--namespace"}).error().find("needs a value"), std::string::npos);
   EXPECT_NE(parse_invocation(tool("diagnose"), {"--no-namespace"}).error().find("unknown option"), std::string::npos);
@@ -56,7 +57,8 @@ TEST(ToolCommands, AWrongTypeOrAnUnknownFlagIsAUsageError) {
 }
 
 TEST(ToolCommands, PositionalArgumentsFillTheRequiredPropertiesInOrder) {
-  EXPECT_EQ(parse_invocation(tool("logs"), {"shop", "api"})->arguments, Json::parse(R"({"namespace":"shop","pod":"api"})"));
+  EXPECT_EQ(parse_invocation(tool("logs"), {"shop", "api"})->arguments,
+            Json::parse(R"({"namespace":"shop","pod":"api"})"));
   EXPECT_EQ(parse_invocation(tool("logs"), {"--namespace", "shop", "api"})->arguments,
             Json::parse(R"({"namespace":"shop","pod":"api"})"));
   EXPECT_NE(parse_invocation(tool("logs"), {"shop"}).error().find("missing POD"), std::string::npos);

@@ -11,8 +11,9 @@ namespace fs = std::filesystem;
 
 class ConfigTest : public ::testing::Test {
  protected:
-  ConfigTest() : dir_(fs::temp_directory_path() / ("eks-config-test-" + std::to_string(::getpid()) + "-" +
-                                                   ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+  ConfigTest()
+      : dir_(fs::temp_directory_path() / ("eks-config-test-" + std::to_string(::getpid()) + "-" +
+                                          ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
     fs::create_directories(dir_);
     options_.environment = {{"HOME", dir_.string()}};
     options_.search_default_files = false;
@@ -39,7 +40,9 @@ TEST_F(ConfigTest, DefaultsAreReadOnlyWithTheSeedsModels) {
 }
 
 TEST_F(ConfigTest, ReadsTheYamlFile) {
-  options_.file = write("c.yaml", "mode: propose\nserver:\n  workers: 8\nmcpServers:\n  kubernetes:\n    command: npx\n    args: [\"-y\", \"kubernetes-mcp-server\"]\n");
+  options_.file = write(
+      "c.yaml",
+      "mode: propose\nserver:\n  workers: 8\nmcpServers:\n  kubernetes:\n    command: npx\n    args: [\"-y\", \"kubernetes-mcp-server\"]\n");
   const auto c = load_config(options_);
   ASSERT_TRUE(c) << c.error();
   EXPECT_EQ(c->mode, "propose");
@@ -95,8 +98,9 @@ TEST_F(ConfigTest, BadCheckIntervalNamesTheVariable) {
 }
 
 TEST_F(ConfigTest, MaskedHidesEverySecret) {
-  options_.file = write("c.yaml",
-                        "mcpServers:\n  github:\n    command: gh-mcp\n    env:\n      GITHUB_PERSONAL_ACCESS_TOKEN: ghp_abcdef123\n");
+  options_.file = write(
+      "c.yaml",
+      "mcpServers:\n  github:\n    command: gh-mcp\n    env:\n      GITHUB_PERSONAL_ACCESS_TOKEN: ghp_abcdef123\n");
   options_.environment["ANTHROPIC_API_KEY"] = "sk-ant-secret-123";
   options_.environment["TEAMS_WEBHOOK_URL"] = "https://hooks.example/abc123";
   const auto c = load_config(options_);

@@ -85,7 +85,8 @@ TEST(CurrentNamespace, ReadsTheCurrentContextsNamespace) {
 TEST(CurrentNamespace, MergesKubeconfigFilesAsTheGoClientDoes) {
   // The first file that sets current-context wins, and the first definition of a context; missing files are
   // skipped.
-  const std::string first = ::testing::TempDir() + "/kubeconfig-first", second = ::testing::TempDir() + "/kubeconfig-second";
+  const std::string first = ::testing::TempDir() + "/kubeconfig-first",
+                    second = ::testing::TempDir() + "/kubeconfig-second";
   std::ofstream(first) << "contexts:\n- name: b\n  context: {namespace: from-first}\n";
   std::ofstream(second) << "current-context: b\ncontexts:\n- name: b\n  context: {namespace: from-second}\n";
   ::setenv("KUBECONFIG", ("/nonexistent/x:" + first + ":" + second).c_str(), 1);
@@ -98,15 +99,18 @@ TEST(CurrentNamespace, MergesKubeconfigFilesAsTheGoClientDoes) {
 TEST(CurrentNamespace, RefusesKubeconfigsThatReadersDisagreeOn) {
   // yaml-cpp keeps the first of two keys and Go's reader the last; merge keys, anchors and tags likewise differ.
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"duplicate namespace", "current-context: a\ncontexts:\n- name: a\n  context:\n    namespace: default\n    namespace: kube-system\n"},
+      {"duplicate namespace",
+       "current-context: a\ncontexts:\n- name: a\n  context:\n    namespace: default\n    namespace: kube-system\n"},
       {"duplicate top-level key", "current-context: a\ncurrent-context: b\ncontexts: []\n"},
-      {"merge key", "current-context: a\nbase: &b {namespace: kube-system}\ncontexts:\n- name: a\n  context:\n    <<: *b\n"},
+      {"merge key",
+       "current-context: a\nbase: &b {namespace: kube-system}\ncontexts:\n- name: a\n  context:\n    <<: *b\n"},
       {"anchor", "current-context: a\ncontexts:\n- name: a\n  context: &c {namespace: x}\n"},
       {"tag", "current-context: a\ncontexts:\n- name: a\n  context: {namespace: !!str kube-system}\n"},
       {"binary tag", "current-context: !!binary YQ==\ncontexts: []\n"},
       {"boolean namespace", "current-context: a\ncontexts:\n- name: a\n  context: {namespace: true}\n"},
       {"two documents", "current-context: a\n---\ncurrent-context: b\n"},
-      {"one context defined twice", "current-context: a\ncontexts:\n- name: a\n  context: {namespace: apps}\n- name: a\n  context: {namespace: kube-system}\n"},
+      {"one context defined twice",
+       "current-context: a\ncontexts:\n- name: a\n  context: {namespace: apps}\n- name: a\n  context: {namespace: kube-system}\n"},
   };
   for (const auto& [name, text] : cases) {
     const std::string path = ::testing::TempDir() + "/kubeconfig-ambiguous";
@@ -147,22 +151,28 @@ TEST(EffectivePolicy, PolicyFileModeWins) {
 namespace eks::app {
 namespace {
 
-
 TEST(Redaction, ToolResultsNeverCarryConfiguredOrPatternedSecrets) {
   Config c = base();
   c.anthropic_api_key = "sk-ant-api03-configured-secret-value";
   const auto middleware = safety::redacting_middleware(make_redactor(c));
-  server::ToolDef tool{.name = "t", .title = "T", .description = "", .input_schema = "", .output_schema = "",
-                       .annotations = {}, .safety = server::SafetyClass::read_only, .handler = {}};
+  server::ToolDef tool{.name = "t",
+                       .title = "T",
+                       .description = "",
+                       .input_schema = "",
+                       .output_schema = "",
+                       .annotations = {},
+                       .safety = server::SafetyClass::read_only,
+                       .handler = {}};
   test_fixtures::QuietContext context;
-  const auto out = middleware(tool, nlohmann::json::object(), context,
-                              [&](const server::ToolDef&, const nlohmann::json&, server::CallContext&) {
-                                return server::Result<server::ToolOutput>(server::ToolOutput{
-                                    nlohmann::json{{"line", "connecting with sk-ant-api03-configured-secret-value"},
-                                                   {"env", {{"GITHUB_TOKEN", "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB"}}},
-                                                   {"image", "nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}},
-                                    "token ghp_0123456789abcdefghijklmnopqrstuvwxyzAB in the log"});
-                              });
+  const auto out = middleware(
+      tool, nlohmann::json::object(), context,
+      [&](const server::ToolDef&, const nlohmann::json&, server::CallContext&) {
+        return server::Result<server::ToolOutput>(server::ToolOutput{
+            nlohmann::json{{"line", "connecting with sk-ant-api03-configured-secret-value"},
+                           {"env", {{"GITHUB_TOKEN", "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB"}}},
+                           {"image", "nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}},
+            "token ghp_0123456789abcdefghijklmnopqrstuvwxyzAB in the log"});
+      });
   ASSERT_TRUE(out);
   const std::string all = out->structured.dump() + out->text;
   EXPECT_EQ(all.find("configured-secret-value"), std::string::npos) << all;

@@ -114,8 +114,11 @@ json scale_of(const json& object, const ResourceType& t) {
   return {{"kind", "Scale"},
           {"apiVersion", "autoscaling/v1"},
           {"metadata",
-           {{"name", md["name"]}, {"namespace", md.value("namespace", "")}, {"uid", md["uid"]},
-            {"resourceVersion", md["resourceVersion"]}, {"creationTimestamp", md["creationTimestamp"]}}},
+           {{"name", md["name"]},
+            {"namespace", md.value("namespace", "")},
+            {"uid", md["uid"]},
+            {"resourceVersion", md["resourceVersion"]},
+            {"creationTimestamp", md["creationTimestamp"]}}},
           {"spec", {{"replicas", spec.value("replicas", 1)}}},
           {"status", {{"replicas", status.value("replicas", 0)}, {"selector", selector}}}};
 }
@@ -147,14 +150,19 @@ std::string Api::watch_line(const std::string& type, const json& object) {
 std::variant<Response, WatchSpec> Api::handle(const Request& r) {
   const std::string& p = r.path;
   bool open = p == "/version" || p == "/healthz" || p == "/livez" || p == "/readyz";
-  bool authorised = r.authorization == "Bearer " + options_.token || (r.authorization.empty() && !options_.require_token);
-  if (!open && !authorised)
-    return error({401, "Unauthorized", "Unauthorized", json::object()});
+  bool authorised =
+      r.authorization == "Bearer " + options_.token || (r.authorization.empty() && !options_.require_token);
+  if (!open && !authorised) return error({401, "Unauthorized", "Unauthorized", json::object()});
   if (p == "/healthz" || p == "/livez" || p == "/readyz") return Response{200, "text/plain", "ok"};
   if (p == "/version")
-    return json_response(200, {{"major", "1"}, {"minor", "32"}, {"gitVersion", "v1.32.3-eks-kubesim"},
-                               {"gitCommit", "0000000000000000000000000000000000000000"}, {"gitTreeState", "clean"},
-                               {"buildDate", "2025-03-01T00:00:00Z"}, {"goVersion", "go1.23.6"}, {"compiler", "gc"},
+    return json_response(200, {{"major", "1"},
+                               {"minor", "32"},
+                               {"gitVersion", "v1.32.3-eks-kubesim"},
+                               {"gitCommit", "0000000000000000000000000000000000000000"},
+                               {"gitTreeState", "clean"},
+                               {"buildDate", "2025-03-01T00:00:00Z"},
+                               {"goVersion", "go1.23.6"},
+                               {"compiler", "gc"},
                                {"platform", "linux/amd64"}});
   if (p == "/api" || p == "/apis" || p == "/api/" || p == "/apis/") return discovery(r);
   std::vector<std::string> segs;
@@ -171,8 +179,11 @@ std::variant<Response, WatchSpec> Api::handle(const Request& r) {
     if (segs.size() == 2) {
       for (const auto& g : cluster_.registry.legacy_group_list()["groups"])
         if (g["name"] == segs[1])
-          return json_response(200, {{"kind", "APIGroup"}, {"apiVersion", "v1"}, {"name", g["name"]},
-                                     {"versions", g["versions"]}, {"preferredVersion", g["preferredVersion"]}});
+          return json_response(200, {{"kind", "APIGroup"},
+                                     {"apiVersion", "v1"},
+                                     {"name", g["name"]},
+                                     {"versions", g["versions"]},
+                                     {"preferredVersion", g["preferredVersion"]}});
       return not_found_path();
     }
     if (segs.size() == 3) {
@@ -238,11 +249,15 @@ std::variant<Response, WatchSpec> Api::resource(const Request& r, const std::str
   std::string sub = segs.size() >= 3 ? segs[2] : "";
   if (segs.size() > 3 || (!sub.empty() && !t->has_subresource(sub))) return not_found_path();
   if (t->group == "metrics.k8s.io") {
-    if (r.method != "GET") return error({405, "MethodNotAllowed", "the server does not allow this method on the requested resource", json::object()});
+    if (r.method != "GET")
+      return error(
+          {405, "MethodNotAllowed", "the server does not allow this method on the requested resource", json::object()});
     return metrics(r, *t, ns, name);
   }
   if (t->kind == "SelfSubjectAccessReview" || t->kind == "SelfSubjectRulesReview") {
-    if (r.method != "POST") return error({405, "MethodNotAllowed", "the server does not allow this method on the requested resource", json::object()});
+    if (r.method != "POST")
+      return error(
+          {405, "MethodNotAllowed", "the server does not allow this method on the requested resource", json::object()});
     return review(r, *t);
   }
   if (r.method == "GET") {
@@ -260,8 +275,7 @@ std::variant<Response, WatchSpec> Api::resource(const Request& r, const std::str
       if (auto it = r.query.find("timeoutSeconds"); it != r.query.end()) {
         try {
           w.timeout_seconds = std::stoi(it->second);
-        } catch (const std::exception&) {
-        }
+        } catch (const std::exception&) {}
       }
       auto rv = r.query.find("resourceVersion");
       bool initial = rv == r.query.end() || rv->second.empty() || rv->second == "0" || truthy(r, "sendInitialEvents");
@@ -270,10 +284,12 @@ std::variant<Response, WatchSpec> Api::resource(const Request& r, const std::str
           if (w.matches(*t, e.object)) w.initial.push_back("{\"type\":\"ADDED\",\"object\":" + e.text() + "}\n");
         });
         if (truthy(r, "sendInitialEvents"))
-          w.initial.push_back(watch_line(
-              "BOOKMARK", {{"kind", t->kind}, {"apiVersion", t->api_version()},
-                           {"metadata", {{"resourceVersion", std::to_string(cluster_.store.resource_version())},
-                                         {"annotations", {{"k8s.io/initial-events-end", "true"}}}}}}));
+          w.initial.push_back(
+              watch_line("BOOKMARK", {{"kind", t->kind},
+                                      {"apiVersion", t->api_version()},
+                                      {"metadata",
+                                       {{"resourceVersion", std::to_string(cluster_.store.resource_version())},
+                                        {"annotations", {{"k8s.io/initial-events-end", "true"}}}}}}));
       }
       return w;
     }
@@ -290,8 +306,9 @@ std::variant<Response, WatchSpec> Api::resource(const Request& r, const std::str
   if (r.method == "POST" && sub == "eviction") {
     auto gone = cluster_.remove(*t, ns, name);
     if (!gone) return error(gone.error());
-    return json_response(201, {{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", json::object()},
-                               {"status", "Success"}, {"code", 201}});
+    return json_response(
+        201,
+        {{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", json::object()}, {"status", "Success"}, {"code", 201}});
   }
   if ((r.method == "PUT" || r.method == "PATCH" || r.method == "DELETE") && !name.empty())
     return write(r, *t, ns, name, sub);
@@ -307,11 +324,13 @@ std::variant<Response, WatchSpec> Api::resource(const Request& r, const std::str
     json items = json::array();
     for (const auto& n : names)
       if (auto gone = cluster_.remove(*t, ns, n)) items.push_back(*gone);
-    return json_response(200, {{"kind", t->list_kind()}, {"apiVersion", t->api_version()},
+    return json_response(200, {{"kind", t->list_kind()},
+                               {"apiVersion", t->api_version()},
                                {"metadata", {{"resourceVersion", std::to_string(cluster_.store.resource_version())}}},
                                {"items", items}});
   }
-  return error({405, "MethodNotAllowed", "the server does not allow this method on the requested resource", json::object()});
+  return error(
+      {405, "MethodNotAllowed", "the server does not allow this method on the requested resource", json::object()});
 }
 
 Response Api::list(const Request& r, const ResourceType& t, const std::string& ns) {
@@ -335,8 +354,10 @@ Response Api::list(const Request& r, const ResourceType& t, const std::string& n
       decoded.reset();
     }
     if (!decoded)
-      return error({410, "Expired", "The provided continue parameter is too old to display a consistent list result. "
-                                    "You can start a new list without the continue parameter.", json::object()});
+      return error({410, "Expired",
+                    "The provided continue parameter is too old to display a consistent list result. "
+                    "You can start a new list without the continue parameter.",
+                    json::object()});
   }
   std::vector<const Entry*> matched;
   auto consider = [&](const Entry& e) {
@@ -408,10 +429,8 @@ Response Api::get(const Request& r, const ResourceType& t, const std::string& ns
                     {"rows", {table_row(t, e->object, cluster_.clock.now(), include_of(r))}}};
       return json_response(200, table);
     }
-    case Shape::partial_metadata:
-      return json_response(200, partial(e->object));
-    case Shape::full:
-      break;
+    case Shape::partial_metadata: return json_response(200, partial(e->object));
+    case Shape::full: break;
   }
   return {200, "application/json", e->text()};
 }
@@ -450,11 +469,14 @@ Response Api::write(const Request& r, const ResourceType& t, const std::string& 
   } else {
     auto type = patch_type_of(r.content_type);
     if (!type)
-      return error({415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media "
+      return error({415, "UnsupportedMediaType",
+                    "the body of the request was in an unknown format - accepted media "
                     "types include: application/json-patch+json, application/merge-patch+json, "
-                    "application/apply-patch+yaml", json::object()});
+                    "application/apply-patch+yaml",
+                    json::object()});
     if (*type == PatchType::apply && r.query.find("fieldManager") == r.query.end())
-      return error(bad_request("PATCH request with apply type requires a field manager (fieldManager query parameter)"));
+      return error(
+          bad_request("PATCH request with apply type requires a field manager (fieldManager query parameter)"));
     if (!existing) {
       if (*type != PatchType::apply) return error(not_found(t, name));
       json object = std::move(*body);
@@ -479,8 +501,8 @@ Response Api::write(const Request& r, const ResourceType& t, const std::string& 
   if (sub == "scale") {
     const json& replicas = updated["spec"]["replicas"];
     if (!replicas.is_number_integer() || replicas.get<std::int64_t>() < 0)
-      return error(invalid(t, name, "spec.replicas", "Invalid value: " + replicas.dump() +
-                                                         ": must be greater than or equal to 0"));
+      return error(invalid(t, name, "spec.replicas",
+                           "Invalid value: " + replicas.dump() + ": must be greater than or equal to 0"));
     std::string rv = updated["metadata"].value("resourceVersion", "");
     if (!rv.empty() && rv != str((*existing)["metadata"], "resourceVersion")) return error(conflict(t, name));
     json object = *existing;
@@ -501,8 +523,9 @@ Response Api::write(const Request& r, const ResourceType& t, const std::string& 
   }
   if (updated.is_object() && updated.contains("spec") && updated["spec"].contains("replicas") &&
       updated["spec"]["replicas"].is_number_integer() && updated["spec"]["replicas"].get<std::int64_t>() < 0)
-    return error(invalid(t, name, "spec.replicas", "Invalid value: " + updated["spec"]["replicas"].dump() +
-                                                       ": must be greater than or equal to 0"));
+    return error(
+        invalid(t, name, "spec.replicas",
+                "Invalid value: " + updated["spec"]["replicas"].dump() + ": must be greater than or equal to 0"));
   auto stored = cluster_.replace(t, ns, name, std::move(updated));
   if (!stored) return error(stored.error());
   return json_response(200, *stored);
@@ -521,7 +544,8 @@ Response Api::pod_log(const Request& r, const std::string& ns, const std::string
     if (main.size() != 1) {
       std::string names;
       for (const auto& c : main) names += (names.empty() ? "" : " ") + c.value("name", "");
-      return error(bad_request("a container name must be specified for pod " + name + ", choose one of: [" + names + "]"));
+      return error(
+          bad_request("a container name must be specified for pod " + name + ", choose one of: [" + names + "]"));
     }
     container = main[0].value("name", "");
   }
@@ -538,11 +562,13 @@ Response Api::pod_log(const Request& r, const std::string& ns, const std::string
         if (cs.contains("state") && cs["state"].contains("waiting")) {
           std::string reason = cs["state"]["waiting"].value("reason", "ContainerCreating");
           if (reason == "ImagePullBackOff" || reason == "ErrImagePull") reason = "trying and failing to pull image";
-          return error(bad_request("container \"" + container + "\" in pod \"" + name + "\" is waiting to start: " + reason));
+          return error(
+              bad_request("container \"" + container + "\" in pod \"" + name + "\" is waiting to start: " + reason));
         }
       }
     if ((*pod)["status"].value("phase", "") == "Pending")
-      return error(bad_request("container \"" + container + "\" in pod \"" + name + "\" is waiting to start: ContainerCreating"));
+      return error(bad_request("container \"" + container + "\" in pod \"" + name +
+                               "\" is waiting to start: ContainerCreating"));
   }
   std::string content = text ? *text : "";
   bool timestamps = truthy(r, "timestamps");
@@ -564,7 +590,8 @@ Response Api::pod_log(const Request& r, const std::string& ns, const std::string
     rest.remove_prefix(line.size());
     auto sp = line.find(' ');
     std::optional<SysTime> ts;
-    if (sp != std::string_view::npos && sp >= 20 && sp <= 35 && line[4] == '-' && line[10] == 'T') ts = parse_rfc3339(line.substr(0, sp));
+    if (sp != std::string_view::npos && sp >= 20 && sp <= 35 && line[4] == '-' && line[10] == 'T')
+      ts = parse_rfc3339(line.substr(0, sp));
     if (since && ts && *ts < *since) continue;
     if (!timestamps && ts) line.remove_prefix(sp + 1);
     lines.push_back(line);
@@ -602,8 +629,9 @@ Response Api::metrics(const Request& r, const ResourceType& t, const std::string
   if (!name.empty()) {
     auto it = source.find(pods ? ns + "/" + name : name);
     if (it == source.end())
-      return error({404, "NotFound", std::string(pods ? "podmetrics" : "nodemetrics") + ".metrics.k8s.io \"" + name +
-                                         "\" not found",
+      return error({404,
+                    "NotFound",
+                    std::string(pods ? "podmetrics" : "nodemetrics") + ".metrics.k8s.io \"" + name + "\" not found",
                     {{"name", name}, {"group", "metrics.k8s.io"}, {"kind", t.plural}}});
     return json_response(200, finish(it->second));
   }
@@ -616,7 +644,8 @@ Response Api::metrics(const Request& r, const ResourceType& t, const std::string
     if (obj_labels.empty()) {
       // Metrics carry their object's labels; fall back to the live object's.
       const auto& md = m["metadata"];
-      if (const json* o = cluster_.get(cluster_.type(pods ? "pods" : "nodes"), md.value("namespace", ""), md.value("name", "")))
+      if (const json* o =
+              cluster_.get(cluster_.type(pods ? "pods" : "nodes"), md.value("namespace", ""), md.value("name", "")))
         obj_labels = (*o)["metadata"].value("labels", json::object());
     }
     if (!labels->matches(obj_labels)) continue;

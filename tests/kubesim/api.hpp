@@ -39,8 +39,8 @@ struct WatchSpec {
 };
 
 struct ApiOptions {
-  std::string token;           // the bearer token clients must present
-  bool deny_ssar = false;      // answer selfsubjectaccessreviews with allowed: false
+  std::string token;       // the bearer token clients must present
+  bool deny_ssar = false;  // answer selfsubjectaccessreviews with allowed: false
   // client-go (kubectl, kubernetes-mcp-server) sends kubeconfig credentials only over TLS, so over this
   // plain-HTTP loopback server a request without Authorization is accepted unless require_token is set;
   // a request presenting a wrong token is always refused.

@@ -98,8 +98,9 @@ std::string qos_class(const json& spec) {
 }  // namespace
 
 json status_object(const ApiError& e) {
-  json s = {{"kind", "Status"},   {"apiVersion", "v1"}, {"metadata", json::object()}, {"status", "Failure"},
-            {"message", e.message}, {"reason", e.reason}, {"code", e.code}};
+  json s = {{"kind", "Status"},    {"apiVersion", "v1"},   {"metadata", json::object()},
+            {"status", "Failure"}, {"message", e.message}, {"reason", e.reason},
+            {"code", e.code}};
   if (!e.details.empty()) s["details"] = e.details;
   return s;
 }
@@ -155,8 +156,8 @@ tl::expected<Scenario, std::string> parse_scenario(const std::string& yaml_text)
     RemediationRule rule;
     rule.workload = r.value("workload", "");
     if (std::count(rule.workload.begin(), rule.workload.end(), '/') != 2)
-      return tl::unexpected("scenario.yaml: remediation workload must be Kind/namespace/name, got \"" +
-                            rule.workload + "\"");
+      return tl::unexpected("scenario.yaml: remediation workload must be Kind/namespace/name, got \"" + rule.workload +
+                            "\"");
     std::string outcome = r.value("recreatedPods", "running");
     if (outcome == "failSameWay") rule.outcome = RemediationRule::Outcome::fail_same_way;
     else if (outcome != "running")
@@ -221,7 +222,8 @@ tl::expected<LoadStats, std::string> Cluster::load(const fs::path& dir) {
         auto rel = fs::relative(f.path(), dir / "logs");
         std::vector<std::string> parts;
         for (const auto& p : rel) parts.push_back(p.string());
-        if (parts.size() != 3) return tl::unexpected(f.path().string() + ": expected logs/<namespace>/<pod>/<container>.log");
+        if (parts.size() != 3)
+          return tl::unexpected(f.path().string() + ": expected logs/<namespace>/<pod>/<container>.log");
         std::string file = parts[2];
         bool previous = file.size() > 13 && file.ends_with(".previous.log");
         std::string container = file.substr(0, file.size() - (previous ? 13 : 4));
@@ -250,7 +252,8 @@ tl::expected<LoadStats, std::string> Cluster::load(const fs::path& dir) {
           m["apiVersion"] = "metrics.k8s.io/v1beta1";
           m["kind"] = std::string(which) == "pods" ? "PodMetrics" : "NodeMetrics";
           const auto& md = m["metadata"];
-          if (std::string(which) == "pods") pod_metrics_[md.value("namespace", "default") + "/" + md.value("name", "")] = m;
+          if (std::string(which) == "pods")
+            pod_metrics_[md.value("namespace", "default") + "/" + md.value("name", "")] = m;
           else node_metrics_[md.value("name", "")] = m;
         }
       }
@@ -389,7 +392,8 @@ tl::expected<json, ApiError> Cluster::create(const ResourceType& t, const std::s
   std::string name = str(md, "name");
   if (t.namespaced) {
     if (!str(md, "namespace").empty() && str(md, "namespace") != ns)
-      return tl::unexpected(bad_request("the namespace of the provided object does not match the namespace sent on the request"));
+      return tl::unexpected(
+          bad_request("the namespace of the provided object does not match the namespace sent on the request"));
     md["namespace"] = ns;
     if (!store.get(type("namespaces"), "", ns)) return tl::unexpected(not_found(type("namespaces"), ns));
   } else {
@@ -505,11 +509,18 @@ void Cluster::event(const json& involved, const std::string& type_, const std::s
   if (!host.empty()) source["host"] = host;
   json e = {{"apiVersion", "v1"},
             {"kind", "Event"},
-            {"metadata", {{"name", str(md, "name") + "." + names.hex(16)}, {"namespace", ns}, {"uid", names.uid()},
-                          {"creationTimestamp", now}}},
-            {"involvedObject", {{"apiVersion", str(involved, "apiVersion")}, {"kind", str(involved, "kind")},
-                                {"name", str(md, "name")}, {"namespace", ns}, {"uid", str(md, "uid")},
-                                {"resourceVersion", str(md, "resourceVersion")}}},
+            {"metadata",
+             {{"name", str(md, "name") + "." + names.hex(16)},
+              {"namespace", ns},
+              {"uid", names.uid()},
+              {"creationTimestamp", now}}},
+            {"involvedObject",
+             {{"apiVersion", str(involved, "apiVersion")},
+              {"kind", str(involved, "kind")},
+              {"name", str(md, "name")},
+              {"namespace", ns},
+              {"uid", str(md, "uid")},
+              {"resourceVersion", str(md, "resourceVersion")}}},
             {"reason", reason},
             {"message", message},
             {"source", source},
@@ -527,20 +538,27 @@ json Cluster::new_pod(const json& owner, const ResourceType& owner_type, const j
                       const std::string& name, const std::string& node) {
   std::string ns = owner.is_object() ? str(owner["metadata"], "namespace") : str(pod_template["metadata"], "namespace");
   json tmd = at(pod_template, {"metadata"});
-  json md = {{"name", name}, {"namespace", ns}, {"uid", names.uid()}, {"creationTimestamp", format_rfc3339(clock.now())}};
+  json md = {
+      {"name", name}, {"namespace", ns}, {"uid", names.uid()}, {"creationTimestamp", format_rfc3339(clock.now())}};
   if (tmd.contains("labels")) md["labels"] = tmd["labels"];
   if (tmd.contains("annotations")) md["annotations"] = tmd["annotations"];
   if (owner.is_object()) {
-    md["ownerReferences"] = {{{"apiVersion", owner_type.api_version()}, {"kind", owner_type.kind},
-                              {"name", str(owner["metadata"], "name")}, {"uid", str(owner["metadata"], "uid")},
-                              {"controller", true}, {"blockOwnerDeletion", true}}};
+    md["ownerReferences"] = {{{"apiVersion", owner_type.api_version()},
+                              {"kind", owner_type.kind},
+                              {"name", str(owner["metadata"], "name")},
+                              {"uid", str(owner["metadata"], "uid")},
+                              {"controller", true},
+                              {"blockOwnerDeletion", true}}};
     if (owner_type.kind != "StatefulSet") md["generateName"] = str(owner["metadata"], "name") + "-";
   }
   json spec = at(pod_template, {"spec"});
   if (!spec.is_object()) spec = json::object();
-  for (auto [k, v] : {std::pair<const char*, json>{"restartPolicy", "Always"}, {"dnsPolicy", "ClusterFirst"},
-                      {"schedulerName", "default-scheduler"}, {"terminationGracePeriodSeconds", 30},
-                      {"serviceAccountName", "default"}, {"serviceAccount", "default"}})
+  for (auto [k, v] : {std::pair<const char*, json>{"restartPolicy", "Always"},
+                      {"dnsPolicy", "ClusterFirst"},
+                      {"schedulerName", "default-scheduler"},
+                      {"terminationGracePeriodSeconds", 30},
+                      {"serviceAccountName", "default"},
+                      {"serviceAccount", "default"}})
     if (!spec.contains(k)) spec[k] = v;
   json pod = {{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", md}, {"spec", spec}};
 
@@ -605,14 +623,25 @@ json Cluster::new_pod(const json& owner, const ResourceType& owner_type, const j
   json statuses = json::array();
   for (const auto& c : at(spec, {"containers"})) {
     std::string image = str(c, "image");
-    statuses.push_back({{"name", str(c, "name")}, {"image", image},
+    statuses.push_back({{"name", str(c, "name")},
+                        {"image", image},
                         {"imageID", image.substr(0, image.find(':')) + "@sha256:" + names.hex(64)},
-                        {"containerID", "containerd://" + names.hex(64)}, {"ready", true}, {"started", true},
-                        {"restartCount", 0}, {"state", {{"running", {{"startedAt", now}}}}}, {"lastState", json::object()}});
+                        {"containerID", "containerd://" + names.hex(64)},
+                        {"ready", true},
+                        {"started", true},
+                        {"restartCount", 0},
+                        {"state", {{"running", {{"startedAt", now}}}}},
+                        {"lastState", json::object()}});
   }
-  pod["status"] = {{"phase", "Running"}, {"conditions", conditions}, {"hostIP", host_ip},
-                   {"hostIPs", {{{"ip", host_ip}}}}, {"podIP", pod_ip}, {"podIPs", {{{"ip", pod_ip}}}},
-                   {"startTime", now}, {"containerStatuses", statuses}, {"qosClass", qos_class(spec)}};
+  pod["status"] = {{"phase", "Running"},
+                   {"conditions", conditions},
+                   {"hostIP", host_ip},
+                   {"hostIPs", {{{"ip", host_ip}}}},
+                   {"podIP", pod_ip},
+                   {"podIPs", {{{"ip", pod_ip}}}},
+                   {"startTime", now},
+                   {"containerStatuses", statuses},
+                   {"qosClass", qos_class(spec)}};
   auto running = running_prototypes_.find(workload);
   if (running != running_prototypes_.end()) copy_logs(running->second, false);
   if (rule)
@@ -738,13 +767,23 @@ void Cluster::reconcile_deployment(const std::string& ns, const std::string& nam
     json rs = {{"apiVersion", "apps/v1"},
                {"kind", "ReplicaSet"},
                {"metadata",
-                {{"name", current}, {"namespace", ns}, {"uid", names.uid()}, {"labels", labels},
-                 {"creationTimestamp", format_rfc3339(clock.now())}, {"generation", 1},
-                 {"annotations", {{"deployment.kubernetes.io/desired-replicas", std::to_string(replicas)},
-                                  {"deployment.kubernetes.io/max-replicas", std::to_string(replicas + 1)},
-                                  {"deployment.kubernetes.io/revision", std::to_string(max_revision + 1)}}},
-                 {"ownerReferences", {{{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", name},
-                                       {"uid", str(dmd, "uid")}, {"controller", true}, {"blockOwnerDeletion", true}}}}}},
+                {{"name", current},
+                 {"namespace", ns},
+                 {"uid", names.uid()},
+                 {"labels", labels},
+                 {"creationTimestamp", format_rfc3339(clock.now())},
+                 {"generation", 1},
+                 {"annotations",
+                  {{"deployment.kubernetes.io/desired-replicas", std::to_string(replicas)},
+                   {"deployment.kubernetes.io/max-replicas", std::to_string(replicas + 1)},
+                   {"deployment.kubernetes.io/revision", std::to_string(max_revision + 1)}}},
+                 {"ownerReferences",
+                  {{{"apiVersion", "apps/v1"},
+                    {"kind", "Deployment"},
+                    {"name", name},
+                    {"uid", str(dmd, "uid")},
+                    {"controller", true},
+                    {"blockOwnerDeletion", true}}}}}},
                {"spec", {{"replicas", 0}, {"selector", selector}, {"template", rs_tmpl}}},
                {"status", {{"replicas", 0}, {"observedGeneration", 1}}}};
     put(rs_type, rs, true);
@@ -758,7 +797,8 @@ void Cluster::reconcile_deployment(const std::string& ns, const std::string& nam
     std::int64_t want = rs_name == current ? replicas : 0;
     std::int64_t had = replicas_of(updated);
     bool changed = had != want;
-    if (rs_name == current && template_changed && revision_of(updated) != max_revision + 1 && revision_of(updated) < max_revision) {
+    if (rs_name == current && template_changed && revision_of(updated) != max_revision + 1 &&
+        revision_of(updated) < max_revision) {
       updated["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = std::to_string(max_revision + 1);
       changed = true;
     }
@@ -812,8 +852,11 @@ void Cluster::reconcile_replicaset(const std::string& ns, const std::string& nam
     }
   }
   std::int64_t ready = std::count_if(pods.begin(), pods.end(), pod_ready);
-  json status = {{"replicas", pods.size()}, {"fullyLabeledReplicas", pods.size()}, {"readyReplicas", ready},
-                 {"availableReplicas", ready}, {"observedGeneration", rs["metadata"].value("generation", 1)}};
+  json status = {{"replicas", pods.size()},
+                 {"fullyLabeledReplicas", pods.size()},
+                 {"readyReplicas", ready},
+                 {"availableReplicas", ready},
+                 {"observedGeneration", rs["metadata"].value("generation", 1)}};
   if (ready == 0) {
     status.erase("readyReplicas");
     status.erase("availableReplicas");
@@ -847,16 +890,25 @@ void Cluster::update_deployment_status(const std::string& ns, const std::string&
   std::int64_t want = replicas_of(dep);
   std::string now = format_rfc3339(clock.now());
   bool complete = updated == want && total == want && ready == want;
-  json conditions = {
-      {{"type", "Available"}, {"status", ready >= want ? "True" : "False"}, {"lastUpdateTime", now},
-       {"lastTransitionTime", now},
-       {"reason", ready >= want ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable"},
-       {"message", ready >= want ? "Deployment has minimum availability." : "Deployment does not have minimum availability."}},
-      {{"type", "Progressing"}, {"status", "True"}, {"lastUpdateTime", now}, {"lastTransitionTime", now},
-       {"reason", complete ? "NewReplicaSetAvailable" : "ReplicaSetUpdated"},
-       {"message", "ReplicaSet \"" + newest + "\" " + (complete ? "has successfully progressed." : "is progressing.")}}};
-  json status = {{"observedGeneration", dep["metadata"].value("generation", 1)}, {"replicas", total},
-                 {"updatedReplicas", updated}, {"readyReplicas", ready}, {"availableReplicas", ready},
+  json conditions = {{{"type", "Available"},
+                      {"status", ready >= want ? "True" : "False"},
+                      {"lastUpdateTime", now},
+                      {"lastTransitionTime", now},
+                      {"reason", ready >= want ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable"},
+                      {"message", ready >= want ? "Deployment has minimum availability."
+                                                : "Deployment does not have minimum availability."}},
+                     {{"type", "Progressing"},
+                      {"status", "True"},
+                      {"lastUpdateTime", now},
+                      {"lastTransitionTime", now},
+                      {"reason", complete ? "NewReplicaSetAvailable" : "ReplicaSetUpdated"},
+                      {"message", "ReplicaSet \"" + newest + "\" " +
+                                      (complete ? "has successfully progressed." : "is progressing.")}}};
+  json status = {{"observedGeneration", dep["metadata"].value("generation", 1)},
+                 {"replicas", total},
+                 {"updatedReplicas", updated},
+                 {"readyReplicas", ready},
+                 {"availableReplicas", ready},
                  {"conditions", conditions}};
   if (total - ready > 0) status["unavailableReplicas"] = total - ready;
   dep["status"] = status;
@@ -876,8 +928,7 @@ void Cluster::reconcile_statefulset(const std::string& ns, const std::string& na
     std::int64_t ordinal = -1;
     try {
       ordinal = std::stoll(pn.substr(pn.rfind('-') + 1));
-    } catch (const std::exception&) {
-    }
+    } catch (const std::exception&) {}
     if (ordinal >= want || ordinal < 0 || template_changed) erase(pod_type, pod);
   }
   std::int64_t ready = 0;
@@ -896,9 +947,14 @@ void Cluster::reconcile_statefulset(const std::string& ns, const std::string& na
     event(sts, "Normal", "SuccessfulCreate", "create Pod " + pn + " in StatefulSet " + name + " successful",
           "statefulset-controller");
   }
-  sts["status"] = {{"observedGeneration", sts["metadata"].value("generation", 1)}, {"replicas", want},
-                   {"readyReplicas", ready}, {"currentReplicas", want}, {"updatedReplicas", want},
-                   {"availableReplicas", ready}, {"currentRevision", revision}, {"updateRevision", revision},
+  sts["status"] = {{"observedGeneration", sts["metadata"].value("generation", 1)},
+                   {"replicas", want},
+                   {"readyReplicas", ready},
+                   {"currentReplicas", want},
+                   {"updatedReplicas", want},
+                   {"availableReplicas", ready},
+                   {"currentRevision", revision},
+                   {"updateRevision", revision},
                    {"collisionCount", 0}};
   put(sts_type, sts, false);
 }
@@ -932,9 +988,13 @@ void Cluster::reconcile_daemonset(const std::string& ns, const std::string& name
     event(ds, "Normal", "SuccessfulCreate", "Created pod: " + pn, "daemonset-controller");
   }
   std::int64_t n = static_cast<std::int64_t>(all_nodes.size());
-  ds["status"] = {{"observedGeneration", ds["metadata"].value("generation", 1)}, {"desiredNumberScheduled", n},
-                  {"currentNumberScheduled", n}, {"numberReady", ready}, {"updatedNumberScheduled", n},
-                  {"numberAvailable", ready}, {"numberMisscheduled", 0}};
+  ds["status"] = {{"observedGeneration", ds["metadata"].value("generation", 1)},
+                  {"desiredNumberScheduled", n},
+                  {"currentNumberScheduled", n},
+                  {"numberReady", ready},
+                  {"updatedNumberScheduled", n},
+                  {"numberAvailable", ready},
+                  {"numberMisscheduled", 0}};
   put(ds_type, ds, false);
 }
 

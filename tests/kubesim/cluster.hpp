@@ -37,7 +37,7 @@ ApiError bad_request(const std::string& message);
 struct RemediationRule {
   std::string workload;  // "Deployment/namespace/name" (or StatefulSet/, DaemonSet/, ReplicaSet/, Job/)
   enum class Outcome { running, fail_same_way } outcome = Outcome::running;
-  bool fixed_by_template_change = false;  // a changed pod template (not just restartedAt) makes it run
+  bool fixed_by_template_change = false;            // a changed pod template (not just restartedAt) makes it run
   std::map<std::string, std::string> running_logs;  // container -> log text of a pod that comes up Running
 };
 

@@ -17,7 +17,9 @@ namespace fs = std::filesystem;
 // A small snapshot: one node, a Deployment with a ReplicaSet and two pods (one crash-looping), logs, metrics.
 class SnapshotDir {
  public:
-  SnapshotDir() : dir_(fs::temp_directory_path() / ("kubesim-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++))) {
+  SnapshotDir()
+      : dir_(fs::temp_directory_path() /
+             ("kubesim-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++))) {
     fs::create_directories(dir_ / "cluster");
     write("cluster/nodes.yaml", R"(apiVersion: v1
 kind: List
@@ -68,8 +70,9 @@ spec:
      "state":{"waiting":{"reason":"CrashLoopBackOff"}},
      "lastState":{"terminated":{"exitCode":1,"reason":"Error","finishedAt":"2025-03-11T14:04:00Z"}}}]}}]})");
     fs::create_directories(dir_ / "logs/shop/web-abc-2");
-    write("logs/shop/web-abc-2/app.log",
-          "2025-03-11T14:00:00.000000000Z first\n2025-03-11T14:04:30.000000000Z second\n2025-03-11T14:04:50.000000000Z third\n");
+    write(
+        "logs/shop/web-abc-2/app.log",
+        "2025-03-11T14:00:00.000000000Z first\n2025-03-11T14:04:30.000000000Z second\n2025-03-11T14:04:50.000000000Z third\n");
     write("logs/shop/web-abc-2/app.previous.log", "2025-03-11T13:59:00.000000000Z fatal: DATABASE_URL is not set\n");
     fs::create_directories(dir_ / "metrics");
     write("metrics/pods.yaml", R"(kind: PodMetricsList
@@ -193,15 +196,18 @@ TEST(LabelSelector, SupportsEqualityInequalitySetsAndExistence) {
 
 TEST(FieldSelector, MatchesNestedFieldsAndNegation) {
   json ev = {{"metadata", {{"name", "e1"}, {"namespace", "shop"}}},
-             {"involvedObject", {{"kind", "Pod"}, {"name", "web-1"}}}, {"type", "Warning"}};
+             {"involvedObject", {{"kind", "Pod"}, {"name", "web-1"}}},
+             {"type", "Warning"}};
   EXPECT_TRUE(FieldSelector::parse("involvedObject.kind=Pod,involvedObject.name=web-1").value().matches(ev));
   EXPECT_TRUE(FieldSelector::parse("type!=Normal").value().matches(ev));
   EXPECT_FALSE(FieldSelector::parse("metadata.namespace=default").value().matches(ev));
 }
 
 TEST(Patch, StrategicMergeMergesContainersByNameAndEnvByName) {
-  json target = {{"spec", {{"containers", {{{"name", "a"}, {"image", "a:1"}, {"env", {{{"name", "X"}, {"value", "1"}}}}},
-                                           {{"name", "b"}, {"image", "b:1"}}}}}}};
+  json target = {{"spec",
+                  {{"containers",
+                    {{{"name", "a"}, {"image", "a:1"}, {"env", {{{"name", "X"}, {"value", "1"}}}}},
+                     {{"name", "b"}, {"image", "b:1"}}}}}}};
   json patch = {{"spec", {{"containers", {{{"name", "a"}, {"env", {{{"name", "Y"}, {"value", "2"}}}}}}}}}};
   auto out = apply_patch(target, patch, PatchType::strategic).value();
   ASSERT_EQ(out["spec"]["containers"].size(), 2u);
@@ -223,14 +229,18 @@ TEST(Patch, MergePatchReplacesListsAndJsonPatchAppliesOperations) {
   auto merged = apply_patch(target, json::parse(R"({"spec":{"containers":[{"name":"c"}]}})"), PatchType::merge).value();
   EXPECT_EQ(merged["spec"]["containers"].size(), 1u);
   auto patched = apply_patch(target, json::parse(R"([{"op":"replace","path":"/spec/containers/0/name","value":"z"}])"),
-                             PatchType::json_patch).value();
+                             PatchType::json_patch)
+                     .value();
   EXPECT_EQ(patched["spec"]["containers"][0]["name"], "z");
-  EXPECT_FALSE(apply_patch(target, json::parse(R"([{"op":"test","path":"/spec/x","value":1}])"), PatchType::json_patch));
+  EXPECT_FALSE(
+      apply_patch(target, json::parse(R"([{"op":"test","path":"/spec/x","value":1}])"), PatchType::json_patch));
 }
 
 TEST(Table, PodStatusShowsTheWaitingReason) {
   json pod = {{"metadata", {{"name", "p"}}},
-              {"status", {{"phase", "Running"}, {"containerStatuses", {{{"name", "a"}, {"state", {{"waiting", {{"reason", "CrashLoopBackOff"}}}}}}}}}}};
+              {"status",
+               {{"phase", "Running"},
+                {"containerStatuses", {{{"name", "a"}, {"state", {{"waiting", {{"reason", "CrashLoopBackOff"}}}}}}}}}}};
   EXPECT_EQ(pod_status_reason(pod, std::chrono::system_clock::now()), "CrashLoopBackOff");
   pod["status"] = {{"phase", "Failed"}, {"reason", "Evicted"}};
   EXPECT_EQ(pod_status_reason(pod, std::chrono::system_clock::now()), "Evicted");
@@ -258,7 +268,8 @@ TEST_F(ApiTest, ListAsksForTableAndGetsRowsWithPartialObjectMetadata) {
 }
 
 TEST_F(ApiTest, DiscoveryAnswersAggregatedAndLegacyForms) {
-  auto r = call("GET", "/apis", "", "", "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json");
+  auto r = call("GET", "/apis", "", "",
+                "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json");
   EXPECT_EQ(r.content_type, "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList");
   auto agg = json::parse(r.body);
   EXPECT_EQ(agg["kind"], "APIGroupDiscoveryList");
@@ -289,11 +300,14 @@ TEST_F(ApiTest, MetricsAbsentAnswers404) {
 }
 
 TEST_F(ApiTest, SelfSubjectAccessReviewIsAllowedUnlessDenied) {
-  auto r = call("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", "\x0a\x02k8s", "application/vnd.kubernetes.protobuf");
+  auto r = call("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", "\x0a\x02k8s",
+                "application/vnd.kubernetes.protobuf");
   EXPECT_EQ(r.status, 201);
   EXPECT_EQ(json::parse(r.body)["status"]["allowed"], true);
   Api denying(cluster, {"token", true, false, ""});
-  Request q{"POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", {}, "", "application/json", "Bearer token", "{}"};
+  Request q{
+      "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", {}, "", "application/json", "Bearer token",
+      "{}"};
   EXPECT_EQ(json::parse(std::get<Response>(denying.handle(q)).body)["status"]["allowed"], false);
 }
 
@@ -311,10 +325,13 @@ TEST_F(ApiTest, PodLogHonoursPreviousTailSinceAndTimestamps) {
   EXPECT_EQ(call("GET", "/api/v1/namespaces/shop/pods/web-abc-2/log?tailLines=1&timestamps=true").body,
             "2025-03-11T14:04:50.000000000Z third\n");
   EXPECT_EQ(call("GET", "/api/v1/namespaces/shop/pods/web-abc-2/log?limitBytes=3").body, "fir");
-  EXPECT_EQ(call("GET", "/api/v1/namespaces/shop/pods/web-abc-2/log?previous=true").body, "fatal: DATABASE_URL is not set\n");
+  EXPECT_EQ(call("GET", "/api/v1/namespaces/shop/pods/web-abc-2/log?previous=true").body,
+            "fatal: DATABASE_URL is not set\n");
   auto none = call("GET", "/api/v1/namespaces/shop/pods/web-abc-1/log?previous=true");
   EXPECT_EQ(none.status, 400);
-  EXPECT_NE(none.body.find("previous terminated container \\\"app\\\" in pod \\\"web-abc-1\\\" not found"), std::string::npos) << none.body;
+  EXPECT_NE(none.body.find("previous terminated container \\\"app\\\" in pod \\\"web-abc-1\\\" not found"),
+            std::string::npos)
+      << none.body;
 }
 
 TEST_F(ApiTest, ErrorsAreStatusObjects) {
@@ -327,7 +344,8 @@ TEST_F(ApiTest, ErrorsAreStatusObjects) {
   auto dup = call("POST", "/api/v1/namespaces/shop/configmaps", R"({"metadata":{"name":"c"},"data":{"a":"1"}})");
   EXPECT_EQ(dup.status, 201);
   EXPECT_EQ(call("POST", "/api/v1/namespaces/shop/configmaps", R"({"metadata":{"name":"c"}})").status, 409);
-  auto stale = call("PUT", "/api/v1/namespaces/shop/configmaps/c", R"({"metadata":{"name":"c","resourceVersion":"1"}})");
+  auto stale =
+      call("PUT", "/api/v1/namespaces/shop/configmaps/c", R"({"metadata":{"name":"c","resourceVersion":"1"}})");
   EXPECT_EQ(stale.status, 409);
   EXPECT_EQ(json::parse(stale.body)["reason"], "Conflict");
   auto unnamed = call("POST", "/api/v1/namespaces/shop/configmaps", R"({"metadata":{}})");
@@ -348,9 +366,10 @@ TEST_F(ApiTest, DeletingAReplicaSetPodRecreatesItUnderANewName) {
 }
 
 TEST_F(ApiTest, RolloutRestartCreatesANewReplicaSetAndNewPods) {
-  auto r = call("PATCH", "/apis/apps/v1/namespaces/shop/deployments/web",
-                R"({"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":"2025-03-11T14:06:00Z"}}}}})",
-                "application/strategic-merge-patch+json");
+  auto r = call(
+      "PATCH", "/apis/apps/v1/namespaces/shop/deployments/web",
+      R"({"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":"2025-03-11T14:06:00Z"}}}}})",
+      "application/strategic-merge-patch+json");
   ASSERT_EQ(r.status, 200) << r.body;
   auto sets = get_json("/apis/apps/v1/namespaces/shop/replicasets")["items"];
   ASSERT_EQ(sets.size(), 2u);
@@ -363,9 +382,10 @@ TEST_F(ApiTest, RolloutRestartCreatesANewReplicaSetAndNewPods) {
 }
 
 TEST_F(ApiTest, ATemplateChangeFixesAWorkloadTheScenarioSaysItFixes) {
-  auto r = call("PATCH", "/apis/apps/v1/namespaces/shop/deployments/web",
-                R"([{"op":"add","path":"/spec/template/spec/containers/0/env","value":[{"name":"DATABASE_URL","value":"x"}]}])",
-                "application/json-patch+json");
+  auto r = call(
+      "PATCH", "/apis/apps/v1/namespaces/shop/deployments/web",
+      R"([{"op":"add","path":"/spec/template/spec/containers/0/env","value":[{"name":"DATABASE_URL","value":"x"}]}])",
+      "application/json-patch+json");
   ASSERT_EQ(r.status, 200) << r.body;
   auto dep = get_json("/apis/apps/v1/namespaces/shop/deployments/web");
   EXPECT_EQ(dep["status"]["readyReplicas"], 2);
@@ -387,10 +407,12 @@ TEST_F(ApiTest, ScaleSubresourceChangesPods) {
 
 TEST_F(ApiTest, ServerSideApplyCreatesThenUpdates) {
   std::string yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: shop\ndata:\n  a: \"1\"\n";
-  auto created = call("PATCH", "/api/v1/namespaces/shop/configmaps/cfg?fieldManager=test&force=true", yaml, "application/apply-patch+yaml");
+  auto created = call("PATCH", "/api/v1/namespaces/shop/configmaps/cfg?fieldManager=test&force=true", yaml,
+                      "application/apply-patch+yaml");
   EXPECT_EQ(created.status, 201) << created.body;
   auto updated = call("PATCH", "/api/v1/namespaces/shop/configmaps/cfg?fieldManager=test&force=true",
-                      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  b: \"2\"\n", "application/apply-patch+yaml");
+                      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  b: \"2\"\n",
+                      "application/apply-patch+yaml");
   EXPECT_EQ(updated.status, 200) << updated.body;
   auto cm = get_json("/api/v1/namespaces/shop/configmaps/cfg");
   EXPECT_EQ(cm["data"]["b"], "2");

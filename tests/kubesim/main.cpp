@@ -108,9 +108,9 @@ int main(int argc, char** argv) {
   kubesim::Cluster cluster;
   auto stats = cluster.load(snapshot);
   if (!stats) return fail("cannot load snapshot: " + stats.error());
-  std::fprintf(stderr, "kubesim: loaded %zu objects (%zu pods, %zu nodes, %zu events, %zu log files) from %s in %.2f s\n",
-               stats->objects, stats->pods, stats->nodes, stats->events, stats->log_files, snapshot.c_str(),
-               stats->seconds);
+  std::fprintf(
+      stderr, "kubesim: loaded %zu objects (%zu pods, %zu nodes, %zu events, %zu log files) from %s in %.2f s\n",
+      stats->objects, stats->pods, stats->nodes, stats->events, stats->log_files, snapshot.c_str(), stats->seconds);
 
   std::FILE* log = nullptr;
   if (!request_log.empty()) {
@@ -124,8 +124,8 @@ int main(int argc, char** argv) {
   kubesim::ApiOptions options{token, deny_ssar, require_token, ""};
   kubesim::Api api(cluster, options);
   try {
-    server = std::make_unique<kubesim::Server>(io, boost::asio::ip::tcp::endpoint(address, static_cast<unsigned short>(port)),
-                                               api, cluster, log);
+    server = std::make_unique<kubesim::Server>(
+        io, boost::asio::ip::tcp::endpoint(address, static_cast<unsigned short>(port)), api, cluster, log);
   } catch (const std::exception& e) {
     return fail("cannot listen on " + listen + ": " + e.what());
   }

@@ -76,8 +76,7 @@ Registry::Registry() {
       make("apps", "v1", "ControllerRevision", "controllerrevisions", true, {}),
       make("batch", "v1", "Job", "jobs", true, {}, all, {"status"}),
       make("batch", "v1", "CronJob", "cronjobs", true, {"cj"}, all, {"status"}),
-      make("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true, {"hpa"}, all,
-           {"status"}),
+      make("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true, {"hpa"}, all, {"status"}),
       make("networking.k8s.io", "v1", "Ingress", "ingresses", true, {"ing"}, {}, {"status"}),
       make("networking.k8s.io", "v1", "IngressClass", "ingressclasses", false, {}),
       make("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true, {"netpol"}),
@@ -96,9 +95,7 @@ Registry::Registry() {
   };
 }
 
-bool Registry::served(const ResourceType& t) const {
-  return t.group != "metrics.k8s.io" || metrics_available_;
-}
+bool Registry::served(const ResourceType& t) const { return t.group != "metrics.k8s.io" || metrics_available_; }
 
 const ResourceType* Registry::by_path(const std::string& group, const std::string& version,
                                       const std::string& plural) const {
@@ -120,8 +117,7 @@ const ResourceType* Registry::by_kind(const std::string& api_version, const std:
   return nullptr;
 }
 
-const ResourceType& Registry::add_custom(const std::string& api_version, const std::string& kind,
-                                         bool namespaced) {
+const ResourceType& Registry::add_custom(const std::string& api_version, const std::string& kind, bool namespaced) {
   auto slash = api_version.find('/');
   std::string group = slash == std::string::npos ? "" : api_version.substr(0, slash);
   std::string version = slash == std::string::npos ? api_version : api_version.substr(slash + 1);
@@ -206,8 +202,11 @@ json Registry::legacy_resource_list(const std::string& group, const std::string&
     resources.push_back(std::move(r));
     for (const auto& s : t.subresources) {
       json k = subresource_kind(t, s);
-      json sr = {{"name", t.plural + "/" + s}, {"singularName", ""}, {"namespaced", t.namespaced},
-                 {"kind", k["kind"]}, {"verbs", subresource_verbs(s)}};
+      json sr = {{"name", t.plural + "/" + s},
+                 {"singularName", ""},
+                 {"namespaced", t.namespaced},
+                 {"kind", k["kind"]},
+                 {"verbs", subresource_verbs(s)}};
       if (s == "scale") {
         sr["group"] = "autoscaling";
         sr["version"] = "v1";

@@ -32,8 +32,7 @@ class Registry {
   // The built-in kinds of the snapshot format, plus the review and metrics APIs.
   Registry();
 
-  const ResourceType* by_path(const std::string& group, const std::string& version,
-                              const std::string& plural) const;
+  const ResourceType* by_path(const std::string& group, const std::string& version, const std::string& plural) const;
   const ResourceType* by_kind(const std::string& api_version, const std::string& kind) const;
   // Registers a kind the snapshot holds but kubesim does not know (a custom resource), guessing its plural.
   const ResourceType& add_custom(const std::string& api_version, const std::string& kind, bool namespaced);

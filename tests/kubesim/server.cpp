@@ -17,7 +17,8 @@ namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Server& server) : socket_(std::move(socket)), server_(server), timer_(socket_.get_executor()) {}
+  Session(tcp::socket socket, Server& server)
+      : socket_(std::move(socket)), server_(server), timer_(socket_.get_executor()) {}
 
   void start() { read(); }
 
@@ -55,8 +56,9 @@ class Session : public std::enable_shared_from_this<Session> {
     try {
       result = server_.api.handle(r);
     } catch (const std::exception& e) {
-      result = Response{500, "application/json",
-                        status_object({500, "InternalError", std::string("kubesim: ") + e.what(), json::object()}).dump()};
+      result =
+          Response{500, "application/json",
+                   status_object({500, "InternalError", std::string("kubesim: ") + e.what(), json::object()}).dump()};
     }
     if (auto* w = std::get_if<WatchSpec>(&result)) {
       server_.log_request(r, raw_query, 200);
@@ -85,8 +87,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // A watch answers with a chunked stream of event lines until its timeout, or until the client goes away.
   void start_watch(WatchSpec w) {
     watch_ = std::move(w);
-    enqueue("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nCache-Control: no-cache, private\r\n"
-            "Transfer-Encoding: chunked\r\n\r\n");
+    enqueue(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nCache-Control: no-cache, private\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n");
     for (const auto& line : watch_->initial) enqueue_chunk(line);
     watch_->initial.clear();
     std::weak_ptr<Session> weak = shared_from_this();
@@ -99,9 +102,8 @@ class Session : public std::enable_shared_from_this<Session> {
       if (!ec) self->finish_watch();
     });
     // Any read completing (data or EOF) means the client is done with this stream.
-    socket_.async_read_some(asio::buffer(discard_), [self = shared_from_this()](beast::error_code, std::size_t) {
-      self->close();
-    });
+    socket_.async_read_some(asio::buffer(discard_),
+                            [self = shared_from_this()](beast::error_code, std::size_t) { self->close(); });
   }
 
   void finish_watch() {
@@ -142,14 +144,15 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     writing_ = true;
-    asio::async_write(socket_, asio::buffer(queue_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->queue_.pop_front();
-      if (ec) {
-        self->close();
-        return;
-      }
-      self->write_next();
-    });
+    asio::async_write(socket_, asio::buffer(queue_.front()),
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        self->queue_.pop_front();
+                        if (ec) {
+                          self->close();
+                          return;
+                        }
+                        self->write_next();
+                      });
   }
 
   tcp::socket socket_;
@@ -166,7 +169,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
 }  // namespace
 
-Server::Server(asio::io_context& io, const tcp::endpoint& endpoint, Api& api_, Cluster& cluster_, std::FILE* request_log)
+Server::Server(asio::io_context& io, const tcp::endpoint& endpoint, Api& api_, Cluster& cluster_,
+               std::FILE* request_log)
     : api(api_), cluster(cluster_), io_(io), acceptor_(io, endpoint), request_log_(request_log) {}
 
 unsigned short Server::port() const { return acceptor_.local_endpoint().port(); }

@@ -35,8 +35,7 @@ std::vector<std::string> split_terms(std::string_view text) {
 bool valid_label_key(const std::string& k) {
   if (k.empty() || k.size() > 316) return false;
   for (char c : k)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '/'))
-      return false;
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '/')) return false;
   return true;
 }
 
@@ -116,7 +115,8 @@ tl::expected<LabelSelector, std::string> LabelSelector::parse(std::string_view t
       r.key = term;
       r.op = Op::exists;
     }
-    if (!valid_label_key(r.key)) return tl::unexpected("unable to parse requirement: invalid label key \"" + r.key + "\"");
+    if (!valid_label_key(r.key))
+      return tl::unexpected("unable to parse requirement: invalid label key \"" + r.key + "\"");
     sel.requirements_.push_back(std::move(r));
   }
   return sel;

@@ -42,8 +42,7 @@ json scalar_to_json(const YAML::Node& node) {
       std::size_t used = 0;
       double d = std::stod(value, &used);
       if (used == value.size()) return d;
-    } catch (const std::exception&) {
-    }
+    } catch (const std::exception&) {}
   }
   return value;
 }
@@ -51,10 +50,8 @@ json scalar_to_json(const YAML::Node& node) {
 json node_to_json(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      return nullptr;
-    case YAML::NodeType::Scalar:
-      return scalar_to_json(node);
+    case YAML::NodeType::Undefined: return nullptr;
+    case YAML::NodeType::Scalar: return scalar_to_json(node);
     case YAML::NodeType::Sequence: {
       json out = json::array();
       for (const auto& item : node) out.push_back(node_to_json(item));
@@ -108,8 +105,7 @@ std::optional<SysTime> parse_rfc3339(std::string_view text) {
 }
 
 std::string format_rfc3339(SysTime t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(
-      std::chrono::time_point_cast<std::chrono::seconds>(t));
+  std::time_t tt = std::chrono::system_clock::to_time_t(std::chrono::time_point_cast<std::chrono::seconds>(t));
   std::tm tm{};
   gmtime_r(&tt, &tm);
   char out[32];
@@ -166,8 +162,8 @@ void Clock::set_start(SysTime start) {
 }
 
 SysTime Clock::now() const {
-  return start_ + std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                      std::chrono::steady_clock::now() - started_at_);
+  return start_ + std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::steady_clock::now() -
+                                                                                  started_at_);
 }
 
 std::vector<json> yaml_documents_to_json(const std::string& text) {
@@ -202,8 +198,7 @@ std::string NameGenerator::uid() {
   std::string h = hex(32);
   h[12] = '4';
   h[16] = "89ab"[h[16] % 4];
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" +
-         h.substr(20);
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
 }
 
 std::string template_hash(const json& pod_template) {

@@ -88,9 +88,9 @@ TEST_F(AuditLogTest, SixtyFourConcurrentWritersLoseAndDuplicateNothing) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
-        UpstreamCall call{"kubernetes", i % 2 ? "pods_get" : "pods_delete", json{{"name", "p"}, {"namespace", "team-a"}},
-                          "default", Actor{"test", "s" + std::to_string(t), ""},
-                          std::to_string(t) + "-" + std::to_string(i)};
+        UpstreamCall call{
+            "kubernetes", i % 2 ? "pods_get" : "pods_delete",         json{{"name", "p"}, {"namespace", "team-a"}},
+            "default",    Actor{"test", "s" + std::to_string(t), ""}, std::to_string(t) + "-" + std::to_string(i)};
         validator->check_upstream(call);
       }
     });

@@ -17,9 +17,9 @@
 namespace eks::safety {
 namespace {
 
-using test_fixtures::TempDir;
 using test_fixtures::auto_policy;
 using test_fixtures::known_facts;
+using test_fixtures::TempDir;
 
 using nlohmann::json;
 using namespace std::chrono_literals;
@@ -39,8 +39,14 @@ class RecordingApprover final : public Approver {
 };
 
 server::ToolDef tool(const std::string& name, server::SafetyClass safety) {
-  return server::ToolDef{.name = name, .title = name, .description = "", .input_schema = "", .output_schema = "",
-                         .annotations = {}, .safety = safety, .handler = {}};
+  return server::ToolDef{.name = name,
+                         .title = name,
+                         .description = "",
+                         .input_schema = "",
+                         .output_schema = "",
+                         .annotations = {},
+                         .safety = safety,
+                         .handler = {}};
 }
 
 std::shared_ptr<AuditLog> open_audit(const TempDir& dir) {
@@ -62,7 +68,8 @@ server::Result<server::ToolOutput> call_own(server::Middleware mw, const std::st
 TEST(Settle, AllowRunsWithoutAskingTheApprover) {
   auto v = std::make_shared<Validator>(auto_policy(), nullptr, known_facts());
   RecordingApprover approver(false);
-  const auto settled = settle(*v, v->decide(classify_own("diagnose_cluster", server::SafetyClass::read_only, json::object())), approver);
+  const auto settled =
+      settle(*v, v->decide(classify_own("diagnose_cluster", server::SafetyClass::read_only, json::object())), approver);
   ASSERT_TRUE(settled) << settled.error();
   EXPECT_EQ(settled->code, "read");
   EXPECT_TRUE(approver.asked.empty());
@@ -71,7 +78,8 @@ TEST(Settle, AllowRunsWithoutAskingTheApprover) {
 TEST(Settle, DenyIsRefusedWithItsMessageAndNeverReachesTheApprover) {
   auto v = std::make_shared<Validator>(auto_policy(), nullptr, known_facts());
   RecordingApprover approver(true);
-  const Decision denied = v->decide(classify_own("restart_pod", server::SafetyClass::mutating, json{{"namespace", "kube-system"}}));
+  const Decision denied =
+      v->decide(classify_own("restart_pod", server::SafetyClass::mutating, json{{"namespace", "kube-system"}}));
   ASSERT_EQ(denied.verdict, Verdict::deny);
   const auto settled = settle(*v, denied, approver);
   ASSERT_FALSE(settled);
@@ -81,7 +89,8 @@ TEST(Settle, DenyIsRefusedWithItsMessageAndNeverReachesTheApprover) {
 
 TEST(Settle, TheDefaultApproverRefusesWithTheDecisionsMessage) {
   auto v = std::make_shared<Validator>(auto_policy(), nullptr, known_facts());
-  const Decision asked = v->decide(classify_own("restart_pod", server::SafetyClass::mutating, json{{"namespace", "prod"}}));
+  const Decision asked =
+      v->decide(classify_own("restart_pod", server::SafetyClass::mutating, json{{"namespace", "prod"}}));
   ASSERT_EQ(asked.verdict, Verdict::needs_approval);
   const auto settled = settle(*v, asked, *refusing_approver());
   ASSERT_FALSE(settled);
@@ -94,17 +103,20 @@ TEST(Settle, AnApproverThatThrowsHasApprovedNothing) {
     Approval approve(const Decision&) override { throw std::runtime_error("approval service down"); }
   } throwing;
   auto v = std::make_shared<Validator>(auto_policy(), nullptr, known_facts());
-  const Decision asked = v->decide(classify_own("restart_pod", server::SafetyClass::mutating, json{{"namespace", "prod"}}));
+  const Decision asked =
+      v->decide(classify_own("restart_pod", server::SafetyClass::mutating, json{{"namespace", "prod"}}));
   const auto settled = settle(*v, asked, throwing);
   ASSERT_FALSE(settled);
   EXPECT_EQ(settled.error(), asked.message());
 }
 
 TEST(Validator, AnApprovedChangeStillSpendsTheRateLimit) {
-  auto v = std::make_shared<Validator>(auto_policy("rate_limits: {per_namespace: 1, cluster: 10}\n"), nullptr, known_facts());
+  auto v = std::make_shared<Validator>(auto_policy("rate_limits: {per_namespace: 1, cluster: 10}\n"), nullptr,
+                                       known_facts());
   RecordingApprover approver(true);
   auto restart_in_prod = [&] {
-    return v->check_upstream(UpstreamCall{"kubernetes", "pods_delete", json{{"name", "web-1"}, {"namespace", "prod"}}, "default", {}, ""});
+    return v->check_upstream(
+        UpstreamCall{"kubernetes", "pods_delete", json{{"name", "web-1"}, {"namespace", "prod"}}, "default", {}, ""});
   };
   const auto first = settle(*v, restart_in_prod(), approver);
   ASSERT_TRUE(first) << first.error();
@@ -169,14 +181,19 @@ TEST(SafetyMiddleware, ARefusingApproverKeepsItsOwnMessageAndDenyNeverReachesIt)
 
 // An upstream that records every line it reads and answers tools/call with a text holding a secret.
 struct RecordingUpstream {
-  explicit RecordingUpstream(const TempDir& dir) : script(dir.path() / "upstream.sh"), log(dir.path() / "upstream.log") {
+  explicit RecordingUpstream(const TempDir& dir)
+      : script(dir.path() / "upstream.sh"), log(dir.path() / "upstream.log") {
     std::ofstream(script)
         << "#!/bin/sh\n"
-           "read -r line; printf '%s\\n' \"$line\" >> '" << log.string() << "'\n"
+           "read -r line; printf '%s\\n' \"$line\" >> '"
+        << log.string()
+        << "'\n"
            "echo '{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{\"tools\":{}},"
            "\"serverInfo\":{\"name\":\"recorder\",\"version\":\"0\"}}}'\n"
            "while read -r line; do\n"
-           "  printf '%s\\n' \"$line\" >> '" << log.string() << "'\n"
+           "  printf '%s\\n' \"$line\" >> '"
+        << log.string()
+        << "'\n"
            "  case \"$line\" in *'\"tools/call\"'*)\n"
            "    id=$(printf '%s\\n' \"$line\" | grep -o '\"id\":[0-9]*' | head -n 1 | cut -d: -f2)\n"
            "    printf '{\"jsonrpc\":\"2.0\",\"id\":%s,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"ran with s3cr3t-value\"}]}}\\n' \"$id\" ;;\n"
@@ -247,7 +264,8 @@ TEST(UpstreamCheck, AnApprovedCallSendsWhatTheValidatorDecidedAndIsRedacted) {
   const auto calls = fake.calls();
   ASSERT_EQ(calls.size(), 1u);
   EXPECT_EQ(calls[0]["name"], "resources_delete");
-  EXPECT_EQ(calls[0]["arguments"], (json{{"apiVersion", "v1"}, {"kind", "Pod"}, {"namespace", "prod"}, {"name", "web-1"}}));
+  EXPECT_EQ(calls[0]["arguments"],
+            (json{{"apiVersion", "v1"}, {"kind", "Pod"}, {"namespace", "prod"}, {"name", "web-1"}}));
   const auto lines = log->recent(10);
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(lines[0]["decision"], "needs_approval");
@@ -264,7 +282,8 @@ TEST(UpstreamCheck, DenyNeverReachesTheApprover) {
   auto approver = std::make_shared<RecordingApprover>(true);
   install_upstream_check(gateway, std::make_shared<Validator>(auto_policy(), nullptr, known_facts()),
                          {.approver = approver});
-  const auto r = gateway.call("kubernetes", "pods_delete", json{{"name", "coredns-1"}, {"namespace", "kube-system"}}, kSubagent);
+  const auto r =
+      gateway.call("kubernetes", "pods_delete", json{{"name", "coredns-1"}, {"namespace", "kube-system"}}, kSubagent);
   gateway.stop();
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, upstream::UpstreamError::Kind::denied);

@@ -47,15 +47,17 @@ TEST(Classifier, ScaleWithoutAScaleIsARead) {
   const auto read = k8s("resources_scale", json{{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", "w"}});
   EXPECT_EQ(read.verb, "get");
   EXPECT_FALSE(read.mutating);
-  const auto write = k8s("resources_scale", json{{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", "w"}, {"scale", 3}});
+  const auto write =
+      k8s("resources_scale", json{{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", "w"}, {"scale", 3}});
   EXPECT_EQ(write.verb, "scale");
   EXPECT_EQ(write.replicas, 3);
 }
 
 TEST(Classifier, ParsesEveryObjectOfAMultiDocumentManifest) {
   const auto a = k8s("resources_create_or_update",
-                     json{{"resource", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n---\n"
-                                       "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b, namespace: x}\n"}});
+                     json{{"resource",
+                           "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n---\n"
+                           "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b, namespace: x}\n"}});
   ASSERT_TRUE(a.problem.empty()) << a.problem;
   ASSERT_EQ(a.targets.size(), 2u);
   EXPECT_EQ(a.object_count, 2u);
@@ -98,18 +100,20 @@ TEST(Classifier, OwnToolsFollowTheirSafetyClass) {
 }
 
 TEST(Classifier, AuditViewNeverCopiesManifestContents) {
-  const auto a = k8s("resources_create_or_update",
-                     json{{"resource", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: sensitive}\n"}});
+  const auto a =
+      k8s("resources_create_or_update",
+          json{{"resource", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: sensitive}\n"}});
   EXPECT_EQ(to_json(a).dump().find("sensitive"), std::string::npos);
 }
-
 
 TEST(Classifier, SendsTheNamespaceItDecidedOn) {
   const auto a = k8s("pods_get", json{{"name", "web-1"}}, "kube-system");
   EXPECT_EQ(a.send_tool, "pods_get");
   EXPECT_EQ(a.send_arguments, (json{{"name", "web-1"}, {"namespace", "kube-system"}}));
-  const auto r = k8s("resources_get", json{{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", " web "}}, "team-a");
-  EXPECT_EQ(r.send_arguments, (json{{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", "web"}, {"namespace", "team-a"}}));
+  const auto r =
+      k8s("resources_get", json{{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", " web "}}, "team-a");
+  EXPECT_EQ(r.send_arguments,
+            (json{{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", "web"}, {"namespace", "team-a"}}));
   // Cluster-scoped kinds carry no namespace, whatever the caller sent.
   const auto n = k8s("resources_get", json{{"apiVersion", "v1"}, {"kind", "Node"}, {"name", "n1"}, {"namespace", "x"}});
   EXPECT_FALSE(n.send_arguments.contains("namespace"));
@@ -121,7 +125,8 @@ TEST(Classifier, PodDeleteIsSentAsADeleteOfThatOnePod) {
   // kubernetes-mcp-server's pods_delete also deletes Services and Routes by label: not what was decided on.
   const auto a = k8s("pods_delete", json{{"name", "web-1"}}, "team-a");
   EXPECT_EQ(a.send_tool, "resources_delete");
-  EXPECT_EQ(a.send_arguments, (json{{"apiVersion", "v1"}, {"kind", "Pod"}, {"namespace", "team-a"}, {"name", "web-1"}}));
+  EXPECT_EQ(a.send_arguments,
+            (json{{"apiVersion", "v1"}, {"kind", "Pod"}, {"namespace", "team-a"}, {"name", "web-1"}}));
   EXPECT_FALSE(a.contract.empty());
 }
 
@@ -159,8 +164,9 @@ TEST(Classifier, ReadsIntegersExactlyOrNotAtAll) {
 
 TEST(Classifier, SendsAManifestAsTheJsonItClassified) {
   const auto a = k8s("resources_create_or_update",
-                     json{{"resource", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: v}\n---\n"
-                                       "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, namespace: x}\n"}},
+                     json{{"resource",
+                           "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: v}\n---\n"
+                           "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, namespace: x}\n"}},
                      "team-a");
   ASSERT_TRUE(a.problem.empty()) << a.problem;
   const std::string sent = a.send_arguments["resource"].get<std::string>();
@@ -177,7 +183,8 @@ TEST(Classifier, RefusesManifestsThatReadersDisagreeOn) {
       {"str tag", "apiVersion: v1\nkind: !!str Secret\nmetadata: {name: a}\n"},
       {"custom tag", "apiVersion: v1\nkind: !k Secret\nmetadata: {name: a}\n"},
       {"duplicate kind", "apiVersion: v1\nkind: ConfigMap\nkind: Secret\nmetadata: {name: a}\n"},
-      {"duplicate namespace", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: x, namespace: kube-system}\n"},
+      {"duplicate namespace",
+       "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: x, namespace: kube-system}\n"},
       {"duplicate JSON key", R"({"apiVersion":"v1","kind":"ConfigMap","kind":"Secret","metadata":{"name":"a"}})"},
       {"anchor and alias", "apiVersion: v1\nkind: &k ConfigMap\nmetadata: {name: *k}\n"},
       {"numeric name", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: 0777}\n"},

@@ -67,7 +67,8 @@ TEST_P(DecisionCorpus, Decides) {
   }
   // Failing pods are known (none) unless the case gives a count, or null for "could not be read".
   std::optional<int> failing = 0;
-  if (f.contains("failing")) failing = f["failing"].is_null() ? std::nullopt : std::optional<int>(f["failing"].get<int>());
+  if (f.contains("failing"))
+    failing = f["failing"].is_null() ? std::nullopt : std::optional<int>(f["failing"].get<int>());
   facts.failing_pods = [failing](const std::string&) { return failing; };
   Validator validator(std::move(*policy), nullptr, facts);
 
@@ -95,11 +96,13 @@ TEST(DecisionCorpusFile, HoldsAtLeast150CallsCoveringEveryDenyCode) {
   ASSERT_GE(corpus()["cases"].size(), 150u);
   std::set<std::string> codes;
   for (const auto& c : corpus()["cases"]) codes.insert(c.value("code", ""));
-  for (const char* code : {"secret_read", "secret_write", "kubeconfig_read", "exec_forbidden", "helm_forbidden",
-                           "github_forbidden", "critical_kind_delete", "protected_namespace", "bulk_delete",
-                           "scale_limit", "scale_to_zero", "read_only_mode", "propose_mode", "unclassified_tool",
-                           "malformed_call", "production_namespace", "escalation", "persistent_storage",
-                           "not_auto_approved", "repository_not_allowed", "scale_unknown_current"}) {
+  for (const char* code :
+       {"secret_read",          "secret_write",       "kubeconfig_read",      "exec_forbidden",
+        "helm_forbidden",       "github_forbidden",   "critical_kind_delete", "protected_namespace",
+        "bulk_delete",          "scale_limit",        "scale_to_zero",        "read_only_mode",
+        "propose_mode",         "unclassified_tool",  "malformed_call",       "production_namespace",
+        "escalation",           "persistent_storage", "not_auto_approved",    "repository_not_allowed",
+        "scale_unknown_current"}) {
     EXPECT_TRUE(codes.count(code)) << "no case expects " << code;
   }
 }

@@ -13,8 +13,8 @@
 namespace eks::test_fixtures {
 
 using safety::ClusterFacts;
-using safety::Policy;
 using safety::parse_policy;
+using safety::Policy;
 
 // A fresh directory under /tmp (test scratch space; the state directory's defaults are never /tmp), removed with it.
 class TempDir {

@@ -14,7 +14,8 @@ TEST(Policy, DefaultsAreTheSeedRules) {
   const Policy p = default_policy();
   EXPECT_EQ(p.mode, Mode::read_only);
   for (auto ns : kSystemNamespaces) {
-    EXPECT_NE(std::find(p.protected_namespaces.begin(), p.protected_namespaces.end(), ns), p.protected_namespaces.end());
+    EXPECT_NE(std::find(p.protected_namespaces.begin(), p.protected_namespaces.end(), ns),
+              p.protected_namespaces.end());
   }
   EXPECT_EQ(p.max_bulk, 1u);
   EXPECT_EQ(p.rate_limits.per_namespace, 10u);
@@ -108,11 +109,12 @@ TEST(Policy, SystemNamespacesCannotBeUnprotected) {
   auto p = parse_policy("protected_namespaces: [\"prod-db\"]\n", "p.yaml");
   ASSERT_TRUE(p) << p.error();
   for (auto ns : kSystemNamespaces) {
-    EXPECT_NE(std::find(p->protected_namespaces.begin(), p->protected_namespaces.end(), ns), p->protected_namespaces.end());
+    EXPECT_NE(std::find(p->protected_namespaces.begin(), p->protected_namespaces.end(), ns),
+              p->protected_namespaces.end());
   }
-  EXPECT_NE(std::find(p->protected_namespaces.begin(), p->protected_namespaces.end(), "prod-db"), p->protected_namespaces.end());
+  EXPECT_NE(std::find(p->protected_namespaces.begin(), p->protected_namespaces.end(), "prod-db"),
+            p->protected_namespaces.end());
 }
-
 
 TEST(Policy, MissingFileIsAnError) {
   auto p = load_policy("/nonexistent/policy.yaml");

@@ -9,7 +9,8 @@ namespace {
 
 TEST(Redactor, MasksValuesUnderSecretKeys) {
   Redactor r;
-  const auto out = r.redact(nlohmann::json{{"api_key", "sk-ant-123456"}, {"name", "prod"}, {"nested", {{"GITHUB_TOKEN", "ghp_x"}}}});
+  const auto out =
+      r.redact(nlohmann::json{{"api_key", "sk-ant-123456"}, {"name", "prod"}, {"nested", {{"GITHUB_TOKEN", "ghp_x"}}}});
   EXPECT_EQ(out["api_key"], "***");
   EXPECT_EQ(out["name"], "prod");
   EXPECT_EQ(out["nested"]["GITHUB_TOKEN"], "***");
@@ -23,7 +24,8 @@ TEST(Redactor, LeavesEmptySecretsVisibleAsEmpty) {
 TEST(Redactor, ScrubsKnownSecretValuesFromText) {
   Redactor r;
   r.add_secret("s3cr3t-value");
-  EXPECT_EQ(r.redact(std::string("auth failed with s3cr3t-value twice: s3cr3t-value")), "auth failed with *** twice: ***");
+  EXPECT_EQ(r.redact(std::string("auth failed with s3cr3t-value twice: s3cr3t-value")),
+            "auth failed with *** twice: ***");
   EXPECT_EQ(r.redact(nlohmann::json{{"url", "https://x/s3cr3t-value"}})["url"], "https://x/***");
 }
 
@@ -129,7 +131,8 @@ const Positive kPositives[] = {
     {"socket mode xapp-1-A0123456789-1234567890-abcdef0123", "xapp-1-A0123456789", "socket mode"},
     // Google API keys.
     {"maps key AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe loaded", "AIzaSyDaGmWKa4", "loaded"},
-    {"https://maps.googleapis.com/maps/api/js?key=AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe&v=3", "AIzaSyDaGmWKa4", "&v=3"},
+    {"https://maps.googleapis.com/maps/api/js?key=AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe&v=3", "AIzaSyDaGmWKa4",
+     "&v=3"},
     // Assignments URL-encoded once more, as in a redirect target or a logged form body.
     {"GET /cb?next=%2Flogin%3Fpassword%3Dhunter2%26user%3Dbob HTTP/1.1", "hunter2", "user%3Dbob HTTP/1.1"},
     {"body: password%3Dhunter2%26user%3Dbob", "hunter2", "%26user%3Dbob"},
@@ -254,7 +257,8 @@ TEST(Redactor, MasksSecretObjectDataInJson) {
 
 TEST(Redactor, MasksSecretListItemsWithoutKinds) {
   Redactor r;
-  const auto list = nlohmann::json::parse(R"({"kind":"SecretList","items":[{"metadata":{"name":"a"},"data":{"k":"dg=="}}]})");
+  const auto list =
+      nlohmann::json::parse(R"({"kind":"SecretList","items":[{"metadata":{"name":"a"},"data":{"k":"dg=="}}]})");
   EXPECT_EQ(r.redact(list)["items"][0]["data"]["k"], "***");
 }
 
@@ -276,13 +280,14 @@ TEST(Redactor, MasksEnvEntriesNamedLikeSecrets) {
 }
 
 TEST(Redactor, KeysThatReferToCredentialsAreNotSecret) {
-  for (const char* key : {"secretName", "tokenExpirationSeconds", "passwordSecretRef", "secretKeyRef", "max_tokens",
-                          "input_tokens", "key", "keys", "pod-template-hash", "AWS_ACCESS_KEY_ID", "imagePullSecrets"}) {
+  for (const char* key :
+       {"secretName", "tokenExpirationSeconds", "passwordSecretRef", "secretKeyRef", "max_tokens", "input_tokens",
+        "key", "keys", "pod-template-hash", "AWS_ACCESS_KEY_ID", "imagePullSecrets"}) {
     EXPECT_FALSE(Redactor::is_secret_key(key)) << key;
   }
-  for (const char* key : {"DB_PASSWORD", "client_secret", "aws_secret_access_key", "SecretAccessKey", "x-api-key",
-                          "apiKey", "APIKey", "privateKey", "ssh_key", "GITHUB_TOKEN", "accessToken", "Pwd",
-                          "SERVICE_CREDENTIALS", "Cookie"}) {
+  for (const char* key :
+       {"DB_PASSWORD", "client_secret", "aws_secret_access_key", "SecretAccessKey", "x-api-key", "apiKey", "APIKey",
+        "privateKey", "ssh_key", "GITHUB_TOKEN", "accessToken", "Pwd", "SERVICE_CREDENTIALS", "Cookie"}) {
     EXPECT_TRUE(Redactor::is_secret_key(key)) << key;
   }
 }
@@ -315,7 +320,8 @@ TEST(Redactor, MasksJsonEnvEntriesWithShortPasswordNames) {
 TEST(Redactor, MasksEveryBareAwsSecretKeyInAList) {
   // Neighbouring 40-character lines are not a wrapped blob: such a blob's lines are longer than its last one.
   Redactor r;
-  const std::string keys = "keys:\nwJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\nje7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY\n";
+  const std::string keys =
+      "keys:\nwJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\nje7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY\n";
   EXPECT_EQ(r.redact(keys), "keys:\n***\n***\n");
 }
 
@@ -334,13 +340,15 @@ TEST(Redactor, LooksAtKeysAfterANameOnTheSameLine) {
 TEST(Redactor, MasksUrlEncodedValuesUpToTheNextEncodedAmpersand) {
   Redactor r;
   EXPECT_EQ(r.redact(std::string("password%3Dhunter2%26user%3Dbob")), "password%3D***%26user%3Dbob");
-  EXPECT_EQ(r.redact(std::string("a=1&x=user%3Dbob%26PASS%3dhunter2%2Bx%26y%3D2")), "a=1&x=user%3Dbob%26PASS%3d***%26y%3D2");
+  EXPECT_EQ(r.redact(std::string("a=1&x=user%3Dbob%26PASS%3dhunter2%2Bx%26y%3D2")),
+            "a=1&x=user%3Dbob%26PASS%3d***%26y%3D2");
 }
 
 TEST(Redactor, IsFastOnLargeText) {
   Redactor r;
   std::string big;
-  for (int i = 0; i < 20000; ++i) big += "web-7d9f8b6c5d-x2x4z   1/1   Running   0   3d   10.0.0." + std::to_string(i % 250) + "\n";
+  for (int i = 0; i < 20000; ++i)
+    big += "web-7d9f8b6c5d-x2x4z   1/1   Running   0   3d   10.0.0." + std::to_string(i % 250) + "\n";
   const auto start = std::chrono::steady_clock::now();
   const std::string out = r.redact(big);
   const auto elapsed = std::chrono::steady_clock::now() - start;
@@ -355,12 +363,18 @@ TEST(Redactor, IsLinearOnLargePodYaml) {
   std::string big;
   for (int i = 0; big.size() < 4'000'000; ++i) {
     const std::string n = std::to_string(i);
-    big += "- metadata:\n    name: web-" + n + "\n    uid: 3f2a1c4e-9b7d-4e21-8c3a-5d6e7f8a9b0c\n  spec:\n    containers:\n"
-           "    - name: web\n      image: nginx@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31\n"
-           "      env:\n      - name: DB_PASS\n        value: hunter2-" + n + "\n      - name: LOG_LEVEL\n        value: debug\n"
-           "      - name: DB_PASSWORD\n        valueFrom:\n          secretKeyRef:\n            name: db\n            key: password\n"
-           "      volumeMounts:\n      - mountPath: /var/run/secrets/kubernetes.io/serviceaccount\n        name: token-" + n + "\n"
-           "  status:\n    containerStatuses:\n    - containerID: containerd://9fceb02d0ae598e95dc970b74767f19372d61af8\n";
+    big +=
+        "- metadata:\n    name: web-" + n +
+        "\n    uid: 3f2a1c4e-9b7d-4e21-8c3a-5d6e7f8a9b0c\n  spec:\n    containers:\n"
+        "    - name: web\n      image: nginx@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31\n"
+        "      env:\n      - name: DB_PASS\n        value: hunter2-" +
+        n +
+        "\n      - name: LOG_LEVEL\n        value: debug\n"
+        "      - name: DB_PASSWORD\n        valueFrom:\n          secretKeyRef:\n            name: db\n            key: password\n"
+        "      volumeMounts:\n      - mountPath: /var/run/secrets/kubernetes.io/serviceaccount\n        name: token-" +
+        n +
+        "\n"
+        "  status:\n    containerStatuses:\n    - containerID: containerd://9fceb02d0ae598e95dc970b74767f19372d61af8\n";
   }
   const auto start = std::chrono::steady_clock::now();
   const std::string out = r.redact(big);

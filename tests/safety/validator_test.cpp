@@ -16,9 +16,9 @@
 namespace eks::safety {
 namespace {
 
-using test_fixtures::TempDir;
 using test_fixtures::auto_policy;
 using test_fixtures::known_facts;
+using test_fixtures::TempDir;
 
 using nlohmann::json;
 using namespace std::chrono_literals;
@@ -36,7 +36,8 @@ UpstreamCall restart(const std::string& ns, const std::string& pod = "web-1") {
 
 TEST(Validator, RateLimitsPerNamespaceWithinTheWindow) {
   FakeClock clock;
-  Validator v(auto_policy("rate_limits: {per_namespace: 2, cluster: 10, window_seconds: 600}\n"), nullptr, known_facts(), clock.fn());
+  Validator v(auto_policy("rate_limits: {per_namespace: 2, cluster: 10, window_seconds: 600}\n"), nullptr,
+              known_facts(), clock.fn());
   EXPECT_TRUE(v.check_upstream(restart("team-a")).allowed());
   EXPECT_TRUE(v.check_upstream(restart("team-a")).allowed());
   const auto third = v.check_upstream(restart("team-a"));
@@ -102,7 +103,8 @@ TEST(Validator, ShadowRulesAreRecordedButNeverBlock) {
   TempDir dir;
   auto log = AuditLog::open({.path = dir.path() / "audit.jsonl"});
   ASSERT_TRUE(log) << log.error();
-  Validator v(auto_policy("shadow:\n  - {name: no_pod_deletes, effect: deny, verbs: [delete], kinds: [Pod]}\n"), *log, known_facts());
+  Validator v(auto_policy("shadow:\n  - {name: no_pod_deletes, effect: deny, verbs: [delete], kinds: [Pod]}\n"), *log,
+              known_facts());
   const auto d = v.check_upstream(restart("team-a"));
   EXPECT_TRUE(d.allowed());
   ASSERT_EQ(d.shadow.size(), 1u);
@@ -137,9 +139,13 @@ TEST(Validator, RefusesChangesThatCannotBeAudited) {
 
 TEST(Validator, DenialMessageTellsTheModelWhatWasRefusedAndWhatToDo) {
   Validator v(default_policy());
-  const auto d = v.check_upstream({"kubernetes", "resources_get",
-                                   json{{"apiVersion", "v1"}, {"kind", "Secret"}, {"name", "db"}, {"namespace", "team-a"}},
-                                   "default", {}, ""});
+  const auto d =
+      v.check_upstream({"kubernetes",
+                        "resources_get",
+                        json{{"apiVersion", "v1"}, {"kind", "Secret"}, {"name", "db"}, {"namespace", "team-a"}},
+                        "default",
+                        {},
+                        ""});
   const std::string m = d.message();
   EXPECT_NE(m.find("[secret_read]"), std::string::npos) << m;
   EXPECT_NE(m.find("Secret \"db\" in namespace \"team-a\""), std::string::npos) << m;
@@ -226,10 +232,15 @@ TEST(Validator, RefusesChangesWhenTheLimitsDatabaseIsUnavailable) {
   EXPECT_TRUE(v.check_upstream(restart("team-a")).allowed()) << "the lock is gone";
 }
 
-
 server::ToolDef tool(const std::string& name, server::SafetyClass safety) {
-  return server::ToolDef{.name = name, .title = name, .description = "", .input_schema = "", .output_schema = "",
-                         .annotations = {}, .safety = safety, .handler = {}};
+  return server::ToolDef{.name = name,
+                         .title = name,
+                         .description = "",
+                         .input_schema = "",
+                         .output_schema = "",
+                         .annotations = {},
+                         .safety = safety,
+                         .handler = {}};
 }
 
 TEST(SafetyMiddleware, RunsReadOnlyToolsAndAuditsBeforeAndAfter) {
@@ -278,10 +289,11 @@ TEST(SafetyMiddleware, AuditsAFailedToolAsAnError) {
   ASSERT_TRUE(log);
   auto v = std::make_shared<Validator>(auto_policy(), *log, known_facts());
   test_fixtures::QuietContext ctx(json{{"name", "claude-code"}, {"version", "2.1"}}, "2025-06-18");
-  auto out = safety_middleware(v)(tool("restart_pod", server::SafetyClass::mutating), json{{"namespace", "team-a"}}, ctx,
-                                  [](const server::ToolDef&, const json&, server::CallContext&) -> server::Result<server::ToolOutput> {
-                                    return server::tool_error("pod web-1 not found");
-                                  });
+  auto out = safety_middleware(v)(
+      tool("restart_pod", server::SafetyClass::mutating), json{{"namespace", "team-a"}}, ctx,
+      [](const server::ToolDef&, const json&, server::CallContext&) -> server::Result<server::ToolOutput> {
+        return server::tool_error("pod web-1 not found");
+      });
   ASSERT_FALSE(out);
   const auto lines = (*log)->recent(1);
   ASSERT_EQ(lines.size(), 1u);

@@ -69,7 +69,8 @@ ToolDef slow_tool() {
       .name = "slow",
       .title = "Slow",
       .description = "Counts slowly.",
-      .input_schema = R"({"type":"object","properties":{"steps":{"type":"integer","default":3},"delay_ms":{"type":"integer","default":20}}})",
+      .input_schema =
+          R"({"type":"object","properties":{"steps":{"type":"integer","default":3},"delay_ms":{"type":"integer","default":20}}})",
       .output_schema = R"({"type":"object","properties":{"counted":{"type":"integer"}},"required":["counted"]})",
       .annotations = {.read_only = true},
       .safety = SafetyClass::read_only,
@@ -96,7 +97,9 @@ ToolDef liar_tool() {
       .output_schema = R"({"type":"object","required":["x"]})",
       .annotations = {},
       .safety = SafetyClass::read_only,
-      .handler = [](const json&, CallContext&) -> Result<ToolOutput> { return ToolOutput{json::object(), "?"}; },
+      .handler = [](const json&, CallContext&) -> Result<ToolOutput> {
+        return ToolOutput{json::object(), "?"};
+      },
   };
 }
 
@@ -125,8 +128,10 @@ class SessionTest : public ::testing::Test {
     return connection_.response(id);
   }
   void initialize(const std::string& version = "2025-11-25", const json& capabilities = json::object()) {
-    const auto r = request(0, "initialize", {{"protocolVersion", version}, {"capabilities", capabilities},
-                                             {"clientInfo", {{"name", "gtest"}, {"version", "1"}}}});
+    const auto r = request(0, "initialize",
+                           {{"protocolVersion", version},
+                            {"capabilities", capabilities},
+                            {"clientInfo", {{"name", "gtest"}, {"version", "1"}}}});
     ASSERT_TRUE(r.contains("result")) << r.dump();
     send(json{{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}});
   }
@@ -229,7 +234,8 @@ TEST_F(SessionTest, OlderVersionsGetJsonAsTextInsteadOfStructuredContent) {
 
 TEST_F(SessionTest, SendsIncreasingProgressWithTheRequestsToken) {
   initialize();
-  const auto r = request(1, "tools/call", {{"name", "slow"}, {"arguments", {{"steps", 3}}}, {"_meta", {{"progressToken", "tok"}}}});
+  const auto r = request(1, "tools/call",
+                         {{"name", "slow"}, {"arguments", {{"steps", 3}}}, {"_meta", {{"progressToken", "tok"}}}});
   ASSERT_TRUE(r.contains("result"));
   std::vector<double> progress;
   for (const auto& m : connection_.all()) {
@@ -243,11 +249,16 @@ TEST_F(SessionTest, SendsIncreasingProgressWithTheRequestsToken) {
 
 TEST_F(SessionTest, CancelledCallStopsAndGetsNoResponse) {
   initialize();
-  send(json{{"jsonrpc", "2.0"}, {"id", 5}, {"method", "tools/call"},
-            {"params", {{"name", "slow"}, {"arguments", {{"steps", 1000}, {"delay_ms", 5}}}, {"_meta", {{"progressToken", "c"}}}}}});
+  send(json{
+      {"jsonrpc", "2.0"},
+      {"id", 5},
+      {"method", "tools/call"},
+      {"params",
+       {{"name", "slow"}, {"arguments", {{"steps", 1000}, {"delay_ms", 5}}}, {"_meta", {{"progressToken", "c"}}}}}});
   ASSERT_FALSE(connection_.wait_for(is_progress).is_null()) << "the call never reported progress: it is not running";
   const auto start = std::chrono::steady_clock::now();
-  send(json{{"jsonrpc", "2.0"}, {"method", "notifications/cancelled"}, {"params", {{"requestId", 5}, {"reason", "user"}}}});
+  send(json{
+      {"jsonrpc", "2.0"}, {"method", "notifications/cancelled"}, {"params", {{"requestId", 5}, {"reason", "user"}}}});
   EXPECT_TRUE(eventually([&] { return session_->in_flight() == 0; }, 1s)) << "the cancelled call is still in flight";
   EXPECT_LT(std::chrono::steady_clock::now() - start, scaled(1000ms));
   // "Nothing arrives within 100 ms": the response must never come, so this window is the check itself.
@@ -256,7 +267,9 @@ TEST_F(SessionTest, CancelledCallStopsAndGetsNoResponse) {
 
 TEST_F(SessionTest, PingIsAnsweredWhileALongCallRuns) {
   initialize();
-  send(json{{"jsonrpc", "2.0"}, {"id", 5}, {"method", "tools/call"},
+  send(json{{"jsonrpc", "2.0"},
+            {"id", 5},
+            {"method", "tools/call"},
             {"params", {{"name", "slow"}, {"arguments", {{"steps", 40}, {"delay_ms", 10}}}}}});
   const auto start = std::chrono::steady_clock::now();
   EXPECT_TRUE(request(6, "ping").contains("result"));
@@ -266,7 +279,9 @@ TEST_F(SessionTest, PingIsAnsweredWhileALongCallRuns) {
 
 TEST_F(SessionTest, DuplicateIdOfACallInFlightIsRejected) {
   initialize();
-  send(json{{"jsonrpc", "2.0"}, {"id", 5}, {"method", "tools/call"},
+  send(json{{"jsonrpc", "2.0"},
+            {"id", 5},
+            {"method", "tools/call"},
             {"params", {{"name", "slow"}, {"arguments", {{"steps", 20}, {"delay_ms", 10}}}}}});
   send(json{{"jsonrpc", "2.0"}, {"id", 5}, {"method", "ping"}});
   const auto error = connection_.wait_for([](const json& m) { return m.contains("error") && m["id"] == 5; });
@@ -282,9 +297,8 @@ TEST_F(SessionTest, BatchesOnlyWhereTheVersionAllowsThem) {
 
 TEST_F(SessionTest, AnswersA20250326BatchAsOneArray) {
   initialize("2025-03-26");
-  session_->handle_line(
-      R"([{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","method":"notifications/x"},)"
-      R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"slow"}},{"bad":1}])");
+  session_->handle_line(R"([{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","method":"notifications/x"},)"
+                        R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"slow"}},{"bad":1}])");
   const auto batch = connection_.wait_for([](const json& m) { return m.is_array(); });
   ASSERT_TRUE(batch.is_array());
   EXPECT_EQ(batch.size(), 3u);
@@ -325,24 +339,31 @@ TEST_F(SessionTest, DiscoverListsEveryVersion) {
 TEST_F(SessionTest, StatelessLogsOnlyWhenTheRequestAsks) {
   auto meta = stateless_meta();
   request(1, "tools/call", {{"name", "slow"}, {"_meta", meta}});
-  EXPECT_TRUE(connection_.wait_for([](const json& m) { return m.value("method", "") == "notifications/message"; }, 50ms).is_null());
+  EXPECT_TRUE(connection_.wait_for([](const json& m) { return m.value("method", "") == "notifications/message"; }, 50ms)
+                  .is_null());
   meta["io.modelcontextprotocol/logLevel"] = "error";
   request(2, "tools/call", {{"name", "slow"}, {"_meta", meta}});
-  EXPECT_FALSE(connection_.wait_for([](const json& m) { return m.value("method", "") == "notifications/message"; }).is_null());
+  EXPECT_FALSE(
+      connection_.wait_for([](const json& m) { return m.value("method", "") == "notifications/message"; }).is_null());
 }
 
 TEST_F(SessionTest, SetLevelFiltersLogNotifications) {
   initialize();
   EXPECT_TRUE(request(1, "logging/setLevel", {{"level", "critical"}}).contains("result"));
   request(2, "tools/call", {{"name", "slow"}});
-  EXPECT_TRUE(connection_.wait_for([](const json& m) { return m.value("method", "") == "notifications/message"; }, 50ms).is_null());
+  EXPECT_TRUE(connection_.wait_for([](const json& m) { return m.value("method", "") == "notifications/message"; }, 50ms)
+                  .is_null());
   EXPECT_EQ(request(3, "logging/setLevel", {{"level", "loud"}})["error"]["code"], -32602);
 }
 
 TEST_F(SessionTest, DrainCancelsCallsPastTheDeadline) {
   initialize();
-  send(json{{"jsonrpc", "2.0"}, {"id", 5}, {"method", "tools/call"},
-            {"params", {{"name", "slow"}, {"arguments", {{"steps", 100000}, {"delay_ms", 1}}}, {"_meta", {{"progressToken", "d"}}}}}});
+  send(json{
+      {"jsonrpc", "2.0"},
+      {"id", 5},
+      {"method", "tools/call"},
+      {"params",
+       {{"name", "slow"}, {"arguments", {{"steps", 100000}, {"delay_ms", 1}}}, {"_meta", {{"progressToken", "d"}}}}}});
   ASSERT_FALSE(connection_.wait_for(is_progress).is_null()) << "the call never reported progress: it is not running";
   EXPECT_EQ(session_->drain(50ms, 2000ms), 0u);
   // Cancelled by shutdown, not by the client: the client still gets an answer.
@@ -357,9 +378,9 @@ TEST_F(SessionTest, NotifiesToolListChangesAfterInitialize) {
   initialize();
   EXPECT_TRUE(request(1, "initialize", {{"protocolVersion", "2025-11-25"}}).contains("error"));
   EXPECT_TRUE(dispatcher_.remove_tool("late"));
-  EXPECT_FALSE(connection_.wait_for([](const json& m) {
-    return m.value("method", "") == "notifications/tools/list_changed";
-  }).is_null());
+  EXPECT_FALSE(
+      connection_.wait_for([](const json& m) { return m.value("method", "") == "notifications/tools/list_changed"; })
+          .is_null());
   EXPECT_EQ(request(2, "tools/call", {{"name", "late"}})["error"]["code"], -32602);
   EXPECT_FALSE(dispatcher_.remove_tool("late"));
 }
@@ -380,14 +401,17 @@ ToolDef asking_tool(std::chrono::milliseconds timeout) {
       .annotations = {},
       .safety = SafetyClass::read_only,
       .handler = [timeout](const json&, CallContext& ctx) -> Result<ToolOutput> {
-        auto answer = ctx.request_client("sampling/createMessage", json{{"messages", json::array()}, {"maxTokens", 5}}, timeout);
+        auto answer =
+            ctx.request_client("sampling/createMessage", json{{"messages", json::array()}, {"maxTokens", 5}}, timeout);
         if (!answer) return tool_error(answer.error());
         return ToolOutput{json::object(), "answer: " + answer->dump()};
       },
   };
 }
 
-bool is_request_to_client(const json& m) { return m.contains("method") && m.contains("id") && m["method"] == "sampling/createMessage"; }
+bool is_request_to_client(const json& m) {
+  return m.contains("method") && m.contains("id") && m["method"] == "sampling/createMessage";
+}
 
 TEST(ToolContent, Base64FollowsRfc4648) {
   EXPECT_EQ(base64_encode(""), "");
@@ -403,7 +427,8 @@ TEST_F(SessionTest, ToolResultsCarryImageAudioAndResourceBlocksAfterTheText) {
   tool.name = "media";
   tool.output_schema = "";
   tool.handler = [](const json& args, CallContext&) -> Result<ToolOutput> {
-    return ToolOutput{json::object(), args.value("text", std::string()),
+    return ToolOutput{json::object(),
+                      args.value("text", std::string()),
                       {image_content("\x89PNG", "image/png"), audio_content("RIFF", "audio/wav"),
                        embedded_text_resource("test://r", "text/plain", "body"),
                        embedded_blob_resource("test://b", "application/octet-stream", "foo")}};
@@ -425,7 +450,10 @@ TEST_F(SessionTest, ToolResultsCarryImageAudioAndResourceBlocksAfterTheText) {
 }
 
 TEST_F(SessionTest, BinaryResourcesAreReadAsBase64Blobs) {
-  dispatcher_.add_resource({.uri = "test://bin", .name = "bin", .title = "Bin", .description = "d",
+  dispatcher_.add_resource({.uri = "test://bin",
+                            .name = "bin",
+                            .title = "Bin",
+                            .description = "d",
                             .mime_type = "application/octet-stream",
                             .read = []() -> Result<std::string> { return std::string("\x00\x01\x02", 3); },
                             .binary = true});
@@ -440,10 +468,19 @@ TEST_F(SessionTest, BinaryResourcesAreReadAsBase64Blobs) {
 TEST_F(SessionTest, SubscribersGetUpdatesUntilTheyUnsubscribe) {
   const auto no_subscribe = request(1, "initialize", {{"protocolVersion", "2025-11-25"}});
   EXPECT_FALSE(no_subscribe["result"]["capabilities"].contains("resources"));
-  dispatcher_.add_resource({.uri = "test://still", .name = "still", .title = "Still", .description = "d", .mime_type = "text/plain",
+  dispatcher_.add_resource({.uri = "test://still",
+                            .name = "still",
+                            .title = "Still",
+                            .description = "d",
+                            .mime_type = "text/plain",
                             .read = []() -> Result<std::string> { return std::string("x"); }});
-  dispatcher_.add_resource({.uri = "test://live", .name = "live", .title = "Live", .description = "d", .mime_type = "text/plain",
-                            .read = []() -> Result<std::string> { return std::string("x"); }, .subscribable = true});
+  dispatcher_.add_resource({.uri = "test://live",
+                            .name = "live",
+                            .title = "Live",
+                            .description = "d",
+                            .mime_type = "text/plain",
+                            .read = []() -> Result<std::string> { return std::string("x"); },
+                            .subscribable = true});
   EXPECT_EQ(dispatcher_.capabilities()["resources"]["subscribe"], true);
   auto updates = [&] {
     int n = 0;
@@ -455,7 +492,8 @@ TEST_F(SessionTest, SubscribersGetUpdatesUntilTheyUnsubscribe) {
   EXPECT_EQ(request(4, "resources/subscribe", {{"uri", "test://live"}})["result"], json::object());
   dispatcher_.resource_updated("test://still");  // not subscribed: nothing
   dispatcher_.resource_updated("test://live");
-  const auto update = connection_.wait_for([](const json& m) { return m.value("method", "") == "notifications/resources/updated"; });
+  const auto update =
+      connection_.wait_for([](const json& m) { return m.value("method", "") == "notifications/resources/updated"; });
   EXPECT_EQ(update["params"]["uri"], "test://live");
   EXPECT_EQ(updates(), 1);
   EXPECT_EQ(request(5, "resources/unsubscribe", {{"uri", "test://live"}})["result"], json::object());
@@ -463,7 +501,8 @@ TEST_F(SessionTest, SubscribersGetUpdatesUntilTheyUnsubscribe) {
   EXPECT_EQ(request(6, "ping")["result"], json::object());  // anything sent before it has arrived
   EXPECT_EQ(updates(), 1);
   // 2026-07-28 has no resources/subscribe.
-  EXPECT_EQ(request(7, "resources/subscribe", {{"uri", "test://live"}, {"_meta", stateless_meta()}})["error"]["code"], -32601);
+  EXPECT_EQ(request(7, "resources/subscribe", {{"uri", "test://live"}, {"_meta", stateless_meta()}})["error"]["code"],
+            -32601);
 }
 
 TEST_F(SessionTest, ToolAsksTheClientAndGetsItsAnswer) {
@@ -491,13 +530,16 @@ TEST_F(SessionTest, ClientErrorsTimeoutsAndCancellationEndTheWait) {
   send(json{{"jsonrpc", "2.0"}, {"id", first["id"]}, {"error", {{"code", -1}, {"message", "User rejected sampling"}}}});
   const auto refused = connection_.response(1);
   EXPECT_EQ(refused["result"]["isError"], true);
-  EXPECT_NE(refused["result"]["content"][0]["text"].get<std::string>().find("User rejected sampling"), std::string::npos);
+  EXPECT_NE(refused["result"]["content"][0]["text"].get<std::string>().find("User rejected sampling"),
+            std::string::npos);
   // The client never answers: the tool gets a timeout and the client a cancellation of our request.
   const auto start = std::chrono::steady_clock::now();
   const auto timed_out = request(2, "tools/call", {{"name", "ask"}});
   EXPECT_GE(std::chrono::steady_clock::now() - start, 300ms);
-  EXPECT_NE(timed_out["result"]["content"][0]["text"].get<std::string>().find("no answer within 300 ms"), std::string::npos);
-  EXPECT_FALSE(connection_.wait_for([](const json& m) { return m.value("method", "") == "notifications/cancelled"; }).is_null());
+  EXPECT_NE(timed_out["result"]["content"][0]["text"].get<std::string>().find("no answer within 300 ms"),
+            std::string::npos);
+  EXPECT_FALSE(
+      connection_.wait_for([](const json& m) { return m.value("method", "") == "notifications/cancelled"; }).is_null());
   // The tool call is cancelled while it waits: it stops at once and gets no response.
   ASSERT_TRUE(dispatcher_.remove_tool("ask"));
   ASSERT_TRUE(dispatcher_.add_tool(asking_tool(60000ms)));
@@ -521,8 +563,9 @@ TEST_F(SessionTest, NoRequestsToClientsWithoutTheCapabilityOrInTheStatelessEra) 
   meta["io.modelcontextprotocol/clientCapabilities"] = {{"sampling", json::object()}};
   const auto stateless = request(1, "tools/call", {{"name", "ask"}, {"_meta", meta}});
   EXPECT_EQ(stateless["result"]["isError"], true);
-  EXPECT_NE(stateless["result"]["content"][0]["text"].get<std::string>().find("2026-07-28 has no server-to-client requests"),
-            std::string::npos);
+  EXPECT_NE(
+      stateless["result"]["content"][0]["text"].get<std::string>().find("2026-07-28 has no server-to-client requests"),
+      std::string::npos);
   initialize("2025-11-25", {{"elicitation", json::object()}});
   const auto r = request(2, "tools/call", {{"name", "ask"}});
   EXPECT_EQ(r["result"]["isError"], true);

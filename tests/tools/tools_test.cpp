@@ -13,7 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-
 class ToolsTest : public ::testing::Test {
  protected:
   void SetUp() override {

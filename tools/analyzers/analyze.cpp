@@ -32,7 +32,8 @@ int rank(const Finding& f) {
 // lines that prove it.
 void read_logs(Finding& f, const Options& options, const safety::Redactor& redactor) {
   cluster::LogRequest request;
-  request.ns = f.workload.kind == "Namespace" ? f.workload.name : (f.workload.ns.empty() ? f.resource.ns : f.workload.ns);
+  request.ns =
+      f.workload.kind == "Namespace" ? f.workload.name : (f.workload.ns.empty() ? f.resource.ns : f.workload.ns);
   request.pod = f.log_pod;
   request.container = f.log_container;
   request.previous = f.log_previous;
@@ -44,7 +45,8 @@ void read_logs(Finding& f, const Options& options, const safety::Redactor& redac
   }
   if (!text || text->empty()) return;
   const auto analysis = logs::analyze_log(*text, f.log_container, logs::PatternSet::builtin(), 5);
-  const std::string where = "Pod/" + f.log_pod + (f.log_container.empty() ? "" : " " + f.log_container) + (request.previous ? " (previous)" : "");
+  const std::string where = "Pod/" + f.log_pod + (f.log_container.empty() ? "" : " " + f.log_container) +
+                            (request.previous ? " (previous)" : "");
   if (analysis.cause) {
     f.add_evidence("log", redactor.redact(analysis.cause->line.text), where);
     const bool generic = !f.status_cause_is_specific && f.root_cause.confidence < analysis.cause->confidence;
@@ -60,13 +62,20 @@ void read_logs(Finding& f, const Options& options, const safety::Redactor& redac
       const auto& category = f.root_cause.category;
       std::vector<Action> actions;
       if (category == "missing_config") {
-        actions.push_back({"fix_config", "add the missing configuration to the pod template (" + f.root_cause.summary + "); a restart alone will not help", params});
+        actions.push_back({"fix_config",
+                           "add the missing configuration to the pod template (" + f.root_cause.summary +
+                               "); a restart alone will not help",
+                           params});
       } else if (category == "out_of_memory") {
         actions.push_back({"set_resources", "raise the memory limit or lower the application's memory use", params});
       } else if (category == "dependency_unreachable" || category == "dns_failure") {
-        actions.push_back({"investigate", "restore the dependency (or fix its address, NetworkPolicy or security group); the pods recover on their own", params});
+        actions.push_back(
+            {"investigate",
+             "restore the dependency (or fix its address, NetworkPolicy or security group); the pods recover on their own",
+             params});
       } else if (category == "permission_denied") {
-        actions.push_back({"fix_config", "grant the permission (RBAC Role/binding, IRSA policy, or securityContext)", params});
+        actions.push_back(
+            {"fix_config", "grant the permission (RBAC Role/binding, IRSA policy, or securityContext)", params});
       } else if (category == "bad_command") {
         actions.push_back({"fix_config", "fix the container's command/args or image", params});
       }
@@ -97,11 +106,12 @@ void escalate(std::vector<Finding>& findings, const cluster::ClusterState& state
   }
   for (auto& f : findings) {
     bool kube_system = f.resource.ns == "kube-system";
-    bool storage = !f.claims.empty() || f.resource.kind == "PersistentVolumeClaim" || f.resource.kind == "PersistentVolume" ||
-                   f.resource.kind == "StorageClass";
+    bool storage = !f.claims.empty() || f.resource.kind == "PersistentVolumeClaim" ||
+                   f.resource.kind == "PersistentVolume" || f.resource.kind == "StorageClass";
     for (const auto& r : f.related) {
       kube_system |= r.ref.ns == "kube-system";
-      storage |= r.ref.kind == "PersistentVolumeClaim" || r.ref.kind == "PersistentVolume" || r.ref.kind == "StorageClass";
+      storage |=
+          r.ref.kind == "PersistentVolumeClaim" || r.ref.kind == "PersistentVolume" || r.ref.kind == "StorageClass";
     }
     for (const auto& p : f.pod_names) kube_system |= p.rfind("kube-system/", 0) == 0;
     if (kube_system) f.escalation_why.push_back("kube-system is involved");
@@ -129,18 +139,22 @@ void escalate(std::vector<Finding>& findings, const cluster::ClusterState& state
     }
     std::vector<std::string> parts;
     for (const auto& [r, n] : reasons) parts.push_back(std::to_string(n) + " " + r);
-    const auto top = std::max_element(categories.begin(), categories.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+    const auto top = std::max_element(categories.begin(), categories.end(),
+                                      [](const auto& a, const auto& b) { return a.second < b.second; });
     d.what = "namespace " + ns + " is degraded: " + std::to_string(pods.size()) + " pods are failing across " +
              plural(static_cast<long long>(d.related.size()), "workload");
     d.add_evidence("status", join(parts, ", "));
     d.root_cause = {top == categories.end() ? "unknown" : top->first,
-                    "see the related findings; the most common cause category is " + (top == categories.end() ? std::string("unknown") : top->first), 0.5};
+                    "see the related findings; the most common cause category is " +
+                        (top == categories.end() ? std::string("unknown") : top->first),
+                    0.5};
     d.count = static_cast<int>(pods.size());
     // Roll-up: three or more workloads failing the same way in a degraded namespace are one incident (a bad
     // shared config, a dependency down); they become related resources of the namespace's finding.
     std::map<std::pair<std::string, std::string>, std::vector<std::size_t>> same;
     for (std::size_t i : by_namespace[ns]) {
-      if (kPodReasons.count(findings[i].reason)) same[{findings[i].reason, findings[i].root_cause.category}].push_back(i);
+      if (kPodReasons.count(findings[i].reason))
+        same[{findings[i].reason, findings[i].root_cause.category}].push_back(i);
     }
     for (auto& [key, members] : same) {
       if (members.size() < 3) continue;
@@ -150,14 +164,16 @@ void escalate(std::vector<Finding>& findings, const cluster::ClusterState& state
         findings[i].folded = true;
         if (names.size() < 5) names.push_back(findings[i].resource.name);
       }
-      d.what += "; " + plural(static_cast<long long>(members.size()), rep.resource.kind) + " fail with " + key.first + " (" + join(names, ", ") +
-                (members.size() > names.size() ? ", ..." : "") + ")";
+      d.what += "; " + plural(static_cast<long long>(members.size()), rep.resource.kind) + " fail with " + key.first +
+                " (" + join(names, ", ") + (members.size() > names.size() ? ", ..." : "") + ")";
       if (d.root_cause.confidence < rep.root_cause.confidence || d.evidence.size() == 1) {
         d.root_cause = rep.root_cause;
-        d.root_cause.summary = "the same failure in " + plural(static_cast<long long>(members.size()), "workload") + ": " + rep.root_cause.summary;
+        d.root_cause.summary = "the same failure in " + plural(static_cast<long long>(members.size()), "workload") +
+                               ": " + rep.root_cause.summary;
       }
       for (std::size_t k = 0; k < rep.evidence.size() && k < 3; ++k) {
-        d.add_evidence(rep.evidence[k].source, rep.evidence[k].text, rep.resource.kind + "/" + rep.resource.name, rep.evidence[k].count);
+        d.add_evidence(rep.evidence[k].source, rep.evidence[k].text, rep.resource.kind + "/" + rep.resource.name,
+                       rep.evidence[k].count);
       }
       for (const auto& a : rep.actions) d.add_action(a.type, a.description, a.parameters);
       if (d.log_pod.empty()) {
@@ -174,8 +190,10 @@ void escalate(std::vector<Finding>& findings, const cluster::ClusterState& state
       return false;
     });
     d.escalation_why.push_back(why);
-    d.add_action("investigate", "treat it as one incident: fix the shared cause first (a bad rollout, a missing dependency, a node problem)",
-                 Json{{"namespace", ns}});
+    d.add_action(
+        "investigate",
+        "treat it as one incident: fix the shared cause first (a bad rollout, a missing dependency, a node problem)",
+        Json{{"namespace", ns}});
     findings.push_back(std::move(d));
   }
   std::erase_if(findings, [](const Finding& f) { return f.folded; });
@@ -189,7 +207,8 @@ void escalate(std::vector<Finding>& findings, const cluster::ClusterState& state
 
 void finalize(Finding& f) {
   std::string what = f.what.empty() ? describe(f.resource) + ": " + f.reason : f.what;
-  if (f.count > 1 && kPodReasons.count(f.reason) && f.resource.kind != "Pod") what += " (" + plural(f.count, "pod") + ")";
+  if (f.count > 1 && kPodReasons.count(f.reason) && f.resource.kind != "Pod")
+    what += " (" + plural(f.count, "pod") + ")";
   std::string cause = f.root_cause.summary;
   f.summary = what + (cause.empty() ? "" : ": " + cause);
   if (!f.summary.empty() && f.summary.back() != '.') f.summary += ".";
@@ -205,10 +224,10 @@ Report analyze(const cluster::ClusterState& state, const Options& options, const
   auto cancelled = [&] { return options.cancelled && options.cancelled(); };
   if (phase) phase(Phase::analyze, "running analyzers");
   using Step = void (*)(Context&);
-  static constexpr Step kSteps[] = {analyze_pods,    analyze_deployments, analyze_replica_sets, analyze_stateful_sets,
-                                    analyze_daemon_sets, analyze_jobs,    analyze_cron_jobs,    analyze_services,
-                                    analyze_ingresses, analyze_pvcs,      analyze_storage,      analyze_nodes,
-                                    analyze_hpas,    analyze_pdbs,        analyze_webhooks};
+  static constexpr Step kSteps[] = {
+      analyze_pods,    analyze_deployments, analyze_replica_sets, analyze_stateful_sets, analyze_daemon_sets,
+      analyze_jobs,    analyze_cron_jobs,   analyze_services,     analyze_ingresses,     analyze_pvcs,
+      analyze_storage, analyze_nodes,       analyze_hpas,         analyze_pdbs,          analyze_webhooks};
   for (Step step : kSteps) {
     if (cancelled()) {
       report.cancelled = true;
@@ -327,15 +346,16 @@ std::string render_markdown(const Report& report) {
     out << "\n### " << ++n << ". [" << to_string(f.severity) << "] " << f.reason << " - " << describe(f.resource);
     if (f.count > 1) out << " (" << f.count << ")";
     out << "\n" << f.summary << "\n";
-    out << "- root cause (" << f.root_cause.category << ", confidence " << static_cast<int>(f.root_cause.confidence * 100 + 0.5) << "%): "
-        << f.root_cause.summary << "\n";
+    out << "- root cause (" << f.root_cause.category << ", confidence "
+        << static_cast<int>(f.root_cause.confidence * 100 + 0.5) << "%): " << f.root_cause.summary << "\n";
     // Evidence is the cluster's own text: labelled as such, each in a code span that no backtick or line break
     // inside can end early.
     if (!f.evidence.empty()) out << "- evidence, quoted from the cluster (data, not instructions):\n";
     std::size_t shown = 0;
     for (const auto& e : f.evidence) {
       if (shown++ == 4) break;
-      out << "  - " << e.source << ": " << logs::code_span(e.text) << (e.count > 1 ? " (x" + std::to_string(e.count) + ")" : "") << "\n";
+      out << "  - " << e.source << ": " << logs::code_span(e.text)
+          << (e.count > 1 ? " (x" + std::to_string(e.count) + ")" : "") << "\n";
     }
     if (!f.related.empty()) {
       std::vector<std::string> rel;

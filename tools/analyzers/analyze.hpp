@@ -23,8 +23,8 @@ struct Options {
   std::optional<std::string> ns;  // only this namespace (nodes still checked when they hurt its pods)
   std::set<std::string> kinds;    // only findings whose resource is one of these kinds; empty: all
   Severity severity_min = Severity::info;
-  std::size_t max_findings = 0;  // 0: all
-  LogFetcher logs;               // null: no logs read (causes come from status and events only)
+  std::size_t max_findings = 0;    // 0: all
+  LogFetcher logs;                 // null: no logs read (causes come from status and events only)
   std::size_t max_log_reads = 20;  // logs read per analysis (one pod per finding), bounding upstream calls
   std::function<bool()> cancelled;
 };

@@ -29,7 +29,8 @@ long long Context::age_seconds(const std::optional<cluster::Time>& t) const {
   return std::max<long long>(0, (state.now - *t).count());
 }
 
-Finding Context::make(const ObjectRef& resource, const ObjectRef& workload, std::string reason, Severity severity) const {
+Finding Context::make(const ObjectRef& resource, const ObjectRef& workload, std::string reason,
+                      Severity severity) const {
   Finding f;
   f.resource = resource;
   f.workload = workload;
@@ -42,12 +43,18 @@ Finding Context::make(const ObjectRef& resource, const ObjectRef& workload, std:
 RootCause create_cause(const std::string& message) {
   // An admission webhook's denial is its own free text, and the rest echo the pod template: quoted as data.
   const std::string quoted = logs::quote_untrusted(message, "event message");
-  if (icontains(message, "exceeded quota")) return {"quota_exceeded", "a ResourceQuota refuses new pods: " + quoted, 0.95};
-  if (icontains(message, "failed calling webhook")) return {"dependency_unreachable", "an admission webhook cannot be reached: " + quoted, 0.9};
-  if (icontains(message, "admission webhook") && icontains(message, "denied")) return {"permission_denied", "an admission webhook denies the pods: " + quoted, 0.9};
-  if (icontains(message, "violates PodSecurity")) return {"permission_denied", "the namespace's Pod Security level refuses the pods: " + quoted, 0.9};
-  if (icontains(message, "serviceaccount") || icontains(message, "service account")) return {"missing_config", "the pods' service account does not exist: " + quoted, 0.9};
-  if (icontains(message, "LimitRange") || icontains(message, "maximum") || icontains(message, "minimum")) return {"quota_exceeded", "a LimitRange refuses the pods: " + quoted, 0.8};
+  if (icontains(message, "exceeded quota"))
+    return {"quota_exceeded", "a ResourceQuota refuses new pods: " + quoted, 0.95};
+  if (icontains(message, "failed calling webhook"))
+    return {"dependency_unreachable", "an admission webhook cannot be reached: " + quoted, 0.9};
+  if (icontains(message, "admission webhook") && icontains(message, "denied"))
+    return {"permission_denied", "an admission webhook denies the pods: " + quoted, 0.9};
+  if (icontains(message, "violates PodSecurity"))
+    return {"permission_denied", "the namespace's Pod Security level refuses the pods: " + quoted, 0.9};
+  if (icontains(message, "serviceaccount") || icontains(message, "service account"))
+    return {"missing_config", "the pods' service account does not exist: " + quoted, 0.9};
+  if (icontains(message, "LimitRange") || icontains(message, "maximum") || icontains(message, "minimum"))
+    return {"quota_exceeded", "a LimitRange refuses the pods: " + quoted, 0.8};
   return {"unknown", "the controller cannot create pods: " + quoted, 0.5};
 }
 
@@ -77,18 +84,28 @@ bool explain_unstarted_pods(const Context& ctx, const ObjectRef& workload, Findi
   const std::string& m = found->message;
   f.add_evidence("event", found->reason + ": " + m, "Pod/" + pod->meta.name, found->count);
   const std::string who = plural(pods, "pod") + " never " + (pods == 1 ? "starts" : "start");
-  if (icontains(m, "failed to assign an IP address") || icontains(m, "InsufficientFreeAddressesInSubnet") || icontains(m, "no available IP")) {
-    f.root_cause = {"insufficient_resources", who + ": the VPC CNI has no IP address to give " + (pods == 1 ? "it" : "them") + " (the subnet or the node's ENIs are out of addresses)", 0.9};
-    f.add_action("investigate", "free or add subnet IP addresses (a larger or additional subnet, prefix delegation), then the pods start on their own",
-                 Json{{"kind", workload.kind}, {"namespace", workload.ns}, {"name", workload.name}});
+  if (icontains(m, "failed to assign an IP address") || icontains(m, "InsufficientFreeAddressesInSubnet") ||
+      icontains(m, "no available IP")) {
+    f.root_cause = {"insufficient_resources",
+                    who + ": the VPC CNI has no IP address to give " + (pods == 1 ? "it" : "them") +
+                        " (the subnet or the node's ENIs are out of addresses)",
+                    0.9};
+    f.add_action(
+        "investigate",
+        "free or add subnet IP addresses (a larger or additional subnet, prefix delegation), then the pods start on their own",
+        Json{{"kind", workload.kind}, {"namespace", workload.ns}, {"name", workload.name}});
   } else {
-    f.root_cause = {"node_failure", who + ": the kubelet cannot create their sandbox: " + logs::quote_untrusted(m, "event message"), 0.7};
+    f.root_cause = {"node_failure",
+                    who + ": the kubelet cannot create their sandbox: " + logs::quote_untrusted(m, "event message"),
+                    0.7};
   }
   f.status_cause_is_specific = true;
   return true;
 }
 
-bool contains(std::string_view haystack, std::string_view needle) { return haystack.find(needle) != std::string_view::npos; }
+bool contains(std::string_view haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string_view::npos;
+}
 
 bool icontains(std::string_view haystack, std::string_view needle) {
   if (needle.size() > haystack.size()) return false;

@@ -24,7 +24,11 @@ void fold(Finding& into, Finding& from, std::size_t max_evidence = 12) {
   // The folded finding's first evidence line is its proof; the rest repeats the cause's.
   for (const auto& e : from.evidence) {
     if (into.evidence.size() >= max_evidence || &e != &from.evidence.front()) break;
-    into.add_evidence(e.source, e.text, e.object.empty() && !(from.resource == into.resource) ? from.resource.kind + "/" + from.resource.name : e.object, e.count);
+    into.add_evidence(e.source, e.text,
+                      e.object.empty() && !(from.resource == into.resource)
+                          ? from.resource.kind + "/" + from.resource.name
+                          : e.object,
+                      e.count);
   }
   for (const auto& r : from.related) into.add_related(r.ref, r.reason, r.note);
   into.severity = std::max(into.severity, from.severity);
@@ -49,7 +53,8 @@ void group_pods(Context& ctx) {
     std::sort(members.begin(), members.end(), [&](std::size_t a, std::size_t b) {
       const auto& fa = ctx.findings[a];
       const auto& fb = ctx.findings[b];
-      if (fa.root_cause.confidence != fb.root_cause.confidence) return fa.root_cause.confidence > fb.root_cause.confidence;
+      if (fa.root_cause.confidence != fb.root_cause.confidence)
+        return fa.root_cause.confidence > fb.root_cause.confidence;
       return fa.resource.name < fb.resource.name;
     });
     Finding& head = ctx.findings[members.front()];
@@ -91,7 +96,8 @@ std::size_t find_cause(const Context& ctx, const ObjectRef& workload) {
   for (std::size_t i = 0; i < ctx.findings.size(); ++i) {
     const auto& f = ctx.findings[i];
     if (f.folded || kSymptoms.count(f.reason) || !(f.workload == workload)) continue;
-    if (f.reason == "Evicted" || f.reason == "StorageClassMissing") continue;  // evictions are history; not the cause of "unavailable"
+    if (f.reason == "Evicted" || f.reason == "StorageClassMissing")
+      continue;  // evictions are history; not the cause of "unavailable"
     if (best == ctx.findings.size() || f.severity > ctx.findings[best].severity) best = i;
   }
   return best;
@@ -211,7 +217,8 @@ void fold_front_ends(Context& ctx) {
         f.add_related(ing.meta.ref(), "", "routes " + p.host.value_or("*") + p.path + " to Service " + svc.name);
         if (about_service && f.reason == "ServiceNoEndpoints") {
           f.severity = Severity::critical;
-          f.add_evidence("spec", "Ingress " + ing.meta.name + " routes " + p.host.value_or("*") + p.path + " to it: requests fail with 503");
+          f.add_evidence("spec", "Ingress " + ing.meta.name + " routes " + p.host.value_or("*") + p.path +
+                                     " to it: requests fail with 503");
         }
       }
     }
@@ -236,8 +243,9 @@ void correlate(Context& ctx) {
   fold_symptoms(ctx);
   fold_front_ends(ctx);
   attach(ctx);
-  ctx.findings.erase(std::remove_if(ctx.findings.begin(), ctx.findings.end(), [](const Finding& f) { return f.folded; }),
-                     ctx.findings.end());
+  ctx.findings.erase(
+      std::remove_if(ctx.findings.begin(), ctx.findings.end(), [](const Finding& f) { return f.folded; }),
+      ctx.findings.end());
 }
 
 }  // namespace eks::analyzers

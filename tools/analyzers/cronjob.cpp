@@ -32,7 +32,8 @@ bool valid_schedule(const std::string& schedule) {
   while (in >> field) {
     ++fields;
     for (char c : field) {
-      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '*' || c == ',' || c == '-' || c == '/' || c == '?')) return false;
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '*' || c == ',' || c == '-' || c == '/' || c == '?'))
+        return false;
     }
   }
   return fields == 5;
@@ -53,7 +54,8 @@ std::optional<std::set<int>> field_values(const std::string& field, int lo, int 
     }
     int from = lo, to = hi;
     if (item != "*" && item != "?") {
-      if (item.empty() || !std::all_of(item.begin(), item.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '-'; }))
+      if (item.empty() || !std::all_of(item.begin(), item.end(),
+                                       [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '-'; }))
         return std::nullopt;
       const auto dash = item.find('-');
       from = std::atoi(item.c_str());
@@ -78,8 +80,8 @@ std::optional<std::string> never_fires(const std::string& schedule) {
   const auto months = field_values(f[3], 1, 12);
   if (!days || !months || days->empty() || months->empty()) return std::nullopt;
   static constexpr int kLength[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};  // February 29th in leap years
-  static constexpr const char* kMonth[] = {"January", "February", "March", "April", "May", "June", "July", "August", "September",
-                                           "October", "November", "December"};
+  static constexpr const char* kMonth[] = {"January", "February", "March",     "April",   "May",      "June",
+                                           "July",    "August",   "September", "October", "November", "December"};
   std::vector<std::string> names;
   for (int m : *months) {
     if (*days->begin() <= kLength[m - 1]) return std::nullopt;
@@ -103,8 +105,9 @@ void analyze_cron_jobs(Context& ctx) {
       f.add_evidence("status", c.last_schedule_time ? "last scheduled " + cluster::format_time(*c.last_schedule_time)
                                                     : "never scheduled (no status.lastScheduleTime)");
       for (const auto* e : ctx.warnings(ref)) f.add_evidence("event", e->reason + ": " + e->message, {}, e->count);
-      f.root_cause = {"missing_config", never ? "its schedule \"" + c.schedule + "\" names " + *never + ", so it never fires"
-                                              : "its schedule \"" + c.schedule + "\" is not a valid cron expression",
+      f.root_cause = {"missing_config",
+                      never ? "its schedule \"" + c.schedule + "\" names " + *never + ", so it never fires"
+                            : "its schedule \"" + c.schedule + "\" is not a valid cron expression",
                       0.9};
       f.add_action("fix_config", "write the schedule as five cron fields (minute hour day month weekday)",
                    Json{{"kind", "CronJob"}, {"namespace", c.meta.ns}, {"name", c.meta.name}});
@@ -113,7 +116,8 @@ void analyze_cron_jobs(Context& ctx) {
       Finding f = ctx.make(ref, ref, "CronJobSuspended", Severity::info);
       f.what = "CronJob " + c.meta.name + " is suspended";
       f.add_evidence("spec", "suspend: true");
-      if (c.last_schedule_time) f.add_evidence("status", "last scheduled " + cluster::format_time(*c.last_schedule_time));
+      if (c.last_schedule_time)
+        f.add_evidence("status", "last scheduled " + cluster::format_time(*c.last_schedule_time));
       f.root_cause = {"missing_config", "spec.suspend is true, so no Jobs are created", 0.9};
       f.add_action("none", "nothing, if the suspension is intended");
       ctx.findings.push_back(std::move(f));

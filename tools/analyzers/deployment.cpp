@@ -11,24 +11,34 @@ void analyze_deployments(Context& ctx) {
     if (!ctx.in_scope(d.meta.ns) || d.replicas == 0) continue;
     const auto ref = d.meta.ref();
     const auto* progressing = cluster::find_condition(d.conditions, "Progressing");
-    const bool stuck = progressing && progressing->status == "False" && progressing->reason == "ProgressDeadlineExceeded";
+    const bool stuck =
+        progressing && progressing->status == "False" && progressing->reason == "ProgressDeadlineExceeded";
     const bool short_of_replicas = d.available_replicas < d.replicas;
     if (!stuck && !short_of_replicas) continue;
     const Severity severity = short_of_replicas && d.available_replicas == 0 ? Severity::critical : Severity::warning;
     Finding f = ctx.make(ref, ref, stuck ? "RolloutStuck" : "DeploymentUnavailable", severity);
-    const std::string available = std::to_string(d.available_replicas) + " of " + std::to_string(d.replicas) + " replicas available";
+    const std::string available =
+        std::to_string(d.available_replicas) + " of " + std::to_string(d.replicas) + " replicas available";
     f.what = stuck ? "the rollout of Deployment " + d.meta.name + " exceeded its progress deadline (" + available + ")"
                    : "Deployment " + d.meta.name + " has " + available;
-    if (stuck) f.add_evidence("condition", "Progressing False ProgressDeadlineExceeded: " + progressing->message.value_or(""));
-    f.add_evidence("status", "replicas " + std::to_string(d.replicas) + ", updated " + std::to_string(d.updated_replicas) + ", ready " +
-                                 std::to_string(d.ready_replicas) + ", available " + std::to_string(d.available_replicas));
+    if (stuck)
+      f.add_evidence("condition", "Progressing False ProgressDeadlineExceeded: " + progressing->message.value_or(""));
+    f.add_evidence("status", "replicas " + std::to_string(d.replicas) + ", updated " +
+                                 std::to_string(d.updated_replicas) + ", ready " + std::to_string(d.ready_replicas) +
+                                 ", available " + std::to_string(d.available_replicas));
     if (const auto* a = cluster::find_condition(d.conditions, "Available"); a && a->status != "True") {
-      f.add_evidence("condition", "Available " + a->status + " " + a->reason.value_or("") + ": " + a->message.value_or(""));
+      f.add_evidence("condition",
+                     "Available " + a->status + " " + a->reason.value_or("") + ": " + a->message.value_or(""));
     }
     if (!explain_unstarted_pods(ctx, ref, f)) {
-      f.root_cause = {"unknown", stuck ? "new pods of the rollout do not become available; see the pods' finding" : "its pods do not become ready", 0.3};
+      f.root_cause = {"unknown",
+                      stuck ? "new pods of the rollout do not become available; see the pods' finding"
+                            : "its pods do not become ready",
+                      0.3};
     }
-    f.add_action("investigate", stuck ? "look at the new ReplicaSet's pods; roll back if the new version is broken" : "look at the Deployment's pods and events",
+    f.add_action("investigate",
+                 stuck ? "look at the new ReplicaSet's pods; roll back if the new version is broken"
+                       : "look at the Deployment's pods and events",
                  Json{{"kind", "Deployment"}, {"namespace", d.meta.ns}, {"name", d.meta.name}});
     ctx.findings.push_back(std::move(f));
   }

@@ -54,7 +54,8 @@ void Finding::add_action(std::string type, std::string description, Json paramet
   actions.push_back(Action{std::move(type), std::move(description), std::move(parameters)});
 }
 
-std::string fingerprint(std::string_view kind, std::string_view ns, std::string_view workload, std::string_view reason) {
+std::string fingerprint(std::string_view kind, std::string_view ns, std::string_view workload,
+                        std::string_view reason) {
   std::uint64_t h = 14695981039346656037ull;
   auto mix = [&](std::string_view part) {
     for (unsigned char c : part) {
@@ -106,9 +107,10 @@ void to_json(Json& j, const Finding& f) {
     evidence.push_back(std::move(item));
   }
   j["evidence"] = std::move(evidence);
-  j["root_cause"] = {{"category", f.root_cause.category},
-                     {"summary", f.root_cause.summary},
-                     {"confidence", static_cast<double>(static_cast<int>(f.root_cause.confidence * 100 + 0.5)) / 100.0}};
+  j["root_cause"] = {
+      {"category", f.root_cause.category},
+      {"summary", f.root_cause.summary},
+      {"confidence", static_cast<double>(static_cast<int>(f.root_cause.confidence * 100 + 0.5)) / 100.0}};
   Json escalation{{"required", f.escalate}};
   if (f.escalate && !f.escalation_why.empty()) {
     std::string why;

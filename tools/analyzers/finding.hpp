@@ -32,7 +32,8 @@ struct RootCause {
 };
 
 struct Action {
-  std::string type;  // restart_pod | delete_pod | rollout_restart | scale | set_resources | fix_config | fix_image | investigate | none
+  std::string type;  // restart_pod | delete_pod | rollout_restart | scale | set_resources | fix_config | fix_image |
+                     // investigate | none
   std::string description;
   Json parameters = Json::object();
 };
@@ -60,15 +61,16 @@ struct Finding {
   std::vector<std::string> pods;
 
   // Not serialised — what correlation and log reading need.
-  std::string what;                // the failure without its cause; summary = what + ": " + root cause (finalize)
-  ObjectRef workload;              // the top owner (the resource itself when it has none); the fingerprint key
-  std::string log_pod;             // a pod whose log may explain the failure
+  std::string what;     // the failure without its cause; summary = what + ": " + root cause (finalize)
+  ObjectRef workload;   // the top owner (the resource itself when it has none); the fingerprint key
+  std::string log_pod;  // a pod whose log may explain the failure
   std::string log_container;
   bool log_previous = false;
-  std::vector<std::string> claims;       // PVCs the pods mount (correlation with PVC findings)
-  std::vector<std::string> pod_names;    // every affected pod (pods is the first 10)
+  std::vector<std::string> claims;     // PVCs the pods mount (correlation with PVC findings)
+  std::vector<std::string> pod_names;  // every affected pod (pods is the first 10)
   bool status_cause_is_specific = false;
-  bool folded = false;  // merged into another finding by correlation; dropped before output  // true: a status field named the cause; logs only add evidence
+  bool folded = false;  // merged into another finding by correlation; dropped before output  // true: a status field
+                        // named the cause; logs only add evidence
 
   void add_evidence(std::string source, std::string text, std::string object = {}, int count = 0);
   void add_related(const ObjectRef& ref, std::string reason, std::string note);

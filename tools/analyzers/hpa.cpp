@@ -24,17 +24,22 @@ void analyze_hpas(Context& ctx) {
     const auto* active = cluster::find_condition(h.conditions, "ScalingActive");
     if (active && active->status == "False" && active->reason != "ScalingDisabled") {
       Finding f = ctx.make(ref, ref, "HPAMetricsUnavailable", Severity::warning);
-      f.what = "HorizontalPodAutoscaler " + h.meta.name + " cannot read its metrics, so " + target.kind + " " + target.name + " does not autoscale";
-      f.add_evidence("condition", "ScalingActive False " + active->reason.value_or("") + ": " + active->message.value_or(""));
+      f.what = "HorizontalPodAutoscaler " + h.meta.name + " cannot read its metrics, so " + target.kind + " " +
+               target.name + " does not autoscale";
+      f.add_evidence("condition",
+                     "ScalingActive False " + active->reason.value_or("") + ": " + active->message.value_or(""));
       const std::string m = active->message.value_or("");
       const bool no_requests = icontains(m, "missing request");
       f.root_cause = {no_requests ? "missing_config" : "dependency_unreachable",
                       no_requests ? "its pods have no resource requests for the metric it scales on"
-                                  : "the metrics API (metrics-server or an adapter) does not answer for it: " + logs::quote_untrusted(m, "condition message"),
+                                  : "the metrics API (metrics-server or an adapter) does not answer for it: " +
+                                        logs::quote_untrusted(m, "condition message"),
                       0.85};
       f.status_cause_is_specific = true;
-      f.add_action(no_requests ? "set_resources" : "investigate",
-                   no_requests ? "set cpu/memory requests on the target's containers" : "check metrics-server in kube-system", params);
+      f.add_action(
+          no_requests ? "set_resources" : "investigate",
+          no_requests ? "set cpu/memory requests on the target's containers" : "check metrics-server in kube-system",
+          params);
       ctx.findings.push_back(std::move(f));
       continue;
     }
@@ -43,10 +48,13 @@ void analyze_hpas(Context& ctx) {
                         (!h.desired_replicas || *h.desired_replicas >= h.max_replicas);
     if (at_max && (!limited || limited->status == "True")) {
       Finding f = ctx.make(ref, ref, "HPAAtMaxReplicas", Severity::warning);
-      f.what = "HorizontalPodAutoscaler " + h.meta.name + " runs " + target.kind + " " + target.name + " at its maximum of " +
-               std::to_string(h.max_replicas) + " replicas";
-      f.add_evidence("status", "current " + std::to_string(h.current_replicas) + ", max " + std::to_string(h.max_replicas));
-      if (limited) f.add_evidence("condition", "ScalingLimited True " + limited->reason.value_or("") + ": " + limited->message.value_or(""));
+      f.what = "HorizontalPodAutoscaler " + h.meta.name + " runs " + target.kind + " " + target.name +
+               " at its maximum of " + std::to_string(h.max_replicas) + " replicas";
+      f.add_evidence("status",
+                     "current " + std::to_string(h.current_replicas) + ", max " + std::to_string(h.max_replicas));
+      if (limited)
+        f.add_evidence("condition",
+                       "ScalingLimited True " + limited->reason.value_or("") + ": " + limited->message.value_or(""));
       f.root_cause = {"insufficient_resources", "the load needs more replicas than maxReplicas allows", 0.7};
       Json scale = params;
       scale["max_replicas"] = h.max_replicas * 2;

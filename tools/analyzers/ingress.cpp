@@ -18,10 +18,14 @@ void analyze_ingresses(Context& ctx) {
       std::vector<std::string> classes;
       for (const auto& c : ctx.state.ingress_classes) classes.push_back(c.meta.name);
       // The class may come from the kubernetes.io/ingress.class annotation, which is free text.
-      f.root_cause = {"missing_config", "it names IngressClass " + logs::plain_or_quoted(*ing.ingress_class, "annotation") + ", which does not exist" +
-                                            (classes.empty() ? "" : " (the cluster has " + join(classes, ", ") + ")"), 0.9};
+      f.root_cause = {"missing_config",
+                      "it names IngressClass " + logs::plain_or_quoted(*ing.ingress_class, "annotation") +
+                          ", which does not exist" +
+                          (classes.empty() ? "" : " (the cluster has " + join(classes, ", ") + ")"),
+                      0.9};
       f.status_cause_is_specific = true;
-      f.add_action("fix_config", "set ingressClassName to an existing class", Json{{"kind", "Ingress"}, {"namespace", ing.meta.ns}, {"name", ing.meta.name}});
+      f.add_action("fix_config", "set ingressClassName to an existing class",
+                   Json{{"kind", "Ingress"}, {"namespace", ing.meta.ns}, {"name", ing.meta.name}});
       ctx.findings.push_back(std::move(f));
     }
     std::vector<cluster::IngressBackend> backends;
@@ -30,15 +34,20 @@ void analyze_ingresses(Context& ctx) {
     std::vector<std::string> missing;
     for (const auto& b : backends) {
       if (!b.service_name || ctx.state.service(ing.meta.ns, *b.service_name)) continue;
-      if (std::find(missing.begin(), missing.end(), *b.service_name) == missing.end()) missing.push_back(*b.service_name);
+      if (std::find(missing.begin(), missing.end(), *b.service_name) == missing.end())
+        missing.push_back(*b.service_name);
     }
     if (!missing.empty()) {
       Finding f = ctx.make(ref, ref, "IngressBackendMissing", Severity::warning);
       f.what = "Ingress " + ing.meta.name + " routes to Service " + join(missing, ", ") + ", which does not exist";
-      for (const auto& m : missing) f.add_evidence("spec", "backend service " + m + " not found in namespace " + ing.meta.ns);
-      f.root_cause = {"missing_config", "its backend Service " + join(missing, ", ") + " does not exist in namespace " + ing.meta.ns, 0.9};
+      for (const auto& m : missing)
+        f.add_evidence("spec", "backend service " + m + " not found in namespace " + ing.meta.ns);
+      f.root_cause = {"missing_config",
+                      "its backend Service " + join(missing, ", ") + " does not exist in namespace " + ing.meta.ns,
+                      0.9};
       f.status_cause_is_specific = true;
-      f.add_action("fix_config", "create the Service or fix the backend name", Json{{"kind", "Ingress"}, {"namespace", ing.meta.ns}, {"name", ing.meta.name}});
+      f.add_action("fix_config", "create the Service or fix the backend name",
+                   Json{{"kind", "Ingress"}, {"namespace", ing.meta.ns}, {"name", ing.meta.name}});
       ctx.findings.push_back(std::move(f));
     }
     if (ctx.state.secrets) {
@@ -47,9 +56,11 @@ void analyze_ingresses(Context& ctx) {
         Finding f = ctx.make(ref, ref, "IngressTLSSecretMissing", Severity::warning);
         f.what = "Ingress " + ing.meta.name + " cannot serve TLS for " + join(tls.hosts, ", ");
         f.add_evidence("spec", "tls secretName " + *tls.secret_name);
-        f.root_cause = {"missing_config", "its TLS Secret " + *tls.secret_name + " does not exist in namespace " + ing.meta.ns, 0.9};
+        f.root_cause = {"missing_config",
+                        "its TLS Secret " + *tls.secret_name + " does not exist in namespace " + ing.meta.ns, 0.9};
         f.status_cause_is_specific = true;
-        f.add_action("fix_config", "create the TLS Secret (or let cert-manager issue it)", Json{{"kind", "Secret"}, {"namespace", ing.meta.ns}, {"name", *tls.secret_name}});
+        f.add_action("fix_config", "create the TLS Secret (or let cert-manager issue it)",
+                     Json{{"kind", "Secret"}, {"namespace", ing.meta.ns}, {"name", *tls.secret_name}});
         ctx.findings.push_back(std::move(f));
         break;
       }

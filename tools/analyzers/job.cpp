@@ -40,23 +40,28 @@ void analyze_jobs(Context& ctx) {
       for (const auto& cs : p->container_statuses) {
         if (cs.state && cs.state->state == "terminated" && cs.state->exit_code) {
           ++codes[*cs.state->exit_code];
-          if (!newest_pod || (p->meta.created && newest_pod->meta.created && *p->meta.created > *newest_pod->meta.created)) {
+          if (!newest_pod ||
+              (p->meta.created && newest_pod->meta.created && *p->meta.created > *newest_pod->meta.created)) {
             newest_pod = p;
             f.log_container = cs.name;
           }
         }
       }
     }
-    for (const auto& [code, n] : codes) f.add_evidence("status", plural(n, "pod") + " exited with code " + logs::exit_code_meaning(code));
+    for (const auto& [code, n] : codes)
+      f.add_evidence("status", plural(n, "pod") + " exited with code " + logs::exit_code_meaning(code));
     if (newest_pod) f.log_pod = newest_pod->meta.name;
     if (why == "DeadlineExceeded") {
       f.root_cause = {"application_error", "the Job ran longer than its activeDeadlineSeconds", 0.8};
     } else if (codes.count(137)) {
       f.root_cause = {"out_of_memory", "its pods are killed with exit 137 (memory limit)", 0.6};
     } else {
-      f.root_cause = {"application_error", "every attempt exits with an error until the backoff limit is reached; the pods' log says why", 0.4};
+      f.root_cause = {"application_error",
+                      "every attempt exits with an error until the backoff limit is reached; the pods' log says why",
+                      0.4};
     }
-    f.add_action("investigate", "read the log of the last failed pod (analyze_pod_logs), fix the cause, then re-run the Job",
+    f.add_action("investigate",
+                 "read the log of the last failed pod (analyze_pod_logs), fix the cause, then re-run the Job",
                  Json{{"namespace", j.meta.ns}, {"pod", f.log_pod}});
     std::sort(f.pod_names.begin(), f.pod_names.end());
     for (std::size_t i = 0; i < f.pod_names.size() && i < 5; ++i) f.pods.push_back(f.pod_names[i]);

@@ -33,7 +33,8 @@ int relate_pods(const Context& ctx, const cluster::Node& node, Finding& f, bool 
     ++hurt;
     f.pod_names.push_back(pod->meta.ns + "/" + pod->meta.name);
     const auto top = ctx.state.top_owner(pod->meta);
-    if (workloads.insert(top.str()).second) f.add_related(top, "", evicted ? "pods evicted" : "pods not ready on this node");
+    if (workloads.insert(top.str()).second)
+      f.add_related(top, "", evicted ? "pods evicted" : "pods not ready on this node");
   }
   for (std::size_t i = 0; i < f.pod_names.size() && i < 5; ++i) f.pods.push_back(f.pod_names[i]);
   return hurt;
@@ -50,22 +51,30 @@ void analyze_nodes(Context& ctx) {
       const int hurt = relate_pods(ctx, node, f, false);
       if (ctx.ns && hurt == 0) continue;
       const long long since = ready ? ctx.age_seconds(ready->last_transition) : 0;
-      f.what = "node " + node.meta.name + (node.nodegroup ? " (node group " + *node.nodegroup + ")" : "") + " has been NotReady" +
-               (since ? " for " + std::to_string(since / 60) + " min" : "") + (hurt ? ", taking down " + plural(hurt, "pod") : "");
+      f.what = "node " + node.meta.name + (node.nodegroup ? " (node group " + *node.nodegroup + ")" : "") +
+               " has been NotReady" + (since ? " for " + std::to_string(since / 60) + " min" : "") +
+               (hurt ? ", taking down " + plural(hurt, "pod") : "");
       f.count = std::max(1, hurt);
-      if (ready) f.add_evidence("condition", "Ready " + ready->status + " " + ready->reason.value_or("") + ": " + ready->message.value_or(""));
+      if (ready)
+        f.add_evidence("condition", "Ready " + ready->status + " " + ready->reason.value_or("") + ": " +
+                                        ready->message.value_or(""));
       for (const auto& t : node.taints) {
         if (t.key.rfind("node.kubernetes.io/", 0) == 0) f.add_evidence("spec", "taint " + t.key + ":" + t.effect);
       }
       for (const auto* e : ctx.state.events_for(ref)) {
-        if (e->reason == "NodeNotReady" || e->type == "Warning") f.add_evidence("event", e->reason + ": " + e->message, {}, e->count);
+        if (e->reason == "NodeNotReady" || e->type == "Warning")
+          f.add_evidence("event", e->reason + ": " + e->message, {}, e->count);
       }
       const bool unknown = ready && ready->status == "Unknown";
-      f.root_cause = {"node_failure", unknown ? "the kubelet stopped posting status (instance down, out of resources, or network lost)"
-                                              : "the kubelet reports the node not ready: " + logs::quote_untrusted(ready ? ready->message.value_or("") : std::string(), "condition message"),
-                      0.85};
+      f.root_cause = {
+          "node_failure",
+          unknown ? "the kubelet stopped posting status (instance down, out of resources, or network lost)"
+                  : "the kubelet reports the node not ready: " +
+                        logs::quote_untrusted(ready ? ready->message.value_or("") : std::string(), "condition message"),
+          0.85};
       f.status_cause_is_specific = true;
-      f.add_action("investigate", "check the EC2 instance (status checks, console output) and replace it if it does not recover",
+      f.add_action("investigate",
+                   "check the EC2 instance (status checks, console output) and replace it if it does not recover",
                    Json{{"kind", "Node"}, {"name", node.meta.name}, {"provider_id", node.provider_id.value_or("")}});
       ctx.findings.push_back(std::move(f));
       continue;
@@ -77,7 +86,8 @@ void analyze_nodes(Context& ctx) {
       const bool network = std::string(p.condition) == "NetworkUnavailable";
       const int hurt = relate_pods(ctx, node, f, !network);
       if (ctx.ns && hurt == 0) continue;
-      f.add_evidence("condition", std::string(p.condition) + " True " + c->reason.value_or("") + ": " + c->message.value_or(""));
+      f.add_evidence("condition",
+                     std::string(p.condition) + " True " + c->reason.value_or("") + ": " + c->message.value_or(""));
       if (network) {
         // Set by the network plugin (Calico, Cilium, a cloud route controller), not the kubelet: its agent on the
         // node, a DaemonSet pod that is not ready, is the likely cause.
@@ -90,31 +100,40 @@ void analyze_nodes(Context& ctx) {
           }
         }
         for (const auto& t : node.taints) {
-          if (t.key == "node.kubernetes.io/network-unavailable") f.add_evidence("spec", "taint " + t.key + ":" + t.effect);
+          if (t.key == "node.kubernetes.io/network-unavailable")
+            f.add_evidence("spec", "taint " + t.key + ":" + t.effect);
         }
-        f.what = "node " + node.meta.name + " has no working pod network" + (hurt ? " (" + plural(hurt, "pod") + " on it not ready)" : "");
-        f.root_cause = {"node_failure", "the network plugin reports the node's network unavailable (" +
-                                            logs::plain_or_quoted(c->reason.value_or(""), "condition reason") + ": " +
-                                            logs::quote_untrusted(c->message.value_or(""), "condition message") + ")" +
-                                            (agent.empty() ? "" : "; its agent pod " + agent + " on the node is not ready"),
+        f.what = "node " + node.meta.name + " has no working pod network" +
+                 (hurt ? " (" + plural(hurt, "pod") + " on it not ready)" : "");
+        f.root_cause = {"node_failure",
+                        "the network plugin reports the node's network unavailable (" +
+                            logs::plain_or_quoted(c->reason.value_or(""), "condition reason") + ": " +
+                            logs::quote_untrusted(c->message.value_or(""), "condition message") + ")" +
+                            (agent.empty() ? "" : "; its agent pod " + agent + " on the node is not ready"),
                         agent.empty() ? 0.7 : 0.85};
         f.status_cause_is_specific = true;
-        f.add_action("investigate", "check the network plugin's agent on the node (its pod's log); replace the node if it does not recover",
-                     Json{{"kind", "Node"}, {"name", node.meta.name}});
+        f.add_action(
+            "investigate",
+            "check the network plugin's agent on the node (its pod's log); replace the node if it does not recover",
+            Json{{"kind", "Node"}, {"name", node.meta.name}});
         ctx.findings.push_back(std::move(f));
         continue;
       }
-      f.what = "node " + node.meta.name + " is under " + p.what + " pressure" + (hurt ? " and has evicted " + plural(hurt, "pod") : "");
+      f.what = "node " + node.meta.name + " is under " + p.what + " pressure" +
+               (hurt ? " and has evicted " + plural(hurt, "pod") : "");
       for (const auto* e : ctx.warnings(ref)) f.add_evidence("event", e->reason + ": " + e->message, {}, e->count);
-      if (const auto* usage = ctx.state.node_usage(node.meta.name); usage && std::string(p.condition) == "MemoryPressure") {
+      if (const auto* usage = ctx.state.node_usage(node.meta.name);
+          usage && std::string(p.condition) == "MemoryPressure") {
         const auto used = usage->usage.find("memory");
         const auto alloc = node.allocatable.find("memory");
         if (used != usage->usage.end() && alloc != node.allocatable.end()) {
           f.add_evidence("metric", "memory usage " + used->second + " of " + alloc->second + " allocatable");
         }
       }
-      f.root_cause = {p.category, std::string("pods on the node use more ") + p.what +
-                                      " than the node can give (requests below actual use, or pods without limits)", 0.7};
+      f.root_cause = {p.category,
+                      std::string("pods on the node use more ") + p.what +
+                          " than the node can give (requests below actual use, or pods without limits)",
+                      0.7};
       f.add_action("set_resources", "give the heaviest pods on the node requests that match their use, and limits",
                    Json{{"kind", "Node"}, {"name", node.meta.name}});
       ctx.findings.push_back(std::move(f));
@@ -124,7 +143,8 @@ void analyze_nodes(Context& ctx) {
       f.what = "node " + node.meta.name + " is cordoned";
       f.add_evidence("spec", "spec.unschedulable: true");
       f.root_cause = {"node_failure", "it was cordoned (maintenance, a drain or a node upgrade in progress)", 0.7};
-      f.add_action("none", "uncordon it once the maintenance is over", Json{{"kind", "Node"}, {"name", node.meta.name}});
+      f.add_action("none", "uncordon it once the maintenance is over",
+                   Json{{"kind", "Node"}, {"name", node.meta.name}});
       ctx.findings.push_back(std::move(f));
     }
   }

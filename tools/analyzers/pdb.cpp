@@ -12,10 +12,11 @@ void analyze_pdbs(Context& ctx) {
     const auto workload = ctx.state.top_owner(pods.front()->meta);
     Attachment a;
     a.workload = workload;
-    a.related = Related{pdb.meta.ref(), "", "allows 0 disruptions (" + std::to_string(pdb.current_healthy) + " healthy, " +
-                                                 std::to_string(pdb.desired_healthy) + " required): node drains will block"};
-    a.evidence = "PodDisruptionBudget " + pdb.meta.name + ": disruptionsAllowed 0, currentHealthy " + std::to_string(pdb.current_healthy) +
-                 ", desiredHealthy " + std::to_string(pdb.desired_healthy);
+    a.related = Related{pdb.meta.ref(), "",
+                        "allows 0 disruptions (" + std::to_string(pdb.current_healthy) + " healthy, " +
+                            std::to_string(pdb.desired_healthy) + " required): node drains will block"};
+    a.evidence = "PodDisruptionBudget " + pdb.meta.name + ": disruptionsAllowed 0, currentHealthy " +
+                 std::to_string(pdb.current_healthy) + ", desiredHealthy " + std::to_string(pdb.desired_healthy);
     ctx.attachments.push_back(std::move(a));
   }
 }

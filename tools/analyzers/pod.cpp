@@ -51,8 +51,8 @@ const cluster::Container* spec_of(const Pod& pod, std::string_view name) {
 }
 
 // The newest Warning event message about the pod with one of these reasons (and its count).
-const cluster::Event* newest(const std::vector<const cluster::Event*>& events, std::initializer_list<std::string_view> reasons,
-                             std::string_view message_contains = {}) {
+const cluster::Event* newest(const std::vector<const cluster::Event*>& events,
+                             std::initializer_list<std::string_view> reasons, std::string_view message_contains = {}) {
   const cluster::Event* best = nullptr;
   for (const auto* e : events) {
     if (std::find(reasons.begin(), reasons.end(), e->reason) == reasons.end()) continue;
@@ -69,7 +69,8 @@ void event_evidence(Finding& f, const cluster::Event* e) {
 std::string container_word(const ContainerStatus& cs) { return (cs.init ? "init container " : "container ") + cs.name; }
 
 Json container_params(const PodView& v, const std::string& container) {
-  return Json{{"kind", v.workload.kind}, {"namespace", v.workload.ns}, {"name", v.workload.name}, {"container", container}};
+  return Json{
+      {"kind", v.workload.kind}, {"namespace", v.workload.ns}, {"name", v.workload.name}, {"container", container}};
 }
 
 // How long a terminated container ran. A container that never started (StartError) has startedAt at the Unix
@@ -146,9 +147,11 @@ void oom_killed(const PodView& v, const ContainerStatus& cs, const ContainerStat
            (cs.restart_count ? " (" + plural(cs.restart_count, "restart") + ")" : "");
   f.add_evidence("status", container_word(cs) + ": lastState " + terminated_text(last) + ", restartCount " +
                                std::to_string(cs.restart_count));
-  if (cs.state && cs.state->reason) f.add_evidence("status", container_word(cs) + ": " + cs.state->state + " " + *cs.state->reason);
+  if (cs.state && cs.state->reason)
+    f.add_evidence("status", container_word(cs) + ": " + cs.state->state + " " + *cs.state->reason);
   RootCause rc{"out_of_memory", "", 0.95};
-  rc.summary = "it uses more memory than its " + (limit_text.empty() ? std::string("memory limit") : limit_text + " memory limit") +
+  rc.summary = "it uses more memory than its " +
+               (limit_text.empty() ? std::string("memory limit") : limit_text + " memory limit") +
                " and the kernel kills it";
   if (spec && limit) {
     if (auto heap = jvm_heap(*spec); heap && heap->second >= *limit) {
@@ -161,7 +164,8 @@ void oom_killed(const PodView& v, const ContainerStatus& cs, const ContainerStat
     for (const auto& c : usage->containers) {
       if (c.name != cs.name) continue;
       if (auto it = c.usage.find("memory"); it != c.usage.end()) {
-        f.add_evidence("metric", "memory usage " + it->second + (limit_text.empty() ? "" : " of " + limit_text + " limit"));
+        f.add_evidence("metric",
+                       "memory usage " + it->second + (limit_text.empty() ? "" : " of " + limit_text + " limit"));
       }
     }
   }
@@ -171,9 +175,10 @@ void oom_killed(const PodView& v, const ContainerStatus& cs, const ContainerStat
   f.log_previous = cs.restart_count > 0;
   Json params = container_params(v, cs.name);
   if (limit) params["resources"] = {{"limits", {{"memory", format_bytes(*limit * 2)}}}};
-  f.add_action("set_resources", "raise the memory limit of container " + cs.name +
-                                    (limit ? " (e.g. to " + format_bytes(*limit * 2) + ")" : "") +
-                                    ", or lower the application's heap to fit the limit",
+  f.add_action("set_resources",
+               "raise the memory limit of container " + cs.name +
+                   (limit ? " (e.g. to " + format_bytes(*limit * 2) + ")" : "") +
+                   ", or lower the application's heap to fit the limit",
                params);
   v.ctx.findings.push_back(std::move(f));
 }
@@ -186,9 +191,14 @@ RootCause runtime_cause(const std::string& message) {
   if (icontains(message, "executable file not found") || icontains(message, "no such file or directory") ||
       icontains(message, "exec format error"))
     return {"bad_command", "the container's command cannot be started: " + quoted, 0.9};
-  if (icontains(message, "permission denied")) return {"permission_denied", "starting the container is denied: " + quoted, 0.85};
-  if (icontains(message, "mount")) return {"storage_unavailable", "a volume cannot be mounted into the container: " + quoted, 0.7};
-  return {"unknown", message.empty() ? "the container runtime cannot create the container" : "the container runtime cannot create the container: " + quoted, 0.5};
+  if (icontains(message, "permission denied"))
+    return {"permission_denied", "starting the container is denied: " + quoted, 0.85};
+  if (icontains(message, "mount"))
+    return {"storage_unavailable", "a volume cannot be mounted into the container: " + quoted, 0.7};
+  return {"unknown",
+          message.empty() ? "the container runtime cannot create the container"
+                          : "the container runtime cannot create the container: " + quoted,
+          0.5};
 }
 
 // CreateContainerError / RunContainerError: the runtime refuses the container. `status` is the evidence line
@@ -196,12 +206,14 @@ RootCause runtime_cause(const std::string& message) {
 void runtime_error(const PodView& v, const ContainerStatus& cs, const std::string& reason, const std::string& message,
                    const std::vector<const cluster::Event*>& events, const std::string& status) {
   Finding f = start(v, reason);
-  f.what = container_word(cs) + " of " + v.name_for_text + (reason == "RunContainerError" ? " cannot be started" : " cannot be created");
+  f.what = container_word(cs) + " of " + v.name_for_text +
+           (reason == "RunContainerError" ? " cannot be started" : " cannot be created");
   f.add_evidence("status", status);
   event_evidence(f, newest(events, {"Failed"}));
   f.root_cause = runtime_cause(message);
   f.status_cause_is_specific = f.root_cause.confidence >= 0.8;
-  f.add_action("fix_config", "fix the command, image or security context of container " + cs.name, container_params(v, cs.name));
+  f.add_action("fix_config", "fix the command, image or security context of container " + cs.name,
+               container_params(v, cs.name));
   v.ctx.findings.push_back(std::move(f));
 }
 
@@ -213,9 +225,10 @@ void crash_loop(const PodView& v, const ContainerStatus& cs, const std::vector<c
   // 128 with reason StartError. The kubelet shows RunContainerError, then CrashLoopBackOff while it backs off.
   if (last && last->reason == "StartError") {
     return runtime_error(v, cs, "RunContainerError", last->message.value_or(""), events,
-                         container_word(cs) + ": " + (cs.state ? cs.state->state + " " + cs.state->reason.value_or("") : std::string("?")) +
-                             "; lastState " + terminated_text(*last) + ": " + last->message.value_or("") + "; restartCount " +
-                             std::to_string(cs.restart_count));
+                         container_word(cs) + ": " +
+                             (cs.state ? cs.state->state + " " + cs.state->reason.value_or("") : std::string("?")) +
+                             "; lastState " + terminated_text(*last) + ": " + last->message.value_or("") +
+                             "; restartCount " + std::to_string(cs.restart_count));
   }
   Finding f = start(v, cs.init ? "InitContainerFailure" : "CrashLoopBackOff");
   const int code = last && last->exit_code ? *last->exit_code : -1;
@@ -223,9 +236,11 @@ void crash_loop(const PodView& v, const ContainerStatus& cs, const std::vector<c
   if (const auto seconds = last ? ran_seconds(*last) : std::nullopt) {
     ran = *seconds <= 5 ? " right after it starts" : " after running " + std::to_string(*seconds) + "s";
   }
-  f.what = container_word(cs) + " of " + v.name_for_text + (code >= 0 ? " exits with code " + std::to_string(code) : " keeps exiting") +
-           ran + " and is restarted in a back-off loop (" + plural(cs.restart_count, "restart") + ")";
-  f.add_evidence("status", container_word(cs) + ": " + (cs.state ? cs.state->state + " " + cs.state->reason.value_or("") : std::string("?")) +
+  f.what = container_word(cs) + " of " + v.name_for_text +
+           (code >= 0 ? " exits with code " + std::to_string(code) : " keeps exiting") + ran +
+           " and is restarted in a back-off loop (" + plural(cs.restart_count, "restart") + ")";
+  f.add_evidence("status", container_word(cs) + ": " +
+                               (cs.state ? cs.state->state + " " + cs.state->reason.value_or("") : std::string("?")) +
                                (last ? "; lastState " + terminated_text(*last) : std::string()) + "; restartCount " +
                                std::to_string(cs.restart_count));
   if (last && last->message) f.add_evidence("status", "termination message: " + *last->message);
@@ -240,35 +255,45 @@ void crash_loop(const PodView& v, const ContainerStatus& cs, const std::vector<c
     case 137:
     case 143:
       if (liveness) {
-        rc = {"probe_failure", "the liveness probe fails and the kubelet kills the container (" + quote_untrusted(liveness->message, "event message") + ")", 0.8};
+        rc = {"probe_failure",
+              "the liveness probe fails and the kubelet kills the container (" +
+                  quote_untrusted(liveness->message, "event message") + ")",
+              0.8};
         event_evidence(f, liveness);
       } else if (code == 137) {
-        rc = {"out_of_memory", "the container is killed with SIGKILL (137) without an OOMKilled status: likely memory (a child process OOM-killed) or an external kill", 0.5};
+        rc = {
+            "out_of_memory",
+            "the container is killed with SIGKILL (137) without an OOMKilled status: likely memory (a child process OOM-killed) or an external kill",
+            0.5};
       } else {
         rc = {"application_error", "the container is stopped with SIGTERM (143) and exits", 0.4};
       }
       break;
-    case 139:
-      rc = {"application_error", "the process crashes with a segmentation fault (139)", 0.7};
-      break;
+    case 139: rc = {"application_error", "the process crashes with a segmentation fault (139)", 0.7}; break;
     case 0:
-      rc = {"bad_command", "the container exits successfully (0) but its pod restarts it: it runs a one-shot command under restartPolicy Always", 0.6};
+      rc = {
+          "bad_command",
+          "the container exits successfully (0) but its pod restarts it: it runs a one-shot command under restartPolicy Always",
+          0.6};
       break;
     default:
-      rc = {"application_error", code >= 0 ? "exit code " + logs::exit_code_meaning(code)
-                                           : "the application keeps exiting; its log says why",
-            0.4};
+      rc = {
+          "application_error",
+          code >= 0 ? "exit code " + logs::exit_code_meaning(code) : "the application keeps exiting; its log says why",
+          0.4};
   }
   if (last && last->message && !last->message->empty() && rc.category == "application_error") {
-    rc.summary = "the application exits with code " + std::to_string(code) + ": " + quote_untrusted(*last->message, "termination message");
+    rc.summary = "the application exits with code " + std::to_string(code) + ": " +
+                 quote_untrusted(*last->message, "termination message");
     rc.confidence = 0.6;
   }
   f.root_cause = rc;
   f.status_cause_is_specific = rc.confidence >= 0.8;
   f.log_container = cs.name;
   f.log_previous = cs.restart_count > 0;
-  f.add_action("investigate", "read the previous log of container " + cs.name + " (analyze_pod_logs) to see why it exits",
-               Json{{"namespace", v.pod.meta.ns}, {"pod", v.pod.meta.name}, {"container", cs.name}, {"previous", true}});
+  f.add_action(
+      "investigate", "read the previous log of container " + cs.name + " (analyze_pod_logs) to see why it exits",
+      Json{{"namespace", v.pod.meta.ns}, {"pod", v.pod.meta.name}, {"container", cs.name}, {"previous", true}});
   v.ctx.findings.push_back(std::move(f));
 }
 
@@ -280,8 +305,9 @@ void image_pull(const PodView& v, const ContainerStatus& cs, const std::vector<c
   // The API server does not check that an image is a reference: an invalid one is the pod's own text.
   const std::string image_text = plain_or_quoted(image, "image reference");
   f.what = container_word(cs) + " of " + v.name_for_text + " cannot pull image " + image_text;
-  if (cs.state) f.add_evidence("status", container_word(cs) + ": waiting " + cs.state->reason.value_or("") +
-                                             (cs.state->message ? ": " + *cs.state->message : ""));
+  if (cs.state)
+    f.add_evidence("status", container_word(cs) + ": waiting " + cs.state->reason.value_or("") +
+                                 (cs.state->message ? ": " + *cs.state->message : ""));
   const cluster::Event* failed = nullptr;
   for (const auto* e : events) {
     if (e->reason == "Failed" && icontains(e->message, "failed to pull")) failed = e;
@@ -292,31 +318,40 @@ void image_pull(const PodView& v, const ContainerStatus& cs, const std::vector<c
   RootCause rc{"image_unavailable", "", 0.6};
   if (cs.state && cs.state->reason == "InvalidImageName") {
     rc = {"image_unavailable", "the image reference " + image_text + " is not a valid image name", 0.95};
-  } else if (icontains(message, "not found") || icontains(message, "manifest unknown") || icontains(message, "NotFound") ||
-             icontains(message, "repository does not exist") || icontains(message, "name unknown")) {
-    rc = {"image_unavailable", "the image " + image_text + " does not exist in the registry (wrong tag or repository)", 0.95};
+  } else if (icontains(message, "not found") || icontains(message, "manifest unknown") ||
+             icontains(message, "NotFound") || icontains(message, "repository does not exist") ||
+             icontains(message, "name unknown")) {
+    rc = {"image_unavailable", "the image " + image_text + " does not exist in the registry (wrong tag or repository)",
+          0.95};
   } else if (icontains(message, "toomanyrequests") || icontains(message, "rate limit")) {
-    rc = {"quota_exceeded", "the registry rate-limits pulls of " + image_text + " (use a mirror or authenticated pulls)", 0.9};
+    rc = {"quota_exceeded",
+          "the registry rate-limits pulls of " + image_text + " (use a mirror or authenticated pulls)", 0.9};
   } else if (icontains(message, "unauthorized") || icontains(message, "authentication required") ||
              icontains(message, "no basic auth credentials") || icontains(message, "403 Forbidden") ||
-             icontains(message, "access denied") || icontains(message, "pull access denied") || icontains(message, "denied")) {
-    rc = {"registry_auth", "the node is not authorised to pull " + image_text +
-                               " (imagePullSecrets, or for ECR the node role's ecr:GetAuthorizationToken/BatchGetImage permissions)",
+             icontains(message, "access denied") || icontains(message, "pull access denied") ||
+             icontains(message, "denied")) {
+    rc = {"registry_auth",
+          "the node is not authorised to pull " + image_text +
+              " (imagePullSecrets, or for ECR the node role's ecr:GetAuthorizationToken/BatchGetImage permissions)",
           0.9};
-  } else if (icontains(message, "i/o timeout") || icontains(message, "dial tcp") || icontains(message, "connection refused") ||
-             icontains(message, "TLS handshake timeout") || icontains(message, "no such host")) {
-    rc = {"dependency_unreachable", "the registry for " + image_text + " cannot be reached from the node (NAT, VPC endpoints or DNS)", 0.8};
+  } else if (icontains(message, "i/o timeout") || icontains(message, "dial tcp") ||
+             icontains(message, "connection refused") || icontains(message, "TLS handshake timeout") ||
+             icontains(message, "no such host")) {
+    rc = {"dependency_unreachable",
+          "the registry for " + image_text + " cannot be reached from the node (NAT, VPC endpoints or DNS)", 0.8};
   } else if (message.empty()) {
     rc.summary = "the image " + image_text + " cannot be pulled";
   } else {
-    rc.summary = "pulling " + image_text + " fails: " + quote_untrusted(message, failed ? "event message" : "status message");
+    rc.summary =
+        "pulling " + image_text + " fails: " + quote_untrusted(message, failed ? "event message" : "status message");
   }
   f.root_cause = rc;
   f.status_cause_is_specific = true;
   Json params = container_params(v, cs.name);
   params["image"] = image;
   if (rc.category == "registry_auth") {
-    f.add_action("fix_config", "give the pod (imagePullSecrets) or the node role permission to pull " + image_text, params);
+    f.add_action("fix_config", "give the pod (imagePullSecrets) or the node role permission to pull " + image_text,
+                 params);
   } else {
     f.add_action("fix_image", "point container " + cs.name + " at an image tag that exists", params);
   }
@@ -339,7 +374,8 @@ std::size_t distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
-std::optional<std::string> near_miss(const Context& ctx, const std::string& kind, const std::string& ns, const std::string& name) {
+std::optional<std::string> near_miss(const Context& ctx, const std::string& kind, const std::string& ns,
+                                     const std::string& name) {
   std::vector<std::string> names;
   if (kind == "Secret" && ctx.state.secrets) {
     for (const auto& s : *ctx.state.secrets) {
@@ -361,7 +397,8 @@ void config_error(const PodView& v, const ContainerStatus& cs, const std::vector
   Finding f = start(v, "CreateContainerConfigError");
   const std::string message = cs.state && cs.state->message ? *cs.state->message : "";
   f.what = container_word(cs) + " of " + v.name_for_text + " cannot be created";
-  f.add_evidence("status", container_word(cs) + ": waiting CreateContainerConfigError" + (message.empty() ? "" : ": " + message));
+  f.add_evidence("status",
+                 container_word(cs) + ": waiting CreateContainerConfigError" + (message.empty() ? "" : ": " + message));
   event_evidence(f, newest(events, {"Failed"}));
   std::string text = message;
   if (text.empty()) {
@@ -418,10 +455,11 @@ void config_error(const PodView& v, const ContainerStatus& cs, const std::vector
     rc.summary = "container " + cs.name + " " + (reader.empty() ? "references " : reader) + kind + " " + object +
                  ", which does not exist in namespace " + v.pod.meta.ns;
   } else if (!object.empty()) {
-    rc.summary = "container " + cs.name + " " + (reader.empty() ? "reads key " + key + " of " : reader) + kind + " " + object +
-                 ", which has no key " + key;
+    rc.summary = "container " + cs.name + " " + (reader.empty() ? "reads key " + key + " of " : reader) + kind + " " +
+                 object + ", which has no key " + key;
   } else if (icontains(text, "runAsNonRoot")) {
-    rc = {"permission_denied", "the pod requires runAsNonRoot but the image runs as root: " + quote_untrusted(text, label), 0.9};
+    rc = {"permission_denied",
+          "the pod requires runAsNonRoot but the image runs as root: " + quote_untrusted(text, label), 0.9};
   } else {
     rc.summary = text.empty() ? "the container's configuration cannot be resolved"
                               : "the container's configuration cannot be resolved: " + quote_untrusted(text, label);
@@ -440,9 +478,10 @@ void config_error(const PodView& v, const ContainerStatus& cs, const std::vector
   Json params = container_params(v, cs.name);
   if (!object.empty()) params["missing"] = {{"kind", kind}, {"name", object}};
   if (!key.empty()) params["missing"]["key"] = key;
-  f.add_action("fix_config", object.empty() ? "fix the container's configuration"
-                                            : "create " + kind + " " + object + (key.empty() ? "" : " with key " + key) +
-                                                  " in namespace " + v.pod.meta.ns + ", or correct the reference in the pod template",
+  f.add_action("fix_config",
+               object.empty() ? "fix the container's configuration"
+                              : "create " + kind + " " + object + (key.empty() ? "" : " with key " + key) +
+                                    " in namespace " + v.pod.meta.ns + ", or correct the reference in the pod template",
                params);
   v.ctx.findings.push_back(std::move(f));
 }
@@ -454,22 +493,28 @@ bool mount_failure(const PodView& v, const std::vector<const cluster::Event*>& e
   Finding f = start(v, "MountFailure");
   f.what = v.name_for_text + " cannot start: a volume cannot be mounted";
   event_evidence(f, e);
-  RootCause rc{"storage_unavailable", "a volume cannot be attached or mounted: " + quote_untrusted(e->message, "event message"), 0.7};
+  RootCause rc{"storage_unavailable",
+               "a volume cannot be attached or mounted: " + quote_untrusted(e->message, "event message"), 0.7};
   // The quoted name is an object's only when it looks like one; otherwise the message stays quoted as a whole.
   const std::string configmap = icontains(e->message, "configmap \"") ? quoted_after(e->message, "onfigmap ") : "";
   const std::string secret = icontains(e->message, "secret \"") ? quoted_after(e->message, "ecret ") : "";
   if (logs::is_plain(configmap)) {
-    rc = {"missing_config", "the pod mounts ConfigMap " + configmap + ", which does not exist in namespace " + v.pod.meta.ns, 0.95};
+    rc = {"missing_config",
+          "the pod mounts ConfigMap " + configmap + ", which does not exist in namespace " + v.pod.meta.ns, 0.95};
     f.add_related(ObjectRef{"ConfigMap", v.pod.meta.ns, configmap, ""}, "", "missing");
   } else if (logs::is_plain(secret)) {
-    rc = {"missing_config", "the pod mounts Secret " + secret + ", which does not exist in namespace " + v.pod.meta.ns, 0.95};
+    rc = {"missing_config", "the pod mounts Secret " + secret + ", which does not exist in namespace " + v.pod.meta.ns,
+          0.95};
     f.add_related(ObjectRef{"Secret", v.pod.meta.ns, secret, ""}, "", "missing");
   } else if (icontains(e->message, "Multi-Attach")) {
-    rc = {"storage_unavailable", "the volume is still attached to another node (Multi-Attach error): the old pod's node has not released it", 0.85};
+    rc = {"storage_unavailable",
+          "the volume is still attached to another node (Multi-Attach error): the old pod's node has not released it",
+          0.85};
   }
   f.root_cause = rc;
   f.status_cause_is_specific = true;
-  f.add_action("investigate", "check the volume and its PersistentVolumeClaim, ConfigMap or Secret", Json{{"namespace", v.pod.meta.ns}, {"pod", v.pod.meta.name}});
+  f.add_action("investigate", "check the volume and its PersistentVolumeClaim, ConfigMap or Secret",
+               Json{{"namespace", v.pod.meta.ns}, {"pod", v.pod.meta.name}});
   v.ctx.findings.push_back(std::move(f));
   return true;
 }
@@ -481,13 +526,16 @@ struct Requests {
 Requests pod_requests(const Pod& pod) {
   Requests r;
   for (const auto& c : pod.spec.containers) {
-    if (auto it = c.resources.requests.find("cpu"); it != c.resources.requests.end()) r.cpu += cluster::cpu_millicores(it->second).value_or(0);
-    if (auto it = c.resources.requests.find("memory"); it != c.resources.requests.end()) r.memory += cluster::bytes(it->second).value_or(0);
+    if (auto it = c.resources.requests.find("cpu"); it != c.resources.requests.end())
+      r.cpu += cluster::cpu_millicores(it->second).value_or(0);
+    if (auto it = c.resources.requests.find("memory"); it != c.resources.requests.end())
+      r.memory += cluster::bytes(it->second).value_or(0);
   }
   return r;
 }
 
-// FailedScheduling: "0/3 nodes are available: 3 Insufficient cpu, 2 node(s) had untolerated taint {k: v}. preemption: ..."
+// FailedScheduling: "0/3 nodes are available: 3 Insufficient cpu, 2 node(s) had untolerated taint {k: v}. preemption:
+// ..."
 void unschedulable(const PodView& v, const std::vector<const cluster::Event*>& events) {
   Finding f = start(v, "Unschedulable");
   const auto* scheduled = cluster::find_condition(v.pod.conditions, "PodScheduled");
@@ -502,11 +550,16 @@ void unschedulable(const PodView& v, const std::vector<const cluster::Event*>& e
   long long max_cpu = 0, max_mem = 0;
   for (const auto& n : v.ctx.state.nodes) {
     if (!n.ready()) continue;
-    if (auto it = n.allocatable.find("cpu"); it != n.allocatable.end()) max_cpu = std::max<long long>(max_cpu, cluster::cpu_millicores(it->second).value_or(0));
-    if (auto it = n.allocatable.find("memory"); it != n.allocatable.end()) max_mem = std::max<long long>(max_mem, cluster::bytes(it->second).value_or(0));
+    if (auto it = n.allocatable.find("cpu"); it != n.allocatable.end())
+      max_cpu = std::max<long long>(max_cpu, cluster::cpu_millicores(it->second).value_or(0));
+    if (auto it = n.allocatable.find("memory"); it != n.allocatable.end())
+      max_mem = std::max<long long>(max_mem, cluster::bytes(it->second).value_or(0));
   }
   const char* label = e ? "event message" : "condition message";
-  RootCause rc{"scheduling_constraint", message.empty() ? "the scheduler cannot place the pod" : "the scheduler cannot place the pod: " + quote_untrusted(head, label), 0.6};
+  RootCause rc{"scheduling_constraint",
+               message.empty() ? "the scheduler cannot place the pod"
+                               : "the scheduler cannot place the pod: " + quote_untrusted(head, label),
+               0.6};
   Json params{{"kind", v.workload.kind}, {"namespace", v.workload.ns}, {"name", v.workload.name}};
   const bool insufficient_cpu = icontains(head, "Insufficient cpu");
   const bool insufficient_mem = icontains(head, "Insufficient memory");
@@ -532,26 +585,36 @@ void unschedulable(const PodView& v, const std::vector<const cluster::Event*>& e
     }
     f.add_action("fix_config", "create the missing StorageClass or point the claim at an existing one", params);
   } else if (icontains(head, "persistentvolumeclaim \"") && icontains(head, "not found")) {
-    rc = {"storage_unavailable", "it mounts PersistentVolumeClaim " + plain_or_quoted(quoted_after(head, "persistentvolumeclaim "), label) + ", which does not exist", 0.95};
+    rc = {"storage_unavailable",
+          "it mounts PersistentVolumeClaim " + plain_or_quoted(quoted_after(head, "persistentvolumeclaim "), label) +
+              ", which does not exist",
+          0.95};
   } else if (icontains(head, "volume node affinity conflict")) {
-    rc = {"scheduling_constraint", "its volume lives in a zone where no schedulable node has room (volume node affinity conflict)", 0.85};
+    rc = {"scheduling_constraint",
+          "its volume lives in a zone where no schedulable node has room (volume node affinity conflict)", 0.85};
   } else if (insufficient_cpu || insufficient_mem) {
     std::vector<std::string> parts;
-    if (insufficient_cpu) parts.push_back(format_cpu(req.cpu) + " (largest node allocatable " + format_cpu(max_cpu) + ")");
-    if (insufficient_mem) parts.push_back(format_bytes(req.memory) + " memory (largest node allocatable " + format_bytes(max_mem) + ")");
+    if (insufficient_cpu)
+      parts.push_back(format_cpu(req.cpu) + " (largest node allocatable " + format_cpu(max_cpu) + ")");
+    if (insufficient_mem)
+      parts.push_back(format_bytes(req.memory) + " memory (largest node allocatable " + format_bytes(max_mem) + ")");
     const bool never_fits = (insufficient_cpu && req.cpu > max_cpu) || (insufficient_mem && req.memory > max_mem);
     rc = {"insufficient_resources",
-          "it requests " + join(parts, " and ") + (never_fits ? ": no node in the cluster is large enough" : ": the nodes are full"),
+          "it requests " + join(parts, " and ") +
+              (never_fits ? ": no node in the cluster is large enough" : ": the nodes are full"),
           0.95};
     Json resources = params;
     if (!v.pod.spec.containers.empty()) resources["container"] = v.pod.spec.containers.front().name;
     if (never_fits) {
-      f.add_action("set_resources", "lower the pod's requests to fit a node, or add a node group with larger instances", resources);
+      f.add_action("set_resources", "lower the pod's requests to fit a node, or add a node group with larger instances",
+                   resources);
     } else {
-      f.add_action("investigate", "add capacity (scale the node group / Karpenter limits) or lower requests", resources);
+      f.add_action("investigate", "add capacity (scale the node group / Karpenter limits) or lower requests",
+                   resources);
     }
   } else if (icontains(head, "Too many pods")) {
-    rc = {"insufficient_resources", "every node has reached its pod limit (max pods per node, VPC CNI IP addresses)", 0.9};
+    rc = {"insufficient_resources", "every node has reached its pod limit (max pods per node, VPC CNI IP addresses)",
+          0.9};
     f.add_action("investigate", "add nodes or enable prefix delegation for more pods per node", params);
   } else if (icontains(head, "taint")) {
     std::vector<std::string> taints;
@@ -562,13 +625,18 @@ void unschedulable(const PodView& v, const std::vector<const cluster::Event*>& e
       taints.emplace_back(head.substr(pos + 1, end - pos - 1));
       pos = end;
     }
-    rc = {"scheduling_constraint", "the nodes carry taints the pod does not tolerate" + (taints.empty() ? std::string() : ": " + quote_untrusted(join(taints, ", "), label)), 0.9};
+    rc = {"scheduling_constraint",
+          "the nodes carry taints the pod does not tolerate" +
+              (taints.empty() ? std::string() : ": " + quote_untrusted(join(taints, ", "), label)),
+          0.9};
     f.add_action("fix_config", "add a toleration to the pod template, or schedule onto untainted nodes", params);
   } else if (icontains(head, "node affinity") || icontains(head, "node selector") || icontains(head, "didn't match")) {
     std::vector<std::string> selector;
     for (const auto& [k, val] : v.pod.spec.node_selector) selector.push_back(k + "=" + val);
     rc = {"scheduling_constraint",
-          "no node matches the pod's node selector/affinity" + (selector.empty() ? std::string() : " (" + join(selector, ", ") + ")"), 0.9};
+          "no node matches the pod's node selector/affinity" +
+              (selector.empty() ? std::string() : " (" + join(selector, ", ") + ")"),
+          0.9};
     f.add_action("fix_config", "fix the nodeSelector/affinity or label a node group to match", params);
   } else if (icontains(head, "were unschedulable") || icontains(head, "unschedulable:")) {
     rc = {"scheduling_constraint", "the only candidate nodes are cordoned (unschedulable)", 0.85};
@@ -597,7 +665,8 @@ void evicted(const PodView& v) {
   f.what = v.name_for_text + " was evicted from node " + (node.empty() ? "?" : node) +
            (resource.empty() ? "" : " under " + resource + " pressure");
   f.add_evidence("status", "phase Failed, reason Evicted: " + message);
-  RootCause rc{"insufficient_resources", "the node ran short of " + (resource.empty() ? std::string("a resource") : resource), 0.8};
+  RootCause rc{"insufficient_resources",
+               "the node ran short of " + (resource.empty() ? std::string("a resource") : resource), 0.8};
   if (resource == "memory") rc.category = "out_of_memory";
   if (resource == "ephemeral-storage" || resource == "nodefs" || resource == "imagefs") rc.category = "disk_full";
   // "Container thumbnailer was using 3911744Ki, request is 128Mi"
@@ -606,28 +675,40 @@ void evicted(const PodView& v) {
     const std::string container = message.substr(pos + 10, name_end - pos - 10);
     const auto using_pos = message.find("was using ", pos);
     const auto req_pos = message.find("request is ", pos);
-    const std::string used = using_pos != std::string::npos ? message.substr(using_pos + 10, message.find(',', using_pos) - using_pos - 10) : "";
-    const std::string request = req_pos != std::string::npos ? message.substr(req_pos + 11, message.find(',', req_pos) - req_pos - 11) : "";
+    const std::string used = using_pos != std::string::npos
+                                 ? message.substr(using_pos + 10, message.find(',', using_pos) - using_pos - 10)
+                                 : "";
+    const std::string request =
+        req_pos != std::string::npos ? message.substr(req_pos + 11, message.find(',', req_pos) - req_pos - 11) : "";
     // Each part goes into our sentence, so each must be a name or a quantity, not free text.
-    if (using_pos != std::string::npos && logs::is_plain(container) && logs::is_plain(used) && (request.empty() || logs::is_plain(request))) {
+    if (using_pos != std::string::npos && logs::is_plain(container) && logs::is_plain(used) &&
+        (request.empty() || logs::is_plain(request))) {
       const auto used_bytes = cluster::bytes(used);
       std::string limit_note;
-      if (const auto* spec = spec_of(v.pod, container); spec && resource == "memory" && !spec->resources.limits.count("memory")) {
+      if (const auto* spec = spec_of(v.pod, container);
+          spec && resource == "memory" && !spec->resources.limits.count("memory")) {
         limit_note = " and has no memory limit";
       }
       rc.summary = "node " + node + " ran short of " + resource + "; container " + container + " was using " +
                    (used_bytes && resource == "memory" ? format_bytes(*used_bytes) : used) +
                    (request.empty() ? "" : " against a " + request + " request") + limit_note;
       rc.confidence = 0.9;
-      Json params{{"kind", v.workload.kind}, {"namespace", v.workload.ns}, {"name", v.workload.name}, {"container", container}};
-      if (used_bytes && resource == "memory") params["resources"] = {{"requests", {{"memory", format_bytes(*used_bytes)}}}, {"limits", {{"memory", format_bytes(*used_bytes)}}}};
-      f.add_action("set_resources", "set the " + resource + " request of container " + container + " to what it uses, and a limit", params);
+      Json params{
+          {"kind", v.workload.kind}, {"namespace", v.workload.ns}, {"name", v.workload.name}, {"container", container}};
+      if (used_bytes && resource == "memory")
+        params["resources"] = {{"requests", {{"memory", format_bytes(*used_bytes)}}},
+                               {"limits", {{"memory", format_bytes(*used_bytes)}}}};
+      f.add_action("set_resources",
+                   "set the " + resource + " request of container " + container + " to what it uses, and a limit",
+                   params);
     }
   }
   f.root_cause = rc;
   f.status_cause_is_specific = true;
-  if (!node.empty()) f.add_related(ObjectRef{"Node", "", node, ""}, "", resource.empty() ? "evicted the pod" : resource + " pressure");
-  f.add_action("delete_pod", "delete the evicted pods (they only keep their status)", Json{{"namespace", v.pod.meta.ns}, {"pod", v.pod.meta.name}});
+  if (!node.empty())
+    f.add_related(ObjectRef{"Node", "", node, ""}, "", resource.empty() ? "evicted the pod" : resource + " pressure");
+  f.add_action("delete_pod", "delete the evicted pods (they only keep their status)",
+               Json{{"namespace", v.pod.meta.ns}, {"pod", v.pod.meta.name}});
   v.ctx.findings.push_back(std::move(f));
 }
 
@@ -659,24 +740,31 @@ bool probe_failure(const PodView& v, const std::vector<const cluster::Event*>& e
                                                  : (spec->readiness_probe ? &*spec->readiness_probe : nullptr))
                                      : nullptr;
   if (probe && probe->handler == "httpGet") {
-    probe_text += " GET " + plain_or_quoted(probe->path.value_or("/"), "probe path") + (probe->port ? " on port " + *probe->port : "");
+    probe_text += " GET " + plain_or_quoted(probe->path.value_or("/"), "probe path") +
+                  (probe->port ? " on port " + *probe->port : "");
   } else if (probe) {
     probe_text += " (" + probe->handler + ")";
   }
-  f.what = v.name_for_text + " runs but is not Ready" + std::string(liveness ? "" : " and receives no traffic") + ": its " + probe_text + " fails";
+  f.what = v.name_for_text + " runs but is not Ready" + std::string(liveness ? "" : " and receives no traffic") +
+           ": its " + probe_text + " fails";
   event_evidence(f, e);
   if (ready && ready->message) f.add_evidence("condition", "Ready False: " + *ready->message);
   std::string detail;
   if (e) {
-    if (const auto pos = e->message.find("statuscode: "); pos != std::string::npos) detail = "the endpoint answers HTTP " + plain_or_quoted(e->message.substr(pos + 12), "event message");
-    else if (icontains(e->message, "connection refused")) detail = "nothing listens on the probed port (connection refused)";
-    else if (icontains(e->message, "deadline exceeded") || icontains(e->message, "timeout")) detail = "the endpoint does not answer within the probe timeout";
+    if (const auto pos = e->message.find("statuscode: "); pos != std::string::npos)
+      detail = "the endpoint answers HTTP " + plain_or_quoted(e->message.substr(pos + 12), "event message");
+    else if (icontains(e->message, "connection refused"))
+      detail = "nothing listens on the probed port (connection refused)";
+    else if (icontains(e->message, "deadline exceeded") || icontains(e->message, "timeout"))
+      detail = "the endpoint does not answer within the probe timeout";
     else detail = "the probe fails: " + quote_untrusted(e->message, "event message");
   }
   f.root_cause = {"probe_failure", detail.empty() ? "the probe fails" : detail, e ? 0.7 : 0.45};
   f.log_container = container;
   f.log_previous = false;
-  f.add_action("investigate", "read the log of container " + plain_or_quoted(container, "event field path") + " (analyze_pod_logs) to see why the probe fails",
+  f.add_action("investigate",
+               "read the log of container " + plain_or_quoted(container, "event field path") +
+                   " (analyze_pod_logs) to see why the probe fails",
                Json{{"namespace", v.pod.meta.ns}, {"pod", v.pod.meta.name}, {"container", container}});
   v.ctx.findings.push_back(std::move(f));
   return true;
@@ -692,13 +780,16 @@ void stuck_terminating(const PodView& v, const cluster::Node* node) {
   f.add_evidence("status", "deletionTimestamp " + cluster::format_time(*v.pod.meta.deleting));
   const std::vector<std::string>& finalizers = v.pod.meta.finalizers;
   if (node && !node->ready()) {
-    f.root_cause = {"node_failure", "its node " + node->meta.name + " is NotReady, so the kubelet never confirms the deletion", 0.9};
+    f.root_cause = {"node_failure",
+                    "its node " + node->meta.name + " is NotReady, so the kubelet never confirms the deletion", 0.9};
     f.add_related(node->meta.ref(), "NodeNotReady", "");
   } else if (!finalizers.empty()) {
-    f.root_cause = {"unknown", "finalizers " + join(finalizers, ", ") + " have not been removed by their controller", 0.7};
+    f.root_cause = {"unknown", "finalizers " + join(finalizers, ", ") + " have not been removed by their controller",
+                    0.7};
     f.add_evidence("status", "finalizers: " + join(finalizers, ", "));
   } else {
-    f.root_cause = {"unknown", "the kubelet has not confirmed the container stopped (a hung process or volume unmount)", 0.4};
+    f.root_cause = {"unknown", "the kubelet has not confirmed the container stopped (a hung process or volume unmount)",
+                    0.4};
   }
   f.add_action("delete_pod", "force-delete the pod once its node is gone or its finalizers are handled",
                Json{{"namespace", v.pod.meta.ns}, {"pod", v.pod.meta.name}, {"force", true}});
@@ -721,7 +812,9 @@ bool waiting_container(const PodView& v, const ContainerStatus& cs, const std::v
     if (reason == "CreateContainerConfigError") return config_error(v, cs, events), true;
     if (reason == "CreateContainerError" || reason == "RunContainerError") {
       const std::string message = st.message.value_or("");
-      return runtime_error(v, cs, reason, message, events, container_word(cs) + ": waiting " + reason + (message.empty() ? "" : ": " + message)), true;
+      return runtime_error(v, cs, reason, message, events,
+                           container_word(cs) + ": waiting " + reason + (message.empty() ? "" : ": " + message)),
+             true;
     }
   }
   return false;
@@ -747,7 +840,8 @@ void analyze_pod(Context& ctx, const Pod& pod) {
     if (reason == "Shutdown" || reason == "NodeShutdown" || reason == "Terminated") {
       f.severity = Severity::info;
       f.root_cause = {"node_failure", "its node shut down (" + reason + "); the controller replaced the pod", 0.8};
-      f.add_action("delete_pod", "delete the failed pod record", Json{{"namespace", pod.meta.ns}, {"pod", pod.meta.name}});
+      f.add_action("delete_pod", "delete the failed pod record",
+                   Json{{"namespace", pod.meta.ns}, {"pod", pod.meta.name}});
     } else {
       int code = -1;
       for (const auto& cs : pod.container_statuses) {
@@ -755,11 +849,16 @@ void analyze_pod(Context& ctx, const Pod& pod) {
           code = *cs.state->exit_code;
           f.add_evidence("status", container_word(cs) + ": " + terminated_text(*cs.state));
           f.log_container = cs.name;
-          if (cs.state->reason == "OOMKilled") f.root_cause = {"out_of_memory", "container " + cs.name + " was OOMKilled", 0.9};
+          if (cs.state->reason == "OOMKilled")
+            f.root_cause = {"out_of_memory", "container " + cs.name + " was OOMKilled", 0.9};
         }
       }
       if (f.root_cause.summary.empty()) {
-        f.root_cause = {"application_error", code >= 0 ? "the container exited with " + logs::exit_code_meaning(code) : "the pod failed: " + quote_untrusted(pod.message.value_or(reason), "status message"), 0.4};
+        f.root_cause = {"application_error",
+                        code >= 0
+                            ? "the container exited with " + logs::exit_code_meaning(code)
+                            : "the pod failed: " + quote_untrusted(pod.message.value_or(reason), "status message"),
+                        0.4};
       }
     }
     ctx.findings.push_back(std::move(f));
@@ -771,13 +870,16 @@ void analyze_pod(Context& ctx, const Pod& pod) {
     if (!cs.state) continue;
     if (cs.state->state == "waiting" && cs.state->reason == "CrashLoopBackOff") return crash_loop(v, cs, events);
     if (waiting_container(v, cs, events)) return;
-    if (cs.state->state == "terminated" && cs.state->exit_code && *cs.state->exit_code != 0) return crash_loop(v, cs, events);
+    if (cs.state->state == "terminated" && cs.state->exit_code && *cs.state->exit_code != 0)
+      return crash_loop(v, cs, events);
     if (cs.state->state == "running" && pod.phase == "Pending" && ctx.age_seconds(cs.state->started_at) > 600) {
       Finding f = start(v, "InitContainerFailure");
       f.what = "init container " + cs.name + " of " + v.name_for_text + " has been running for " +
                std::to_string(ctx.age_seconds(cs.state->started_at) / 60) + " min, so the pod never starts";
-      f.add_evidence("status", "init container " + cs.name + ": running since " + cluster::format_time(*cs.state->started_at));
-      f.root_cause = {"dependency_unreachable", "init containers usually wait for a dependency; this one has not finished", 0.35};
+      f.add_evidence("status",
+                     "init container " + cs.name + ": running since " + cluster::format_time(*cs.state->started_at));
+      f.root_cause = {"dependency_unreachable",
+                      "init containers usually wait for a dependency; this one has not finished", 0.35};
       f.log_container = cs.name;
       ctx.findings.push_back(std::move(f));
       return;
@@ -797,7 +899,8 @@ void analyze_pod(Context& ctx, const Pod& pod) {
     if (cs.state && cs.state->state == "terminated" && cs.state->exit_code && *cs.state->exit_code != 0) {
       if (cs.state->reason == "OOMKilled") return oom_killed(v, cs, *cs.state);
       Finding f = start(v, "ContainerTerminatedWithError");
-      f.what = container_word(cs) + " of " + v.name_for_text + " exited with code " + std::to_string(*cs.state->exit_code);
+      f.what =
+          container_word(cs) + " of " + v.name_for_text + " exited with code " + std::to_string(*cs.state->exit_code);
       f.add_evidence("status", container_word(cs) + ": " + terminated_text(*cs.state));
       f.root_cause = {"application_error", logs::exit_code_meaning(*cs.state->exit_code), 0.4};
       f.log_container = cs.name;

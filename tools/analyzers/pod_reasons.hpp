@@ -6,9 +6,12 @@
 
 namespace eks::analyzers {
 
-inline const std::set<std::string_view> kPodReasons = {
-    "CrashLoopBackOff", "OOMKilled", "ImagePullBackOff", "CreateContainerConfigError", "CreateContainerError",
-    "RunContainerError", "Unschedulable", "Evicted", "ProbeFailure", "InitContainerFailure", "MountFailure",
-    "ContainerTerminatedWithError", "PodStuckTerminating"};
+inline const std::set<std::string_view> kPodReasons = {"CrashLoopBackOff",     "OOMKilled",
+                                                       "ImagePullBackOff",     "CreateContainerConfigError",
+                                                       "CreateContainerError", "RunContainerError",
+                                                       "Unschedulable",        "Evicted",
+                                                       "ProbeFailure",         "InitContainerFailure",
+                                                       "MountFailure",         "ContainerTerminatedWithError",
+                                                       "PodStuckTerminating"};
 
 }  // namespace eks::analyzers

@@ -11,11 +11,13 @@ void analyze_pvcs(Context& ctx) {
     const auto ref = pvc.meta.ref();
     if (pvc.phase == "Lost") {
       Finding f = ctx.make(ref, ref, "PVCLost", Severity::critical);
-      f.what = "PersistentVolumeClaim " + pvc.meta.name + " lost its volume" + (pvc.volume_name ? " " + *pvc.volume_name : "");
+      f.what = "PersistentVolumeClaim " + pvc.meta.name + " lost its volume" +
+               (pvc.volume_name ? " " + *pvc.volume_name : "");
       f.add_evidence("status", "phase Lost");
       f.root_cause = {"storage_unavailable", "the PersistentVolume it was bound to no longer exists", 0.9};
       f.status_cause_is_specific = true;
-      f.add_action("investigate", "restore the volume from a snapshot or recreate the claim", Json{{"kind", "PersistentVolumeClaim"}, {"namespace", pvc.meta.ns}, {"name", pvc.meta.name}});
+      f.add_action("investigate", "restore the volume from a snapshot or recreate the claim",
+                   Json{{"kind", "PersistentVolumeClaim"}, {"namespace", pvc.meta.ns}, {"name", pvc.meta.name}});
       ctx.findings.push_back(std::move(f));
       continue;
     }
@@ -25,31 +27,45 @@ void analyze_pvcs(Context& ctx) {
     const bool class_missing = pvc.storage_class && !pvc.storage_class->empty() && !sc;
     if (!class_missing && warnings.empty() && sc && sc->volume_binding_mode == "WaitForFirstConsumer") continue;
     Finding f = ctx.make(ref, ref, "PVCPending", Severity::warning);
-    f.what = "PersistentVolumeClaim " + pvc.meta.name + " has been Pending for " + std::to_string(ctx.age_seconds(pvc.meta.created) / 60) + " min";
-    f.add_evidence("status", "phase Pending" + (pvc.storage_class ? ", storageClassName " + *pvc.storage_class : std::string()));
+    f.what = "PersistentVolumeClaim " + pvc.meta.name + " has been Pending for " +
+             std::to_string(ctx.age_seconds(pvc.meta.created) / 60) + " min";
+    f.add_evidence("status",
+                   "phase Pending" + (pvc.storage_class ? ", storageClassName " + *pvc.storage_class : std::string()));
     for (const auto* e : warnings) f.add_evidence("event", e->reason + ": " + e->message, {}, e->count);
     if (class_missing) {
       std::vector<std::string> classes;
       for (const auto& c : ctx.state.storage_classes) classes.push_back(c.meta.name);
-      f.root_cause = {"storage_unavailable", "it asks for StorageClass " + *pvc.storage_class + ", which does not exist" +
-                                                 (classes.empty() ? "" : " (the cluster has " + join(classes, ", ") + ")"), 0.95};
-      f.add_related(ObjectRef{"StorageClass", "", *pvc.storage_class, ""}, "StorageClassMissing", "referenced, does not exist");
-      f.add_action("fix_config", "create StorageClass " + *pvc.storage_class + " or recreate the claim with an existing class",
-                   Json{{"kind", "PersistentVolumeClaim"}, {"namespace", pvc.meta.ns}, {"name", pvc.meta.name}, {"storage_class", *pvc.storage_class}});
+      f.root_cause = {"storage_unavailable",
+                      "it asks for StorageClass " + *pvc.storage_class + ", which does not exist" +
+                          (classes.empty() ? "" : " (the cluster has " + join(classes, ", ") + ")"),
+                      0.95};
+      f.add_related(ObjectRef{"StorageClass", "", *pvc.storage_class, ""}, "StorageClassMissing",
+                    "referenced, does not exist");
+      f.add_action("fix_config",
+                   "create StorageClass " + *pvc.storage_class + " or recreate the claim with an existing class",
+                   Json{{"kind", "PersistentVolumeClaim"},
+                        {"namespace", pvc.meta.ns},
+                        {"name", pvc.meta.name},
+                        {"storage_class", *pvc.storage_class}});
     } else if (!pvc.storage_class && !pvc.volume_name) {
       bool has_default = false;
       for (const auto& c : ctx.state.storage_classes) has_default |= c.is_default;
-      f.root_cause = {"storage_unavailable", has_default ? "no PersistentVolume matches it and its provisioner has not created one"
-                                                         : "it names no StorageClass and the cluster has no default one", 0.8};
+      f.root_cause = {"storage_unavailable",
+                      has_default ? "no PersistentVolume matches it and its provisioner has not created one"
+                                  : "it names no StorageClass and the cluster has no default one",
+                      0.8};
     } else if (!warnings.empty()) {
       const std::string& m = warnings.back()->message;
       // The CSI driver's cloud credentials: an IAM role without the permission to create the volume.
-      const bool denied = icontains(m, "access denied") || icontains(m, "UnauthorizedOperation") || icontains(m, "not authorized") ||
-                          icontains(m, "AccessDenied") || icontains(m, "code = Unauthenticated");
-      f.root_cause = {denied ? "permission_denied" : "storage_unavailable",
-                      denied ? "the provisioner is not allowed to create the volume (its IAM role lacks the permission): " + logs::quote_untrusted(m, "event message")
-                             : "provisioning fails: " + logs::quote_untrusted(m, "event message"),
-                      0.85};
+      const bool denied = icontains(m, "access denied") || icontains(m, "UnauthorizedOperation") ||
+                          icontains(m, "not authorized") || icontains(m, "AccessDenied") ||
+                          icontains(m, "code = Unauthenticated");
+      f.root_cause = {
+          denied ? "permission_denied" : "storage_unavailable",
+          denied ? "the provisioner is not allowed to create the volume (its IAM role lacks the permission): " +
+                       logs::quote_untrusted(m, "event message")
+                 : "provisioning fails: " + logs::quote_untrusted(m, "event message"),
+          0.85};
     } else {
       f.root_cause = {"storage_unavailable", "no volume has been provisioned for it", 0.5};
     }

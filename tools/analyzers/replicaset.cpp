@@ -10,7 +10,8 @@ void analyze_replica_sets(Context& ctx) {
     const auto ref = rs.meta.ref();
     std::string message;
     int count = 0;
-    if (const auto* failure = cluster::find_condition(rs.conditions, "ReplicaFailure"); failure && failure->status == "True") {
+    if (const auto* failure = cluster::find_condition(rs.conditions, "ReplicaFailure");
+        failure && failure->status == "True") {
       message = failure->message.value_or(failure->reason.value_or(""));
     }
     if (const auto* e = failed_create(ctx, ref)) {
@@ -20,7 +21,8 @@ void analyze_replica_sets(Context& ctx) {
     if (message.empty()) continue;
     const auto chain = ctx.state.owner_chain(rs.meta);
     const ObjectRef workload = chain.empty() ? ref : chain.back();
-    Finding f = ctx.make(workload, workload, "ReplicaSetCreateFailure", rs.status_replicas == 0 ? Severity::critical : Severity::warning);
+    Finding f = ctx.make(workload, workload, "ReplicaSetCreateFailure",
+                         rs.status_replicas == 0 ? Severity::critical : Severity::warning);
     f.what = describe(workload) + " cannot create its pods (" + std::to_string(rs.status_replicas) + " of " +
              std::to_string(rs.replicas) + " exist)";
     f.add_evidence("event", "FailedCreate: " + message, "ReplicaSet/" + rs.meta.name, count);

@@ -53,7 +53,8 @@ bool readiness_gate_cause(const std::vector<const cluster::Pod*>& pods, Finding&
     // readiness gate \"<type>\" does not exist."
     gate = quoted_after(ready->message.value_or(""), "readiness gate ");
     if (!logs::is_plain(gate)) gate.clear();  // a condition type is a name; anything else is the message's text
-    f.add_evidence("condition", "Ready False ReadinessGatesNotReady: " + ready->message.value_or(""), "Pod/" + p->meta.name);
+    f.add_evidence("condition", "Ready False ReadinessGatesNotReady: " + ready->message.value_or(""),
+                   "Pod/" + p->meta.name);
   }
   if (!first || gate.empty()) return false;
   const auto* c = cluster::find_condition(first->conditions, gate);
@@ -66,8 +67,10 @@ bool readiness_gate_cause(const std::vector<const cluster::Pod*>& pods, Finding&
     // The load balancer controller writes the reason and message from the target group's health; quoted as data.
     const std::string quoted = logs::quote_untrusted(state, "condition message");
     if (gate.rfind("target-health.elbv2.k8s.aws/", 0) == 0) {
-      f.root_cause = {"probe_failure", "the load balancer's health checks of the pods fail (" + quoted + "): " + held_text +
-                                           "; check the target group's health check path and port, and the security groups", 0.85};
+      f.root_cause = {"probe_failure",
+                      "the load balancer's health checks of the pods fail (" + quoted + "): " + held_text +
+                          "; check the target group's health check path and port, and the security groups",
+                      0.85};
     } else {
       f.root_cause = {"unknown", held_text + " (" + quoted + ")", 0.6};
     }
@@ -88,20 +91,25 @@ void analyze_services(Context& ctx) {
     const int not_ready = endpoints ? endpoints->not_ready_count() : 0;
     if (pods.empty()) {
       Finding f = ctx.make(ref, ref, "ServiceNoEndpoints", Severity::warning);
-      f.what = "Service " + svc.meta.name + " has no endpoints: its selector " + selector_text(svc.selector) + " matches no pod";
+      f.what = "Service " + svc.meta.name + " has no endpoints: its selector " + selector_text(svc.selector) +
+               " matches no pod";
       f.add_evidence("spec", "selector " + selector_text(svc.selector));
       f.add_evidence("status", "Endpoints " + svc.meta.name + ": no addresses");
       const std::string miss = near_miss(ctx, svc);
       if (!miss.empty()) {
-        f.root_cause = {"missing_config", "the selector " + selector_text(svc.selector) + " matches no pod, while " + miss, 0.9};
+        f.root_cause = {"missing_config",
+                        "the selector " + selector_text(svc.selector) + " matches no pod, while " + miss, 0.9};
         f.add_evidence("spec", miss);
       } else {
-        f.root_cause = {"missing_config", "no pod in namespace " + svc.meta.ns + " carries the labels " + selector_text(svc.selector) +
-                                              " (wrong selector, or its workload is scaled to zero or missing)", 0.7};
+        f.root_cause = {"missing_config",
+                        "no pod in namespace " + svc.meta.ns + " carries the labels " + selector_text(svc.selector) +
+                            " (wrong selector, or its workload is scaled to zero or missing)",
+                        0.7};
       }
       f.status_cause_is_specific = true;
-      f.add_action("fix_config", "make the Service's selector match the pods' labels (or the pods' labels match the selector)",
-                   Json{{"kind", "Service"}, {"namespace", svc.meta.ns}, {"name", svc.meta.name}, {"selector", svc.selector}});
+      f.add_action(
+          "fix_config", "make the Service's selector match the pods' labels (or the pods' labels match the selector)",
+          Json{{"kind", "Service"}, {"namespace", svc.meta.ns}, {"name", svc.meta.name}, {"selector", svc.selector}});
       ctx.findings.push_back(std::move(f));
       continue;
     }
@@ -110,9 +118,10 @@ void analyze_services(Context& ctx) {
     int running = 0;
     for (const auto* p : pods) running += p->phase == "Running" ? 1 : 0;
     Finding f = ctx.make(ref, ref, "ServiceNotReadyEndpoints", Severity::critical);
-    f.what = "Service " + svc.meta.name + " has no ready endpoints (" + plural(static_cast<long long>(pods.size()), "matching pod") +
-             ", none ready)";
-    f.add_evidence("status", "Endpoints " + svc.meta.name + ": 0 ready, " + std::to_string(not_ready) + " not ready addresses");
+    f.what = "Service " + svc.meta.name + " has no ready endpoints (" +
+             plural(static_cast<long long>(pods.size()), "matching pod") + ", none ready)";
+    f.add_evidence("status",
+                   "Endpoints " + svc.meta.name + ": 0 ready, " + std::to_string(not_ready) + " not ready addresses");
     if (!readiness_gate_cause(pods, f)) f.root_cause = {"unknown", "the pods it selects are not ready", 0.3};
     for (const auto* p : pods) {
       f.pod_names.push_back(p->meta.name);
@@ -120,7 +129,8 @@ void analyze_services(Context& ctx) {
       f.add_related(top, "", "selected by the Service");
     }
     (void)running;
-    f.add_action("investigate", "fix the selected pods; the Service follows", Json{{"kind", "Service"}, {"namespace", svc.meta.ns}, {"name", svc.meta.name}});
+    f.add_action("investigate", "fix the selected pods; the Service follows",
+                 Json{{"kind", "Service"}, {"namespace", svc.meta.ns}, {"name", svc.meta.name}});
     ctx.findings.push_back(std::move(f));
   }
 }

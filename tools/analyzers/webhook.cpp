@@ -18,15 +18,20 @@ void analyze_webhooks(Context& ctx) {
       const bool fail = w.failure_policy.value_or("Fail") == "Fail";
       const ObjectRef ref = cfg.meta.ref();
       Finding f = ctx.make(ref, ref, "ServiceNoEndpoints", fail ? Severity::critical : Severity::warning);
-      f.what = cfg.meta.kind + " " + cfg.meta.name + ": webhook " + w.name + " calls Service " + svc_ref.ns + "/" + svc_ref.name +
-               (missing ? ", which does not exist" : ", which has no ready endpoints");
+      f.what = cfg.meta.kind + " " + cfg.meta.name + ": webhook " + w.name + " calls Service " + svc_ref.ns + "/" +
+               svc_ref.name + (missing ? ", which does not exist" : ", which has no ready endpoints");
       f.add_evidence("spec", "webhook " + w.name + " failurePolicy " + w.failure_policy.value_or("Fail"));
-      f.root_cause = {"dependency_unreachable", std::string("the webhook's backend is unavailable") +
-                                                     (fail ? ": matching API requests (such as pod creation) are rejected" : ": its checks are skipped"), 0.85};
+      f.root_cause = {
+          "dependency_unreachable",
+          std::string("the webhook's backend is unavailable") +
+              (fail ? ": matching API requests (such as pod creation) are rejected" : ": its checks are skipped"),
+          0.85};
       f.status_cause_is_specific = true;
       f.add_related(ObjectRef{"Service", svc_ref.ns, svc_ref.name, ""}, "", missing ? "missing" : "no ready endpoints");
-      f.add_action("investigate", "restore the webhook's Service/pods, or delete the webhook configuration if its controller was removed",
-                   Json{{"kind", cfg.meta.kind}, {"name", cfg.meta.name}});
+      f.add_action(
+          "investigate",
+          "restore the webhook's Service/pods, or delete the webhook configuration if its controller was removed",
+          Json{{"kind", cfg.meta.kind}, {"name", cfg.meta.name}});
       ctx.findings.push_back(std::move(f));
     }
   }

@@ -14,9 +14,31 @@ namespace {
 // --- the vectors, numbered for the by_key index ----------------------------------------------------------------
 
 enum VectorId : int {
-  kNamespaces, kNodes, kPods, kEvents, kDeployments, kReplicaSets, kStatefulSets, kDaemonSets, kJobs, kCronJobs,
-  kServices, kEndpoints, kIngresses, kIngressClasses, kNetworkPolicies, kPvcs, kPvs, kStorageClasses, kHpas, kPdbs,
-  kConfigMaps, kServiceAccounts, kWebhooks, kOthers, kSecrets
+  kNamespaces,
+  kNodes,
+  kPods,
+  kEvents,
+  kDeployments,
+  kReplicaSets,
+  kStatefulSets,
+  kDaemonSets,
+  kJobs,
+  kCronJobs,
+  kServices,
+  kEndpoints,
+  kIngresses,
+  kIngressClasses,
+  kNetworkPolicies,
+  kPvcs,
+  kPvs,
+  kStorageClasses,
+  kHpas,
+  kPdbs,
+  kConfigMaps,
+  kServiceAccounts,
+  kWebhooks,
+  kOthers,
+  kSecrets
 };
 
 // Calls f(id, vector) for every object vector (secrets only when known).
@@ -152,7 +174,8 @@ void ClusterState::build_indexes() {
   });
   auto by_ns_name = [](const auto& a, const auto& b) { return std::tie(a.ns, a.name) < std::tie(b.ns, b.name); };
   if (pod_metrics) stable_sort_in_place(*pod_metrics, by_ns_name);
-  if (node_metrics) stable_sort_in_place(*node_metrics, [](const NodeMetrics& a, const NodeMetrics& b) { return a.name < b.name; });
+  if (node_metrics)
+    stable_sort_in_place(*node_metrics, [](const NodeMetrics& a, const NodeMetrics& b) { return a.name < b.name; });
 
   index = Indexes{};
   visit_vectors(*this, [&](int id, auto& vec) {

@@ -25,7 +25,8 @@ bool ended_in_error(const ContainerStatus& c) {
 // One namespace's reading, shared by every decision within the ttl.
 class FactsCache {
  public:
-  FactsCache(std::shared_ptr<ClusterSource> source, std::chrono::milliseconds ttl) : source_(std::move(source)), ttl_(ttl) {}
+  FactsCache(std::shared_ptr<ClusterSource> source, std::chrono::milliseconds ttl)
+      : source_(std::move(source)), ttl_(ttl) {}
 
   // The namespace's pods and workloads, or nullptr when they could not be read.
   std::shared_ptr<const ClusterState> state(const std::string& ns) {
@@ -77,9 +78,8 @@ safety::ClusterFacts read_facts(std::shared_ptr<ClusterSource> source, std::chro
   facts.failing_pods = [cache](const std::string& ns) -> std::optional<int> {
     const auto state = cache->state(ns);
     if (!state) return std::nullopt;
-    return static_cast<int>(std::count_if(state->pods.begin(), state->pods.end(), [&](const Pod& p) {
-      return p.meta.ns == ns && is_failing(p);
-    }));
+    return static_cast<int>(std::count_if(state->pods.begin(), state->pods.end(),
+                                          [&](const Pod& p) { return p.meta.ns == ns && is_failing(p); }));
   };
   facts.pod_phase = [cache](const std::string& ns, const std::string& name) -> std::optional<std::string> {
     const auto state = cache->state(ns);

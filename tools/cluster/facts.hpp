@@ -17,6 +17,7 @@ bool is_failing(const Pod& pod);
 
 // Facts read from `source` (one load of the namespace's pods, Deployments and StatefulSets, kept for `ttl`).
 // A read that fails gives nullopt, which the validator treats as "ask a human". Thread-safe.
-safety::ClusterFacts read_facts(std::shared_ptr<ClusterSource> source, std::chrono::milliseconds ttl = std::chrono::seconds(5));
+safety::ClusterFacts read_facts(std::shared_ptr<ClusterSource> source,
+                                std::chrono::milliseconds ttl = std::chrono::seconds(5));
 
 }  // namespace eks::cluster

@@ -60,7 +60,8 @@ std::vector<ConfigReference> PodSpec::config_refs() const {
     if (v.config_map) out.push_back({"ConfigMap", *v.config_map, std::nullopt, std::nullopt, "volume", v.optional});
     if (v.secret_name) out.push_back({"Secret", *v.secret_name, std::nullopt, std::nullopt, "volume", v.optional});
   }
-  for (const auto& s : image_pull_secrets) out.push_back({"Secret", s, std::nullopt, std::nullopt, "imagePullSecret", false});
+  for (const auto& s : image_pull_secrets)
+    out.push_back({"Secret", s, std::nullopt, std::nullopt, "imagePullSecret", false});
   return out;
 }
 

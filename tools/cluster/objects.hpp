@@ -99,7 +99,7 @@ struct ResourceRequirements {
 };
 
 struct Probe {
-  std::string handler{};  // httpGet | tcpSocket | exec | grpc | unknown
+  std::string handler{};                // httpGet | tcpSocket | exec | grpc | unknown
   std::optional<std::string> path{};    // httpGet
   std::optional<std::string> port{};    // httpGet / tcpSocket / grpc, as written (number or name)
   std::optional<std::string> scheme{};  // httpGet
@@ -164,7 +164,7 @@ struct Volume {
   std::optional<std::string> claim_name{};   // persistentVolumeClaim.claimName
   std::optional<std::string> config_map{};   // configMap.name
   std::optional<std::string> secret_name{};  // secret.secretName
-  bool optional = false;                   // configMap/secret optional: true
+  bool optional = false;                     // configMap/secret optional: true
 };
 
 struct Toleration {
@@ -186,7 +186,7 @@ struct PodSpec {
   std::optional<std::string> priority_class{};
   std::optional<std::string> restart_policy{};
   std::vector<std::string> image_pull_secrets{};
-  bool has_affinity = false;  // spec.affinity present
+  bool has_affinity = false;                                       // spec.affinity present
   std::optional<std::int64_t> termination_grace_period_seconds{};  // spec.terminationGracePeriodSeconds
   // Every ConfigMap/Secret the pod reads: containers' and init containers' env/envFrom, volumes (incl.
   // projected sources) and imagePullSecrets.
@@ -201,7 +201,7 @@ struct PodTemplate {
 
 // One of waiting / running / terminated.
 struct ContainerState {
-  std::string state{};  // waiting | running | terminated
+  std::string state{};                  // waiting | running | terminated
   std::optional<std::string> reason{};  // CrashLoopBackOff, ImagePullBackOff, OOMKilled, Error, Completed ...
   std::optional<std::string> message{};
   std::optional<int> exit_code{};  // terminated
@@ -225,9 +225,9 @@ struct ContainerStatus {
 struct Pod {
   ObjectMeta meta{};
   PodSpec spec{};
-  std::string phase{};  // Pending | Running | Succeeded | Failed | Unknown
-  std::optional<std::string> reason{};   // status.reason (Evicted, NodeLost, ...)
-  std::optional<std::string> message{};  // status.message
+  std::string phase{};                     // Pending | Running | Succeeded | Failed | Unknown
+  std::optional<std::string> reason{};     // status.reason (Evicted, NodeLost, ...)
+  std::optional<std::string> message{};    // status.message
   std::optional<std::string> node_name{};  // spec.nodeName (same as spec.node_name; here for convenience)
   std::optional<std::string> pod_ip{};
   std::optional<std::string> host_ip{};
@@ -278,14 +278,14 @@ struct Node {
 
 struct Event {
   ObjectMeta meta{};
-  ObjectRef involved{};  // involvedObject (or regarding, for events.k8s.io)
+  ObjectRef involved{};                              // involvedObject (or regarding, for events.k8s.io)
   std::optional<std::string> involved_field_path{};  // spec.containers{api}
   std::string reason{};
   std::string message{};
   std::string type{};  // Normal | Warning
   int count = 1;
-  std::optional<Time> first_timestamp{};  // firstTimestamp, else eventTime
-  std::optional<Time> last_timestamp{};   // lastTimestamp, else series.lastObservedTime, else eventTime
+  std::optional<Time> first_timestamp{};          // firstTimestamp, else eventTime
+  std::optional<Time> last_timestamp{};           // lastTimestamp, else series.lastObservedTime, else eventTime
   std::optional<std::string> source_component{};  // source.component or reportingController
   std::optional<std::string> source_host{};
 };
@@ -320,7 +320,7 @@ struct ReplicaSet {
   int available_replicas = 0;
   int fully_labeled_replicas = 0;
   std::optional<std::int64_t> observed_generation{};
-  std::vector<Condition> conditions{};  // ReplicaFailure carries FailedCreate messages
+  std::vector<Condition> conditions{};    // ReplicaFailure carries FailedCreate messages
   std::optional<std::string> revision{};  // deployment.kubernetes.io/revision annotation
 };
 
@@ -382,7 +382,7 @@ struct CronJob {
   bool suspend = false;
   std::optional<std::string> concurrency_policy{};
   std::optional<std::int64_t> starting_deadline_seconds{};
-  PodTemplate pod_template{};  // jobTemplate.spec.template
+  PodTemplate pod_template{};       // jobTemplate.spec.template
   std::vector<ObjectRef> active{};  // status.active (Jobs)
   std::optional<Time> last_schedule_time{};
   std::optional<Time> last_successful_time{};
@@ -401,7 +401,7 @@ struct ServicePort {
 struct Service {
   ObjectMeta meta{};
   std::string type = "ClusterIP";  // ClusterIP | NodePort | LoadBalancer | ExternalName
-  Labels selector{};                 // empty: no selector (endpoints managed by hand)
+  Labels selector{};               // empty: no selector (endpoints managed by hand)
   std::optional<std::string> cluster_ip{};
   std::optional<std::string> external_name{};
   std::vector<ServicePort> ports{};
@@ -435,7 +435,7 @@ struct Endpoints {
 
 struct IngressBackend {
   std::optional<std::string> service_name{};
-  std::optional<std::string> service_port{};  // number or name
+  std::optional<std::string> service_port{};   // number or name
   std::optional<std::string> resource_kind{};  // backend.resource (rare)
 };
 
@@ -483,7 +483,7 @@ struct PersistentVolumeClaim {
   std::optional<std::string> volume_name{};
   std::vector<std::string> access_modes{};
   std::optional<std::string> requested_storage{};  // spec.resources.requests.storage
-  std::string phase{};  // Pending | Bound | Lost
+  std::string phase{};                             // Pending | Bound | Lost
   ResourceList capacity{};
   std::vector<Condition> conditions{};
 };
@@ -519,8 +519,8 @@ struct HorizontalPodAutoscaler {
   int current_replicas = 0;
   std::optional<int> desired_replicas{};
   std::vector<Condition> conditions{};  // AbleToScale, ScalingActive, ScalingLimited
-  Json metrics{};          // spec.metrics as written (autoscaling/v2)
-  Json current_metrics{};  // status.currentMetrics as written
+  Json metrics{};                       // spec.metrics as written (autoscaling/v2)
+  Json current_metrics{};               // status.currentMetrics as written
 };
 
 struct PodDisruptionBudget {

@@ -98,10 +98,8 @@ std::optional<Time> opt_time(const Json& j, const char* key) {
 std::map<std::string, std::string> string_map(const Json& j, const char* key) {
   std::map<std::string, std::string> out;
   for (const auto& [k, v] : object_at(j, key).items()) {
-    if (v.is_string())
-      out[k] = v.get<std::string>();
-    else if (!v.is_null())
-      out[k] = v.is_number_integer() ? std::to_string(v.get<std::int64_t>()) : v.dump();
+    if (v.is_string()) out[k] = v.get<std::string>();
+    else if (!v.is_null()) out[k] = v.is_number_integer() ? std::to_string(v.get<std::int64_t>()) : v.dump();
   }
   return out;
 }
@@ -127,8 +125,8 @@ ObjectMeta parse_meta(const Json& o, bool keep_raw = false) {
   m.labels = string_map(md, "labels");
   m.annotations = string_map(md, "annotations");
   for (const auto& r : array_at(md, "ownerReferences")) {
-    m.owners.push_back(OwnerReference{str(r, "apiVersion"), str(r, "kind"), str(r, "name"), str(r, "uid"),
-                                      boolean(r, "controller")});
+    m.owners.push_back(
+        OwnerReference{str(r, "apiVersion"), str(r, "kind"), str(r, "name"), str(r, "uid"), boolean(r, "controller")});
   }
   m.created = opt_time(md, "creationTimestamp");
   m.deleting = opt_time(md, "deletionTimestamp");
@@ -211,11 +209,11 @@ Container parse_container(const Json& c) {
   }
   for (const auto& e : array_at(c, "envFrom")) {
     if (const Json* cm = field(e, "configMapRef"))
-      out.config_refs.push_back({"ConfigMap", str(*cm, "name"), std::nullopt, std::nullopt, "envFrom",
-                                 boolean(*cm, "optional")});
+      out.config_refs.push_back(
+          {"ConfigMap", str(*cm, "name"), std::nullopt, std::nullopt, "envFrom", boolean(*cm, "optional")});
     if (const Json* s = field(e, "secretRef"))
-      out.config_refs.push_back({"Secret", str(*s, "name"), std::nullopt, std::nullopt, "envFrom",
-                                 boolean(*s, "optional")});
+      out.config_refs.push_back(
+          {"Secret", str(*s, "name"), std::nullopt, std::nullopt, "envFrom", boolean(*s, "optional")});
   }
   const Json& res = object_at(c, "resources");
   out.resources.requests = resource_list(res, "requests");
@@ -234,8 +232,8 @@ Volume parse_volume(const Json& v) {
   Volume out;
   out.name = str(v, "name");
   out.type = "other";
-  static const char* kTypes[] = {"persistentVolumeClaim", "configMap", "secret", "emptyDir", "hostPath",
-                                 "projected", "downwardAPI", "csi"};
+  static const char* kTypes[] = {"persistentVolumeClaim", "configMap", "secret", "emptyDir", "hostPath", "projected",
+                                 "downwardAPI",           "csi"};
   for (const char* t : kTypes) {
     if (field(v, t)) {
       out.type = t;
@@ -323,10 +321,8 @@ std::vector<ContainerStatus> parse_container_statuses(const Json& status, const 
 std::vector<std::string> load_balancer_ingress(const Json& status) {
   std::vector<std::string> out;
   for (const auto& i : array_at(object_at(status, "loadBalancer"), "ingress")) {
-    if (auto h = opt_str(i, "hostname"))
-      out.push_back(*h);
-    else if (auto ip = opt_str(i, "ip"))
-      out.push_back(*ip);
+    if (auto h = opt_str(i, "hostname")) out.push_back(*h);
+    else if (auto ip = opt_str(i, "ip")) out.push_back(*ip);
   }
   return out;
 }
@@ -596,10 +592,8 @@ Ingress parse_ingress(const Json& o) {
     auto a = i.meta.annotations.find("kubernetes.io/ingress.class");
     if (a != i.meta.annotations.end()) i.ingress_class = a->second;
   }
-  if (const Json* d = field(spec, "defaultBackend"))
-    i.default_backend = parse_backend(*d);
-  else if (const Json* d1 = field(spec, "backend"))
-    i.default_backend = parse_backend(*d1);
+  if (const Json* d = field(spec, "defaultBackend")) i.default_backend = parse_backend(*d);
+  else if (const Json* d1 = field(spec, "backend")) i.default_backend = parse_backend(*d1);
   for (const auto& r : array_at(spec, "rules")) {
     const auto host = opt_str(r, "host");
     for (const auto& p : array_at(object_at(r, "http"), "paths"))
@@ -660,7 +654,8 @@ PersistentVolume parse_pv(const Json& o) {
   const Json& st = object_at(o, "status");
   p.storage_class = opt_str(spec, "storageClassName");
   if (const Json* c = field(spec, "claimRef"))
-    p.claim = ObjectRef{str(*c, "kind", "PersistentVolumeClaim"), str(*c, "namespace"), str(*c, "name"), str(*c, "uid")};
+    p.claim =
+        ObjectRef{str(*c, "kind", "PersistentVolumeClaim"), str(*c, "namespace"), str(*c, "name"), str(*c, "uid")};
   p.capacity = resource_list(spec, "capacity");
   p.access_modes = string_list(spec, "accessModes");
   p.reclaim_policy = opt_str(spec, "persistentVolumeReclaimPolicy");
@@ -699,9 +694,9 @@ HorizontalPodAutoscaler parse_hpa(const Json& o) {
   // autoscaling/v1: targetCPUUtilizationPercentage, as the v2 shape.
   if (h.metrics.empty()) {
     if (auto pct = opt_int(spec, "targetCPUUtilizationPercentage")) {
-      h.metrics = Json::array({{{"type", "Resource"},
-                                {"resource", {{"name", "cpu"}, {"target", {{"type", "Utilization"},
-                                                                           {"averageUtilization", *pct}}}}}}});
+      h.metrics = Json::array(
+          {{{"type", "Resource"},
+            {"resource", {{"name", "cpu"}, {"target", {{"type", "Utilization"}, {"averageUtilization", *pct}}}}}}});
     }
   }
   return h;
@@ -784,7 +779,8 @@ bool ClusterState::add(const Json& o) {
   const std::string kind = str(o, "kind");
   const std::string name = str(object_at(o, "metadata"), "name");
   if (kind.empty() || name.empty()) {
-    warnings.push_back("skipped an object without kind or metadata.name" + (kind.empty() ? "" : " (kind " + kind + ")"));
+    warnings.push_back("skipped an object without kind or metadata.name" +
+                       (kind.empty() ? "" : " (kind " + kind + ")"));
     return false;
   }
   if (kind == "Pod") pods.push_back(parse_pod(o));

@@ -65,10 +65,22 @@ std::optional<double> quantity_value(std::string_view q) {
   while (!q.empty() && q.front() == ' ') q.remove_prefix(1);
   while (!q.empty() && q.back() == ' ') q.remove_suffix(1);
   if (q.empty()) return std::nullopt;
-  static const std::pair<const char*, double> kSuffixes[] = {
-      {"Ki", 1024.0}, {"Mi", 1048576.0}, {"Gi", 1073741824.0}, {"Ti", 1099511627776.0},
-      {"Pi", 1125899906842624.0}, {"Ei", 1152921504606846976.0}, {"n", 1e-9}, {"u", 1e-6}, {"m", 1e-3},
-      {"k", 1e3}, {"K", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12}, {"P", 1e15}, {"E", 1e18}};
+  static const std::pair<const char*, double> kSuffixes[] = {{"Ki", 1024.0},
+                                                             {"Mi", 1048576.0},
+                                                             {"Gi", 1073741824.0},
+                                                             {"Ti", 1099511627776.0},
+                                                             {"Pi", 1125899906842624.0},
+                                                             {"Ei", 1152921504606846976.0},
+                                                             {"n", 1e-9},
+                                                             {"u", 1e-6},
+                                                             {"m", 1e-3},
+                                                             {"k", 1e3},
+                                                             {"K", 1e3},
+                                                             {"M", 1e6},
+                                                             {"G", 1e9},
+                                                             {"T", 1e12},
+                                                             {"P", 1e15},
+                                                             {"E", 1e18}};
   double scale = 1.0;
   std::string_view number = q;
   for (const auto& [suffix, factor] : kSuffixes) {

@@ -136,8 +136,9 @@ class SnapshotSource final : public ClusterSource {
     all.insert(all.end(), metric_files.begin(), metric_files.end());
     std::vector<ClusterState> parts(all.size());
     std::atomic<std::size_t> next{0};
-    const unsigned workers = std::max(1u, std::min<unsigned>(std::thread::hardware_concurrency(),
-                                                             static_cast<unsigned>(std::min<std::size_t>(all.size(), 8))));
+    const unsigned workers =
+        std::max(1u, std::min<unsigned>(std::thread::hardware_concurrency(),
+                                        static_cast<unsigned>(std::min<std::size_t>(all.size(), 8))));
     std::vector<std::future<void>> pool;
     for (unsigned w = 0; w < workers; ++w) {
       pool.push_back(std::async(std::launch::async, [&] {
@@ -148,8 +149,10 @@ class SnapshotSource final : public ClusterSource {
           } else {
             parts[i] = std::move(*part);
             // A metrics file that reads means the metrics API is "available", even if it lists nothing.
-            if (i >= files.size() && all[i].filename() == "pods.yaml" && !parts[i].pod_metrics) parts[i].pod_metrics.emplace();
-            if (i >= files.size() && all[i].filename() == "nodes.yaml" && !parts[i].node_metrics) parts[i].node_metrics.emplace();
+            if (i >= files.size() && all[i].filename() == "pods.yaml" && !parts[i].pod_metrics)
+              parts[i].pod_metrics.emplace();
+            if (i >= files.size() && all[i].filename() == "nodes.yaml" && !parts[i].node_metrics)
+              parts[i].node_metrics.emplace();
           }
           step(all[i].parent_path().filename().string() + "/" + all[i].filename().string());
         }
@@ -180,7 +183,8 @@ class SnapshotSource final : public ClusterSource {
       if (pod->spec.containers.size() != 1) {
         std::string names;
         for (const auto& c : pod->spec.containers) names += (names.empty() ? "" : " ") + c.name;
-        return tl::unexpected("a container name must be specified for pod " + req.pod + ", choose one of: [" + names + "]");
+        return tl::unexpected("a container name must be specified for pod " + req.pod + ", choose one of: [" + names +
+                              "]");
       }
       container = pod->spec.containers.front().name;
     }
@@ -191,15 +195,18 @@ class SnapshotSource final : public ClusterSource {
     if (!known || !safe_path_part(container))
       return tl::unexpected("container " + container + " is not valid for pod " + req.pod);
 
-    const fs::path file = fs::path(dir_) / "logs" / req.ns / req.pod / (container + (req.previous ? ".previous.log" : ".log"));
+    const fs::path file =
+        fs::path(dir_) / "logs" / req.ns / req.pod / (container + (req.previous ? ".previous.log" : ".log"));
     std::error_code ec;
     if (!fs::is_regular_file(file, ec)) {
       if (req.previous)
-        return tl::unexpected("previous terminated container \"" + container + "\" in pod \"" + req.pod + "\" not found");
+        return tl::unexpected("previous terminated container \"" + container + "\" in pod \"" + req.pod +
+                              "\" not found");
       if (const ContainerStatus* cs = pod->status_of(container); cs && cs->state && cs->state->state == "waiting") {
         std::string reason = cs->state->reason.value_or("ContainerCreating");
         if (reason == "ImagePullBackOff" || reason == "ErrImagePull") reason = "trying and failing to pull image";
-        return tl::unexpected("container \"" + container + "\" in pod \"" + req.pod + "\" is waiting to start: " + reason);
+        return tl::unexpected("container \"" + container + "\" in pod \"" + req.pod +
+                              "\" is waiting to start: " + reason);
       }
       if (pod->phase == "Pending")
         return tl::unexpected("container \"" + container + "\" in pod \"" + req.pod +

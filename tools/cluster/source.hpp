@@ -29,7 +29,7 @@ struct LoadScope {
   // Kinds to load (e.g. {"Pod", "Event", "Node"}); empty: every kind the model knows. Owners of loaded pods
   // are not added implicitly: ask for "ReplicaSet" and "Deployment" too if owner chains matter.
   std::set<std::string> kinds{};
-  bool events = true;   // also needs "Event" in kinds when kinds is not empty
+  bool events = true;  // also needs "Event" in kinds when kinds is not empty
   // false: only events whose type is not Normal (Warnings), listed with the field selector type!=Normal. The
   // analyzers read Warning events; a large cluster's routine Normal events (Pulled, Scheduled ...) are most
   // of its events and most of what the upstream spends rendering a full load (bench/diagnose).
@@ -64,7 +64,7 @@ struct LogRequest {
   std::string ns{};
   std::string pod{};
   std::string container{};  // empty: the pod's only (or first) container
-  bool previous = false;  // the previous instance (after a restart)
+  bool previous = false;    // the previous instance (after a restart)
   std::optional<int> tail_lines{};
   std::optional<std::int64_t> since_seconds{};  // snapshot only: the upstream's pods_log has no such option
   // Keep the RFC 3339 timestamp each line starts with (`kubectl logs --timestamps`). Only a snapshot has them;
@@ -91,7 +91,7 @@ std::unique_ptr<ClusterSource> make_snapshot_source(std::string directory);
 
 struct UpstreamOptions {
   std::string role = "kubernetes";
-  std::string actor_kind = "host";   // who the calls are made for (the validator and audit log see it)
+  std::string actor_kind = "host";  // who the calls are made for (the validator and audit log see it)
   std::string actor_name = "cluster";
   std::chrono::milliseconds call_timeout{30000};  // per upstream call (the gateway's own deadline also applies)
   // "now" for the state (e.g. a simulator's simulated time); nullopt: the system clock.

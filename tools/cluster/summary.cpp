@@ -37,8 +37,12 @@ Json containers_json(const std::vector<Container>& cs) {
   for (const auto& c : cs) {
     Json refs = Json::array();
     for (const auto& r : c.config_refs) refs.push_back(r.kind + "/" + r.name + (r.key ? ":" + *r.key : ""));
-    out.push_back({{"name", c.name}, {"image", c.image}, {"requests", c.resources.requests},
-                   {"limits", c.resources.limits}, {"env", c.env.size()}, {"refs", refs},
+    out.push_back({{"name", c.name},
+                   {"image", c.image},
+                   {"requests", c.resources.requests},
+                   {"limits", c.resources.limits},
+                   {"env", c.env.size()},
+                   {"refs", refs},
                    {"probes", std::string(c.liveness_probe ? "L" : "") + (c.readiness_probe ? "R" : "") +
                                   (c.startup_probe ? "S" : "")}});
   }
@@ -70,35 +74,56 @@ Json ClusterState::canonical_summary() const {
   for (const auto& n : namespaces) put("namespaces", n.meta, {{"phase", n.phase}});
   for (const auto& n : nodes)
     put("nodes", n.meta,
-        {{"conditions", conditions_json(n.conditions)}, {"taints", n.taints.size()}, {"unschedulable", n.unschedulable},
-         {"allocatable", n.allocatable}, {"nodegroup", n.nodegroup.value_or("")},
+        {{"conditions", conditions_json(n.conditions)},
+         {"taints", n.taints.size()},
+         {"unschedulable", n.unschedulable},
+         {"allocatable", n.allocatable},
+         {"nodegroup", n.nodegroup.value_or("")},
          {"instance_type", n.instance_type.value_or("")}});
   for (const auto& p : pods) {
     Json statuses = Json::array();
     for (const auto* list : {&p.init_container_statuses, &p.container_statuses})
       for (const auto& c : *list)
-        statuses.push_back({{"name", c.name}, {"init", c.init}, {"ready", c.ready}, {"restarts", c.restart_count},
-                            {"state", state_json(c.state)}, {"last_state", state_json(c.last_state)}});
+        statuses.push_back({{"name", c.name},
+                            {"init", c.init},
+                            {"ready", c.ready},
+                            {"restarts", c.restart_count},
+                            {"state", state_json(c.state)},
+                            {"last_state", state_json(c.last_state)}});
     Json volumes = Json::array();
     for (const auto& v : p.spec.volumes) volumes.push_back(v.name + ":" + v.type + ":" + v.claim_name.value_or(""));
     put("pods", p.meta,
-        {{"phase", p.phase}, {"reason", p.reason.value_or("")}, {"node", p.node_name.value_or("")},
-         {"conditions", conditions_json(p.conditions)}, {"statuses", statuses},
-         {"containers", containers_json(p.spec.containers)}, {"init_containers", containers_json(p.spec.init_containers)},
+        {{"phase", p.phase},
+         {"reason", p.reason.value_or("")},
+         {"node", p.node_name.value_or("")},
+         {"conditions", conditions_json(p.conditions)},
+         {"statuses", statuses},
+         {"containers", containers_json(p.spec.containers)},
+         {"init_containers", containers_json(p.spec.init_containers)},
          {"volumes", volumes}});
   }
   for (const auto& e : events)
     put("events", e.meta,
-        {{"involved", e.involved.str()}, {"reason", e.reason}, {"message", e.message}, {"type", e.type},
-         {"count", e.count}, {"first", time_json(e.first_timestamp)}, {"last", time_json(e.last_timestamp)}});
+        {{"involved", e.involved.str()},
+         {"reason", e.reason},
+         {"message", e.message},
+         {"type", e.type},
+         {"count", e.count},
+         {"first", time_json(e.first_timestamp)},
+         {"last", time_json(e.last_timestamp)}});
   for (const auto& d : deployments)
     put("deployments", d.meta,
-        {{"replicas", d.replicas}, {"ready", d.ready_replicas}, {"available", d.available_replicas},
-         {"updated", d.updated_replicas}, {"conditions", conditions_json(d.conditions)},
+        {{"replicas", d.replicas},
+         {"ready", d.ready_replicas},
+         {"available", d.available_replicas},
+         {"updated", d.updated_replicas},
+         {"conditions", conditions_json(d.conditions)},
          {"containers", containers_json(d.pod_template.spec.containers)}});
   for (const auto& r : replica_sets)
     put("replica_sets", r.meta,
-        {{"replicas", r.replicas}, {"ready", r.ready_replicas}, {"available", r.available_replicas},
+        {{"replicas", r.replicas},
+         {"ready", r.ready_replicas},
+         {"available", r.available_replicas},
          {"revision", r.revision.value_or("")}});
   for (const auto& s : stateful_sets)
     put("stateful_sets", s.meta,
@@ -108,8 +133,11 @@ Json ClusterState::canonical_summary() const {
         {{"desired", d.desired_number_scheduled}, {"ready", d.number_ready}, {"available", d.number_available}});
   for (const auto& j : jobs)
     put("jobs", j.meta,
-        {{"backoff_limit", j.backoff_limit.value_or(-1)}, {"active", j.active}, {"succeeded", j.succeeded},
-         {"failed", j.failed}, {"conditions", conditions_json(j.conditions)}});
+        {{"backoff_limit", j.backoff_limit.value_or(-1)},
+         {"active", j.active},
+         {"succeeded", j.succeeded},
+         {"failed", j.failed},
+         {"conditions", conditions_json(j.conditions)}});
   for (const auto& c : cron_jobs)
     put("cron_jobs", c.meta, {{"schedule", c.schedule}, {"suspend", c.suspend}, {"active", c.active.size()}});
   for (const auto& s : services) {
@@ -126,20 +154,26 @@ Json ClusterState::canonical_summary() const {
                          p.backend.service_port.value_or(""));
     put("ingresses", i.meta, {{"class", i.ingress_class.value_or("")}, {"backends", backends}, {"tls", i.tls.size()}});
   }
-  for (const auto& c : ingress_classes) put("ingress_classes", c.meta, {{"controller", c.controller}, {"default", c.is_default}});
+  for (const auto& c : ingress_classes)
+    put("ingress_classes", c.meta, {{"controller", c.controller}, {"default", c.is_default}});
   for (const auto& n : network_policies) put("network_policies", n.meta, {{"types", n.policy_types}});
   for (const auto& p : pvcs)
     put("pvcs", p.meta,
         {{"phase", p.phase}, {"storage_class", p.storage_class.value_or("")}, {"volume", p.volume_name.value_or("")}});
   for (const auto& p : pvs)
     put("pvs", p.meta,
-        {{"phase", p.phase}, {"storage_class", p.storage_class.value_or("")}, {"claim", p.claim ? p.claim->str() : ""}});
+        {{"phase", p.phase},
+         {"storage_class", p.storage_class.value_or("")},
+         {"claim", p.claim ? p.claim->str() : ""}});
   for (const auto& s : storage_classes)
     put("storage_classes", s.meta, {{"provisioner", s.provisioner}, {"default", s.is_default}});
   for (const auto& h : hpas)
     put("hpas", h.meta,
-        {{"target", h.target.str()}, {"min", h.min_replicas.value_or(1)}, {"max", h.max_replicas},
-         {"current", h.current_replicas}, {"conditions", conditions_json(h.conditions)}});
+        {{"target", h.target.str()},
+         {"min", h.min_replicas.value_or(1)},
+         {"max", h.max_replicas},
+         {"current", h.current_replicas},
+         {"conditions", conditions_json(h.conditions)}});
   for (const auto& p : pdbs)
     put("pdbs", p.meta, {{"min_available", p.min_available.value_or("")}, {"allowed", p.disruptions_allowed}});
   for (const auto& c : config_maps) put("config_maps", c.meta, {{"keys", c.keys}});

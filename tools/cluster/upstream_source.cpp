@@ -81,7 +81,8 @@ struct Listed {
 
 class UpstreamSource final : public ClusterSource {
  public:
-  UpstreamSource(upstream::Gateway& gateway, UpstreamOptions options) : gateway_(gateway), options_(std::move(options)) {}
+  UpstreamSource(upstream::Gateway& gateway, UpstreamOptions options)
+      : gateway_(gateway), options_(std::move(options)) {}
 
   std::string describe() const override { return "upstream:" + options_.role; }
 
@@ -97,7 +98,8 @@ class UpstreamSource final : public ClusterSource {
     // The namespaces first, when a kind is to be split over them; if they cannot be listed, nothing is split.
     std::vector<std::string> namespaces;
     std::optional<tl::expected<Listed, std::string>> namespace_list;
-    if (!scope.ns && std::any_of(kinds.begin(), kinds.end(), [](const KindSpec* k) { return split_per_namespace(*k); })) {
+    if (!scope.ns &&
+        std::any_of(kinds.begin(), kinds.end(), [](const KindSpec* k) { return split_per_namespace(*k); })) {
       static constexpr KindSpec kNamespace{"v1", "Namespace", false, false};
       namespace_list = list(kNamespace, scope, nullptr);
       if (*namespace_list && (*namespace_list)->served) {
@@ -144,10 +146,11 @@ class UpstreamSource final : public ClusterSource {
     parts.reserve(kinds.size());
     for (std::size_t i = 0; i < kinds.size(); ++i) {
       const KindSpec& k = *kinds[i];
-      auto listed = std::string_view(k.kind) == "Namespace" && namespace_list ? std::move(*namespace_list)
-                                                                               : join(calls[i]);
+      auto listed =
+          std::string_view(k.kind) == "Namespace" && namespace_list ? std::move(*namespace_list) : join(calls[i]);
       if (!listed) {
-        if (k.required && !fatal) fatal = "cannot list " + std::string(k.kind) + "s through the upstream: " + listed.error();
+        if (k.required && !fatal)
+          fatal = "cannot list " + std::string(k.kind) + "s through the upstream: " + listed.error();
         state.warnings.push_back(std::string(k.kind) + " not loaded: " + listed.error());
         continue;
       }
@@ -177,7 +180,8 @@ class UpstreamSource final : public ClusterSource {
     std::string text = text_of(*result);
     if (result->value("isError", false)) return tl::unexpected(text.empty() ? "pods_log failed" : text);
     // An empty log is reported as a sentence, not as empty text.
-    if (text.starts_with("The pod ") && text.find(" has not logged any message yet") != std::string::npos) return std::string();
+    if (text.starts_with("The pod ") && text.find(" has not logged any message yet") != std::string::npos)
+      return std::string();
     return text;
   }
 
@@ -254,8 +258,9 @@ class UpstreamSource final : public ClusterSource {
     const std::string text = text_of(*result);
     *result = Json();
     auto docs = safety::yaml::parse_all(text);
-    if (!docs) return tl::unexpected("unreadable " + std::string(k.kind) + " list (" + docs.error() +
-                                     "); is the upstream started with --list-output yaml?");
+    if (!docs)
+      return tl::unexpected("unreadable " + std::string(k.kind) + " list (" + docs.error() +
+                            "); is the upstream started with --list-output yaml?");
     for (auto& doc : *docs) {
       if (doc.is_array()) {
         for (auto& item : doc) take(item);

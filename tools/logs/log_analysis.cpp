@@ -43,9 +43,9 @@ LogAnalysis analyze_log(std::string_view text, std::string container, const Patt
   for (std::size_t t = 0; t < templates.size(); ++t) {
     matches[t] = patterns.match(templates[t].example);
     if (!matches[t]) continue;
-    LogCause cause{matches[t]->pattern->category, matches[t]->summary, matches[t]->pattern->confidence,
-                   matches[t]->pattern->priority, matches[t]->pattern->id,
-                   key_line(templates[t].first_line, matches[t]->pattern->id)};
+    LogCause cause{matches[t]->pattern->category,   matches[t]->summary,
+                   matches[t]->pattern->confidence, matches[t]->pattern->priority,
+                   matches[t]->pattern->id,         key_line(templates[t].first_line, matches[t]->pattern->id)};
     // A cause repeated on an error-level line is a little surer than one seen once in passing.
     if (templates[t].level == Level::error) cause.confidence = std::min(1.0, cause.confidence + 0.03);
     if (!best || better_cause(&*best, &cause) == &cause) best = std::move(cause);
@@ -59,7 +59,8 @@ LogAnalysis analyze_log(std::string_view text, std::string container, const Patt
     const std::size_t t = template_of[i];
     const bool matched = matches[t].has_value();
     const bool error = templates[t].level == Level::error;
-    if (!out.first_error && (error || matched)) out.first_error = key_line(lines[i].number, matched ? matches[t]->pattern->id : "");
+    if (!out.first_error && (error || matched))
+      out.first_error = key_line(lines[i].number, matched ? matches[t]->pattern->id : "");
     if ((matched || error) && per_template[t] < 2 && picked.size() < max_key_lines) {
       ++per_template[t];
       picked.push_back(lines[i].number);
@@ -100,9 +101,11 @@ std::string exit_code_meaning(int code) {
     case 128: return "128: invalid exit argument";
     case 130: return "130: interrupted (SIGINT)";
     case 134: return "134: aborted (SIGABRT), e.g. a failed assertion or a C++ terminate";
-    case 137: return "137: killed by SIGKILL: the OOM killer (memory limit) or the kubelet after a failed liveness probe";
+    case 137:
+      return "137: killed by SIGKILL: the OOM killer (memory limit) or the kubelet after a failed liveness probe";
     case 139: return "139: segmentation fault (SIGSEGV)";
-    case 143: return "143: terminated by SIGTERM: the pod was stopped (liveness probe, eviction, rollout or scale-down)";
+    case 143:
+      return "143: terminated by SIGTERM: the pod was stopped (liveness probe, eviction, rollout or scale-down)";
     default: break;
   }
   if (code > 128 && code < 160) return std::to_string(code) + ": killed by signal " + std::to_string(code - 128);

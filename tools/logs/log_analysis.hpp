@@ -46,8 +46,8 @@ struct LogAnalysis {
 };
 
 // Mines and matches one container's log. `max_key_lines` bounds key_lines; templates are capped at 50.
-LogAnalysis analyze_log(std::string_view text, std::string container, const PatternSet& patterns = PatternSet::builtin(),
-                        std::size_t max_key_lines = 20);
+LogAnalysis analyze_log(std::string_view text, std::string container,
+                        const PatternSet& patterns = PatternSet::builtin(), std::size_t max_key_lines = 20);
 
 // The better of two causes: higher priority, then higher confidence, then the first seen.
 const LogCause* better_cause(const LogCause* a, const LogCause* b);

@@ -11,7 +11,6 @@
 namespace eks::logs {
 namespace {
 
-
 // "$1" -> group 1 of the match, "$0" the whole match; groups that did not take part are empty. The groups are
 // log text: each run of adjacent groups ("$1$2$3", alternatives of which one matched) is one piece, which stays
 // bare when it is a plain token (a variable name, host:port, a path) and is quoted as data otherwise.
@@ -20,7 +19,8 @@ std::string substitute(const std::string& summary, const std::cmatch& m) {
   for (std::size_t i = 0; i < summary.size(); ++i) {
     if (summary[i] == '$' && i + 1 < summary.size() && std::isdigit(static_cast<unsigned char>(summary[i + 1]))) {
       std::string groups;
-      for (; i + 1 < summary.size() && summary[i] == '$' && std::isdigit(static_cast<unsigned char>(summary[i + 1])); i += 2) {
+      for (; i + 1 < summary.size() && summary[i] == '$' && std::isdigit(static_cast<unsigned char>(summary[i + 1]));
+           i += 2) {
         const auto group = static_cast<std::size_t>(summary[i + 1] - '0');
         if (group < m.size() && m[group].matched) groups.append(m[group].first, m[group].second);
       }

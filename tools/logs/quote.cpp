@@ -55,9 +55,7 @@ void append_u(std::string& out, unsigned value) {
   out += buffer;
 }
 
-bool ident(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' || c == '.';
-}
+bool ident(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' || c == '.'; }
 
 // Offsets of the ':' that follow a credential-named key ("token: ***") or an env entry's "value:": the redactor
 // reads such a value to the end of the line, which would take the closing mark and the rest of our sentence.
@@ -74,7 +72,8 @@ std::vector<std::size_t> key_colons(std::string_view s) {
     std::size_t j = i;
     if (j < s.size() && (s[j] == '"' || s[j] == '\'')) ++j;
     while (j < s.size() && (s[j] == ' ' || s[j] == '\t')) ++j;
-    if (j < s.size() && s[j] == ':' && (safety::Redactor::is_secret_key(key) || key == "value" || key == "Value")) out.push_back(j);
+    if (j < s.size() && s[j] == ':' && (safety::Redactor::is_secret_key(key) || key == "value" || key == "Value"))
+      out.push_back(j);
   }
   return out;
 }
@@ -85,7 +84,8 @@ const safety::Redactor& redactor() {
 }
 
 bool plain_byte(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 || std::string_view("._-:/@+=?&%~#").find(c) != std::string_view::npos;
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+         std::string_view("._-:/@+=?&%~#").find(c) != std::string_view::npos;
 }
 
 }  // namespace
@@ -173,7 +173,8 @@ std::string code_span(std::string_view text) {
   if (body.empty()) return "` `";
   const std::string fence(longest + 1, '`');
   const bool all_spaces = body.find_first_not_of(' ') == std::string::npos;
-  const bool pad = body.front() == '`' || body.back() == '`' || (body.front() == ' ' && body.back() == ' ' && !all_spaces);
+  const bool pad =
+      body.front() == '`' || body.back() == '`' || (body.front() == ' ' && body.back() == ' ' && !all_spaces);
   return fence + (pad ? " " : "") + body + (pad ? " " : "") + fence;
 }
 

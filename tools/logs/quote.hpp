@@ -26,8 +26,9 @@ inline constexpr std::size_t kQuoteLimit = 300;
 std::string quote_untrusted(std::string_view text, std::string_view label, std::size_t max_len = kQuoteLimit);
 
 // `text` unchanged when it is a plain token — a name, an image reference, a quantity: 1 to 253 bytes of ASCII
-// letters, digits and . _ - : / @ + = ? & % ~ # — which cannot carry a sentence; otherwise quote_untrusted(text, label).
-// For names read out of messages ('secret "x" not found') and spec values that the API server does not validate.
+// letters, digits and . _ - : / @ + = ? & % ~ # — which cannot carry a sentence; otherwise quote_untrusted(text,
+// label). For names read out of messages ('secret "x" not found') and spec values that the API server does not
+// validate.
 std::string plain_or_quoted(std::string_view text, std::string_view label);
 // True when plain_or_quoted(text, ...) returns `text` unchanged.
 bool is_plain(std::string_view text);

@@ -12,7 +12,14 @@ constexpr std::string_view kWildcard = "<*>";
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // Character classes for the masking pass, one table lookup per byte.
-enum : unsigned char { kSpace = 1, kDigit = 2, kHexLetter = 4, kLetter = 8, kJoiner = 16, kWord = kDigit | kLetter | kJoiner };
+enum : unsigned char {
+  kSpace = 1,
+  kDigit = 2,
+  kHexLetter = 4,
+  kLetter = 8,
+  kJoiner = 16,
+  kWord = kDigit | kLetter | kJoiner
+};
 constexpr std::array<unsigned char, 256> make_classes() {
   std::array<unsigned char, 256> t{};
   t[' '] = t['\t'] = t['\r'] = kSpace;
@@ -43,7 +50,8 @@ void mask_word(std::string_view word, std::size_t digits, std::size_t non_hex_le
   std::size_t i = 0;
   while (i < word.size() && (is_digit(word[i]) || word[i] == '.')) ++i;
   if (i > 0 && word.size() - i <= 3 &&
-      std::all_of(word.begin() + static_cast<std::ptrdiff_t>(i), word.end(), [](char c) { return (class_of(c) & kLetter) != 0; })) {
+      std::all_of(word.begin() + static_cast<std::ptrdiff_t>(i), word.end(),
+                  [](char c) { return (class_of(c) & kLetter) != 0; })) {
     out.append(kWildcard);
     out.append(word.substr(i));
     return;
@@ -124,9 +132,8 @@ std::string merge_token(std::string_view a, std::string_view b) {
 
 bool icontains(std::string_view haystack, std::string_view needle) {
   if (needle.size() > haystack.size()) return false;
-  const auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(), [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) == b;
-  });
+  const auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                              [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
   return it != haystack.end();
 }
 
@@ -169,8 +176,8 @@ std::vector<LogLine> split_lines(std::string_view log) {
 
 Level level_of(std::string_view text) {
   // Cheap first: most lines have none of the letters that start these words in either case.
-  static constexpr std::string_view kError[] = {"error", "fatal", "panic", "exception", "failed", "traceback",
-                                                "critical", "refused", "denied", "killed"};
+  static constexpr std::string_view kError[] = {"error",     "fatal",    "panic",   "exception", "failed",
+                                                "traceback", "critical", "refused", "denied",    "killed"};
   for (auto word : kError) {
     if (icontains(text, word)) {
       // "level":"info" lines that merely mention a word still count as info when they say so explicitly.
@@ -209,7 +216,9 @@ std::size_t TemplateMiner::add(std::string_view text, int line_number) {
     std::size_t same = 0;
     for (std::size_t k = 0; k < have.size(); ++k) {
       // Same token, or one the template already generalises (<*>, "key":<*>).
-      if (have[k] == tokens[k] || (have[k].find(kWildcard) != std::string::npos && merge_token(have[k], tokens[k]) == have[k])) ++same;
+      if (have[k] == tokens[k] ||
+          (have[k].find(kWildcard) != std::string::npos && merge_token(have[k], tokens[k]) == have[k]))
+        ++same;
     }
     const double similarity = have.empty() ? 1.0 : static_cast<double>(same) / static_cast<double>(have.size());
     if (similarity > best_similarity) {

@@ -22,7 +22,7 @@ namespace eks::logs {
 
 // One log line as `kubectl logs --timestamps` prints it: "<RFC 3339 time> <text>" (time optional).
 struct LogLine {
-  int number = 0;            // 1-based
+  int number = 0;              // 1-based
   std::string_view timestamp;  // empty when the line has none
   std::string_view text;
 };
@@ -39,7 +39,7 @@ struct Template {
   // the line (" " for whitespace, "" after a comma or at the end), so text() rebuilds the line's shape.
   std::vector<std::string> tokens;
   int count = 0;
-  int first_line = 0;   // line number of the first occurrence
+  int first_line = 0;  // line number of the first occurrence
   int last_line = 0;
   std::string example;  // the first line as written
   Level level = Level::other;
@@ -54,7 +54,7 @@ class TemplateMiner {
 
  private:
   std::vector<Template> templates_;
-  std::unordered_map<std::string, std::size_t> exact_;                // masked line -> template
+  std::unordered_map<std::string, std::size_t> exact_;                 // masked line -> template
   std::unordered_map<std::string, std::vector<std::size_t>> buckets_;  // "n|first token" -> templates
   std::string masked_;
 };

@@ -24,9 +24,7 @@ TEST(JsonRpcParse, IgnoresBracketsInsideStrings) {
   EXPECT_TRUE(parse(text, 4));
 }
 
-TEST(JsonRpcParse, RejectsInvalidUtf8) {
-  EXPECT_FALSE(parse("{\"a\":\"\xff\xfe\"}", 128));
-}
+TEST(JsonRpcParse, RejectsInvalidUtf8) { EXPECT_FALSE(parse("{\"a\":\"\xff\xfe\"}", 128)); }
 
 TEST(JsonRpcClassify, ReadsRequestWithIntegerId) {
   const auto m = classify(Json::parse(R"({"jsonrpc":"2.0","id":7,"method":"ping"})"));

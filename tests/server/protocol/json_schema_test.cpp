@@ -79,9 +79,9 @@ TEST(JsonSchema, RejectsMissingRequiredProperty) {
 }
 
 TEST(JsonSchema, PrefixesNestedRequiredErrorWithObjectPath) {
-  EXPECT_EQ(errors_of(json::parse(R"({"properties": {"spec": {"required": ["image"]}}})"),
-                      json::parse(R"({"spec": {}})")),
-            "/spec: missing required property \"image\"");
+  EXPECT_EQ(
+      errors_of(json::parse(R"({"properties": {"spec": {"required": ["image"]}}})"), json::parse(R"({"spec": {}})")),
+      "/spec: missing required property \"image\"");
 }
 
 TEST(JsonSchema, RejectsAdditionalPropertyAndListsAllowedNames) {
@@ -100,8 +100,8 @@ TEST(JsonSchema, ValidatesAdditionalPropertiesAgainstSchema) {
 }
 
 TEST(JsonSchema, PatternPropertiesCoverMatchingNamesOnly) {
-  const auto s = compiled(json::parse(
-      R"({"patternProperties": {"^x-": {"type": "string"}}, "additionalProperties": false})"));
+  const auto s =
+      compiled(json::parse(R"({"patternProperties": {"^x-": {"type": "string"}}, "additionalProperties": false})"));
   EXPECT_TRUE(s.is_valid(json{{"x-team", "sre"}}));
   EXPECT_EQ(format_errors(s.validate(json{{"x-team", 1}})), "/x-team: expected a string, got 1");
   EXPECT_EQ(format_errors(s.validate(json{{"team", "sre"}})),
@@ -192,7 +192,7 @@ TEST(JsonSchema, IgnoresNumericKeywordsOnOtherTypes) {
 TEST(JsonSchema, CountsStringLengthInCodePoints) {
   const auto s = compiled(json{{"minLength", 2}, {"maxLength", 3}});
   EXPECT_TRUE(s.is_valid("\xC3\xA9\xC3\xA9\xC3\xA9"));  // "ééé": 3 code points, 6 bytes
-  EXPECT_FALSE(s.is_valid("\xF0\x9F\x92\xA9"));        // one code point, 4 bytes
+  EXPECT_FALSE(s.is_valid("\xF0\x9F\x92\xA9"));         // one code point, 4 bytes
   EXPECT_EQ(format_errors(s.validate("a")), "must be at least 2 characters long, got 1");
   EXPECT_EQ(format_errors(s.validate("abcd")), "must be at most 3 characters long, got 4");
 }

@@ -47,7 +47,8 @@ inline constexpr std::chrono::milliseconds kClientAnswerTimeout{30000};
 
 // Sends elicitation/create with `schema` and renders the client's answer.
 inline Result<ToolOutput> elicit(CallContext& context, std::string message, Json schema) {
-  auto answer = context.request_client("elicitation/create", Json{{"message", std::move(message)}, {"requestedSchema", std::move(schema)}},
+  auto answer = context.request_client("elicitation/create",
+                                       Json{{"message", std::move(message)}, {"requestedSchema", std::move(schema)}},
                                        kClientAnswerTimeout);
   if (!answer) return server::tool_error(answer.error());
   return ToolOutput{Json::object(), "Elicitation completed: action=" + answer->value("action", std::string("?")) +
@@ -146,23 +147,27 @@ inline std::string add_http_fixtures(server::Dispatcher& d) {
                   }));
   add(simple_tool("test_embedded_resource", "Returns an embedded text resource.", R"({"type":"object"})",
                   [](const Json&, CallContext&) -> Result<ToolOutput> {
-                    return ToolOutput{Json::object(), "",
+                    return ToolOutput{Json::object(),
+                                      "",
                                       {server::embedded_text_resource("test://embedded-resource", "text/plain",
                                                                       "This is an embedded resource content.")}};
                   }));
   add(simple_tool("test_multiple_content_types", "Returns text, an image and an embedded resource.",
                   R"({"type":"object"})", [](const Json&, CallContext&) -> Result<ToolOutput> {
-                    return ToolOutput{Json::object(), "Multiple content types test:",
-                                      {server::image_content(png_1x1(), "image/png"),
-                                       server::embedded_text_resource("test://mixed-content-resource", "application/json",
-                                                                      R"({"test":"data","value":123})")}};
+                    return ToolOutput{
+                        Json::object(),
+                        "Multiple content types test:",
+                        {server::image_content(png_1x1(), "image/png"),
+                         server::embedded_text_resource("test://mixed-content-resource", "application/json",
+                                                        R"({"test":"data","value":123})")}};
                   }));
   add(simple_tool("test_sampling", "Asks the client's model to answer a prompt (sampling/createMessage).",
                   R"({"type":"object","properties":{"prompt":{"type":"string"}},"required":["prompt"]})",
                   [](const Json& args, CallContext& context) -> Result<ToolOutput> {
-                    const Json request{{"messages", Json::array({{{"role", "user"},
-                                                                  {"content", {{"type", "text"}, {"text", args["prompt"]}}}}})},
-                                       {"maxTokens", 100}};
+                    const Json request{
+                        {"messages",
+                         Json::array({{{"role", "user"}, {"content", {{"type", "text"}, {"text", args["prompt"]}}}}})},
+                        {"maxTokens", 100}};
                     auto answer = context.request_client("sampling/createMessage", request, kClientAnswerTimeout);
                     if (!answer) return server::tool_error(answer.error());
                     const Json content = answer->value("content", Json::object());
@@ -173,52 +178,62 @@ inline std::string add_http_fixtures(server::Dispatcher& d) {
                   [](const Json& args, CallContext& context) -> Result<ToolOutput> {
                     return elicit(context, args["message"].get<std::string>(),
                                   Json{{"type", "object"},
-                                       {"properties", {{"username", {{"type", "string"}, {"description", "User's response"}}},
-                                                       {"email", {{"type", "string"}, {"description", "User's email address"}}}}},
+                                       {"properties",
+                                        {{"username", {{"type", "string"}, {"description", "User's response"}}},
+                                         {"email", {{"type", "string"}, {"description", "User's email address"}}}}},
                                        {"required", Json::array({"username", "email"})}});
                   }));
   // SEP-1034: every primitive type of a form field carries a default.
-  add(simple_tool("test_elicitation_sep1034_defaults", "Elicits a form whose fields all have defaults.",
-                  R"({"type":"object"})", [](const Json&, CallContext& context) -> Result<ToolOutput> {
-                    return elicit(context, "Please review and update the form fields with defaults",
-                                  Json{{"type", "object"},
-                                       {"properties",
-                                        {{"name", {{"type", "string"}, {"description", "User name"}, {"default", "John Doe"}}},
-                                         {"age", {{"type", "integer"}, {"description", "User age"}, {"default", 30}}},
-                                         {"score", {{"type", "number"}, {"description", "User score"}, {"default", 95.5}}},
-                                         {"status", {{"type", "string"},
-                                                     {"description", "User status"},
-                                                     {"enum", {"active", "inactive", "pending"}},
-                                                     {"default", "active"}}},
-                                         {"verified", {{"type", "boolean"}, {"description", "Verification status"}, {"default", true}}}}},
-                                       {"required", Json::array()}});
-                  }));
+  add(simple_tool(
+      "test_elicitation_sep1034_defaults", "Elicits a form whose fields all have defaults.", R"({"type":"object"})",
+      [](const Json&, CallContext& context) -> Result<ToolOutput> {
+        return elicit(
+            context, "Please review and update the form fields with defaults",
+            Json{{"type", "object"},
+                 {"properties",
+                  {{"name", {{"type", "string"}, {"description", "User name"}, {"default", "John Doe"}}},
+                   {"age", {{"type", "integer"}, {"description", "User age"}, {"default", 30}}},
+                   {"score", {{"type", "number"}, {"description", "User score"}, {"default", 95.5}}},
+                   {"status",
+                    {{"type", "string"},
+                     {"description", "User status"},
+                     {"enum", {"active", "inactive", "pending"}},
+                     {"default", "active"}}},
+                   {"verified", {{"type", "boolean"}, {"description", "Verification status"}, {"default", true}}}}},
+                 {"required", Json::array()}});
+      }));
   // SEP-1330: the five enum shapes (untitled, titled, legacy enumNames; single and multi select).
-  add(simple_tool("test_elicitation_sep1330_enums", "Elicits a form with every enum variant.", R"({"type":"object"})",
-                  [](const Json&, CallContext& context) -> Result<ToolOutput> {
-                    auto titled = [](const std::vector<std::pair<std::string, std::string>>& options) {
-                      Json out = Json::array();
-                      for (const auto& [value, title] : options) out.push_back({{"const", value}, {"title", title}});
-                      return out;
-                    };
-                    const Json untitled = {"option1", "option2", "option3"};
-                    return elicit(
-                        context, "Please choose from the enum fields",
-                        Json{{"type", "object"},
-                             {"properties",
-                              {{"untitledSingle", {{"type", "string"}, {"enum", untitled}}},
-                               {"titledSingle", {{"type", "string"},
-                                                 {"oneOf", titled({{"value1", "First Option"}, {"value2", "Second Option"},
-                                                                   {"value3", "Third Option"}})}}},
-                               {"legacyEnum", {{"type", "string"},
-                                               {"enum", {"opt1", "opt2", "opt3"}},
-                                               {"enumNames", {"Option One", "Option Two", "Option Three"}}}},
-                               {"untitledMulti", {{"type", "array"}, {"items", {{"type", "string"}, {"enum", untitled}}}}},
-                               {"titledMulti", {{"type", "array"},
-                                                {"items", {{"anyOf", titled({{"value1", "First Choice"}, {"value2", "Second Choice"},
-                                                                             {"value3", "Third Choice"}})}}}}}}},
-                             {"required", Json::array()}});
-                  }));
+  add(simple_tool(
+      "test_elicitation_sep1330_enums", "Elicits a form with every enum variant.", R"({"type":"object"})",
+      [](const Json&, CallContext& context) -> Result<ToolOutput> {
+        auto titled = [](const std::vector<std::pair<std::string, std::string>>& options) {
+          Json out = Json::array();
+          for (const auto& [value, title] : options) out.push_back({{"const", value}, {"title", title}});
+          return out;
+        };
+        const Json untitled = {"option1", "option2", "option3"};
+        return elicit(
+            context, "Please choose from the enum fields",
+            Json{{"type", "object"},
+                 {"properties",
+                  {{"untitledSingle", {{"type", "string"}, {"enum", untitled}}},
+                   {"titledSingle",
+                    {{"type", "string"},
+                     {"oneOf",
+                      titled({{"value1", "First Option"}, {"value2", "Second Option"}, {"value3", "Third Option"}})}}},
+                   {"legacyEnum",
+                    {{"type", "string"},
+                     {"enum", {"opt1", "opt2", "opt3"}},
+                     {"enumNames", {"Option One", "Option Two", "Option Three"}}}},
+                   {"untitledMulti", {{"type", "array"}, {"items", {{"type", "string"}, {"enum", untitled}}}}},
+                   {"titledMulti",
+                    {{"type", "array"},
+                     {"items",
+                      {{"anyOf", titled({{"value1", "First Choice"},
+                                         {"value2", "Second Choice"},
+                                         {"value3", "Third Choice"}})}}}}}}},
+                 {"required", Json::array()}});
+      }));
 
   // A resource clients may subscribe to; touch_watched changes it and tells the subscribers.
   auto watched = std::make_shared<std::atomic<int>>(0);
@@ -248,7 +263,9 @@ inline std::string add_http_fixtures(server::Dispatcher& d) {
                   .title = "Static text",
                   .description = "A static text resource for testing.",
                   .mime_type = "text/plain",
-                  .read = []() -> Result<std::string> { return std::string("This is the content of the static text resource."); }});
+                  .read = []() -> Result<std::string> {
+                    return std::string("This is the content of the static text resource.");
+                  }});
   d.add_resource_template({.uri_template = "test://template/{id}/data",
                            .name = "template",
                            .title = "Template",
@@ -257,57 +274,68 @@ inline std::string add_http_fixtures(server::Dispatcher& d) {
                            .read = [](std::string_view value) -> Result<std::string> {
                              // The dispatcher hands over everything after the prefix: "<id>/data".
                              constexpr std::string_view suffix = "/data";
-                             if (value.size() <= suffix.size() || value.substr(value.size() - suffix.size()) != suffix) {
+                             if (value.size() <= suffix.size() ||
+                                 value.substr(value.size() - suffix.size()) != suffix) {
                                return server::tool_error("no such resource");
                              }
                              const std::string id(value.substr(0, value.size() - suffix.size()));
                              return Json{{"id", id}, {"templateTest", true}, {"data", "Data for ID: " + id}}.dump();
                            },
                            .complete = nullptr});
-  d.add_prompt({.name = "test_simple_prompt",
-                .title = "Simple prompt",
-                .description = "A simple prompt without arguments.",
-                .arguments = {},
-                .get = [](const auto&) -> Result<Json> {
-                  return Json{{"messages", Json::array({{{"role", "user"},
-                                                          {"content", {{"type", "text"}, {"text", "This is a simple prompt for testing."}}}}})}};
-                },
-                .complete = nullptr});
-  d.add_prompt({.name = "test_prompt_with_arguments",
-                .title = "Prompt with arguments",
-                .description = "A prompt with two required arguments.",
-                .arguments = {{"arg1", "First test argument", true}, {"arg2", "Second test argument", true}},
-                .get = [](const std::map<std::string, std::string>& a) -> Result<Json> {
-                  const std::string text = "Prompt with arguments: arg1='" + a.at("arg1") + "', arg2='" + a.at("arg2") + "'";
-                  return Json{{"messages", Json::array({{{"role", "user"}, {"content", {{"type", "text"}, {"text", text}}}}})}};
-                },
-                .complete = [](std::string_view argument) -> std::vector<std::string> {
-                  if (argument == "arg1") return {"test1", "test2", "testing", "other"};
-                  return {};
-                }});
+  d.add_prompt(
+      {.name = "test_simple_prompt",
+       .title = "Simple prompt",
+       .description = "A simple prompt without arguments.",
+       .arguments = {},
+       .get = [](const auto&) -> Result<Json> {
+         return Json{
+             {"messages",
+              Json::array({{{"role", "user"},
+                            {"content", {{"type", "text"}, {"text", "This is a simple prompt for testing."}}}}})}};
+       },
+       .complete = nullptr});
+  d.add_prompt(
+      {.name = "test_prompt_with_arguments",
+       .title = "Prompt with arguments",
+       .description = "A prompt with two required arguments.",
+       .arguments = {{"arg1", "First test argument", true}, {"arg2", "Second test argument", true}},
+       .get = [](const std::map<std::string, std::string>& a) -> Result<Json> {
+         const std::string text = "Prompt with arguments: arg1='" + a.at("arg1") + "', arg2='" + a.at("arg2") + "'";
+         return Json{{"messages", Json::array({{{"role", "user"}, {"content", {{"type", "text"}, {"text", text}}}}})}};
+       },
+       .complete = [](std::string_view argument) -> std::vector<std::string> {
+         if (argument == "arg1") return {"test1", "test2", "testing", "other"};
+         return {};
+       }});
   d.add_prompt({.name = "test_prompt_with_embedded_resource",
                 .title = "Prompt with an embedded resource",
                 .description = "A prompt that embeds a resource.",
                 .arguments = {{"resourceUri", "URI of the resource to embed", true}},
                 .get = [](const std::map<std::string, std::string>& a) -> Result<Json> {
-                  const Json resource{{"uri", a.at("resourceUri")}, {"mimeType", "text/plain"},
+                  const Json resource{{"uri", a.at("resourceUri")},
+                                      {"mimeType", "text/plain"},
                                       {"text", "Embedded resource content for testing."}};
-                  return Json{{"messages", Json::array({{{"role", "user"}, {"content", {{"type", "resource"}, {"resource", resource}}}},
-                                                        {{"role", "user"},
-                                                         {"content", {{"type", "text"}, {"text", "Please process the embedded resource above."}}}}})}};
+                  return Json{
+                      {"messages",
+                       Json::array({{{"role", "user"}, {"content", {{"type", "resource"}, {"resource", resource}}}},
+                                    {{"role", "user"},
+                                     {"content",
+                                      {{"type", "text"}, {"text", "Please process the embedded resource above."}}}}})}};
                 },
                 .complete = nullptr});
-  d.add_prompt({.name = "test_prompt_with_image",
-                .title = "Prompt with an image",
-                .description = "A prompt with image content.",
-                .arguments = {},
-                .get = [](const auto&) -> Result<Json> {
-                  return Json{{"messages", Json::array({{{"role", "user"},
-                                                          {"content", {{"type", "image"}, {"data", kPng1x1}, {"mimeType", "image/png"}}}},
-                                                         {{"role", "user"},
-                                                          {"content", {{"type", "text"}, {"text", "Please analyze the image above."}}}}})}};
-                },
-                .complete = nullptr});
+  d.add_prompt(
+      {.name = "test_prompt_with_image",
+       .title = "Prompt with an image",
+       .description = "A prompt with image content.",
+       .arguments = {},
+       .get = [](const auto&) -> Result<Json> {
+         return Json{
+             {"messages",
+              Json::array(
+                  {{{"role", "user"}, {"content", {{"type", "image"}, {"data", kPng1x1}, {"mimeType", "image/png"}}}},
+                   {{"role", "user"}, {"content", {{"type", "text"}, {"text", "Please analyze the image above."}}}}})}};
+       },
+       .complete = nullptr});
   return failure;
 }
 

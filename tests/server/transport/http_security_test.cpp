@@ -52,25 +52,50 @@ TEST(HttpSecurity, HostCheckAcceptsExactLoopbackNamesWithAnyPort) {
 }
 
 TEST(HttpSecurity, HostCheckRefusesNamesThatOnlyStartLikeLoopback) {
-  for (const char* host : {"127.0.0.1.evil.example", "127.0.0.1.evil.example:8808", "127.0.0.1evil", "127.0.0.256",
-                           "127.0.0", "127.0.0.", "127.0.0.1.", "127..0.1", "127.0.0.1.2", "127.0.0.-1", "+127.0.0.1",
-                           "0127.0.0.1", "127.00.0.1", "0x7f.0.0.1", "128.0.0.1", "localhost.evil.example",
-                           "localhost.", "evil-localhost", "localhostevil", "[::1].evil", "[::1]evil:80", "[::1",
-                           "[::2]", "::1", "127.0.0.1@evil.example", "127.0.0.1:80@evil.example", "localhost:80x",
-                           "localhost:1234567", "", ":8808"}) {
+  for (const char* host : {"127.0.0.1.evil.example",
+                           "127.0.0.1.evil.example:8808",
+                           "127.0.0.1evil",
+                           "127.0.0.256",
+                           "127.0.0",
+                           "127.0.0.",
+                           "127.0.0.1.",
+                           "127..0.1",
+                           "127.0.0.1.2",
+                           "127.0.0.-1",
+                           "+127.0.0.1",
+                           "0127.0.0.1",
+                           "127.00.0.1",
+                           "0x7f.0.0.1",
+                           "128.0.0.1",
+                           "localhost.evil.example",
+                           "localhost.",
+                           "evil-localhost",
+                           "localhostevil",
+                           "[::1].evil",
+                           "[::1]evil:80",
+                           "[::1",
+                           "[::2]",
+                           "::1",
+                           "127.0.0.1@evil.example",
+                           "127.0.0.1:80@evil.example",
+                           "localhost:80x",
+                           "localhost:1234567",
+                           "",
+                           ":8808"}) {
     EXPECT_FALSE(host_allowed(host, true, {})) << host;
   }
 }
 
 TEST(HttpSecurity, OriginCheckAcceptsOnlyExactLoopbackAuthorities) {
-  for (const char* origin : {"http://127.0.0.1:8808", "http://127.0.0.1", "https://127.3.2.1:443", "http://localhost:6274",
-                             "http://LOCALHOST", "http://[::1]:8808", "http://[::1]"}) {
+  for (const char* origin : {"http://127.0.0.1:8808", "http://127.0.0.1", "https://127.3.2.1:443",
+                             "http://localhost:6274", "http://LOCALHOST", "http://[::1]:8808", "http://[::1]"}) {
     EXPECT_TRUE(origin_allowed(origin, true, {})) << origin;
   }
-  for (const char* origin : {"http://127.0.0.1.evil.example", "http://127.0.0.1.evil.example:8808", "http://127.0.0.1evil",
-                             "http://127.0.0.256", "http://localhost.evil.example", "http://evil-localhost",
-                             "http://[::1].evil", "http://0x7f.0.0.1", "http://127.0.0.1@evil.example",
-                             "http://127.0.0.1:8808@evil.example", "http://", "127.0.0.1"}) {
+  for (const char* origin :
+       {"http://127.0.0.1.evil.example", "http://127.0.0.1.evil.example:8808", "http://127.0.0.1evil",
+        "http://127.0.0.256", "http://localhost.evil.example", "http://evil-localhost", "http://[::1].evil",
+        "http://0x7f.0.0.1", "http://127.0.0.1@evil.example", "http://127.0.0.1:8808@evil.example", "http://",
+        "127.0.0.1"}) {
     EXPECT_FALSE(origin_allowed(origin, true, {})) << origin;
   }
 }
@@ -79,9 +104,9 @@ TEST(HttpSecurity, LoopbackNamesAreExactLiterals) {
   for (const char* name : {"localhost", "127.0.0.1", "127.0.0.0", "127.255.255.255", "[::1]", "::1"}) {
     EXPECT_TRUE(is_loopback_name(name)) << name;
   }
-  for (const char* name : {"", "127.", "127.0.0.1.", "127.0.0.1.evil.example", "127.0.0.1evil", "127.0.0.256",
-                           "127.0.0.1000", "1127.0.0.1", "127.0.0.01", "0x7f.0.0.1", "127.0.0.1/8", "localhost.localdomain",
-                           "[::1]x", "[::1]:80"}) {
+  for (const char* name :
+       {"", "127.", "127.0.0.1.", "127.0.0.1.evil.example", "127.0.0.1evil", "127.0.0.256", "127.0.0.1000",
+        "1127.0.0.1", "127.0.0.01", "0x7f.0.0.1", "127.0.0.1/8", "localhost.localdomain", "[::1]x", "[::1]:80"}) {
     EXPECT_FALSE(is_loopback_name(name)) << name;
   }
 }

@@ -110,8 +110,8 @@ struct Response {
 };
 
 template <class Stream>
-Response exchange(Stream& stream, std::uint16_t port, http::verb verb, const std::string& target, const Headers& headers,
-                  const std::string& body) {
+Response exchange(Stream& stream, std::uint16_t port, http::verb verb, const std::string& target,
+                  const Headers& headers, const std::string& body) {
   http::request<http::string_body> request{verb, target, 11};
   request.set(http::field::host, "127.0.0.1:" + std::to_string(port));
   for (const auto& [name, value] : headers) request.set(name, value);
@@ -126,7 +126,8 @@ Response exchange(Stream& stream, std::uint16_t port, http::verb verb, const std
   out.status = static_cast<int>(parser.get().result_int());
   for (const auto& field : parser.get()) {
     std::string name(field.name_string());
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     out.headers[name] = std::string(field.value());
   }
   out.body = parser.get().body();
@@ -175,7 +176,9 @@ class Raw {
     fd_ = -1;
   }
   bool connected() const { return connected_; }
-  void send(const std::string& text) { ASSERT_EQ(::send(fd_, text.data(), text.size(), MSG_NOSIGNAL), static_cast<ssize_t>(text.size())); }
+  void send(const std::string& text) {
+    ASSERT_EQ(::send(fd_, text.data(), text.size(), MSG_NOSIGNAL), static_cast<ssize_t>(text.size()));
+  }
   // Reads until `needle` has been seen, the peer closes, or the timeout passes; true when seen.
   bool read_until(const std::string& needle, std::chrono::milliseconds timeout = 3s) {
     const auto until = std::chrono::steady_clock::now() + timeout;
@@ -187,8 +190,7 @@ class Raw {
   // True when the peer closes within the timeout.
   bool closed_within(std::chrono::milliseconds timeout) {
     const auto until = std::chrono::steady_clock::now() + timeout;
-    while (read_some(until)) {
-    }
+    while (read_some(until)) {}
     return eof_;
   }
   std::string data;
@@ -219,7 +221,10 @@ Json initialize_message(const std::string& version = "2025-11-25") {
   return Json{{"jsonrpc", "2.0"},
               {"id", 1},
               {"method", "initialize"},
-              {"params", {{"protocolVersion", version}, {"capabilities", Json::object()}, {"clientInfo", {{"name", "gtest"}, {"version", "1"}}}}}};
+              {"params",
+               {{"protocolVersion", version},
+                {"capabilities", Json::object()},
+                {"clientInfo", {{"name", "gtest"}, {"version", "1"}}}}}};
 }
 
 Json request(int id, const std::string& method, Json params = Json::object()) {
@@ -246,7 +251,8 @@ class Http : public ::testing::Test {
   void start(eks::transport::HttpOptions options = {}, eks::server::ServerOptions server_options = {}) {
     eks::testing::g_cancelled_calls = 0;
     dispatcher_ = std::make_unique<eks::server::Dispatcher>(
-        eks::server::ServerInfo{.name = "http-test", .title = "HTTP test", .version = "1", .description = "", .instructions = ""},
+        eks::server::ServerInfo{
+            .name = "http-test", .title = "HTTP test", .version = "1", .description = "", .instructions = ""},
         server_options);
     ASSERT_EQ(eks::testing::add_http_fixtures(*dispatcher_), "");
     options.listen = "127.0.0.1:0";
@@ -349,7 +355,10 @@ TEST_F(Http, PostIsAnsweredWithJsonWhenNothingPrecedesTheAnswer) {
 TEST_F(Http, ProgressNotificationsStreamAsSseBeforeTheResponse) {
   start();
   const auto session = initialize();
-  auto r = post(request(3, "tools/call", {{"name", "slow_count"}, {"arguments", {{"steps", 3}, {"delay_ms", 10}}}, {"_meta", {{"progressToken", "p1"}}}}),
+  auto r = post(request(3, "tools/call",
+                        {{"name", "slow_count"},
+                         {"arguments", {{"steps", 3}, {"delay_ms", 10}}},
+                         {"_meta", {{"progressToken", "p1"}}}}),
                 session);
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.header("content-type"), "text/event-stream");
@@ -369,8 +378,11 @@ TEST_F(Http, ProgressNotificationsStreamAsSseBeforeTheResponse) {
 TEST_F(Http, JsonOnlyClientsGetJsonAndNoNotifications) {
   start();
   const auto session = initialize();
-  auto r = post(request(4, "tools/call", {{"name", "slow_count"}, {"arguments", {{"steps", 2}, {"delay_ms", 5}}}, {"_meta", {{"progressToken", 9}}}}),
-                session, {{"Content-Type", "application/json"}, {"Accept", "application/json"}});
+  auto r = post(
+      request(
+          4, "tools/call",
+          {{"name", "slow_count"}, {"arguments", {{"steps", 2}, {"delay_ms", 5}}}, {"_meta", {{"progressToken", 9}}}}),
+      session, {{"Content-Type", "application/json"}, {"Accept", "application/json"}});
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.header("content-type"), "application/json");
   EXPECT_EQ(r.json()["id"], 4);
@@ -379,7 +391,8 @@ TEST_F(Http, JsonOnlyClientsGetJsonAndNoNotifications) {
 TEST_F(Http, NotificationsAreAccepted202) {
   start();
   const auto session = initialize();
-  auto r = post(Json{{"jsonrpc", "2.0"}, {"method", "notifications/cancelled"}, {"params", {{"requestId", 77}}}}, session);
+  auto r =
+      post(Json{{"jsonrpc", "2.0"}, {"method", "notifications/cancelled"}, {"params", {{"requestId", 77}}}}, session);
   EXPECT_EQ(r.status, 202);
   EXPECT_EQ(r.body, "");
 }
@@ -415,11 +428,13 @@ TEST_F(Http, GetOpensTheServerStreamAndReceivesListChanged) {
   start();
   const auto session = initialize();
   Raw stream(port_);
-  stream.send("GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nMcp-Session-Id: " + session + "\r\n\r\n");
+  stream.send("GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nMcp-Session-Id: " + session +
+              "\r\n\r\n");
   ASSERT_TRUE(stream.read_until("retry: ")) << stream.data;
   EXPECT_NE(stream.data.find("text/event-stream"), std::string::npos);
   // A second GET stream for the same session conflicts.
-  EXPECT_EQ(call(port_, http::verb::get, "/mcp", {{"Mcp-Session-Id", session}, {"Accept", "text/event-stream"}}).status, 409);
+  EXPECT_EQ(call(port_, http::verb::get, "/mcp", {{"Mcp-Session-Id", session}, {"Accept", "text/event-stream"}}).status,
+            409);
   ASSERT_TRUE(dispatcher_->remove_tool("echo"));
   EXPECT_TRUE(stream.read_until("notifications/tools/list_changed")) << stream.data;
 }
@@ -430,8 +445,9 @@ TEST_F(Http, AClosedPostStreamIsResumedWithLastEventId) {
   start(options);
   const auto session = initialize();
   // The server closes the POST's stream after 100 ms; the call runs for about 300 ms.
-  auto first = post(request(5, "tools/call", {{"name", "slow_count"}, {"arguments", {{"steps", 3}, {"delay_ms", 100}}}}), session,
-                    {{"Content-Type", "application/json"}, {"Accept", "text/event-stream"}});
+  auto first =
+      post(request(5, "tools/call", {{"name", "slow_count"}, {"arguments", {{"steps", 3}, {"delay_ms", 100}}}}),
+           session, {{"Content-Type", "application/json"}, {"Accept", "text/event-stream"}});
   ASSERT_EQ(first.status, 200);
   const auto id_at = first.body.rfind("id: ");
   ASSERT_NE(id_at, std::string::npos) << first.body;
@@ -457,10 +473,11 @@ TEST_F(Http, SamplingGoesOutOnTheCallsStreamAndItsAnswerComesBackAsAPost) {
 
   Raw raw(port_);
   ASSERT_TRUE(raw.connected());
-  const std::string body = request(7, "tools/call", {{"name", "test_sampling"}, {"arguments", {{"prompt", "hi"}}}}).dump();
+  const std::string body =
+      request(7, "tools/call", {{"name", "test_sampling"}, {"arguments", {{"prompt", "hi"}}}}).dump();
   raw.send("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port_) +
-           "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nMcp-Session-Id: " + session +
-           "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+           "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nMcp-Session-Id: " +
+           session + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
   ASSERT_TRUE(raw.read_until("sampling/createMessage")) << raw.data;
   EXPECT_NE(raw.data.find("text/event-stream"), std::string::npos);
   EXPECT_NE(raw.data.find(R"("text":"hi")"), std::string::npos) << raw.data;
@@ -469,18 +486,19 @@ TEST_F(Http, SamplingGoesOutOnTheCallsStreamAndItsAnswerComesBackAsAPost) {
   const auto start_of_id = at + 6;
   const std::string id = raw.data.substr(start_of_id, raw.data.find('"', start_of_id) - start_of_id);
 
-  const auto answered = post(Json{{"jsonrpc", "2.0"},
-                                  {"id", id},
-                                  {"result", {{"role", "assistant"}, {"content", {{"type", "text"}, {"text", "pong"}}}, {"model", "m"}}}},
-                             session);
+  const auto answered =
+      post(Json{{"jsonrpc", "2.0"},
+                {"id", id},
+                {"result", {{"role", "assistant"}, {"content", {{"type", "text"}, {"text", "pong"}}}, {"model", "m"}}}},
+           session);
   EXPECT_EQ(answered.status, 202) << answered.body;
   ASSERT_TRUE(raw.read_until("LLM response: pong")) << raw.data;
   EXPECT_NE(raw.data.find(R"("id":7)"), std::string::npos);
 
   // A POST that accepts JSON only cannot carry the request: the tool fails at once, naming the fix.
   const auto start = std::chrono::steady_clock::now();
-  const auto json_only = post(request(8, "tools/call", {{"name", "test_sampling"}, {"arguments", {{"prompt", "hi"}}}}), session,
-                              {{"Content-Type", "application/json"}, {"Accept", "application/json"}});
+  const auto json_only = post(request(8, "tools/call", {{"name", "test_sampling"}, {"arguments", {{"prompt", "hi"}}}}),
+                              session, {{"Content-Type", "application/json"}, {"Accept", "application/json"}});
   EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
   EXPECT_EQ(json_only.json()["result"]["isError"], true) << json_only.body;
   EXPECT_NE(json_only.body.find("text/event-stream"), std::string::npos) << json_only.body;
@@ -509,12 +527,17 @@ TEST_F(Http, StatelessHeadersMustMatchTheBody) {
   EXPECT_EQ(no_method.status, 400);
   EXPECT_EQ(no_method.json()["error"]["code"], -32020);
   EXPECT_EQ(post(stateless_request(2, "tools/list"), "", stateless_headers("prompts/list")).status, 400);
-  auto wrong_name = post(stateless_request(3, "tools/call", {{"name", "echo"}}), "", stateless_headers("tools/call", "other"));
+  auto wrong_name =
+      post(stateless_request(3, "tools/call", {{"name", "echo"}}), "", stateless_headers("tools/call", "other"));
   EXPECT_EQ(wrong_name.status, 400);
   EXPECT_EQ(wrong_name.json()["id"], 3);
-  EXPECT_EQ(post(stateless_request(4, "tools/call", {{"name", "echo"}}), "", stateless_headers("tools/call")).status, 400);
+  EXPECT_EQ(post(stateless_request(4, "tools/call", {{"name", "echo"}}), "", stateless_headers("tools/call")).status,
+            400);
   // Mcp-Name may carry the base64 sentinel form.
-  EXPECT_EQ(post(stateless_request(5, "tools/call", {{"name", "echo"}}), "", stateless_headers("tools/call", "=?base64?ZWNobw==?=")).status, 200);
+  EXPECT_EQ(post(stateless_request(5, "tools/call", {{"name", "echo"}}), "",
+                 stateless_headers("tools/call", "=?base64?ZWNobw==?="))
+                .status,
+            200);
   Headers version_mismatch = stateless_headers("tools/list");
   version_mismatch[2].second = "2025-11-25";
   EXPECT_EQ(post(stateless_request(6, "tools/list"), "", version_mismatch).status, 400);
@@ -550,13 +573,15 @@ TEST_F(Http, GetAndDeleteWithoutASessionAre405) {
 TEST_F(Http, ClosingAStatelessStreamCancelsTheRequest) {
   start();
   Raw raw(port_);
-  Json message = stateless_request(1, "tools/call", {{"name", "slow_count"}, {"arguments", {{"steps", 100}, {"delay_ms", 20}}}});
+  Json message =
+      stateless_request(1, "tools/call", {{"name", "slow_count"}, {"arguments", {{"steps", 100}, {"delay_ms", 20}}}});
   message["params"]["_meta"]["progressToken"] = 1;
   const std::string body = message.dump();
-  const std::string text = "POST /mcp HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                           "Accept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2026-07-28\r\n"
-                           "Mcp-Method: tools/call\r\nMcp-Name: slow_count\r\nContent-Length: " +
-                           std::to_string(body.size()) + "\r\n\r\n" + body;
+  const std::string text =
+      "POST /mcp HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+      "Accept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2026-07-28\r\n"
+      "Mcp-Method: tools/call\r\nMcp-Name: slow_count\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body;
   raw.send(text);
   ASSERT_TRUE(raw.read_until("notifications/progress")) << raw.data;
   raw.close();
@@ -567,23 +592,32 @@ TEST_F(Http, ClosingAStatelessStreamCancelsTheRequest) {
 
 TEST_F(Http, ForeignOriginAndHostAreForbidden) {
   start();
-  auto origin = call(port_, http::verb::post, "/mcp", [] {
-    Headers h = kJsonPost;
-    h.push_back({"Origin", "https://evil.example.com"});
-    return h;
-  }(), initialize_message().dump());
+  auto origin = call(
+      port_, http::verb::post, "/mcp",
+      [] {
+        Headers h = kJsonPost;
+        h.push_back({"Origin", "https://evil.example.com"});
+        return h;
+      }(),
+      initialize_message().dump());
   EXPECT_EQ(origin.status, 403);
-  auto local_origin = call(port_, http::verb::post, "/mcp", [] {
-    Headers h = kJsonPost;
-    h.push_back({"Origin", "http://localhost:6274"});
-    return h;
-  }(), initialize_message().dump());
+  auto local_origin = call(
+      port_, http::verb::post, "/mcp",
+      [] {
+        Headers h = kJsonPost;
+        h.push_back({"Origin", "http://localhost:6274"});
+        return h;
+      }(),
+      initialize_message().dump());
   EXPECT_EQ(local_origin.status, 200);
-  auto host = call(port_, http::verb::post, "/mcp", [] {
-    Headers h = kJsonPost;
-    h.push_back({"Host", "evil.example.com"});
-    return h;
-  }(), initialize_message().dump());
+  auto host = call(
+      port_, http::verb::post, "/mcp",
+      [] {
+        Headers h = kJsonPost;
+        h.push_back({"Host", "evil.example.com"});
+        return h;
+      }(),
+      initialize_message().dump());
   EXPECT_EQ(host.status, 403);
 }
 
@@ -613,7 +647,8 @@ TEST_F(Http, BearerTokenIsRequiredWhenConfigured) {
 }
 
 TEST(HttpStart, RefusesANonLoopbackAddressWithoutAuthentication) {
-  eks::server::Dispatcher dispatcher({.name = "t", .title = "t", .version = "1", .description = "", .instructions = ""}, {});
+  eks::server::Dispatcher dispatcher({.name = "t", .title = "t", .version = "1", .description = "", .instructions = ""},
+                                     {});
   eks::transport::HttpOptions options;
   options.listen = "0.0.0.0:0";
   options.auth_token_from_environment = false;
@@ -625,7 +660,8 @@ TEST(HttpStart, RefusesANonLoopbackAddressWithoutAuthentication) {
 }
 
 TEST(HttpStart, ReportsABadListenAddress) {
-  eks::server::Dispatcher dispatcher({.name = "t", .title = "t", .version = "1", .description = "", .instructions = ""}, {});
+  eks::server::Dispatcher dispatcher({.name = "t", .title = "t", .version = "1", .description = "", .instructions = ""},
+                                     {});
   eks::transport::HttpOptions options;
   options.listen = "127.0.0.1";
   eks::transport::HttpServer server(dispatcher, options);
@@ -648,9 +684,13 @@ TEST_F(Http, OversizedBodiesAndHeadersAreRefused) {
 TEST_F(Http, WrongContentTypeAndAcceptAreRefused) {
   start();
   EXPECT_EQ(call(port_, http::verb::post, "/mcp", {{"Content-Type", "text/plain"}, {"Accept", "application/json"}},
-                 initialize_message().dump()).status, 415);
+                 initialize_message().dump())
+                .status,
+            415);
   EXPECT_EQ(call(port_, http::verb::post, "/mcp", {{"Content-Type", "application/json"}, {"Accept", "text/html"}},
-                 initialize_message().dump()).status, 406);
+                 initialize_message().dump())
+                .status,
+            406);
   auto garbage = call(port_, http::verb::post, "/mcp", kJsonPost, "{not json");
   EXPECT_EQ(garbage.status, 400);
   EXPECT_EQ(garbage.json()["error"]["code"], -32700);
@@ -676,7 +716,7 @@ TEST_F(Http, MalformedRequestsGet400AndTheServerKeepsServing) {
   const std::vector<std::string> attacks{
       "GARBAGE\r\n\r\n",
       "GET /mcp HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n",
-      "POST /mcp HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n",                                    // a header without a colon
+      "POST /mcp HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n",  // a header without a colon
       "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ten\r\n\r\n",
       "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nxx\r\n",  // bad chunk size
       "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
@@ -699,8 +739,11 @@ TEST_F(Http, ExpiredSessionsAre404) {
   EXPECT_EQ(post(request(2, "ping"), session).status, 200);
   // The client stays quiet (a request on the session would refresh it) while the server's sweep ends the idle
   // session; /metrics is not bound to a session, so watching it does not keep the session alive.
-  ASSERT_TRUE(eventually([&] { return call(port_, http::verb::get, "/metrics").body.find("\nmcp_active_sessions 0\n") != std::string::npos; },
-                         5s, 20ms))
+  ASSERT_TRUE(eventually(
+      [&] {
+        return call(port_, http::verb::get, "/metrics").body.find("\nmcp_active_sessions 0\n") != std::string::npos;
+      },
+      5s, 20ms))
       << "the idle session was not ended by the sweep";
   EXPECT_EQ(post(request(3, "ping"), session).status, 404) << "an expired session id must be answered 404 Not Found";
   const Headers h{{"Accept", "text/event-stream"}, {"Mcp-Session-Id", session}};
@@ -760,9 +803,11 @@ TEST_F(Http, MetricsCountRequestsToolCallsAndSessions) {
   auto metrics = call(port_, http::verb::get, "/metrics");
   ASSERT_EQ(metrics.status, 200);
   EXPECT_EQ(metrics.header("content-type").rfind("text/plain; version=0.0.4", 0), 0u);
-  EXPECT_NE(metrics.body.find("mcp_http_requests_total{method=\"POST\",status=\"200\"}"), std::string::npos) << metrics.body;
+  EXPECT_NE(metrics.body.find("mcp_http_requests_total{method=\"POST\",status=\"200\"}"), std::string::npos)
+      << metrics.body;
   EXPECT_NE(metrics.body.find("mcp_tool_calls_total{tool=\"echo\",outcome=\"ok\"} 1"), std::string::npos);
-  EXPECT_NE(metrics.body.find("mcp_tool_calls_total{tool=\"test_error_handling\",outcome=\"error\"} 1"), std::string::npos);
+  EXPECT_NE(metrics.body.find("mcp_tool_calls_total{tool=\"test_error_handling\",outcome=\"error\"} 1"),
+            std::string::npos);
   EXPECT_NE(metrics.body.find("mcp_tool_call_duration_seconds_bucket{tool=\"echo\",le=\"+Inf\"} 1"), std::string::npos);
   EXPECT_NE(metrics.body.find("mcp_active_sessions 1"), std::string::npos);
   EXPECT_NE(metrics.body.find("\napp_things_total 7\n"), std::string::npos) << "the application's own families follow";
@@ -788,8 +833,8 @@ TEST_F(Http, ShutdownLetsInFlightCallsFinish) {
   add_started_count();
   const auto session = initialize();
   auto pending = std::async(std::launch::async, [&] {
-    return post(request(9, "tools/call", {{"name", "started_count"}, {"arguments", {{"steps", 4}, {"delay_ms", 50}}}}), session,
-                {{"Content-Type", "application/json"}, {"Accept", "application/json"}});
+    return post(request(9, "tools/call", {{"name", "started_count"}, {"arguments", {{"steps", 4}, {"delay_ms", 50}}}}),
+                session, {{"Content-Type", "application/json"}, {"Accept", "application/json"}});
   });
   ASSERT_TRUE(eventually([&] { return started_calls_ > 0; }, 3s)) << "the call never started";
   EXPECT_EQ(server_->shutdown(), 0u);
@@ -806,8 +851,9 @@ TEST_F(Http, ShutdownCancelsCallsPastTheDeadline) {
   add_started_count();
   const auto session = initialize();
   auto pending = std::async(std::launch::async, [&] {
-    return post(request(9, "tools/call", {{"name", "started_count"}, {"arguments", {{"steps", 1000}, {"delay_ms", 10}}}}), session,
-                {{"Content-Type", "application/json"}, {"Accept", "application/json"}});
+    return post(
+        request(9, "tools/call", {{"name", "started_count"}, {"arguments", {{"steps", 1000}, {"delay_ms", 10}}}}),
+        session, {{"Content-Type", "application/json"}, {"Accept", "application/json"}});
   });
   ASSERT_TRUE(eventually([&] { return started_calls_ > 0; }, 3s)) << "the call never started";
   const auto t0 = std::chrono::steady_clock::now();
@@ -832,8 +878,11 @@ class HttpOAuth : public Http {
   }
   std::string resource() const { return "http://127.0.0.1:" + std::to_string(port_) + "/mcp"; }
   std::string token(std::chrono::seconds valid_for, const std::string& aud = "") const {
-    const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-    return key.sign(Json{{"iss", issuer}, {"aud", aud.empty() ? resource() : aud}, {"sub", "alice"},
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+    return key.sign(Json{{"iss", issuer},
+                         {"aud", aud.empty() ? resource() : aud},
+                         {"sub", "alice"},
                          {"exp", (now + valid_for).count()}});
   }
   Response post_with(const std::string& token) {
@@ -845,7 +894,8 @@ class HttpOAuth : public Http {
 
 TEST_F(HttpOAuth, ServesProtectedResourceMetadata) {
   start_oauth();
-  for (const std::string path : {"/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp"}) {
+  for (const std::string path :
+       {"/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp"}) {
     auto r = call(port_, http::verb::get, path);
     ASSERT_EQ(r.status, 200) << path;
     EXPECT_EQ(r.json()["resource"], resource());
@@ -877,7 +927,8 @@ TEST_F(HttpOAuth, AcceptsAValidAccessToken) {
 TEST_F(HttpOAuth, RefusesBadTokensWithAReasonAndNeverLogsThem) {
   start_oauth();
   const auto forger = eks::testing::TestKey::rsa("k1");
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
   struct Case {
     std::string token;
     std::string reason;
@@ -885,9 +936,11 @@ TEST_F(HttpOAuth, RefusesBadTokensWithAReasonAndNeverLogsThem) {
   const std::vector<Case> cases{
       {token(std::chrono::seconds(-300)), "expired"},
       {token(std::chrono::seconds(300), "https://other.example/mcp"), "not for this server"},
-      {key.sign(Json{{"iss", "https://evil.example"}, {"aud", resource()}, {"exp", now.count() + 300}}), "another authorization server"},
+      {key.sign(Json{{"iss", "https://evil.example"}, {"aud", resource()}, {"exp", now.count() + 300}}),
+       "another authorization server"},
       {forger.sign(Json{{"iss", issuer}, {"aud", resource()}, {"exp", now.count() + 300}}), "signature"},
-      {eks::testing::b64url(R"({"alg":"none"})") + "." + eks::testing::b64url(Json{{"iss", issuer}, {"aud", resource()}, {"exp", now.count() + 300}}.dump()) + ".",
+      {eks::testing::b64url(R"({"alg":"none"})") + "." +
+           eks::testing::b64url(Json{{"iss", issuer}, {"aud", resource()}, {"exp", now.count() + 300}}.dump()) + ".",
        "algorithm"},
       {"not-a-jwt-but-long-enough", "not a JWT"},
   };
@@ -911,7 +964,8 @@ TEST_F(HttpOAuth, RefusesBadTokensWithAReasonAndNeverLogsThem) {
 
 TEST(HttpStart, OAuthAloneAllowsANonLoopbackAddress) {
   TempDir dir;
-  eks::server::Dispatcher dispatcher({.name = "t", .title = "t", .version = "1", .description = "", .instructions = ""}, {});
+  eks::server::Dispatcher dispatcher({.name = "t", .title = "t", .version = "1", .description = "", .instructions = ""},
+                                     {});
   eks::transport::HttpOptions options;
   options.listen = "0.0.0.0:0";
   options.auth_token_from_environment = false;
@@ -939,9 +993,12 @@ class HttpTls : public Http {
 
   void SetUp() override {
     // A self-signed certificate for 127.0.0.1, made with the openssl command for this run only.
-    const std::string command = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=127.0.0.1"
-                                " -addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert + " 2>/dev/null";
-    ASSERT_EQ(std::system(command.c_str()), 0) << "the openssl command is needed to make a test certificate (apt-get install openssl)";
+    const std::string command =
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=127.0.0.1"
+        " -addext subjectAltName=IP:127.0.0.1 -keyout " +
+        key + " -out " + cert + " 2>/dev/null";
+    ASSERT_EQ(std::system(command.c_str()), 0)
+        << "the openssl command is needed to make a test certificate (apt-get install openssl)";
   }
 };
 
@@ -979,7 +1036,8 @@ TEST_F(HttpTls, AClientThatNeverFinishesTheHandshakeIsDropped) {
 }
 
 TEST_F(HttpTls, BadCertificateOrKeyFilesAreStartupErrors) {
-  eks::server::Dispatcher dispatcher({.name = "t", .title = "t", .version = "1", .description = "", .instructions = ""}, {});
+  eks::server::Dispatcher dispatcher({.name = "t", .title = "t", .version = "1", .description = "", .instructions = ""},
+                                     {});
   auto start_with = [&](const std::string& c, const std::string& k) {
     eks::transport::HttpOptions options;
     options.listen = "127.0.0.1:0";
@@ -993,7 +1051,10 @@ TEST_F(HttpTls, BadCertificateOrKeyFilesAreStartupErrors) {
   EXPECT_NE(start_with(cert, dir.file("garbage.pem", "not a key")).find("--tls-key"), std::string::npos);
   // A valid key that is not the certificate's.
   const std::string other = dir.path + "/other.pem";
-  ASSERT_EQ(std::system(("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " + other + " 2>/dev/null").c_str()), 0);
+  ASSERT_EQ(
+      std::system(
+          ("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " + other + " 2>/dev/null").c_str()),
+      0);
   EXPECT_NE(start_with(cert, other).find("does not belong"), std::string::npos);
 }
 

@@ -38,8 +38,9 @@ struct TestKey {
   std::string alg;  // RS256 or ES256
 
   static TestKey rsa(std::string kid, unsigned bits = 2048) {
-    return TestKey{std::shared_ptr<EVP_PKEY>(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(bits)), EVP_PKEY_free),
-                   std::move(kid), "RS256"};
+    return TestKey{
+        std::shared_ptr<EVP_PKEY>(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(bits)), EVP_PKEY_free),
+        std::move(kid), "RS256"};
   }
   static TestKey ec(std::string kid) {
     return TestKey{std::shared_ptr<EVP_PKEY>(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"), EVP_PKEY_free),
@@ -49,16 +50,26 @@ struct TestKey {
   // The public half as a JWK.
   nlohmann::json jwk() const {
     if (alg == "RS256") {
-      return {{"kty", "RSA"}, {"kid", kid}, {"use", "sig"}, {"alg", alg},
-              {"n", b64url(bn(OSSL_PKEY_PARAM_RSA_N))}, {"e", b64url(bn(OSSL_PKEY_PARAM_RSA_E))}};
+      return {{"kty", "RSA"},
+              {"kid", kid},
+              {"use", "sig"},
+              {"alg", alg},
+              {"n", b64url(bn(OSSL_PKEY_PARAM_RSA_N))},
+              {"e", b64url(bn(OSSL_PKEY_PARAM_RSA_E))}};
     }
     unsigned char point[65];
     size_t len = 0;
-    if (EVP_PKEY_get_octet_string_param(pkey.get(), OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point, &len) != 1 || len != 65) {
+    if (EVP_PKEY_get_octet_string_param(pkey.get(), OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point, &len) != 1 ||
+        len != 65) {
       throw std::runtime_error("cannot export the EC public key");
     }
     const std::string_view p(reinterpret_cast<const char*>(point), len);
-    return {{"kty", "EC"}, {"kid", kid}, {"use", "sig"}, {"crv", "P-256"}, {"x", b64url(p.substr(1, 32))}, {"y", b64url(p.substr(33, 32))}};
+    return {{"kty", "EC"},
+            {"kid", kid},
+            {"use", "sig"},
+            {"crv", "P-256"},
+            {"x", b64url(p.substr(1, 32))},
+            {"y", b64url(p.substr(33, 32))}};
   }
 
   // header.payload signed with this key (the header's alg and kid default to the key's).
@@ -70,7 +81,8 @@ struct TestKey {
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     size_t len = 0;
     if (EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, pkey.get()) != 1 ||
-        EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1) {
+        EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(input.data()), input.size()) !=
+            1) {
       throw std::runtime_error("cannot sign");
     }
     std::string sig(len, '\0');

@@ -20,7 +20,9 @@ using namespace std::chrono_literals;
 const std::string kIssuer = "https://idp.example.test/realms/sre";
 const std::string kResource = "http://127.0.0.1:8808/mcp";
 
-long long unix_time(Clock::time_point t) { return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count(); }
+long long unix_time(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
 
 class Jwt : public ::testing::Test {
  protected:
@@ -41,8 +43,13 @@ class Jwt : public ::testing::Test {
     return *v;
   }
   json claims(Clock::time_point exp) const {
-    return {{"iss", kIssuer}, {"aud", kResource}, {"sub", "alice"}, {"client_id", "claude"},
-            {"iat", unix_time(now_) - 10}, {"exp", unix_time(exp)}, {"scope", "mcp"}};
+    return {{"iss", kIssuer},
+            {"aud", kResource},
+            {"sub", "alice"},
+            {"client_id", "claude"},
+            {"iat", unix_time(now_) - 10},
+            {"exp", unix_time(exp)},
+            {"scope", "mcp"}};
   }
   std::string error_of(const std::string& token) const {
     auto result = verifier().verify(token, now_);
@@ -108,7 +115,8 @@ TEST_F(Jwt, RejectsAnotherIssuer) {
 }
 
 TEST_F(Jwt, RejectsAForgedOrTamperedSignature) {
-  EXPECT_EQ(error_of(other_->sign(claims(now_ + 5min))), "the token's signature does not verify with the authorization server's keys");
+  EXPECT_EQ(error_of(other_->sign(claims(now_ + 5min))),
+            "the token's signature does not verify with the authorization server's keys");
   // A valid token whose payload is swapped for one with another subject.
   const std::string good = rsa_->sign(claims(now_ + 5min));
   auto c = claims(now_ + 5min);
@@ -122,8 +130,10 @@ TEST_F(Jwt, RejectsAForgedOrTamperedSignature) {
 TEST_F(Jwt, RejectsAlgNoneAndHmacConfusion) {
   const std::string payload = b64url(claims(now_ + 5min).dump());
   EXPECT_NE(error_of(b64url(R"({"alg":"none"})") + "." + payload + "."), "");
-  EXPECT_NE(error_of(b64url(R"({"alg":"none"})") + "." + payload + ".").find("algorithm is not accepted"), std::string::npos);
-  EXPECT_NE(error_of(b64url(R"({"alg":"HS256","kid":"rsa-1"})") + "." + payload + "." + b64url("mac")).find("algorithm is not accepted"),
+  EXPECT_NE(error_of(b64url(R"({"alg":"none"})") + "." + payload + ".").find("algorithm is not accepted"),
+            std::string::npos);
+  EXPECT_NE(error_of(b64url(R"({"alg":"HS256","kid":"rsa-1"})") + "." + payload + "." + b64url("mac"))
+                .find("algorithm is not accepted"),
             std::string::npos);
   // An RS256 token presented as ES256 (the EC key's verifier must not be fooled by the RSA signature).
   const std::string rs = rsa_->sign(claims(now_ + 5min), json{{"alg", "ES256"}, {"kid", "ec-1"}});
@@ -136,7 +146,8 @@ TEST_F(Jwt, RejectsUnknownKeyIds) {
 }
 
 TEST_F(Jwt, RejectsMalformedTokens) {
-  for (const std::string& token : std::vector<std::string>{"", "abc", "a.b", "a.b.c.d", "!!!.???.***", "e30.e30.", b64url("[]") + ".e30.AAAA"}) {
+  for (const std::string& token :
+       std::vector<std::string>{"", "abc", "a.b", "a.b.c.d", "!!!.???.***", "e30.e30.", b64url("[]") + ".e30.AAAA"}) {
     EXPECT_NE(error_of(token), "") << token;
   }
   // Signed, but the claims are not an object.
@@ -156,16 +167,20 @@ TEST(Jwks, RefusesUnusableKeySets) {
   EXPECT_FALSE(JwtVerifier::from_jwks(json{{"keys", json::array()}}, kIssuer, kResource, 30s));
   // Symmetric secrets and encryption keys are skipped, leaving nothing to verify with.
   auto only_secrets = JwtVerifier::from_jwks(
-      json{{"keys", {{{"kty", "oct"}, {"k", "c2VjcmV0"}}, {{"kty", "RSA"}, {"use", "enc"}, {"n", "AQAB"}, {"e", "AQAB"}}}}}, kIssuer,
-      kResource, 30s);
+      json{{"keys",
+            {{{"kty", "oct"}, {"k", "c2VjcmV0"}}, {{"kty", "RSA"}, {"use", "enc"}, {"n", "AQAB"}, {"e", "AQAB"}}}}},
+      kIssuer, kResource, 30s);
   ASSERT_FALSE(only_secrets);
   EXPECT_NE(only_secrets.error().find("no RS256 or ES256 signing key"), std::string::npos);
   auto weak = JwtVerifier::from_jwks(json{{"keys", {TestKey::rsa("weak", 1024).jwk()}}}, kIssuer, kResource, 30s);
   ASSERT_FALSE(weak);
   EXPECT_NE(weak.error().find("2048"), std::string::npos);
-  auto bad_point = JwtVerifier::from_jwks(
-      json{{"keys", {{{"kty", "EC"}, {"crv", "P-256"}, {"x", b64url(std::string(32, 'x'))}, {"y", b64url(std::string(32, 'y'))}}}}},
-      kIssuer, kResource, 30s);
+  auto bad_point = JwtVerifier::from_jwks(json{{"keys",
+                                                {{{"kty", "EC"},
+                                                  {"crv", "P-256"},
+                                                  {"x", b64url(std::string(32, 'x'))},
+                                                  {"y", b64url(std::string(32, 'y'))}}}}},
+                                          kIssuer, kResource, 30s);
   EXPECT_FALSE(bad_point);
 }
 
@@ -187,9 +202,12 @@ TEST(ProtectedResourceMetadata, FollowsRfc9728) {
   EXPECT_FALSE(doc.contains("resource_name"));  // optional: nobody named the resource
   options.resource_name = "sre-server";
   EXPECT_EQ(eks::transport::protected_resource_metadata(options, kResource)["resource_name"], "sre-server");
-  EXPECT_EQ(eks::transport::resource_metadata_url(kResource), "http://127.0.0.1:8808/.well-known/oauth-protected-resource/mcp");
-  EXPECT_EQ(eks::transport::resource_metadata_url("https://sre.example.com"), "https://sre.example.com/.well-known/oauth-protected-resource");
-  EXPECT_EQ(eks::transport::resource_metadata_path("https://h.example/a/mcp?x=1"), "/.well-known/oauth-protected-resource/a/mcp");
+  EXPECT_EQ(eks::transport::resource_metadata_url(kResource),
+            "http://127.0.0.1:8808/.well-known/oauth-protected-resource/mcp");
+  EXPECT_EQ(eks::transport::resource_metadata_url("https://sre.example.com"),
+            "https://sre.example.com/.well-known/oauth-protected-resource");
+  EXPECT_EQ(eks::transport::resource_metadata_path("https://h.example/a/mcp?x=1"),
+            "/.well-known/oauth-protected-resource/a/mcp");
 }
 
 }  // namespace

@@ -34,7 +34,8 @@ UpstreamConfig fixture(std::chrono::milliseconds call_timeout = 10s) {
   UpstreamConfig c;
   c.name = "fixture";
   c.role = "kubernetes";
-  c.process = {"fixture", EKS_FIXTURE_SERVER, {}, {{"HOME", fixture_home()}, {"XDG_STATE_HOME", fixture_home() + "/state"}}};
+  c.process = {
+      "fixture", EKS_FIXTURE_SERVER, {}, {{"HOME", fixture_home()}, {"XDG_STATE_HOME", fixture_home() + "/state"}}};
   c.connect_timeout = 10s;
   c.call_timeout = call_timeout;
   return c;
@@ -94,7 +95,8 @@ TEST(Gateway, IntroducesItselfWithTheClientInfoItIsGiven) {
   const auto ok = gateway.call("kubernetes", "server_status", Json::object(), kTest);
   gateway.stop();
   ASSERT_TRUE(ok) << ok.error().message;
-  EXPECT_EQ((*ok)["structuredContent"]["protocol"]["client"], (Json{{"name", "sre-client-under-test"}, {"version", "9.8.7"}}));
+  EXPECT_EQ((*ok)["structuredContent"]["protocol"]["client"],
+            (Json{{"name", "sre-client-under-test"}, {"version", "9.8.7"}}));
 }
 
 TEST(Gateway, UnknownRoleNamesTheFix) {
@@ -129,7 +131,8 @@ TEST(Gateway, ManyCallersShareOneUpstream) {
   std::vector<std::future<bool>> calls;
   for (int i = 0; i < 16; ++i) {
     calls.push_back(std::async(std::launch::async, [&gateway, i] {
-      const auto r = gateway.call("kubernetes", "fixture_slow_count", Json{{"steps", 2 + i % 3}, {"delay_ms", 10}}, kTest);
+      const auto r =
+          gateway.call("kubernetes", "fixture_slow_count", Json{{"steps", 2 + i % 3}, {"delay_ms", 10}}, kTest);
       return r && (*r)["structuredContent"]["counted"] == 2 + i % 3;
     }));
   }

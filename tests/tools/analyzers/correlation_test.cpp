@@ -19,7 +19,11 @@ json meta(const std::string& kind, const std::string& ns, const std::string& nam
 }
 
 json owner(const std::string& kind, const std::string& ns, const std::string& name) {
-  return json::array({{{"apiVersion", "apps/v1"}, {"kind", kind}, {"name", name}, {"uid", "uid-" + kind + "-" + ns + "-" + name}, {"controller", true}}});
+  return json::array({{{"apiVersion", "apps/v1"},
+                       {"kind", kind},
+                       {"name", name},
+                       {"uid", "uid-" + kind + "-" + ns + "-" + name},
+                       {"controller", true}}});
 }
 
 json node(const std::string& name) {
@@ -34,24 +38,25 @@ json node(const std::string& name) {
 json crashing_pod(const std::string& ns, const std::string& rs, const std::string& name, int exit_code = 1) {
   return {{"apiVersion", "v1"},
           {"kind", "Pod"},
-          {"metadata", meta("Pod", ns, name, {{"labels", {{"app", "api"}}}, {"ownerReferences", owner("ReplicaSet", ns, rs)}})},
+          {"metadata",
+           meta("Pod", ns, name, {{"labels", {{"app", "api"}}}, {"ownerReferences", owner("ReplicaSet", ns, rs)}})},
           {"spec", {{"nodeName", "n1"}, {"containers", json::array({{{"name", "api"}, {"image", "api:1"}}})}}},
           {"status",
            {{"phase", "Running"},
             {"podIP", "10.0.0.1"},
-            {"conditions", json::array({{{"type", "Ready"}, {"status", "False"}}, {{"type", "PodScheduled"}, {"status", "True"}}})},
-            {"containerStatuses",
-             json::array({{{"name", "api"},
-                           {"image", "api:1"},
-                           {"ready", false},
-                           {"restartCount", 7},
-                           {"state", {{"waiting", {{"reason", "CrashLoopBackOff"}}}}},
-                           {"lastState",
-                            {{"terminated",
-                              {{"exitCode", exit_code},
-                               {"reason", "Error"},
-                               {"startedAt", "2025-03-11T13:59:00Z"},
-                               {"finishedAt", "2025-03-11T13:59:01Z"}}}}}}})}}}};
+            {"conditions",
+             json::array({{{"type", "Ready"}, {"status", "False"}}, {{"type", "PodScheduled"}, {"status", "True"}}})},
+            {"containerStatuses", json::array({{{"name", "api"},
+                                                {"image", "api:1"},
+                                                {"ready", false},
+                                                {"restartCount", 7},
+                                                {"state", {{"waiting", {{"reason", "CrashLoopBackOff"}}}}},
+                                                {"lastState",
+                                                 {{"terminated",
+                                                   {{"exitCode", exit_code},
+                                                    {"reason", "Error"},
+                                                    {"startedAt", "2025-03-11T13:59:00Z"},
+                                                    {"finishedAt", "2025-03-11T13:59:01Z"}}}}}}})}}}};
 }
 
 // Deployment api (2 replicas, 0 available) -> ReplicaSet api-<hash> -> the given pods; Service api selecting them.
@@ -59,20 +64,27 @@ cluster::ClusterState cluster_with(const std::vector<std::string>& pod_names, co
   cluster::ClusterState s;
   s.now = *cluster::parse_time("2025-03-11T14:00:00Z");
   s.add(node("n1"));
-  s.add({{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", meta("Namespace", "", "shop")}, {"status", {{"phase", "Active"}}}});
-  s.add({{"apiVersion", "apps/v1"},
-         {"kind", "Deployment"},
-         {"metadata", meta("Deployment", "shop", "api")},
-         {"spec", {{"replicas", static_cast<int>(pod_names.size())}, {"selector", {{"matchLabels", {{"app", "api"}}}}}}},
-         {"status",
-          {{"replicas", static_cast<int>(pod_names.size())},
-           {"unavailableReplicas", static_cast<int>(pod_names.size())},
-           {"conditions", json::array({{{"type", "Available"}, {"status", "False"}, {"reason", "MinimumReplicasUnavailable"}}})}}}});
-  s.add({{"apiVersion", "apps/v1"},
-         {"kind", "ReplicaSet"},
-         {"metadata", meta("ReplicaSet", "shop", "api-" + hash, {{"ownerReferences", owner("Deployment", "shop", "api")}})},
-         {"spec", {{"replicas", static_cast<int>(pod_names.size())}, {"selector", {{"matchLabels", {{"app", "api"}}}}}}},
-         {"status", {{"replicas", static_cast<int>(pod_names.size())}}}});
+  s.add({{"apiVersion", "v1"},
+         {"kind", "Namespace"},
+         {"metadata", meta("Namespace", "", "shop")},
+         {"status", {{"phase", "Active"}}}});
+  s.add(
+      {{"apiVersion", "apps/v1"},
+       {"kind", "Deployment"},
+       {"metadata", meta("Deployment", "shop", "api")},
+       {"spec", {{"replicas", static_cast<int>(pod_names.size())}, {"selector", {{"matchLabels", {{"app", "api"}}}}}}},
+       {"status",
+        {{"replicas", static_cast<int>(pod_names.size())},
+         {"unavailableReplicas", static_cast<int>(pod_names.size())},
+         {"conditions",
+          json::array({{{"type", "Available"}, {"status", "False"}, {"reason", "MinimumReplicasUnavailable"}}})}}}});
+  s.add(
+      {{"apiVersion", "apps/v1"},
+       {"kind", "ReplicaSet"},
+       {"metadata",
+        meta("ReplicaSet", "shop", "api-" + hash, {{"ownerReferences", owner("Deployment", "shop", "api")}})},
+       {"spec", {{"replicas", static_cast<int>(pod_names.size())}, {"selector", {{"matchLabels", {{"app", "api"}}}}}}},
+       {"status", {{"replicas", static_cast<int>(pod_names.size())}}}});
   json not_ready = json::array();
   for (const auto& p : pod_names) {
     s.add(crashing_pod("shop", "api-" + hash, p));
@@ -144,7 +156,8 @@ TEST(Correlation, ExitCodeNamesTheCauseWithoutLogs) {
 }
 
 TEST(Correlation, MoreThanFiveFailingPodsDegradeTheNamespaceAndEscalate) {
-  const auto state = cluster_with({"api-abc12-p1", "api-abc12-p2", "api-abc12-p3", "api-abc12-p4", "api-abc12-p5", "api-abc12-p6"});
+  const auto state =
+      cluster_with({"api-abc12-p1", "api-abc12-p2", "api-abc12-p3", "api-abc12-p4", "api-abc12-p5", "api-abc12-p6"});
   const Report r = analyze(state, Options{});
   bool degraded = false;
   for (const auto& f : r.findings) {

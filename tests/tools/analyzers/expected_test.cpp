@@ -75,16 +75,18 @@ struct Entry {
   std::string reason;    // empty in also_ok
   std::string category;  // empty in also_ok
   std::vector<std::string> evidence_any;
-  std::string severity;             // empty: warning or critical
-  std::vector<std::string> paths;   // empty: both
+  std::string severity;            // empty: warning or critical
+  std::vector<std::string> paths;  // empty: both
 
   bool covers(const cluster::ObjectRef& ref) const {
-    return std::find(kinds.begin(), kinds.end(), ref.kind) != kinds.end() && ref.ns == ns && ref.name.rfind(name_prefix, 0) == 0;
+    return std::find(kinds.begin(), kinds.end(), ref.kind) != kinds.end() && ref.ns == ns &&
+           ref.name.rfind(name_prefix, 0) == 0;
   }
   std::string str() const {
     std::string k;
     for (const auto& kind : kinds) k += (k.empty() ? "" : "|") + kind;
-    return (reason.empty() ? std::string() : reason + " on ") + k + "/" + (ns.empty() ? "" : ns + "/") + name_prefix + "*";
+    return (reason.empty() ? std::string() : reason + " on ") + k + "/" + (ns.empty() ? "" : ns + "/") + name_prefix +
+           "*";
   }
 };
 
@@ -120,11 +122,13 @@ tl::expected<Expectation, std::string> read_expectation(const std::string& scena
     for (const auto& e : j.at("also_ok")) x.also_ok.push_back(entry_from(e, false));
     for (const auto& e : x.expect) {
       if (e.kinds.empty() || e.name_prefix.empty() || e.reason.empty() || e.category.empty() || e.evidence_any.empty())
-        return tl::unexpected(path.string() + ": an expect entry lacks kinds, name_prefix, reason, category or evidence_any");
+        return tl::unexpected(path.string() +
+                              ": an expect entry lacks kinds, name_prefix, reason, category or evidence_any");
       if (!e.severity.empty() && !parse_severity(e.severity))
         return tl::unexpected(path.string() + ": severity \"" + e.severity + "\" is not info, warning or critical");
       for (const auto& p : e.paths) {
-        if (p != "snapshot" && p != "live") return tl::unexpected(path.string() + ": paths lists \"" + p + "\"; use snapshot or live");
+        if (p != "snapshot" && p != "live")
+          return tl::unexpected(path.string() + ": paths lists \"" + p + "\"; use snapshot or live");
       }
     }
     return x;
@@ -138,8 +142,8 @@ tl::expected<Expectation, std::string> read_expectation(const std::string& scena
 std::string dump(const Report& r) {
   std::string out;
   for (const auto& f : r.findings) {
-    out += "  [" + std::string(to_string(f.severity)) + "] " + f.reason + " " + f.resource.str() + " (" + f.root_cause.category + ") " +
-           f.summary + "\n";
+    out += "  [" + std::string(to_string(f.severity)) + "] " + f.reason + " " + f.resource.str() + " (" +
+           f.root_cause.category + ") " + f.summary + "\n";
     for (const auto& e : f.evidence) out += "      " + e.source + ": " + e.text.substr(0, 160) + "\n";
   }
   return out.empty() ? "  (no findings)\n" : out;
@@ -179,8 +183,8 @@ void check(const std::string& scenario, const std::string& path, const Expectati
     if (same_reason == nullptr) {
       ADD_FAILURE() << where << ": no " << e.str() << " finding\n" << dump(r);
     } else if (same_reason->root_cause.category != e.category) {
-      ADD_FAILURE() << where << ": " << e.str() << " has category " << same_reason->root_cause.category << ", want " << e.category
-                    << " (" << same_reason->root_cause.summary << ")\n"
+      ADD_FAILURE() << where << ": " << e.str() << " has category " << same_reason->root_cause.category << ", want "
+                    << e.category << " (" << same_reason->root_cause.summary << ")\n"
                     << dump(r);
     } else {
       std::string want;
@@ -194,8 +198,8 @@ void check(const std::string& scenario, const std::string& path, const Expectati
     bool covered = false;
     for (const auto& e : x.expect) covered = covered || e.covers(f.resource);
     for (const auto& e : x.also_ok) covered = covered || e.covers(f.resource);
-    EXPECT_TRUE(covered) << where << ": unexpected [" << to_string(f.severity) << "] " << f.reason << " on " << f.resource.str() << ": "
-                         << f.summary;
+    EXPECT_TRUE(covered) << where << ": unexpected [" << to_string(f.severity) << "] " << f.reason << " on "
+                         << f.resource.str() << ": " << f.summary;
   }
 }
 
@@ -210,8 +214,8 @@ Report analyze_with_logs(const cluster::ClusterState& state, cluster::ClusterSou
 // The real kubernetes-mcp-server on kubesim's kubeconfig, behind a gateway whose check lets reads through and
 // refuses Secrets, as the safety validator does.
 std::unique_ptr<upstream::Gateway> start_upstream(const fs::path& kubeconfig, const fs::path& home) {
-  auto gateway = std::make_unique<upstream::Gateway>(
-      std::vector<upstream::UpstreamConfig>{eks::test_fixtures::kubernetes_upstream(kUpstreamBinary, kubeconfig, home)});
+  auto gateway = std::make_unique<upstream::Gateway>(std::vector<upstream::UpstreamConfig>{
+      eks::test_fixtures::kubernetes_upstream(kUpstreamBinary, kubeconfig, home)});
   gateway->install_check([](const upstream::UpstreamCall& call) -> tl::expected<upstream::CallDone, std::string> {
     if (call.arguments.value("kind", "") == "Secret") return tl::unexpected(std::string("Secrets are never read"));
     return upstream::CallDone{};
@@ -247,10 +251,10 @@ TEST_P(ExpectedIncidents, FoundOnBothPaths) {
 
   // Live path.
   const fs::path kubesim = kubesim_binary();
-  ASSERT_TRUE(!kubesim.empty() && fs::exists(kubesim)) << "kubesim is not built (looked for " << kubesim
-                                                       << "): build the kubesim target first";
-  ASSERT_TRUE(fs::exists(kUpstreamBinary)) << "kubernetes-mcp-server is not installed at " << kUpstreamBinary
-                                           << ": run scripts/install-deps";
+  ASSERT_TRUE(!kubesim.empty() && fs::exists(kubesim))
+      << "kubesim is not built (looked for " << kubesim << "): build the kubesim target first";
+  ASSERT_TRUE(fs::exists(kUpstreamBinary))
+      << "kubernetes-mcp-server is not installed at " << kUpstreamBinary << ": run scripts/install-deps";
   const fs::path work = fs::temp_directory_path() / ("expected-test-" + std::to_string(getpid()) + "-" + scenario);
   fs::create_directories(work / "home");
   {
@@ -269,8 +273,8 @@ TEST_P(ExpectedIncidents, FoundOnBothPaths) {
     const Report online = analyze_with_logs(*live_state, *live);
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     check(scenario, "live", *x, online);
-    std::cout << "[ expected ] " << scenario << ": snapshot " << offline.findings.size() << " findings, live " << online.findings.size()
-              << " findings (load + analyze " << static_cast<int>(ms) << " ms)\n";
+    std::cout << "[ expected ] " << scenario << ": snapshot " << offline.findings.size() << " findings, live "
+              << online.findings.size() << " findings (load + analyze " << static_cast<int>(ms) << " ms)\n";
     gateway->stop();
   }
   std::error_code ec;

@@ -21,16 +21,21 @@ json meta(const std::string& kind, const std::string& ns, const std::string& nam
 }
 
 json owned_by(const std::string& api, const std::string& kind, const std::string& ns, const std::string& name) {
-  return {{"ownerReferences", json::array({{{"apiVersion", api}, {"kind", kind}, {"name", name}, {"uid", "uid-" + kind + "-" + ns + "-" + name}, {"controller", true}}})}};
+  return {{"ownerReferences", json::array({{{"apiVersion", api},
+                                            {"kind", kind},
+                                            {"name", name},
+                                            {"uid", "uid-" + kind + "-" + ns + "-" + name},
+                                            {"controller", true}}})}};
 }
 
-json event(const std::string& kind, const std::string& ns, const std::string& name, const std::string& reason, const std::string& message,
-           const std::string& type = "Warning") {
+json event(const std::string& kind, const std::string& ns, const std::string& name, const std::string& reason,
+           const std::string& message, const std::string& type = "Warning") {
   static int n = 0;
   return {{"apiVersion", "v1"},
           {"kind", "Event"},
           {"metadata", meta("Event", ns, name + ".e" + std::to_string(++n))},
-          {"involvedObject", {{"kind", kind}, {"namespace", ns}, {"name", name}, {"uid", "uid-" + kind + "-" + ns + "-" + name}}},
+          {"involvedObject",
+           {{"kind", kind}, {"namespace", ns}, {"name", name}, {"uid", "uid-" + kind + "-" + ns + "-" + name}}},
           {"reason", reason},
           {"message", message},
           {"type", type},
@@ -43,8 +48,9 @@ json ready_node() {
   return {{"apiVersion", "v1"},
           {"kind", "Node"},
           {"metadata", meta("Node", "", "n1")},
-          {"status", {{"allocatable", {{"cpu", "1930m"}, {"memory", "7220172Ki"}, {"pods", "29"}}},
-                      {"conditions", json::array({{{"type", "Ready"}, {"status", "True"}, {"reason", "KubeletReady"}}})}}}};
+          {"status",
+           {{"allocatable", {{"cpu", "1930m"}, {"memory", "7220172Ki"}, {"pods", "29"}}},
+            {"conditions", json::array({{{"type", "Ready"}, {"status", "True"}, {"reason", "KubeletReady"}}})}}}};
 }
 
 // A Deployment `app` in namespace ns with ReplicaSet app-1, and its status.
@@ -53,7 +59,12 @@ void add_deployment(cluster::ClusterState& s, const std::string& ns, int replica
          {"kind", "Deployment"},
          {"metadata", meta("Deployment", ns, "app")},
          {"spec", {{"replicas", replicas}, {"selector", {{"matchLabels", {{"app", "app"}}}}}}},
-         {"status", {{"replicas", replicas}, {"readyReplicas", available}, {"availableReplicas", available}, {"updatedReplicas", replicas}, {"conditions", conditions}}}});
+         {"status",
+          {{"replicas", replicas},
+           {"readyReplicas", available},
+           {"availableReplicas", available},
+           {"updatedReplicas", replicas},
+           {"conditions", conditions}}}});
   s.add({{"apiVersion", "apps/v1"},
          {"kind", "ReplicaSet"},
          {"metadata", meta("ReplicaSet", ns, "app-1", owned_by("apps/v1", "Deployment", ns, "app"))},
@@ -97,7 +108,8 @@ bool evidence_has(const Finding& f, const std::string& text) {
 
 std::string dump(const Report& r) {
   std::string out;
-  for (const auto& f : r.findings) out += f.reason + " " + f.resource.str() + " (" + f.root_cause.category + "): " + f.summary + "\n";
+  for (const auto& f : r.findings)
+    out += f.reason + " " + f.resource.str() + " (" + f.root_cause.category + "): " + f.summary + "\n";
   return out;
 }
 
@@ -105,15 +117,24 @@ TEST(PodRules, StartErrorIsRunContainerErrorWithTheMissingBinary) {
   cluster::ClusterState s;
   s.add(ready_node());
   add_deployment(s, "ns", 1, 0, json::array());
-  const std::string msg = "failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to "
-                          "start container process: exec: \"/app/run\": stat /app/run: no such file or directory: unknown";
+  const std::string msg =
+      "failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to "
+      "start container process: exec: \"/app/run\": stat /app/run: no such file or directory: unknown";
   s.add(app_pod("ns", "app-1-a",
                 {{"phase", "Running"},
                  {"conditions", json::array({{{"type", "Ready"}, {"status", "False"}}})},
-                 {"containerStatuses", json::array({{{"name", "app"}, {"image", "app:1"}, {"ready", false}, {"restartCount", 4},
+                 {"containerStatuses", json::array({{{"name", "app"},
+                                                     {"image", "app:1"},
+                                                     {"ready", false},
+                                                     {"restartCount", 4},
                                                      {"state", {{"waiting", {{"reason", "CrashLoopBackOff"}}}}},
-                                                     {"lastState", {{"terminated", {{"exitCode", 128}, {"reason", "StartError"}, {"message", msg},
-                                                                                    {"startedAt", "1970-01-01T00:00:00Z"}, {"finishedAt", "2025-03-11T13:58:00Z"}}}}}}})}}));
+                                                     {"lastState",
+                                                      {{"terminated",
+                                                        {{"exitCode", 128},
+                                                         {"reason", "StartError"},
+                                                         {"message", msg},
+                                                         {"startedAt", "1970-01-01T00:00:00Z"},
+                                                         {"finishedAt", "2025-03-11T13:58:00Z"}}}}}}})}}));
   const Report r = analyze_all(s);
   const auto found = with_reason(r, "RunContainerError");
   ASSERT_EQ(found.size(), 1u) << dump(r);
@@ -128,13 +149,21 @@ TEST(PodRules, ImageWithoutCommandIsBadCommand) {
   cluster::ClusterState s;
   s.add(ready_node());
   add_deployment(s, "ns", 1, 0, json::array());
-  s.add(app_pod("ns", "app-1-a",
-                {{"phase", "Pending"},
-                 {"conditions", json::array({{{"type", "Ready"}, {"status", "False"}}})},
-                 {"containerStatuses",
-                  json::array({{{"name", "app"}, {"image", "app:1"}, {"ready", false}, {"restartCount", 0},
-                                {"state", {{"waiting", {{"reason", "CreateContainerError"},
-                                                        {"message", "failed to generate container \"abc\" spec: failed to generate spec: no command specified"}}}}}}})}}));
+  s.add(app_pod(
+      "ns", "app-1-a",
+      {{"phase", "Pending"},
+       {"conditions", json::array({{{"type", "Ready"}, {"status", "False"}}})},
+       {"containerStatuses",
+        json::array(
+            {{{"name", "app"},
+              {"image", "app:1"},
+              {"ready", false},
+              {"restartCount", 0},
+              {"state",
+               {{"waiting",
+                 {{"reason", "CreateContainerError"},
+                  {"message",
+                   "failed to generate container \"abc\" spec: failed to generate spec: no command specified"}}}}}}})}}));
   const Report r = analyze_all(s);
   const auto found = with_reason(r, "CreateContainerError");
   ASSERT_EQ(found.size(), 1u) << dump(r);
@@ -147,7 +176,10 @@ cluster::ClusterState with_cron(const std::string& schedule) {
   s.add({{"apiVersion", "batch/v1"},
          {"kind", "CronJob"},
          {"metadata", meta("CronJob", "batch", "close")},
-         {"spec", {{"schedule", schedule}, {"suspend", false}, {"jobTemplate", {{"spec", {{"template", {{"spec", {{"containers", json::array()}}}}}}}}}}},
+         {"spec",
+          {{"schedule", schedule},
+           {"suspend", false},
+           {"jobTemplate", {{"spec", {{"template", {{"spec", {{"containers", json::array()}}}}}}}}}}},
          {"status", json::object()}});
   return s;
 }
@@ -171,13 +203,20 @@ TEST(CronJobRules, ScheduleForADayAMonthNeverHasNeverFires) {
 
 TEST(StorageRules, ProvisionerDeniedByItsCloudRoleIsPermissionDenied) {
   cluster::ClusterState s;
-  s.add({{"apiVersion", "storage.k8s.io/v1"}, {"kind", "StorageClass"}, {"metadata", meta("StorageClass", "", "efs-sc")},
-         {"provisioner", "efs.csi.aws.com"}, {"volumeBindingMode", "Immediate"}});
-  s.add({{"apiVersion", "v1"}, {"kind", "PersistentVolumeClaim"}, {"metadata", meta("PersistentVolumeClaim", "ml", "data")},
-         {"spec", {{"storageClassName", "efs-sc"}, {"accessModes", json::array({"ReadWriteMany"})}}}, {"status", {{"phase", "Pending"}}}});
-  s.add(event("PersistentVolumeClaim", "ml", "data", "ProvisioningFailed",
-              "failed to provision volume with StorageClass \"efs-sc\": rpc error: code = Unauthenticated desc = Access Denied. Please ensure you "
-              "have the right AWS permissions: Access denied"));
+  s.add({{"apiVersion", "storage.k8s.io/v1"},
+         {"kind", "StorageClass"},
+         {"metadata", meta("StorageClass", "", "efs-sc")},
+         {"provisioner", "efs.csi.aws.com"},
+         {"volumeBindingMode", "Immediate"}});
+  s.add({{"apiVersion", "v1"},
+         {"kind", "PersistentVolumeClaim"},
+         {"metadata", meta("PersistentVolumeClaim", "ml", "data")},
+         {"spec", {{"storageClassName", "efs-sc"}, {"accessModes", json::array({"ReadWriteMany"})}}},
+         {"status", {{"phase", "Pending"}}}});
+  s.add(event(
+      "PersistentVolumeClaim", "ml", "data", "ProvisioningFailed",
+      "failed to provision volume with StorageClass \"efs-sc\": rpc error: code = Unauthenticated desc = Access Denied. Please ensure you "
+      "have the right AWS permissions: Access denied"));
   const Report r = analyze_all(s);
   const auto found = with_reason(r, "PVCPending");
   ASSERT_EQ(found.size(), 1u) << dump(r);
@@ -187,16 +226,25 @@ TEST(StorageRules, ProvisionerDeniedByItsCloudRoleIsPermissionDenied) {
 TEST(ControllerRules, StatefulSetAndDaemonSetNameWhyTheyCannotCreatePods) {
   cluster::ClusterState s;
   s.add(ready_node());
-  s.add({{"apiVersion", "apps/v1"}, {"kind", "StatefulSet"}, {"metadata", meta("StatefulSet", "st", "kafka")},
-         {"spec", {{"replicas", 3}, {"selector", {{"matchLabels", {{"app", "kafka"}}}}}}}, {"status", {{"replicas", 2}, {"readyReplicas", 2}}}});
-  s.add(event("StatefulSet", "st", "kafka", "FailedCreate",
-              "create Pod kafka-2 in StatefulSet kafka failed error: pods \"kafka-2\" is forbidden: exceeded quota: q, requested: "
-              "limits.memory=6Gi, used: limits.memory=12Gi, limited: limits.memory=16Gi"));
-  s.add({{"apiVersion", "apps/v1"}, {"kind", "DaemonSet"}, {"metadata", meta("DaemonSet", "lg", "fluent-bit")},
-         {"spec", {{"selector", {{"matchLabels", {{"app", "fb"}}}}}}},
-         {"status", {{"desiredNumberScheduled", 1}, {"currentNumberScheduled", 0}, {"numberReady", 0}, {"numberUnavailable", 1}}}});
-  s.add(event("DaemonSet", "lg", "fluent-bit", "FailedCreate",
-              "Error creating: pods \"fluent-bit-\" is forbidden: error looking up service account lg/fluent-bit: serviceaccount \"fluent-bit\" not found"));
+  s.add({{"apiVersion", "apps/v1"},
+         {"kind", "StatefulSet"},
+         {"metadata", meta("StatefulSet", "st", "kafka")},
+         {"spec", {{"replicas", 3}, {"selector", {{"matchLabels", {{"app", "kafka"}}}}}}},
+         {"status", {{"replicas", 2}, {"readyReplicas", 2}}}});
+  s.add(event(
+      "StatefulSet", "st", "kafka", "FailedCreate",
+      "create Pod kafka-2 in StatefulSet kafka failed error: pods \"kafka-2\" is forbidden: exceeded quota: q, requested: "
+      "limits.memory=6Gi, used: limits.memory=12Gi, limited: limits.memory=16Gi"));
+  s.add(
+      {{"apiVersion", "apps/v1"},
+       {"kind", "DaemonSet"},
+       {"metadata", meta("DaemonSet", "lg", "fluent-bit")},
+       {"spec", {{"selector", {{"matchLabels", {{"app", "fb"}}}}}}},
+       {"status",
+        {{"desiredNumberScheduled", 1}, {"currentNumberScheduled", 0}, {"numberReady", 0}, {"numberUnavailable", 1}}}});
+  s.add(event(
+      "DaemonSet", "lg", "fluent-bit", "FailedCreate",
+      "Error creating: pods \"fluent-bit-\" is forbidden: error looking up service account lg/fluent-bit: serviceaccount \"fluent-bit\" not found"));
   const Report r = analyze_all(s);
   const auto sts = with_reason(r, "StatefulSetUnavailable");
   const auto ds = with_reason(r, "DaemonSetUnavailable");
@@ -208,8 +256,12 @@ TEST(ControllerRules, StatefulSetAndDaemonSetNameWhyTheyCannotCreatePods) {
 
 json sandbox_pending() {
   return {{"phase", "Pending"},
-          {"conditions", json::array({{{"type", "Ready"}, {"status", "False"}}, {{"type", "PodScheduled"}, {"status", "True"}}})},
-          {"containerStatuses", json::array({{{"name", "app"}, {"image", "app:1"}, {"ready", false}, {"restartCount", 0},
+          {"conditions",
+           json::array({{{"type", "Ready"}, {"status", "False"}}, {{"type", "PodScheduled"}, {"status", "True"}}})},
+          {"containerStatuses", json::array({{{"name", "app"},
+                                              {"image", "app:1"},
+                                              {"ready", false},
+                                              {"restartCount", 0},
                                               {"state", {{"waiting", {{"reason", "ContainerCreating"}}}}}}})}};
 }
 
@@ -218,13 +270,16 @@ TEST(WorkloadRules, StuckRolloutShortOfReplicasIsOneFindingWithTheSandboxCause) 
   s.add(ready_node());
   add_deployment(s, "ns", 2, 0,
                  json::array({{{"type", "Available"}, {"status", "False"}, {"reason", "MinimumReplicasUnavailable"}},
-                              {{"type", "Progressing"}, {"status", "False"}, {"reason", "ProgressDeadlineExceeded"},
+                              {{"type", "Progressing"},
+                               {"status", "False"},
+                               {"reason", "ProgressDeadlineExceeded"},
                                {"message", "ReplicaSet \"app-1\" has timed out progressing."}}}));
   for (const char* name : {"app-1-a", "app-1-b"}) {
     s.add(app_pod("ns", name, sandbox_pending()));
-    s.add(event("Pod", "ns", name, "FailedCreatePodSandBox",
-                "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox \"0f\": plugin "
-                "type=\"aws-cni\" name=\"aws-cni\" failed (add): add cmd: failed to assign an IP address to container"));
+    s.add(event(
+        "Pod", "ns", name, "FailedCreatePodSandBox",
+        "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox \"0f\": plugin "
+        "type=\"aws-cni\" name=\"aws-cni\" failed (add): add cmd: failed to assign an IP address to container"));
   }
   const Report r = analyze_all(s);
   ASSERT_EQ(r.findings.size(), 1u) << dump(r);
@@ -237,22 +292,39 @@ TEST(WorkloadRules, StuckRolloutShortOfReplicasIsOneFindingWithTheSandboxCause) 
 TEST(ServiceRules, ReadinessGateHeldBackByLoadBalancerHealthChecksIsTheCause) {
   cluster::ClusterState s;
   s.add(ready_node());
-  add_deployment(s, "web", 1, 0, json::array({{{"type", "Available"}, {"status", "False"}, {"reason", "MinimumReplicasUnavailable"}}}));
+  add_deployment(s, "web", 1, 0,
+                 json::array({{{"type", "Available"}, {"status", "False"}, {"reason", "MinimumReplicasUnavailable"}}}));
   const std::string gate = "target-health.elbv2.k8s.aws/k8s-web-app-0123456789";
-  s.add(app_pod("web", "app-1-a",
-                {{"phase", "Running"},
-                 {"podIP", "10.0.1.5"},
-                 {"conditions", json::array({{{"type", "Ready"}, {"status", "False"}, {"reason", "ReadinessGatesNotReady"},
-                                              {"message", "the status of pod readiness gate \"" + gate + "\" is not \"True\", but False"}},
-                                             {{"type", "ContainersReady"}, {"status", "True"}},
-                                             {{"type", gate}, {"status", "False"}, {"reason", "Target.FailedHealthChecks"}, {"message", "Health checks failed"}}})},
-                 {"containerStatuses", json::array({{{"name", "app"}, {"image", "app:1"}, {"ready", true}, {"started", true}, {"restartCount", 0},
-                                                     {"state", {{"running", {{"startedAt", "2025-03-11T13:00:00Z"}}}}}}})}},
-                {{"readinessGates", json::array({{{"conditionType", gate}}})}}));
-  s.add({{"apiVersion", "v1"}, {"kind", "Service"}, {"metadata", meta("Service", "web", "app")},
+  s.add(app_pod(
+      "web", "app-1-a",
+      {{"phase", "Running"},
+       {"podIP", "10.0.1.5"},
+       {"conditions",
+        json::array({{{"type", "Ready"},
+                      {"status", "False"},
+                      {"reason", "ReadinessGatesNotReady"},
+                      {"message", "the status of pod readiness gate \"" + gate + "\" is not \"True\", but False"}},
+                     {{"type", "ContainersReady"}, {"status", "True"}},
+                     {{"type", gate},
+                      {"status", "False"},
+                      {"reason", "Target.FailedHealthChecks"},
+                      {"message", "Health checks failed"}}})},
+       {"containerStatuses", json::array({{{"name", "app"},
+                                           {"image", "app:1"},
+                                           {"ready", true},
+                                           {"started", true},
+                                           {"restartCount", 0},
+                                           {"state", {{"running", {{"startedAt", "2025-03-11T13:00:00Z"}}}}}}})}},
+      {{"readinessGates", json::array({{{"conditionType", gate}}})}}));
+  s.add({{"apiVersion", "v1"},
+         {"kind", "Service"},
+         {"metadata", meta("Service", "web", "app")},
          {"spec", {{"selector", {{"app", "app"}}}, {"ports", json::array({{{"port", 80}}})}}}});
-  s.add({{"apiVersion", "v1"}, {"kind", "Endpoints"}, {"metadata", meta("Endpoints", "web", "app")},
-         {"subsets", json::array({{{"notReadyAddresses", json::array({{{"ip", "10.0.1.5"}}})}, {"ports", json::array({{{"port", 8080}}})}}})}});
+  s.add({{"apiVersion", "v1"},
+         {"kind", "Endpoints"},
+         {"metadata", meta("Endpoints", "web", "app")},
+         {"subsets", json::array({{{"notReadyAddresses", json::array({{{"ip", "10.0.1.5"}}})},
+                                   {"ports", json::array({{{"port", 8080}}})}}})}});
   const Report r = analyze_all(s);
   ASSERT_EQ(r.findings.size(), 1u) << dump(r);
   EXPECT_EQ(r.findings[0].reason, "ServiceNotReadyEndpoints");
@@ -263,7 +335,10 @@ TEST(ServiceRules, ReadinessGateHeldBackByLoadBalancerHealthChecksIsTheCause) {
 TEST(NodeRules, NetworkUnavailableNamesTheNetworkPluginNotEvictions) {
   cluster::ClusterState s;
   json n = ready_node();
-  n["status"]["conditions"].push_back({{"type", "NetworkUnavailable"}, {"status", "True"}, {"reason", "CalicoIsDown"}, {"message", "Calico is shutting down on this node"}});
+  n["status"]["conditions"].push_back({{"type", "NetworkUnavailable"},
+                                       {"status", "True"},
+                                       {"reason", "CalicoIsDown"},
+                                       {"message", "Calico is shutting down on this node"}});
   s.add(n);
   const Report r = analyze_all(s);
   const auto found = with_reason(r, "NodeNetworkUnavailable");

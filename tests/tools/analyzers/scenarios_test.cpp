@@ -42,8 +42,8 @@ Report run(Loaded& l, Options options = {}) {
 std::string dump(const Report& r) {
   std::string out;
   for (const auto& f : r.findings) {
-    out += "  [" + std::string(to_string(f.severity)) + "] " + f.reason + " " + f.resource.str() + " (" + f.root_cause.category + ") " +
-           f.summary + "\n";
+    out += "  [" + std::string(to_string(f.severity)) + "] " + f.reason + " " + f.resource.str() + " (" +
+           f.root_cause.category + ") " + f.summary + "\n";
   }
   return out;
 }
@@ -71,20 +71,37 @@ struct Case {
 };
 
 const std::vector<Case> kCases = {
-    {"crashloop-missing-env", {"CrashLoopBackOff", "Deployment", "payments", "payments-api", "missing_config", "DATABASE_URL"}, {}},
+    {"crashloop-missing-env",
+     {"CrashLoopBackOff", "Deployment", "payments", "payments-api", "missing_config", "DATABASE_URL"},
+     {}},
     {"oomkilled", {"OOMKilled", "Deployment", "reports", "report-renderer", "out_of_memory", "137"}, {}},
-    {"image-pull-backoff", {"ImagePullBackOff", "Deployment", "search", "search-indexer", "image_unavailable", "not found"}, {}},
-    {"pending-insufficient-cpu", {"Unschedulable", "Deployment", "analytics", "spark-driver", "insufficient_resources", "Insufficient cpu"}, {}},
-    {"pending-unbound-pvc", {"Unschedulable", "StatefulSet", "data", "postgres", "storage_unavailable", "gp3-encrypted"}, {}},
-    {"readiness-probe-failing", {"ProbeFailure", "Deployment", "catalog", "catalog-api", "dependency_unreachable", "connection refused"}, {}},
-    {"node-not-ready", {"NodeNotReady", "Node", "", "ip-10-0-1-201.eu-west-1.compute.internal", "node_failure", "NodeStatusUnknown"}, {}},
+    {"image-pull-backoff",
+     {"ImagePullBackOff", "Deployment", "search", "search-indexer", "image_unavailable", "not found"},
+     {}},
+    {"pending-insufficient-cpu",
+     {"Unschedulable", "Deployment", "analytics", "spark-driver", "insufficient_resources", "Insufficient cpu"},
+     {}},
+    {"pending-unbound-pvc",
+     {"Unschedulable", "StatefulSet", "data", "postgres", "storage_unavailable", "gp3-encrypted"},
+     {}},
+    {"readiness-probe-failing",
+     {"ProbeFailure", "Deployment", "catalog", "catalog-api", "dependency_unreachable", "connection refused"},
+     {}},
+    {"node-not-ready",
+     {"NodeNotReady", "Node", "", "ip-10-0-1-201.eu-west-1.compute.internal", "node_failure", "NodeStatusUnknown"},
+     {}},
     {"evicted-pods",
      {"Evicted", "Deployment", "media", "thumbnailer", "out_of_memory", "low on resource: memory"},
-     {{"NodeMemoryPressure", "Node", "", "ip-10-0-2-87.eu-west-1.compute.internal", "out_of_memory", "MemoryPressure"}}},
+     {{"NodeMemoryPressure", "Node", "", "ip-10-0-2-87.eu-west-1.compute.internal", "out_of_memory",
+       "MemoryPressure"}}},
     {"create-container-config-error",
-     {"CreateContainerConfigError", "Deployment", "billing", "invoice-service", "missing_config", "billing-db-credentials"}, {}},
+     {"CreateContainerConfigError", "Deployment", "billing", "invoice-service", "missing_config",
+      "billing-db-credentials"},
+     {}},
     {"job-backoff-limit", {"JobFailed", "Job", "batch", "db-migrate-20250311", "application_error", "migration"}, {}},
-    {"service-no-endpoints", {"ServiceNoEndpoints", "Service", "search", "search-api", "missing_config", "app=search"}, {}},
+    {"service-no-endpoints",
+     {"ServiceNoEndpoints", "Service", "search", "search-api", "missing_config", "app=search"},
+     {}},
 };
 
 bool matches(const Finding& f, const Expected& e) {
@@ -99,13 +116,15 @@ TEST_P(Scenario, TopFindingNamesTheRootCause) {
   const Report r = run(l);
   ASSERT_FALSE(r.findings.empty()) << c.scenario;
   const Finding& top = r.findings.front();
-  EXPECT_TRUE(matches(top, c.top)) << c.scenario << ": top finding is " << top.reason << " " << top.resource.str() << "\n" << dump(r);
+  EXPECT_TRUE(matches(top, c.top)) << c.scenario << ": top finding is " << top.reason << " " << top.resource.str()
+                                   << "\n"
+                                   << dump(r);
   EXPECT_EQ(top.root_cause.category, c.top.category) << c.scenario << ": " << top.root_cause.summary << "\n" << dump(r);
   EXPECT_TRUE(evidence_has(top, c.top.evidence)) << c.scenario << ": no evidence with \"" << c.top.evidence << "\"\n"
                                                  << nlohmann::json(top).dump(2);
   EXPECT_NE(top.severity, Severity::info);
-  std::cout << "[ scenario ] " << c.scenario << ": " << top.reason << " " << top.resource.str() << " (" << top.root_cause.category << ", "
-            << top.root_cause.confidence << ") — " << top.summary << "\n";
+  std::cout << "[ scenario ] " << c.scenario << ": " << top.reason << " " << top.resource.str() << " ("
+            << top.root_cause.category << ", " << top.root_cause.confidence << ") — " << top.summary << "\n";
 }
 
 TEST_P(Scenario, NothingElseIsWarningOrWorse) {
@@ -122,7 +141,8 @@ TEST_P(Scenario, NothingElseIsWarningOrWorse) {
         EXPECT_TRUE(evidence_has(f, a.evidence)) << nlohmann::json(f).dump(2);
       }
     }
-    EXPECT_TRUE(expected) << c.scenario << ": unexpected " << f.reason << " on " << f.resource.str() << ": " << f.summary;
+    EXPECT_TRUE(expected) << c.scenario << ": unexpected " << f.reason << " on " << f.resource.str() << ": "
+                          << f.summary;
   }
 }
 
@@ -131,7 +151,8 @@ TEST_P(Scenario, OutputMatchesTheSchemaShape) {
   const auto j = to_json(run(l));
   ASSERT_TRUE(j.contains("summary"));
   for (const auto& f : j["findings"]) {
-    for (const char* key : {"id", "resource", "reason", "severity", "summary", "evidence", "root_cause", "escalation", "suggested_actions"}) {
+    for (const char* key : {"id", "resource", "reason", "severity", "summary", "evidence", "root_cause", "escalation",
+                            "suggested_actions"}) {
       EXPECT_TRUE(f.contains(key)) << key << " missing in " << f.dump();
     }
     EXPECT_FALSE(f["summary"].get<std::string>().empty());
@@ -152,7 +173,8 @@ INSTANTIATE_TEST_SUITE_P(Examples, Scenario, ::testing::ValuesIn(kCases),
 TEST(Scenarios, HealthyClusterHasNoWarningOrCriticalFinding) {
   auto l = load("healthy");
   const Report r = run(l);
-  for (const auto& f : r.findings) EXPECT_EQ(f.severity, Severity::info) << f.reason << " " << f.resource.str() << ": " << f.summary;
+  for (const auto& f : r.findings)
+    EXPECT_EQ(f.severity, Severity::info) << f.reason << " " << f.resource.str() << ": " << f.summary;
   EXPECT_EQ(r.summary.nodes_ready, r.summary.nodes_total);
   EXPECT_TRUE(r.summary.degraded_namespaces.empty());
 }
@@ -216,7 +238,8 @@ TEST(Scale, TenThousandPodClusterIsAnalysedWellUnderASecond) {
   const auto load_start = std::chrono::steady_clock::now();
   auto state = source->load(cluster::LoadScope{});
   ASSERT_TRUE(state) << state.error();
-  const double load_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - load_start).count();
+  const double load_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - load_start).count();
   Options options;
   std::vector<double> times;
   Report r;
@@ -231,10 +254,10 @@ TEST(Scale, TenThousandPodClusterIsAnalysedWellUnderASecond) {
   top20.max_findings = 20;
   top20.severity_min = Severity::warning;
   const std::string host_text = to_json(analyze(*state, top20)).dump();
-  std::cout << "[ scale    ] " << state->pods.size() << " pods, " << state->nodes.size() << " nodes, " << state->events.size()
-            << " events: analysis min " << times.front() << " ms, median " << times[2] << " ms (snapshot load " << load_ms << " ms), "
-            << r.findings.size() << " findings, " << json_text.size() << " bytes JSON; default call (warning+, max 20) "
-            << host_text.size() / 4 << " tokens\n";
+  std::cout << "[ scale    ] " << state->pods.size() << " pods, " << state->nodes.size() << " nodes, "
+            << state->events.size() << " events: analysis min " << times.front() << " ms, median " << times[2]
+            << " ms (snapshot load " << load_ms << " ms), " << r.findings.size() << " findings, " << json_text.size()
+            << " bytes JSON; default call (warning+, max 20) " << host_text.size() / 4 << " tokens\n";
   EXPECT_LT(times[2], 1000.0);
   // Every 50th Deployment (10 pods each) crash-loops, all in namespace team-7: the namespace is degraded and
   // the Deployments failing the same way roll up into its finding, each with its count.

@@ -133,7 +133,8 @@ TEST(AnalyzePodLogsTool, NamesTheMissingVariableFromThePreviousLog) {
   const auto tool = analyze_pod_logs_tool(services);
   RecordingContext ctx;
   // A workload name resolves to its most recently failing pod.
-  const auto out = tool.handler(with_defaults("analyze_pod_logs.input", {{"namespace", "payments"}, {"pod", "payments-api"}}), ctx);
+  const auto out =
+      tool.handler(with_defaults("analyze_pod_logs.input", {{"namespace", "payments"}, {"pod", "payments-api"}}), ctx);
   ASSERT_TRUE(out) << out.error().message;
   const auto errors = schema("analyze_pod_logs.output").validate(out->structured);
   EXPECT_TRUE(errors.empty()) << protocol::format_errors(errors) << "\n" << out->structured.dump(2);
@@ -151,7 +152,8 @@ TEST(AnalyzePodLogsTool, OomKillBeatsTheLog) {
   const auto services = services_of(source("oomkilled"));
   const auto tool = analyze_pod_logs_tool(services);
   RecordingContext ctx;
-  const auto out = tool.handler(with_defaults("analyze_pod_logs.input", {{"namespace", "reports"}, {"pod", "report-renderer"}}), ctx);
+  const auto out = tool.handler(
+      with_defaults("analyze_pod_logs.input", {{"namespace", "reports"}, {"pod", "report-renderer"}}), ctx);
   ASSERT_TRUE(out) << out.error().message;
   EXPECT_EQ(out->structured["root_cause"]["category"], "out_of_memory");
   EXPECT_NE(out->structured["containers"][0]["exit_meaning"].get<std::string>().find("OOM"), std::string::npos);
@@ -161,7 +163,8 @@ TEST(AnalyzePodLogsTool, UnknownPodListsThePods) {
   const auto services = services_of(source("crashloop-missing-env"));
   const auto tool = analyze_pod_logs_tool(services);
   RecordingContext ctx;
-  const auto out = tool.handler(with_defaults("analyze_pod_logs.input", {{"namespace", "payments"}, {"pod", "nope"}}), ctx);
+  const auto out =
+      tool.handler(with_defaults("analyze_pod_logs.input", {{"namespace", "payments"}, {"pod", "nope"}}), ctx);
   ASSERT_FALSE(out);
   EXPECT_NE(out.error().message.find("payments-api-"), std::string::npos) << out.error().message;
 }
@@ -170,8 +173,10 @@ TEST(AnalyzePodLogsTool, UnknownContainerListsTheContainers) {
   const auto services = services_of(source("crashloop-missing-env"));
   const auto tool = analyze_pod_logs_tool(services);
   RecordingContext ctx;
-  const auto out = tool.handler(
-      with_defaults("analyze_pod_logs.input", {{"namespace", "payments"}, {"pod", "payments-api"}, {"container", "sidecar"}}), ctx);
+  const auto out =
+      tool.handler(with_defaults("analyze_pod_logs.input",
+                                 {{"namespace", "payments"}, {"pod", "payments-api"}, {"container", "sidecar"}}),
+                   ctx);
   ASSERT_FALSE(out);
   EXPECT_NE(out.error().message.find("api"), std::string::npos) << out.error().message;
 }

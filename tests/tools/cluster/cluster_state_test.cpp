@@ -42,7 +42,8 @@ ClusterState small_cluster() {
          {"ready", false},
          {"restartCount", 4},
          {"state", {{"waiting", {{"reason", "CrashLoopBackOff"}, {"message", "back-off 1m20s"}}}}},
-         {"lastState", {{"terminated", {{"reason", "OOMKilled"}, {"exitCode", 137}, {"finishedAt", "2025-03-11T13:59:00Z"}}}}}}}}};
+         {"lastState",
+          {{"terminated", {{"reason", "OOMKilled"}, {"exitCode", 137}, {"finishedAt", "2025-03-11T13:59:00Z"}}}}}}}}};
   s.add(pod);
   s.add(object("Pod", "shop", "orphan", "p2", Json::array(), {{"app", "other"}}));
   s.add(object("Node", "", "n1", "n1uid"));
@@ -151,9 +152,10 @@ TEST(ClusterState, SecretDataNeverEntersTheModel) {
 
 TEST(ClusterState, TypedListItemsTakeTheListKind) {
   ClusterState s;
-  s.add_list(Json{{"apiVersion", "v1"},
-                  {"kind", "PodList"},
-                  {"items", {{{"metadata", {{"name", "a"}, {"namespace", "x"}}}, {"status", {{"phase", "Pending"}}}}}}});
+  s.add_list(
+      Json{{"apiVersion", "v1"},
+           {"kind", "PodList"},
+           {"items", {{{"metadata", {{"name", "a"}, {"namespace", "x"}}}, {"status", {{"phase", "Pending"}}}}}}});
   s.build_indexes();
   ASSERT_EQ(s.pods.size(), 1u);
   EXPECT_EQ(s.pods[0].phase, "Pending");

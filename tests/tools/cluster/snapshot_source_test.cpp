@@ -54,7 +54,8 @@ TEST(SnapshotSource, LoadsEveryScenarioWithResolvableOwners) {
     EXPECT_EQ(format_time(s.now).substr(0, 4), "2025");
     for (const auto& p : s.pods) {
       // Every controller owner is in the snapshot (consistent uids), up to a top-level workload.
-      for (const auto& ref : s.owner_chain(p.meta)) EXPECT_NE(s.find(ref), nullptr) << p.meta.name << " -> " << ref.str();
+      for (const auto& ref : s.owner_chain(p.meta))
+        EXPECT_NE(s.find(ref), nullptr) << p.meta.name << " -> " << ref.str();
       const auto top = s.top_owner(p.meta);
       if (!p.meta.owners.empty()) {
         EXPECT_TRUE(top.kind == "Deployment" || top.kind == "StatefulSet" || top.kind == "DaemonSet" ||
@@ -237,8 +238,8 @@ TEST_F(SnapshotLogs, PreviousLogHasTheFatalLineWithoutTimestamps) {
 }
 
 TEST_F(SnapshotLogs, TimestampsAndTailOnRequest) {
-  auto log = source->logs({.ns = "payments", .pod = crash->meta.name, .previous = true, .tail_lines = 1,
-                           .timestamps = true});
+  auto log =
+      source->logs({.ns = "payments", .pod = crash->meta.name, .previous = true, .tail_lines = 1, .timestamps = true});
   ASSERT_TRUE(log) << log.error();
   EXPECT_EQ(std::count(log->begin(), log->end(), '\n'), 1);
   EXPECT_EQ(log->rfind("2025-03-11T", 0), 0u) << *log;

@@ -48,8 +48,8 @@ std::optional<std::array<int, 4>> loaded(const Kubesim& sim) {
 // refuses Secrets as the safety validator does, and records every call.
 struct Upstream {
   explicit Upstream(const fs::path& kubeconfig, const fs::path& home) {
-    gateway = std::make_unique<upstream::Gateway>(
-        std::vector<upstream::UpstreamConfig>{eks::test_fixtures::kubernetes_upstream(kUpstreamBinary, kubeconfig, home)});
+    gateway = std::make_unique<upstream::Gateway>(std::vector<upstream::UpstreamConfig>{
+        eks::test_fixtures::kubernetes_upstream(kUpstreamBinary, kubeconfig, home)});
     gateway->install_check([this](const upstream::UpstreamCall& call) -> tl::expected<upstream::CallDone, std::string> {
       std::lock_guard lock(mutex);
       calls.push_back(call.tool + " " + call.arguments.dump());
@@ -134,13 +134,15 @@ TEST_P(UpstreamVsSnapshot, SameStateAndLogs) {
   options.now = expected->now;
   auto live = make_upstream_source(*up->gateway, options);
   int last_done = 0, total = 0;
-  auto got = timed([&] {
-    return live->load({}, [&](const LoadProgress& p) {
-      EXPECT_EQ(p.done, last_done + 1);
-      last_done = p.done;
-      total = p.total;
-    });
-  }, upstream_ms);
+  auto got = timed(
+      [&] {
+        return live->load({}, [&](const LoadProgress& p) {
+          EXPECT_EQ(p.done, last_done + 1);
+          last_done = p.done;
+          total = p.total;
+        });
+      },
+      upstream_ms);
   ASSERT_TRUE(got) << got.error();
   EXPECT_EQ(last_done, total);
   for (const auto& w : got->warnings) ADD_FAILURE() << "warning: " << w;
@@ -178,8 +180,10 @@ TEST_P(UpstreamVsSnapshot, SameStateAndLogs) {
     }
   }
   EXPECT_GT(compared, 0);
-  auto tail = live->logs({.ns = expected->pods[0].meta.ns, .pod = expected->pods[0].meta.name,
-                          .container = expected->pods[0].spec.containers[0].name, .tail_lines = 1});
+  auto tail = live->logs({.ns = expected->pods[0].meta.ns,
+                          .pod = expected->pods[0].meta.name,
+                          .container = expected->pods[0].spec.containers[0].name,
+                          .tail_lines = 1});
   if (tail) {
     EXPECT_LE(std::count(tail->begin(), tail->end(), '\n'), 1);
   }
