@@ -71,7 +71,7 @@ void Exchange::hold_expired() {
     upgrade_locked();
   }
   if (stream < 0) return;
-  owner->detach(stream, generation);
+  owner->detach(stream, Sink{conn, generation});
   post([](Conn& c) { c.end_sse(); });
 }
 
@@ -85,7 +85,7 @@ void Exchange::peer_closed() {
     release_locked();
   } else if (owner && stream >= 0) {
     // Handshake era: a disconnect is not a cancellation; the stream's events wait for Last-Event-ID.
-    owner->detach(stream, generation);
+    owner->detach(stream, Sink{conn, generation});
   }
 }
 

@@ -153,6 +153,10 @@ class ConnStream {
 struct Sink {
   std::weak_ptr<Conn> conn;
   std::uint64_t generation = 0;
+  // Same connection and same response on it. Generations count per connection, so both must match.
+  bool same_as(const Sink& other) const {
+    return generation == other.generation && !conn.owner_before(other.conn) && !other.conn.owner_before(conn);
+  }
 };
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
@@ -343,8 +347,9 @@ struct McpSession : std::enable_shared_from_this<McpSession> {
 
   void emit_locked(int key, const std::string& data, bool final, long retry_ms);
 
-  // The stream's connection went away: keep the stream, buffer its events for a resumption.
-  void detach(int key, std::uint64_t generation);
+  // The stream's connection went away: keep the stream, buffer its events for a resumption. Only when `sink` is
+  // still where the stream is written: a resumption may have moved it to another connection meanwhile.
+  void detach(int key, const Sink& sink);
 
   void touch();
 };

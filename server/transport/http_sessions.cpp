@@ -35,10 +35,10 @@ void McpSession::emit_locked(int key, const std::string& data, bool final, long 
   if (final) streams.erase(it);
 }
 
-void McpSession::detach(int key, std::uint64_t generation) {
+void McpSession::detach(int key, const Sink& sink) {
   std::lock_guard lock(mutex);
   const auto it = streams.find(key);
-  if (it != streams.end() && it->second.generation == generation) it->second.conn.reset();
+  if (it != streams.end() && it->second.same_as(sink)) it->second.conn.reset();
   if (key == standalone && (it == streams.end() || it->second.conn.expired())) {
     if (it != streams.end()) streams.erase(it);
     standalone = -1;

@@ -272,8 +272,8 @@ void Impl::handle_get(const std::shared_ptr<Conn>& conn, Request& request) {
       ++owner->active;
       const int key = *stream;
       lock.unlock();
-      conn->on_peer_closed([owner, key, gen = conn->generation()] {
-        owner->detach(key, gen);
+      conn->on_peer_closed([owner, key, sink = Sink{conn, conn->generation()}] {
+        owner->detach(key, sink);
         std::lock_guard l(owner->mutex);
         if (owner->active > 0) --owner->active;
       });
@@ -297,8 +297,8 @@ void Impl::handle_get(const std::shared_ptr<Conn>& conn, Request& request) {
   conn->start_sse(headers);
   if (owner->primes) owner->emit_locked(key, "", false, options.sse_retry.count());
   lock.unlock();
-  conn->on_peer_closed([owner, key, gen = conn->generation()] {
-    owner->detach(key, gen);
+  conn->on_peer_closed([owner, key, sink = Sink{conn, conn->generation()}] {
+    owner->detach(key, sink);
     std::lock_guard l(owner->mutex);
     if (owner->active > 0) --owner->active;
   });
