@@ -322,11 +322,14 @@ tl::expected<std::unique_ptr<Application>, std::string> build(const Config& conf
                                   .redactor = make_redactor(config),
                                   .subagent_client = kName,
                                   .approver = safety::refusing_approver()});
-  // The validator's cluster facts come from the live cluster at decision time, whatever the tools read.
+  // The validator's cluster facts come from the live cluster at decision time, whatever the tools read; with a
+  // snapshot there is no live cluster, and the facts are the snapshot's.
   cluster::UpstreamOptions facts_reader;
   facts_reader.actor_name = "safety-facts";
   app.validator->set_facts(cluster::read_facts(
-      std::shared_ptr<cluster::ClusterSource>(cluster::make_upstream_source(*app.gateway, facts_reader))));
+      config.snapshot.empty()
+          ? std::shared_ptr<cluster::ClusterSource>(cluster::make_upstream_source(*app.gateway, facts_reader))
+          : std::shared_ptr<cluster::ClusterSource>(cluster::make_snapshot_source(config.snapshot))));
 
   auto& services = app.services;
   services.version = kVersion;
@@ -336,6 +339,16 @@ tl::expected<std::unique_ptr<Application>, std::string> build(const Config& conf
   services.upstreams = [gateway = app.gateway.get()] { return gateway->states(); };
   services.policy = app.policy;
   services.audit = app.audit;
+  services.validator = app.validator;
+  // Plans wait for apply_remediation next to the audit log, so the command line and the server share them.
+  const auto plans_path = std::filesystem::path(config.audit_log).parent_path() / "plans.sqlite";
+  auto plans = remediation::PlanStore::open(plans_path);
+  if (!plans) {
+    return tl::unexpected("cannot open the plans database: " + plans.error() +
+                          " (it lives next to the audit log: set state_dir or audit_log in the configuration to a "
+                          "writable place)");
+  }
+  services.plans = std::move(*plans);
   auto agents = make_agents(config, *app.gateway, app.audit);
   if (!agents) return tl::unexpected(agents.error());
   services.agents = std::move(*agents);

@@ -175,7 +175,7 @@ ClusterFacts Validator::facts() const {
   return facts_;
 }
 
-Decision Validator::evaluate(const Action& a) {
+Decision Validator::evaluate(const Action& a, Mode mode) {
   const Policy& p = policy_;
   if (!a.classified) {
     return deny("unclassified_tool", "unclassified_tool",
@@ -236,12 +236,12 @@ Decision Validator::evaluate(const Action& a) {
   }
   const bool reporting = a.upstream == "github" && contains(p.github.allowed_writes, a.tool);
   if (!reporting) {
-    if (p.mode == Mode::read_only) {
+    if (mode == Mode::read_only) {
       return deny("read_only_mode", "mode",
                   "The safety policy is in read_only mode, so nothing is changed. Report the action as a "
                   "recommendation for a human; a human can switch the policy to propose or auto mode.");
     }
-    if (p.mode == Mode::propose) {
+    if (mode == Mode::propose) {
       return deny("propose_mode", "mode",
                   "The safety policy is in propose mode: remediations are planned, never executed. Include this "
                   "action in the proposed plan for a human to run.");
@@ -379,19 +379,42 @@ void Validator::audit(const json& line, bool must_persist, Decision* decision) {
   }
 }
 
+Decision Validator::evaluate_and_approve(const Action& action, Mode mode) {
+  Decision d = evaluate(action, mode);
+  if (d.allowed() && action.mutating && d.code == "auto") {
+    std::string how;
+    if (auto stop = approve(policy_, facts(), action, how)) return std::move(*stop);
+    return allow(how);
+  }
+  return d;
+}
+
+Decision Validator::preview(const Action& action) {
+  Decision d;
+  try {
+    d = evaluate_and_approve(action, Mode::auto_);
+    if (d.verdict != Verdict::deny && action.mutating && action.upstream != "self") {
+      const auto store = limit_store();
+      const auto open_until = store ? store->open_until(target_key(action), clock_())
+                                    : tl::expected<std::optional<TimePoint>, std::string>(std::nullopt);
+      if (open_until && *open_until) {
+        d = deny("circuit_open", "circuit_breaker",
+                 "Remediating this target failed " + std::to_string(policy_.circuit_breaker.failures) +
+                     " times recently, so the circuit breaker stops further attempts for now; escalate to a human.");
+      }
+    }
+  } catch (const std::exception& e) {
+    d = deny("internal_error", "validator", std::string("The validator failed (") + e.what() + ").");
+  }
+  d.action = action;
+  return d;
+}
+
 Decision Validator::decide(const Action& action, const Actor& actor, std::string correlation_id) {
   Decision d;
   if (correlation_id.empty()) correlation_id = new_correlation_id();
   try {
-    d = evaluate(action);
-    if (d.allowed() && action.mutating && d.code == "auto") {
-      std::string how;
-      if (auto stop = approve(policy_, facts(), action, how)) {
-        d = std::move(*stop);
-      } else {
-        d = allow(how);
-      }
-    }
+    d = evaluate_and_approve(action, policy_.mode);
     // Our own tools are not counted: each upstream call they make passes here and is counted itself.
     if (d.allowed() && action.mutating && action.upstream != "self") {
       if (auto stop = limits(action, clock_())) d = std::move(*stop);

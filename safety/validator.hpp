@@ -77,6 +77,12 @@ class Validator {
   // The gateway's check before every upstream call: classify, decide, audit. Thread-safe. Never throws.
   Decision check_upstream(const UpstreamCall& call);
 
+  // What decide() would answer for `action` in auto mode — the verdict a remediation plan shows before anything
+  // runs — without auditing it or taking a rate-limit slot (an open circuit breaker still shows as a deny). The
+  // policy's mode is left out so that a plan says what a human could approve; apply refuses in read_only and
+  // propose mode. Thread-safe. Never throws.
+  Decision preview(const Action& action);
+
   // A needs_approval decision that `by` approved: audits the approval (fsynced: an approval that cannot be
   // audited is refused) and counts the call against the rate limits as an allowed one. Returns the decision the
   // call runs under (allow, code "approved", rule `by`), or a deny; any other decision comes back unchanged.
@@ -93,7 +99,9 @@ class Validator {
   void set_limit_store(std::shared_ptr<LimitStore> limits);
 
  private:
-  Decision evaluate(const Action& action);
+  Decision evaluate(const Action& action, Mode mode);
+  // evaluate() and, for an allowed change in auto mode, the approval rules (production, escalation, auto list).
+  Decision evaluate_and_approve(const Action& action, Mode mode);
   std::optional<Decision> limits(const Action& action, std::chrono::system_clock::time_point now);
   ClusterFacts facts() const;
   void audit(const nlohmann::json& line, bool must_persist, Decision* decision);

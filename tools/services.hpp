@@ -10,7 +10,9 @@
 #include "agents/runtime.hpp"
 #include "safety/audit_log.hpp"
 #include "safety/policy.hpp"
+#include "safety/validator.hpp"
 #include "tools/cluster/source.hpp"
+#include "tools/remediation/plan_store.hpp"
 
 namespace eks::tools {
 
@@ -27,6 +29,11 @@ struct Services {
   std::size_t tool_count = 0;                        // filled in by the toolset once every tool is listed
   safety::Policy policy = safety::default_policy();  // the effective safety policy
   std::shared_ptr<safety::AuditLog> audit;           // null when auditing is off (tests)
+  // The validator every boundary uses; propose_remediation asks it for the verdict on each planned call. Null:
+  // every planned action needs approval.
+  std::shared_ptr<safety::Validator> validator;
+  // Where plans wait for apply_remediation (plans.sqlite in the state directory). Null: plans are not kept.
+  std::shared_ptr<remediation::PlanStore> plans;
   // Where the diagnosis tools read the cluster: the upstream Kubernetes MCP server, or a snapshot directory.
   // Null: no cluster configured (the tools say how to configure one).
   std::shared_ptr<cluster::ClusterSource> cluster;

@@ -4,10 +4,16 @@ namespace eks::tools {
 
 std::vector<server::ToolDef> toolset(Services& services) {
   // One line per tool, in the order tools/list shows them.
+  // clang-format off
   std::vector<server::ToolDef> tools{
-      diagnose_cluster_tool(services), analyze_pod_logs_tool(services), server_status_tool(services),
-      get_config_tool(services),       get_policy_tool(services),
+      diagnose_cluster_tool(services),
+      analyze_pod_logs_tool(services),
+      propose_remediation_tool(services),
+      server_status_tool(services),
+      get_config_tool(services),
+      get_policy_tool(services),
   };
+  // clang-format on
   services.tool_count = tools.size();
   return tools;
 }

@@ -67,6 +67,39 @@ TEST(Validator, ReadsAndRefusalsDoNotSpendTheRateLimit) {
   EXPECT_TRUE(v.check_upstream(restart("team-a")).allowed());
 }
 
+TEST(Validator, PreviewNeitherAuditsNorSpendsTheRateLimit) {
+  TempDir dir;
+  safety::AuditOptions options;
+  options.path = dir.path() / "audit.jsonl";
+  auto audit = safety::AuditLog::open(options);
+  ASSERT_TRUE(audit) << audit.error();
+  FakeClock clock;
+  Validator v(auto_policy("rate_limits: {per_namespace: 1, cluster: 1}\n"), *audit, known_facts(), clock.fn());
+  for (int i = 0; i < 5; ++i) {
+    const auto d = v.preview(safety::classify_upstream(restart("team-a")));
+    EXPECT_EQ(d.verdict, Verdict::allow) << d.code;
+    EXPECT_EQ(d.code, "auto_approve.restart_pod");
+  }
+  EXPECT_TRUE((*audit)->recent(10).empty());
+  EXPECT_TRUE(v.check_upstream(restart("team-a")).allowed());  // the one slot is still there
+  EXPECT_EQ(v.preview(safety::classify_upstream(restart("kube-system"))).verdict, Verdict::deny);
+}
+
+TEST(Validator, PreviewShowsWhatAutoModeWouldDecideWhateverTheMode) {
+  for (const char* mode : {"read_only", "propose", "auto"}) {
+    Validator v(*safety::parse_policy(std::string("mode: ") + mode + "\n", "test"), nullptr, known_facts());
+    EXPECT_EQ(v.preview(safety::classify_upstream(restart("team-a"))).verdict, Verdict::allow) << mode;
+    const UpstreamCall apply{"kubernetes",
+                             "resources_create_or_update",
+                             json{{"resource", R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"w",)"
+                                               R"("namespace":"team-a"},"spec":{"replicas":2}})"}},
+                             "default",
+                             {},
+                             ""};
+    EXPECT_EQ(v.preview(safety::classify_upstream(apply)).verdict, Verdict::needs_approval) << mode;
+  }
+}
+
 TEST(Validator, CircuitBreakerOpensAfterRepeatedFailuresOfOneTarget) {
   FakeClock clock;
   Validator v(auto_policy("circuit_breaker: {failures: 3, window_seconds: 600, cooldown_seconds: 900}\n"

@@ -66,11 +66,10 @@ struct Finding {
   std::string log_pod;  // a pod whose log may explain the failure
   std::string log_container;
   bool log_previous = false;
-  std::vector<std::string> claims;     // PVCs the pods mount (correlation with PVC findings)
-  std::vector<std::string> pod_names;  // every affected pod (pods is the first 10)
-  bool status_cause_is_specific = false;
-  bool folded = false;  // merged into another finding by correlation; dropped before output  // true: a status field
-                        // named the cause; logs only add evidence
+  std::vector<std::string> claims;        // PVCs the pods mount (correlation with PVC findings)
+  std::vector<std::string> pod_names;     // every affected pod (pods is the first 10)
+  bool status_cause_is_specific = false;  // true: a status field named the cause; logs only add evidence
+  bool folded = false;                    // merged into another finding by correlation; dropped before output
 
   void add_evidence(std::string source, std::string text, std::string object = {}, int count = 0);
   void add_related(const ObjectRef& ref, std::string reason, std::string note);

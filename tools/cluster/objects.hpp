@@ -50,6 +50,7 @@ struct ObjectMeta {
   std::string ns{};  // metadata.namespace; empty for cluster-scoped objects
   std::string name{};
   std::string uid{};
+  std::string resource_version{};  // metadata.resourceVersion: changes with every write (plans compare it)
   Labels labels{};
   Labels annotations{};
   std::vector<OwnerReference> owners{};

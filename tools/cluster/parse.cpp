@@ -122,6 +122,7 @@ ObjectMeta parse_meta(const Json& o, bool keep_raw = false) {
   m.ns = str(md, "namespace");
   m.name = str(md, "name");
   m.uid = str(md, "uid");
+  m.resource_version = str(md, "resourceVersion");
   m.labels = string_map(md, "labels");
   m.annotations = string_map(md, "annotations");
   for (const auto& r : array_at(md, "ownerReferences")) {

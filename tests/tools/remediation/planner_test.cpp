@@ -1,0 +1,166 @@
+// The planner on example scenarios, with verdicts from a real validator in auto mode whose cluster facts come
+// from the same snapshot (as `eks-sre-mcp --snapshot` wires it).
+#include "tools/remediation/planner.hpp"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "safety/classifier.hpp"
+#include "tools/analyzers/analyze.hpp"
+#include "tools/cluster/facts.hpp"
+#include "tools/cluster/source.hpp"
+
+namespace eks::remediation {
+namespace {
+
+using nlohmann::json;
+
+struct Planned {
+  Proposal proposal;
+  std::vector<analyzers::Finding> findings;
+};
+
+Planned plan_scenario(const std::string& scenario, const std::string& policy_yaml = "mode: auto\n",
+                      const std::function<void(PlannerOptions&)>& adjust = {}) {
+  std::shared_ptr<cluster::ClusterSource> source =
+      cluster::make_snapshot_source(std::string(EKS_SOURCE_DIR) + "/examples/scenarios/" + scenario);
+  auto state = source->load(cluster::diagnosis_scope());
+  if (!state) throw std::runtime_error(state.error());
+  analyzers::Options options;
+  options.logs = [source](const cluster::LogRequest& r) { return source->logs(r); };
+  Planned out;
+  out.findings = analyzers::analyze(*state, options).findings;
+  auto policy = safety::parse_policy(policy_yaml, "test");
+  if (!policy) throw std::runtime_error(policy.error());
+  auto validator = std::make_shared<safety::Validator>(*policy, nullptr, cluster::read_facts(source));
+  PlannerOptions planning;
+  planning.now = std::chrono::system_clock::time_point(std::chrono::hours(480000));
+  planning.judge = [validator](const Call& call) {
+    safety::UpstreamCall upstream;
+    upstream.upstream = "kubernetes";
+    upstream.tool = call.tool;
+    upstream.arguments = call.arguments;
+    const auto d = validator->preview(safety::classify_upstream(upstream));
+    const Verdict v = d.verdict == safety::Verdict::allow            ? Verdict::auto_
+                      : d.verdict == safety::Verdict::needs_approval ? Verdict::needs_approval
+                                                                     : Verdict::forbidden;
+    return Judgement{v, d.verdict == safety::Verdict::allow ? d.code : d.rule, d.reason};
+  };
+  if (adjust) adjust(planning);
+  out.proposal = plan(*state, out.findings, planning);
+  return out;
+}
+
+const Plan* plan_of_type(const Proposal& p, const std::string& type) {
+  for (const auto& plan : p.plans)
+    for (const auto& a : plan.actions)
+      if (a.type == type) return &plan;
+  return nullptr;
+}
+
+TEST(Planner, EvictedPodRecordsAreDeletedOneCallPerPodWithoutAHuman) {
+  const auto planned = plan_scenario("evicted-pods");
+  const Plan* p = plan_of_type(planned.proposal, "delete_failed_pods");
+  ASSERT_NE(p, nullptr);
+  const Action& a = p->actions.front();
+  EXPECT_EQ(a.verdict, Verdict::auto_) << a.reason;
+  EXPECT_EQ(a.rule, "auto_approve.delete_failed_pods");
+  ASSERT_EQ(a.calls.size(), 3u);
+  for (const auto& call : a.calls) {
+    EXPECT_EQ(call.tool, "resources_delete");
+    EXPECT_EQ(call.arguments["kind"], "Pod");
+    EXPECT_EQ(call.arguments["namespace"], "media");
+  }
+  EXPECT_EQ(p->blast_radius.pods_affected, 0);
+  EXPECT_EQ(p->resource_versions.size(), 3u);
+}
+
+TEST(Planner, AMissingConfigIsNeverGuessedAt) {
+  const auto planned = plan_scenario("crashloop-missing-env");
+  EXPECT_TRUE(planned.proposal.plans.empty());
+  ASSERT_EQ(planned.proposal.not_fixable.size(), 1u);
+  EXPECT_NE(planned.proposal.not_fixable[0].why.find("does not exist"), std::string::npos);
+}
+
+TEST(Planner, AnOomKillRaisesTheLimitWithinTheCapAndNeedsApproval) {
+  const auto planned = plan_scenario("oomkilled");
+  const Plan* p = plan_of_type(planned.proposal, "set_resources");
+  ASSERT_NE(p, nullptr);
+  const Action& a = p->actions.front();
+  EXPECT_EQ(a.verdict, Verdict::needs_approval);
+  EXPECT_EQ(a.target.kind, "Deployment");
+  const auto before = cluster::bytes(a.params["memory_limit_before"].get<std::string>());
+  const auto after = cluster::bytes(a.params["memory_limit_after"].get<std::string>());
+  ASSERT_TRUE(before && after);
+  EXPECT_GT(*after, *before);
+  EXPECT_LE(*after, *before * 4);
+  ASSERT_EQ(a.calls.size(), 1u);
+  EXPECT_EQ(a.calls[0].tool, "resources_create_or_update");
+  const json manifest = json::parse(a.calls[0].arguments["resource"].get<std::string>());
+  EXPECT_EQ(manifest["kind"], "Deployment");
+  const auto& container = manifest["spec"]["template"]["spec"]["containers"][0];
+  EXPECT_EQ(container["name"], a.params["container"]);
+  EXPECT_EQ(container["resources"]["limits"]["memory"], a.params["memory_limit_after"]);
+  EXPECT_NE(a.rollback.find(a.params["memory_limit_before"].get<std::string>()), std::string::npos);
+}
+
+TEST(Planner, APodThatFitsNoNodeGetsRequestsANodeOffers) {
+  const auto planned = plan_scenario("pending-insufficient-cpu");
+  const Plan* p = plan_of_type(planned.proposal, "set_resources");
+  ASSERT_NE(p, nullptr);
+  const auto& change = p->actions.front().params["changes"][0];
+  const auto before = cluster::cpu_millicores(change["requests_before"]["cpu"].get<std::string>());
+  const auto after = cluster::cpu_millicores(change["requests_after"]["cpu"].get<std::string>());
+  ASSERT_TRUE(before && after);
+  EXPECT_LT(*after, *before);
+}
+
+TEST(Planner, TheSystemNamespacesAndForbiddenCallsShowTheirVerdict) {
+  // The same evicted pods, with the namespace protected: the plan still says what it would do, and that it
+  // never runs.
+  const auto planned = plan_scenario("evicted-pods", "mode: auto\nprotected_namespaces: [media]\n");
+  const Plan* p = plan_of_type(planned.proposal, "delete_failed_pods");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->actions.front().verdict, Verdict::forbidden);
+  EXPECT_EQ(p->actions.front().rule, "protected_namespaces");
+}
+
+TEST(Planner, PlanIdsAreContentHashesOfActionsAndVersions) {
+  const auto a = plan_scenario("evicted-pods");
+  const auto b = plan_scenario("evicted-pods");
+  ASSERT_FALSE(a.proposal.plans.empty());
+  EXPECT_EQ(a.proposal.plans[0].plan_id, b.proposal.plans[0].plan_id);
+  EXPECT_EQ(plan_id(a.proposal.plans[0]), a.proposal.plans[0].plan_id);
+  Plan changed = a.proposal.plans[0];
+  changed.resource_versions.begin()->second += "1";
+  EXPECT_NE(plan_id(changed), changed.plan_id);
+  EXPECT_EQ(json(a.proposal.plans[0]).get<Plan>().plan_id, a.proposal.plans[0].plan_id);
+  EXPECT_EQ(plan_id(json(a.proposal.plans[0]).get<Plan>()), a.proposal.plans[0].plan_id);
+}
+
+TEST(Planner, EveryFindingGetsAPlanOrAReason) {
+  const auto all = plan_scenario("demo");
+  ASSERT_GE(all.proposal.plans.size(), 2u);
+  EXPECT_EQ(all.proposal.plans.size() + all.proposal.not_fixable.size(), all.findings.size());
+  for (const auto& p : all.proposal.plans) {
+    EXPECT_EQ(p.expires_at - p.created_at, std::chrono::seconds(900));
+    EXPECT_FALSE(p.summary.empty());
+    EXPECT_FALSE(p.rollback.empty());
+    for (const auto& a : p.actions) EXPECT_FALSE(a.calls.empty()) << a.type;
+  }
+}
+
+TEST(Planner, OnlyTheAskedFindingsAndAtMostMaxPlans) {
+  const auto all = plan_scenario("demo");
+  const std::string wanted = all.proposal.plans.back().finding_id;
+  const auto one = plan_scenario("demo", "mode: auto\n", [&](PlannerOptions& o) { o.finding_ids = {wanted}; });
+  ASSERT_EQ(one.proposal.plans.size(), 1u);
+  EXPECT_EQ(one.proposal.plans[0].finding_id, wanted);
+  EXPECT_TRUE(one.proposal.not_fixable.empty());
+  const auto capped = plan_scenario("demo", "mode: auto\n", [](PlannerOptions& o) { o.max_plans = 1; });
+  EXPECT_EQ(capped.proposal.plans.size(), 1u);
+}
+
+}  // namespace
+}  // namespace eks::remediation

@@ -1,0 +1,160 @@
+// propose_remediation: fixes for the findings, as plans a human can read and apply_remediation can run. Each
+// plan's actions carry the exact upstream calls they will make and the safety validator's verdict on those
+// calls (a preview: nothing is audited as done, no rate limit is spent), so what a plan says and what apply does
+// cannot disagree. Nothing changes in the cluster here.
+#include <set>
+#include <string>
+
+#include "safety/classifier.hpp"
+#include "tools/analyzers/analyze.hpp"
+#include "tools/remediation/planner.hpp"
+#include "tools/toolset.hpp"
+
+namespace eks::tools {
+namespace {
+
+struct ProposeQuery {
+  std::optional<std::string> ns;
+  std::set<std::string> finding_ids;
+  std::size_t max_plans = 10;
+};
+
+void from_json(const nlohmann::json& j, ProposeQuery& q) {
+  server::argument(j, "namespace", q.ns);
+  server::argument(j, "finding_ids", q.finding_ids);
+  server::argument(j, "max_plans", q.max_plans);
+}
+
+struct Proposal {
+  remediation::Proposal plans;
+  std::map<std::string, std::string> summaries;  // finding id -> its summary, for not_fixable
+  std::string mode;
+  std::string source;
+};
+
+void to_json(nlohmann::json& j, const Proposal& p) {
+  j = {{"mode", p.mode}, {"source", p.source}, {"plans", p.plans.plans}, {"not_fixable", nlohmann::json::array()}};
+  for (const auto& n : p.plans.not_fixable) {
+    nlohmann::json entry{{"finding_id", n.finding_id}, {"why", n.why}};
+    if (const auto it = p.summaries.find(n.finding_id); it != p.summaries.end()) entry["summary"] = it->second;
+    j["not_fixable"].push_back(std::move(entry));
+  }
+}
+
+std::string render_text(const Proposal& p) {
+  std::string text = "# Remediation plans (" + std::to_string(p.plans.plans.size()) + ", mode " + p.mode + ")\n";
+  if (p.mode != "auto")
+    text += "\nThe policy is in " + p.mode + " mode: apply_remediation runs nothing until a human switches to auto.\n";
+  for (const auto& plan : p.plans.plans) {
+    text += "\n## " + plan.plan_id + ": " + plan.summary + "\n";
+    for (const auto& a : plan.actions) {
+      text += "- " + a.type + " " + remediation::key_of(a.target) + ": **" + std::string(to_string(a.verdict)) +
+              "** (" + a.rule + (a.reason.empty() ? "" : ": " + a.reason) + "), " + std::to_string(a.calls.size()) +
+              " upstream call(s)\n";
+    }
+    text += "- blast radius: " + std::to_string(plan.blast_radius.pods_affected) + " pod(s)";
+    if (plan.blast_radius.pdb_allows_disruption)
+      text += *plan.blast_radius.pdb_allows_disruption ? ", the PodDisruptionBudget allows it"
+                                                       : ", the PodDisruptionBudget allows no disruption now";
+    text += "\n- expected: " + plan.expected_effect + "\n- rollback: " + plan.rollback + "\n";
+  }
+  if (!p.plans.not_fixable.empty()) {
+    text += "\n## Not fixable automatically\n";
+    for (const auto& n : p.plans.not_fixable) text += "- " + n.finding_id + ": " + n.why + "\n";
+  }
+  return text;
+}
+
+// The validator's preview of one planned call, as the gateway will classify it when apply sends it.
+remediation::Judgement judge(safety::Validator& validator, const remediation::Call& call) {
+  safety::UpstreamCall upstream;
+  upstream.upstream = "kubernetes";
+  upstream.tool = call.tool;
+  upstream.arguments = call.arguments;
+  const safety::Decision d = validator.preview(safety::classify_upstream(upstream));
+  switch (d.verdict) {
+    case safety::Verdict::allow:
+      return {remediation::Verdict::auto_, d.code, "the policy lets this run without a human in auto mode"};
+    case safety::Verdict::needs_approval: return {remediation::Verdict::needs_approval, d.rule, d.reason};
+    case safety::Verdict::deny: return {remediation::Verdict::forbidden, d.rule, d.reason};
+  }
+  return {remediation::Verdict::forbidden, "validator", "unknown verdict"};
+}
+
+server::Result<Proposal> run(const Services& services, const ProposeQuery& query, server::CallContext& context) {
+  if (!services.cluster) {
+    return server::tool_error(
+        "propose_remediation has no cluster to read: start eks-sre-mcp with --snapshot DIR, or with a kubeconfig so "
+        "it can reach the upstream Kubernetes MCP server");
+  }
+  context.progress(0, 3, "fetch: reading the cluster from " + services.cluster->describe());
+  auto state = services.cluster->load(cluster::diagnosis_scope(query.ns));
+  if (!state) return server::tool_error("propose_remediation could not read the cluster: " + state.error());
+  if (context.cancelled()) return server::tool_error("propose_remediation was cancelled");
+  context.progress(1, 3, "analyze");
+  analyzers::Options options;
+  options.ns = query.ns;
+  options.logs = [source = services.cluster](const cluster::LogRequest& r) { return source->logs(r); };
+  options.cancelled = [&context] { return context.cancelled(); };
+  const auto report = analyzers::analyze(*state, options);
+  if (report.cancelled) return server::tool_error("propose_remediation was cancelled");
+  context.progress(2, 3, "plan");
+
+  remediation::PlannerOptions planning;
+  planning.finding_ids = query.finding_ids;
+  planning.max_plans = query.max_plans;
+  if (services.validator) {
+    planning.judge = [validator = services.validator](const remediation::Call& c) { return judge(*validator, c); };
+  }
+  Proposal out;
+  out.plans = remediation::plan(*state, report.findings, planning);
+  out.mode = services.mode;
+  out.source = services.cluster->describe();
+  for (const auto& f : report.findings) out.summaries[f.id] = f.summary;
+  if (!query.finding_ids.empty()) {
+    for (const auto& id : query.finding_ids) {
+      if (!out.summaries.count(id)) {
+        return server::tool_error("finding " + id +
+                                  " is not in the cluster now (it was resolved, or the id is wrong); call "
+                                  "diagnose_cluster for the current findings");
+      }
+    }
+  }
+  if (services.plans) {
+    for (const auto& plan : out.plans.plans) {
+      if (auto saved = services.plans->save(plan, planning.now); !saved)
+        return server::tool_error("propose_remediation could not keep its plans: " + saved.error());
+    }
+  }
+  context.progress(3, 3, "done");
+  return out;
+}
+
+}  // namespace
+
+server::ToolDef propose_remediation_tool(const Services& services) {
+  return server::ToolDef{
+      .name = "propose_remediation",
+      .title = "Remediation: propose fixes",
+      .description =
+          "Plan fixes for what diagnose_cluster finds, without changing anything. Each plan has a plan_id, the "
+          "finding it fixes, typed actions (restart_pod, delete_failed_pods, rollout_restart, scale, set_resources, "
+          "rollback_image) with their target, parameters, the exact upstream calls they will make, and the safety "
+          "policy's verdict on those calls: auto (runs without a human in auto mode), needs_approval (waits for a "
+          "human) or forbidden (never runs), with the rule and reason; plus the blast radius (pods affected, whether "
+          "a PodDisruptionBudget allows it), the expected effect, the rollback and when the plan expires. Findings "
+          "no action fixes safely (a missing Secret, a wrong command) are listed in not_fixable with the reason — "
+          "tell the user what a human must change. Show the plans to the user; apply one with apply_remediation "
+          "and its plan_id.",
+      .input_schema = "propose_remediation.input",
+      .output_schema = "propose_remediation.output",
+      .annotations = {.read_only = true, .destructive = false, .idempotent = true, .open_world = true},
+      .safety = server::SafetyClass::read_only,
+      .handler =
+          server::typed<ProposeQuery, Proposal>([&services](const ProposeQuery& query, server::CallContext& context) {
+            return run(services, query, context);
+          }),
+  };
+}
+
+}  // namespace eks::tools

@@ -1,0 +1,89 @@
+#include "tools/remediation/plan_store.hpp"
+
+#include <sqlite3.h>
+
+namespace eks::remediation {
+namespace {
+
+std::int64_t millis(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+constexpr const char* kSchema = R"sql(
+PRAGMA journal_mode = WAL;
+CREATE TABLE IF NOT EXISTS plans (id TEXT PRIMARY KEY, expires_ms INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS plans_by_expiry ON plans (expires_ms);
+)sql";
+
+// A prepared statement finalized when it goes out of scope.
+struct Statement {
+  sqlite3_stmt* s = nullptr;
+  ~Statement() { sqlite3_finalize(s); }
+};
+
+}  // namespace
+
+tl::expected<std::shared_ptr<PlanStore>, std::string> PlanStore::open(const std::filesystem::path& file) {
+  const bool memory = file == ":memory:";
+  if (!memory && file.has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(file.parent_path(), ec);
+  }
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
+      SQLITE_OK) {
+    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return tl::unexpected("plans database " + file.string() + ": cannot open: " + why);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  std::shared_ptr<PlanStore> store(new PlanStore(file, db));
+  if (sqlite3_exec(db, kSchema, nullptr, nullptr, nullptr) != SQLITE_OK)
+    return tl::unexpected(store->failure("create its table"));
+  return store;
+}
+
+PlanStore::~PlanStore() { sqlite3_close(db_); }
+
+std::string PlanStore::failure(const char* doing) const {
+  return "plans database " + path_.string() + ": cannot " + doing + ": " + sqlite3_errmsg(db_);
+}
+
+tl::expected<void, std::string> PlanStore::save(const Plan& plan, std::chrono::system_clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  const std::string body = Json(plan).dump();
+  {
+    Statement forget;
+    if (sqlite3_prepare_v2(db_, "DELETE FROM plans WHERE expires_ms < ?", -1, &forget.s, nullptr) != SQLITE_OK)
+      return tl::unexpected(failure("forget expired plans"));
+    sqlite3_bind_int64(forget.s, 1, millis(now));
+    if (sqlite3_step(forget.s) != SQLITE_DONE) return tl::unexpected(failure("forget expired plans"));
+  }
+  Statement insert;
+  if (sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO plans (id, expires_ms, body) VALUES (?, ?, ?)", -1, &insert.s,
+                         nullptr) != SQLITE_OK)
+    return tl::unexpected(failure("save a plan"));
+  sqlite3_bind_text(insert.s, 1, plan.plan_id.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(insert.s, 2, millis(plan.expires_at));
+  sqlite3_bind_text(insert.s, 3, body.c_str(), static_cast<int>(body.size()), SQLITE_TRANSIENT);
+  if (sqlite3_step(insert.s) != SQLITE_DONE) return tl::unexpected(failure("save a plan"));
+  return {};
+}
+
+tl::expected<std::optional<Plan>, std::string> PlanStore::find(const std::string& plan_id) {
+  std::lock_guard lock(mutex_);
+  Statement select;
+  if (sqlite3_prepare_v2(db_, "SELECT body FROM plans WHERE id = ?", -1, &select.s, nullptr) != SQLITE_OK)
+    return tl::unexpected(failure("read a plan"));
+  sqlite3_bind_text(select.s, 1, plan_id.c_str(), -1, SQLITE_TRANSIENT);
+  const int rc = sqlite3_step(select.s);
+  if (rc == SQLITE_DONE) return std::optional<Plan>{};
+  if (rc != SQLITE_ROW) return tl::unexpected(failure("read a plan"));
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(select.s, 0));
+  const Json body = Json::parse(text ? text : "{}", nullptr, false);
+  if (body.is_discarded())
+    return tl::unexpected("plans database " + path_.string() + ": plan " + plan_id + " is corrupt");
+  return std::optional<Plan>(body.get<Plan>());
+}
+
+}  // namespace eks::remediation

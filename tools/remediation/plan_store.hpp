@@ -1,0 +1,43 @@
+#pragma once
+// Where plans wait between propose_remediation and apply_remediation: an SQLite database in the state directory
+// (plans.sqlite), so a plan survives a restart and a plan proposed by the server can be applied from the command
+// line (and the other way round). Expired plans are removed when a plan is saved.
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include <tl/expected.hpp>
+
+#include "tools/remediation/plan.hpp"
+
+struct sqlite3;
+
+namespace eks::remediation {
+
+class PlanStore {
+ public:
+  // Opens (creating) the database; ":memory:" gives a private one. Fails naming the file and the cause.
+  static tl::expected<std::shared_ptr<PlanStore>, std::string> open(const std::filesystem::path& file);
+  ~PlanStore();
+  PlanStore(const PlanStore&) = delete;
+  PlanStore& operator=(const PlanStore&) = delete;
+
+  // Saves a plan (a plan with the same id is replaced) and forgets plans that expired before `now`.
+  tl::expected<void, std::string> save(const Plan& plan, std::chrono::system_clock::time_point now);
+  // The plan with this id, expired or not; nullopt when there is none. Thread-safe.
+  tl::expected<std::optional<Plan>, std::string> find(const std::string& plan_id);
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  PlanStore(std::filesystem::path path, sqlite3* db) : path_(std::move(path)), db_(db) {}
+  std::string failure(const char* doing) const;
+
+  std::filesystem::path path_;
+  sqlite3* db_;
+  std::mutex mutex_;
+};
+
+}  // namespace eks::remediation

@@ -1,0 +1,52 @@
+#pragma once
+// Findings -> remediation plans. Each finding either gets a plan of typed actions, each with its precondition,
+// its exact upstream calls, the validator's verdict on them, and its rollback, or goes to not_fixable with the
+// reason: a fix is only proposed where a general rule says it helps (a Failed pod record is deleted; an
+// OOM-killed container gets a higher memory limit; a pull failure after a rollout goes back to the image that
+// ran; a crash from a dependency that may be back is restarted). A missing Secret or a wrong command is never
+// "fixed" by a restart: we do not guess.
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "tools/analyzers/finding.hpp"
+#include "tools/cluster/cluster_state.hpp"
+#include "tools/remediation/plan.hpp"
+
+namespace eks::remediation {
+
+// The verdict on one upstream call (propose_remediation asks the validator for a preview).
+struct Judgement {
+  Verdict verdict = Verdict::needs_approval;
+  std::string rule;
+  std::string reason;
+};
+using Judge = std::function<Judgement(const Call& call)>;
+
+struct PlannerOptions {
+  std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
+  std::chrono::seconds ttl{900};  // how long a plan may be applied
+  std::size_t max_plans = 10;
+  std::set<std::string> finding_ids;  // only these; empty: every finding
+  // set_resources after an OOM kill: the new memory limit is the larger of the observed peak and the current
+  // limit, times this factor, capped at `memory_cap_factor` times the current limit and at the largest node.
+  double memory_raise_factor = 1.5;
+  double memory_cap_factor = 4.0;
+  std::size_t max_failed_pods = 20;  // delete_failed_pods deletes at most this many records per plan
+  Judge judge;                       // null: every action needs approval
+};
+
+struct Proposal {
+  std::vector<Plan> plans;
+  std::vector<NotFixable> not_fixable;
+};
+
+// Plans for `findings` (most severe first, as diagnose_cluster orders them) in `state`. Deterministic for the
+// same inputs and `now`.
+Proposal plan(const cluster::ClusterState& state, const std::vector<analyzers::Finding>& findings,
+              const PlannerOptions& options);
+
+}  // namespace eks::remediation
