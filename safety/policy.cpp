@@ -148,6 +148,7 @@ json document_of(const Policy& p) {
   return json{
       {"mode", to_string(p.mode)},
       {"protected_namespaces", p.protected_namespaces},
+      {"approval_namespaces", p.approval_namespaces},
       {"production_namespaces", p.production_namespaces},
       {"max_bulk", p.max_bulk},
       {"never", never},
@@ -219,7 +220,7 @@ std::string_view to_string(Mode mode) {
 
 Policy default_policy() {
   Policy p;
-  for (auto ns : kSystemNamespaces) p.protected_namespaces.emplace_back(ns);
+  for (auto ns : kSystemNamespaces) p.approval_namespaces.emplace_back(ns);
   p.production_namespaces = {"prod", "prod-*", "production", "production-*"};
   p.never = default_never();
   p.needs_approval.rules = default_approval_rules();
@@ -261,7 +262,9 @@ tl::expected<Policy, std::string> parse_policy(std::string_view yaml_text, const
     const std::string m = d["mode"];
     p.mode = m == "auto" ? Mode::auto_ : m == "propose" ? Mode::propose : Mode::read_only;
   }
-  if (d.contains("protected_namespaces")) add_unique(p.protected_namespaces, d["protected_namespaces"]);
+  if (d.contains("protected_namespaces")) p.protected_namespaces = d["protected_namespaces"];
+  // The system namespaces always need at least a human's approval: a file can lock them, never open them.
+  if (d.contains("approval_namespaces")) add_unique(p.approval_namespaces, d["approval_namespaces"]);
   if (d.contains("production_namespaces")) p.production_namespaces = d["production_namespaces"];
   if (d.contains("max_bulk")) p.max_bulk = d["max_bulk"];
 

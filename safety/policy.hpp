@@ -41,8 +41,11 @@ struct Rule {
 
 struct Policy {
   Mode mode = Mode::read_only;
-  // Mutating actions here are denied; always includes the three system namespaces.
+  // Mutating actions here are denied: nothing in them is ever changed by an agent, approved or not.
   std::vector<std::string> protected_namespaces;
+  // Mutating actions here need a human's approval, whatever else allows them (the seed's escalation rule for
+  // kube-system). Always includes the three system namespaces; a namespace also in protected_namespaces is denied.
+  std::vector<std::string> approval_namespaces;
   // Mutating actions here need a human (deleting a Failed/Evicted pod excepted).
   std::vector<std::string> production_namespaces;
   std::size_t max_bulk = 1;
@@ -88,7 +91,7 @@ struct Policy {
   nlohmann::json document = nlohmann::json::object();  // the effective policy, as get_policy shows it
 };
 
-// The namespaces every policy protects, whatever the file says.
+// The system namespaces: changes there need a human's approval unless the policy protects them outright.
 inline constexpr std::string_view kSystemNamespaces[] = {"kube-system", "kube-public", "kube-node-lease"};
 
 // The built-in policy (the seed's rules).

@@ -229,8 +229,7 @@ Decision Validator::evaluate(const Action& a, Mode mode) {
   for (const auto& t : a.targets) {
     if (!t.ns.empty() && any_glob(p.protected_namespaces, t.ns)) {
       return deny("protected_namespace", "protected_namespaces",
-                  "Namespace \"" + t.ns + "\" is protected (system namespaces and " +
-                      json(p.protected_namespaces).dump() +
+                  "Namespace \"" + t.ns + "\" is protected (" + json(p.protected_namespaces).dump() +
                       "): nothing there is changed by an agent. Report the problem to a human instead.");
     }
   }
@@ -253,6 +252,13 @@ Decision Validator::evaluate(const Action& a, Mode mode) {
 // Auto-mode approval: the policy's approval rules, production namespaces, escalation, and the auto-approved list.
 // Runs outside the lock (facts may call out); returns nullopt when the action may run.
 static std::optional<Decision> approve(const Policy& p, const ClusterFacts& facts, const Action& a, std::string& how) {
+  for (const auto& t : a.targets) {
+    if (!t.ns.empty() && any_glob(p.approval_namespaces, t.ns)) {
+      return approval("approval_namespace", "approval_namespaces",
+                      "namespace \"" + t.ns + "\" is one where every change needs a human's approval (" +
+                          json(p.approval_namespaces).dump() + ")");
+    }
+  }
   for (const auto& r : p.needs_approval.rules) {
     if (matches(r, a)) return approval(r.code, r.name, r.reason);
   }

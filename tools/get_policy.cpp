@@ -36,6 +36,8 @@ std::string render_text(const PolicyView& v) {
   const auto& p = v.policy;
   if (p.contains("protected_namespaces"))
     out << "- protected namespaces (no changes): " << join(p["protected_namespaces"]) << "\n";
+  if (p.contains("approval_namespaces"))
+    out << "- approval namespaces (changes need approval): " << join(p["approval_namespaces"]) << "\n";
   if (p.contains("production_namespaces")) {
     out << "- production namespaces (changes need approval): " << join(p["production_namespaces"]) << "\n";
   }

@@ -72,6 +72,8 @@ function writeConfigs() {
   // High rate limits: the corpus makes more changes than the default 10 an hour (limits have their own tests).
   const policies = {
     auto: 'mode: auto\nrate_limits: {cluster: 1000, per_namespace: 1000}\n',
+    // kube-system locked outright, as a team may choose, instead of approval-only.
+    locked: 'mode: auto\nrate_limits: {cluster: 1000, per_namespace: 1000}\nprotected_namespaces: [kube-system]\n',
     read_only: 'mode: read_only\n',
     propose: 'mode: propose\n',
   };

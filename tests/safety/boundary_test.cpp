@@ -76,7 +76,7 @@ TEST(Settle, AllowRunsWithoutAskingTheApprover) {
 }
 
 TEST(Settle, DenyIsRefusedWithItsMessageAndNeverReachesTheApprover) {
-  auto v = std::make_shared<Validator>(auto_policy(), nullptr, known_facts());
+  auto v = std::make_shared<Validator>(auto_policy("protected_namespaces: [kube-system]\n"), nullptr, known_facts());
   RecordingApprover approver(true);
   const Decision denied =
       v->decide(classify_own("restart_pod", server::SafetyClass::mutating, json{{"namespace", "kube-system"}}));
@@ -166,7 +166,7 @@ TEST(SafetyMiddleware, AnApprovedCallRunsAndTheApprovalIsAudited) {
 }
 
 TEST(SafetyMiddleware, ARefusingApproverKeepsItsOwnMessageAndDenyNeverReachesIt) {
-  auto v = std::make_shared<Validator>(auto_policy(), nullptr, known_facts());
+  auto v = std::make_shared<Validator>(auto_policy("protected_namespaces: [kube-system]\n"), nullptr, known_facts());
   auto approver = std::make_shared<RecordingApprover>(false);
   bool ran = false;
   auto out = call_own(safety_middleware(v, approver), "prod", &ran);
@@ -280,8 +280,10 @@ TEST(UpstreamCheck, DenyNeverReachesTheApprover) {
   RecordingUpstream fake(dir);
   upstream::Gateway gateway({fake.config()});
   auto approver = std::make_shared<RecordingApprover>(true);
-  install_upstream_check(gateway, std::make_shared<Validator>(auto_policy(), nullptr, known_facts()),
-                         {.approver = approver});
+  install_upstream_check(
+      gateway,
+      std::make_shared<Validator>(auto_policy("protected_namespaces: [kube-system]\n"), nullptr, known_facts()),
+      {.approver = approver});
   const auto r =
       gateway.call("kubernetes", "pods_delete", json{{"name", "coredns-1"}, {"namespace", "kube-system"}}, kSubagent);
   gateway.stop();

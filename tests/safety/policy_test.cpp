@@ -14,9 +14,9 @@ TEST(Policy, DefaultsAreTheSeedRules) {
   const Policy p = default_policy();
   EXPECT_EQ(p.mode, Mode::read_only);
   for (auto ns : kSystemNamespaces) {
-    EXPECT_NE(std::find(p.protected_namespaces.begin(), p.protected_namespaces.end(), ns),
-              p.protected_namespaces.end());
+    EXPECT_NE(std::find(p.approval_namespaces.begin(), p.approval_namespaces.end(), ns), p.approval_namespaces.end());
   }
+  EXPECT_TRUE(p.protected_namespaces.empty());
   EXPECT_EQ(p.max_bulk, 1u);
   EXPECT_EQ(p.rate_limits.per_namespace, 10u);
   EXPECT_EQ(p.rate_limits.cluster, 10u);
@@ -105,15 +105,16 @@ TEST(Policy, DisablingARuleRemovesIt) {
   for (const auto& r : p->never) EXPECT_NE(r.name, "exec_forbidden");
 }
 
-TEST(Policy, SystemNamespacesCannotBeUnprotected) {
-  auto p = parse_policy("protected_namespaces: [\"prod-db\"]\n", "p.yaml");
+TEST(Policy, SystemNamespacesAlwaysNeedAtLeastApproval) {
+  auto p = parse_policy("approval_namespaces: [\"prod-db\"]\nprotected_namespaces: [kube-system]\n", "p.yaml");
   ASSERT_TRUE(p) << p.error();
   for (auto ns : kSystemNamespaces) {
-    EXPECT_NE(std::find(p->protected_namespaces.begin(), p->protected_namespaces.end(), ns),
-              p->protected_namespaces.end());
+    EXPECT_NE(std::find(p->approval_namespaces.begin(), p->approval_namespaces.end(), ns),
+              p->approval_namespaces.end());
   }
-  EXPECT_NE(std::find(p->protected_namespaces.begin(), p->protected_namespaces.end(), "prod-db"),
-            p->protected_namespaces.end());
+  EXPECT_NE(std::find(p->approval_namespaces.begin(), p->approval_namespaces.end(), "prod-db"),
+            p->approval_namespaces.end());
+  EXPECT_EQ(p->protected_namespaces, std::vector<std::string>{"kube-system"});
 }
 
 TEST(Policy, MissingFileIsAnError) {

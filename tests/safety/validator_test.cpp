@@ -82,7 +82,23 @@ TEST(Validator, PreviewNeitherAuditsNorSpendsTheRateLimit) {
   }
   EXPECT_TRUE((*audit)->recent(10).empty());
   EXPECT_TRUE(v.check_upstream(restart("team-a")).allowed());  // the one slot is still there
-  EXPECT_EQ(v.preview(safety::classify_upstream(restart("kube-system"))).verdict, Verdict::deny);
+  EXPECT_EQ(v.preview(safety::classify_upstream(restart("kube-system"))).verdict, Verdict::needs_approval);
+}
+
+TEST(Validator, SystemNamespacesNeedApprovalUnlessProtected) {
+  Validator approvable(auto_policy(), nullptr, known_facts());
+  const auto asked = approvable.check_upstream(restart("kube-system"));
+  EXPECT_EQ(asked.verdict, Verdict::needs_approval);
+  EXPECT_EQ(asked.code, "approval_namespace");
+  EXPECT_EQ(approvable.check_upstream(restart("team-a")).verdict, Verdict::allow);
+  Validator locked(auto_policy("protected_namespaces: [kube-system]\n"), nullptr, known_facts());
+  const auto refused = locked.check_upstream(restart("kube-system"));
+  EXPECT_EQ(refused.verdict, Verdict::deny);
+  EXPECT_EQ(refused.code, "protected_namespace");
+  // A team's own namespace can be made approval-only too.
+  Validator team(auto_policy("approval_namespaces: [\"payments-*\"]\n"), nullptr, known_facts());
+  EXPECT_EQ(team.check_upstream(restart("payments-eu")).code, "approval_namespace");
+  EXPECT_EQ(team.check_upstream(restart("kube-system")).code, "approval_namespace");
 }
 
 TEST(Validator, PreviewShowsWhatAutoModeWouldDecideWhateverTheMode) {
