@@ -166,6 +166,15 @@ bool has_findings(const Json& structured) {
   });
 }
 
+// propose_remediation: plans to apply; apply_remediation: a change that did not (yet) fix its finding.
+bool has_work_left(const Json& structured) {
+  if (const auto plans = structured.find("plans"); plans != structured.end() && plans->is_array())
+    return !plans->empty();
+  const auto verification = structured.find("verification");
+  return verification != structured.end() && verification->is_object() &&
+         verification->value("status", "") == "not_fixed";
+}
+
 bool has_root_cause(const Json& structured) {
   const auto cause = structured.find("root_cause");
   if (cause == structured.end() || !cause->is_object()) return false;
@@ -391,8 +400,9 @@ std::string tools_overview(const Json& tools) {
 
 std::string exit_status_help() {
   return "Exit status of a tool command: 0 nothing found; 1 found something (diagnose: a finding at warning or above;\n"
-         "logs: a root cause); 2 error (usage, configuration, the tool failed); 3 refused by the safety policy or\n"
-         "waiting for a human's approval.\n";
+         "logs: a root cause; propose_remediation: plans; apply_remediation: the finding is still there); 2 error\n"
+         "(usage, configuration, the tool failed, a stale plan); 3 refused by the safety policy or waiting for a\n"
+         "human's approval.\n";
 }
 
 std::string result_text(const Json& result) {
@@ -417,7 +427,13 @@ int exit_status(const Json& result) {
   }
   const auto structured = result.find("structuredContent");
   if (structured == result.end() || !structured->is_object()) return kNothingFound;
-  return has_findings(*structured) || has_root_cause(*structured) ? kFound : kNothingFound;
+  // apply_remediation: a plan the policy refused or one waiting for a human did not run; a stale one must be
+  // proposed again.
+  const std::string status = structured->value("status", "");
+  if (status == "refused" || status == "declined" || status == "awaiting_approval") return kRefused;
+  if (status == "stale_plan") return kError;
+  return has_findings(*structured) || has_root_cause(*structured) || has_work_left(*structured) ? kFound
+                                                                                                : kNothingFound;
 }
 
 std::string render(const Json& result, Format format) {

@@ -1,7 +1,9 @@
 // eks-sre-mcp: the command line. `serve` runs the MCP server; `tools` prints the catalogue; `config check`
 // validates a configuration and prints it with secrets masked; every tool the server registers is a command
 // (app/cli.hpp reads its flags from the tool's input schema).
+#include <chrono>
 #include <cstring>
+#include <optional>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -32,6 +34,9 @@ Usage:
   eks-sre-mcp upstream call ROLE TOOL [JSON] [COMMON]
                                                  call an upstream tool through the gateway and the safety
                                                  validator, exactly as the tools do (e.g. kubernetes pods_list)
+  eks-sre-mcp approve PLAN_ID --by NAME [--reason TEXT] [COMMON]
+                                                 approve a remediation plan (from propose_remediation) for one
+                                                 apply_remediation; recorded in the audit log
   eks-sre-mcp help [TOOL] | --help | --version
 
 COMMON: [--config FILE] [--policy FILE] [--kubeconfig FILE] [--snapshot DIR] [--log-level L] [--log-file F],
@@ -266,6 +271,53 @@ int upstream_command(std::vector<std::string> args) {
   return result->value("isError", false) ? 1 : 0;
 }
 
+// A human approves one plan: recorded in the plan store (single use, bound to the plan's content hash) and in the
+// audit log. Only a person at a shell or with the state directory can do this; no tool call can.
+int approve_command(std::vector<std::string> args) {
+  std::string plan_id, by, reason;
+  Flags flags;
+  flags.load.environment = eks::app::process_environment();
+  std::vector<std::string> rest;
+  if (auto problem = parse_flags(args, flags, false, &rest)) return usage_error(*problem);
+  for (std::size_t i = 0; i < rest.size(); ++i) {
+    const std::string& a = rest[i];
+    auto value = [&]() -> std::optional<std::string> {
+      if (const auto eq = a.find('='); eq != std::string::npos) return a.substr(eq + 1);
+      if (i + 1 < rest.size()) return rest[++i];
+      return std::nullopt;
+    };
+    if (option_name(a) == "--by" || option_name(a) == "--reason") {
+      const auto v = value();
+      if (!v) return usage_error("option " + option_name(a) + " needs a value");
+      (option_name(a) == "--by" ? by : reason) = *v;
+    } else if (a.rfind("--", 0) == 0) {
+      return usage_error("unknown option " + option_name(a) + " (approve takes PLAN_ID --by NAME --reason TEXT)");
+    } else if (plan_id.empty()) {
+      plan_id = a;
+    } else {
+      return usage_error("approve takes one PLAN_ID");
+    }
+  }
+  if (plan_id.empty() || by.empty()) return usage_error("use `eks-sre-mcp approve PLAN_ID --by NAME [--reason TEXT]`");
+  auto application = load_application(flags);
+  if (!application) {
+    std::cerr << "eks-sre-mcp: " << application.error() << "\n";
+    return 1;
+  }
+  auto& services = (*application)->services;
+  const auto now = std::chrono::system_clock::now();
+  if (auto approved = services.plans->approve(plan_id, by, reason, now); !approved) {
+    std::cerr << "eks-sre-mcp: " << approved.error() << "\n";
+    return 1;
+  }
+  if (services.audit) {
+    (void)services.audit->append(
+        {{"event", "approval"}, {"plan_id", plan_id}, {"by", by}, {"reason", reason}, {"via", "cli"}});
+  }
+  std::cout << "approved " << plan_id << " by " << by << "; apply_remediation can now run it once\n";
+  return 0;
+}
+
 // A tool's call context on the command line: progress and log notifications go to stderr.
 class CommandLineContext final : public eks::server::CallContext {
  public:
@@ -444,6 +496,7 @@ int main(int argc, char** argv) {
     if (command == "serve") return serve(args);
     if (command == "tools") return print_tools(args);
     if (command == "upstream") return upstream_command(args);
+    if (command == "approve") return approve_command(args);
     if (command.rfind("-", 0) == 0) return usage_error("unknown option " + command);
     return tool_command(command, args);
   } catch (const std::exception& e) {

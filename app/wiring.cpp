@@ -316,12 +316,14 @@ tl::expected<std::unique_ptr<Application>, std::string> build(const Config& conf
   app.gateway = std::make_unique<upstream::Gateway>(upstream_configs(config, app.policy.mode));
   const auto kubeconfig_namespace = current_namespace(config.kubeconfig);
   if (!kubeconfig_namespace) spdlog::error("{}", kubeconfig_namespace.error());
+  auto plan_approver = std::make_shared<remediation::PlanApprover>();
   // Every upstream call passes the validator, sends what it decided, and its result passes the redactor.
   safety::install_upstream_check(*app.gateway, app.validator,
                                  {.current_namespace = kubeconfig_namespace,
                                   .redactor = make_redactor(config),
                                   .subagent_client = kName,
-                                  .approver = safety::refusing_approver()});
+                                  // A plan's own calls, while apply_remediation runs it under a human's approval.
+                                  .approver = plan_approver});
   // The validator's cluster facts come from the live cluster at decision time, whatever the tools read; with a
   // snapshot there is no live cluster, and the facts are the snapshot's.
   cluster::UpstreamOptions facts_reader;
@@ -349,6 +351,16 @@ tl::expected<std::unique_ptr<Application>, std::string> build(const Config& conf
                           "writable place)");
   }
   services.plans = std::move(*plans);
+  services.plan_approver = plan_approver;
+  if (config.snapshot.empty()) {
+    services.kubernetes = [gateway = app.gateway.get()](
+                              const std::string& tool, const nlohmann::json& arguments,
+                              const std::string& actor) -> tl::expected<nlohmann::json, std::string> {
+      auto result = gateway->call("kubernetes", tool, arguments, {"host", actor});
+      if (!result) return tl::unexpected(result.error().message);
+      return *result;
+    };
+  }
   auto agents = make_agents(config, *app.gateway, app.audit);
   if (!agents) return tl::unexpected(agents.error());
   services.agents = std::move(*agents);

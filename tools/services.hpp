@@ -12,6 +12,7 @@
 #include "safety/policy.hpp"
 #include "safety/validator.hpp"
 #include "tools/cluster/source.hpp"
+#include "tools/remediation/plan_approver.hpp"
 #include "tools/remediation/plan_store.hpp"
 
 namespace eks::tools {
@@ -34,6 +35,13 @@ struct Services {
   std::shared_ptr<safety::Validator> validator;
   // Where plans wait for apply_remediation (plans.sqlite in the state directory). Null: plans are not kept.
   std::shared_ptr<remediation::PlanStore> plans;
+  // Approves a plan's own calls at the upstream boundary while apply_remediation runs it under a human's approval.
+  std::shared_ptr<remediation::PlanApprover> plan_approver;
+  // Sends one call to the Kubernetes upstream through the gateway, where the validator decides again, as `actor`:
+  // the CallToolResult, or the refusal or failure in words. Null without a live cluster (a snapshot).
+  std::function<tl::expected<nlohmann::json, std::string>(const std::string& tool, const nlohmann::json& arguments,
+                                                          const std::string& actor)>
+      kubernetes;
   // Where the diagnosis tools read the cluster: the upstream Kubernetes MCP server, or a snapshot directory.
   // Null: no cluster configured (the tools say how to configure one).
   std::shared_ptr<cluster::ClusterSource> cluster;

@@ -9,6 +9,7 @@ std::vector<server::ToolDef> toolset(Services& services) {
       diagnose_cluster_tool(services),
       analyze_pod_logs_tool(services),
       propose_remediation_tool(services),
+      apply_remediation_tool(services),
       server_status_tool(services),
       get_config_tool(services),
       get_policy_tool(services),

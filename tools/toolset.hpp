@@ -22,6 +22,7 @@ tl::expected<void, std::string> register_all(server::Dispatcher& dispatcher, Ser
 server::ToolDef diagnose_cluster_tool(const Services& services);     // cluster, agents, agent_top_findings
 server::ToolDef analyze_pod_logs_tool(const Services& services);     // cluster, agents
 server::ToolDef propose_remediation_tool(const Services& services);  // cluster, validator, plans
+server::ToolDef apply_remediation_tool(const Services& services);    // cluster, plans, plan_approver, kubernetes
 server::ToolDef server_status_tool(const Services& services);
 server::ToolDef get_config_tool(const Services& services);
 server::ToolDef get_policy_tool(const Services& services);  // policy

@@ -824,6 +824,12 @@ void Cluster::reconcile_replicaset(const std::string& ns, const std::string& nam
   json rs = *found;
   std::int64_t want = replicas_of(rs);
   std::vector<json> pods = owned(pod_type, ns, str(rs["metadata"], "uid"));
+  // As the ReplicaSet controller's filterActivePods: a Failed or Succeeded pod is not a replica. It is neither
+  // counted nor removed as a surplus; its record stays until someone (or the pod GC) deletes it.
+  std::erase_if(pods, [](const json& p) {
+    const std::string phase = p.contains("status") ? str(p["status"], "phase") : "";
+    return phase == "Failed" || phase == "Succeeded";
+  });
   while (static_cast<std::int64_t>(pods.size()) < want) {
     std::string pod_name = name + "-" + names.suffix();
     json tmpl = at(rs, {"spec", "template"});

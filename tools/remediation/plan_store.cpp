@@ -13,6 +13,8 @@ constexpr const char* kSchema = R"sql(
 PRAGMA journal_mode = WAL;
 CREATE TABLE IF NOT EXISTS plans (id TEXT PRIMARY KEY, expires_ms INTEGER NOT NULL, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS plans_by_expiry ON plans (expires_ms);
+CREATE TABLE IF NOT EXISTS approvals (plan_id TEXT PRIMARY KEY, by TEXT NOT NULL, reason TEXT NOT NULL,
+                                      at_ms INTEGER NOT NULL, used_ms INTEGER);
 )sql";
 
 // A prepared statement finalized when it goes out of scope.
@@ -52,9 +54,11 @@ std::string PlanStore::failure(const char* doing) const {
 tl::expected<void, std::string> PlanStore::save(const Plan& plan, std::chrono::system_clock::time_point now) {
   std::lock_guard lock(mutex_);
   const std::string body = Json(plan).dump();
-  {
+  // A used approval is kept with its plan, so that replaying it is refused until the plan itself is gone.
+  for (const char* sql : {"DELETE FROM approvals WHERE plan_id IN (SELECT id FROM plans WHERE expires_ms < ?)",
+                          "DELETE FROM plans WHERE expires_ms < ?"}) {
     Statement forget;
-    if (sqlite3_prepare_v2(db_, "DELETE FROM plans WHERE expires_ms < ?", -1, &forget.s, nullptr) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db_, sql, -1, &forget.s, nullptr) != SQLITE_OK)
       return tl::unexpected(failure("forget expired plans"));
     sqlite3_bind_int64(forget.s, 1, millis(now));
     if (sqlite3_step(forget.s) != SQLITE_DONE) return tl::unexpected(failure("forget expired plans"));
@@ -84,6 +88,56 @@ tl::expected<std::optional<Plan>, std::string> PlanStore::find(const std::string
   if (body.is_discarded())
     return tl::unexpected("plans database " + path_.string() + ": plan " + plan_id + " is corrupt");
   return std::optional<Plan>(body.get<Plan>());
+}
+
+tl::expected<void, std::string> PlanStore::approve(const std::string& plan_id, const std::string& by,
+                                                   const std::string& reason,
+                                                   std::chrono::system_clock::time_point now) {
+  const auto plan = find(plan_id);
+  if (!plan) return tl::unexpected(plan.error());
+  if (!*plan) return tl::unexpected("there is no plan " + plan_id + " (propose_remediation lists the current ones)");
+  if ((*plan)->expires_at < now)
+    return tl::unexpected("plan " + plan_id + " expired at " + Json(**plan).value("expires_at", "") +
+                          "; propose it again and approve the new plan");
+  std::lock_guard lock(mutex_);
+  Statement insert;
+  // One approval per plan: a second one (or one after the plan ran) is refused, never merged.
+  if (sqlite3_prepare_v2(db_, "INSERT INTO approvals (plan_id, by, reason, at_ms) VALUES (?, ?, ?, ?)", -1, &insert.s,
+                         nullptr) != SQLITE_OK)
+    return tl::unexpected(failure("record an approval"));
+  sqlite3_bind_text(insert.s, 1, plan_id.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(insert.s, 2, by.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(insert.s, 3, reason.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(insert.s, 4, millis(now));
+  const int rc = sqlite3_step(insert.s);
+  if (rc == SQLITE_CONSTRAINT) return tl::unexpected("plan " + plan_id + " was already approved");
+  if (rc != SQLITE_DONE) return tl::unexpected(failure("record an approval"));
+  return {};
+}
+
+tl::expected<std::optional<PlanStore::Approval>, std::string> PlanStore::take_approval(
+    const std::string& plan_id, std::chrono::system_clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  Statement take;
+  // One statement marks the approval used and returns it: two processes cannot both take it.
+  if (sqlite3_prepare_v2(db_,
+                         "UPDATE approvals SET used_ms = ? WHERE plan_id = ? AND used_ms IS NULL "
+                         "RETURNING by, reason, at_ms",
+                         -1, &take.s, nullptr) != SQLITE_OK)
+    return tl::unexpected(failure("take an approval"));
+  sqlite3_bind_int64(take.s, 1, millis(now));
+  sqlite3_bind_text(take.s, 2, plan_id.c_str(), -1, SQLITE_TRANSIENT);
+  const int rc = sqlite3_step(take.s);
+  if (rc == SQLITE_DONE) return std::optional<Approval>{};
+  if (rc != SQLITE_ROW) return tl::unexpected(failure("take an approval"));
+  auto text = [&](int column) {
+    const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(take.s, column));
+    return std::string(t ? t : "");
+  };
+  Approval a{text(0), text(1),
+             std::chrono::system_clock::time_point(std::chrono::milliseconds(sqlite3_column_int64(take.s, 2)))};
+  while (sqlite3_step(take.s) == SQLITE_ROW) {}
+  return std::optional<Approval>(std::move(a));
 }
 
 }  // namespace eks::remediation

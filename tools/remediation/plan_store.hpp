@@ -29,6 +29,21 @@ class PlanStore {
   // The plan with this id, expired or not; nullopt when there is none. Thread-safe.
   tl::expected<std::optional<Plan>, std::string> find(const std::string& plan_id);
 
+  // A human's approval of one plan, bound to its id (a content hash: approving plan A never approves plan B, and
+  // a plan whose targets changed has another id) and used once.
+  struct Approval {
+    std::string by;
+    std::string reason;
+    std::chrono::system_clock::time_point at;
+  };
+  // Records that `by` approved the plan. Fails when there is no such plan, it expired, or it was already applied
+  // under an approval (an approval cannot be replayed).
+  tl::expected<void, std::string> approve(const std::string& plan_id, const std::string& by, const std::string& reason,
+                                          std::chrono::system_clock::time_point now);
+  // Takes the plan's unused approval, marking it used; nullopt when there is none. Atomic across processes.
+  tl::expected<std::optional<Approval>, std::string> take_approval(const std::string& plan_id,
+                                                                   std::chrono::system_clock::time_point now);
+
   const std::filesystem::path& path() const { return path_; }
 
  private:

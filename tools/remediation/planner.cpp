@@ -468,6 +468,23 @@ class Planner {
 
 }  // namespace
 
+std::optional<std::string> current_version(const ClusterState& state, const std::string& key) {
+  const auto first = key.find('/');
+  const auto second = key.find('/', first + 1);
+  if (first == std::string::npos || second == std::string::npos) return std::nullopt;
+  const std::string kind = key.substr(0, first);
+  const std::string ns = key.substr(first + 1, second - first - 1);
+  const std::string name = key.substr(second + 1);
+  const cluster::ObjectMeta* meta = nullptr;
+  if (kind == "ReplicaSet") {
+    if (const auto* rs = state.replica_set(ns, name)) meta = &rs->meta;
+  } else {
+    meta = meta_of(state, ObjectRef{kind, ns, name, ""});
+  }
+  if (!meta) return std::nullopt;
+  return meta->resource_version;
+}
+
 Proposal plan(const ClusterState& state, const std::vector<analyzers::Finding>& findings,
               const PlannerOptions& options) {
   Planner planner(state, options);

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -43,6 +44,9 @@ struct Proposal {
   std::vector<Plan> plans;
   std::vector<NotFixable> not_fixable;
 };
+
+// The resourceVersion of the object a plan's key names ("Deployment/payments/api"); nullopt when it is gone.
+std::optional<std::string> current_version(const cluster::ClusterState& state, const std::string& key);
 
 // Plans for `findings` (most severe first, as diagnose_cluster orders them) in `state`. Deterministic for the
 // same inputs and `now`.

@@ -71,5 +71,39 @@ TEST(PlanStore, AnUnwritablePlaceIsANamedError) {
   EXPECT_NE(store.error().find("/proc/no-such-dir/plans.sqlite"), std::string::npos) << store.error();
 }
 
+TEST(PlanStore, AnApprovalIsBoundToItsPlanAndUsedOnce) {
+  auto store = PlanStore::open(":memory:");
+  ASSERT_TRUE(store) << store.error();
+  const auto now = std::chrono::system_clock::time_point(std::chrono::hours(480000));
+  const Plan a = sample("team-a", now);
+  const Plan b = sample("team-b", now);
+  ASSERT_TRUE((*store)->save(a, now));
+  ASSERT_TRUE((*store)->save(b, now));
+  ASSERT_TRUE((*store)->approve(a.plan_id, "alice", "checked the blast radius", now));
+  EXPECT_FALSE((*store)->take_approval(b.plan_id, now)->has_value());  // approving A never approves B
+  const auto taken = (*store)->take_approval(a.plan_id, now + 1min);
+  ASSERT_TRUE(taken && taken->has_value());
+  EXPECT_EQ((*taken)->by, "alice");
+  EXPECT_EQ((*taken)->reason, "checked the blast radius");
+  EXPECT_FALSE((*store)->take_approval(a.plan_id, now + 2min)->has_value());  // used once
+  const auto replay = (*store)->approve(a.plan_id, "alice", "again", now + 3min);
+  ASSERT_FALSE(replay);
+  EXPECT_NE(replay.error().find("already approved"), std::string::npos) << replay.error();
+}
+
+TEST(PlanStore, NoApprovalForAnUnknownOrExpiredPlan) {
+  auto store = PlanStore::open(":memory:");
+  ASSERT_TRUE(store) << store.error();
+  const auto now = std::chrono::system_clock::time_point(std::chrono::hours(480000));
+  const auto unknown = (*store)->approve("p-0000000000000000", "alice", "", now);
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().find("no plan"), std::string::npos) << unknown.error();
+  const Plan p = sample("team-a", now);
+  ASSERT_TRUE((*store)->save(p, now));
+  const auto late = (*store)->approve(p.plan_id, "alice", "", now + 16min);
+  ASSERT_FALSE(late);
+  EXPECT_NE(late.error().find("expired"), std::string::npos) << late.error();
+}
+
 }  // namespace
 }  // namespace eks::remediation

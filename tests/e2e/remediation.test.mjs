@@ -1,0 +1,94 @@
+// Remediation end to end: our CLI's propose_remediation and apply_remediation commands -> the validator -> the
+// real kubernetes-mcp-server -> kubesim, whose scenarios declare how pods behave after a change. An auto-approved
+// plan runs and is verified; a plan that needs a human waits for `eks-sre-mcp approve`, runs once, and its
+// approval cannot be replayed; a plan whose target changed is stale. What did not run leaves no trace in kubesim.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { binaryFromEnv, isolatedDir, run } from './helpers.mjs';
+import { SCENARIOS, NODE_MODULES, startKubesim } from '../kubesim/helpers.mjs';
+
+const SERVER = binaryFromEnv('EKS_SRE_MCP');
+const UPSTREAM = path.join(NODE_MODULES, '.bin', 'kubernetes-mcp-server');
+
+const evicted = await startKubesim(path.join(SCENARIOS, 'evicted-pods'));
+const oom = await startKubesim(path.join(SCENARIOS, 'oomkilled'));
+const iso = isolatedDir('remediation');
+after(async () => {
+  await evicted.stop();
+  await oom.stop();
+  iso.cleanup();
+});
+
+const config = path.join(iso.dir, 'config.yaml');
+fs.writeFileSync(config, `mode: auto\nmcpServers:\n  kubernetes:\n    command: ${UPSTREAM}\n    connect_timeout_ms: 20000\n`);
+
+const eks = (sim, args) => run(SERVER, [...args, '--config', config, '--kubeconfig', sim.kubeconfig],
+  { env: iso.env, cwd: iso.dir, timeoutMs: 90000 });
+// kubernetes-mcp-server asks the API server what it may do (SelfSubjectAccessReviews) before lists: not a change.
+const writes = (sim, from) => sim.requests().slice(from)
+  .filter((q) => !['GET', 'HEAD'].includes(q.method) && !q.path.includes('selfsubjectaccessreviews'));
+
+async function propose(sim) {
+  const r = await eks(sim, ['propose_remediation', '--format', 'json']);
+  assert.equal(r.code, 1, `plans were found\n${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+test('Evicted pod records are deleted without a human, one call per pod, and the fix is verified', async () => {
+  const proposal = await propose(evicted);
+  const plan = proposal.plans.find((p) => p.actions.some((a) => a.type === 'delete_failed_pods'));
+  assert.ok(plan, JSON.stringify(proposal, null, 2));
+  assert.equal(plan.actions[0].verdict, 'auto');
+  const before = evicted.requests().length;
+  const r = await eks(evicted, ['apply_remediation', plan.plan_id, '--verify-timeout-seconds', '30', '--format', 'json']);
+  const out = JSON.parse(r.stdout || '{}');
+  assert.equal(out.status, 'applied', r.stdout + r.stderr);
+  assert.equal(out.verification.status, 'fixed', r.stdout);
+  assert.equal(r.code, 0, r.stderr);
+  const deletes = writes(evicted, before).filter((q) => q.method === 'DELETE');
+  assert.equal(deletes.length, plan.actions[0].upstream_calls.length, JSON.stringify(deletes));
+  for (const d of deletes) assert.match(d.path, /\/namespaces\/media\/pods\/thumbnailer-/);
+  // The same plan again: its pods are gone, so it is stale and nothing is sent.
+  const again = await eks(evicted, ['apply_remediation', plan.plan_id, '--format', 'json']);
+  assert.equal(JSON.parse(again.stdout || '{}').status, 'stale_plan', again.stdout + again.stderr);
+});
+
+test('a plan that needs a human waits, runs once under the approval, and the approval cannot be replayed', async () => {
+  const proposal = await propose(oom);
+  const plan = proposal.plans.find((p) => p.actions.some((a) => a.type === 'set_resources'));
+  assert.ok(plan, JSON.stringify(proposal, null, 2));
+  assert.equal(plan.actions[0].verdict, 'needs_approval');
+  const before = oom.requests().length;
+
+  const waiting = await eks(oom, ['apply_remediation', plan.plan_id, '--format', 'json']);
+  assert.equal(waiting.code, 3, waiting.stderr);
+  const w = JSON.parse(waiting.stdout);
+  assert.equal(w.status, 'awaiting_approval');
+  assert.match(w.approve_command, new RegExp(`approve ${plan.plan_id}`));
+  assert.deepEqual(writes(oom, before), [], 'nothing ran before the approval');
+
+  const wrong = await eks(oom, ['approve', 'p-0000000000000000', '--by', 'alice']);
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stderr, /no plan/);
+  const approved = await eks(oom, ['approve', plan.plan_id, '--by', 'alice', '--reason', 'limit too low for the report size']);
+  assert.equal(approved.code, 0, approved.stderr);
+
+  const r = await eks(oom, ['apply_remediation', plan.plan_id, '--verify-timeout-seconds', '30', '--format', 'json']);
+  const out = JSON.parse(r.stdout || '{}');
+  assert.equal(out.status, 'applied', r.stdout + r.stderr);
+  assert.equal(out.approved_by, 'alice');
+  const patches = writes(oom, before);
+  assert.equal(patches.length, 1, JSON.stringify(patches));
+  assert.match(patches[0].path, /\/namespaces\/reports\/deployments\/report-renderer/);
+  assert.equal(out.verification.status, 'fixed', r.stdout);
+
+  const replay = await eks(oom, ['approve', plan.plan_id, '--by', 'alice']);
+  assert.equal(replay.code, 1);
+  assert.match(replay.stderr, /already approved/);
+  const audit = fs.readFileSync(path.join(iso.env.XDG_STATE_HOME, 'eks-sre-mcp', 'audit.jsonl'), 'utf8');
+  assert.match(audit, /"event":"approval"/);
+  assert.match(audit, /"by":"alice"/);
+});

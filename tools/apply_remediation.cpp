@@ -1,0 +1,278 @@
+// apply_remediation: runs one plan from propose_remediation, then watches the cluster until its finding is gone.
+// Before anything runs: the plan must exist and be unexpired, the policy in auto mode, every target unchanged
+// since the plan (its resourceVersion) and the finding still there; an action the policy forbids stops the plan;
+// actions that need a human run only under a recorded approval of this very plan (single use). Every call goes
+// through the gateway, so the validator decides again at execution and the audit log records each one.
+#include <chrono>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "tools/analyzers/analyze.hpp"
+#include "tools/remediation/planner.hpp"
+#include "tools/toolset.hpp"
+
+namespace eks::tools {
+namespace {
+
+using Clock = std::chrono::system_clock;
+
+struct ApplyQuery {
+  std::string plan_id;
+  int verify_timeout_seconds = 120;
+};
+
+void from_json(const nlohmann::json& j, ApplyQuery& q) {
+  server::required_argument(j, "plan_id", q.plan_id);
+  server::argument(j, "verify_timeout_seconds", q.verify_timeout_seconds);
+}
+
+struct ActionResult {
+  std::string type;
+  remediation::Target target;
+  std::string result = "not_run";  // done | failed | refused | not_run
+  std::string detail;
+  int upstream_calls = 0;
+};
+
+struct Applied {
+  std::string plan_id;
+  std::string status;
+  std::string reason;
+  std::string approve_command;
+  std::string approved_by;
+  std::vector<ActionResult> actions;
+  std::string verification = "skipped";
+  std::vector<std::string> evidence;
+  double seconds = 0;
+};
+
+void to_json(nlohmann::json& j, const Applied& a) {
+  j = {{"plan_id", a.plan_id}, {"status", a.status}, {"reason", a.reason}, {"actions", nlohmann::json::array()}};
+  if (!a.approve_command.empty()) j["approve_command"] = a.approve_command;
+  if (!a.approved_by.empty()) j["approved_by"] = a.approved_by;
+  for (const auto& r : a.actions) {
+    nlohmann::json entry{
+        {"type", r.type}, {"target", r.target}, {"result", r.result}, {"upstream_calls", r.upstream_calls}};
+    if (!r.detail.empty()) entry["detail"] = r.detail;
+    j["actions"].push_back(std::move(entry));
+  }
+  j["verification"] = {{"status", a.verification}};
+  if (!a.evidence.empty()) j["verification"]["evidence"] = a.evidence;
+  if (a.verification != "skipped") j["verification"]["seconds"] = a.seconds;
+}
+
+std::string render_text(const Applied& a) {
+  std::string text = "# Plan " + a.plan_id + ": " + a.status + "\n\n" + a.reason + "\n";
+  if (!a.approve_command.empty()) text += "\nA human approves it with:\n\n    " + a.approve_command + "\n";
+  for (const auto& r : a.actions) {
+    text += "- " + r.type + " " + remediation::key_of(r.target) + ": " + r.result +
+            (r.detail.empty() ? "" : " (" + r.detail + ")") + "\n";
+  }
+  if (a.verification != "skipped") {
+    text += "\nVerification: **" + a.verification + "**\n";
+    for (const auto& e : a.evidence) text += "- " + e + "\n";
+  }
+  return text;
+}
+
+std::set<std::string> namespaces_of(const remediation::Plan& plan) {
+  std::set<std::string> out;
+  for (const auto& a : plan.actions)
+    if (!a.target.ns.empty()) out.insert(a.target.ns);
+  return out;
+}
+
+// The finding of the plan in a fresh read of its namespace(s): present (with its summary), gone, or unreadable.
+struct FindingCheck {
+  bool read = false;
+  std::optional<analyzers::Finding> finding;
+  std::string error;
+};
+
+FindingCheck check_finding(cluster::ClusterSource& source, const remediation::Plan& plan,
+                           std::optional<cluster::ClusterState>* state_out = nullptr) {
+  FindingCheck out;
+  const auto namespaces = namespaces_of(plan);
+  auto state =
+      source.load(cluster::diagnosis_scope(namespaces.size() == 1 ? std::optional(*namespaces.begin()) : std::nullopt));
+  if (!state) {
+    out.error = state.error();
+    return out;
+  }
+  out.read = true;
+  analyzers::Options options;
+  if (namespaces.size() == 1) options.ns = *namespaces.begin();
+  for (auto& f : analyzers::analyze(*state, options).findings) {
+    if (f.id == plan.finding_id) out.finding = std::move(f);
+  }
+  if (state_out) *state_out = std::move(*state);
+  return out;
+}
+
+server::Result<Applied> run(const Services& services, const ApplyQuery& query, server::CallContext& context) {
+  if (!services.plans) return server::tool_error("apply_remediation has no plan store configured");
+  const auto found = services.plans->find(query.plan_id);
+  if (!found) return server::tool_error("apply_remediation could not read its plans: " + found.error());
+  if (!*found) {
+    return server::tool_error("there is no plan " + query.plan_id +
+                              "; call propose_remediation and use one of the plan_ids it returns");
+  }
+  const remediation::Plan& plan = **found;
+  Applied out;
+  out.plan_id = plan.plan_id;
+  for (const auto& a : plan.actions) out.actions.push_back(ActionResult{a.type, a.target, "not_run", "", 0});
+  const auto now = Clock::now();
+  if (plan.expires_at < now) {
+    out.status = "stale_plan";
+    out.reason = "The plan expired; call propose_remediation again for a fresh plan.";
+    return out;
+  }
+  if (services.mode != "auto") {
+    out.status = "refused";
+    out.reason = "The safety policy is in " + services.mode +
+                 " mode, so no plan is applied; a human can switch it to auto mode, or run the plan's actions.";
+    return out;
+  }
+  if (!services.kubernetes || !services.cluster) {
+    return server::tool_error(
+        "apply_remediation needs a live cluster (the Kubernetes upstream); a snapshot cannot be changed");
+  }
+  for (const auto& a : plan.actions) {
+    if (a.verdict == remediation::Verdict::forbidden) {
+      out.status = "refused";
+      out.reason =
+          "The policy forbids " + a.type + " on " + remediation::key_of(a.target) + " (" + a.rule + "): " + a.reason;
+      return out;
+    }
+  }
+
+  // The cluster must still be as planned.
+  context.progress(0, 3, "check: re-reading the plan's targets");
+  std::optional<cluster::ClusterState> state;
+  const FindingCheck before = check_finding(*services.cluster, plan, &state);
+  if (!before.read) return server::tool_error("apply_remediation could not read the cluster: " + before.error);
+  for (const auto& [key, version] : plan.resource_versions) {
+    const auto current = remediation::current_version(*state, key);
+    if (!current || *current != version) {
+      out.status = "stale_plan";
+      out.reason = key +
+                   (current ? " changed since the plan (resourceVersion " + version + " -> " + *current + ")"
+                            : " no longer exists") +
+                   "; call propose_remediation again.";
+      return out;
+    }
+  }
+  if (!before.finding) {
+    out.status = "stale_plan";
+    out.reason = "Finding " + plan.finding_id + " is no longer in the cluster; nothing to fix. Call diagnose_cluster.";
+    return out;
+  }
+
+  // A human's approval, when any action needs one.
+  std::vector<remediation::Call> approved_calls;
+  for (const auto& a : plan.actions)
+    if (a.verdict == remediation::Verdict::needs_approval)
+      approved_calls.insert(approved_calls.end(), a.calls.begin(), a.calls.end());
+  if (!approved_calls.empty()) {
+    const auto approval = services.plans->take_approval(plan.plan_id, now);
+    if (!approval) return server::tool_error("apply_remediation could not read approvals: " + approval.error());
+    if (!*approval) {
+      out.status = "awaiting_approval";
+      out.reason = "The plan needs a human's approval before it runs; once approved, call apply_remediation again.";
+      out.approve_command = "eks-sre-mcp approve " + plan.plan_id + " --by NAME --reason TEXT";
+      return out;
+    }
+    out.approved_by = (*approval)->by;
+    if (services.plan_approver) services.plan_approver->grant(plan.plan_id, approved_calls, (*approval)->by);
+  }
+
+  context.progress(1, 3, "apply: running " + std::to_string(plan.actions.size()) + " action(s)");
+  bool failed = false;
+  for (std::size_t i = 0; i < plan.actions.size() && !failed; ++i) {
+    const auto& a = plan.actions[i];
+    auto& r = out.actions[i];
+    for (const auto& call : a.calls) {
+      ++r.upstream_calls;
+      const auto sent = services.kubernetes(call.tool, call.arguments, remediation::actor_for(plan.plan_id));
+      if (!sent) {
+        r.result = "refused";
+        r.detail = sent.error();
+        failed = true;
+        break;
+      }
+      if (sent->value("isError", false)) {
+        r.result = "failed";
+        const auto& content = (*sent)["content"];
+        r.detail = content.is_array() && !content.empty() ? content[0].value("text", "") : "the upstream failed";
+        failed = true;
+        break;
+      }
+    }
+    if (!failed) r.result = "done";
+  }
+  if (services.plan_approver) services.plan_approver->revoke(plan.plan_id);
+  out.status = failed ? "refused" : "applied";
+  out.reason = failed ? "A call of the plan did not run; what ran is listed, and nothing after it."
+                      : "Every call of the plan ran.";
+  if (failed || query.verify_timeout_seconds == 0) return out;
+
+  // Verification: the finding must go away within the deadline.
+  const auto started = std::chrono::steady_clock::now();
+  const auto deadline = started + std::chrono::seconds(query.verify_timeout_seconds);
+  const auto interval = std::min<std::chrono::milliseconds>(std::chrono::seconds(2),
+                                                            std::chrono::seconds(query.verify_timeout_seconds) / 10);
+  out.verification = "unknown";
+  for (int round = 0; round < 10000; ++round) {
+    if (context.cancelled()) break;
+    const FindingCheck after = check_finding(*services.cluster, plan);
+    const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started);
+    out.seconds = elapsed.count();
+    if (after.read && !after.finding) {
+      out.verification = "fixed";
+      out.evidence = {"finding " + plan.finding_id + " is gone after " + std::to_string(round + 1) + " read(s)"};
+      break;
+    }
+    if (after.read) {
+      out.verification = "not_fixed";
+      out.evidence = {after.finding->summary};
+      for (const auto& e : after.finding->evidence) {
+        if (out.evidence.size() >= 4) break;
+        out.evidence.push_back(e.source + ": " + e.text);
+      }
+    } else {
+      out.verification = "unknown";
+      out.evidence = {"the cluster could not be read: " + after.error};
+    }
+    if (std::chrono::steady_clock::now() + interval > deadline) break;
+    context.progress(2 + elapsed.count() / query.verify_timeout_seconds, 3, "verify: finding still present");
+    std::this_thread::sleep_for(interval);  // the cluster's own pace: controllers recreate pods in seconds
+  }
+  context.progress(3, 3, "done");
+  return out;
+}
+
+}  // namespace
+
+server::ToolDef apply_remediation_tool(const Services& services) {
+  return server::ToolDef{
+      .name = "apply_remediation",
+      .title = "Remediation: apply a plan",
+      .description =
+          "Apply one plan from propose_remediation by its plan_id, then verify it: the cluster is re-read until the "
+          "plan's finding is gone (fixed) or verify_timeout_seconds pass (not_fixed, with the new evidence). "
+          "Runs only in the policy's auto mode. Refuses with stale_plan when a target changed since the plan or the "
+          "finding is gone (propose again), and with refused when an action is forbidden. Actions whose verdict is "
+          "needs_approval run only after a human approved this plan (status awaiting_approval gives the approve "
+          "command for the human; a model cannot approve). Every call passes the safety validator again and is in "
+          "the audit log.",
+      .input_schema = "apply_remediation.input",
+      .output_schema = "apply_remediation.output",
+      .annotations = {.read_only = false, .destructive = true, .idempotent = false, .open_world = true},
+      .safety = server::SafetyClass::mutating,
+      .handler = server::typed<ApplyQuery, Applied>(
+          [&services](const ApplyQuery& query, server::CallContext& context) { return run(services, query, context); }),
+  };
+}
+
+}  // namespace eks::tools
