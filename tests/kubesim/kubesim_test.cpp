@@ -346,7 +346,7 @@ TEST_F(ApiTest, PodLogHonoursPreviousTailSinceAndTimestamps) {
   EXPECT_EQ(call("GET", "/api/v1/namespaces/shop/pods/web-abc-2/log?tailLines=1").body, "third\n");
   EXPECT_EQ(call("GET", "/api/v1/namespaces/shop/pods/web-abc-2/log?sinceSeconds=60").body, "second\nthird\n");
   EXPECT_EQ(call("GET", "/api/v1/namespaces/shop/pods/web-abc-2/log?tailLines=1&timestamps=true").body,
-            "2025-03-11T14:04:50.000000000Z third\n");
+            format_rfc3339_nano(*parse_rfc3339("2025-03-11T14:04:50Z") + cluster.time_shift) + " third\n");
   EXPECT_EQ(call("GET", "/api/v1/namespaces/shop/pods/web-abc-2/log?limitBytes=3").body, "fir");
   EXPECT_EQ(call("GET", "/api/v1/namespaces/shop/pods/web-abc-2/log?previous=true").body,
             "fatal: DATABASE_URL is not set\n");
