@@ -24,6 +24,7 @@ bool is_pod_reason(std::string_view r) { return kPodReasons.count(r) > 0; }
 enum class Role {
   consequence,  // `into` explains `from` (a node and its pods, a claim and the pods that mount it)
   cause,        // `from` explains `into` (the new pods' failure under a stuck rollout)
+  named_cause,  // the same, where `into`'s root cause already names it (a node's network agent)
   same,         // the same incident seen twice (the missing StorageClass of a claim and of its template)
 };
 
@@ -45,7 +46,7 @@ void fold(Finding& into, Finding& from, Role role = Role::consequence, std::size
                                                                  : e.object;
   };
   // A consequence's first evidence line is its proof; the rest repeats the cause's. A cause brings its proof.
-  const std::size_t lines = role == Role::cause ? 4 : 1;
+  const std::size_t lines = role == Role::cause || role == Role::named_cause ? 4 : 1;
   for (std::size_t k = 0; k < from.evidence.size() && k < lines && into.evidence.size() < max_evidence; ++k) {
     const auto& e = from.evidence[k];
     into.add_evidence(e.source, e.text, label(e), e.count);
@@ -87,6 +88,10 @@ void fold(Finding& into, Finding& from, Role role = Role::consequence, std::size
       }
       break;
     }
+    case Role::named_cause:
+      into.add_cause(from.resource, from.reason, from.what);
+      into.add_affected(from.resource, from.reason, from.what);
+      break;
     case Role::same: into.add_affected(from.resource, from.reason, from.what); break;
   }
   from.folded = true;
@@ -361,6 +366,23 @@ void fold_front_ends(Context& ctx) {
   }
 }
 
+// 5. A node whose pod network is down, and the network plugin's agent failing on it (a DaemonSet pod there): one
+// incident on the node, whose root cause names the agent; the agent's own failure is its cause.
+void fold_node_agents(Context& ctx) {
+  for (auto& node : ctx.findings) {
+    if (node.folded || node.reason != "NodeNetworkUnavailable") continue;
+    for (auto& f : ctx.findings) {
+      if (f.folded || f.workload.kind != "DaemonSet" || !is_pod_reason(f.reason) || f.pod_names.empty()) continue;
+      bool on_node = true;
+      for (const auto& name : f.pod_names) {
+        const auto* pod = ctx.state.pod(f.workload.ns, name);
+        on_node = on_node && pod && pod->node_name == node.resource.name;
+      }
+      if (on_node) fold(node, f, Role::named_cause);
+    }
+  }
+}
+
 void attach(Context& ctx) {
   for (const auto& a : ctx.attachments) {
     for (auto& f : ctx.findings) {
@@ -378,6 +400,7 @@ void correlate(Context& ctx) {
   fold_storage(ctx);
   fold_symptoms(ctx);
   fold_shared_causes(ctx);
+  fold_node_agents(ctx);
   fold_front_ends(ctx);
   attach(ctx);
   ctx.findings.erase(
