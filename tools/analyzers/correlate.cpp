@@ -255,10 +255,11 @@ bool is_claim_finding(const Finding& f) {
          (f.reason == "PVCPending" || f.reason == "PVCLost" || f.reason == "StorageClassMissing");
 }
 
-// Pods held back by their claim: not scheduled, not mounted, or the workload short of them.
+// Pods held back by their claim: not scheduled for it, not mounted, or the workload short of them. A pod that
+// waits for something else (CPU, a taint) is not the claim's.
 bool waits_on_storage(const Finding& f) {
-  return f.reason == "Unschedulable" || f.reason == "MountFailure" || f.reason == "StatefulSetUnavailable" ||
-         f.reason == "DeploymentUnavailable" || f.root_cause.category == "storage_unavailable";
+  return f.reason == "MountFailure" || f.reason == "StatefulSetUnavailable" || f.reason == "DeploymentUnavailable" ||
+         f.root_cause.category == "storage_unavailable";
 }
 
 void fold_storage(Context& ctx) {

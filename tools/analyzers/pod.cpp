@@ -1070,6 +1070,8 @@ void analyze_pod(Context& ctx, const Pod& pod) {
   for (const auto& cs : pod.container_statuses) {
     if (cs.state && cs.state->state == "terminated" && cs.state->exit_code && *cs.state->exit_code != 0) {
       if (cs.state->reason == "OOMKilled") return oom_killed(v, cs, *cs.state);
+      if (const auto kill = kubelet_kill(events, cs, spec_of(pod, cs.name), *cs.state->exit_code))
+        return probe_kill(v, cs, &*cs.state, *kill);
       Finding f = start(v, "ContainerTerminatedWithError");
       f.what =
           container_word(cs) + " of " + v.name_for_text + " exited with code " + std::to_string(*cs.state->exit_code);
