@@ -865,6 +865,21 @@ const chainScenarios = {
     BACKOFF(b, g);
     b.log(g, 'gateway', b.timed(['Started GatewayApplication in 21.4 seconds', 'WARN  o.e.client.RestClient - request to es-0:9200 took 1830ms', 'WARN  GC pause (G1 Evacuation Pause) 2310ms'], { endAgo: 52, step: 60 }), { previous: true });
 
+    // Between kills: a consumer whose startup probe gives it 30 s to connect to its broker, which takes longer;
+    // it runs again now, not Ready, after 5 kills (the last 10 minutes ago, exit 143 on the SIGTERM).
+    b.namespace('jobs', 86400 * 40);
+    const startup = { exec: { command: ['/bin/health', '--startup'] }, periodSeconds: 5, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 6 };
+    const qc = b.deployment({ ns: 'jobs', name: 'queue-consumer', replicas: 1, podAgeSeconds: 3000, revision: 2,
+      containers: [{ name: 'consumer', image: `${ECR}/jobs/queue-consumer:1.7.0` }],
+      pods: [{ state: 'notReady', restarts: 5, lastExit: { code: 143, agoSeconds: 600, ranSeconds: 31 } }] });
+    qc.dep.spec.template.spec.containers[0].startupProbe = startup;
+    qc.rs.spec.template.spec.containers[0].startupProbe = startup;
+    const q = qc.pods[0];
+    q.spec.containers[0].startupProbe = startup;
+    kubelet(b, q, 'Warning', 'Unhealthy', 'Startup probe failed: broker amqp://rabbitmq.jobs.svc:5672 not connected', { ageSeconds: 605, firstAgeSeconds: 2990, count: 30, container: 'consumer' });
+    kubelet(b, q, 'Normal', 'Killing', 'Container consumer failed startup probe, will be restarted', { ageSeconds: 601, firstAgeSeconds: 2960, count: 5, container: 'consumer' });
+    b.log(q, 'consumer', b.timed(['queue-consumer 1.7.0 starting', 'connecting to amqp://rabbitmq.jobs.svc:5672 ...'], { endAgo: 5 }));
+
     // Near miss: one liveness failure two hours ago, one restart, running and ready since.
     b.namespace('notify', 86400 * 40);
     const nt = b.deployment({ ns: 'notify', name: 'notifier', replicas: 1, podAgeSeconds: 86400,
@@ -874,7 +889,7 @@ const chainScenarios = {
     kubelet(b, n, 'Warning', 'Unhealthy', `Liveness probe failed: Get "http://${n.status.podIP}:8080/healthz": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`, { ageSeconds: 7210, firstAgeSeconds: 7230, count: 3, container: 'notifier' });
     kubelet(b, n, 'Normal', 'Killing', 'Container notifier failed liveness probe, will be restarted', { ageSeconds: 7205, count: 1, container: 'notifier' });
     b.log(n, 'notifier', b.timed(['notifier 1.2.0 listening on :8080', 'sent 42 notifications']));
-    return { b, scenario: { description: 'ledger-api (namespace accounts) is killed by the kubelet every few minutes: its liveness probe checks /healthz on port 8081 while the application serves port 8080, so the probe is refused, the container is stopped with SIGTERM and exits 0, and the pods are in CrashLoopBackOff. search-gateway (namespace search) is killed the same way when its liveness endpoint does not answer within 2s during GC pauses; it exits 137 after the grace period, which is not an OOM kill. notifier (namespace notify) failed its liveness probe once two hours ago and has run fine since.',
+    return { b, scenario: { description: 'queue-consumer (namespace jobs) is killed five times by its startup probe, which gives it 30 seconds to reach its broker; it runs again now, not Ready. ledger-api (namespace accounts) is killed by the kubelet every few minutes: its liveness probe checks /healthz on port 8081 while the application serves port 8080, so the probe is refused, the container is stopped with SIGTERM and exits 0, and the pods are in CrashLoopBackOff. search-gateway (namespace search) is killed the same way when its liveness endpoint does not answer within 2s during GC pauses; it exits 137 after the grace period, which is not an OOM kill. notifier (namespace notify) failed its liveness probe once two hours ago and has run fine since.',
       remediation: [{ workload: 'Deployment/accounts/ledger-api', recreatedPods: 'failSameWay', fixedBy: 'templateChange' }, { workload: 'Deployment/search/search-gateway', recreatedPods: 'failSameWay', fixedBy: 'templateChange' }] } };
   },
 
@@ -1080,11 +1095,20 @@ const chainScenarios = {
       b.log(p, 'mailer', b.timed(lines, { endAgo: 31, step: 0 }), { previous: true });
       b.log(p, 'mailer', b.timed(lines.slice(0, 1), { endAgo: 2, step: 0 }));
     }
+    // The same with a Secret key (only a snapshot lists Secrets: the live path never reads them).
+    b.namespace('hooks', 86400 * 40);
+    b.add({ apiVersion: 'v1', kind: 'Secret', metadata: b.meta('hooks', 'relay-secrets', 86400 * 10), type: 'Opaque', data: { token: 'cmVkYWN0ZWQ=' } });
+    const wr = b.deployment({ ns: 'hooks', name: 'webhook-relay', replicas: 1, podAgeSeconds: 1100, revision: 2,
+      containers: [{ name: 'relay', image: `${ECR}/hooks/webhook-relay:0.4.0`, env: [{ name: 'API_TOKEN', valueFrom: { secretKeyRef: { name: 'relay-secrets', key: 'api-token', optional: true } } }] }],
+      pods: [{ state: 'crashLoop', restarts: 7, lastExit: { code: 1, agoSeconds: 50, ranSeconds: 2 } }] });
+    BACKOFF(b, wr.pods[0]);
+    b.log(wr.pods[0], 'relay', b.timed(['webhook-relay 0.4.0', 'registering with upstream', 'fatal: upstream answered 401 Unauthorized'], { endAgo: 51, step: 0 }), { previous: true });
+
     // Near miss: an optional key that is missing where the application has a default; it runs fine.
     const ok = b.deployment({ ns: 'mail', name: 'bounce-handler', replicas: 1, podAgeSeconds: 86400,
       containers: [{ name: 'handler', image: `${ECR}/mail/bounce-handler:1.1.0`, env: [{ name: 'LOG_FORMAT', valueFrom: { configMapKeyRef: { name: 'mailer-config', key: 'log_format', optional: true } } }] }] });
     b.log(ok.pods[0], 'handler', b.timed(['bounce-handler ready (log format: text)']));
-    return { b, scenario: { description: 'mailer (namespace mail) reads SMTP_HOST from key smtp_host of ConfigMap mailer-config, marked optional; the ConfigMap has no such key, so the variable is unset, the mailer dials ":587" and exits 1 in a crash loop. No event complains about the missing key. bounce-handler reads an optional key that is also missing but has a default and runs fine.',
+    return { b, scenario: { description: 'mailer (namespace mail) reads SMTP_HOST from key smtp_host of ConfigMap mailer-config, marked optional; the ConfigMap has no such key, so the variable is unset, the mailer dials ":587" and exits 1 in a crash loop. No event complains about the missing key. webhook-relay (namespace hooks) reads API_TOKEN from key api-token of Secret relay-secrets, also optional; the Secret has only key token, so the relay registers without a token and exits 1. bounce-handler reads an optional key that is also missing but has a default and runs fine.',
       remediation: [{ workload: 'Deployment/mail/mailer', recreatedPods: 'failSameWay', fixedBy: 'templateChange' }] } };
   },
 };
