@@ -90,9 +90,12 @@ std::string terminated_text(const ContainerState& s) {
   return out;
 }
 
+// Whether a kubelet event is about the container: by its field path, else by the name in a Killing message; an
+// Unhealthy event without a field path names no container and is taken as the pod's.
 bool about_container(const cluster::Event& e, const std::string& container) {
-  if (e.involved_field_path) return contains(*e.involved_field_path, "{" + container + "}");
-  return contains(e.message, "ontainer " + container + " ");
+  if (e.involved_field_path && !e.involved_field_path->empty())
+    return contains(*e.involved_field_path, "{" + container + "}");
+  return e.reason == "Unhealthy" || contains(e.message, "ontainer " + container + " ");
 }
 
 // The kubelet's own account of a kill: `Killing` "Container api failed liveness probe, will be restarted" (or a
