@@ -49,17 +49,8 @@ void add_once(std::vector<Related>& list, const ObjectRef& self, const ObjectRef
   }
   list.push_back(Related{ref, std::move(reason), std::move(note)});
 }
-}  // namespace
 
-void Finding::add_related(const ObjectRef& ref, std::string reason, std::string note) {
-  add_once(related, resource, ref, std::move(reason), std::move(note));
-}
-
-void Finding::add_affected(const ObjectRef& ref, std::string reason, std::string note) {
-  add_once(affected, resource, ref, std::move(reason), std::move(note));
-}
-
-namespace {
+// Adds a chain link once per (object, reason); a finding id given later fills in one not known before.
 void add_link(std::vector<Link>& links, const ObjectRef& self, const ObjectRef& ref, std::string reason,
               std::string note, std::string finding) {
   if (ref == self && finding.empty()) return;
@@ -87,6 +78,14 @@ Json related_json(const Related& r) {
   return item;
 }
 }  // namespace
+
+void Finding::add_related(const ObjectRef& ref, std::string reason, std::string note) {
+  add_once(related, resource, ref, std::move(reason), std::move(note));
+}
+
+void Finding::add_affected(const ObjectRef& ref, std::string reason, std::string note) {
+  add_once(affected, resource, ref, std::move(reason), std::move(note));
+}
 
 void Finding::add_cause(const ObjectRef& ref, std::string reason, std::string note, std::string finding) {
   add_link(caused_by, resource, ref, std::move(reason), std::move(note), std::move(finding));
