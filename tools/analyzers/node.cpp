@@ -65,7 +65,9 @@ void missing_nodes(Context& ctx) {
     Finding f = ctx.make(ref, ref, "NodeNotReady", Severity::critical);
     const int hurt = relate_pods(ctx, name, f, false);
     if (hurt == 0) continue;
-    f.what = "node " + name + " no longer exists, but " + plural(hurt, "pod") + " bound to it remain" +
+    // The name is the pods' own spec.nodeName: a name only when it looks like one.
+    const std::string node_text = logs::plain_or_quoted(name, "spec.nodeName");
+    f.what = "node " + node_text + " no longer exists, but " + plural(hurt, "pod") + " bound to it remain" +
              (f.causes.empty() ? "" : " (" + std::to_string(f.causes.size()) + " stuck Terminating)");
     f.count = hurt;
     f.add_evidence("status", "spec.nodeName " + name + " of " + plural(hurt, "pod") + "; no Node object " + name);
