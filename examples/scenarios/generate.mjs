@@ -830,6 +830,290 @@ const newScenarios = {
 };
 Object.assign(scenarios, newScenarios);
 
+// Scenarios for the correlation rules: the kubelet's own account of a kill, the object a human must change, init
+// containers, consequences folded into their cause, optional config keys — each with a near miss that stays quiet.
+const chainScenarios = {
+  'liveness-probe-kill'() {
+    const b = base('liveness-probe-kill');
+    b.namespace('accounts', 86400 * 40);
+    // The probe checks port 8081; the application serves 8080 and shuts down cleanly (exit 0) on each SIGTERM.
+    const live = { httpGet: { path: '/healthz', port: 8081, scheme: 'HTTP' }, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 };
+    const api = b.deployment({ ns: 'accounts', name: 'ledger-api', replicas: 2, podAgeSeconds: 1900, revision: 3,
+      containers: [{ name: 'api', image: `${ECR}/accounts/ledger-api:2.4.0`, ports: [8080], livenessProbe: live, readinessProbe: probe('/healthz') }],
+      pods: [{ state: 'crashLoop', restarts: 9, lastExit: { code: 0, agoSeconds: 40, ranSeconds: 41 } }, { state: 'crashLoop', restarts: 9, lastExit: { code: 0, agoSeconds: 75, ranSeconds: 41 } }] });
+    b.service({ ns: 'accounts', name: 'ledger-api', selector: { app: 'ledger-api' }, endpointsFrom: api.pods });
+    for (const p of api.pods) {
+      p.status.containerStatuses[0].lastState.terminated.reason = 'Completed';
+      const ip = p.status.podIP;
+      kubelet(b, p, 'Warning', 'Unhealthy', `Liveness probe failed: Get "http://${ip}:8081/healthz": dial tcp ${ip}:8081: connect: connection refused`, { ageSeconds: 45, firstAgeSeconds: 1880, count: 27, container: 'api' });
+      kubelet(b, p, 'Normal', 'Killing', 'Container api failed liveness probe, will be restarted', { ageSeconds: 42, firstAgeSeconds: 1860, count: 9, container: 'api' });
+      BACKOFF(b, p);
+      const lines = ['ledger-api 2.4.0 starting', 'connected to postgres at ledger-db.accounts.svc:5432', 'http server listening on :8080', 'GET /healthz 200 (0ms)', 'received SIGTERM, shutting down gracefully', 'server stopped'];
+      b.log(p, 'api', b.timed(lines, { endAgo: 41, step: 8 }), { previous: true });
+      b.log(p, 'api', b.timed(lines.slice(0, 3), { endAgo: 2, step: 1 }));
+    }
+
+    // A JVM whose liveness endpoint stalls under GC: killed after the grace period, exit 137 — not an OOM kill.
+    b.namespace('search', 86400 * 40);
+    const gwProbe = { httpGet: { path: '/actuator/health/liveness', port: 8080, scheme: 'HTTP' }, initialDelaySeconds: 30, periodSeconds: 10, timeoutSeconds: 2, successThreshold: 1, failureThreshold: 3 };
+    const gw = b.deployment({ ns: 'search', name: 'search-gateway', replicas: 1, podAgeSeconds: 5400, revision: 11,
+      containers: [{ name: 'gateway', image: `${ECR}/search/gateway:5.1.2`, ports: [8080], livenessProbe: gwProbe, resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } } }],
+      pods: [{ state: 'crashLoop', restarts: 6, lastExit: { code: 137, agoSeconds: 50, ranSeconds: 300 } }] });
+    const g = gw.pods[0];
+    kubelet(b, g, 'Warning', 'Unhealthy', `Liveness probe failed: Get "http://${g.status.podIP}:8080/actuator/health/liveness": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`, { ageSeconds: 55, firstAgeSeconds: 5100, count: 21, container: 'gateway' });
+    kubelet(b, g, 'Normal', 'Killing', 'Container gateway failed liveness probe, will be restarted', { ageSeconds: 81, firstAgeSeconds: 5080, count: 6, container: 'gateway' });
+    BACKOFF(b, g);
+    b.log(g, 'gateway', b.timed(['Started GatewayApplication in 21.4 seconds', 'WARN  o.e.client.RestClient - request to es-0:9200 took 1830ms', 'WARN  GC pause (G1 Evacuation Pause) 2310ms'], { endAgo: 52, step: 60 }), { previous: true });
+
+    // Between kills: a consumer whose startup probe gives it 30 s to connect to its broker, which takes longer;
+    // it runs again now, not Ready, after 5 kills (the last 10 minutes ago, exit 143 on the SIGTERM).
+    b.namespace('jobs', 86400 * 40);
+    const startup = { exec: { command: ['/bin/health', '--startup'] }, periodSeconds: 5, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 6 };
+    const qc = b.deployment({ ns: 'jobs', name: 'queue-consumer', replicas: 1, podAgeSeconds: 3000, revision: 2,
+      containers: [{ name: 'consumer', image: `${ECR}/jobs/queue-consumer:1.7.0` }],
+      pods: [{ state: 'notReady', restarts: 5, lastExit: { code: 143, agoSeconds: 600, ranSeconds: 31 } }] });
+    qc.dep.spec.template.spec.containers[0].startupProbe = startup;
+    qc.rs.spec.template.spec.containers[0].startupProbe = startup;
+    const q = qc.pods[0];
+    q.spec.containers[0].startupProbe = startup;
+    kubelet(b, q, 'Warning', 'Unhealthy', 'Startup probe failed: broker amqp://rabbitmq.jobs.svc:5672 not connected', { ageSeconds: 605, firstAgeSeconds: 2990, count: 30, container: 'consumer' });
+    kubelet(b, q, 'Normal', 'Killing', 'Container consumer failed startup probe, will be restarted', { ageSeconds: 601, firstAgeSeconds: 2960, count: 5, container: 'consumer' });
+    b.log(q, 'consumer', b.timed(['queue-consumer 1.7.0 starting', 'connecting to amqp://rabbitmq.jobs.svc:5672 ...'], { endAgo: 5 }));
+
+    // Near miss: one liveness failure two hours ago, one restart, running and ready since.
+    b.namespace('notify', 86400 * 40);
+    const nt = b.deployment({ ns: 'notify', name: 'notifier', replicas: 1, podAgeSeconds: 86400,
+      containers: [{ name: 'notifier', image: `${ECR}/notify/notifier:1.2.0`, ports: [8080], livenessProbe: { ...probe('/healthz'), failureThreshold: 3 } }],
+      pods: [{ state: 'running', restarts: 1, lastExit: { code: 143, agoSeconds: 7200, ranSeconds: 79000 } }] });
+    const n = nt.pods[0];
+    kubelet(b, n, 'Warning', 'Unhealthy', `Liveness probe failed: Get "http://${n.status.podIP}:8080/healthz": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`, { ageSeconds: 7210, firstAgeSeconds: 7230, count: 3, container: 'notifier' });
+    kubelet(b, n, 'Normal', 'Killing', 'Container notifier failed liveness probe, will be restarted', { ageSeconds: 7205, count: 1, container: 'notifier' });
+    b.log(n, 'notifier', b.timed(['notifier 1.2.0 listening on :8080', 'sent 42 notifications']));
+    return { b, scenario: { description: 'queue-consumer (namespace jobs) is killed five times by its startup probe, which gives it 30 seconds to reach its broker; it runs again now, not Ready. ledger-api (namespace accounts) is killed by the kubelet every few minutes: its liveness probe checks /healthz on port 8081 while the application serves port 8080, so the probe is refused, the container is stopped with SIGTERM and exits 0, and the pods are in CrashLoopBackOff. search-gateway (namespace search) is killed the same way when its liveness endpoint does not answer within 2s during GC pauses; it exits 137 after the grace period, which is not an OOM kill. notifier (namespace notify) failed its liveness probe once two hours ago and has run fine since.',
+      remediation: [{ workload: 'Deployment/accounts/ledger-api', recreatedPods: 'failSameWay', fixedBy: 'templateChange' }, { workload: 'Deployment/search/search-gateway', recreatedPods: 'failSameWay', fixedBy: 'templateChange' }] } };
+  },
+
+  'rollout-stuck'() {
+    const b = base('rollout-stuck');
+    // checkout revision 6 names an image tag that was never pushed; revision 5 keeps serving.
+    b.namespace('store', 86400 * 40);
+    const oldImage = `${ECR}/store/checkout:6.1.0`;
+    const newImage = `${ECR}/store/checkout:6.2.0`;
+    const co = b.deployment({ ns: 'store', name: 'checkout', replicas: 3, podAgeSeconds: 86400 * 4, revision: 6,
+      containers: [{ name: 'checkout', image: oldImage, ports: [8080], readinessProbe: probe('/ready') }] });
+    co.rs.metadata.annotations['deployment.kubernetes.io/revision'] = '5';
+    for (const p of co.pods) b.log(p, 'checkout', b.timed(['checkout 6.1.0 listening on :8080', 'POST /v1/orders 201']));
+    const hash = b.rng.suffix(10).slice(0, 10);
+    const newC = [{ name: 'checkout', image: newImage, ports: [8080], readinessProbe: probe('/ready') }];
+    const newTemplate = b.podTemplate({ app: 'checkout', 'pod-template-hash': hash }, newC);
+    co.dep.spec.template = b.podTemplate({ app: 'checkout' }, newC);
+    const newRs = b.add({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: b.meta('store', `checkout-${hash}`, 1500, { labels: { ...newTemplate.metadata.labels }, generation: 1,
+      annotations: { 'deployment.kubernetes.io/desired-replicas': '3', 'deployment.kubernetes.io/max-replicas': '4', 'deployment.kubernetes.io/revision': '6' }, ownerReferences: [b.ref(co.dep)] }),
+      spec: { replicas: 1, selector: { matchLabels: { app: 'checkout', 'pod-template-hash': hash } }, template: newTemplate },
+      status: { fullyLabeledReplicas: 1, observedGeneration: 1, replicas: 1 } });
+    const np = b.pod({ ns: 'store', name: `checkout-${hash}-${b.rng.suffix()}`, template: newTemplate, owner: newRs, node: b.nodes[2].metadata.name, state: 'imagePull', ageSeconds: 1500 });
+    const fp = 'spec.containers{checkout}';
+    const host = np.spec.nodeName;
+    b.event(np, { reason: 'Pulling', message: `Pulling image "${newImage}"`, component: 'kubelet', host, ageSeconds: 300, firstAgeSeconds: 1495, count: 8, fieldPath: fp });
+    b.event(np, { type: 'Warning', reason: 'Failed', message: `Failed to pull image "${newImage}": rpc error: code = NotFound desc = failed to pull and unpack image "${newImage}": failed to resolve reference "${newImage}": ${newImage}: not found`, component: 'kubelet', host, ageSeconds: 299, firstAgeSeconds: 1494, count: 8, fieldPath: fp });
+    b.event(np, { type: 'Normal', reason: 'BackOff', message: `Back-off pulling image "${newImage}"`, component: 'kubelet', host, ageSeconds: 10, firstAgeSeconds: 1490, count: 64, fieldPath: fp });
+    b.event(co.dep, { reason: 'ScalingReplicaSet', message: `Scaled up replica set ${newRs.metadata.name} from 0 to 1`, component: 'deployment-controller', ageSeconds: 1500 });
+    Object.assign(co.dep.status, { replicas: 4, updatedReplicas: 1, readyReplicas: 3, availableReplicas: 3, unavailableReplicas: 1 });
+    co.dep.status.conditions[1] = { type: 'Progressing', status: 'False', lastUpdateTime: b.ago(900), lastTransitionTime: b.ago(900), reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${newRs.metadata.name}" has timed out progressing.` };
+    b.service({ ns: 'store', name: 'checkout', selector: { app: 'checkout' }, endpointsFrom: [...co.pods, np] });
+
+    // Near miss: recommender's rollout started 30 s ago; its new pod runs and is not Ready yet (within deadline).
+    b.namespace('recs', 86400 * 40);
+    const rc = b.deployment({ ns: 'recs', name: 'recommender', replicas: 2, podAgeSeconds: 86400 * 2, revision: 9,
+      containers: [{ name: 'model', image: `${ECR}/recs/recommender:9.0.0`, ports: [8080], readinessProbe: { ...probe('/ready'), initialDelaySeconds: 20 } }] });
+    for (const p of rc.pods) b.log(p, 'model', b.timed(['model loaded', 'serving on :8080']));
+    const h2 = b.rng.suffix(10).slice(0, 10);
+    const rcC = [{ name: 'model', image: `${ECR}/recs/recommender:9.1.0`, ports: [8080], readinessProbe: { ...probe('/ready'), initialDelaySeconds: 20 } }];
+    const rcTemplate = b.podTemplate({ app: 'recommender', 'pod-template-hash': h2 }, rcC);
+    rc.dep.spec.template = b.podTemplate({ app: 'recommender' }, rcC);
+    const rcRs = b.add({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: b.meta('recs', `recommender-${h2}`, 30, { labels: { ...rcTemplate.metadata.labels }, generation: 1,
+      annotations: { 'deployment.kubernetes.io/desired-replicas': '2', 'deployment.kubernetes.io/max-replicas': '3', 'deployment.kubernetes.io/revision': '10' }, ownerReferences: [b.ref(rc.dep)] }),
+      spec: { replicas: 1, selector: { matchLabels: { app: 'recommender', 'pod-template-hash': h2 } }, template: rcTemplate },
+      status: { fullyLabeledReplicas: 1, observedGeneration: 1, replicas: 1 } });
+    const fresh = b.pod({ ns: 'recs', name: `recommender-${h2}-${b.rng.suffix()}`, template: rcTemplate, owner: rcRs, node: b.nodes[0].metadata.name, state: 'notReady', ageSeconds: 27 });
+    b.started(fresh, { ageSeconds: 25 });
+    b.log(fresh, 'model', b.timed(['loading model weights (1.2 GiB)'], { endAgo: 20 }));
+    b.event(rc.dep, { reason: 'ScalingReplicaSet', message: `Scaled up replica set ${rcRs.metadata.name} from 0 to 1`, component: 'deployment-controller', ageSeconds: 30 });
+    rc.dep.metadata.generation = 10;
+    Object.assign(rc.dep.status, { observedGeneration: 10, replicas: 3, updatedReplicas: 1, readyReplicas: 2, availableReplicas: 2, unavailableReplicas: 1 });
+    rc.dep.status.conditions[1] = { type: 'Progressing', status: 'True', lastUpdateTime: b.ago(30), lastTransitionTime: b.ago(86400 * 20), reason: 'ReplicaSetUpdated', message: `ReplicaSet "${rcRs.metadata.name}" is progressing.` };
+    b.service({ ns: 'recs', name: 'recommender', selector: { app: 'recommender' }, endpointsFrom: [...rc.pods, fresh] });
+    return { b, scenario: { description: 'The rollout of checkout revision 6 (namespace store) passed its 10-minute progress deadline: its new pod cannot pull image tag 6.2.0, which was never pushed, while the three pods of revision 5 keep serving. recommender (namespace recs) started a rollout 30 seconds ago; its new pod is loading its model and not Ready yet, which is normal.',
+      remediation: [{ workload: 'Deployment/store/checkout', recreatedPods: 'failSameWay', fixedBy: 'templateChange' }] } };
+  },
+
+  'pvc-missing-storageclass'() {
+    const b = base('pvc-missing-storageclass');
+    b.namespace('observability', 86400 * 40);
+    const pvc = b.add({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: b.meta('observability', 'grafana-data', 1800, { labels: { app: 'grafana' }, finalizers: ['kubernetes.io/pvc-protection'] }),
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } }, storageClassName: 'gp3-csi', volumeMode: 'Filesystem' }, status: { phase: 'Pending' } });
+    const msg = '0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.';
+    const gf = b.deployment({ ns: 'observability', name: 'grafana', replicas: 1, podAgeSeconds: 1800, revision: 1,
+      containers: [{ name: 'grafana', image: 'grafana/grafana:11.5.2', ports: [3000], volumeMounts: [{ name: 'storage', mountPath: '/var/lib/grafana' }] }],
+      extra: { volumes: [{ name: 'storage', persistentVolumeClaim: { claimName: 'grafana-data' } }] },
+      pods: [{ state: 'pendingUnschedulable', message: msg }] });
+    b.event(gf.pods[0], { type: 'Warning', reason: 'FailedScheduling', message: msg, component: 'default-scheduler', ageSeconds: 240, firstAgeSeconds: 1800, count: 7 });
+    b.event(pvc, { type: 'Warning', reason: 'ProvisioningFailed', message: 'storageclass.storage.k8s.io "gp3-csi" not found', component: 'persistentvolume-controller', ageSeconds: 10, firstAgeSeconds: 1800, count: 121 });
+    b.service({ ns: 'observability', name: 'grafana', selector: { app: 'grafana' }, ports: [{ port: 80, targetPort: 3000 }] });
+
+    // Near miss: a claim of a WaitForFirstConsumer class that no pod uses yet stays Pending by design.
+    b.namespace('batch', 86400 * 40);
+    const wait = b.add({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: b.meta('batch', 'scratch-cache', 3600, { finalizers: ['kubernetes.io/pvc-protection'] }),
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '50Gi' } }, storageClassName: 'gp3', volumeMode: 'Filesystem' }, status: { phase: 'Pending' } });
+    b.event(wait, { reason: 'WaitForFirstConsumer', message: 'waiting for first consumer to be created before binding', component: 'persistentvolume-controller', ageSeconds: 15, firstAgeSeconds: 3600, count: 240 });
+    return { b, scenario: { description: 'grafana (namespace observability) stays Pending because its PersistentVolumeClaim grafana-data asks for StorageClass gp3-csi, which does not exist (the cluster has gp2 and gp3): the claim is the thing to fix. The claim scratch-cache (namespace batch) waits for its first consumer, which is normal for a WaitForFirstConsumer class.',
+      remediation: [{ workload: 'Deployment/observability/grafana', recreatedPods: 'failSameWay' }] } };
+  },
+
+  'init-container-failures'() {
+    const b = base('init-container-failures');
+    const initPod = (d, init, { waitingMain = 'PodInitializing' } = {}) => {
+      const p = d.pods[0];
+      setPodStatus(b, p, { initialized: false, init: [init(p)],
+        containers: p.spec.containers.map((c) => cstatus(b, p, c.name, { pulled: false, created: false, state: { waiting: { reason: waitingMain } } })) });
+      recount(d);
+      return p;
+    };
+    // The migration init container names an image tag that does not exist.
+    b.namespace('billing', 86400 * 40);
+    const migImage = `${ECR}/billing/migrations:2025.03.1`;
+    const bw = b.deployment({ ns: 'billing', name: 'billing-worker', replicas: 1, podAgeSeconds: 1200, revision: 4,
+      containers: [{ name: 'worker', image: `${ECR}/billing/worker:4.0.0` }], pods: [{ state: 'running' }] });
+    bw.pods[0].spec.initContainers = [b.container({ name: 'migrate', image: migImage, command: ['/app/migrate', 'up'] })];
+    const p1 = initPod(bw, (p) => cstatus(b, p, 'migrate', { pulled: false, created: false, state: { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${migImage}"` } } }));
+    kubelet(b, p1, 'Warning', 'Failed', `Failed to pull image "${migImage}": rpc error: code = NotFound desc = failed to pull and unpack image "${migImage}": failed to resolve reference "${migImage}": ${migImage}: not found`, { ageSeconds: 200, firstAgeSeconds: 1190, count: 9 });
+    p1.status.initContainerStatuses[0].image = migImage;
+    b.events[b.events.length - 1].involvedObject.fieldPath = 'spec.initContainers{migrate}';
+
+    // The config init container reads a ConfigMap that was never created.
+    b.namespace('search', 86400 * 40);
+    const ss = b.deployment({ ns: 'search', name: 'search-sync', replicas: 1, podAgeSeconds: 900, revision: 2,
+      containers: [{ name: 'sync', image: `${ECR}/search/sync:1.9.0` }], pods: [{ state: 'running' }] });
+    ss.pods[0].spec.initContainers = [b.container({ name: 'render-config', image: `${ECR}/tools/envsubst:1.0`, envFrom: [{ configMapRef: { name: 'search-sync-settings' } }] })];
+    const cmMsg = 'configmap "search-sync-settings" not found';
+    const p2 = initPod(ss, (p) => cstatus(b, p, 'render-config', { created: false, state: { waiting: { reason: 'CreateContainerConfigError', message: cmMsg } } }));
+    b.event(p2, { type: 'Warning', reason: 'Failed', message: `Error: ${cmMsg}`, component: 'kubelet', host: p2.spec.nodeName, ageSeconds: 12, firstAgeSeconds: 890, count: 74, fieldPath: 'spec.initContainers{render-config}' });
+
+    // The permissions init container runs a command the busybox image does not have (a typo): exit 127.
+    b.namespace('reports', 86400 * 40);
+    const re = b.deployment({ ns: 'reports', name: 'report-exporter', replicas: 1, podAgeSeconds: 1600, revision: 7,
+      containers: [{ name: 'exporter', image: `${ECR}/reports/exporter:3.3.0`, volumeMounts: [{ name: 'out', mountPath: '/out' }] }], pods: [{ state: 'running' }] });
+    re.pods[0].spec.initContainers = [b.container({ name: 'fix-perms', image: 'busybox:1.37', command: ['sh', '-c', 'chwon -R 1000:1000 /out'], volumeMounts: [{ name: 'out', mountPath: '/out' }] })];
+    re.pods[0].spec.volumes = [{ name: 'out', emptyDir: {} }];
+    const p3 = initPod(re, (p) => cstatus(b, p, 'fix-perms', { restarts: 7, state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off 5m0s restarting failed container=fix-perms pod=${p.metadata.name}_reports(${p.metadata.uid})` } },
+      lastState: { terminated: { containerID: `containerd://${b.rng.hex(64)}`, exitCode: 127, reason: 'Error', startedAt: b.ago(61), finishedAt: b.ago(60) } } }));
+    b.event(p3, { type: 'Warning', reason: 'BackOff', message: `Back-off restarting failed container fix-perms in pod ${p3.metadata.name}_reports(${p3.metadata.uid})`, component: 'kubelet', host: p3.spec.nodeName, ageSeconds: 20, firstAgeSeconds: 1500, count: 70, fieldPath: 'spec.initContainers{fix-perms}' });
+    b.log(p3, 'fix-perms', b.timed(['sh: chwon: not found'], { endAgo: 60 }), { previous: true });
+    return { b, scenario: { description: 'Three pods whose init containers cannot start, so their main containers never run: billing-worker (billing) runs migrations from an image tag that does not exist; search-sync (search) renders its settings from ConfigMap search-sync-settings, which was never created; report-exporter (reports) fixes volume permissions with a mistyped command (chwon), which exits 127.',
+      remediation: [{ workload: 'Deployment/billing/billing-worker', recreatedPods: 'failSameWay', fixedBy: 'templateChange' }] } };
+  },
+
+  'node-lost-pods'() {
+    const b = base('node-lost-pods', { nodes: 4, notReadyNode: true });
+    const lost = b.nodes[3];
+    b.event(lost, { reason: 'NodeNotReady', message: `Node ${lost.metadata.name} status is now: NodeNotReady`, component: 'node-controller', ageSeconds: 840 });
+    // The node lifecycle controller evicted the node's pods after its 300 s toleration; no kubelet confirms it.
+    b.namespace('media', 86400 * 40);
+    const tc = b.deployment({ ns: 'media', name: 'transcoder', replicas: 3, podAgeSeconds: 86400 * 2,
+      containers: [{ name: 'ffmpeg', image: `${ECR}/media/transcoder:4.7.0` }], pods: [{ state: 'unknown', node: lost.metadata.name }, { state: 'unknown', node: lost.metadata.name }, 'running', 'running', 'running'] });
+    for (const p of tc.pods.slice(0, 2)) {
+      p.metadata.deletionTimestamp = b.ago(510);
+      p.metadata.deletionGracePeriodSeconds = 30;
+      b.event(p, { reason: 'TaintManagerEviction', message: `Marking for deletion Pod media/${p.metadata.name}`, component: 'taint-eviction-controller', ageSeconds: 540 });
+    }
+    tc.dep.spec.replicas = 3;
+    recount(tc);
+    for (const p of tc.pods.slice(2)) b.log(p, 'ffmpeg', b.timed(['transcoding job 8812 done']));
+    // A node whose instance was terminated and whose Node object is gone: its pods stay bound to it.
+    const goneNode = 'ip-10-0-2-54.eu-west-1.compute.internal';
+    b.namespace('crawl', 86400 * 40);
+    const cr = b.deployment({ ns: 'crawl', name: 'crawler', replicas: 2, podAgeSeconds: 86400,
+      containers: [{ name: 'crawler', image: `${ECR}/crawl/crawler:0.9.4` }], pods: ['running', 'running', 'running', 'running'] });
+    for (const p of cr.pods.slice(0, 2)) {
+      p.spec.nodeName = goneNode;
+      p.status.hostIP = '10.0.2.54';
+      p.status.hostIPs = [{ ip: '10.0.2.54' }];
+      p.metadata.deletionTimestamp = b.ago(1700);
+      p.metadata.deletionGracePeriodSeconds = 30;
+      p.status.conditions = p.status.conditions.map((c) => c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: b.ago(1750) } : c);
+      p.status.containerStatuses[0].ready = false;
+    }
+    cr.dep.spec.replicas = 2;
+    recount(cr);
+    for (const p of cr.pods.slice(2)) b.log(p, 'crawler', b.timed(['fetched 120 pages']));
+    return { b, scenario: { description: `Node ${lost.metadata.name} stopped posting status 14 minutes ago; two transcoder pods (namespace media) on it were marked for deletion and stay Terminating because no kubelet confirms it, while their replacements run elsewhere. The instance behind node ${goneNode} was terminated and its Node object deleted; two crawler pods (namespace crawl) are still bound to it and stuck Terminating.`,
+      remediation: [{ workload: 'Deployment/media/transcoder', recreatedPods: 'running' }] } };
+  },
+
+  'shared-cause'() {
+    const b = base('shared-cause');
+    // One Secret that was never created, read by two Deployments.
+    b.namespace('orders', 86400 * 40);
+    const msg = 'secret "orders-db" not found';
+    for (const [name, container] of [['order-api', 'api'], ['order-worker', 'worker']]) {
+      const d = b.deployment({ ns: 'orders', name, replicas: 1, podAgeSeconds: 700, revision: 3,
+        containers: [{ name: container, image: `${ECR}/orders/${name}:5.0.1`, env: [{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'orders-db', key: 'password' } } }] }],
+        pods: [{ state: 'configError', message: msg }] });
+      b.event(d.pods[0], { type: 'Warning', reason: 'Failed', message: `Error: ${msg}`, component: 'kubelet', host: d.pods[0].spec.nodeName, ageSeconds: 8, firstAgeSeconds: 690, count: 58, fieldPath: `spec.containers{${container}}` });
+    }
+    // One exhausted ResourceQuota refusing the pods of two Deployments' scale-ups.
+    b.namespace('ml', 86400 * 40);
+    b.add({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: b.meta('ml', 'ml-quota', 86400 * 40),
+      spec: { hard: { 'requests.cpu': '4', 'limits.memory': '16Gi' } }, status: { hard: { 'requests.cpu': '4', 'limits.memory': '16Gi' }, used: { 'requests.cpu': '3800m', 'limits.memory': '15Gi' } } });
+    for (const [name, cpu] of [['feature-store', '1'], ['model-server', '2']]) {
+      const d = b.deployment({ ns: 'ml', name, replicas: 2, podAgeSeconds: 86400 * 3,
+        containers: [{ name: 'server', image: `${ECR}/ml/${name}:1.4.0`, resources: { requests: { cpu, memory: '2Gi' }, limits: { memory: '4Gi' } } }] });
+      d.dep.spec.replicas = 4;
+      d.rs.spec.replicas = 4;
+      recount(d);
+      b.event(d.rs, { type: 'Warning', reason: 'FailedCreate', component: 'replicaset-controller', ageSeconds: 30, firstAgeSeconds: 900, count: 22,
+        message: `Error creating: pods "${d.rs.metadata.name}-${b.rng.suffix()}" is forbidden: exceeded quota: ml-quota, requested: requests.cpu=${cpu}, used: requests.cpu=3800m, limited: requests.cpu=4` });
+      d.rs.status.conditions = [{ type: 'ReplicaFailure', status: 'True', lastTransitionTime: b.ago(900), reason: 'FailedCreate', message: 'exceeded quota: ml-quota' }];
+      b.event(d.dep, { reason: 'ScalingReplicaSet', message: `Scaled up replica set ${d.rs.metadata.name} from 2 to 4`, component: 'deployment-controller', ageSeconds: 900 });
+    }
+    return { b, scenario: { description: 'Secret orders-db (namespace orders) was never created: both order-api and order-worker read DB_PASSWORD from it and cannot create their containers — one incident. ResourceQuota ml-quota (namespace ml) is exhausted: the scale-ups of feature-store and model-server from 2 to 4 replicas are refused — one incident.' } };
+  },
+
+  'optional-config-key'() {
+    const b = base('optional-config-key');
+    b.namespace('mail', 86400 * 40);
+    b.add({ apiVersion: 'v1', kind: 'ConfigMap', metadata: b.meta('mail', 'mailer-config', 86400 * 10), data: { smtp_port: '587', smtp_user: 'mailer' } });
+    // SMTP_HOST comes from key smtp_host, which the ConfigMap lacks: marked optional, the variable is simply unset.
+    const env = [{ name: 'SMTP_HOST', valueFrom: { configMapKeyRef: { name: 'mailer-config', key: 'smtp_host', optional: true } } },
+      { name: 'SMTP_PORT', valueFrom: { configMapKeyRef: { name: 'mailer-config', key: 'smtp_port' } } }];
+    const m = b.deployment({ ns: 'mail', name: 'mailer', replicas: 2, podAgeSeconds: 1400, revision: 5,
+      containers: [{ name: 'mailer', image: `${ECR}/mail/mailer:3.0.2`, env }],
+      pods: [{ state: 'crashLoop', restarts: 8, lastExit: { code: 1, agoSeconds: 30, ranSeconds: 1 } }, { state: 'crashLoop', restarts: 8, lastExit: { code: 1, agoSeconds: 70, ranSeconds: 1 } }] });
+    for (const p of m.pods) {
+      BACKOFF(b, p);
+      const lines = ['mailer 3.0.2 starting', 'connecting to smtp server :587', 'fatal: dial tcp :587: connect: connection refused'];
+      b.log(p, 'mailer', b.timed(lines, { endAgo: 31, step: 0 }), { previous: true });
+      b.log(p, 'mailer', b.timed(lines.slice(0, 1), { endAgo: 2, step: 0 }));
+    }
+    // The same with a Secret key (only a snapshot lists Secrets: the live path never reads them).
+    b.namespace('hooks', 86400 * 40);
+    b.add({ apiVersion: 'v1', kind: 'Secret', metadata: b.meta('hooks', 'relay-secrets', 86400 * 10), type: 'Opaque', data: { token: 'cmVkYWN0ZWQ=' } });
+    const wr = b.deployment({ ns: 'hooks', name: 'webhook-relay', replicas: 1, podAgeSeconds: 1100, revision: 2,
+      containers: [{ name: 'relay', image: `${ECR}/hooks/webhook-relay:0.4.0`, env: [{ name: 'API_TOKEN', valueFrom: { secretKeyRef: { name: 'relay-secrets', key: 'api-token', optional: true } } }] }],
+      pods: [{ state: 'crashLoop', restarts: 7, lastExit: { code: 1, agoSeconds: 50, ranSeconds: 2 } }] });
+    BACKOFF(b, wr.pods[0]);
+    b.log(wr.pods[0], 'relay', b.timed(['webhook-relay 0.4.0', 'registering with upstream', 'fatal: upstream answered 401 Unauthorized'], { endAgo: 51, step: 0 }), { previous: true });
+
+    // Near miss: an optional key that is missing where the application has a default; it runs fine.
+    const ok = b.deployment({ ns: 'mail', name: 'bounce-handler', replicas: 1, podAgeSeconds: 86400,
+      containers: [{ name: 'handler', image: `${ECR}/mail/bounce-handler:1.1.0`, env: [{ name: 'LOG_FORMAT', valueFrom: { configMapKeyRef: { name: 'mailer-config', key: 'log_format', optional: true } } }] }] });
+    b.log(ok.pods[0], 'handler', b.timed(['bounce-handler ready (log format: text)']));
+    return { b, scenario: { description: 'mailer (namespace mail) reads SMTP_HOST from key smtp_host of ConfigMap mailer-config, marked optional; the ConfigMap has no such key, so the variable is unset, the mailer dials ":587" and exits 1 in a crash loop. No event complains about the missing key. webhook-relay (namespace hooks) reads API_TOKEN from key api-token of Secret relay-secrets, also optional; the Secret has only key token, so the relay registers without a token and exits 1. bounce-handler reads an optional key that is also missing but has a default and runs fine.',
+      remediation: [{ workload: 'Deployment/mail/mailer', recreatedPods: 'failSameWay', fixedBy: 'templateChange' }] } };
+  },
+};
+Object.assign(scenarios, chainScenarios);
+
 // demo/: several failures at once, for `make demo`.
 scenarios.demo = () => {
   const parts = ['crashloop-missing-env', 'oomkilled', 'image-pull-backoff', 'pending-insufficient-cpu', 'service-no-endpoints'];

@@ -134,6 +134,40 @@ bool pod_ready(const json& pod) {
   return false;
 }
 
+// A string that is wholly an RFC 3339 time ("2025-03-11T14:05:00Z", with or without fractions).
+std::optional<SysTime> as_time(const std::string& s) {
+  if (s.size() < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T') return std::nullopt;
+  return parse_rfc3339(s);
+}
+
+void shift_times(json& value, std::chrono::seconds by) {
+  if (by.count() == 0) return;
+  if (value.is_object() || value.is_array()) {
+    for (auto& v : value) shift_times(v, by);
+  } else if (value.is_string()) {
+    const auto& s = value.get_ref<const std::string&>();
+    if (const auto t = as_time(s))
+      value = s.find('.') != std::string::npos ? format_rfc3339_nano(*t + by) : format_rfc3339(*t + by);
+  }
+}
+
+std::string shift_log_times(const std::string& text, std::chrono::seconds by) {
+  if (by.count() == 0) return text;
+  std::string out;
+  out.reserve(text.size());
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    end = end == std::string::npos ? text.size() : end + 1;
+    const std::string line = text.substr(pos, end - pos);
+    const std::size_t space = line.find(' ');
+    const auto t = space == std::string::npos ? std::nullopt : as_time(line.substr(0, space));
+    out += t ? format_rfc3339_nano(*t + by) + line.substr(space) : line;
+    pos = end;
+  }
+  return out;
+}
+
 tl::expected<Scenario, std::string> parse_scenario(const std::string& yaml_text) {
   Scenario s;
   std::vector<json> docs;
@@ -194,7 +228,11 @@ tl::expected<LoadStats, std::string> Cluster::load(const fs::path& dir) {
       auto s = parse_scenario(read_file(dir / "scenario.yaml"));
       if (!s) return tl::unexpected(s.error());
       scenario = std::move(*s);
-      if (scenario.now) clock.set_start(*scenario.now);
+      if (scenario.now && !at_capture_time) {
+        const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+        time_shift = now - std::chrono::floor<std::chrono::seconds>(*scenario.now);
+      }
+      if (scenario.now) clock.set_start(*scenario.now + time_shift);
     }
     std::vector<fs::path> files;
     if (fs::is_directory(dir / "cluster"))
@@ -212,8 +250,10 @@ tl::expected<LoadStats, std::string> Cluster::load(const fs::path& dir) {
       } catch (const std::exception& e) {
         return tl::unexpected(f.string() + ": " + e.what());
       }
-      for (auto& d : docs)
+      for (auto& d : docs) {
+        shift_times(d, time_shift);
         if (auto ok = add_snapshot_object(std::move(d)); !ok) return tl::unexpected(f.string() + ": " + ok.error());
+      }
       ++stats.files;
     }
     if (fs::is_directory(dir / "logs"))
@@ -227,7 +267,7 @@ tl::expected<LoadStats, std::string> Cluster::load(const fs::path& dir) {
         std::string file = parts[2];
         bool previous = file.size() > 13 && file.ends_with(".previous.log");
         std::string container = file.substr(0, file.size() - (previous ? 13 : 4));
-        set_log(parts[0], parts[1], container, previous, read_file(f.path()));
+        set_log(parts[0], parts[1], container, previous, shift_log_times(read_file(f.path()), time_shift));
         ++stats.log_files;
       }
     for (const char* which : {"pods", "nodes"}) {
@@ -249,6 +289,7 @@ tl::expected<LoadStats, std::string> Cluster::load(const fs::path& dir) {
         if (d.contains("items")) items = d["items"].get<std::vector<json>>();
         else items.push_back(d);
         for (auto& m : items) {
+          shift_times(m, time_shift);
           m["apiVersion"] = "metrics.k8s.io/v1beta1";
           m["kind"] = std::string(which) == "pods" ? "PodMetrics" : "NodeMetrics";
           const auto& md = m["metadata"];

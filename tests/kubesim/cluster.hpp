@@ -48,6 +48,10 @@ struct Scenario {
 };
 // Parses scenario.yaml's content.
 tl::expected<Scenario, std::string> parse_scenario(const std::string& yaml_text);
+// Moves every string of `value` that is wholly an RFC 3339 time by `by` (fractions kept as nanoseconds).
+void shift_times(json& value, std::chrono::seconds by);
+// Moves the leading "<RFC 3339 time> " of every log line by `by`.
+std::string shift_log_times(const std::string& text, std::chrono::seconds by);
 
 struct LoadStats {
   std::size_t objects = 0, pods = 0, nodes = 0, events = 0, log_files = 0, files = 0;
@@ -93,6 +97,11 @@ class Cluster {
   Store store;
   Clock clock;
   Scenario scenario;
+  // A snapshot is served as if captured now, as a live cluster would show it: load() moves every timestamp of its
+  // objects, logs and metrics by now - scenario.now (whole seconds) and the clock starts at now. With
+  // at_capture_time (set before load), timestamps stay as captured and the clock starts at scenario.now.
+  bool at_capture_time = false;
+  std::chrono::seconds time_shift{0};
   NameGenerator names;
 
  private:

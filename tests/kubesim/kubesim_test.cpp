@@ -153,9 +153,32 @@ TEST_F(ApiTest, LoaderReadsListsMultiDocumentYamlAndTypedJsonLists) {
   EXPECT_NE(cluster.get(cluster.type("namespaces"), "", "kube-system"), nullptr);
 }
 
-TEST_F(ApiTest, ScenarioSetsTheSimulatedClock) {
-  auto now = cluster.clock.now();
-  EXPECT_LT(std::chrono::abs(now - *parse_rfc3339("2025-03-11T14:05:00Z")), std::chrono::minutes(1));
+// Served as if captured now: the clock is the machine's, and every time in the snapshot moved by as much.
+TEST_F(ApiTest, ScenarioIsServedAsIfCapturedNow) {
+  EXPECT_LT(std::chrono::abs(cluster.clock.now() - std::chrono::system_clock::now()), std::chrono::minutes(1));
+  const auto shift = cluster.time_shift;
+  EXPECT_LT(std::chrono::abs(*parse_rfc3339("2025-03-11T14:05:00Z") + shift - std::chrono::system_clock::now()),
+            std::chrono::minutes(1));
+  const json* pod = cluster.get(cluster.type("pods"), "shop", "web-abc-2");
+  ASSERT_NE(pod, nullptr);
+  const auto finished = parse_rfc3339(
+      (*pod)["status"]["containerStatuses"][0]["lastState"]["terminated"]["finishedAt"].get<std::string>());
+  EXPECT_EQ(*finished, *parse_rfc3339("2025-03-11T14:04:00Z") + shift);
+  const auto log = cluster.log("shop", "web-abc-2", "app", true);
+  ASSERT_TRUE(log);
+  EXPECT_EQ(*log,
+            format_rfc3339_nano(*parse_rfc3339("2025-03-11T13:59:00Z") + shift) + " fatal: DATABASE_URL is not set\n");
+}
+
+TEST(Loader, AtCaptureTimeKeepsTheSnapshotsTimes) {
+  SnapshotDir snapshot;
+  Cluster c;
+  c.at_capture_time = true;
+  ASSERT_TRUE(c.load(snapshot.path()));
+  EXPECT_EQ(c.time_shift.count(), 0);
+  EXPECT_LT(std::chrono::abs(c.clock.now() - *parse_rfc3339("2025-03-11T14:05:00Z")), std::chrono::minutes(1));
+  EXPECT_EQ(*c.log("shop", "web-abc-2", "app", true),
+            "2025-03-11T13:59:00.000000000Z fatal: DATABASE_URL is not set\n");
 }
 
 TEST(Loader, ReportsTheFileOfABadDocument) {
@@ -323,7 +346,7 @@ TEST_F(ApiTest, PodLogHonoursPreviousTailSinceAndTimestamps) {
   EXPECT_EQ(call("GET", "/api/v1/namespaces/shop/pods/web-abc-2/log?tailLines=1").body, "third\n");
   EXPECT_EQ(call("GET", "/api/v1/namespaces/shop/pods/web-abc-2/log?sinceSeconds=60").body, "second\nthird\n");
   EXPECT_EQ(call("GET", "/api/v1/namespaces/shop/pods/web-abc-2/log?tailLines=1&timestamps=true").body,
-            "2025-03-11T14:04:50.000000000Z third\n");
+            format_rfc3339_nano(*parse_rfc3339("2025-03-11T14:04:50Z") + cluster.time_shift) + " third\n");
   EXPECT_EQ(call("GET", "/api/v1/namespaces/shop/pods/web-abc-2/log?limitBytes=3").body, "fir");
   EXPECT_EQ(call("GET", "/api/v1/namespaces/shop/pods/web-abc-2/log?previous=true").body,
             "fatal: DATABASE_URL is not set\n");

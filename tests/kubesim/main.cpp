@@ -1,7 +1,9 @@
 // kubesim: a Kubernetes API simulator serving a snapshot directory on loopback, for tests and `make demo`.
 //   kubesim --snapshot DIR --listen 127.0.0.1:0 --write-kubeconfig FILE [--request-log FILE] [--deny-ssar]
-//           [--token TOKEN]
-// Prints the server URL on stdout once the kubeconfig is written; ends cleanly on SIGTERM or SIGINT.
+//           [--token TOKEN] [--at-capture-time]
+// Serves the snapshot as if captured now (every timestamp moved by now - scenario.yaml's now), unless
+// --at-capture-time keeps its own times. Prints the server URL on stdout once the kubeconfig is written; ends cleanly
+// on SIGTERM or SIGINT.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -19,8 +21,9 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: kubesim --snapshot DIR [--listen 127.0.0.1:0] [--write-kubeconfig FILE] [--request-log FILE]\n"
-    "               [--deny-ssar] [--token TOKEN] [--require-token]\n"
-    "Serves the Kubernetes API for the snapshot DIR over plain HTTP on a loopback address.\n";
+    "               [--deny-ssar] [--token TOKEN] [--require-token] [--at-capture-time]\n"
+    "Serves the Kubernetes API for the snapshot DIR over plain HTTP on a loopback address, as if the snapshot\n"
+    "was captured now (its timestamps moved by now - scenario.yaml's now; --at-capture-time keeps them).\n";
 
 int fail(const std::string& message) {
   std::cerr << "kubesim: " << message << "\n";
@@ -58,7 +61,7 @@ bool write_kubeconfig(const std::string& file, const std::string& url, const std
 
 int main(int argc, char** argv) {
   std::string snapshot, listen = "127.0.0.1:0", kubeconfig, request_log, token;
-  bool deny_ssar = false, require_token = false;
+  bool deny_ssar = false, require_token = false, at_capture_time = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](std::string& out) {
@@ -74,6 +77,7 @@ int main(int argc, char** argv) {
     else if (a == "--token") ok = value(token);
     else if (a == "--deny-ssar") deny_ssar = true;
     else if (a == "--require-token") require_token = true;
+    else if (a == "--at-capture-time") at_capture_time = true;
     else if (a == "--help" || a == "-h") {
       std::cout << kUsage;
       return 0;
@@ -106,6 +110,7 @@ int main(int argc, char** argv) {
   if (port > 65535) return fail("--listen: bad port in " + listen);
 
   kubesim::Cluster cluster;
+  cluster.at_capture_time = at_capture_time;
   auto stats = cluster.load(snapshot);
   if (!stats) return fail("cannot load snapshot: " + stats.error());
   std::fprintf(

@@ -189,6 +189,16 @@ void escalate(std::vector<Finding>& findings, const cluster::ClusterState& state
       }
       return false;
     });
+    // The chain both ways: the workloads rolled up are the namespace's affected objects; those with a finding of
+    // their own explain it, and name it.
+    for (std::size_t i : by_namespace[ns]) {
+      auto& f = findings[i];
+      if (!kPodReasons.count(f.reason)) continue;
+      d.add_affected(f.resource, f.reason, f.count > 1 ? plural(f.count, "pod") : "");
+      if (f.folded) continue;
+      d.add_cause(f.resource, f.reason, "", f.id);
+      f.add_consequence(d.resource, d.reason, "", d.id);
+    }
     d.escalation_why.push_back(why);
     d.add_action(
         "investigate",

@@ -1,7 +1,9 @@
-// Correlation: one incident, one finding. Pods of one workload failing the same way become one finding on the
-// workload with a count; the workload's "short of replicas", its Service without ready endpoints, the Ingress
-// routing to it, its unbound claim and missing StorageClass become related resources of that finding; the
-// workloads and pods a NotReady node takes down fold into the node's finding.
+// Correlation: one incident, one finding, on the object a human must change. Pods of one workload failing the
+// same way become one finding on the workload with a count; the workload's "short of replicas", its Service
+// without ready endpoints and the Ingress routing to it are consequences of that finding; the pods of a claim
+// that cannot be provisioned are the claim's; a Deployment whose rollout passed its deadline is the finding, its
+// new pods' failure the cause; workloads blocked by one missing Secret or one quota are one incident. Every
+// fold leaves a trace: the consequence in `causes` and `affected`, the cause in `caused_by`.
 #include <algorithm>
 #include <map>
 #include <set>
@@ -18,24 +20,79 @@ const std::set<std::string_view> kSymptoms = {"DeploymentUnavailable", "Stateful
 
 bool is_pod_reason(std::string_view r) { return kPodReasons.count(r) > 0; }
 
-// Merges `from` into `into` as a related resource: its resource, reason and a note, and its evidence.
-void fold(Finding& into, Finding& from, std::size_t max_evidence = 12) {
+// How a folded finding stands to the one it is folded into.
+enum class Role {
+  consequence,  // `into` explains `from` (a node and its pods, a claim and the pods that mount it)
+  cause,        // `from` explains `into` (the new pods' failure under a stuck rollout)
+  named_cause,  // the same, where `into`'s root cause already names it (a node's network agent)
+  same,         // the same incident seen twice (the missing StorageClass of a claim and of its template)
+};
+
+void merge_affected(Finding& into, const Finding& from) {
+  for (const auto& a : from.affected) into.add_affected(a.ref, a.reason, a.note);
+  for (const auto& p : from.pod_names) {
+    if (std::find(into.pod_names.begin(), into.pod_names.end(), p) == into.pod_names.end()) into.pod_names.push_back(p);
+  }
+  for (const auto& c : from.claims) {
+    if (std::find(into.claims.begin(), into.claims.end(), c) == into.claims.end()) into.claims.push_back(c);
+  }
+}
+
+// Merges `from` into `into`: its resource, reason and note, its evidence, and the link between them.
+void fold(Finding& into, Finding& from, Role role = Role::consequence, std::size_t max_evidence = 12) {
   into.add_related(from.resource, from.reason, from.what);
-  // The folded finding's first evidence line is its proof; the rest repeats the cause's.
-  for (const auto& e : from.evidence) {
-    if (into.evidence.size() >= max_evidence || &e != &from.evidence.front()) break;
-    into.add_evidence(e.source, e.text,
-                      e.object.empty() && !(from.resource == into.resource)
-                          ? from.resource.kind + "/" + from.resource.name
-                          : e.object,
-                      e.count);
+  const auto label = [&](const Evidence& e) {
+    return e.object.empty() && !(from.resource == into.resource) ? from.resource.kind + "/" + from.resource.name
+                                                                 : e.object;
+  };
+  // A consequence's first evidence line is its proof; the rest repeats the cause's. A cause brings its proof.
+  const std::size_t lines = role == Role::cause || role == Role::named_cause ? 4 : 1;
+  for (std::size_t k = 0; k < from.evidence.size() && k < lines && into.evidence.size() < max_evidence; ++k) {
+    const auto& e = from.evidence[k];
+    into.add_evidence(e.source, e.text, label(e), e.count);
   }
   for (const auto& r : from.related) into.add_related(r.ref, r.reason, r.note);
   into.severity = std::max(into.severity, from.severity);
-  if (from.status_cause_is_specific && from.root_cause.confidence > into.root_cause.confidence) {
-    into.root_cause = from.root_cause;
-    into.status_cause_is_specific = true;
-    for (const auto& a : from.actions) into.add_action(a.type, a.description, a.parameters);
+  merge_affected(into, from);
+  switch (role) {
+    case Role::consequence:
+      into.add_consequence(from.resource, from.reason, from.what);
+      into.add_affected(from.resource, from.reason, from.what);
+      for (const auto& c : from.causes) into.add_consequence(c.ref, c.reason, c.note, c.finding);
+      if (from.status_cause_is_specific && from.root_cause.confidence > into.root_cause.confidence) {
+        into.root_cause = from.root_cause;
+        into.status_cause_is_specific = true;
+        for (const auto& a : from.actions) into.add_action(a.type, a.description, a.parameters);
+      }
+      break;
+    case Role::cause: {
+      // A workload's pods explaining the workload's own finding: the link names a pod.
+      const ObjectRef cause = from.resource == into.resource && !from.pod_names.empty()
+                                  ? ObjectRef{"Pod", from.resource.ns, from.pod_names.front(), ""}
+                                  : from.resource;
+      into.add_cause(cause, from.reason, from.what);
+      for (const auto& c : from.caused_by) into.add_cause(c.ref, c.reason, c.note, c.finding);
+      if (from.root_cause.confidence >= into.root_cause.confidence || into.root_cause.category == "unknown") {
+        into.root_cause = from.root_cause;
+        into.root_cause.summary = from.what + ": " + from.root_cause.summary;
+        into.status_cause_is_specific = from.status_cause_is_specific;
+      }
+      // The cause's actions come first: fixing it is what unblocks `into`.
+      std::vector<Action> actions = from.actions;
+      for (auto& a : into.actions) actions.push_back(std::move(a));
+      into.actions = std::move(actions);
+      if (into.log_pod.empty() || from.root_cause.confidence >= into.root_cause.confidence) {
+        into.log_pod = from.log_pod;
+        into.log_container = from.log_container;
+        into.log_previous = from.log_previous;
+      }
+      break;
+    }
+    case Role::named_cause:
+      into.add_cause(from.resource, from.reason, from.what);
+      into.add_affected(from.resource, from.reason, from.what);
+      break;
+    case Role::same: into.add_affected(from.resource, from.reason, from.what); break;
   }
   from.folded = true;
 }
@@ -77,6 +134,7 @@ void group_pods(Context& ctx) {
       head.owners.clear();
       head.resource = head.workload;
     }
+    for (const auto& p : pods) head.add_affected(ObjectRef{"Pod", head.resource.ns, p, ""}, head.reason);
     // Severity: the workload serves nothing when none of its pods is ready.
     if (head.severity == Severity::warning && head.reason != "Evicted") {
       bool any_ready = false;
@@ -99,6 +157,15 @@ std::size_t find_cause(const Context& ctx, const ObjectRef& workload) {
     if (f.reason == "Evicted" || f.reason == "StorageClassMissing")
       continue;  // evictions are history; not the cause of "unavailable"
     if (best == ctx.findings.size() || f.severity > ctx.findings[best].severity) best = i;
+  }
+  if (best != ctx.findings.size()) return best;
+  // A finding on another object (a claim, a node) that already lists the workload as hurt.
+  for (std::size_t i = 0; i < ctx.findings.size(); ++i) {
+    const auto& f = ctx.findings[i];
+    if (f.folded || kSymptoms.count(f.reason) || f.workload == workload) continue;
+    for (const auto& a : f.affected) {
+      if (a.ref == workload) return i;
+    }
   }
   return best;
 }
@@ -154,6 +221,16 @@ void fold_symptoms(Context& ctx) {
       }
       continue;
     }
+    if (f.reason == "RolloutStuck") {
+      // The rollout is what a human changes (roll back, fix the template); its new pods' failure is its cause.
+      bool explained = false;
+      for (std::size_t c = find_cause(ctx, f.workload);
+           c != ctx.findings.size() && ctx.findings[c].workload == f.workload; c = find_cause(ctx, f.workload)) {
+        fold(f, ctx.findings[c], Role::cause);
+        explained = true;
+      }
+      if (explained) continue;
+    }
     std::size_t cause = find_cause(ctx, f.workload);
     if (cause == ctx.findings.size()) cause = node_cause(ctx, f.workload);
     if (cause == ctx.findings.size()) cause = service_cause(ctx, f.workload);
@@ -161,7 +238,9 @@ void fold_symptoms(Context& ctx) {
   }
 }
 
-// 3. Storage: a missing StorageClass folds into the Pending claim; the claim into the pod that mounts it.
+// 3. Storage: a claim that cannot be provisioned (or lost its volume) is the incident; the pods that mount it,
+// and their workload, are its consequences. A StorageClass missing for a StatefulSet's template is the same
+// incident as the claim made from it; one whose claim was never created explains the StatefulSet's pods.
 bool claim_matches(const Finding& f, const std::string& pvc_name) {
   for (const auto& c : f.claims) {
     if (c == pvc_name) return true;
@@ -171,33 +250,95 @@ bool claim_matches(const Finding& f, const std::string& pvc_name) {
   return false;
 }
 
+bool is_claim_finding(const Finding& f) {
+  return f.resource.kind == "PersistentVolumeClaim" &&
+         (f.reason == "PVCPending" || f.reason == "PVCLost" || f.reason == "StorageClassMissing");
+}
+
+// Pods held back by their claim: not scheduled for it, not mounted, or the workload short of them. A pod that
+// waits for something else (CPU, a taint) is not the claim's.
+bool waits_on_storage(const Finding& f) {
+  return f.reason == "MountFailure" || f.reason == "StatefulSetUnavailable" || f.reason == "DeploymentUnavailable" ||
+         f.root_cause.category == "storage_unavailable";
+}
+
 void fold_storage(Context& ctx) {
   for (auto& sc : ctx.findings) {
-    if (sc.folded || sc.reason != "StorageClassMissing") continue;
+    if (sc.folded || sc.reason != "StorageClassMissing" || sc.resource.kind != "StorageClass") continue;
     for (auto& pvc : ctx.findings) {
-      if (pvc.folded || pvc.reason != "PVCPending") continue;
+      if (pvc.folded || !is_claim_finding(pvc)) continue;
       for (const auto& r : pvc.related) {
-        if (r.ref.kind == "StorageClass" && r.ref.name == sc.resource.name) {
-          fold(pvc, sc);
+        if (r.ref.kind == "StorageClass" && r.ref.name == sc.resource.name && sc.workload.ns == pvc.resource.ns) {
+          fold(pvc, sc, Role::same);
           break;
         }
       }
       if (sc.folded) break;
     }
   }
-  for (auto& pvc : ctx.findings) {
-    if (pvc.folded || (pvc.reason != "PVCPending" && pvc.reason != "PVCLost")) continue;
-    for (auto& f : ctx.findings) {
-      if (f.folded || &f == &pvc || !claim_matches(f, pvc.resource.name)) continue;
-      if (!(is_pod_reason(f.reason) || f.reason == "StatefulSetUnavailable")) continue;
-      fold(f, pvc);
-      break;
+  for (auto& f : ctx.findings) {
+    if (f.folded || is_claim_finding(f) || !(kPodReasons.count(f.reason) || kSymptoms.count(f.reason))) continue;
+    if (!waits_on_storage(f)) continue;
+    Finding* head = nullptr;
+    for (auto& pvc : ctx.findings) {
+      if (pvc.folded || !is_claim_finding(pvc) || pvc.resource.ns != f.resource.ns ||
+          !claim_matches(f, pvc.resource.name))
+        continue;
+      if (!head) {
+        head = &pvc;
+      } else if (pvc.reason == head->reason && pvc.root_cause.category == head->root_cause.category) {
+        fold(*head, pvc, Role::same);  // the claims of one StatefulSet's replicas, failing alike
+      }
     }
+    if (!head) continue;
+    if (!(f.workload == f.resource)) head->add_affected(f.workload, "", "mounts the claim");
+    fold(*head, f);
   }
   for (auto& sc : ctx.findings) {  // a StorageClass missing for a StatefulSet whose claim was never created
-    if (sc.folded || sc.reason != "StorageClassMissing") continue;
+    if (sc.folded || sc.reason != "StorageClassMissing" || sc.resource.kind != "StorageClass") continue;
     const std::size_t cause = find_cause(ctx, sc.workload);
     if (cause != ctx.findings.size()) fold(ctx.findings[cause], sc);
+  }
+}
+
+// 4. One missing ConfigMap or Secret, or one exhausted quota, blocking several workloads is one incident: the
+// workloads are its affected objects, the first (by name) carries the finding.
+std::string shared_cause(const Finding& f) {
+  if (f.root_cause.category == "missing_config") {
+    for (const auto& r : f.related) {
+      if ((r.ref.kind == "Secret" || r.ref.kind == "ConfigMap") && r.note == "missing")
+        return r.ref.kind + "/" + r.ref.ns + "/" + r.ref.name;
+    }
+  }
+  if (f.root_cause.category == "quota_exceeded") {
+    // "exceeded quota: compute-quota, requested: ..."
+    const std::string& text = f.root_cause.summary;
+    const auto pos = text.find("exceeded quota: ");
+    if (pos != std::string::npos) {
+      const auto start = pos + 16;
+      const auto end = text.find_first_of(", \"", start);
+      return "ResourceQuota/" + f.resource.ns + "/" + text.substr(start, end - start);
+    }
+  }
+  return {};
+}
+
+void fold_shared_causes(Context& ctx) {
+  std::map<std::string, std::vector<std::size_t>> groups;
+  for (std::size_t i = 0; i < ctx.findings.size(); ++i) {
+    const auto& f = ctx.findings[i];
+    if (f.folded || f.severity == Severity::info) continue;
+    if (const auto key = shared_cause(f); !key.empty()) groups[key].push_back(i);
+  }
+  for (auto& [key, members] : groups) {
+    if (members.size() < 2) continue;
+    std::sort(members.begin(), members.end(), [&](std::size_t a, std::size_t b) {
+      return ctx.findings[a].resource.str() < ctx.findings[b].resource.str();
+    });
+    Finding& head = ctx.findings[members.front()];
+    for (std::size_t k = 1; k < members.size(); ++k) fold(head, ctx.findings[members[k]]);
+    head.what +=
+        " (and " + plural(static_cast<long long>(members.size() - 1), "more workload") + " for the same cause)";
   }
 }
 
@@ -215,12 +356,30 @@ void fold_front_ends(Context& ctx) {
         for (const auto& r : f.related) relates |= r.ref == svc;
         if (!relates) continue;
         f.add_related(ing.meta.ref(), "", "routes " + p.host.value_or("*") + p.path + " to Service " + svc.name);
+        f.add_affected(ing.meta.ref(), "", "routes to Service " + svc.name);
         if (about_service && f.reason == "ServiceNoEndpoints") {
           f.severity = Severity::critical;
           f.add_evidence("spec", "Ingress " + ing.meta.name + " routes " + p.host.value_or("*") + p.path +
                                      " to it: requests fail with 503");
         }
       }
+    }
+  }
+}
+
+// 5. A node whose pod network is down, and the network plugin's agent failing on it (a DaemonSet pod there): one
+// incident on the node, whose root cause names the agent; the agent's own failure is its cause.
+void fold_node_agents(Context& ctx) {
+  for (auto& node : ctx.findings) {
+    if (node.folded || node.reason != "NodeNetworkUnavailable") continue;
+    for (auto& f : ctx.findings) {
+      if (f.folded || f.workload.kind != "DaemonSet" || !is_pod_reason(f.reason) || f.pod_names.empty()) continue;
+      bool on_node = true;
+      for (const auto& name : f.pod_names) {
+        const auto* pod = ctx.state.pod(f.workload.ns, name);
+        on_node = on_node && pod && pod->node_name == node.resource.name;
+      }
+      if (on_node) fold(node, f, Role::named_cause);
     }
   }
 }
@@ -241,6 +400,8 @@ void correlate(Context& ctx) {
   group_pods(ctx);
   fold_storage(ctx);
   fold_symptoms(ctx);
+  fold_shared_causes(ctx);
+  fold_node_agents(ctx);
   fold_front_ends(ctx);
   attach(ctx);
   ctx.findings.erase(

@@ -35,16 +35,64 @@ void Finding::add_evidence(std::string source, std::string text, std::string obj
   evidence.push_back(Evidence{std::move(source), std::move(text), std::move(object), count});
 }
 
-void Finding::add_related(const ObjectRef& ref, std::string reason, std::string note) {
-  if (ref == resource) return;
-  for (auto& r : related) {
+namespace {
+// Adds `ref` to `list` once (never the finding's own resource); the first reason and note given stay.
+void add_once(std::vector<Related>& list, const ObjectRef& self, const ObjectRef& ref, std::string reason,
+              std::string note) {
+  if (ref == self) return;
+  for (auto& r : list) {
     if (r.ref == ref) {
       if (r.reason.empty()) r.reason = std::move(reason);
       if (r.note.empty()) r.note = std::move(note);
       return;
     }
   }
-  related.push_back(Related{ref, std::move(reason), std::move(note)});
+  list.push_back(Related{ref, std::move(reason), std::move(note)});
+}
+
+// Adds a chain link once per (object, reason); a finding id given later fills in one not known before.
+void add_link(std::vector<Link>& links, const ObjectRef& self, const ObjectRef& ref, std::string reason,
+              std::string note, std::string finding) {
+  if (ref == self && finding.empty()) return;
+  for (auto& l : links) {
+    if (l.ref == ref && l.reason == reason) {
+      if (l.finding.empty()) l.finding = std::move(finding);
+      return;
+    }
+  }
+  links.push_back(Link{ref, std::move(reason), std::move(note), std::move(finding)});
+}
+
+Json link_json(const Link& l) {
+  Json item = ref_json(l.ref);
+  if (!l.reason.empty()) item["reason"] = l.reason;
+  if (!l.note.empty()) item["note"] = l.note;
+  if (!l.finding.empty()) item["finding"] = l.finding;
+  return item;
+}
+
+Json related_json(const Related& r) {
+  Json item = ref_json(r.ref);
+  if (!r.reason.empty()) item["reason"] = r.reason;
+  if (!r.note.empty()) item["note"] = r.note;
+  return item;
+}
+}  // namespace
+
+void Finding::add_related(const ObjectRef& ref, std::string reason, std::string note) {
+  add_once(related, resource, ref, std::move(reason), std::move(note));
+}
+
+void Finding::add_affected(const ObjectRef& ref, std::string reason, std::string note) {
+  add_once(affected, resource, ref, std::move(reason), std::move(note));
+}
+
+void Finding::add_cause(const ObjectRef& ref, std::string reason, std::string note, std::string finding) {
+  add_link(caused_by, resource, ref, std::move(reason), std::move(note), std::move(finding));
+}
+
+void Finding::add_consequence(const ObjectRef& ref, std::string reason, std::string note, std::string finding) {
+  add_link(causes, resource, ref, std::move(reason), std::move(note), std::move(finding));
 }
 
 void Finding::add_action(std::string type, std::string description, Json parameters) {
@@ -127,13 +175,21 @@ void to_json(Json& j, const Finding& f) {
   j["suggested_actions"] = std::move(actions);
   if (!f.related.empty()) {
     Json related = Json::array();
-    for (const auto& r : f.related) {
-      Json item = ref_json(r.ref);
-      if (!r.reason.empty()) item["reason"] = r.reason;
-      if (!r.note.empty()) item["note"] = r.note;
-      related.push_back(std::move(item));
-    }
+    for (const auto& r : f.related) related.push_back(related_json(r));
     j["related"] = std::move(related);
+  }
+  // The incident's shape: what it hurts, and the chain it sits in.
+  Json affected = Json::array();
+  for (std::size_t i = 0; i < f.affected.size() && i < kMaxAffected; ++i)
+    affected.push_back(related_json(f.affected[i]));
+  if (affected.empty()) affected.push_back(ref_json(f.resource));
+  j["affected"] = std::move(affected);
+  if (f.affected.size() > kMaxAffected) j["affected_total"] = f.affected.size();
+  for (const auto& [key, links] : {std::pair{"caused_by", &f.caused_by}, std::pair{"causes", &f.causes}}) {
+    if (links->empty()) continue;
+    Json out = Json::array();
+    for (std::size_t i = 0; i < links->size() && i < kMaxLinks; ++i) out.push_back(link_json((*links)[i]));
+    j[key] = std::move(out);
   }
 }
 

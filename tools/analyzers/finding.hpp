@@ -44,6 +44,16 @@ struct Related {
   std::string note;
 };
 
+// One step of an incident's chain: an object whose failure explains this finding (caused_by) or that this
+// finding explains (causes). `finding` is that object's own finding id when it is reported apart; empty when
+// it was folded into this one.
+struct Link {
+  ObjectRef ref;
+  std::string reason;  // from the vocabulary
+  std::string note;
+  std::string finding;
+};
+
 struct Finding {
   std::string id;
   ObjectRef resource;
@@ -57,6 +67,9 @@ struct Finding {
   std::vector<std::string> escalation_why;
   std::vector<Action> actions;
   std::vector<Related> related;
+  std::vector<Related> affected;  // the objects this incident hurts: its pods, their workload, the Services in front
+  std::vector<Link> caused_by;    // nearest cause first
+  std::vector<Link> causes;       // consequences folded into (or reported apart from) this finding
   int count = 1;
   std::vector<std::string> pods;
 
@@ -74,7 +87,15 @@ struct Finding {
   void add_evidence(std::string source, std::string text, std::string object = {}, int count = 0);
   void add_related(const ObjectRef& ref, std::string reason, std::string note);
   void add_action(std::string type, std::string description, Json parameters = Json::object());
+  // Each adds an object once (and never the finding's own resource); the first reason and note given stay.
+  void add_affected(const ObjectRef& ref, std::string reason = {}, std::string note = {});
+  void add_cause(const ObjectRef& ref, std::string reason, std::string note, std::string finding = {});
+  void add_consequence(const ObjectRef& ref, std::string reason, std::string note, std::string finding = {});
 };
+
+// At most this many affected objects and chain links are written out (count says how many pods there are).
+inline constexpr std::size_t kMaxAffected = 10;
+inline constexpr std::size_t kMaxLinks = 8;
 
 // A stable fingerprint "f-<16 hex>" of (kind, namespace, owning workload, reason): FNV-1a 64, so it does not
 // depend on the run, the process or the standard library.

@@ -21,20 +21,26 @@ constexpr PressureKind kPressures[] = {
     {"NetworkUnavailable", "NodeNetworkUnavailable", "node_failure", "network"},
 };
 
-// Pods on the node that are hurt: not ready, or evicted from it. Adds them (and their workloads) as related.
-int relate_pods(const Context& ctx, const cluster::Node& node, Finding& f, bool evicted_only) {
+// Pods on the node that are hurt: not ready, stuck terminating, or evicted from it. Adds them and their
+// workloads as related and affected; a pod stuck terminating is a consequence the pod analyzer leaves to the node.
+int relate_pods(const Context& ctx, const std::string& node_name, Finding& f, bool evicted_only) {
   int hurt = 0;
   std::set<std::string> workloads;
-  for (const auto* pod : ctx.state.pods_on_node(node.meta.name)) {
+  for (const auto* pod : ctx.state.pods_on_node(node_name)) {
     const bool evicted = pod->phase == "Failed" && pod->reason == "Evicted";
-    const bool down = pod->phase != "Succeeded" && pod->phase != "Failed" && !pod->ready();
+    const bool down = pod->phase != "Succeeded" && pod->phase != "Failed" && (!pod->ready() || pod->meta.deleting);
     if (evicted_only ? !evicted : !(down || evicted)) continue;
     if (!ctx.in_scope(pod->meta.ns)) continue;
     ++hurt;
     f.pod_names.push_back(pod->meta.ns + "/" + pod->meta.name);
     const auto top = ctx.state.top_owner(pod->meta);
-    if (workloads.insert(top.str()).second)
+    if (workloads.insert(top.str()).second) {
       f.add_related(top, "", evicted ? "pods evicted" : "pods not ready on this node");
+      if (!(top == pod->meta.ref())) f.add_affected(top, "", evicted ? "pods evicted" : "pods on this node");
+    }
+    const std::string reason = pod->meta.deleting ? "PodStuckTerminating" : evicted ? "Evicted" : "";
+    f.add_affected(pod->meta.ref(), reason, pod->meta.deleting ? "stuck Terminating" : "");
+    if (pod->meta.deleting) f.add_consequence(pod->meta.ref(), reason, "stuck Terminating: the kubelet never confirms");
   }
   for (std::size_t i = 0; i < f.pod_names.size() && i < 5; ++i) f.pods.push_back(f.pod_names[i]);
   return hurt;
@@ -42,18 +48,56 @@ int relate_pods(const Context& ctx, const cluster::Node& node, Finding& f, bool 
 
 }  // namespace
 
+namespace {
+
+// Pods bound to a node that is no longer in the cluster (terminated instance, deleted Node object): the node is
+// the incident, its pods (usually stuck Terminating: no kubelet will confirm) the consequences.
+void missing_nodes(Context& ctx) {
+  std::set<std::string> names;
+  for (const auto& pod : ctx.state.pods) {
+    if (!pod.node_name || pod.node_name->empty() || ctx.state.node(*pod.node_name) || !ctx.in_scope(pod.meta.ns))
+      continue;
+    if (pod.phase == "Succeeded" || pod.phase == "Failed") continue;
+    names.insert(*pod.node_name);
+  }
+  for (const auto& name : names) {
+    const ObjectRef ref{"Node", "", name, ""};
+    Finding f = ctx.make(ref, ref, "NodeNotReady", Severity::critical);
+    const int hurt = relate_pods(ctx, name, f, false);
+    if (hurt == 0) continue;
+    // The name is the pods' own spec.nodeName: a name only when it looks like one.
+    const std::string node_text = logs::plain_or_quoted(name, "spec.nodeName");
+    f.what = "node " + node_text + " no longer exists, but " + plural(hurt, "pod") + " bound to it remain" +
+             (f.causes.empty() ? "" : " (" + std::to_string(f.causes.size()) + " stuck Terminating)");
+    f.count = hurt;
+    f.add_evidence("status", "spec.nodeName " + name + " of " + plural(hurt, "pod") + "; no Node object " + name);
+    f.root_cause = {"node_failure",
+                    "the node was removed (instance terminated or Node deleted) before its pods were evicted; no "
+                    "kubelet will confirm their deletion",
+                    0.85};
+    f.status_cause_is_specific = true;
+    f.add_action("delete_pod", "force-delete the pods bound to the missing node; their controllers recreate them",
+                 Json{{"node", name}, {"force", true}});
+    ctx.findings.push_back(std::move(f));
+  }
+}
+
+}  // namespace
+
 void analyze_nodes(Context& ctx) {
+  missing_nodes(ctx);
   for (const auto& node : ctx.state.nodes) {
     const auto ref = node.meta.ref();
     const auto* ready = cluster::find_condition(node.conditions, "Ready");
     if (!node.ready()) {
       Finding f = ctx.make(ref, ref, "NodeNotReady", Severity::critical);
-      const int hurt = relate_pods(ctx, node, f, false);
+      const int hurt = relate_pods(ctx, node.meta.name, f, false);
       if (ctx.ns && hurt == 0) continue;
       const long long since = ready ? ctx.age_seconds(ready->last_transition) : 0;
       f.what = "node " + node.meta.name + (node.nodegroup ? " (node group " + *node.nodegroup + ")" : "") +
                " has been NotReady" + (since ? " for " + std::to_string(since / 60) + " min" : "") +
-               (hurt ? ", taking down " + plural(hurt, "pod") : "");
+               (hurt ? ", taking down " + plural(hurt, "pod") : "") +
+               (f.causes.empty() ? "" : " (" + std::to_string(f.causes.size()) + " stuck Terminating)");
       f.count = std::max(1, hurt);
       if (ready)
         f.add_evidence("condition", "Ready " + ready->status + " " + ready->reason.value_or("") + ": " +
@@ -84,7 +128,7 @@ void analyze_nodes(Context& ctx) {
       if (!c || c->status != "True") continue;
       Finding f = ctx.make(ref, ref, p.reason, Severity::warning);
       const bool network = std::string(p.condition) == "NetworkUnavailable";
-      const int hurt = relate_pods(ctx, node, f, !network);
+      const int hurt = relate_pods(ctx, node.meta.name, f, !network);
       if (ctx.ns && hurt == 0) continue;
       f.add_evidence("condition",
                      std::string(p.condition) + " True " + c->reason.value_or("") + ": " + c->message.value_or(""));

@@ -90,15 +90,174 @@ std::string terminated_text(const ContainerState& s) {
   return out;
 }
 
-// Liveness probe failures are what kill a container with 137/143 when memory is not the cause.
-const cluster::Event* liveness_failure(const std::vector<const cluster::Event*>& events, const std::string& container) {
-  const cluster::Event* best = nullptr;
+// Whether a kubelet event is about the container: by its field path, else by the name in a Killing message; an
+// Unhealthy event without a field path names no container and is taken as the pod's.
+bool about_container(const cluster::Event& e, const std::string& container) {
+  if (e.involved_field_path && !e.involved_field_path->empty())
+    return contains(*e.involved_field_path, "{" + container + "}");
+  return e.reason == "Unhealthy" || contains(e.message, "ontainer " + container + " ");
+}
+
+// The kubelet's own account of a kill: `Killing` "Container api failed liveness probe, will be restarted" (or a
+// startup probe), with the `Unhealthy` events of that probe. It outranks the exit code, whatever it is: the
+// process exits 0 or 143 on the SIGTERM, 137 when the grace period ends — none of them is the application's
+// own failure, and a 137 here is not an OOM kill.
+struct KubeletKill {
+  std::string probe;                          // liveness | startup
+  const cluster::Event* killing = nullptr;    // the Killing event, when there is one
+  const cluster::Event* unhealthy = nullptr;  // the newest Unhealthy event of that probe
+};
+
+const cluster::Probe* probe_of(const cluster::Container* spec, std::string_view which) {
+  if (!spec) return nullptr;
+  const auto& p = which == "liveness"  ? spec->liveness_probe
+                  : which == "startup" ? spec->startup_probe
+                                       : spec->readiness_probe;
+  return p ? &*p : nullptr;
+}
+
+std::optional<KubeletKill> kubelet_kill(const std::vector<const cluster::Event*>& events, const ContainerStatus& cs,
+                                        const cluster::Container* spec, int exit_code) {
+  KubeletKill kill;
+  const cluster::Event* liveness = nullptr;
+  const cluster::Event* startup = nullptr;
   for (const auto* e : events) {
-    if (e->reason != "Unhealthy" || !icontains(e->message, "liveness probe")) continue;
-    if (e->involved_field_path && !contains(*e->involved_field_path, "{" + container + "}")) continue;
-    best = e;
+    if (!about_container(*e, cs.name)) continue;
+    if (e->reason == "Killing") {
+      if (icontains(e->message, "failed liveness probe")) kill = {"liveness", e, nullptr};
+      else if (icontains(e->message, "failed startup probe")) kill = {"startup", e, nullptr};
+    } else if (e->reason == "Unhealthy") {
+      if (icontains(e->message, "liveness probe")) liveness = e;
+      else if (icontains(e->message, "startup probe")) startup = e;
+    }
   }
-  return best;
+  if (kill.killing) {
+    kill.unhealthy = kill.probe == "liveness" ? liveness : startup;
+    return kill;
+  }
+  // No Killing event kept (events expire after an hour): the probe's failures, as many as its threshold, and an
+  // exit code a kill leaves.
+  if (exit_code != 0 && exit_code != 137 && exit_code != 143) return std::nullopt;
+  for (const auto& [which, e] : {std::pair{"liveness", liveness}, std::pair{"startup", startup}}) {
+    const auto* probe = probe_of(spec, which);
+    const int threshold = probe ? std::max(1, probe->failure_threshold) : 3;
+    if (e && (e->count >= threshold || exit_code != 0)) return KubeletKill{which, nullptr, e};
+  }
+  return std::nullopt;
+}
+
+// "GET /healthz on port 8081", "TCP connect to port 5432", "exec cat /tmp/ready".
+std::string probe_target(const cluster::Probe* probe) {
+  if (!probe) return {};
+  const std::string port = probe->port ? plain_or_quoted(*probe->port, "probe port") : "";
+  if (probe->handler == "httpGet")
+    return "GET " + plain_or_quoted(probe->path.value_or("/"), "probe path") + (port.empty() ? "" : " on port " + port);
+  if (probe->handler == "tcpSocket") return "TCP connect to port " + port;
+  if (probe->handler == "grpc") return "gRPC health check on port " + port;
+  if (probe->handler == "exec" && !probe->command.empty())
+    return "exec " + quote_untrusted(join(probe->command, " "), "probe command");
+  return "(" + probe->handler + ")";
+}
+
+// What answers at the probe's target, from the kubelet's message.
+std::string probe_answer(const cluster::Event* e, const cluster::Probe* probe, const cluster::Container* spec) {
+  if (!e) return "the probe fails";
+  const std::string& m = e->message;
+  if (const auto pos = m.find("statuscode: "); pos != std::string::npos)
+    return "the endpoint answers HTTP " + plain_or_quoted(m.substr(pos + 12), "event message");
+  if (icontains(m, "connection refused")) {
+    std::string out = "nothing listens there (connection refused)";
+    // The ports the container declares: a probe on another one is the usual mistake.
+    if (probe && probe->port && spec && !spec->ports.empty()) {
+      std::vector<std::string> declared;
+      bool match = false;
+      for (const auto& p : spec->ports) {
+        declared.push_back(std::to_string(p.container_port));
+        match |= std::to_string(p.container_port) == *probe->port || (p.name && *p.name == *probe->port);
+      }
+      if (!match) out += "; the container declares port " + join(declared, ", ") + ", not the probed one";
+    }
+    return out;
+  }
+  if (icontains(m, "deadline exceeded") || icontains(m, "timeout") || icontains(m, "timed out"))
+    return "the endpoint does not answer within the probe's " + std::to_string(probe ? probe->timeout_seconds : 1) +
+           "s timeout";
+  return "the probe fails: " + quote_untrusted(m, "event message");
+}
+
+void probe_kill(const PodView& v, const ContainerStatus& cs, const ContainerState* last, const KubeletKill& kill) {
+  Finding f = start(v, "ProbeFailure");
+  const auto* spec = spec_of(v.pod, cs.name);
+  const cluster::Probe* probe = probe_of(spec, kill.probe);
+  const std::string target = probe_target(probe);
+  f.what = container_word(cs) + " of " + v.name_for_text + " is killed by the kubelet and restarted (" +
+           plural(cs.restart_count, "restart") + "): its " + kill.probe + " probe" +
+           (target.empty() ? "" : " " + target) + " fails";
+  event_evidence(f, kill.killing);
+  event_evidence(f, kill.unhealthy);
+  f.add_evidence("status", container_word(cs) + ": " +
+                               (cs.state ? cs.state->state + " " + cs.state->reason.value_or("") : std::string("?")) +
+                               (last ? "; lastState " + terminated_text(*last) : std::string()) + "; restartCount " +
+                               std::to_string(cs.restart_count));
+  if (probe) f.add_evidence("spec", kill.probe + " probe " + target);
+  const int code = last && last->exit_code ? *last->exit_code : -1;
+  f.root_cause = {
+      "probe_failure",
+      "the kubelet kills the container because its " + kill.probe + " probe " + (target.empty() ? "" : target + " ") +
+          "fails: " + probe_answer(kill.unhealthy, probe, spec) +
+          (code >= 0 ? "; exit code " + std::to_string(code) + " is the kill's, not the application's" : std::string()),
+      kill.killing ? 0.9 : 0.8};
+  f.status_cause_is_specific = true;
+  f.log_container = cs.name;
+  f.log_previous = cs.restart_count > 0;
+  f.add_action("fix_config",
+               "point the " + kill.probe +
+                   " probe at a port and path the application serves (or give it a longer initialDelaySeconds / "
+                   "failureThreshold when it starts slowly)",
+               container_params(v, cs.name));
+  v.ctx.findings.push_back(std::move(f));
+}
+
+// An env var read from a ConfigMap or Secret key marked optional: when the key (or the whole object) is missing,
+// the kubelet starts the container without the variable and no event says so. {evidence, root cause}.
+std::optional<std::pair<std::string, std::string>> unset_optional_env(const Context& ctx, const Pod& pod,
+                                                                      const cluster::Container& c) {
+  for (const auto& ref : c.config_refs) {
+    if (!ref.optional || (ref.via != "env" && ref.via != "envFrom")) continue;
+    if (ref.kind == "Secret" && !ctx.state.secrets) continue;  // Secret names unknown here: nothing to conclude
+    const std::vector<std::string>* keys = nullptr;
+    if (ref.kind == "ConfigMap") {
+      if (const auto* cm = ctx.state.config_map(pod.meta.ns, ref.name)) keys = &cm->keys;
+    } else if (ref.kind == "Secret") {
+      if (const auto* s = ctx.state.secret(pod.meta.ns, ref.name)) keys = &s->keys;
+    } else {
+      continue;
+    }
+    const std::string object = ref.kind + " " + plain_or_quoted(ref.name, "object name");
+    if (ref.via == "envFrom") {
+      if (keys) continue;
+      return std::make_pair("envFrom " + object + " (optional: true), which does not exist",
+                            "the container reads its environment from " + object +
+                                ", which does not exist; it is marked optional, so the container starts without "
+                                "any of those variables");
+    }
+    if (!ref.key || !ref.env_name) continue;
+    if (keys && std::find(keys->begin(), keys->end(), *ref.key) != keys->end()) continue;
+    const std::string var = plain_or_quoted(*ref.env_name, "env var name");
+    const std::string key = plain_or_quoted(*ref.key, "key");
+    std::string have = "none";
+    if (keys && !keys->empty()) {
+      have.clear();
+      for (const auto& k : *keys) have += (have.empty() ? "" : ", ") + plain_or_quoted(k, "key");
+    }
+    return std::make_pair(
+        "env " + var + " from " + object + " key " + key + " (optional: true): " +
+            (keys ? object + " has no key " + key + " (its keys: " + have + ")" : object + " does not exist"),
+        "environment variable " + var + " reads key " + key + " of " + object + ", which " +
+            (keys ? "has no such key" : "does not exist") +
+            "; the reference is optional, so the container starts with " + var + " unset and exits");
+  }
+  return std::nullopt;
 }
 
 // "-Xmx1g" in JAVA_TOOL_OPTIONS / JAVA_OPTS / the args -> bytes.
@@ -230,8 +389,9 @@ void crash_loop(const PodView& v, const ContainerStatus& cs, const std::vector<c
                              "; lastState " + terminated_text(*last) + ": " + last->message.value_or("") +
                              "; restartCount " + std::to_string(cs.restart_count));
   }
-  Finding f = start(v, cs.init ? "InitContainerFailure" : "CrashLoopBackOff");
   const int code = last && last->exit_code ? *last->exit_code : -1;
+  if (const auto kill = kubelet_kill(events, cs, spec_of(v.pod, cs.name), code)) return probe_kill(v, cs, last, *kill);
+  Finding f = start(v, cs.init ? "InitContainerFailure" : "CrashLoopBackOff");
   std::string ran;
   if (const auto seconds = last ? ran_seconds(*last) : std::nullopt) {
     ran = *seconds <= 5 ? " right after it starts" : " after running " + std::to_string(*seconds) + "s";
@@ -246,7 +406,6 @@ void crash_loop(const PodView& v, const ContainerStatus& cs, const std::vector<c
   if (last && last->message) f.add_evidence("status", "termination message: " + *last->message);
   event_evidence(f, newest(events, {"BackOff"}));
   RootCause rc{"application_error", "", 0.4};
-  const auto* liveness = liveness_failure(events, cs.name);
   switch (code) {
     case 127:
     case 126:
@@ -254,13 +413,7 @@ void crash_loop(const PodView& v, const ContainerStatus& cs, const std::vector<c
       break;
     case 137:
     case 143:
-      if (liveness) {
-        rc = {"probe_failure",
-              "the liveness probe fails and the kubelet kills the container (" +
-                  quote_untrusted(liveness->message, "event message") + ")",
-              0.8};
-        event_evidence(f, liveness);
-      } else if (code == 137) {
+      if (code == 137) {
         rc = {
             "out_of_memory",
             "the container is killed with SIGKILL (137) without an OOMKilled status: likely memory (a child process OOM-killed) or an external kill",
@@ -286,6 +439,14 @@ void crash_loop(const PodView& v, const ContainerStatus& cs, const std::vector<c
     rc.summary = "the application exits with code " + std::to_string(code) + ": " +
                  quote_untrusted(*last->message, "termination message");
     rc.confidence = 0.6;
+  }
+  if (rc.category == "application_error" || rc.category == "unknown") {
+    if (const auto* spec = spec_of(v.pod, cs.name)) {
+      if (const auto unset = unset_optional_env(v.ctx, v.pod, *spec)) {
+        f.add_evidence("spec", unset->first);
+        rc = {"missing_config", unset->second, 0.85};
+      }
+    }
   }
   f.root_cause = rc;
   f.status_cause_is_specific = rc.confidence >= 0.8;
@@ -770,7 +931,8 @@ bool probe_failure(const PodView& v, const std::vector<const cluster::Event*>& e
   return true;
 }
 
-void stuck_terminating(const PodView& v, const cluster::Node* node) {
+// A pod on a healthy node (a NotReady or missing node reports its own pods) that does not finish terminating.
+void stuck_terminating(const PodView& v) {
   const long long grace = v.pod.spec.termination_grace_period_seconds.value_or(30);
   const long long since = v.ctx.age_seconds(v.pod.meta.deleting);
   // deletionTimestamp is set to "now + grace" by the API server.
@@ -779,11 +941,7 @@ void stuck_terminating(const PodView& v, const cluster::Node* node) {
   f.what = v.name_for_text + " has been terminating for " + std::to_string((since + grace) / 60) + " min";
   f.add_evidence("status", "deletionTimestamp " + cluster::format_time(*v.pod.meta.deleting));
   const std::vector<std::string>& finalizers = v.pod.meta.finalizers;
-  if (node && !node->ready()) {
-    f.root_cause = {"node_failure",
-                    "its node " + node->meta.name + " is NotReady, so the kubelet never confirms the deletion", 0.9};
-    f.add_related(node->meta.ref(), "NodeNotReady", "");
-  } else if (!finalizers.empty()) {
+  if (!finalizers.empty()) {
     f.root_cause = {"unknown", "finalizers " + join(finalizers, ", ") + " have not been removed by their controller",
                     0.7};
     f.add_evidence("status", "finalizers: " + join(finalizers, ", "));
@@ -794,6 +952,17 @@ void stuck_terminating(const PodView& v, const cluster::Node* node) {
   f.add_action("delete_pod", "force-delete the pod once its node is gone or its finalizers are handled",
                Json{{"namespace", v.pod.meta.ns}, {"pod", v.pod.meta.name}, {"force", true}});
   v.ctx.findings.push_back(std::move(f));
+}
+
+// A finding about an init container is an InitContainerFailure: the pod's main containers never run. The
+// kubelet's reason (image pull, config, command) stays in the text and the root cause is the sub-cause's.
+void init_container_failure(const PodView& v, Finding& f) {
+  if (f.reason != "InitContainerFailure") {
+    f.what += " (" + f.reason + ")";
+    f.reason = "InitContainerFailure";
+    f.id = v.ctx.make(f.resource, f.workload, f.reason, f.severity).id;
+  }
+  f.what += ", so the pod's main containers never start";
 }
 
 bool is_pull_failure(std::string_view reason) {
@@ -826,8 +995,10 @@ void analyze_pod(Context& ctx, const Pod& pod) {
   v.workload = v.chain.empty() ? pod.meta.ref() : v.chain.back();
   v.name_for_text = v.chain.empty() ? "pod " + pod.meta.name : v.workload.kind + " " + v.workload.name;
   const cluster::Node* node = pod.node_name ? ctx.state.node(*pod.node_name) : nullptr;
-  if (pod.meta.deleting) return stuck_terminating(v, node);
-  if (node && !node->ready()) return;  // the node analyzer reports the node and the pods it hurts
+  // A pod on a NotReady node, or bound to a node that no longer exists, is that node's consequence: the node
+  // analyzer reports the node with these pods (stuck Terminating or not) as its affected objects.
+  if (pod.node_name && !pod.node_name->empty() && (!node || !node->ready())) return;
+  if (pod.meta.deleting) return stuck_terminating(v);
   const auto events = ctx.state.events_for(pod.meta.ref());
 
   if (pod.phase == "Failed") {
@@ -865,13 +1036,17 @@ void analyze_pod(Context& ctx, const Pod& pod) {
     return;
   }
 
-  // Init containers run first: a failing one blocks the pod.
+  // Init containers run first: a failing one blocks the pod, whatever keeps it from finishing.
   for (const auto& cs : pod.init_container_statuses) {
     if (!cs.state) continue;
-    if (cs.state->state == "waiting" && cs.state->reason == "CrashLoopBackOff") return crash_loop(v, cs, events);
-    if (waiting_container(v, cs, events)) return;
-    if (cs.state->state == "terminated" && cs.state->exit_code && *cs.state->exit_code != 0)
-      return crash_loop(v, cs, events);
+    const std::size_t before = ctx.findings.size();
+    if ((cs.state->state == "waiting" && cs.state->reason == "CrashLoopBackOff") ||
+        (cs.state->state == "terminated" && cs.state->exit_code && *cs.state->exit_code != 0)) {
+      crash_loop(v, cs, events);
+    } else {
+      waiting_container(v, cs, events);
+    }
+    if (ctx.findings.size() > before) return init_container_failure(v, ctx.findings.back());
     if (cs.state->state == "running" && pod.phase == "Pending" && ctx.age_seconds(cs.state->started_at) > 600) {
       Finding f = start(v, "InitContainerFailure");
       f.what = "init container " + cs.name + " of " + v.name_for_text + " has been running for " +
@@ -898,6 +1073,8 @@ void analyze_pod(Context& ctx, const Pod& pod) {
   for (const auto& cs : pod.container_statuses) {
     if (cs.state && cs.state->state == "terminated" && cs.state->exit_code && *cs.state->exit_code != 0) {
       if (cs.state->reason == "OOMKilled") return oom_killed(v, cs, *cs.state);
+      if (const auto kill = kubelet_kill(events, cs, spec_of(pod, cs.name), *cs.state->exit_code))
+        return probe_kill(v, cs, &*cs.state, *kill);
       Finding f = start(v, "ContainerTerminatedWithError");
       f.what =
           container_word(cs) + " of " + v.name_for_text + " exited with code " + std::to_string(*cs.state->exit_code);
@@ -909,6 +1086,14 @@ void analyze_pod(Context& ctx, const Pod& pod) {
     }
     if (cs.last_state && cs.last_state->reason == "OOMKilled" && ctx.age_seconds(cs.last_state->finished_at) < 3600) {
       return oom_killed(v, cs, *cs.last_state);
+    }
+    // Between two kills the container runs: killed again and again by its probe (three restarts, the last within
+    // the hour) is the incident; one kill it recovered from is not.
+    if (cs.restart_count >= 3 && cs.last_state && cs.last_state->state == "terminated" &&
+        ctx.age_seconds(cs.last_state->finished_at) < 3600) {
+      const int code = cs.last_state->exit_code.value_or(-1);
+      if (const auto kill = kubelet_kill(events, cs, spec_of(pod, cs.name), code); kill && kill->killing)
+        return probe_kill(v, cs, &*cs.last_state, *kill);
     }
   }
   if (pod.phase == "Running" && !pod.ready()) {

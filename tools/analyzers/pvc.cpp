@@ -1,4 +1,5 @@
-// PersistentVolumeClaims: Pending (why: a StorageClass that does not exist, provisioning errors) or Lost.
+// PersistentVolumeClaims: Pending (why: provisioning errors), asking for a StorageClass that does not exist
+// (StorageClassMissing, on the claim), or Lost.
 // A claim waiting for its first consumer (WaitForFirstConsumer, no pod yet) is normal and not reported.
 #include "tools/analyzers/context.hpp"
 #include "tools/logs/quote.hpp"
@@ -26,7 +27,9 @@ void analyze_pvcs(Context& ctx) {
     const cluster::StorageClass* sc = pvc.storage_class ? ctx.state.storage_class(*pvc.storage_class) : nullptr;
     const bool class_missing = pvc.storage_class && !pvc.storage_class->empty() && !sc;
     if (!class_missing && warnings.empty() && sc && sc->volume_binding_mode == "WaitForFirstConsumer") continue;
-    Finding f = ctx.make(ref, ref, "PVCPending", Severity::warning);
+    // A class that does not exist is the claim's own mistake: the claim is what a human changes, and the finding
+    // its pods fold into.
+    Finding f = ctx.make(ref, ref, class_missing ? "StorageClassMissing" : "PVCPending", Severity::warning);
     f.what = "PersistentVolumeClaim " + pvc.meta.name + " has been Pending for " +
              std::to_string(ctx.age_seconds(pvc.meta.created) / 60) + " min";
     f.add_evidence("status",

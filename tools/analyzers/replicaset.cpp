@@ -28,7 +28,10 @@ void analyze_replica_sets(Context& ctx) {
     f.add_evidence("event", "FailedCreate: " + message, "ReplicaSet/" + rs.meta.name, count);
     f.root_cause = create_cause(message);
     f.status_cause_is_specific = true;
-    if (!(workload == ref)) f.add_related(ref, "ReplicaSetCreateFailure", "FailedCreate");
+    if (!(workload == ref)) {
+      f.add_related(ref, "ReplicaSetCreateFailure", "FailedCreate");
+      f.add_affected(ref, "ReplicaSetCreateFailure", "cannot create its pods");
+    }
     f.add_action(f.root_cause.category == "quota_exceeded" ? "investigate" : "fix_config",
                  "fix what refuses the pods, then the ReplicaSet creates them on its own",
                  Json{{"kind", workload.kind}, {"namespace", workload.ns}, {"name", workload.name}});

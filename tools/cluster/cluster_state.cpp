@@ -414,4 +414,18 @@ std::vector<std::string> ClusterState::namespace_names() const {
   return {names.begin(), names.end()};
 }
 
+Time cluster_clock(const ClusterState& state, Time local, std::chrono::seconds* skew) {
+  std::optional<Time> newest;
+  for (const auto& n : state.nodes) {
+    for (const auto& c : n.conditions) {
+      if (c.last_heartbeat && (!newest || *c.last_heartbeat > *newest)) newest = c.last_heartbeat;
+    }
+  }
+  if (!newest) return local;
+  const auto ahead = local - *newest;
+  if (ahead <= std::chrono::minutes(10) && ahead >= std::chrono::seconds(-60)) return local;
+  if (skew) *skew = std::chrono::duration_cast<std::chrono::seconds>(ahead);
+  return *newest;
+}
+
 }  // namespace eks::cluster

@@ -149,4 +149,11 @@ struct ClusterState {
   Indexes index{};
 };
 
+// The cluster's own "now", as its objects show it, for ages measured against them. Kubelets post their nodes'
+// status at least every 5 minutes (nodeStatusReportFrequency), so the newest heartbeat is at most that old on
+// the API server's clock. A local clock more than 10 minutes past it, or behind it, is skewed from the cluster's:
+// ages measured with it would make a pod not ready for seconds look a year old. Then the newest heartbeat is
+// "now" (and `skew`, when given, is set to local - that); otherwise `local`. Without nodes, `local`.
+Time cluster_clock(const ClusterState& state, Time local, std::chrono::seconds* skew = nullptr);
+
 }  // namespace eks::cluster

@@ -167,6 +167,8 @@ class SnapshotSource final : public ClusterSource {
     // A snapshot can list Secrets (their data is dropped on add): with none in it, the cluster has none.
     if (scope.wants("Secret") && !state.secrets) state.secrets.emplace();
     state.build_indexes();
+    // A capture without scenario.yaml's now is aged from its own newest heartbeat once it is old.
+    if (!scenario_now()) state.now = cluster_clock(state, state.now);
     step("index");
     return state;
   }

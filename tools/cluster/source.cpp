@@ -13,7 +13,9 @@ bool in_scope(const LoadScope& scope, const Json& object) {
   if (!object.is_object()) return false;
   const std::string kind = string_at(object, "kind");
   if (kind == "Event" && !scope.events) return false;
-  if (kind == "Event" && !scope.normal_events && string_at(object, "type") == "Normal") return false;
+  if (kind == "Event" && !scope.normal_events && string_at(object, "type") == "Normal" &&
+      string_at(object, "reason") != "Killing")
+    return false;
   if (kind == "PodMetrics" || kind == "NodeMetrics") {
     if (!scope.metrics) return false;
   } else if (!scope.wants(kind)) {

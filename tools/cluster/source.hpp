@@ -30,15 +30,17 @@ struct LoadScope {
   // are not added implicitly: ask for "ReplicaSet" and "Deployment" too if owner chains matter.
   std::set<std::string> kinds{};
   bool events = true;  // also needs "Event" in kinds when kinds is not empty
-  // false: only events whose type is not Normal (Warnings), listed with the field selector type!=Normal. The
-  // analyzers read Warning events; a large cluster's routine Normal events (Pulled, Scheduled ...) are most
-  // of its events and most of what the upstream spends rendering a full load (bench/diagnose).
+  // false: only events whose type is not Normal (Warnings), listed with the field selector type!=Normal, and the
+  // kubelet's Killing events (Normal; its own account of a kill), listed with type=Normal,reason=Killing. The
+  // analyzers read those; a large cluster's routine Normal events (Pulled, Scheduled ...) are most of its
+  // events and most of what the upstream spends rendering a full load (bench/diagnose).
   bool normal_events = true;
   bool metrics = true;  // pods/nodes usage when the metrics API is available
   bool wants(const std::string& kind) const { return kinds.empty() || kinds.count(kind) > 0; }
 };
 
-// What diagnose_cluster loads: every kind, and Warning events only (they carry every cause the analyzers read).
+// What diagnose_cluster loads: every kind, and Warning and Killing events only (they carry every cause the
+// analyzers read).
 inline LoadScope diagnosis_scope(std::optional<std::string> ns = std::nullopt) {
   LoadScope scope;
   scope.ns = std::move(ns);

@@ -20,8 +20,13 @@ struct KindSpec {
   const char* api_version;
   const char* kind;
   bool namespaced;
-  bool required;  // the load fails without it
+  bool required;                         // the load fails without it
+  const char* field_selector = nullptr;  // a list of some of the kind's objects, cluster-wide in one call
 };
+
+// A load of Warning events also lists the kubelet's Killing events, which are Normal: "Container api failed
+// liveness probe, will be restarted" is its own account of why a container died, whatever the exit code says.
+constexpr KindSpec kKillingEvents{"v1", "Event", true, false, "type=Normal,reason=Killing"};
 
 // Secrets are absent on purpose: the validator refuses Secret reads, and their data must never be read.
 constexpr KindSpec kKinds[] = {
@@ -59,7 +64,7 @@ bool is_metrics(const KindSpec& k) { return std::string_view(k.api_version).star
 // the same objects as many small lists: 10,000 pods took 25.5 s as one list and 4.0 s as 54 namespaced lists
 // in parallel (kubesim, kubernetes-mcp-server 0.0.67, bench/diagnose's cluster).
 bool split_per_namespace(const KindSpec& k) {
-  return std::string_view(k.kind) == "Pod" || std::string_view(k.kind) == "Event";
+  return !k.field_selector && (std::string_view(k.kind) == "Pod" || std::string_view(k.kind) == "Event");
 }
 
 // The text of a CallToolResult's content.
@@ -93,6 +98,7 @@ class UpstreamSource final : public ClusterSource {
         if (scope.metrics) kinds.push_back(&k);
       } else if (scope.wants(k.kind) && (std::string_view(k.kind) != "Event" || scope.events)) {
         kinds.push_back(&k);
+        if (std::string_view(k.kind) == "Event" && !scope.normal_events) kinds.push_back(&kKillingEvents);
       }
     }
     // The namespaces first, when a kind is to be split over them; if they cannot be listed, nothing is split.
@@ -165,6 +171,12 @@ class UpstreamSource final : public ClusterSource {
     if (fatal) return tl::unexpected(*fatal);
     state.append(std::move(parts));
     state.build_indexes();
+    // Our clock against the cluster's: a skewed local clock must not age every object by the skew.
+    std::chrono::seconds skew{0};
+    state.now = cluster_clock(state, state.now, &skew);
+    if (skew.count() != 0)
+      state.warnings.push_back("the local clock is " + std::to_string(skew.count()) +
+                               " s off the cluster's newest node heartbeat; ages are measured on the cluster's clock");
     step("index");
     return state;
   }
@@ -225,7 +237,11 @@ class UpstreamSource final : public ClusterSource {
     Json args{{"apiVersion", k.api_version}, {"kind", k.kind}};
     if (k.namespaced && ns) args["namespace"] = *ns;
     if (k.namespaced && !ns && scope.ns) args["namespace"] = *scope.ns;
-    if (std::string_view(k.kind) == "Event" && !scope.normal_events) args["fieldSelector"] = "type!=Normal";
+    if (k.field_selector) {
+      args["fieldSelector"] = k.field_selector;
+    } else if (std::string_view(k.kind) == "Event" && !scope.normal_events) {
+      args["fieldSelector"] = "type!=Normal";
+    }
     auto result = call("resources_list", args);
     if (!result) return tl::unexpected(result.error());
     Listed out;

@@ -51,18 +51,24 @@ using Json = nlohmann::json;
 const fs::path kScenarios = fs::path(EKS_SOURCE_DIR) / "examples" / "scenarios";
 const fs::path kUpstreamBinary = fs::path(EKS_SOURCE_DIR) / "tests" / "node_modules" / ".bin" / "kubernetes-mcp-server";
 
-// The simulator binary: given by the build (EKS_KUBESIM), else found in this build tree (the directory holding
-// CMakeCache.txt above this executable) — /proc/self/exe, not __FILE__, which ccache may rewrite.
+// The build tree: the directory holding CMakeCache.txt above this executable (empty when not found).
+fs::path build_tree() {
+  std::error_code ec;
+  fs::path dir = fs::read_symlink("/proc/self/exe", ec).parent_path();
+  for (; !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
+    if (fs::exists(dir / "CMakeCache.txt")) return dir;
+  }
+  return {};
+}
+
+// The simulator binary: given by the build (EKS_KUBESIM), else found in this build tree — /proc/self/exe, not
+// __FILE__, which ccache may rewrite.
 fs::path kubesim_binary() {
 #ifdef EKS_KUBESIM
   return fs::path(EKS_KUBESIM);
 #else
-  std::error_code ec;
-  fs::path dir = fs::read_symlink("/proc/self/exe", ec).parent_path();
-  for (; !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
-    if (fs::exists(dir / "CMakeCache.txt")) return dir / "tests" / "kubesim" / "kubesim";
-  }
-  return {};
+  const fs::path tree = build_tree();
+  return tree.empty() ? fs::path() : tree / "tests" / "kubesim" / "kubesim";
 #endif
 }
 
@@ -203,6 +209,64 @@ void check(const std::string& scenario, const std::string& path, const Expectati
   }
 }
 
+// ---- the suite's figures ----
+
+// How one report measures against its expectation: expected incidents found (resource and reason), of those the
+// root-cause category right and an evidence string present, and how many warning-or-worse findings are expected
+// incidents (a finding on an also_ok resource is tolerated by check() but counts against precision: it is a
+// consequence reported apart from its cause).
+struct Score {
+  int expected = 0;
+  int found = 0;
+  int category = 0;
+  int evidence = 0;
+  int findings = 0;
+  int incidents = 0;
+};
+
+void to_json(Json& j, const Score& s) {
+  j = Json{{"expected", s.expected}, {"found", s.found},       {"category", s.category},
+           {"evidence", s.evidence}, {"findings", s.findings}, {"incidents", s.incidents}};
+}
+
+Score score(const std::string& path, const Expectation& x, const Report& r) {
+  Score s;
+  for (const auto& e : x.expect) {
+    if (!e.paths.empty() && std::find(e.paths.begin(), e.paths.end(), path) == e.paths.end()) continue;
+    ++s.expected;
+    const Finding* best = nullptr;
+    int best_points = -1;
+    for (const auto& f : r.findings) {
+      if (!e.covers(f.resource) || f.reason != e.reason) continue;
+      const int points = (f.root_cause.category == e.category ? 2 : 0) + (evidence_has_any(f, e.evidence_any) ? 1 : 0);
+      if (points > best_points) best = &f, best_points = points;
+    }
+    if (!best) continue;
+    ++s.found;
+    s.category += best->root_cause.category == e.category ? 1 : 0;
+    s.evidence += evidence_has_any(*best, e.evidence_any) ? 1 : 0;
+  }
+  for (const auto& f : r.findings) {
+    if (f.severity == Severity::info) continue;
+    ++s.findings;
+    bool incident = false;
+    for (const auto& e : x.expect) incident = incident || e.covers(f.resource);
+    s.incidents += incident ? 1 : 0;
+  }
+  return s;
+}
+
+// One file per scenario under <build>/scenario-scores/, which tests/tools/analyzers/scores.mjs adds up after
+// `make test` (the scenarios run as separate tests, in parallel).
+void write_scores(const std::string& scenario, const Score& snapshot, const Score& live) {
+  const fs::path tree = build_tree();
+  if (tree.empty()) return;
+  std::error_code ec;
+  fs::create_directories(tree / "scenario-scores", ec);
+  std::ofstream out(tree / "scenario-scores" / (scenario + ".json"));
+  out << Json{{"scenario", scenario}, {"snapshot", snapshot}, {"live", live}}.dump() << "\n";
+}
+
 Report analyze_with_logs(const cluster::ClusterState& state, cluster::ClusterSource& source) {
   Options options;
   options.logs = [&source](const cluster::LogRequest& r) { return source.logs(r); };
@@ -261,9 +325,8 @@ TEST_P(ExpectedIncidents, FoundOnBothPaths) {
     Kubesim sim(kubesim, kScenarios / scenario, work);
     ASSERT_TRUE(sim.ready()) << scenario << ": kubesim did not start within 10 s:\n" << sim.log_text();
     auto gateway = start_upstream(sim.kubeconfig(), work / "home");
-    cluster::UpstreamOptions options;
-    options.now = state->now;  // kubesim serves the snapshot's simulated time
-    auto live = cluster::make_upstream_source(*gateway, options);
+    // kubesim serves the snapshot as if captured now: ages come from this machine's clock, as on a live cluster.
+    auto live = cluster::make_upstream_source(*gateway, cluster::UpstreamOptions{});
     const auto start = std::chrono::steady_clock::now();
     auto live_state = live->load(cluster::diagnosis_scope());
     if (!live_state) {
@@ -273,6 +336,7 @@ TEST_P(ExpectedIncidents, FoundOnBothPaths) {
     const Report online = analyze_with_logs(*live_state, *live);
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     check(scenario, "live", *x, online);
+    write_scores(scenario, score("snapshot", *x, offline), score("live", *x, online));
     std::cout << "[ expected ] " << scenario << ": snapshot " << offline.findings.size() << " findings, live "
               << online.findings.size() << " findings (load + analyze " << static_cast<int>(ms) << " ms)\n";
     gateway->stop();
@@ -287,6 +351,33 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, ExpectedIncidents, ::testing::ValuesIn(scena
                            std::replace(name.begin(), name.end(), '-', '_');
                            return name;
                          });
+
+// A local clock a year ahead of the cluster's (the skew a snapshot served at its capture time shows, or a broken
+// NTP) ages nothing: a rollout seconds old stays quiet, and the same incidents are found.
+TEST(ExpectedDiagnosis, ASkewedLocalClockTurnsNoTransientIntoAnIncident) {
+  const std::string scenario = "rollout-stuck";
+  auto x = read_expectation(scenario);
+  ASSERT_TRUE(x) << x.error();
+  ASSERT_TRUE(fs::exists(kUpstreamBinary)) << "kubernetes-mcp-server is not installed: run scripts/install-deps";
+  const fs::path work = fs::temp_directory_path() / ("expected-test-" + std::to_string(getpid()) + "-skew");
+  fs::create_directories(work / "home");
+  {
+    Kubesim sim(kubesim_binary(), kScenarios / scenario, work);
+    ASSERT_TRUE(sim.ready()) << sim.log_text();
+    auto gateway = start_upstream(sim.kubeconfig(), work / "home");
+    cluster::UpstreamOptions options;
+    options.now =
+        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) + std::chrono::hours(24 * 365);
+    auto live = cluster::make_upstream_source(*gateway, options);
+    auto state = live->load(cluster::diagnosis_scope());
+    ASSERT_TRUE(state) << state.error();
+    EXPECT_LT(std::chrono::abs(state->now - std::chrono::system_clock::now()), std::chrono::minutes(10));
+    check(scenario, "live", *x, analyze_with_logs(*state, *live));
+    gateway->stop();
+  }
+  std::error_code ec;
+  fs::remove_all(work, ec);
+}
 
 TEST(ExpectedDiagnosis, EveryScenarioHasAnExpectationFile) {
   const auto names = scenario_names();

@@ -184,6 +184,197 @@ cluster::ClusterState with_cron(const std::string& schedule) {
   return s;
 }
 
+// A crash-looping container whose kubelet says it killed it for its liveness probe: the probe, its target and what
+// answers there, whatever the exit code (0 after a clean SIGTERM, 137 after the grace period).
+json crash_looping(int exit_code) {
+  return {{"phase", "Running"},
+          {"conditions", json::array({{{"type", "Ready"}, {"status", "False"}}})},
+          {"containerStatuses", json::array({{{"name", "app"},
+                                              {"image", "app:1"},
+                                              {"ready", false},
+                                              {"restartCount", 6},
+                                              {"state", {{"waiting", {{"reason", "CrashLoopBackOff"}}}}},
+                                              {"lastState",
+                                               {{"terminated",
+                                                 {{"exitCode", exit_code},
+                                                  {"reason", exit_code == 0 ? "Completed" : "Error"},
+                                                  {"startedAt", "2025-03-11T13:58:00Z"},
+                                                  {"finishedAt", "2025-03-11T13:58:40Z"}}}}}}})}};
+}
+
+json probed_app() {
+  return {{"containers", json::array({{{"name", "app"},
+                                       {"image", "app:1"},
+                                       {"ports", json::array({{{"containerPort", 8080}}})},
+                                       {"livenessProbe", {{"httpGet", {{"path", "/healthz"}, {"port", 8081}}}}}}})}};
+}
+
+TEST(PodRules, AKillByTheLivenessProbeOutranksTheExitCode) {
+  for (const int code : {0, 137, 143}) {
+    cluster::ClusterState s;
+    s.add(ready_node());
+    add_deployment(s, "ns", 1, 0, json::array());
+    s.add(app_pod("ns", "app-1-a", crash_looping(code), probed_app()));
+    json unhealthy =
+        event("Pod", "ns", "app-1-a", "Unhealthy",
+              "Liveness probe failed: Get \"http://10.0.0.9:8081/healthz\": dial tcp 10.0.0.9:8081: connect: "
+              "connection refused");
+    json killing =
+        event("Pod", "ns", "app-1-a", "Killing", "Container app failed liveness probe, will be restarted", "Normal");
+    unhealthy["involvedObject"]["fieldPath"] = killing["involvedObject"]["fieldPath"] = "spec.containers{app}";
+    s.add(unhealthy);
+    s.add(killing);
+    const Report r = analyze_all(s);
+    const auto found = with_reason(r, "ProbeFailure");
+    ASSERT_EQ(found.size(), 1u) << code << "\n" << dump(r);
+    EXPECT_EQ(found[0]->root_cause.category, "probe_failure") << code;
+    EXPECT_NE(found[0]->summary.find("GET /healthz on port 8081"), std::string::npos) << found[0]->summary;
+    EXPECT_NE(found[0]->summary.find("declares port 8080"), std::string::npos) << found[0]->summary;
+    EXPECT_TRUE(evidence_has(*found[0], "failed liveness probe")) << json(*found[0]).dump(2);
+    EXPECT_TRUE(with_reason(r, "CrashLoopBackOff").empty()) << dump(r);
+  }
+}
+
+TEST(PodRules, AnInitContainerThatCannotStartIsAnInitContainerFailureWithItsSubCause) {
+  cluster::ClusterState s;
+  s.add(ready_node());
+  add_deployment(s, "ns", 1, 0, json::array());
+  json status{
+      {"phase", "Pending"},
+      {"conditions", json::array({{{"type", "Initialized"}, {"status", "False"}}})},
+      {"initContainerStatuses",
+       json::array(
+           {{{"name", "migrate"},
+             {"image", "migrate:9"},
+             {"ready", false},
+             {"restartCount", 0},
+             {"state", {{"waiting", {{"reason", "ImagePullBackOff"}, {"message", "Back-off pulling image"}}}}}}})},
+      {"containerStatuses", json::array({{{"name", "app"},
+                                          {"image", "app:1"},
+                                          {"ready", false},
+                                          {"restartCount", 0},
+                                          {"state", {{"waiting", {{"reason", "PodInitializing"}}}}}}})}};
+  json spec{{"initContainers", json::array({{{"name", "migrate"}, {"image", "migrate:9"}}})}};
+  s.add(app_pod("ns", "app-1-a", status, spec));
+  s.add(event("Pod", "ns", "app-1-a", "Failed",
+              "Failed to pull image \"migrate:9\": rpc error: code = NotFound desc = migrate:9: not found"));
+  const Report r = analyze_all(s);
+  const auto found = with_reason(r, "InitContainerFailure");
+  ASSERT_EQ(found.size(), 1u) << dump(r);
+  EXPECT_EQ(found[0]->root_cause.category, "image_unavailable");
+  EXPECT_NE(found[0]->summary.find("main containers never start"), std::string::npos) << found[0]->summary;
+  EXPECT_TRUE(with_reason(r, "ImagePullBackOff").empty()) << dump(r);
+}
+
+TEST(PodRules, AnOptionalKeyThatIsMissingLeavesTheVariableUnsetAndIsMissingConfig) {
+  cluster::ClusterState s;
+  s.add(ready_node());
+  add_deployment(s, "ns", 1, 0, json::array());
+  s.add({{"apiVersion", "v1"},
+         {"kind", "ConfigMap"},
+         {"metadata", meta("ConfigMap", "ns", "settings")},
+         {"data", {{"port", "587"}}}});
+  json spec{
+      {"containers",
+       json::array({{{"name", "app"},
+                     {"image", "app:1"},
+                     {"env", json::array({{{"name", "SMTP_HOST"},
+                                           {"valueFrom",
+                                            {{"configMapKeyRef",
+                                              {{"name", "settings"}, {"key", "host"}, {"optional", true}}}}}}})}}})}};
+  s.add(app_pod("ns", "app-1-a", crash_looping(1), spec));
+  const Report r = analyze_all(s);
+  const auto found = with_reason(r, "CrashLoopBackOff");
+  ASSERT_EQ(found.size(), 1u) << dump(r);
+  EXPECT_EQ(found[0]->root_cause.category, "missing_config");
+  EXPECT_NE(found[0]->root_cause.summary.find("SMTP_HOST"), std::string::npos) << found[0]->root_cause.summary;
+  EXPECT_TRUE(evidence_has(*found[0], "optional: true")) << json(*found[0]).dump(2);
+}
+
+TEST(CorrelationRules, AStuckRolloutIsTheFindingAndItsNewPodsFailureTheCause) {
+  cluster::ClusterState s;
+  s.add(ready_node());
+  add_deployment(s, "ns", 1, 0,
+                 json::array({{{"type", "Progressing"},
+                               {"status", "False"},
+                               {"reason", "ProgressDeadlineExceeded"},
+                               {"message", "ReplicaSet \"app-1\" has timed out progressing."}}}));
+  json status{{"phase", "Pending"},
+              {"containerStatuses", json::array({{{"name", "app"},
+                                                  {"image", "app:2"},
+                                                  {"ready", false},
+                                                  {"restartCount", 0},
+                                                  {"state", {{"waiting", {{"reason", "ImagePullBackOff"}}}}}}})}};
+  s.add(app_pod("ns", "app-1-a", status));
+  s.add(event("Pod", "ns", "app-1-a", "Failed", "Failed to pull image \"app:2\": app:2: not found"));
+  const Report r = analyze_all(s);
+  ASSERT_EQ(r.findings.size(), 1u) << dump(r);
+  const Finding& f = r.findings.front();
+  EXPECT_EQ(f.reason, "RolloutStuck");
+  EXPECT_EQ(f.resource.kind, "Deployment");
+  EXPECT_EQ(f.root_cause.category, "image_unavailable");
+  ASSERT_FALSE(f.caused_by.empty());
+  EXPECT_EQ(f.caused_by.front().reason, "ImagePullBackOff");
+  const json j = f;
+  EXPECT_EQ(j["caused_by"][0]["reason"], "ImagePullBackOff") << j.dump(2);
+}
+
+TEST(CorrelationRules, AClaimWithAMissingStorageClassIsTheFindingAndItsPodsAreAffected) {
+  cluster::ClusterState s;
+  s.add(ready_node());
+  add_deployment(s, "ns", 1, 0, json::array());
+  s.add({{"apiVersion", "v1"},
+         {"kind", "PersistentVolumeClaim"},
+         {"metadata", meta("PersistentVolumeClaim", "ns", "data")},
+         {"spec", {{"storageClassName", "fast"}}},
+         {"status", {{"phase", "Pending"}}}});
+  json status{
+      {"phase", "Pending"},
+      {"conditions",
+       json::array({{{"type", "PodScheduled"},
+                     {"status", "False"},
+                     {"reason", "Unschedulable"},
+                     {"message", "0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims."}}})}};
+  json pod = app_pod("ns", "app-1-a", status,
+                     {{"volumes", json::array({{{"name", "d"}, {"persistentVolumeClaim", {{"claimName", "data"}}}}})}});
+  pod["spec"].erase("nodeName");
+  s.add(pod);
+  const Report r = analyze_all(s);
+  ASSERT_EQ(r.findings.size(), 1u) << dump(r);
+  const Finding& f = r.findings.front();
+  EXPECT_EQ(f.reason, "StorageClassMissing");
+  EXPECT_EQ(f.resource.kind, "PersistentVolumeClaim");
+  bool pod_affected = false, workload_affected = false;
+  for (const auto& a : f.affected) {
+    pod_affected |= a.ref.kind == "Pod" && a.ref.name == "app-1-a";
+    workload_affected |= a.ref.kind == "Deployment" && a.ref.name == "app";
+  }
+  EXPECT_TRUE(pod_affected && workload_affected) << json(f).dump(2);
+  ASSERT_FALSE(f.causes.empty());
+  EXPECT_EQ(f.causes.front().reason, "Unschedulable");
+}
+
+TEST(CorrelationRules, PodsTerminatingOnANotReadyNodeAreTheNodesAffectedObjects) {
+  cluster::ClusterState s;
+  json node = ready_node();
+  node["status"]["conditions"] = json::array({{{"type", "Ready"},
+                                               {"status", "Unknown"},
+                                               {"reason", "NodeStatusUnknown"},
+                                               {"message", "Kubelet stopped posting node status."}}});
+  s.add(node);
+  add_deployment(s, "ns", 1, 1, json::array());
+  json pod = app_pod("ns", "app-1-a",
+                     {{"phase", "Running"}, {"conditions", json::array({{{"type", "Ready"}, {"status", "False"}}})}});
+  pod["metadata"]["deletionTimestamp"] = "2025-03-11T13:40:00Z";
+  s.add(pod);
+  const Report r = analyze_all(s);
+  EXPECT_TRUE(with_reason(r, "PodStuckTerminating").empty()) << dump(r);
+  const auto found = with_reason(r, "NodeNotReady");
+  ASSERT_EQ(found.size(), 1u) << dump(r);
+  ASSERT_FALSE(found[0]->causes.empty()) << json(*found[0]).dump(2);
+  EXPECT_EQ(found[0]->causes.front().reason, "PodStuckTerminating");
+}
+
 TEST(CronJobRules, ScheduleForADayAMonthNeverHasNeverFires) {
   for (const char* schedule : {"0 23 30 2 *", "0 0 31 4,6,9,11 *", "15 1 30-31 2 ?"}) {
     auto s = with_cron(schedule);

@@ -236,5 +236,25 @@ TEST(LabelSelector, MatchesLabelsAndExpressions) {
   EXPECT_TRUE(LabelSelector{}.matches({}));
 }
 
+// The newest node heartbeat is the cluster's clock when the local one is far past it or behind it.
+TEST(ClusterClock, ASkewedLocalClockGivesWayToTheNewestHeartbeat) {
+  ClusterState s;
+  Json node = object("Node", "", "n1", "n1");
+  node["status"] = {{"conditions", Json::array({{{"type", "Ready"},
+                                                 {"status", "True"},
+                                                 {"lastHeartbeatTime", "2025-03-11T14:04:40Z"},
+                                                 {"lastTransitionTime", "2025-03-01T00:00:00Z"}}})}};
+  s.add(node);
+  s.build_indexes();
+  const Time heartbeat = *parse_time("2025-03-11T14:04:40Z");
+  std::chrono::seconds skew{0};
+  EXPECT_EQ(cluster_clock(s, heartbeat + std::chrono::seconds(20), &skew), heartbeat + std::chrono::seconds(20));
+  EXPECT_EQ(skew.count(), 0) << "a heartbeat 20 s old is a healthy clock";
+  EXPECT_EQ(cluster_clock(s, heartbeat + std::chrono::hours(24 * 365), &skew), heartbeat);
+  EXPECT_EQ(skew.count(), 365 * 86400);
+  EXPECT_EQ(cluster_clock(s, heartbeat - std::chrono::hours(2), &skew), heartbeat) << "a clock behind the cluster";
+  EXPECT_EQ(cluster_clock(ClusterState{}, heartbeat), heartbeat) << "no nodes: nothing to compare with";
+}
+
 }  // namespace
 }  // namespace eks::cluster

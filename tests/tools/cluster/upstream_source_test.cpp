@@ -94,7 +94,8 @@ class UpstreamVsSnapshot : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(fs::exists(kUpstreamBinary)) << "kubernetes-mcp-server is not installed: run scripts/install-deps";
     work = fs::temp_directory_path() / ("cluster-test-" + std::to_string(getpid()) + "-" + GetParam());
     fs::create_directories(work / "home");
-    sim = std::make_unique<Kubesim>(EKS_KUBESIM, kScenarios / GetParam(), work);
+    // The snapshot's own times, to compare with the files.
+    sim = std::make_unique<Kubesim>(EKS_KUBESIM, kScenarios / GetParam(), work, false, true);
     ASSERT_TRUE(sim->ready()) << "kubesim did not start on " << GetParam();
     up = std::make_unique<Upstream>(sim->kubeconfig(), work / "home");
   }
@@ -204,7 +205,7 @@ TEST(UpstreamSource, NamespaceScopeMatchesSnapshotAndListsOnlyThatNamespace) {
   const fs::path work = fs::temp_directory_path() / ("cluster-test-" + std::to_string(getpid()) + "-scope");
   fs::create_directories(work / "home");
   {
-    Kubesim sim(EKS_KUBESIM, kScenarios / "demo", work);
+    Kubesim sim(EKS_KUBESIM, kScenarios / "demo", work, false, true);  // times as captured, as the files have them
     ASSERT_TRUE(sim.ready());
     Upstream up(sim.kubeconfig(), work / "home");
     LoadScope scope;
@@ -227,12 +228,12 @@ TEST(UpstreamSource, NamespaceScopeMatchesSnapshotAndListsOnlyThatNamespace) {
   fs::remove_all(work, ec);
 }
 
-TEST(UpstreamSource, WarningEventsOnlyMatchSnapshotAndAskTheServerToFilter) {
+TEST(UpstreamSource, WarningAndKillingEventsOnlyMatchSnapshotAndAskTheServerToFilter) {
   ASSERT_TRUE(fs::exists(kUpstreamBinary)) << "kubernetes-mcp-server is not installed: run scripts/install-deps";
   const fs::path work = fs::temp_directory_path() / ("cluster-test-" + std::to_string(getpid()) + "-warnings");
   fs::create_directories(work / "home");
   {
-    Kubesim sim(EKS_KUBESIM, kScenarios / "demo", work);
+    Kubesim sim(EKS_KUBESIM, kScenarios / "demo", work, false, true);  // times as captured, as the files have them
     ASSERT_TRUE(sim.ready());
     Upstream up(sim.kubeconfig(), work / "home");
     LoadScope scope;
@@ -246,15 +247,25 @@ TEST(UpstreamSource, WarningEventsOnlyMatchSnapshotAndAskTheServerToFilter) {
     EXPECT_TRUE(a == b) << diff_summary(a, b);
     ASSERT_FALSE(want->events.empty());
     EXPECT_LT(want->events.size(), all->events.size()) << "the demo has Normal events to leave out";
-    for (const auto& e : have->events) EXPECT_NE(e.type, "Normal") << e.meta.name;
+    for (const auto& e : have->events) {
+      if (e.type == "Normal") {
+        EXPECT_EQ(e.reason, "Killing") << e.meta.name;
+      }
+    }
     std::lock_guard lock(up.mutex);
-    int event_lists = 0;
+    int event_lists = 0, killing_lists = 0;
     for (const auto& call : up.calls) {
       if (call.find("\"kind\":\"Event\"") == std::string::npos) continue;
+      if (call.find("\"fieldSelector\":\"type=Normal,reason=Killing\"") != std::string::npos) {
+        ++killing_lists;
+        EXPECT_EQ(call.find("\"namespace\""), std::string::npos) << "the kubelet's kills are listed cluster-wide";
+        continue;
+      }
       ++event_lists;
       EXPECT_NE(call.find("\"fieldSelector\":\"type!=Normal\""), std::string::npos) << call;
     }
     EXPECT_EQ(event_lists, static_cast<int>(have->namespaces.size())) << "events are listed once per namespace";
+    EXPECT_EQ(killing_lists, 1);
   }
   std::error_code ec;
   fs::remove_all(work, ec);
