@@ -41,6 +41,15 @@ std::string why_not(const Finding& f) {
            "requests and limits that match their use, or the node group needs more memory";
   if (c == "insufficient_resources")
     return "the nodes are full: a capacity question (node group size, Karpenter limits) for humans";
+  if (c == "probe_failure")
+    return "a probe does not get the answer it expects (wrong port or path, too short a timeout, or an application "
+           "that answers slowly); restarting repeats the kill: the probe or the application must change";
+  if (c == "dependency_unreachable" || c == "dns_failure")
+    return "a dependency cannot be reached; the pods recover on their own once it answers, and nothing here "
+           "brings it back";
+  if (f.reason == "PodStuckTerminating")
+    return "a pod stuck terminating waits for its node or its finalizers; forcing it can run two copies of a "
+           "StatefulSet member, so a human decides";
   if (c == "application_error") return "the application itself fails; restarting hides the error without fixing it";
   if (c == "image_unavailable")
     return "the image cannot be pulled and no earlier revision of the workload ran another image to go back to";
@@ -205,11 +214,11 @@ class Planner {
   // Fills `p` with actions for `f`, or returns why it cannot be fixed automatically.
   std::optional<std::string> build(const Finding& f, Plan& p) {
     const auto pods = pods_of(state_, f);
-    if (f.reason == "Evicted" || (f.reason == "ContainerTerminatedWithError" && all_failed(pods) && !pods.empty()))
-      return delete_failed(f, pods, p);
+    // Only records the node left behind: a pod that failed on its own (a Job's, a crashed one) is evidence.
+    if (f.reason == "Evicted") return delete_failed(f, pods, p);
     const std::string& category = f.root_cause.category;
     if (f.reason == "OOMKilled") return raise_memory(f, pods, p);
-    if (category == "image_unavailable" && f.reason == "ImagePullBackOff") {
+    if (category == "image_unavailable" && (f.reason == "ImagePullBackOff" || f.reason == "RolloutStuck")) {
       if (auto why = rollback_image(f, pods, p); !why) return std::nullopt;
       return why_not(f);
     }
@@ -218,10 +227,6 @@ class Planner {
         (category == "dependency_unreachable" || category == "dns_failure"))
       return restart(f, pods, p);
     return why_not(f);
-  }
-
-  static bool all_failed(const std::vector<const Pod*>& pods) {
-    return std::all_of(pods.begin(), pods.end(), [](const Pod* p) { return p->phase == "Failed"; });
   }
 
   void version(const std::string& kind, const cluster::ObjectMeta& meta, Plan& p) {

@@ -116,6 +116,41 @@ TEST(Planner, APodThatFitsNoNodeGetsRequestsANodeOffers) {
   EXPECT_LT(*after, *before);
 }
 
+TEST(Planner, AStuckRolloutGoesBackToTheImageTheLastRevisionRan) {
+  const auto planned = plan_scenario("rollout-stuck");
+  const Plan* p = plan_of_type(planned.proposal, "rollback_image");
+  ASSERT_NE(p, nullptr);
+  const Action& a = p->actions.front();
+  EXPECT_EQ(a.target.kind, "Deployment");
+  EXPECT_EQ(a.verdict, Verdict::needs_approval);
+  EXPECT_NE(a.params["image_before"], a.params["image_after"]);
+  const json manifest = json::parse(a.calls.at(0).arguments["resource"].get<std::string>());
+  EXPECT_EQ(manifest["spec"]["template"]["spec"]["containers"][0]["image"], a.params["image_after"]);
+  EXPECT_EQ(p->resource_versions.size(), 2u);  // the Deployment and the ReplicaSet whose image it takes
+}
+
+TEST(Planner, ACrashAfterADependencyOutageRestartsTheWorkload) {
+  const auto planned = plan_scenario("readiness-probe-failing");
+  const Plan* p = plan_of_type(planned.proposal, "rollout_restart");
+  if (!p) p = plan_of_type(planned.proposal, "restart_pod");
+  ASSERT_NE(p, nullptr);
+  const Action& a = p->actions.front();
+  ASSERT_EQ(a.calls.size(), 1u);
+  if (a.type == "rollout_restart") {
+    const json manifest = json::parse(a.calls[0].arguments["resource"].get<std::string>());
+    EXPECT_TRUE(manifest["spec"]["template"]["metadata"]["annotations"].contains("kubectl.kubernetes.io/restartedAt"));
+  }
+}
+
+TEST(Planner, ProbeKillsCrashedJobsAndStuckPodsAreLeftToHumans) {
+  for (const char* scenario : {"liveness-probe-kill", "container-start-failures"}) {
+    const auto planned = plan_scenario(scenario);
+    EXPECT_TRUE(planned.proposal.plans.empty()) << scenario;
+    for (const auto& n : planned.proposal.not_fixable)
+      EXPECT_EQ(n.why.find("no remediation is known"), std::string::npos) << scenario << ": " << n.why;
+  }
+}
+
 TEST(Planner, TheSystemNamespacesAndForbiddenCallsShowTheirVerdict) {
   // The same evicted pods, with the namespace protected: the plan still says what it would do, and that it
   // never runs.
