@@ -94,8 +94,9 @@ FindingCheck check_finding(cluster::ClusterSource& source, const remediation::Pl
                            std::optional<cluster::ClusterState>* state_out = nullptr) {
   FindingCheck out;
   const auto namespaces = namespaces_of(plan);
-  auto state =
-      source.load(cluster::diagnosis_scope(namespaces.size() == 1 ? std::optional(*namespaces.begin()) : std::nullopt));
+  auto scope = cluster::diagnosis_scope(namespaces.size() == 1 ? std::optional(*namespaces.begin()) : std::nullopt);
+  scope.fresh = true;  // the cluster as it is now, never a cached read
+  auto state = source.load(scope);
   if (!state) {
     out.error = state.error();
     return out;

@@ -36,6 +36,8 @@ struct LoadScope {
   // events and most of what the upstream spends rendering a full load (bench/diagnose).
   bool normal_events = true;
   bool metrics = true;  // pods/nodes usage when the metrics API is available
+  // Read the cluster now even when a cache holds a recent read (verification after a change must see the change).
+  bool fresh = false;
   bool wants(const std::string& kind) const { return kinds.empty() || kinds.count(kind) > 0; }
 };
 
@@ -87,6 +89,12 @@ class ClusterSource {
   // Describes the source ("snapshot:examples/scenarios/demo", "upstream:kubernetes").
   virtual std::string describe() const = 0;
 };
+
+// `inner` with its last read of each scope kept for `ttl`: diagnose_cluster then propose_remediation on the same
+// scope read the cluster once. A load with scope.fresh always reads. Thread-safe; concurrent loads of one scope
+// may both read (the cache is a saving, not a lock).
+std::unique_ptr<ClusterSource> make_caching_source(std::shared_ptr<ClusterSource> inner,
+                                                   std::chrono::milliseconds ttl = std::chrono::seconds(10));
 
 // A snapshot directory (examples/scenarios/README.md): cluster/*.yaml|*.json, logs/, metrics/, scenario.yaml.
 std::unique_ptr<ClusterSource> make_snapshot_source(std::string directory);
