@@ -111,6 +111,63 @@ FindingCheck check_finding(cluster::ClusterSource& source, const remediation::Pl
   return out;
 }
 
+// What the human at the client answered to an elicitation form about the plan.
+struct Asked {
+  enum class Answer { approved, declined, unavailable } answer = Answer::unavailable;
+  std::string by;
+  std::string reason;  // the approver's reason, or why no one could be asked
+};
+
+Asked ask_human(server::CallContext& context, const remediation::Plan& plan) {
+  std::string message = "Approve remediation plan " + plan.plan_id + "?\n\n" + plan.summary + "\n";
+  for (const auto& a : plan.actions) {
+    message += "- " + a.type + " " + remediation::key_of(a.target) + " (" + std::string(to_string(a.verdict)) + ": " +
+               a.reason + ")\n";
+  }
+  message += "Blast radius: " + std::to_string(plan.blast_radius.pods_affected) + " pod(s)";
+  if (plan.blast_radius.pdb_allows_disruption)
+    message += *plan.blast_radius.pdb_allows_disruption ? "; the PodDisruptionBudget allows it"
+                                                        : "; the PodDisruptionBudget allows no disruption now";
+  message += ".\nExpected: " + plan.expected_effect + "\nRollback: " + plan.rollback;
+  const nlohmann::json schema{
+      {"type", "object"},
+      {"properties",
+       {{"approve",
+         {{"type", "boolean"}, {"title", "Approve this plan"}, {"description", "Run the plan's actions once"}}},
+        {"reason", {{"type", "string"}, {"title", "Reason"}, {"description", "Why, for the audit log"}}}}},
+      {"required", {"approve"}}};
+  const auto answer = context.request_client("elicitation/create", {{"message", message}, {"requestedSchema", schema}},
+                                             std::chrono::minutes(10));
+  Asked out;
+  if (!answer) {
+    out.reason = answer.error();
+    return out;
+  }
+  const std::string client =
+      context.client_info().is_object() ? context.client_info().value("name", "client") : "client";
+  out.by = "user of " + client + " (elicitation)";
+  const std::string action = answer->value("action", "");
+  const nlohmann::json content = answer->value("content", nlohmann::json::object());
+  if (content.is_object() && content.contains("reason") && content["reason"].is_string())
+    out.reason = content["reason"].get<std::string>();
+  const bool approve =
+      action == "accept" && content.is_object() && content.contains("approve") && content["approve"] == true;
+  out.answer = approve ? Asked::Answer::approved : Asked::Answer::declined;
+  if (!approve && out.reason.empty()) out.reason = action == "accept" ? "not approved" : action;
+  return out;
+}
+
+void audit(const Services& services, const remediation::Plan& plan, const std::string& what, const std::string& by,
+           const std::string& reason) {
+  if (!services.audit) return;
+  (void)services.audit->append({{"event", "approval"},
+                                {"plan_id", plan.plan_id},
+                                {"decision", what},
+                                {"by", by},
+                                {"reason", reason},
+                                {"via", "elicitation"}});
+}
+
 server::Result<Applied> run(const Services& services, const ApplyQuery& query, server::CallContext& context) {
   if (!services.plans) return server::tool_error("apply_remediation has no plan store configured");
   const auto found = services.plans->find(query.plan_id);
@@ -178,14 +235,33 @@ server::Result<Applied> run(const Services& services, const ApplyQuery& query, s
   if (!approved_calls.empty()) {
     const auto approval = services.plans->take_approval(plan.plan_id, now);
     if (!approval) return server::tool_error("apply_remediation could not read approvals: " + approval.error());
+    std::string by = *approval ? (*approval)->by : std::string();
     if (!*approval) {
-      out.status = "awaiting_approval";
-      out.reason = "The plan needs a human's approval before it runs; once approved, call apply_remediation again.";
-      out.approve_command = "eks-sre-mcp approve " + plan.plan_id + " --by NAME --reason TEXT";
-      return out;
+      // Ask the human at the client when it can show a form (MCP elicitation); else wait for `approve`.
+      const Asked asked = ask_human(context, plan);
+      if (asked.answer == Asked::Answer::declined) {
+        audit(services, plan, "declined", asked.by, asked.reason);
+        out.status = "declined";
+        out.reason = "The approver declined the plan" + (asked.reason.empty() ? "." : ": " + asked.reason);
+        return out;
+      }
+      if (asked.answer == Asked::Answer::unavailable) {
+        out.status = "awaiting_approval";
+        out.reason = "The plan needs a human's approval before it runs (" + asked.reason +
+                     "); once approved, call apply_remediation again.";
+        out.approve_command = "eks-sre-mcp approve " + plan.plan_id + " --by NAME --reason TEXT";
+        return out;
+      }
+      // Recorded like any approval, and used at once: it cannot be replayed.
+      if (auto recorded = services.plans->approve(plan.plan_id, asked.by, asked.reason, now); !recorded)
+        return server::tool_error("apply_remediation could not record the approval: " + recorded.error());
+      if (auto taken = services.plans->take_approval(plan.plan_id, now); !taken || !*taken)
+        return server::tool_error("apply_remediation could not use the approval it recorded");
+      audit(services, plan, "approved", asked.by, asked.reason);
+      by = asked.by;
     }
-    out.approved_by = (*approval)->by;
-    if (services.plan_approver) services.plan_approver->grant(plan.plan_id, approved_calls, (*approval)->by);
+    out.approved_by = by;
+    if (services.plan_approver) services.plan_approver->grant(plan.plan_id, approved_calls, by);
   }
 
   context.progress(1, 3, "apply: running " + std::to_string(plan.actions.size()) + " action(s)");
@@ -264,8 +340,8 @@ server::ToolDef apply_remediation_tool(const Services& services) {
           "plan's finding is gone (fixed) or verify_timeout_seconds pass (not_fixed, with the new evidence). "
           "Runs only in the policy's auto mode. Refuses with stale_plan when a target changed since the plan or the "
           "finding is gone (propose again), and with refused when an action is forbidden. Actions whose verdict is "
-          "needs_approval run only after a human approved this plan (status awaiting_approval gives the approve "
-          "command for the human; a model cannot approve). Every call passes the safety validator again and is in "
+          "needs_approval run only after a human approved this plan: through an elicitation form when the client "
+          "supports it, else status awaiting_approval gives the command a human runs (a model cannot approve). Every call passes the safety validator again and is in "
           "the audit log.",
       .input_schema = "apply_remediation.input",
       .output_schema = "apply_remediation.output",

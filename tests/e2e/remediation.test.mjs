@@ -7,7 +7,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { binaryFromEnv, isolatedDir, run } from './helpers.mjs';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+
+import { binaryFromEnv, isolatedDir, killIfAlive, run, tail, within } from './helpers.mjs';
 import { SCENARIOS, NODE_MODULES, startKubesim } from '../kubesim/helpers.mjs';
 
 const SERVER = binaryFromEnv('EKS_SRE_MCP');
@@ -15,10 +19,12 @@ const UPSTREAM = path.join(NODE_MODULES, '.bin', 'kubernetes-mcp-server');
 
 const evicted = await startKubesim(path.join(SCENARIOS, 'evicted-pods'));
 const oom = await startKubesim(path.join(SCENARIOS, 'oomkilled'));
+const elicited = await startKubesim(path.join(SCENARIOS, 'oomkilled'));
 const iso = isolatedDir('remediation');
 after(async () => {
   await evicted.stop();
   await oom.stop();
+  await elicited.stop();
   iso.cleanup();
 });
 
@@ -75,6 +81,9 @@ test('a plan that needs a human waits, runs once under the approval, and the app
   assert.match(wrong.stderr, /no plan/);
   const approved = await eks(oom, ['approve', plan.plan_id, '--by', 'alice', '--reason', 'limit too low for the report size']);
   assert.equal(approved.code, 0, approved.stderr);
+  const twice = await eks(oom, ['approve', plan.plan_id, '--by', 'mallory']);
+  assert.equal(twice.code, 1);
+  assert.match(twice.stderr, /already approved/);
 
   const r = await eks(oom, ['apply_remediation', plan.plan_id, '--verify-timeout-seconds', '30', '--format', 'json']);
   const out = JSON.parse(r.stdout || '{}');
@@ -85,10 +94,83 @@ test('a plan that needs a human waits, runs once under the approval, and the app
   assert.match(patches[0].path, /\/namespaces\/reports\/deployments\/report-renderer/);
   assert.equal(out.verification.status, 'fixed', r.stdout);
 
-  const replay = await eks(oom, ['approve', plan.plan_id, '--by', 'alice']);
-  assert.equal(replay.code, 1);
-  assert.match(replay.stderr, /already approved/);
+  // The approval was used once: the same plan again is stale (its Deployment changed) and sends nothing.
+  const after = oom.requests().length;
+  const replay = await eks(oom, ['apply_remediation', plan.plan_id, '--format', 'json']);
+  assert.equal(JSON.parse(replay.stdout || '{}').status, 'stale_plan', replay.stdout + replay.stderr);
+  assert.deepEqual(writes(oom, after), []);
   const audit = fs.readFileSync(path.join(iso.env.XDG_STATE_HOME, 'eks-sre-mcp', 'audit.jsonl'), 'utf8');
   assert.match(audit, /"event":"approval"/);
   assert.match(audit, /"by":"alice"/);
+});
+
+// The official TypeScript SDK client as the host: `serve` over stdio on the same state directory, with or without
+// the elicitation capability; `answer` is what its human says to the form.
+async function host(sim, answer) {
+  const transport = new StdioClientTransport({ command: SERVER, args: ['serve', '--config', config, '--kubeconfig',
+    sim.kubeconfig], env: iso.env, cwd: iso.dir, stderr: 'pipe' });
+  const stderr = tail(transport.stderr);
+  const client = new Client({ name: 'eks-e2e-approver', version: '1.0.0' },
+    { capabilities: answer ? { elicitation: {} } : {} });
+  const asked = [];
+  if (answer) {
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push(request.params);
+      return answer;
+    });
+  }
+  await within(20000, client.connect(transport), 'initialize');
+  const pid = transport.pid;
+  return {
+    asked,
+    stderr,
+    async call(name, args) {
+      const r = await within(90000, client.callTool({ name, arguments: args }, undefined, { timeout: 90000 }), name);
+      assert.ok(!r.isError, `${name}: ${JSON.stringify(r.content)}\n${stderr()}`);
+      return r.structuredContent;
+    },
+    async close() {
+      await within(8000, client.close(), 'close').catch(() => {});
+      killIfAlive(pid);
+    },
+  };
+}
+
+test('the SDK client approves through its elicitation handler; without the capability the plan waits', async () => {
+  const before = elicited.requests().length;
+  const plain = await host(elicited, null);
+  let planId;
+  try {
+    const proposal = await plain.call('propose_remediation', { namespace: 'reports' });
+    planId = proposal.plans.find((p) => p.actions[0].verdict === 'needs_approval')?.plan_id;
+    assert.ok(planId, JSON.stringify(proposal, null, 2));
+    const waiting = await plain.call('apply_remediation', { plan_id: planId });
+    assert.equal(waiting.status, 'awaiting_approval');
+  } finally {
+    await plain.close();
+  }
+
+  const declining = await host(elicited, { action: 'decline' });
+  try {
+    const declined = await declining.call('apply_remediation', { plan_id: planId });
+    assert.equal(declined.status, 'declined');
+    assert.equal(declining.asked.length, 1);
+    assert.match(declining.asked[0].message, new RegExp(planId));
+    assert.deepEqual(writes(elicited, before), [], 'nothing ran before an approval');
+  } finally {
+    await declining.close();
+  }
+
+  const approving = await host(elicited, { action: 'accept', content: { approve: true, reason: 'month-end reports' } });
+  try {
+    const applied = await approving.call('apply_remediation', { plan_id: planId, verify_timeout_seconds: 30 });
+    assert.equal(applied.status, 'applied', JSON.stringify(applied, null, 2));
+    assert.match(applied.approved_by, /eks-e2e-approver/);
+    assert.equal(applied.verification.status, 'fixed', JSON.stringify(applied, null, 2));
+    const changes = writes(elicited, before);
+    assert.equal(changes.length, 1, JSON.stringify(changes));
+    assert.match(changes[0].path, /\/namespaces\/reports\/deployments\/report-renderer/);
+  } finally {
+    await approving.close();
+  }
 });

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/tools/fixtures.hpp"
+#include "tools/cluster/facts.hpp"
 
 namespace eks::tools {
 namespace {
@@ -89,6 +90,88 @@ TEST(ApplyRemediationTool, AForbiddenActionStopsThePlanBeforeAnyCall) {
   EXPECT_EQ(out["status"], "refused");
   EXPECT_NE(out["reason"].get<std::string>().find("shop is locked"), std::string::npos) << out.dump();
   EXPECT_EQ(calls, 0);
+}
+
+// A snapshot whose plan really needs a human (an OOM kill's new memory limit), with a fake upstream: what apply
+// sends is recorded, the snapshot never changes (so verification is skipped).
+struct OomCase {
+  Services services;
+  std::vector<json> sent;
+  std::string plan_id;
+};
+
+std::unique_ptr<OomCase> oom_case() {
+  auto c = std::make_unique<OomCase>();
+  c->services = services_of(source("oomkilled"));
+  c->services.mode = "auto";
+  c->services.validator = std::make_shared<safety::Validator>(*safety::parse_policy("mode: auto\n", "test"), nullptr,
+                                                              cluster::read_facts(c->services.cluster));
+  c->services.plans = *remediation::PlanStore::open(":memory:");
+  c->services.plan_approver = std::make_shared<remediation::PlanApprover>();
+  c->services.kubernetes = [raw = c.get()](const std::string& tool, const json& args,
+                                           const std::string& actor) -> tl::expected<json, std::string> {
+    raw->sent.push_back({{"tool", tool}, {"arguments", args}, {"actor", actor}});
+    return json{{"content", json::array()}, {"isError", false}};
+  };
+  RecordingContext ctx;
+  const auto proposed =
+      propose_remediation_tool(c->services).handler(with_defaults("propose_remediation.input", json::object()), ctx);
+  EXPECT_TRUE(proposed) << proposed.error().message;
+  for (const auto& plan : proposed->structured["plans"])
+    if (plan["actions"][0]["verdict"] == "needs_approval") c->plan_id = plan["plan_id"];
+  EXPECT_FALSE(c->plan_id.empty()) << proposed->structured.dump(2);
+  return c;
+}
+
+json apply_with(const Services& services, const std::string& plan_id, RecordingContext& ctx) {
+  const auto out = apply_remediation_tool(services).handler(
+      with_defaults("apply_remediation.input", json{{"plan_id", plan_id}, {"verify_timeout_seconds", 0}}), ctx);
+  if (!out) return json{{"error", out.error().message}};
+  EXPECT_TRUE(schema("apply_remediation.output").is_valid(out->structured)) << out->structured.dump(2);
+  return out->structured;
+}
+
+TEST(ApplyRemediationTool, WithoutElicitationAPlanThatNeedsAHumanWaitsForTheApproveCommand) {
+  auto c = oom_case();
+  RecordingContext ctx;  // no elicitation capability
+  const auto out = apply_with(c->services, c->plan_id, ctx);
+  EXPECT_EQ(out["status"], "awaiting_approval") << out.dump(2);
+  EXPECT_NE(out["approve_command"].get<std::string>().find(c->plan_id), std::string::npos);
+  EXPECT_TRUE(c->sent.empty());
+}
+
+TEST(ApplyRemediationTool, TheHumanAtTheClientApprovesThroughElicitation) {
+  auto c = oom_case();
+  RecordingContext ctx;
+  ctx.elicitation_answer = {{"action", "accept"}, {"content", {{"approve", true}, {"reason", "reports need it"}}}};
+  const auto out = apply_with(c->services, c->plan_id, ctx);
+  EXPECT_EQ(out["status"], "applied") << out.dump(2);
+  EXPECT_NE(out["approved_by"].get<std::string>().find("test-host"), std::string::npos);
+  ASSERT_EQ(ctx.requests.size(), 1u);
+  const auto& asked = ctx.requests[0]["params"];
+  EXPECT_NE(asked["message"].get<std::string>().find(c->plan_id), std::string::npos);
+  EXPECT_NE(asked["message"].get<std::string>().find("Rollback"), std::string::npos);
+  EXPECT_EQ(asked["requestedSchema"]["properties"]["approve"]["type"], "boolean");
+  ASSERT_EQ(c->sent.size(), 1u);
+  EXPECT_EQ(c->sent[0]["tool"], "resources_create_or_update");
+  EXPECT_EQ(c->sent[0]["actor"], remediation::actor_for(c->plan_id));
+  // The approval was used: a replay asks again, and a decline now stops it.
+  RecordingContext again;
+  again.elicitation_answer = {{"action", "decline"}};
+  EXPECT_EQ(apply_with(c->services, c->plan_id, again)["status"], "declined");
+  EXPECT_EQ(c->sent.size(), 1u);
+}
+
+TEST(ApplyRemediationTool, ADeclineOrAnUncheckedBoxRunsNothing) {
+  for (const json& answer : {json{{"action", "decline"}}, json{{"action", "cancel"}},
+                             json{{"action", "accept"}, {"content", {{"approve", false}, {"reason", "not now"}}}}}) {
+    auto c = oom_case();
+    RecordingContext ctx;
+    ctx.elicitation_answer = answer;
+    const auto out = apply_with(c->services, c->plan_id, ctx);
+    EXPECT_EQ(out["status"], "declined") << answer.dump() << out.dump(2);
+    EXPECT_TRUE(c->sent.empty());
+  }
 }
 
 }  // namespace

@@ -33,13 +33,22 @@ class RecordingContext final : public server::CallContext {
   protocol::Era era() const override { return protocol::Era::handshake; }
   const std::string& protocol_version() const override { return version_; }
   const json& client_info() const override { return client_; }
+  // A client that declared elicitation answers with `elicitation_answer`; null: it declared nothing.
+  tl::expected<json, std::string> request_client(std::string_view method, json params,
+                                                 std::chrono::milliseconds) override {
+    requests.push_back({{"method", std::string(method)}, {"params", std::move(params)}});
+    if (method == "elicitation/create" && !elicitation_answer.is_null()) return elicitation_answer;
+    return tl::unexpected(std::string("the client did not declare the \"elicitation\" capability"));
+  }
   bool cancel = false;
   std::vector<double> progress_values;
   std::vector<std::string> messages;
+  json elicitation_answer = nullptr;
+  std::vector<json> requests;
 
  private:
   std::string version_ = "2025-11-25";
-  json client_ = json::object();
+  json client_ = json{{"name", "test-host"}};
 };
 
 inline std::shared_ptr<cluster::ClusterSource> source(const std::string& scenario) {

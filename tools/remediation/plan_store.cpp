@@ -101,17 +101,21 @@ tl::expected<void, std::string> PlanStore::approve(const std::string& plan_id, c
                           "; propose it again and approve the new plan");
   std::lock_guard lock(mutex_);
   Statement insert;
-  // One approval per plan: a second one (or one after the plan ran) is refused, never merged.
-  if (sqlite3_prepare_v2(db_, "INSERT INTO approvals (plan_id, by, reason, at_ms) VALUES (?, ?, ?, ?)", -1, &insert.s,
-                         nullptr) != SQLITE_OK)
+  // One waiting approval per plan: a second one is refused, never merged. Once used, the plan may be approved
+  // anew (a run that failed before it changed anything can be retried), but each approval runs it once.
+  if (sqlite3_prepare_v2(db_,
+                         "INSERT INTO approvals (plan_id, by, reason, at_ms) VALUES (?, ?, ?, ?) "
+                         "ON CONFLICT (plan_id) DO UPDATE SET by = excluded.by, reason = excluded.reason, "
+                         "at_ms = excluded.at_ms, used_ms = NULL WHERE approvals.used_ms IS NOT NULL",
+                         -1, &insert.s, nullptr) != SQLITE_OK)
     return tl::unexpected(failure("record an approval"));
   sqlite3_bind_text(insert.s, 1, plan_id.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(insert.s, 2, by.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(insert.s, 3, reason.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64(insert.s, 4, millis(now));
-  const int rc = sqlite3_step(insert.s);
-  if (rc == SQLITE_CONSTRAINT) return tl::unexpected("plan " + plan_id + " was already approved");
-  if (rc != SQLITE_DONE) return tl::unexpected(failure("record an approval"));
+  if (sqlite3_step(insert.s) != SQLITE_DONE) return tl::unexpected(failure("record an approval"));
+  if (sqlite3_changes(db_) == 0)
+    return tl::unexpected("plan " + plan_id + " was already approved and has not run yet; apply_remediation runs it");
   return {};
 }
 

@@ -36,8 +36,8 @@ class PlanStore {
     std::string reason;
     std::chrono::system_clock::time_point at;
   };
-  // Records that `by` approved the plan. Fails when there is no such plan, it expired, or it was already applied
-  // under an approval (an approval cannot be replayed).
+  // Records that `by` approved the plan. Fails when there is no such plan, it expired, or an approval of it is
+  // already waiting. Each approval runs the plan once (take_approval); a used one cannot be replayed.
   tl::expected<void, std::string> approve(const std::string& plan_id, const std::string& by, const std::string& reason,
                                           std::chrono::system_clock::time_point now);
   // Takes the plan's unused approval, marking it used; nullopt when there is none. Atomic across processes.

@@ -86,9 +86,13 @@ TEST(PlanStore, AnApprovalIsBoundToItsPlanAndUsedOnce) {
   EXPECT_EQ((*taken)->by, "alice");
   EXPECT_EQ((*taken)->reason, "checked the blast radius");
   EXPECT_FALSE((*store)->take_approval(a.plan_id, now + 2min)->has_value());  // used once
-  const auto replay = (*store)->approve(a.plan_id, "alice", "again", now + 3min);
-  ASSERT_FALSE(replay);
-  EXPECT_NE(replay.error().find("already approved"), std::string::npos) << replay.error();
+  // A new approval of the same plan (a retry after a run that changed nothing) is a new decision, used once too.
+  ASSERT_TRUE((*store)->approve(a.plan_id, "bob", "retry", now + 3min));
+  const auto twice = (*store)->approve(a.plan_id, "mallory", "again", now + 4min);
+  ASSERT_FALSE(twice);
+  EXPECT_NE(twice.error().find("already approved"), std::string::npos) << twice.error();
+  EXPECT_EQ((*(*store)->take_approval(a.plan_id, now + 5min))->by, "bob");
+  EXPECT_FALSE((*store)->take_approval(a.plan_id, now + 6min)->has_value());
 }
 
 TEST(PlanStore, NoApprovalForAnUnknownOrExpiredPlan) {
