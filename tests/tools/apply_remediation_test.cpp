@@ -131,7 +131,7 @@ json apply_with(const Services& services, const std::string& plan_id, RecordingC
   return out->structured;
 }
 
-TEST(ApplyRemediationTool, WithoutElicitationAPlanThatNeedsAHumanWaitsForTheApproveCommand) {
+TEST(ApplyRemediationTool, WithoutElicitationAPlanWaitsForTheApproveCommand) {
   auto c = oom_case();
   RecordingContext ctx;  // no elicitation capability
   const auto out = apply_with(c->services, c->plan_id, ctx);

@@ -235,7 +235,7 @@ TEST(PodRules, AKillByTheLivenessProbeOutranksTheExitCode) {
   }
 }
 
-TEST(PodRules, AnInitContainerThatCannotStartIsAnInitContainerFailureWithItsSubCause) {
+TEST(PodRules, AnInitContainerThatCannotStartIsAnInitContainerFailure) {
   cluster::ClusterState s;
   s.add(ready_node());
   add_deployment(s, "ns", 1, 0, json::array());
@@ -319,7 +319,7 @@ TEST(CorrelationRules, AStuckRolloutIsTheFindingAndItsNewPodsFailureTheCause) {
   EXPECT_EQ(j["caused_by"][0]["reason"], "ImagePullBackOff") << j.dump(2);
 }
 
-TEST(CorrelationRules, AClaimWithAMissingStorageClassIsTheFindingAndItsPodsAreAffected) {
+TEST(CorrelationRules, AClaimWithAMissingStorageClassIsTheFinding) {
   cluster::ClusterState s;
   s.add(ready_node());
   add_deployment(s, "ns", 1, 0, json::array());

@@ -24,7 +24,8 @@ for (const name of scenarios) {
   for (const p of ['snapshot', 'live']) for (const k of Object.keys(total)) total[k] += s[p][k];
 }
 const ratio = (a, b) => (b ? a / b : 1).toFixed(2);
-console.log(`scenario suite (${scenarios.length - missing.length} scenarios, snapshot + live): ` +
+// Two lines, so that make test's output stays within 120 columns.
+console.log(`scenario suite (${scenarios.length - missing.length} scenarios, snapshot + live):\n  ` +
   `recall ${ratio(total.found, total.expected)} (${total.found}/${total.expected}), ` +
   `precision ${ratio(total.incidents, total.findings)} (${total.incidents}/${total.findings}), ` +
   `category ${ratio(total.category, total.found)} (${total.category}/${total.found}), ` +

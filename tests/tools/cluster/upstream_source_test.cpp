@@ -228,7 +228,7 @@ TEST(UpstreamSource, NamespaceScopeMatchesSnapshotAndListsOnlyThatNamespace) {
   fs::remove_all(work, ec);
 }
 
-TEST(UpstreamSource, WarningAndKillingEventsOnlyMatchSnapshotAndAskTheServerToFilter) {
+TEST(UpstreamSource, WarningAndKillingEventsAreFilteredByTheServer) {
   ASSERT_TRUE(fs::exists(kUpstreamBinary)) << "kubernetes-mcp-server is not installed: run scripts/install-deps";
   const fs::path work = fs::temp_directory_path() / ("cluster-test-" + std::to_string(getpid()) + "-warnings");
   fs::create_directories(work / "home");
