@@ -454,14 +454,13 @@ class Planner {
       a.reason = "no validator was asked";
       return;
     }
+    // The strictest verdict of its calls, with the first rule that gave it.
     for (const auto& call : a.calls) {
       const Judgement j = options_.judge(call);
-      if (static_cast<int>(j.verdict) > static_cast<int>(a.verdict) || a.rule.empty()) {
-        if (static_cast<int>(j.verdict) >= static_cast<int>(a.verdict)) {
-          a.verdict = j.verdict;
-          a.rule = j.rule;
-          a.reason = j.reason;
-        }
+      if (a.rule.empty() || static_cast<int>(j.verdict) > static_cast<int>(a.verdict)) {
+        a.verdict = j.verdict;
+        a.rule = j.rule;
+        a.reason = j.reason;
       }
     }
   }
