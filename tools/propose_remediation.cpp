@@ -5,7 +5,6 @@
 #include <set>
 #include <string>
 
-#include "safety/classifier.hpp"
 #include "tools/analyzers/analyze.hpp"
 #include "tools/remediation/planner.hpp"
 #include "tools/toolset.hpp"
@@ -65,22 +64,6 @@ std::string render_text(const Proposal& p) {
   return text;
 }
 
-// The validator's preview of one planned call, as the gateway will classify it when apply sends it.
-remediation::Judgement judge(safety::Validator& validator, const remediation::Call& call) {
-  safety::UpstreamCall upstream;
-  upstream.upstream = "kubernetes";
-  upstream.tool = call.tool;
-  upstream.arguments = call.arguments;
-  const safety::Decision d = validator.preview(safety::classify_upstream(upstream));
-  switch (d.verdict) {
-    case safety::Verdict::allow:
-      return {remediation::Verdict::auto_, d.code, "the policy lets this run without a human in auto mode"};
-    case safety::Verdict::needs_approval: return {remediation::Verdict::needs_approval, d.rule, d.reason};
-    case safety::Verdict::deny: return {remediation::Verdict::forbidden, d.rule, d.reason};
-  }
-  return {remediation::Verdict::forbidden, "validator", "unknown verdict"};
-}
-
 server::Result<Proposal> run(const Services& services, const ProposeQuery& query, server::CallContext& context) {
   if (!services.cluster) {
     return server::tool_error(
@@ -103,9 +86,7 @@ server::Result<Proposal> run(const Services& services, const ProposeQuery& query
   remediation::PlannerOptions planning;
   planning.finding_ids = query.finding_ids;
   planning.max_plans = query.max_plans;
-  if (services.validator) {
-    planning.judge = [validator = services.validator](const remediation::Call& c) { return judge(*validator, c); };
-  }
+  if (services.validator) planning.judge = remediation::preview_judge(services.validator);
   Proposal out;
   out.plans = remediation::plan(*state, report.findings, planning);
   out.mode = services.mode;

@@ -45,6 +45,7 @@
 #include "tools/logs/template_miner.hpp"
 #include "tools/toolset.hpp"
 #include "tests/fixtures/child_process.hpp"
+#include "tests/fixtures/quiet_context.hpp"
 
 using namespace eks;
 
@@ -149,20 +150,6 @@ upstream::UpstreamConfig upstream_config(const fs::path& binary, const fs::path&
   config.call_timeout = 60000ms;
   return config;
 }
-
-class NullContext final : public server::CallContext {
- public:
-  bool cancelled() const override { return false; }
-  void progress(double, std::optional<double>, std::string_view) override {}
-  void log(server::LogLevel, std::string_view) override {}
-  protocol::Era era() const override { return protocol::Era::handshake; }
-  const std::string& protocol_version() const override { return version_; }
-  const json& client_info() const override { return client_; }
-
- private:
-  std::string version_ = "2025-11-25";
-  json client_ = json::object();
-};
 
 std::string text_of(const json& result) {
   std::string out;
@@ -414,7 +401,7 @@ int main(int argc, char** argv) {
           tools::Services services;  // the live cluster, no agents: the deterministic path the figure measures
           services.cluster = live;
           const auto tool = tools::diagnose_cluster_tool(services);
-          NullContext ctx;
+          test_fixtures::QuietContext ctx{nlohmann::json::object()};
           const auto e0 = Clock::now();
           auto out = tool.handler(json::object(), ctx);
           const double e2e_ms = ms_since(e0);
@@ -432,7 +419,7 @@ int main(int argc, char** argv) {
               planning.mode = "auto";
               planning.validator = std::make_shared<safety::Validator>(*policy, nullptr, cluster::read_facts(live));
               const auto propose = tools::propose_remediation_tool(planning);
-              NullContext pctx;
+              test_fixtures::QuietContext pctx{nlohmann::json::object()};
               const auto p0 = Clock::now();
               auto proposed = propose.handler(json::object(), pctx);
               const double propose_ms = ms_since(p0);
@@ -451,7 +438,7 @@ int main(int argc, char** argv) {
               cached_services.cluster = cached;
               const auto diagnose_cached = tools::diagnose_cluster_tool(cached_services);
               const auto propose_cached = tools::propose_remediation_tool(cached_services);
-              NullContext cctx;
+              test_fixtures::QuietContext cctx{nlohmann::json::object()};
               const auto c0 = Clock::now();
               auto first = diagnose_cached.handler(json::object(), cctx);
               const double first_ms = ms_since(c0);

@@ -7,24 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "tests/fixtures/quiet_context.hpp"
+
 namespace eks::server {
 namespace {
 
 using nlohmann::json;
-
-class NullContext final : public CallContext {
- public:
-  bool cancelled() const override { return false; }
-  void progress(double, std::optional<double>, std::string_view) override {}
-  void log(LogLevel, std::string_view) override {}
-  protocol::Era era() const override { return protocol::Era::handshake; }
-  const std::string& protocol_version() const override { return version_; }
-  const json& client_info() const override { return client_; }
-
- private:
-  std::string version_ = "2025-11-25";
-  json client_ = json::object();
-};
 
 ToolDef echo_tool(std::string name = "echo") {
   return ToolDef{
@@ -100,7 +88,7 @@ TEST(Dispatcher, InvalidArgumentsNeverReachTheMiddlewareOrTheHandler) {
     ++reached;
     return next(t, a, c);
   });
-  NullContext context;
+  test_fixtures::QuietContext context{nlohmann::json::object()};
   const auto call = d.prepare_call(call_params("echo", {{"word", 7}}));
   ASSERT_TRUE(call);
   const json result = d.run_call(*call, context, "2025-11-25");
@@ -125,7 +113,7 @@ TEST(Dispatcher, MiddlewareRunsInTheOrderItWasAddedAroundTheHandler) {
       return r;
     });
   }
-  NullContext context;
+  test_fixtures::QuietContext context{nlohmann::json::object()};
   const auto call = d.prepare_call(call_params("echo", {{"word", "hi"}}));
   ASSERT_TRUE(call);
   const json result = d.run_call(*call, context, "2025-11-25");
@@ -140,7 +128,7 @@ TEST(Dispatcher, MiddlewareCanRefuseWithAToolError) {
   d.use([](const ToolDef&, const json&, CallContext&, const CallNext&) -> Result<ToolOutput> {
     return tool_error("refused by policy");
   });
-  NullContext context;
+  test_fixtures::QuietContext context{nlohmann::json::object()};
   const auto call = d.prepare_call(call_params("echo", {{"word", "hi"}}));
   ASSERT_TRUE(call);
   const json result = d.run_call(*call, context, "2025-11-25");
@@ -156,7 +144,7 @@ TEST(Dispatcher, AWithdrawnToolFinishesTheCallAlreadyPrepared) {
   ASSERT_TRUE(call);
   EXPECT_TRUE(d.remove_tool("echo"));
   EXPECT_FALSE(d.remove_tool("echo"));
-  NullContext context;
+  test_fixtures::QuietContext context{nlohmann::json::object()};
   EXPECT_EQ(d.run_call(*call, context, "2025-11-25")["structuredContent"]["word"], "late");
   EXPECT_FALSE(d.prepare_call(call_params("echo", {{"word", "again"}})));
 }

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 
+#include "safety/classifier.hpp"
 #include "tools/analyzers/context.hpp"
 #include "tools/cluster/quantity.hpp"
 
@@ -471,6 +472,23 @@ class Planner {
 };
 
 }  // namespace
+
+Judge preview_judge(std::shared_ptr<safety::Validator> validator) {
+  return [validator = std::move(validator)](const Call& call) -> Judgement {
+    safety::UpstreamCall upstream;
+    upstream.upstream = "kubernetes";
+    upstream.tool = call.tool;
+    upstream.arguments = call.arguments;
+    const safety::Decision d = validator->preview(safety::classify_upstream(upstream));
+    switch (d.verdict) {
+      case safety::Verdict::allow:
+        return {Verdict::auto_, d.code, "the policy lets this run without a human in auto mode"};
+      case safety::Verdict::needs_approval: return {Verdict::needs_approval, d.rule, d.reason};
+      case safety::Verdict::deny: return {Verdict::forbidden, d.rule, d.reason};
+    }
+    return {Verdict::forbidden, "validator", "unknown verdict"};
+  };
+}
 
 std::optional<std::string> current_version(const ClusterState& state, const std::string& key) {
   const auto first = key.find('/');

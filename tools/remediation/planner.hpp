@@ -8,11 +8,13 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "safety/validator.hpp"
 #include "tools/analyzers/finding.hpp"
 #include "tools/cluster/cluster_state.hpp"
 #include "tools/remediation/plan.hpp"
@@ -26,6 +28,10 @@ struct Judgement {
   std::string reason;
 };
 using Judge = std::function<Judgement(const Call& call)>;
+
+// The judge propose_remediation uses: the validator's preview of the call as the gateway will classify it when
+// apply sends it (allow -> auto, with the code that allowed it; needs_approval; deny -> forbidden).
+Judge preview_judge(std::shared_ptr<safety::Validator> validator);
 
 struct PlannerOptions {
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();

@@ -14,6 +14,7 @@
 #include "tools/logs/log_analysis.hpp"
 #include "tools/logs/quote.hpp"
 #include "tools/toolset.hpp"
+#include "tests/fixtures/quiet_context.hpp"
 
 namespace eks {
 namespace {
@@ -390,20 +391,6 @@ class HostileSource final : public cluster::ClusterSource {
   std::string log_;
 };
 
-class NullContext final : public server::CallContext {
- public:
-  bool cancelled() const override { return false; }
-  void progress(double, std::optional<double>, std::string_view) override {}
-  void log(server::LogLevel, std::string_view) override {}
-  protocol::Era era() const override { return protocol::Era::handshake; }
-  const std::string& protocol_version() const override { return version_; }
-  const json& client_info() const override { return client_; }
-
- private:
-  std::string version_ = "2025-11-25";
-  json client_ = json::object();
-};
-
 // A panic line that also tries to end our quotation and, with bare carriage returns (line endings to a Markdown
 // reader), to close a code block and start a heading of its own.
 std::string hostile_log() {
@@ -471,7 +458,7 @@ TEST(UntrustedText, DiagnoseClusterQuotesPlantedTextInItsResultAndMarkdown) {
   tools::Services services;
   services.cluster = source;
   const auto tool = tools::diagnose_cluster_tool(services);
-  NullContext ctx;
+  test_fixtures::QuietContext ctx{nlohmann::json::object()};
   const auto out = tool.handler(json{{"depth", "quick"}}, ctx);
   ASSERT_TRUE(out) << out.error().message;
   const auto& finding = out->structured["findings"][0];
@@ -509,7 +496,7 @@ TEST(UntrustedText, AnalyzePodLogsQuotesPlantedTextAndFencesTheLogInMarkdown) {
   tools::Services services;
   services.cluster = source;
   const auto tool = tools::analyze_pod_logs_tool(services);
-  NullContext ctx;
+  test_fixtures::QuietContext ctx{nlohmann::json::object()};
   const auto out =
       tool.handler(json{{"namespace", "shop"}, {"pod", "app"}, {"tail_lines", 2000}, {"depth", "quick"}}, ctx);
   ASSERT_TRUE(out) << out.error().message;

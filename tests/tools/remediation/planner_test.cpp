@@ -6,7 +6,6 @@
 
 #include <functional>
 
-#include "safety/classifier.hpp"
 #include "tools/analyzers/analyze.hpp"
 #include "tools/cluster/facts.hpp"
 #include "tools/cluster/source.hpp"
@@ -36,17 +35,8 @@ Planned plan_scenario(const std::string& scenario, const std::string& policy_yam
   auto validator = std::make_shared<safety::Validator>(*policy, nullptr, cluster::read_facts(source));
   PlannerOptions planning;
   planning.now = std::chrono::system_clock::time_point(std::chrono::hours(480000));
-  planning.judge = [validator](const Call& call) {
-    safety::UpstreamCall upstream;
-    upstream.upstream = "kubernetes";
-    upstream.tool = call.tool;
-    upstream.arguments = call.arguments;
-    const auto d = validator->preview(safety::classify_upstream(upstream));
-    const Verdict v = d.verdict == safety::Verdict::allow            ? Verdict::auto_
-                      : d.verdict == safety::Verdict::needs_approval ? Verdict::needs_approval
-                                                                     : Verdict::forbidden;
-    return Judgement{v, d.verdict == safety::Verdict::allow ? d.code : d.rule, d.reason};
-  };
+  planning.judge = preview_judge(validator);
+
   if (adjust) adjust(planning);
   out.proposal = plan(*state, out.findings, planning);
   return out;
