@@ -111,6 +111,7 @@ constexpr EnvBinding kBindings[] = {
     {"GITHUB_AGENT_MODEL", "/models/github_agent", false},
     {"GITHUB_TOKEN", "/github/token", false},
     {"TEAMS_WEBHOOK_URL", "/notifications/teams_webhook_url", false},
+    {"SLACK_WEBHOOK_URL", "/notifications/slack_webhook_url", false},
     {"CHECK_INTERVAL", "/monitor/check_interval_seconds", true},
 };
 
@@ -159,7 +160,8 @@ json defaults(const std::map<std::string, std::string>& env) {
         {"github_agent", "sonnet"},
         {"aliases", {{"haiku", "claude-haiku-4-5"}, {"sonnet", "claude-sonnet-4-5"}, {"opus", "claude-opus-4-1"}}}}},
       {"github", {{"token", ""}}},
-      {"notifications", {{"teams_webhook_url", ""}}},
+      {"notifications", {{"teams_webhook_url", ""}, {"slack_webhook_url", ""}}},
+      {"remediation", {{"approver_token_file", ""}}},
       {"monitor", {{"check_interval_seconds", 300}}},
       {"state_dir", state + "/eks-sre-mcp"},
       {"mcpServers", json::object()},
@@ -202,6 +204,8 @@ Config typed(const json& d) {
   c.agents.retry_max_ms = a["retry_max_ms"];
   c.github_token = d["github"]["token"];
   c.teams_webhook_url = d["notifications"]["teams_webhook_url"];
+  c.slack_webhook_url = d["notifications"]["slack_webhook_url"];
+  c.approver_token_file = d["remediation"]["approver_token_file"];
   c.check_interval_seconds = d["monitor"]["check_interval_seconds"];
   c.state_dir = d["state_dir"];
   for (const auto& [name, server] : d["mcpServers"].items()) {
@@ -358,7 +362,8 @@ tl::expected<Config, std::string> load_config(const LoadOptions& options) {
 
 std::shared_ptr<const safety::Redactor> make_redactor(const Config& config) {
   auto redactor = std::make_shared<safety::Redactor>();
-  for (const auto* secret : {&config.anthropic_api_key, &config.github_token, &config.teams_webhook_url}) {
+  for (const auto* secret :
+       {&config.anthropic_api_key, &config.github_token, &config.teams_webhook_url, &config.slack_webhook_url}) {
     redactor->add_secret(*secret);
   }
   for (const auto& [_, server] : config.mcp_servers) {

@@ -62,6 +62,8 @@ struct Config {
   AgentsConfig agents;
   std::string github_token;
   std::string teams_webhook_url;
+  std::string slack_webhook_url;
+  std::string approver_token_file;  // POST /approvals/PLAN_ID's credential (HTTP transport); empty: OAuth scope only
   int check_interval_seconds = 300;
   std::string state_dir;
   std::string policy_file;  // empty: the built-in policy

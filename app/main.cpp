@@ -36,7 +36,11 @@ Usage:
                                                  validator, exactly as the tools do (e.g. kubernetes pods_list)
   eks-sre-mcp approve PLAN_ID --by NAME [--reason TEXT] [COMMON]
                                                  approve a remediation plan (from propose_remediation) for one
-                                                 apply_remediation; recorded in the audit log
+                                                 apply_remediation; recorded in the audit log (over HTTP:
+                                                 POST /approvals/PLAN_ID with the approver token)
+  eks-sre-mcp remediate [--namespace N] [--apply PLAN_ID] [COMMON]
+                                                 print the remediation plans (propose_remediation), or apply
+                                                 one and verify it (apply_remediation)
   eks-sre-mcp help [TOOL] | --help | --version
 
 COMMON: [--config FILE] [--policy FILE] [--kubeconfig FILE] [--snapshot DIR] [--log-level L] [--log-file F],
@@ -58,6 +62,8 @@ Options:
   --tls-key FILE      the PEM private key of --tls-cert
   --allow-origin O    an extra allowed Origin (browser-based hosts); repeatable
   --allow-host H      an extra allowed Host name (behind a proxy); repeatable
+                      POST /approvals/PLAN_ID {"by", "reason"} takes the token in the configuration's
+                      remediation.approver_token_file, or an OAuth token with scope remediation:approve
   --config FILE       YAML configuration (default ./eks-sre-mcp.yaml, then ~/.config/eks-sre-mcp/config.yaml)
   --policy FILE       safety policy (default: the built-in one; see examples/policy.yaml)
   --kubeconfig FILE   kubeconfig for the Kubernetes upstream (default KUBECONFIG, then ~/.kube/config)
@@ -150,6 +156,10 @@ std::optional<std::string> parse_flags(const std::vector<std::string>& args, Fla
   return std::nullopt;
 }
 
+eks::transport::HttpOptions::ApprovalAnswer approve_over_http(eks::tools::Services& services,
+                                                              const std::string& plan_id, const std::string& by,
+                                                              const std::string& reason);
+
 int serve(const std::vector<std::string>& args) {
   Flags flags;
   flags.load.environment = eks::app::process_environment();
@@ -183,9 +193,15 @@ int serve(const std::vector<std::string>& args) {
                (*application)->services.mode, nlohmann::json(config->sources).dump());
   if (flags.transport == "http") {
     flags.http.on_listening = [](const std::string& url) { spdlog::info("listening on {}", url); };
-    if (auto agents = (*application)->services.agents) {
-      flags.http.extra_metrics = [agents] { return agents->metrics_text(); };
-    }
+    flags.http.extra_metrics = [agents = (*application)->services.agents,
+                                notifier = (*application)->services.notifier] {
+      return (agents ? agents->metrics_text() : std::string()) + (notifier ? notifier->metrics() : std::string());
+    };
+    if (!config->approver_token_file.empty()) flags.http.approver_token_file = config->approver_token_file;
+    flags.http.approve = [&services = (*application)->services](const std::string& plan_id, const std::string& by,
+                                                                const std::string& reason) {
+      return approve_over_http(services, plan_id, by, reason);
+    };
     return eks::transport::serve_http(*(*application)->dispatcher, flags.http);
   }
   return eks::server::serve_stdio(*(*application)->dispatcher);
@@ -269,6 +285,23 @@ int upstream_command(std::vector<std::string> args) {
   }
   std::cout << result->dump(2) << "\n";
   return result->value("isError", false) ? 1 : 0;
+}
+
+// POST /approvals/PLAN_ID, once the HTTP transport checked the approver's credential: the same record as
+// `approve`, with the status code the answer needs.
+eks::transport::HttpOptions::ApprovalAnswer approve_over_http(eks::tools::Services& services,
+                                                              const std::string& plan_id, const std::string& by,
+                                                              const std::string& reason) {
+  const auto found = services.plans->find(plan_id);
+  if (!found) return {500, found.error()};
+  if (!*found) return {404, "there is no plan " + plan_id + " (propose_remediation lists the current ones)"};
+  if (auto approved = services.plans->approve(plan_id, by, reason, std::chrono::system_clock::now()); !approved)
+    return {409, approved.error()};
+  if (services.audit) {
+    (void)services.audit->append(
+        {{"event", "approval"}, {"plan_id", plan_id}, {"by", by}, {"reason", reason}, {"via", "http"}});
+  }
+  return {200, "apply_remediation can now run it once"};
 }
 
 // A human approves one plan: recorded in the plan store (single use, bound to the plan's content hash) and in the
@@ -372,6 +405,10 @@ int tool_command(const std::string& command, const std::vector<std::string>& arg
   CommandLineContext context;
   const auto result = dispatcher.run_call(*prepared, context, version);
   (*application)->gateway->stop();
+  // A remediation's notifications go out before the process ends (bounded: a dead webhook delays the exit, never
+  // the action).
+  if (const auto& notifier = (*application)->services.notifier; notifier && !notifier->flush(std::chrono::seconds(15)))
+    std::cerr << "eks-sre-mcp: some notifications were not sent within 15 s (see the log)\n";
   const int status = eks::app::cli::exit_status(result);
   if (result.value("isError", false)) {
     std::cerr << "eks-sre-mcp: " << eks::app::cli::result_text(result) << "\n";
@@ -379,6 +416,25 @@ int tool_command(const std::string& command, const std::vector<std::string>& arg
   }
   std::cout << eks::app::cli::render(result, invocation->format) << "\n";
   return status;
+}
+
+// `remediate [--apply PLAN_ID] [flags]`: propose_remediation's plans, or with --apply, apply_remediation of one.
+int remediate_command(std::vector<std::string> args) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (option_name(args[i]) != "--apply") continue;
+    std::string plan_id;
+    if (const auto eq = args[i].find('='); eq != std::string::npos) {
+      plan_id = args[i].substr(eq + 1);
+      args.erase(args.begin() + static_cast<std::ptrdiff_t>(i));
+    } else if (i + 1 < args.size()) {
+      plan_id = args[i + 1];
+      args.erase(args.begin() + static_cast<std::ptrdiff_t>(i), args.begin() + static_cast<std::ptrdiff_t>(i) + 2);
+    }
+    if (plan_id.empty() || plan_id.rfind("--", 0) == 0) return usage_error("--apply needs a PLAN_ID");
+    args.insert(args.begin(), {"--plan-id", plan_id});
+    return tool_command("apply_remediation", args);
+  }
+  return tool_command("propose_remediation", args);
 }
 
 // The usage, then the tool commands from the tool list of the server the flags configure.
@@ -497,6 +553,7 @@ int main(int argc, char** argv) {
     if (command == "tools") return print_tools(args);
     if (command == "upstream") return upstream_command(args);
     if (command == "approve") return approve_command(args);
+    if (command == "remediate") return remediate_command(args);
     if (command.rfind("-", 0) == 0) return usage_error("unknown option " + command);
     return tool_command(command, args);
   } catch (const std::exception& e) {

@@ -352,6 +352,13 @@ tl::expected<std::unique_ptr<Application>, std::string> build(const Config& conf
   }
   services.plans = std::move(*plans);
   services.plan_approver = plan_approver;
+  notify::Options notifications;
+  if (!config.teams_webhook_url.empty()) notifications.webhooks.push_back({"teams", config.teams_webhook_url});
+  if (!config.slack_webhook_url.empty()) notifications.webhooks.push_back({"slack", config.slack_webhook_url});
+  notifications.redactor = make_redactor(config);
+  auto notifier = notify::Notifier::start(std::move(notifications));
+  if (!notifier) return tl::unexpected(notifier.error());
+  services.notifier = std::move(*notifier);
   if (config.snapshot.empty()) {
     services.kubernetes = [gateway = app.gateway.get()](
                               const std::string& tool, const nlohmann::json& arguments,

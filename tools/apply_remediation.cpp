@@ -168,7 +168,58 @@ void audit(const Services& services, const remediation::Plan& plan, const std::s
                                 {"via", "elicitation"}});
 }
 
+// Tells the team's channels (Teams, Slack) what ran and how it ended, or what waits for a human. Queued only:
+// a webhook never delays or fails the remediation.
+void notify_team(const Services& services, const remediation::Plan& plan, const Applied& out) {
+  if (!services.notifier || !services.notifier->enabled()) return;
+  notify::Message m;
+  m.facts = {{"Plan", plan.plan_id}, {"Finding", plan.finding_id}, {"Subject", plan.subject}};
+  if (out.status == "awaiting_approval") {
+    m.event = "awaiting_approval";
+    m.severity = "warning";
+    m.title = "Remediation waits for approval: " + plan.summary;
+    m.text = out.reason;
+    for (const auto& a : plan.actions)
+      m.facts.emplace_back(a.type + " " + remediation::key_of(a.target),
+                           std::string(to_string(a.verdict)) + ": " + a.reason);
+    m.facts.emplace_back("Expires", nlohmann::json(plan).value("expires_at", ""));
+    m.command = out.approve_command;
+  } else {
+    int sent = 0;
+    for (const auto& r : out.actions) sent += r.upstream_calls;
+    if (sent == 0) return;  // refused before any call: nothing changed in the cluster
+    const bool failed = out.status != "applied" || out.verification == "not_fixed";
+    m.event = out.status != "applied"           ? "action_failed"
+              : out.verification == "not_fixed" ? "verification_failed"
+                                                : "action_applied";
+    m.severity = failed ? "critical" : out.verification == "fixed" ? "info" : "warning";
+    m.title = (out.status != "applied"           ? "Remediation stopped: "
+               : out.verification == "not_fixed" ? "Remediation did not fix it: "
+                                                 : "Remediation applied: ") +
+              plan.summary;
+    m.text = out.reason;
+    if (!out.approved_by.empty()) m.facts.emplace_back("Approved by", out.approved_by);
+    for (const auto& r : out.actions)
+      m.facts.emplace_back(r.type + " " + remediation::key_of(r.target),
+                           r.result + (r.detail.empty() ? "" : " (" + r.detail + ")"));
+    m.facts.emplace_back("Verification", out.verification);
+    for (const auto& e : out.evidence) m.text += "\n" + e;
+  }
+  services.notifier->send(m);
+}
+
+server::Result<Applied> run_plan(const Services& services, const ApplyQuery& query, server::CallContext& context,
+                                 std::optional<remediation::Plan>& planned);
+
 server::Result<Applied> run(const Services& services, const ApplyQuery& query, server::CallContext& context) {
+  std::optional<remediation::Plan> plan;
+  auto out = run_plan(services, query, context, plan);
+  if (out && plan) notify_team(services, *plan, *out);
+  return out;
+}
+
+server::Result<Applied> run_plan(const Services& services, const ApplyQuery& query, server::CallContext& context,
+                                 std::optional<remediation::Plan>& planned) {
   if (!services.plans) return server::tool_error("apply_remediation has no plan store configured");
   const auto found = services.plans->find(query.plan_id);
   if (!found) return server::tool_error("apply_remediation could not read its plans: " + found.error());
@@ -176,7 +227,8 @@ server::Result<Applied> run(const Services& services, const ApplyQuery& query, s
     return server::tool_error("there is no plan " + query.plan_id +
                               "; call propose_remediation and use one of the plan_ids it returns");
   }
-  const remediation::Plan& plan = **found;
+  planned = **found;
+  const remediation::Plan& plan = *planned;
   Applied out;
   out.plan_id = plan.plan_id;
   for (const auto& a : plan.actions) out.actions.push_back(ActionResult{a.type, a.target, "not_run", "", 0});
@@ -227,10 +279,13 @@ server::Result<Applied> run(const Services& services, const ApplyQuery& query, s
     return out;
   }
 
-  // A human's approval, when any action needs one.
+  // A human's approval, when any action needs one, or when earlier fixes of the subject did not hold (the circuit
+  // breaker may have tripped after the plan was proposed, so it is checked again here).
+  const auto failures = services.plans->failed_verifications(plan.subject, now - remediation::kBreakerWindow);
+  const bool breaker = !failures || *failures >= remediation::kBreakerFailures;
   std::vector<remediation::Call> approved_calls;
   for (const auto& a : plan.actions)
-    if (a.verdict == remediation::Verdict::needs_approval)
+    if (a.verdict == remediation::Verdict::needs_approval || breaker)
       approved_calls.insert(approved_calls.end(), a.calls.begin(), a.calls.end());
   if (!approved_calls.empty()) {
     const auto approval = services.plans->take_approval(plan.plan_id, now);
@@ -247,7 +302,10 @@ server::Result<Applied> run(const Services& services, const ApplyQuery& query, s
       }
       if (asked.answer == Asked::Answer::unavailable) {
         out.status = "awaiting_approval";
-        out.reason = "The plan needs a human's approval before it runs (" + asked.reason +
+        out.reason = std::string(breaker ? "Earlier remediations of " + plan.subject +
+                                               " did not fix it (the circuit breaker), so the"
+                                         : "The") +
+                     " plan needs a human's approval before it runs (" + asked.reason +
                      "); once approved, call apply_remediation again.";
         out.approve_command = "eks-sre-mcp approve " + plan.plan_id + " --by NAME --reason TEXT";
         return out;
@@ -326,6 +384,8 @@ server::Result<Applied> run(const Services& services, const ApplyQuery& query, s
     std::this_thread::sleep_for(interval);  // the cluster's own pace: controllers recreate pods in seconds
   }
   context.progress(3, 3, "done");
+  if (auto recorded = services.plans->record_verification(plan, out.verification, Clock::now()); !recorded)
+    out.evidence.push_back("the verification could not be recorded for the circuit breaker: " + recorded.error());
   return out;
 }
 

@@ -87,6 +87,13 @@ server::Result<Proposal> run(const Services& services, const ProposeQuery& query
   planning.finding_ids = query.finding_ids;
   planning.max_plans = query.max_plans;
   if (services.validator) planning.judge = remediation::preview_judge(services.validator);
+  if (services.plans) {
+    planning.failed_verifications = [plans = services.plans, since = planning.now - remediation::kBreakerWindow](
+                                        const std::string& subject) -> std::optional<int> {
+      const auto failures = plans->failed_verifications(subject, since);
+      return failures ? std::optional(*failures) : std::nullopt;
+    };
+  }
   Proposal out;
   out.plans = remediation::plan(*state, report.findings, planning);
   out.mode = services.mode;

@@ -12,6 +12,7 @@
 #include "safety/policy.hpp"
 #include "safety/validator.hpp"
 #include "tools/cluster/source.hpp"
+#include "tools/notify/notifier.hpp"
 #include "tools/remediation/plan_approver.hpp"
 #include "tools/remediation/plan_store.hpp"
 
@@ -37,6 +38,8 @@ struct Services {
   std::shared_ptr<remediation::PlanStore> plans;
   // Approves a plan's own calls at the upstream boundary while apply_remediation runs it under a human's approval.
   std::shared_ptr<remediation::PlanApprover> plan_approver;
+  // Teams and Slack webhooks: what apply_remediation ran, waits for, or could not fix. Null: no notifications.
+  std::shared_ptr<notify::Notifier> notifier;
   // Sends one call to the Kubernetes upstream through the gateway, where the validator decides again, as `actor`:
   // the CallToolResult, or the refusal or failure in words. Null without a live cluster (a snapshot).
   std::function<tl::expected<nlohmann::json, std::string>(const std::string& tool, const nlohmann::json& arguments,

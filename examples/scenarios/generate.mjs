@@ -250,6 +250,40 @@ const scenarios = {
     return { b, scenario: { description: 'Service search-api (namespace search) selects app=search-api, but the search-api Deployment labels its pods app=search: the Service has no endpoints and the ALB Ingress answers 503, while both pods are Running and Ready.' } };
   },
 
+  'dependency-crash'() {
+    const b = base('dependency-crash');
+    // The message broker label-printer needs is down: the worker exits at start and crash-loops. A restart is the
+    // usual remedy once the broker is back; here it is still down, so each restart crashes again.
+    b.namespace('shipping', 86400 * 50);
+    const d = b.deployment({ ns: 'shipping', name: 'label-printer', replicas: 1, podAgeSeconds: 900, revision: 3,
+      containers: [{ name: 'worker', image: `${ECR}/shipping/label-printer:1.4.2`, env: [{ name: 'AMQP_URL', value: 'amqp://rabbitmq.shipping.svc.cluster.local:5672' }] }],
+      pods: [{ state: 'crashLoop', restarts: 6, lastExit: { code: 1, agoSeconds: 30, ranSeconds: 2 } }] });
+    for (const p of d.pods) {
+      b.started(p, { ageSeconds: 35, firstAgeSeconds: 895, count: 7 });
+      BACKOFF(b, p);
+      const lines = ['time=2025-03-11T14:04:30Z level=info msg="label-printer 1.4.2 starting"',
+        'time=2025-03-11T14:04:31Z level=error msg="cannot connect to broker" error="dial tcp 10.100.41.7:5672: connect: connection refused"',
+        'time=2025-03-11T14:04:31Z level=fatal msg="giving up after 3 attempts"'];
+      b.log(p, 'worker', b.timed(lines, { endAgo: 30, step: 0 }), { previous: true });
+      b.log(p, 'worker', b.timed(lines.slice(0, 1), { endAgo: 2, step: 0 }));
+    }
+    return { b, scenario: { description: 'label-printer (namespace shipping, one replica) crash-loops because its message broker refuses connections (dial tcp 10.100.41.7:5672: connection refused). The broker stays down, so a restarted pod crashes the same way.',
+      remediation: [{ workload: 'Deployment/shipping/label-printer', recreatedPods: 'failSameWay' }] } };
+  },
+
+  'scaled-to-zero'() {
+    const b = base('scaled-to-zero');
+    // Someone scaled report-api to 0 replicas for a maintenance window and never scaled it back: its Service has
+    // no endpoints. Near miss: a batch Deployment at 0 replicas that no Service selects is not an incident.
+    b.namespace('reports', 86400 * 70);
+    b.deployment({ ns: 'reports', name: 'report-api', replicas: 0, labels: { app: 'report-api' }, podAgeSeconds: 86400,
+      containers: [{ name: 'api', image: `${ECR}/reports/api:2.9.0`, ports: [8080], readinessProbe: probe('/ready') }] });
+    b.service({ ns: 'reports', name: 'report-api', selector: { app: 'report-api' }, endpointsFrom: [] });
+    b.deployment({ ns: 'reports', name: 'report-backfill', replicas: 0, labels: { app: 'report-backfill' }, podAgeSeconds: 86400,
+      containers: [{ name: 'backfill', image: `${ECR}/reports/backfill:2.9.0` }] });
+    return { b, scenario: { description: 'Deployment report-api (namespace reports) was left at 0 replicas after a maintenance window: Service report-api has no endpoints. Scaling it to one replica brings its endpoint back. report-backfill also runs 0 replicas, but no Service needs it.' } };
+  },
+
   'healthy'() {
     const b = base('healthy');
     b.namespace('payments', 86400 * 40);

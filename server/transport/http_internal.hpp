@@ -172,6 +172,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   HttpOptions options;
   transport::ListenAddress address;
   std::vector<std::string> tokens;
+  std::vector<std::string> approver_tokens;   // POST /approvals/… only
   std::optional<net::ssl::context> tls;       // HTTPS when configured
   std::optional<transport::JwtVerifier> jwt;  // with OAuth configured
   std::string resource;                       // our URL as a token audience
@@ -201,6 +202,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   void handle(const std::shared_ptr<Conn>& conn, Request& request);
   bool authorized(const std::shared_ptr<Conn>& conn, const Request& request);
   void handle_mcp(const std::shared_ptr<Conn>& conn, Request& request);
+  void handle_approval(const std::shared_ptr<Conn>& conn, Request& request);
   void handle_post(const std::shared_ptr<Conn>& conn, Request& request);
   void handle_stateless(const std::shared_ptr<Conn>& conn, Request& request, const Json& message, bool accept_json,
                         bool accept_sse);

@@ -55,6 +55,18 @@ struct HttpOptions {
   std::optional<std::string> tls_cert;
   std::optional<std::string> tls_key;
 
+  // POST /approvals/PLAN_ID with {"by", "reason"}: a human approves a remediation plan out of band. It takes a
+  // credential of its own, never the MCP client's (a model that holds the client's token cannot approve): the
+  // bearer token in `approver_token_file`, or an OAuth access token whose scope includes remediation:approve (the
+  // approver is then the token's subject). Null `approve`: the route does not exist (404).
+  struct ApprovalAnswer {
+    int status = 200;  // 200 approved; 404 no such plan; 409 already approved or expired; 500 the store failed
+    std::string message;
+  };
+  std::function<ApprovalAnswer(const std::string& plan_id, const std::string& by, const std::string& reason)> approve;
+  std::optional<std::string> approver_token_file;
+  std::vector<std::string> approver_tokens;  // given directly (tests); never logged
+
   // Metric families of the application (e.g. the subagents' token use), appended to /metrics; null: none.
   std::function<std::string()> extra_metrics;
   // /readyz: null means ready once serving.

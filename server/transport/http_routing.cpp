@@ -36,6 +36,9 @@ void Impl::handle(const std::shared_ptr<Conn>& conn, Request& request) {
     return conn->respond(Reply{ready ? 200 : 503, "text/plain", ready ? "ready\n" : "not ready\n", {}});
   }
 
+  // Approvals carry their own credential, checked there: the MCP clients' token must not open this door.
+  if (request.path.rfind("/approvals/", 0) == 0) return handle_approval(conn, request);
+
   if (!authorized(conn, request)) return;
 
   if (request.path == "/metrics") {

@@ -93,6 +93,20 @@ tl::expected<void, std::string> HttpServer::start() {
   } else if (s.options.auth_token_from_environment) {
     if (const char* env = std::getenv("EKS_SRE_MCP_TOKEN"); env && *env) s.tokens.emplace_back(env);
   }
+  s.approver_tokens = s.options.approver_tokens;
+  if (s.options.approver_token_file) {
+    auto token = transport::read_token_file(*s.options.approver_token_file);
+    if (!token) return tl::unexpected(token.error());
+    s.approver_tokens.push_back(std::move(*token));
+  }
+  for (const auto& approver : s.approver_tokens) {
+    for (const auto& client : s.tokens) {
+      if (transport::constant_time_equal(approver, client))
+        return tl::unexpected(std::string(
+            "the approver token must differ from the MCP clients' token: whoever holds the clients' token (a model "
+            "included) could otherwise approve remediation plans"));
+    }
+  }
   if (!s.address.loopback && s.tokens.empty() && !s.options.oauth) {
     return tl::unexpected("refusing to listen on " + s.options.listen +
                           " without authentication: anyone who can reach that address could call the tools. "

@@ -117,6 +117,7 @@ std::unique_ptr<OomCase> oom_case() {
   const auto proposed =
       propose_remediation_tool(c->services).handler(with_defaults("propose_remediation.input", json::object()), ctx);
   EXPECT_TRUE(proposed) << proposed.error().message;
+  if (!proposed) return c;
   for (const auto& plan : proposed->structured["plans"])
     if (plan["actions"][0]["verdict"] == "needs_approval") c->plan_id = plan["plan_id"];
   EXPECT_FALSE(c->plan_id.empty()) << proposed->structured.dump(2);

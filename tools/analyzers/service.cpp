@@ -37,6 +37,23 @@ std::string near_miss(const Context& ctx, const cluster::Service& svc) {
   return {};
 }
 
+// Deployments and StatefulSets in the Service's namespace that run 0 replicas and whose pod template the
+// selector matches: the Service would have endpoints if they ran.
+std::vector<ObjectRef> scaled_to_zero(const Context& ctx, const cluster::Service& svc) {
+  auto selects = [&](const cluster::PodTemplate& t) {
+    return std::all_of(svc.selector.begin(), svc.selector.end(), [&](const auto& kv) {
+      const auto it = t.labels.find(kv.first);
+      return it != t.labels.end() && it->second == kv.second;
+    });
+  };
+  std::vector<ObjectRef> out;
+  for (const auto& d : ctx.state.deployments)
+    if (d.meta.ns == svc.meta.ns && d.replicas == 0 && selects(d.pod_template)) out.push_back(d.meta.ref());
+  for (const auto& s : ctx.state.stateful_sets)
+    if (s.meta.ns == svc.meta.ns && s.replicas == 0 && selects(s.pod_template)) out.push_back(s.meta.ref());
+  return out;
+}
+
 // Pods whose containers are all ready but which a readiness gate holds back (the AWS Load Balancer Controller's
 // target-health gate while the load balancer's health checks fail): the cause, from the gate's condition.
 bool readiness_gate_cause(const std::vector<const cluster::Pod*>& pods, Finding& f) {
@@ -96,7 +113,23 @@ void analyze_services(Context& ctx) {
       f.add_evidence("spec", "selector " + selector_text(svc.selector));
       f.add_evidence("status", "Endpoints " + svc.meta.name + ": no addresses");
       const std::string miss = near_miss(ctx, svc);
-      if (!miss.empty()) {
+      const auto idle = scaled_to_zero(ctx, svc);
+      if (!idle.empty()) {
+        std::vector<std::string> names;
+        for (const auto& w : idle) {
+          names.push_back(describe(w));
+          f.add_evidence("spec", w.kind + " " + w.name + ": replicas 0", w.str());
+          f.add_related(w, "", "scaled to 0 replicas; its pods would match the selector");
+        }
+        f.root_cause = {
+            "missing_config",
+            join(names, " and ") +
+                (idle.size() > 1 ? ", whose pods the selector matches, are" : ", whose pods the selector matches, is") +
+                " scaled to 0 replicas",
+            0.9};
+        f.add_action("scale", "scale " + describe(idle.front()) + " to at least 1 replica, if it should serve",
+                     Json{{"kind", idle.front().kind}, {"namespace", idle.front().ns}, {"name", idle.front().name}});
+      } else if (!miss.empty()) {
         f.root_cause = {"missing_config",
                         "the selector " + selector_text(svc.selector) + " matches no pod, while " + miss, 0.9};
         f.add_evidence("spec", miss);
@@ -107,9 +140,10 @@ void analyze_services(Context& ctx) {
                         0.7};
       }
       f.status_cause_is_specific = true;
-      f.add_action(
-          "fix_config", "make the Service's selector match the pods' labels (or the pods' labels match the selector)",
-          Json{{"kind", "Service"}, {"namespace", svc.meta.ns}, {"name", svc.meta.name}, {"selector", svc.selector}});
+      if (idle.empty())
+        f.add_action(
+            "fix_config", "make the Service's selector match the pods' labels (or the pods' labels match the selector)",
+            Json{{"kind", "Service"}, {"namespace", svc.meta.ns}, {"name", svc.meta.name}, {"selector", svc.selector}});
       ctx.findings.push_back(std::move(f));
       continue;
     }

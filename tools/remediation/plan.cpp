@@ -93,6 +93,7 @@ void to_json(Json& j, const Plan& p) {
   if (p.blast_radius.pdb_allows_disruption) blast["pdb_allows_disruption"] = *p.blast_radius.pdb_allows_disruption;
   j = Json{{"plan_id", p.plan_id},
            {"finding_id", p.finding_id},
+           {"subject", p.subject},
            {"summary", p.summary},
            {"actions", p.actions},
            {"blast_radius", std::move(blast)},
@@ -105,6 +106,7 @@ void to_json(Json& j, const Plan& p) {
 void from_json(const Json& j, Plan& p) {
   p.plan_id = j.value("plan_id", "");
   p.finding_id = j.value("finding_id", "");
+  p.subject = j.value("subject", "");
   p.summary = j.value("summary", "");
   p.actions = j.value("actions", std::vector<Action>{});
   const Json blast = j.value("blast_radius", Json::object());

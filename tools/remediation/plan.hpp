@@ -53,6 +53,9 @@ struct BlastRadius {
 struct Plan {
   std::string plan_id;  // "p-" + 16 hex digits: a hash of the actions and the targets' resourceVersions
   std::string finding_id;
+  // The object the finding is about ("Deployment/payments/api"): the circuit breaker counts failed verifications
+  // per subject, since a restarted pod comes back under another name.
+  std::string subject;
   std::string summary;
   std::vector<Action> actions;
   BlastRadius blast_radius;

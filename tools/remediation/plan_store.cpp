@@ -15,7 +15,13 @@ CREATE TABLE IF NOT EXISTS plans (id TEXT PRIMARY KEY, expires_ms INTEGER NOT NU
 CREATE INDEX IF NOT EXISTS plans_by_expiry ON plans (expires_ms);
 CREATE TABLE IF NOT EXISTS approvals (plan_id TEXT PRIMARY KEY, by TEXT NOT NULL, reason TEXT NOT NULL,
                                       at_ms INTEGER NOT NULL, used_ms INTEGER);
+CREATE TABLE IF NOT EXISTS verifications (subject TEXT NOT NULL, plan_id TEXT NOT NULL, status TEXT NOT NULL,
+                                          at_ms INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS verifications_by_subject ON verifications (subject, at_ms);
 )sql";
+
+// Verifications older than this are of no use to the circuit breaker and are forgotten.
+constexpr std::int64_t kVerificationKeepMs = 7LL * 24 * 3600 * 1000;
 
 // A prepared statement finalized when it goes out of scope.
 struct Statement {
@@ -142,6 +148,40 @@ tl::expected<std::optional<PlanStore::Approval>, std::string> PlanStore::take_ap
              std::chrono::system_clock::time_point(std::chrono::milliseconds(sqlite3_column_int64(take.s, 2)))};
   while (sqlite3_step(take.s) == SQLITE_ROW) {}
   return std::optional<Approval>(std::move(a));
+}
+
+tl::expected<void, std::string> PlanStore::record_verification(const Plan& plan, const std::string& status,
+                                                               std::chrono::system_clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  Statement forget;
+  if (sqlite3_prepare_v2(db_, "DELETE FROM verifications WHERE at_ms < ?", -1, &forget.s, nullptr) != SQLITE_OK)
+    return tl::unexpected(failure("forget old verifications"));
+  sqlite3_bind_int64(forget.s, 1, millis(now) - kVerificationKeepMs);
+  if (sqlite3_step(forget.s) != SQLITE_DONE) return tl::unexpected(failure("forget old verifications"));
+  Statement insert;
+  if (sqlite3_prepare_v2(db_, "INSERT INTO verifications (subject, plan_id, status, at_ms) VALUES (?, ?, ?, ?)", -1,
+                         &insert.s, nullptr) != SQLITE_OK)
+    return tl::unexpected(failure("record a verification"));
+  sqlite3_bind_text(insert.s, 1, plan.subject.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(insert.s, 2, plan.plan_id.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(insert.s, 3, status.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(insert.s, 4, millis(now));
+  if (sqlite3_step(insert.s) != SQLITE_DONE) return tl::unexpected(failure("record a verification"));
+  return {};
+}
+
+tl::expected<int, std::string> PlanStore::failed_verifications(const std::string& subject,
+                                                               std::chrono::system_clock::time_point since) {
+  std::lock_guard lock(mutex_);
+  Statement count;
+  if (sqlite3_prepare_v2(db_,
+                         "SELECT COUNT(*) FROM verifications WHERE subject = ? AND at_ms >= ? AND status = 'not_fixed'",
+                         -1, &count.s, nullptr) != SQLITE_OK)
+    return tl::unexpected(failure("count failed verifications"));
+  sqlite3_bind_text(count.s, 1, subject.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(count.s, 2, millis(since));
+  if (sqlite3_step(count.s) != SQLITE_ROW) return tl::unexpected(failure("count failed verifications"));
+  return static_cast<int>(sqlite3_column_int64(count.s, 0));
 }
 
 }  // namespace eks::remediation

@@ -44,6 +44,13 @@ class PlanStore {
   tl::expected<std::optional<Approval>, std::string> take_approval(const std::string& plan_id,
                                                                    std::chrono::system_clock::time_point now);
 
+  // What verification concluded after a plan ran ("fixed", "not_fixed", "unknown"), for the plan's subject.
+  tl::expected<void, std::string> record_verification(const Plan& plan, const std::string& status,
+                                                      std::chrono::system_clock::time_point now);
+  // How many plans for `subject` ended not_fixed since `since` (the circuit breaker's count).
+  tl::expected<int, std::string> failed_verifications(const std::string& subject,
+                                                      std::chrono::system_clock::time_point since);
+
   const std::filesystem::path& path() const { return path_; }
 
  private:

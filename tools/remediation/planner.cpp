@@ -197,12 +197,14 @@ class Planner {
     if (out_.plans.size() >= options_.max_plans) return;
     Plan p;
     p.finding_id = f.id;
+    p.subject = f.workload.name.empty() ? f.resource.str() : f.workload.str();
     std::optional<std::string> why = build(f, p);
     if (why) {
       out_.not_fixable.push_back(NotFixable{f.id, *why});
       return;
     }
     for (auto& a : p.actions) judge(a);
+    trip_breaker(p);
     p.created_at = options_.now;
     p.expires_at = options_.now + options_.ttl;
     p.plan_id = plan_id(p);
@@ -227,7 +229,68 @@ class Planner {
     if ((f.reason == "CrashLoopBackOff" || f.reason == "ContainerTerminatedWithError" || f.reason == "ProbeFailure") &&
         (category == "dependency_unreachable" || category == "dns_failure"))
       return restart(f, pods, p);
+    if (f.reason == "ServiceNoEndpoints") return scale_up_idle(f, p);
     return why_not(f);
+  }
+
+  // A Service that selects no pod because the one workload whose pods it would select runs 0 replicas: one
+  // replica brings its endpoints back. Several such workloads, or none, are a human's call.
+  std::optional<std::string> scale_up_idle(const Finding& f, Plan& p) {
+    const auto* svc = state_.service(f.resource.ns, f.resource.name);
+    if (!svc || svc->selector.empty()) return why_not(f);
+    auto selects = [&](const cluster::PodTemplate& t) {
+      for (const auto& [key, value] : svc->selector) {
+        const auto it = t.labels.find(key);
+        if (it == t.labels.end() || it->second != value) return false;
+      }
+      return true;
+    };
+    std::vector<std::pair<ObjectRef, const cluster::ObjectMeta*>> idle;
+    for (const auto& d : state_.deployments)
+      if (d.meta.ns == svc->meta.ns && d.replicas == 0 && selects(d.pod_template))
+        idle.emplace_back(d.meta.ref(), &d.meta);
+    for (const auto& s : state_.stateful_sets)
+      if (s.meta.ns == svc->meta.ns && s.replicas == 0 && selects(s.pod_template))
+        idle.emplace_back(s.meta.ref(), &s.meta);
+    if (idle.empty()) return why_not(f);
+    if (idle.size() > 1)
+      return "several workloads scaled to zero match the Service's selector; which one should serve is a human's call";
+    const auto& [w, meta] = idle.front();
+    Action a;
+    a.type = "scale";
+    a.target = Target{w.kind, w.ns, w.name};
+    a.params = {{"replicas_before", 0}, {"replicas_after", 1}, {"delta", 1}};
+    a.calls.push_back(
+        Call{"resources_scale",
+             {{"apiVersion", "apps/v1"}, {"kind", w.kind}, {"namespace", w.ns}, {"name", w.name}, {"scale", 1}}});
+    a.precondition = key_of(a.target) + " still runs 0 replicas";
+    a.rollback = "scale " + key_of(a.target) + " back to 0 replicas";
+    version(w.kind, *meta, p);
+    p.summary = "scale " + key_of(a.target) + " from 0 to 1 replica: Service " + svc->meta.name +
+                " selects only its pods and has no endpoints";
+    p.expected_effect = "one pod starts and becomes the Service's endpoint once ready";
+    p.rollback = a.rollback;
+    p.blast_radius.pods_affected = 0;  // a pod is added; none is replaced
+    p.blast_radius.replicas_before = 0;
+    p.blast_radius.replicas_after = 1;
+    p.actions.push_back(std::move(a));
+    return std::nullopt;
+  }
+
+  // Remediations of this subject that did not fix it lately: a human looks before the next one runs.
+  void trip_breaker(Plan& p) {
+    if (!options_.failed_verifications) return;
+    const auto failures = options_.failed_verifications(p.subject);
+    if (failures && *failures < kBreakerFailures) return;
+    for (auto& a : p.actions) {
+      if (a.verdict != Verdict::auto_) continue;
+      a.verdict = Verdict::needs_approval;
+      a.rule = "circuit_breaker";
+      a.reason = failures ? "remediations of " + p.subject + " failed verification " + std::to_string(*failures) +
+                                " times in the last hour; a human decides whether another one helps"
+                          : "the record of earlier remediations of " + p.subject +
+                                " could not be read, so the circuit breaker cannot be checked";
+    }
   }
 
   void version(const std::string& kind, const cluster::ObjectMeta& meta, Plan& p) {

@@ -33,6 +33,10 @@ using Judge = std::function<Judgement(const Call& call)>;
 // apply sends it (allow -> auto, with the code that allowed it; needs_approval; deny -> forbidden).
 Judge preview_judge(std::shared_ptr<safety::Validator> validator);
 
+// The same subject failing to recover kBreakerFailures times within kBreakerWindow trips the circuit breaker.
+inline constexpr int kBreakerFailures = 2;
+inline constexpr std::chrono::hours kBreakerWindow{1};
+
 struct PlannerOptions {
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
   std::chrono::seconds ttl{900};  // how long a plan may be applied
@@ -44,6 +48,10 @@ struct PlannerOptions {
   double memory_cap_factor = 4.0;
   std::size_t max_failed_pods = 20;  // delete_failed_pods deletes at most this many records per plan
   Judge judge;                       // null: every action needs approval
+  // The circuit breaker: how many remediations of a subject failed verification in the last kBreakerWindow
+  // (PlanStore::failed_verifications); from kBreakerFailures on, or when the count cannot be read, its actions
+  // need a human whatever the policy says. Null: no breaker.
+  std::function<std::optional<int>(const std::string& subject)> failed_verifications;
 };
 
 struct Proposal {

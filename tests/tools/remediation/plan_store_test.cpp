@@ -109,5 +109,23 @@ TEST(PlanStore, NoApprovalForAnUnknownOrExpiredPlan) {
   EXPECT_NE(late.error().find("expired"), std::string::npos) << late.error();
 }
 
+TEST(PlanStore, FailedVerificationsAreCountedPerSubjectWithinTheWindow) {
+  auto store = PlanStore::open(":memory:");
+  ASSERT_TRUE(store) << store.error();
+  const auto now = std::chrono::system_clock::time_point(std::chrono::hours(480000));
+  Plan web = sample("team-a", now);
+  web.subject = "Deployment/team-a/web";
+  Plan db = sample("team-a", now);
+  db.subject = "StatefulSet/team-a/db";
+  ASSERT_TRUE((*store)->record_verification(web, "not_fixed", now - 2h));  // outside the window
+  ASSERT_TRUE((*store)->record_verification(web, "not_fixed", now - 30min));
+  ASSERT_TRUE((*store)->record_verification(web, "fixed", now - 20min));
+  ASSERT_TRUE((*store)->record_verification(web, "not_fixed", now - 10min));
+  ASSERT_TRUE((*store)->record_verification(db, "not_fixed", now - 5min));
+  EXPECT_EQ(*(*store)->failed_verifications(web.subject, now - 1h), 2);
+  EXPECT_EQ(*(*store)->failed_verifications(db.subject, now - 1h), 1);
+  EXPECT_EQ(*(*store)->failed_verifications("Deployment/team-a/other", now - 1h), 0);
+}
+
 }  // namespace
 }  // namespace eks::remediation

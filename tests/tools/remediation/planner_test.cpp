@@ -132,6 +132,47 @@ TEST(Planner, ACrashAfterADependencyOutageRestartsTheWorkload) {
   }
 }
 
+TEST(Planner, AServiceWhoseOnlyWorkloadRunsZeroReplicasGetsOne) {
+  const auto planned = plan_scenario("scaled-to-zero");
+  const Plan* p = plan_of_type(planned.proposal, "scale");
+  ASSERT_NE(p, nullptr);
+  const Action& a = p->actions.front();
+  EXPECT_EQ(key_of(a.target), "Deployment/reports/report-api");
+  EXPECT_EQ(a.verdict, Verdict::auto_) << a.rule << ": " << a.reason;
+  EXPECT_EQ(a.rule, "auto_approve.scale");
+  ASSERT_EQ(a.calls.size(), 1u);
+  EXPECT_EQ(a.calls[0].tool, "resources_scale");
+  EXPECT_EQ(a.calls[0].arguments["scale"], 1);
+  EXPECT_EQ(p->blast_radius.replicas_before, 0);
+  EXPECT_EQ(p->blast_radius.replicas_after, 1);
+  EXPECT_EQ(planned.proposal.plans.size(), 1u) << "report-backfill, which no Service selects, is left alone";
+}
+
+TEST(Planner, TwoFailedFixesOfASubjectWithinAnHourNeedAHuman) {
+  std::vector<std::string> asked;
+  for (const std::optional<int> failures : {std::optional(1), std::optional(2), std::optional<int>()}) {
+    const auto planned = plan_scenario("dependency-crash", "mode: auto\n", [&](PlannerOptions& o) {
+      o.failed_verifications = [&](const std::string& subject) -> std::optional<int> {
+        asked.push_back(subject);
+        return failures;
+      };
+    });
+    const Plan* p = plan_of_type(planned.proposal, "restart_pod");
+    ASSERT_NE(p, nullptr) << (failures ? *failures : -1);
+    EXPECT_EQ(p->subject, "Deployment/shipping/label-printer");
+    const Action& a = p->actions.front();
+    if (failures == 1) {
+      EXPECT_EQ(a.verdict, Verdict::auto_) << a.reason;
+      continue;
+    }
+    EXPECT_EQ(a.verdict, Verdict::needs_approval);
+    EXPECT_EQ(a.rule, "circuit_breaker");
+    EXPECT_NE(a.reason.find(failures ? "failed verification 2 times" : "could not be read"), std::string::npos)
+        << a.reason;
+  }
+  EXPECT_EQ(asked.front(), "Deployment/shipping/label-printer");
+}
+
 TEST(Planner, ProbeKillsCrashedJobsAndStuckPodsAreLeftToHumans) {
   for (const char* scenario : {"liveness-probe-kill", "container-start-failures"}) {
     const auto planned = plan_scenario(scenario);
