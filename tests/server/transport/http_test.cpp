@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include <boost/asio.hpp>
@@ -1063,6 +1064,95 @@ TEST_F(Http, RefusesNewRequestsWhileShuttingDown) {
   server_->shutdown();
   Raw raw(port_);
   EXPECT_FALSE(raw.connected() && raw.read_until("200", 200ms));
+}
+
+// POST /approvals/PLAN_ID (http_approvals.cpp): its own credential, never the MCP clients' token.
+struct Approvals {
+  std::vector<std::tuple<std::string, std::string, std::string>> calls;
+  eks::transport::HttpOptions options() {
+    eks::transport::HttpOptions o;
+    o.approve = [this](const std::string& id, const std::string& by, const std::string& reason) {
+      calls.emplace_back(id, by, reason);
+      return eks::transport::HttpOptions::ApprovalAnswer{id == "p-gone" ? 404 : 200, ""};
+    };
+    return o;
+  }
+};
+
+Response approve_with(std::uint16_t port, const std::string& token, const std::string& target, const Json& body) {
+  Headers h = kJsonPost;
+  if (!token.empty()) h.push_back({"Authorization", "Bearer " + token});
+  return call(port, http::verb::post, target, h, body.dump());
+}
+
+TEST_F(Http, ApprovalsTakeTheApproverTokenNeverTheClients) {
+  Approvals approvals;
+  auto options = approvals.options();
+  options.auth_tokens = {"client-token-0123456789"};
+  options.approver_tokens = {"approver-token-0123456789"};
+  start(options);
+  const Json body{{"by", "alice"}, {"reason", "on call, checked the plan"}};
+  EXPECT_EQ(approve_with(port_, "client-token-0123456789", "/approvals/p-0123456789abcdef", body).status, 403);
+  EXPECT_EQ(approve_with(port_, "", "/approvals/p-0123456789abcdef", body).status, 401);
+  EXPECT_EQ(approve_with(port_, "guess", "/approvals/p-0123456789abcdef", body).status, 401);
+  EXPECT_TRUE(approvals.calls.empty());
+
+  auto ok = approve_with(port_, "approver-token-0123456789", "/approvals/p-0123456789abcdef", body);
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.json()["approved_by"], "alice");
+  ASSERT_EQ(approvals.calls.size(), 1u);
+  EXPECT_EQ(approvals.calls[0], std::make_tuple(std::string("p-0123456789abcdef"), std::string("alice"),
+                                                std::string("on call, checked the plan")));
+  EXPECT_EQ(approve_with(port_, "approver-token-0123456789", "/approvals/p-gone", body).status, 404);
+  // Bad requests change nothing.
+  EXPECT_EQ(approve_with(port_, "approver-token-0123456789", "/approvals/p-1", Json{{"reason", "x"}}).status, 400);
+  EXPECT_EQ(approve_with(port_, "approver-token-0123456789", "/approvals/..%2fmcp", body).status, 400);
+  EXPECT_EQ(approve_with(port_, "approver-token-0123456789", "/approvals/p-1", Json::array()).status, 400);
+  EXPECT_EQ(call(port_, http::verb::get, "/approvals/p-1").status, 405);
+  EXPECT_EQ(approvals.calls.size(), 2u);
+}
+
+TEST_F(Http, TheApproverTokenMustDifferFromTheClients) {
+  eks::server::Dispatcher dispatcher({.name = "t", .title = "t", .version = "1", .description = "", .instructions = ""},
+                                     {});
+  eks::transport::HttpOptions options = Approvals().options();
+  options.listen = "127.0.0.1:0";
+  options.auth_token_from_environment = false;
+  options.auth_tokens = {"same-token-0123456789"};
+  options.approver_tokens = {"same-token-0123456789"};
+  eks::transport::HttpServer server(dispatcher, options);
+  const auto started = server.start();
+  ASSERT_FALSE(started);
+  EXPECT_NE(started.error().find("must differ"), std::string::npos) << started.error();
+}
+
+TEST_F(Http, WithoutAnApproverThereIsNoApprovalsRoute) {
+  start();
+  EXPECT_EQ(approve_with(port_, "", "/approvals/p-0123456789abcdef", Json{{"by", "alice"}}).status, 404);
+}
+
+TEST_F(HttpOAuth, AnAccessTokenApprovesOnlyWithTheApproveScope) {
+  Approvals approvals;
+  auto options = approvals.options();
+  options.oauth.emplace();
+  options.oauth->issuer = issuer;
+  options.oauth->jwks_file = dir.file("jwks.json", Json{{"keys", {key.jwk()}}}.dump());
+  start(options);
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+  auto with_scope = [&](const std::string& scope) {
+    return key.sign(Json{{"iss", issuer},
+                         {"aud", resource()},
+                         {"sub", "alice"},
+                         {"scope", scope},
+                         {"exp", (now + std::chrono::seconds(300)).count()}});
+  };
+  const Json body{{"by", "Alice Martin"}};
+  EXPECT_EQ(approve_with(port_, with_scope("mcp:tools"), "/approvals/p-1", body).status, 401);
+  auto ok = approve_with(port_, with_scope("mcp:tools remediation:approve"), "/approvals/p-1", body);
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  ASSERT_EQ(approvals.calls.size(), 1u);
+  EXPECT_EQ(std::get<1>(approvals.calls[0]), "alice (Alice Martin)") << "the token's subject is the approver";
 }
 
 }  // namespace
