@@ -104,6 +104,8 @@ FindingCheck check_finding(cluster::ClusterSource& source, const remediation::Pl
   out.read = true;
   analyzers::Options options;
   if (namespaces.size() == 1) options.ns = *namespaces.begin();
+  // The logs too: a fix that did not hold is reported with what the new pods say.
+  options.logs = [&source](const cluster::LogRequest& r) { return source.logs(r); };
   for (auto& f : analyzers::analyze(*state, options).findings) {
     if (f.id == plan.finding_id) out.finding = std::move(f);
   }

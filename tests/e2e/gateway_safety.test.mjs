@@ -13,9 +13,11 @@ const SERVER = binaryFromEnv('EKS_SRE_MCP');
 const UPSTREAM = path.join(NODE_MODULES, '.bin', 'kubernetes-mcp-server');
 
 const sim = await startKubesim(path.join(SCENARIOS, 'crashloop-missing-env'));
+const degraded = await startKubesim(path.join(SCENARIOS, 'namespace-degraded'));
 const iso = isolatedDir('gateway');
 after(async () => {
   await sim.stop();
+  await degraded.stop();
   iso.cleanup();
 });
 
@@ -27,11 +29,11 @@ function config(mode) {
 
 // Runs `eks-sre-mcp upstream call kubernetes TOOL ARGS` and returns {code, stdout, stderr} plus what reached
 // the API server during it.
-async function call(mode, tool, args) {
-  const before = sim.requests().length;
+async function call(mode, tool, args, cluster = sim) {
+  const before = cluster.requests().length;
   const r = await run(SERVER, ['upstream', 'call', 'kubernetes', tool, JSON.stringify(args), '--config', config(mode),
-    '--kubeconfig', sim.kubeconfig], { env: iso.env, cwd: iso.dir, timeoutMs: 60000 });
-  const requests = sim.requests().slice(before).filter((q) => q.path !== '/version' && !q.path.startsWith('/api') || q.path.includes('/namespaces/'));
+    '--kubeconfig', cluster.kubeconfig], { env: iso.env, cwd: iso.dir, timeoutMs: 60000 });
+  const requests = cluster.requests().slice(before).filter((q) => q.path !== '/version' && !q.path.startsWith('/api') || q.path.includes('/namespaces/'));
   return { ...r, requests };
 }
 
@@ -83,6 +85,38 @@ test('auto mode runs an approved pod restart, and the audit log records it', asy
   assert.equal(decision?.decision, 'allow', JSON.stringify(audit));
   const result = audit.find((e) => e.event === 'result' && e.correlation_id === decision.correlation_id);
   assert.equal(result?.result, 'ok', 'a result line follows the decision line');
+});
+
+test('auto mode scales by +2 without a human and refuses +3; nothing of the refusal reaches the cluster', async () => {
+  const scale = (replicas) => call('auto', 'resources_scale',
+    { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'payments', name: 'payments-api', scale: replicas });
+  const up = await scale(4);  // 2 -> 4
+  assert.equal(up.code, 0, up.stderr + up.stdout);
+  const patches = up.requests.filter((q) => q.method === 'PATCH' || q.method === 'PUT');
+  assert.equal(patches.length, 1, JSON.stringify(up.requests));
+  assert.match(patches[0].path, /\/namespaces\/payments\/deployments\/payments-api\/scale$/);
+  const tooFar = await scale(7);  // 4 -> 7
+  assert.equal(tooFar.code, 3, tooFar.stderr);
+  assert.match(tooFar.stderr, /more than 2/);
+  assert.ok(!tooFar.requests.some((q) => !['GET', 'HEAD'].includes(q.method) && q.path.includes('/scale')),
+    JSON.stringify(tooFar.requests));
+});
+
+test('auto mode leaves a PersistentVolumeClaim change to a human', async () => {
+  const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'payments-data', namespace: 'payments' },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '20Gi' } } } };
+  const r = await call('auto', 'resources_create_or_update', { resource: JSON.stringify(claim) });
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stderr, /PersistentVolume.*approval/i);
+  assert.ok(!r.requests.some((q) => !['GET', 'HEAD'].includes(q.method) && q.path.includes('persistentvolumeclaims')),
+    JSON.stringify(r.requests));
+});
+
+test('auto mode escalates a restart in a namespace with more than 5 failing pods', async () => {
+  const r = await call('auto', 'pods_delete', { namespace: 'orders', name: 'orders-api-k4rn7n8765-jztdv' }, degraded);
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stderr, /7 failing pods/);
+  assert.ok(!r.requests.some((q) => q.method === 'DELETE'), JSON.stringify(r.requests));
 });
 
 test('separate CLI runs share one rate limit through the state directory', async () => {
