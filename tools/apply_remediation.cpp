@@ -90,12 +90,13 @@ struct FindingCheck {
   std::string error;
 };
 
-FindingCheck check_finding(cluster::ClusterSource& source, const remediation::Plan& plan,
+FindingCheck check_finding(cluster::ClusterSource& source, const remediation::Plan& plan, bool with_logs,
                            std::optional<cluster::ClusterState>* state_out = nullptr) {
   FindingCheck out;
   const auto namespaces = namespaces_of(plan);
   auto scope = cluster::diagnosis_scope(namespaces.size() == 1 ? std::optional(*namespaces.begin()) : std::nullopt);
-  scope.fresh = true;  // the cluster as it is now, never a cached read
+  scope.fresh = true;     // the cluster as it is now, never a cached read
+  scope.metrics = false;  // whether a finding is there never depends on usage figures
   auto state = source.load(scope);
   if (!state) {
     out.error = state.error();
@@ -104,8 +105,9 @@ FindingCheck check_finding(cluster::ClusterSource& source, const remediation::Pl
   out.read = true;
   analyzers::Options options;
   if (namespaces.size() == 1) options.ns = *namespaces.begin();
-  // The logs too: a fix that did not hold is reported with what the new pods say.
-  options.logs = [&source](const cluster::LogRequest& r) { return source.logs(r); };
+  // After the fix, the logs too: a fix that did not hold is reported with what the new pods say. Before it, the
+  // finding's presence is enough (its id does not depend on what the logs say).
+  if (with_logs) options.logs = [&source](const cluster::LogRequest& r) { return source.logs(r); };
   for (auto& f : analyzers::analyze(*state, options).findings) {
     if (f.id == plan.finding_id) out.finding = std::move(f);
   }
@@ -262,7 +264,7 @@ server::Result<Applied> run_plan(const Services& services, const ApplyQuery& que
   // The cluster must still be as planned.
   context.progress(0, 3, "check: re-reading the plan's targets");
   std::optional<cluster::ClusterState> state;
-  const FindingCheck before = check_finding(*services.cluster, plan, &state);
+  const FindingCheck before = check_finding(*services.cluster, plan, false, &state);
   if (!before.read) return server::tool_error("apply_remediation could not read the cluster: " + before.error);
   for (const auto& [key, version] : plan.resource_versions) {
     const auto current = remediation::current_version(*state, key);
@@ -362,7 +364,7 @@ server::Result<Applied> run_plan(const Services& services, const ApplyQuery& que
   out.verification = "unknown";
   for (int round = 0; round < 10000; ++round) {
     if (context.cancelled()) break;
-    const FindingCheck after = check_finding(*services.cluster, plan);
+    const FindingCheck after = check_finding(*services.cluster, plan, true);
     const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started);
     out.seconds = elapsed.count();
     if (after.read && !after.finding) {
