@@ -104,6 +104,7 @@ void install_upstream_check(upstream::Gateway& gateway, std::shared_ptr<Validato
         });
     approved.tool = decision->action.send_tool;
     approved.arguments = decision->action.send_arguments;
+    approved.audit_id = decision->correlation_id;
     return approved;
   });
   if (options.redactor) {

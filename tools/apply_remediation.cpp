@@ -45,6 +45,7 @@ struct Applied {
   std::string verification = "skipped";
   std::vector<std::string> evidence;
   double seconds = 0;
+  std::vector<std::string> audit_ids;  // this run's audit lines: each call's decision, an approval, the verification
 };
 
 void to_json(nlohmann::json& j, const Applied& a) {
@@ -60,6 +61,7 @@ void to_json(nlohmann::json& j, const Applied& a) {
   j["verification"] = {{"status", a.verification}};
   if (!a.evidence.empty()) j["verification"]["evidence"] = a.evidence;
   if (a.verification != "skipped") j["verification"]["seconds"] = a.seconds;
+  if (!a.audit_ids.empty()) j["audit_ids"] = a.audit_ids;
 }
 
 std::string render_text(const Applied& a) {
@@ -161,15 +163,23 @@ Asked ask_human(server::CallContext& context, const remediation::Plan& plan) {
   return out;
 }
 
-void audit(const Services& services, const remediation::Plan& plan, const std::string& what, const std::string& by,
-           const std::string& reason) {
+// Appends one line to the audit log and names it in the run's audit_ids.
+void audit(const Services& services, Applied& out, nlohmann::json entry) {
   if (!services.audit) return;
-  (void)services.audit->append({{"event", "approval"},
-                                {"plan_id", plan.plan_id},
-                                {"decision", what},
-                                {"by", by},
-                                {"reason", reason},
-                                {"via", "elicitation"}});
+  const std::string id = safety::new_correlation_id();
+  entry["correlation_id"] = id;
+  if (services.audit->append(std::move(entry))) out.audit_ids.push_back(id);
+}
+
+void audit_approval(const Services& services, Applied& out, const remediation::Plan& plan, const std::string& what,
+                    const std::string& by, const std::string& reason) {
+  audit(services, out,
+        {{"event", "approval"},
+         {"plan_id", plan.plan_id},
+         {"decision", what},
+         {"by", by},
+         {"reason", reason},
+         {"via", "elicitation"}});
 }
 
 // Tells the team's channels (Teams, Slack) what ran and how it ended, or what waits for a human. Queued only:
@@ -299,7 +309,7 @@ server::Result<Applied> run_plan(const Services& services, const ApplyQuery& que
       // Ask the human at the client when it can show a form (MCP elicitation); else wait for `approve`.
       const Asked asked = ask_human(context, plan);
       if (asked.answer == Asked::Answer::declined) {
-        audit(services, plan, "declined", asked.by, asked.reason);
+        audit_approval(services, out, plan, "declined", asked.by, asked.reason);
         out.status = "declined";
         out.reason = "The approver declined the plan" + (asked.reason.empty() ? "." : ": " + asked.reason);
         return out;
@@ -319,7 +329,7 @@ server::Result<Applied> run_plan(const Services& services, const ApplyQuery& que
         return server::tool_error("apply_remediation could not record the approval: " + recorded.error());
       if (auto taken = services.plans->take_approval(plan.plan_id, now); !taken || !*taken)
         return server::tool_error("apply_remediation could not use the approval it recorded");
-      audit(services, plan, "approved", asked.by, asked.reason);
+      audit_approval(services, out, plan, "approved", asked.by, asked.reason);
       by = asked.by;
     }
     out.approved_by = by;
@@ -334,6 +344,9 @@ server::Result<Applied> run_plan(const Services& services, const ApplyQuery& que
     for (const auto& call : a.calls) {
       ++r.upstream_calls;
       const auto sent = services.kubernetes(call.tool, call.arguments, remediation::actor_for(plan.plan_id));
+      if (sent && sent->contains("_meta") && (*sent)["_meta"].is_object())
+        if (auto id = (*sent)["_meta"].find("eks-sre-mcp/audit_id"); id != (*sent)["_meta"].end() && id->is_string())
+          out.audit_ids.push_back(id->get<std::string>());
       if (!sent) {
         r.result = "refused";
         r.detail = sent.error();
@@ -388,6 +401,13 @@ server::Result<Applied> run_plan(const Services& services, const ApplyQuery& que
     std::this_thread::sleep_for(interval);  // the cluster's own pace: controllers recreate pods in seconds
   }
   context.progress(3, 3, "done");
+  audit(services, out,
+        {{"event", "verification"},
+         {"plan_id", plan.plan_id},
+         {"subject", plan.subject},
+         {"status", out.verification},
+         {"evidence", out.evidence},
+         {"seconds", out.seconds}});
   if (auto recorded = services.plans->record_verification(plan, out.verification, Clock::now()); !recorded)
     out.evidence.push_back("the verification could not be recorded for the circuit breaker: " + recorded.error());
   return out;

@@ -114,6 +114,23 @@ server::Result<Proposal> run(const Services& services, const ProposeQuery& query
         return server::tool_error("propose_remediation could not keep its plans: " + saved.error());
     }
   }
+  // Each plan is in the audit log as proposed, with its verdicts: what apply later does is compared with it.
+  if (services.audit) {
+    for (const auto& plan : out.plans.plans) {
+      nlohmann::json actions = nlohmann::json::array();
+      for (const auto& a : plan.actions) {
+        actions.push_back({{"type", a.type},
+                           {"target", remediation::key_of(a.target)},
+                           {"verdict", std::string(to_string(a.verdict))},
+                           {"rule", a.rule}});
+      }
+      (void)services.audit->append({{"event", "proposal"},
+                                    {"plan_id", plan.plan_id},
+                                    {"finding_id", plan.finding_id},
+                                    {"subject", plan.subject},
+                                    {"actions", std::move(actions)}});
+    }
+  }
   context.progress(3, 3, "done");
   return out;
 }

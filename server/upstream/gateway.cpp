@@ -194,6 +194,11 @@ Expected<Json> Gateway::call(const std::string& role, const std::string& tool, c
   auto result = allowed->tool.empty() ? upstream->call_tool(tool, arguments, cancelled)
                                       : upstream->call_tool(allowed->tool, allowed->arguments, cancelled);
   if (result && filter) filter(*result);
+  if (result && result->is_object() && !allowed->audit_id.empty()) {
+    auto& meta = (*result)["_meta"];
+    if (meta.is_null()) meta = Json::object();
+    if (meta.is_object()) meta["eks-sre-mcp/audit_id"] = allowed->audit_id;
+  }
   if (allowed->done) {
     const bool ok = result && !result->value("isError", false);
     std::string detail;

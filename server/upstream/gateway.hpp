@@ -51,6 +51,9 @@ struct Approved {
   CallDone done;
   std::string tool;
   Json arguments;
+  // The decision's id in the audit log: the result carries it in _meta["eks-sre-mcp/audit_id"], so a caller can
+  // name the audit line of what it did.
+  std::string audit_id;
 };
 // Allows a call or refuses it with a reason written for a model.
 using CallCheck = std::function<tl::expected<Approved, std::string>(const UpstreamCall&)>;

@@ -151,6 +151,17 @@ test('a Service whose only workload runs 0 replicas gets one replica, verified f
   assert.match(changes[0].path, /\/namespaces\/reports\/deployments\/report-api\/scale$/);
   assert.ok(!changes.some((q) => q.path.includes('report-backfill')), 'the near miss is left alone');
   checkPayloads(heard, /Remediation applied/);
+  // Every step is in the audit log, and the answer names its lines: the proposal, the call's decision, the
+  // verification.
+  const audit = fs.readFileSync(path.join(iso.env.XDG_STATE_HOME, 'eks-sre-mcp', 'audit.jsonl'), 'utf8')
+    .split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  assert.equal(out.audit_ids.length, 2, JSON.stringify(out));
+  const [decision, verification] = out.audit_ids.map((id) => audit.find((e) => e.correlation_id === id && e.event !== 'result'));
+  assert.equal(decision?.event, 'decision', JSON.stringify(decision));
+  assert.equal(decision.action.name, 'report-api');
+  assert.equal(verification?.event, 'verification');
+  assert.equal(verification.status, 'fixed');
+  assert.ok(audit.some((e) => e.event === 'proposal' && e.plan_id === plan.plan_id), 'the proposal is audited');
 });
 
 // `serve --transport http` with a client token; the plan that waits is approved with the approver token.
