@@ -354,10 +354,11 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
   }
   // The repository if the caller can see it, else the 404 GitHub gives for both "absent" and "hidden".
   function repoFor(who, owner, name, need = 'read') {
+    // A write needs a token before anything else is looked at.
+    if (need !== 'read' && who.anonymous) throw requiresAuth();
     const repo = repoMap.get(`${owner}/${name}`.toLowerCase());
     const perm = repo && permission(who, repo);
     if (!repo || !perm) throw notFound();
-    if (need !== 'read' && who.anonymous) throw requiresAuth();
     if (RANK[perm] < RANK[need]) throw notAccessible();
     return repo;
   }

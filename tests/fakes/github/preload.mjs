@@ -9,6 +9,7 @@
 // to one, so a test can never reach the real service or the internet.
 import http from 'node:http';
 import https from 'node:https';
+import { syncBuiltinESMExports } from 'node:module';
 
 const GITHUB_API_HOST = 'api.github.com';
 
@@ -60,3 +61,5 @@ for (const mod of [http, https]) {
     };
   }
 }
+// Named ESM imports of node:http/https (import { request } from ...) see the guarded functions too.
+syncBuiltinESMExports();
