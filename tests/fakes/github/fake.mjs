@@ -646,10 +646,8 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
     const files = { ...filesAt(repo, head) };
     const existing = files[path];
     if (existing && body.sha === undefined) throw invalidRequest('"sha" wasn\'t supplied.');
-    if (body.sha !== undefined && body.sha !== existing) {
-      // The file changed since the caller read it (or never existed at that sha).
-      throw new ApiError(409, { message: `${path} does not match ${body.sha}` });
-    }
+    // The file changed since the caller read it. For a path that does not exist yet, GitHub ignores `sha`.
+    if (existing && body.sha !== undefined && body.sha !== existing) throw new ApiError(409, { message: `${path} does not match ${body.sha}` });
     if (Object.keys(files).some((p) => p.startsWith(`${path}/`))) throw invalidRequest(`${path} is a directory`);
     files[path] = putBlob(repo, bytes);
     const commit = putCommit(repo, { tree: putTree(repo, files), parents: [head], message: body.message, author: body.author ?? body.committer });

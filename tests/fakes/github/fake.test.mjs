@@ -358,6 +358,9 @@ describe('contents, git data and pull requests', () => {
     assert.equal(main(), r.json.commit.sha);
     assert.match(fake.state().repos['acme/manifests'].branches.main.files['deploy/api.yaml'], /512Mi/);
     assert.equal((await put('new.txt', { content: b64('new\n') })).status, 201);
+    // A sha for a path that does not exist yet is ignored, as GitHub ignores it.
+    assert.equal((await put('newer.txt', { content: b64('x'), sha: 'e'.repeat(40) })).status, 201);
+    assert.equal((await gh('PUT', '/repos/acme/manifests/contents/x.txt', ['not', 'an', 'object'])).json.message, 'Body should be a JSON object');
   });
 
   test('refs: one by name (both spellings), an existing branch is 422, a bad name or unknown sha is 422, a non-fast-forward needs force', async () => {

@@ -29,7 +29,7 @@ export const invalidRequest = (detail) => new ApiError(422, { message: `Invalid 
 // ignored, as GitHub ignores them.
 export function checkBody(body, spec, required = []) {
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw invalidRequest(`${JSON.stringify(body ?? null)} is not an object.`);
+    throw new ApiError(400, { message: 'Body should be a JSON object' });
   }
   for (const field of required) {
     if (body[field] === undefined) throw invalidRequest(`"${field}" wasn't supplied.`);
