@@ -161,7 +161,8 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
 
   function addLabel(repo, { name, color = DEFAULT_LABEL_COLOR, description = null }) {
     const id = newId();
-    const label = { id, node_id: nodeId('Label', id), url: `${API}/repos/${repo.fullName}/labels/${encodeURIComponent(name)}`, name, color, default: false, description };
+    const url = `${API}/repos/${repo.fullName}/labels/${encodeURIComponent(name)}`;
+    const label = { id, node_id: nodeId('Label', id), url, name, color, default: false, description };
     repo.labels.set(name.toLowerCase(), label);
     return label;
   }
@@ -180,7 +181,8 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
       full_name: repo.fullName,
       private: repo.private,
       visibility: repo.private ? 'private' : 'public',
-      owner: { login: owner.login, id: owner.id, node_id: owner.node_id, avatar_url: owner.avatar_url, url: owner.url, html_url: owner.html_url, type: owner.type },
+      owner: { login: owner.login, id: owner.id, node_id: owner.node_id, avatar_url: owner.avatar_url, url: owner.url,
+        html_url: owner.html_url, type: owner.type },
       html_url: `${WEB}/${repo.fullName}`,
       description: null,
       fork: false,
@@ -311,8 +313,12 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
     const top = new Map();
     for (const [path, blob] of Object.entries(files)) {
       const [first, ...rest] = path.split('/');
-      if (rest.length === 0) top.set(first, { path: first, mode: '100644', type: 'blob', sha: blob, size: obj(repo, blob).bytes.length, url: `${API}/repos/${repo.fullName}/git/blobs/${blob}` });
-      else if (!top.has(first)) top.set(first, { dir: true });
+      if (rest.length === 0) {
+        const url = `${API}/repos/${repo.fullName}/git/blobs/${blob}`;
+        top.set(first, { path: first, mode: '100644', type: 'blob', sha: blob, size: obj(repo, blob).bytes.length, url });
+      } else if (!top.has(first)) {
+        top.set(first, { dir: true });
+      }
     }
     const tree = [...top.entries()].map(([name, e]) => {
       if (!e.dir) return e;
@@ -457,7 +463,8 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
   }
   function checkAssignees(repo, logins) {
     for (const login of logins) {
-      const ok = [...tokenMap.values()].some((t) => t.login.toLowerCase() === login.toLowerCase() && t.perms.has(repo.key)) || login.toLowerCase() === repo.owner.toLowerCase();
+      const l = login.toLowerCase();
+      const ok = l === repo.owner.toLowerCase() || [...tokenMap.values()].some((t) => t.login.toLowerCase() === l && t.perms.has(repo.key));
       if (!ok) throw validationFailed({ value: login, resource: 'Issue', field: 'assignees', code: 'invalid' });
     }
     return logins;
@@ -482,17 +489,31 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
   // Issues (pull requests are issues too: one number sequence per repository).
   route('POST', `${R}/issues`, 'core', (who, [o, r], body) => {
     const repo = repoFor(who, o, r, 'write');
-    checkBody(body, { title: 'string|integer', body: 'string?', assignees: 'string[]', assignee: 'string?', labels: 'labels', milestone: 'string|integer' }, ['title']);
+    const spec = { title: 'string|integer', body: 'string?', assignees: 'string[]', assignee: 'string?', labels: 'labels', milestone: 'string|integer' };
+    checkBody(body, spec, ['title']);
     const title = String(body.title);
     if (!title.trim()) throw validationFailed({ resource: 'Issue', code: 'missing_field', field: 'title' });
-    if (body.milestone !== undefined && body.milestone !== null) throw validationFailed({ value: body.milestone, resource: 'Issue', field: 'milestone', code: 'invalid' });
+    // No milestones exist here: any number names a missing one.
+    if (body.milestone != null) throw validationFailed({ value: body.milestone, resource: 'Issue', field: 'milestone', code: 'invalid' });
     const assignees = checkAssignees(repo, [...(body.assignees ?? []), ...(body.assignee ? [body.assignee] : [])]);
     const issue = newIssue(repo, who, { title, body: body.body ?? null, labels: ensureLabels(repo, labelNames(body.labels ?? [])), assignees });
     return { status: 201, body: issueJson(repo, issue), headers: { location: `${API}/repos/${repo.fullName}/issues/${issue.number}` } };
   });
   function newIssue(repo, who, fields) {
     const at = iso();
-    const issue = { id: newId(), number: repo.nextNumber++, author: who.login, state: 'open', stateReason: null, createdAt: at, updatedAt: at, closedAt: null, comments: [], pull: null, ...fields };
+    const issue = {
+      id: newId(),
+      number: repo.nextNumber++,
+      author: who.login,
+      state: 'open',
+      stateReason: null,
+      createdAt: at,
+      updatedAt: at,
+      closedAt: null,
+      comments: [],
+      pull: null,
+      ...fields,
+    };
     repo.issues.set(issue.number, issue);
     return issue;
   }
@@ -505,9 +526,8 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
     const direction = query.get('direction') ?? 'desc';
     const labels = (query.get('labels') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
     const since = query.get('since');
-    let items = [...repo.issues.values()].filter(
-      (i) => (state === 'all' || i.state === state) && labels.every((l) => i.labels.some((x) => x.toLowerCase() === l)) && (!since || i.updatedAt >= since),
-    );
+    const labelled = (i) => labels.every((l) => i.labels.some((x) => x.toLowerCase() === l));
+    let items = [...repo.issues.values()].filter((i) => (state === 'all' || i.state === state) && labelled(i) && (!since || i.updatedAt >= since));
     items = sortIssues(items, sort, direction);
     const pg = pageOf(items, query);
     return { body: pg.items.map((i) => issueJson(repo, i)), headers: linkHeader(path, query, pg.page, pg.last) };
@@ -525,12 +545,23 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
   route('PATCH', `${R}/issues/(\\d+)`, 'core', (who, [o, r, n], body) => {
     const repo = repoFor(who, o, r, 'write');
     const issue = issueOf(repo, n);
-    checkBody(body, { title: 'string|integer', body: 'string?', state: 'string', state_reason: 'string?', labels: 'labels', assignees: 'string[]', assignee: 'string?', milestone: 'string|integer?' });
-    if (body.state !== undefined && !['open', 'closed'].includes(body.state)) throw validationFailed({ resource: 'Issue', code: 'invalid', field: 'state' });
-    if (body.state_reason != null && !STATE_REASONS.includes(body.state_reason)) throw validationFailed({ resource: 'Issue', code: 'invalid', field: 'state_reason' });
+    checkBody(body, {
+      title: 'string|integer',
+      body: 'string?',
+      state: 'string',
+      state_reason: 'string?',
+      labels: 'labels',
+      assignees: 'string[]',
+      assignee: 'string?',
+      milestone: 'string|integer?',
+    });
+    const invalid = (field) => validationFailed({ resource: 'Issue', code: 'invalid', field });
+    if (body.state !== undefined && !['open', 'closed'].includes(body.state)) throw invalid('state');
+    if (body.state_reason != null && !STATE_REASONS.includes(body.state_reason)) throw invalid('state_reason');
     if (body.title !== undefined && !String(body.title).trim()) throw validationFailed({ resource: 'Issue', code: 'missing_field', field: 'title' });
-    if (body.milestone !== undefined && body.milestone !== null) throw validationFailed({ value: body.milestone, resource: 'Issue', field: 'milestone', code: 'invalid' });
-    const assignees = body.assignees !== undefined || body.assignee !== undefined ? checkAssignees(repo, [...(body.assignees ?? []), ...(body.assignee ? [body.assignee] : [])]) : null;
+    if (body.milestone != null) throw validationFailed({ value: body.milestone, resource: 'Issue', field: 'milestone', code: 'invalid' });
+    const assigning = body.assignees !== undefined || body.assignee !== undefined;
+    const assignees = assigning ? checkAssignees(repo, [...(body.assignees ?? []), ...(body.assignee ? [body.assignee] : [])]) : null;
     if (body.title !== undefined) issue.title = String(body.title);
     if (body.body !== undefined) issue.body = body.body;
     if (body.labels !== undefined) issue.labels = ensureLabels(repo, labelNames(body.labels));
@@ -573,7 +604,9 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
     const issue = issueOf(repo, n);
     const list = Array.isArray(body) ? body : body?.labels;
     checkBody({ labels: list }, { labels: 'labels' }, ['labels']);
-    for (const name of ensureLabels(repo, labelNames(list))) if (!issue.labels.some((l) => l.toLowerCase() === name.toLowerCase())) issue.labels.push(name);
+    for (const name of ensureLabels(repo, labelNames(list))) {
+      if (!issue.labels.some((l) => l.toLowerCase() === name.toLowerCase())) issue.labels.push(name);
+    }
     issue.updatedAt = iso();
     return { body: issue.labels.map((l) => repo.labels.get(l.toLowerCase())) };
   });
@@ -602,7 +635,8 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
     checkBody(body, { name: 'string', color: 'string', description: 'string?' }, ['name']);
     if (body.color !== undefined && !/^#?[0-9a-fA-F]{6}$/.test(body.color)) throw validationFailed({ resource: 'Label', code: 'invalid', field: 'color' });
     if (repo.labels.has(body.name.toLowerCase())) throw validationFailed({ resource: 'Label', code: 'already_exists', field: 'name' });
-    return { status: 201, body: addLabel(repo, { name: body.name, color: (body.color ?? DEFAULT_LABEL_COLOR).replace(/^#/, ''), description: body.description ?? null }) };
+    const color = (body.color ?? DEFAULT_LABEL_COLOR).replace(/^#/, '');
+    return { status: 201, body: addLabel(repo, { name: body.name, color, description: body.description ?? null }) };
   });
 
   // Contents.
@@ -628,7 +662,10 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
       else if (!entries.has(first)) {
         const dir = `${prefix}${first}`;
         const self = `${API}/repos/${repo.fullName}/contents/${dir}?ref=${ref.name}`;
-        entries.set(first, { type: 'dir', size: 0, name: first, path: dir, sha: gitSha('tree', dir + ref.sha), url: self, git_url: null, html_url: `${WEB}/${repo.fullName}/tree/${ref.name}/${dir}`, download_url: null, _links: { self, git: null, html: null } });
+        const html = `${WEB}/${repo.fullName}/tree/${ref.name}/${dir}`;
+        const sha = gitSha('tree', dir + ref.sha);
+        entries.set(first, { type: 'dir', size: 0, name: first, path: dir, sha, url: self, git_url: null, html_url: html, download_url: null,
+          _links: { self, git: null, html } });
       }
     }
     if (entries.size === 0) throw notFound();
@@ -637,7 +674,8 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
   route('PUT', `${R}/contents/(.+)`, 'core', (who, [o, r, rawPath], body) => {
     const repo = repoFor(who, o, r, 'write');
     const path = decodeURIComponent(rawPath).replace(/^\/+|\/+$/g, '');
-    checkBody(body, { message: 'string', content: 'string', sha: 'string', branch: 'string', committer: 'object', author: 'object' }, ['message', 'content']);
+    const spec = { message: 'string', content: 'string', sha: 'string', branch: 'string', committer: 'object', author: 'object' };
+    checkBody(body, spec, ['message', 'content']);
     const bytes = decodeBase64(body.content);
     if (!bytes) throw invalidRequest('content is not valid Base64');
     const branch = body.branch ?? repo.defaultBranch;
@@ -720,7 +758,8 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
       files = { ...obj(repo, treeSha).files };
     }
     for (const [i, e] of body.tree.entries()) {
-      if (typeof e.path !== 'string' || !e.path || !['100644', '100755', '040000', '160000', '120000'].includes(e.mode) || !['blob', 'tree', 'commit'].includes(e.type)) {
+      const modeOk = ['100644', '100755', '040000', '160000', '120000'].includes(e.mode);
+      if (typeof e.path !== 'string' || !e.path || !modeOk || !['blob', 'tree', 'commit'].includes(e.type)) {
         throw invalidRequest(`For 'items', ${JSON.stringify(e)} is not a valid tree entry (tree.${i}: path, mode and type are required).`);
       }
       if (e.content !== undefined && e.sha !== undefined) throw new ApiError(422, { message: 'Must supply either tree.sha or tree.content, not both' });
@@ -741,7 +780,9 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
     const repo = repoFor(who, o, r, 'write');
     checkBody(body, { message: 'string', tree: 'string', parents: 'string[]', author: 'object' }, ['message', 'tree']);
     if (!obj(repo, body.tree, 'tree')) throw new ApiError(422, { message: 'Tree SHA does not exist' });
-    for (const p of body.parents ?? []) if (!obj(repo, p, 'commit')) throw new ApiError(422, { message: 'Parent SHA does not exist or is not a commit object' });
+    for (const p of body.parents ?? []) {
+      if (!obj(repo, p, 'commit')) throw new ApiError(422, { message: 'Parent SHA does not exist or is not a commit object' });
+    }
     const sha = putCommit(repo, { tree: body.tree, parents: body.parents ?? [], message: body.message, author: body.author });
     return { status: 201, body: commitJson(repo, obj(repo, sha)) };
   });
@@ -760,7 +801,16 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
     return {
       body: pg.items.map((c) => {
         const g = commitJson(repo, c);
-        return { sha: c.sha, node_id: g.node_id, commit: { author: c.author, committer: c.committer, message: c.message, tree: g.tree, url: g.url, comment_count: 0 }, url: `${API}/repos/${repo.fullName}/commits/${c.sha}`, html_url: g.html_url, comments_url: `${API}/repos/${repo.fullName}/commits/${c.sha}/comments`, parents: g.parents };
+        const url = `${API}/repos/${repo.fullName}/commits/${c.sha}`;
+        return {
+          sha: c.sha,
+          node_id: g.node_id,
+          commit: { author: c.author, committer: c.committer, message: c.message, tree: g.tree, url: g.url, comment_count: 0 },
+          url,
+          html_url: g.html_url,
+          comments_url: `${url}/comments`,
+          parents: g.parents,
+        };
       }),
       headers: linkHeader(path, query, pg.page, pg.last),
     };
@@ -769,7 +819,8 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
   // Pull requests.
   route('POST', `${R}/pulls`, 'core', (who, [o, r], body) => {
     const repo = repoFor(who, o, r, 'write');
-    checkBody(body, { title: 'string', body: 'string?', head: 'string', base: 'string', draft: 'boolean', maintainer_can_modify: 'boolean', issue: 'integer' }, ['head', 'base']);
+    const spec = { title: 'string', body: 'string?', head: 'string', base: 'string', draft: 'boolean', maintainer_can_modify: 'boolean', issue: 'integer' };
+    checkBody(body, spec, ['head', 'base']);
     if (body.title === undefined || !body.title.trim()) throw validationFailed({ resource: 'PullRequest', code: 'missing_field', field: 'title' });
     // head may name the owner: "owner:branch" (forks are not modelled: the owner must be this repository's).
     const hm = /^(?:([^:]+):)?(.+)$/.exec(body.head);
@@ -790,7 +841,17 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
       body: body.body ?? null,
       labels: [],
       assignees: [],
-      pull: { head, base: body.base, headSha, baseSha, draft: body.draft ?? false, maintainerCanModify: body.maintainer_can_modify ?? true, mergedAt: null, mergeCommitSha: null, mergeable: true },
+      pull: {
+        head,
+        base: body.base,
+        headSha,
+        baseSha,
+        draft: body.draft ?? false,
+        maintainerCanModify: body.maintainer_can_modify ?? true,
+        mergedAt: null,
+        mergeCommitSha: null,
+        mergeable: true,
+      },
     });
     return { status: 201, body: pullJson(repo, pr), headers: { location: `${API}/repos/${repo.fullName}/pulls/${pr.number}` } };
   });
@@ -806,7 +867,9 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
     const head = query.get('head');
     const base = query.get('base');
     const sort = query.get('sort') ?? 'created';
-    if (!['created', 'updated', 'popularity', 'long-running'].includes(sort)) throw validationFailed({ resource: 'PullRequest', field: 'sort', code: 'invalid' });
+    if (!['created', 'updated', 'popularity', 'long-running'].includes(sort)) {
+      throw validationFailed({ resource: 'PullRequest', field: 'sort', code: 'invalid' });
+    }
     const direction = query.get('direction') ?? (sort === 'long-running' ? 'asc' : 'desc');
     let items = [...repo.issues.values()].filter((i) => i.pull && (state === 'all' || i.state === state) && (!base || i.pull.base === base));
     if (head) {
@@ -834,7 +897,18 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
       const status = !before[p] ? 'added' : !after[p] ? 'removed' : 'modified';
       const a = before[p] ? obj(repo, before[p]).bytes.toString().split('\n').length : 0;
       const b = after[p] ? obj(repo, after[p]).bytes.toString().split('\n').length : 0;
-      out.push({ sha: after[p] ?? before[p], filename: p, status, additions: b, deletions: a, changes: a + b, blob_url: `${WEB}/${repo.fullName}/blob/${headSha}/${p}`, raw_url: `${WEB}/${repo.fullName}/raw/${headSha}/${p}`, contents_url: `${API}/repos/${repo.fullName}/contents/${p}?ref=${headSha}` });
+      // Line counts, not a diff: every old line deleted, every new line added.
+      out.push({
+        sha: after[p] ?? before[p],
+        filename: p,
+        status,
+        additions: b,
+        deletions: a,
+        changes: a + b,
+        blob_url: `${WEB}/${repo.fullName}/blob/${headSha}/${p}`,
+        raw_url: `${WEB}/${repo.fullName}/raw/${headSha}/${p}`,
+        contents_url: `${API}/repos/${repo.fullName}/contents/${p}?ref=${headSha}`,
+      });
     }
     return { body: out };
   });
@@ -843,7 +917,9 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
     const pr = pullOf(repo, n);
     checkBody(body ?? {}, { commit_title: 'string', commit_message: 'string', sha: 'string', merge_method: 'string' });
     const b = body ?? {};
-    if (b.merge_method !== undefined && !['merge', 'squash', 'rebase'].includes(b.merge_method)) throw validationFailed({ resource: 'PullRequest', field: 'merge_method', code: 'invalid' });
+    if (b.merge_method !== undefined && !['merge', 'squash', 'rebase'].includes(b.merge_method)) {
+      throw validationFailed({ resource: 'PullRequest', field: 'merge_method', code: 'invalid' });
+    }
     if (pr.state !== 'open' || pr.pull.draft) throw new ApiError(405, { message: 'Pull Request is not mergeable' });
     const headSha = repo.branches.get(pr.pull.head);
     if (b.sha !== undefined && b.sha !== headSha) throw new ApiError(409, { message: 'Head branch was modified. Review and try the merge again.' });
@@ -857,7 +933,8 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
       if (theirs[p] === undefined) delete merged[p];
       else merged[p] = theirs[p];
     }
-    const message = [b.commit_title ?? `Merge pull request #${pr.number} from ${repo.owner}/${pr.pull.head}`, b.commit_message].filter(Boolean).join('\n\n');
+    const title = b.commit_title ?? `Merge pull request #${pr.number} from ${repo.owner}/${pr.pull.head}`;
+    const message = [title, b.commit_message].filter(Boolean).join('\n\n');
     const parents = (b.merge_method ?? 'merge') === 'merge' ? [baseSha, headSha] : [baseSha];
     const sha = putCommit(repo, { tree: putTree(repo, merged), parents, message });
     repo.branches.set(pr.pull.base, sha);
@@ -895,7 +972,13 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
       }
     }
     const newest = (a, b) => (a.i.createdAt < b.i.createdAt ? 1 : a.i.createdAt > b.i.createdAt ? -1 : b.i.id - a.i.id);
-    const field = { created: (h) => h.i.createdAt, updated: (h) => h.i.updatedAt, comments: (h) => h.i.comments.length, interactions: (h) => h.i.comments.length }[sort];
+    // Reactions are not modelled: every reactions-* sort keeps the best-match order.
+    const field = {
+      created: (h) => h.i.createdAt,
+      updated: (h) => h.i.updatedAt,
+      comments: (h) => h.i.comments.length,
+      interactions: (h) => h.i.comments.length,
+    }[sort];
     if (field) {
       const sign = order === 'asc' ? 1 : -1;
       hits.sort((a, b) => sign * (field(a) < field(b) ? -1 : field(a) > field(b) ? 1 : a.i.id - b.i.id));
@@ -935,7 +1018,16 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
       html_url: `${WEB}/${h.repo.fullName}/blob/${h.head}/${h.p}`,
       repository: repoJson(h.repo),
       score: h.m.score,
-      ...(textMatch ? { text_matches: h.m.fragments.map((f) => ({ object_url: `${API}/repositories/${h.repo.id}/contents/${h.p}`, object_type: 'FileContent', property: 'content', ...f })) } : {}),
+      ...(textMatch
+        ? {
+            text_matches: h.m.fragments.map((f) => ({
+              object_url: `${API}/repositories/${h.repo.id}/contents/${h.p}`,
+              object_type: 'FileContent',
+              property: 'content',
+              ...f,
+            })),
+          }
+        : {}),
     }));
     return { body: { total_count: hits.length, incomplete_results: false, items }, headers: linkHeader(path, query, pg.page, pg.last) };
   });
@@ -982,7 +1074,12 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
 
     // GitHub turns away requests without a User-Agent before anything else.
     if (!req.headers['user-agent']) {
-      return finish(403, { message: 'Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required). Check https://developer.github.com for other possible causes.' });
+      return finish(403, {
+        message:
+          'Request forbidden by administrative rules. Please make sure your request has a User-Agent header ' +
+          '(https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required). ' +
+          'Check https://developer.github.com for other possible causes.',
+      });
     }
     let who;
     try {
@@ -1010,10 +1107,17 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
       }
       const rate = rateHeaders(who, resource, false).headers;
       if (f.kind === 'secondary_rate_limit') {
-        return finish(f.status ?? 403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits', status: String(f.status ?? 403) }, { ...rate, 'retry-after': String(f.retryAfter) });
+        const status = f.status ?? 403;
+        const body = {
+          message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+          documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+          status: String(status),
+        };
+        return finish(status, body, { ...rate, 'retry-after': String(f.retryAfter) });
       }
       const reset = Math.floor(now() / 1000) + f.retryAfter;
-      return finish(f.status ?? 403, exhaustedBody(who, f.status ?? 403), { ...rate, 'x-ratelimit-remaining': '0', 'x-ratelimit-used': rate['x-ratelimit-limit'], 'x-ratelimit-reset': String(reset) });
+      const spent = { 'x-ratelimit-remaining': '0', 'x-ratelimit-used': rate['x-ratelimit-limit'], 'x-ratelimit-reset': String(reset) };
+      return finish(f.status ?? 403, exhaustedBody(who, f.status ?? 403), { ...rate, ...spent });
     }
 
     const rate = rateHeaders(who, resource, true);
@@ -1032,7 +1136,11 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
   }
   function exhaustedBody(who, status) {
     const subject = who.anonymous ? `${who.key.slice(3)}` : `user ID ${user(who.login).id}`;
-    return { message: `API rate limit exceeded for ${subject}. If you reach out to GitHub Support for help, please include the request ID FAKE:${requests.length}.`, documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api', status: String(status) };
+    return {
+      message: `API rate limit exceeded for ${subject}. If you reach out to GitHub Support for help, please include the request ID FAKE:${requests.length}.`,
+      documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
+      status: String(status),
+    };
   }
 
   // Introspection and knobs over HTTP, for a fake run as a process (server.mjs).
@@ -1066,11 +1174,25 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
         branches,
         labels: [...repo.labels.values()].map((l) => l.name),
         issues: [...repo.issues.values()].filter((i) => !i.pull).map((i) => ({
-          number: i.number, title: i.title, body: i.body, state: i.state, state_reason: i.stateReason, labels: [...i.labels], assignees: [...i.assignees], author: i.author,
+          number: i.number,
+          title: i.title,
+          body: i.body,
+          state: i.state,
+          state_reason: i.stateReason,
+          labels: [...i.labels],
+          assignees: [...i.assignees],
+          author: i.author,
           comments: i.comments.map((c) => ({ body: c.body, author: c.author })),
         })),
         pulls: [...repo.issues.values()].filter((i) => i.pull).map((i) => ({
-          number: i.number, title: i.title, body: i.body, state: i.state, head: i.pull.head, base: i.pull.base, merged: Boolean(i.pull.mergedAt), author: i.author,
+          number: i.number,
+          title: i.title,
+          body: i.body,
+          state: i.state,
+          head: i.pull.head,
+          base: i.pull.base,
+          merged: Boolean(i.pull.mergedAt),
+          author: i.author,
         })),
       };
     }

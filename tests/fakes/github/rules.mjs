@@ -52,7 +52,8 @@ export function checkBody(body, spec, required = []) {
     }[t];
     if (!ok()) {
       const kind = { 'string[]': 'array', labels: 'array', 'object[]': 'array', 'string|integer': 'string or integer' }[t] ?? t;
-      throw invalidRequest(`For 'properties/${field}', ${JSON.stringify(value)} is not ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}${nullable ? ' or null' : ''}.`);
+      const article = /^[aeiou]/.test(kind) ? 'an' : 'a';
+      throw invalidRequest(`For 'properties/${field}', ${JSON.stringify(value)} is not ${article} ${kind}${nullable ? ' or null' : ''}.`);
     }
   }
 }
@@ -124,6 +125,18 @@ const count = (haystack, needle) => {
   return n;
 };
 
+// A `key:value` GitHub does not know as a qualifier is searched for as text.
+const unknownAsWord = (t, known) => (t.kind === 'qualifier' && !known.has(t.key) ? { kind: 'word', negated: false, text: `${t.key}:${t.value}` } : t);
+// What a repo: qualifier naming a repository the caller cannot see gets (the same whether it exists or not).
+const cannotSearch = () =>
+  validationFailed({
+    message:
+      'The listed users and repositories cannot be searched either because the resources do not exist or you do not have permission to view them.',
+    resource: 'Search',
+    field: 'q',
+    code: 'invalid',
+  });
+
 const ISSUE_QUALIFIERS = new Set(['repo', 'is', 'type', 'state', 'label', 'in', 'author', 'assignee', 'no', 'user', 'org', 'comments']);
 
 // Parses an issue search query. Throws the 422 GitHub answers for a malformed one; `canSee(fullName)` says
@@ -133,22 +146,17 @@ export function parseIssueQuery(q, canSee) {
   if (q.length > MAX_QUERY_LENGTH) {
     throw validationFailed({ message: 'The search is longer than 256 characters.', resource: 'Search', field: 'q', code: 'invalid' });
   }
-  const terms = tokenize(q).map((t) => (t.kind === 'qualifier' && !ISSUE_QUALIFIERS.has(t.key) ? { kind: 'word', negated: false, text: `${t.key}:${t.value}` } : t));
+  const terms = tokenize(q).map((t) => unknownAsWord(t, ISSUE_QUALIFIERS));
   // Since 2025 the endpoint refuses a query that does not say which of the two it searches.
   const kinds = terms.filter((t) => t.kind === 'qualifier' && !t.negated && (t.key === 'is' || t.key === 'type')).map((t) => t.value.toLowerCase());
   if (!kinds.some((k) => ['issue', 'pr', 'pull-request'].includes(k))) {
-    throw new ApiError(422, { message: "Query must include 'is:issue' or 'is:pull-request'", documentation_url: 'https://docs.github.com/rest/search/search#search-issues-and-pull-requests' });
-  }
-  const repos = terms.filter((t) => t.kind === 'qualifier' && t.key === 'repo').map((t) => t.value.toLowerCase());
-  const unseen = repos.filter((r) => !canSee(r));
-  if (unseen.length) {
-    throw validationFailed({
-      message: 'The listed users and repositories cannot be searched either because the resources do not exist or you do not have permission to view them.',
-      resource: 'Search',
-      field: 'q',
-      code: 'invalid',
+    throw new ApiError(422, {
+      message: "Query must include 'is:issue' or 'is:pull-request'",
+      documentation_url: 'https://docs.github.com/rest/search/search#search-issues-and-pull-requests',
     });
   }
+  const repos = terms.filter((t) => t.kind === 'qualifier' && t.key === 'repo').map((t) => t.value.toLowerCase());
+  if (repos.some((r) => !canSee(r))) throw cannotSearch();
   const inFields = new Set(terms.filter((t) => t.kind === 'qualifier' && t.key === 'in').flatMap((t) => t.value.toLowerCase().split(',')));
   for (const f of inFields) {
     if (!['title', 'body', 'comments'].includes(f)) {
@@ -217,7 +225,18 @@ function compareNumber(n, spec) {
 }
 
 const CODE_QUALIFIERS = new Set(['repo', 'user', 'org', 'path', 'filename', 'extension', 'language', 'in', 'size']);
-const LANGUAGES = { yaml: ['yaml', 'yml'], json: ['json'], go: ['go'], python: ['py'], javascript: ['js', 'mjs', 'cjs'], typescript: ['ts'], 'c++': ['cc', 'cpp', 'cxx', 'hpp', 'h'], markdown: ['md'], shell: ['sh'] };
+// language: by file extension (the languages our repositories hold).
+const LANGUAGES = {
+  yaml: ['yaml', 'yml'],
+  json: ['json'],
+  go: ['go'],
+  python: ['py'],
+  javascript: ['js', 'mjs', 'cjs'],
+  typescript: ['ts'],
+  'c++': ['cc', 'cpp', 'cxx', 'hpp', 'h'],
+  markdown: ['md'],
+  shell: ['sh'],
+};
 
 // Parses a code search query: at least one search term besides qualifiers, as GitHub requires.
 export function parseCodeQuery(q, canSee) {
@@ -225,19 +244,12 @@ export function parseCodeQuery(q, canSee) {
   if (q.length > MAX_QUERY_LENGTH) {
     throw validationFailed({ message: 'The search is longer than 256 characters.', resource: 'Search', field: 'q', code: 'invalid' });
   }
-  const terms = tokenize(q).map((t) => (t.kind === 'qualifier' && !CODE_QUALIFIERS.has(t.key) ? { kind: 'word', negated: false, text: `${t.key}:${t.value}` } : t));
+  const terms = tokenize(q).map((t) => unknownAsWord(t, CODE_QUALIFIERS));
   if (!terms.some((t) => t.kind !== 'qualifier' && !t.negated)) {
     throw validationFailed({ message: 'Must include at least one search term.', resource: 'Search', field: 'q', code: 'invalid' });
   }
   const repos = terms.filter((t) => t.kind === 'qualifier' && t.key === 'repo').map((t) => t.value.toLowerCase());
-  if (repos.some((r) => !canSee(r))) {
-    throw validationFailed({
-      message: 'The listed users and repositories cannot be searched either because the resources do not exist or you do not have permission to view them.',
-      resource: 'Search',
-      field: 'q',
-      code: 'invalid',
-    });
-  }
+  if (repos.some((r) => !canSee(r))) throw cannotSearch();
   const inFields = new Set(terms.filter((t) => t.kind === 'qualifier' && t.key === 'in').flatMap((t) => t.value.toLowerCase().split(',')));
   return { terms, repos, inFile: inFields.size === 0 || inFields.has('file'), inPath: inFields.has('path') };
 }
