@@ -3,6 +3,7 @@
 // server-github, redirected by preload.mjs, drives issues, files, branches and pull requests through it.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -502,6 +503,74 @@ describe('rate limits and faults', () => {
     assert.equal((await gh('GET', '/repos/acme/incidents')).status, 500);
     const log = await (await fetch(`${fake.url}/_fake/requests`, { signal: AbortSignal.timeout(5000) })).json();
     assert.deepEqual(log.at(-1), { ...log.at(-1), method: 'GET', path: '/repos/acme/incidents', status: 500, fault: 'server_error', token: 'alice' });
+  });
+});
+
+describe('server.mjs, the stand-in as a process', () => {
+  test('prints its URL, serves the world of --config, takes faults over HTTP, stops on SIGTERM', async () => {
+    const iso = isolatedDir('github-server');
+    const config = path.join(iso.dir, 'world.json');
+    fs.writeFileSync(config, JSON.stringify(world()));
+    const child = spawn(process.execPath, [path.join(HERE, 'server.mjs'), '--config', config, '--log', path.join(iso.dir, 'log.jsonl')], {
+      env: iso.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const line = await within(
+        10000,
+        new Promise((resolve, reject) => {
+          let out = '';
+          child.stdout.on('data', (c) => {
+            out += c;
+            if (out.includes('\n')) resolve(out.split('\n')[0]);
+          });
+          child.on('exit', (code) => reject(new Error(`server.mjs exited with ${code}`)));
+        }),
+        'the URL line',
+      );
+      const { url } = JSON.parse(line);
+      assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      const gh = api({ url });
+      assert.equal((await gh('GET', '/repos/acme/manifests/contents/deploy/api.yaml')).status, 200);
+      const armed = await fetch(`${url}/_fake/faults`, { method: 'POST', body: JSON.stringify({ kind: 'secondary_rate_limit', match: { path_regex: '^/repos/acme/incidents' } }), signal: AbortSignal.timeout(5000) });
+      assert.equal(armed.status, 201);
+      assert.equal((await gh('GET', '/repos/acme/manifests')).status, 200, 'the fault matches another path only');
+      assert.equal((await gh('GET', '/repos/acme/incidents')).status, 403);
+      const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+      process.kill(child.pid, 'SIGTERM');
+      assert.deepEqual(await within(10000, exited, 'server.mjs to exit'), { code: 0, signal: null });
+      const logged = fs.readFileSync(path.join(iso.dir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      assert.deepEqual(logged.map((e) => e.status), [200, 200, 403]);
+    } finally {
+      killIfAlive(child.pid);
+      iso.cleanup();
+    }
+  });
+
+  test('refuses to start without --config, with a bad port or an unknown permission', async () => {
+    const run = (args, env = {}) =>
+      within(
+        10000,
+        new Promise((resolve) => {
+          const child = spawn(process.execPath, [path.join(HERE, 'server.mjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, ...env } });
+          let err = '';
+          child.stderr.on('data', (c) => (err += c));
+          child.on('exit', (code) => resolve({ code, err }));
+        }),
+        'server.mjs to refuse',
+      );
+    assert.match((await run([])).err, /--config FILE.json is required/);
+    assert.equal((await run(['--config', '/dev/null', '--port', '70000'])).code, 2);
+    const iso = isolatedDir('github-bad');
+    try {
+      const bad = path.join(iso.dir, 'bad.json');
+      fs.writeFileSync(bad, JSON.stringify({ tokens: { t: { login: 'x', repos: { 'a/b': 'push' } } } }));
+      const r = await run(['--config', bad]);
+      assert.equal(r.code, 1);
+      assert.match(r.err, /permission "push" is not read, write or admin/);
+    } finally {
+      iso.cleanup();
+    }
   });
 });
 
