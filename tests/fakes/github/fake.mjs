@@ -41,7 +41,10 @@ const STATE_REASONS = ['completed', 'not_planned', 'reopened', 'duplicate'];
 // repos:  {"owner/repo": {files: {path: text}, default_branch?: "main", private?: true, labels?: [name | {name, color, description}]}}
 // faults: a list of fault() arguments armed at start.
 // rateLimits: {core?, search?, code_search?: [limit, windowSeconds]}; now: () => ms (injectable clock).
-export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], rateLimits = {}, now = Date.now, port = 0, log } = {}) {
+// searchLagMs: how long a new issue or pull request stays out of search results (GitHub indexes them
+// asynchronously, so a search right after a create may not find it).
+export async function startFakeGitHub(options = {}) {
+  const { tokens = {}, repos = {}, faults = [], rateLimits = {}, now = Date.now, searchLagMs = 0, port = 0, log } = options;
   const limits = { ...DEFAULT_LIMITS, ...rateLimits };
   const requests = [];
   const armed = [];
@@ -502,6 +505,7 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
   function newIssue(repo, who, fields) {
     const at = iso();
     const issue = {
+      indexedAt: now() + searchLagMs,
       id: newId(),
       number: repo.nextNumber++,
       author: who.login,
@@ -954,6 +958,7 @@ export async function startFakeGitHub({ tokens = {}, repos = {}, faults = [], ra
     for (const repo of repoMap.values()) {
       if (!permission(who, repo)) continue;
       for (const i of repo.issues.values()) {
+        if (now() < i.indexedAt) continue;
         const m = matchIssue(q, {
           repo: repo.key,
           title: i.title,

@@ -269,6 +269,22 @@ describe('search', () => {
     assert.match(page.headers.get('link'), /rel="next"/);
   });
 
+  test('with searchLagMs a new issue is found only once the index has caught up', async () => {
+    let at = Date.parse('2026-02-01T00:00:00Z');
+    const lagging = await startFakeGitHub(world({ now: () => at, searchLagMs: 3000 }));
+    try {
+      const call = api(lagging);
+      await call('POST', '/repos/acme/incidents/issues', { title: 'fresh', body: 'fp:zzz' });
+      const find = async () => (await call('GET', q('repo:acme/incidents is:issue fp:zzz'))).json.total_count;
+      assert.equal(await find(), 0);
+      assert.equal((await call('GET', '/repos/acme/incidents/issues')).json.length, 1, 'the issue itself exists at once');
+      at += 3000;
+      assert.equal(await find(), 1);
+    } finally {
+      await lagging.close();
+    }
+  });
+
   test('refusals: no is:issue/is:pull-request, an invisible repository, an empty or too long query, an unknown in:', async () => {
     let r = await gh('GET', q('repo:acme/incidents fp:aaa'));
     assert.equal(r.status, 422);
