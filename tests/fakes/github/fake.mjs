@@ -403,15 +403,20 @@ export async function startFakeGitHub(options = {}) {
   }
 
   // ---- faults ----
-  // kind: 'server_error' (status 500|502|503, default 502), 'secondary_rate_limit' (403|429, retry-after),
-  // 'primary_rate_limit' (403|429 with x-ratelimit-remaining 0), 'reset' (connection destroyed).
-  // count: how many matching requests it answers; match: {method?, path?: prefix string or RegExp}.
+  // kind: 'server_error' (status 500|502|503|504, default 502), 'secondary_rate_limit' (403|429, with
+  // retry-after), 'primary_rate_limit' (403|429 with x-ratelimit-remaining 0), 'reset' (connection destroyed).
+  // count: how many matching requests it answers; match: {method?, path?: a prefix or RegExp, path_regex?}.
+  const FAULT_STATUSES = { server_error: [500, 502, 503, 504], secondary_rate_limit: [403, 429], primary_rate_limit: [403, 429], reset: [] };
   function fault(f) {
-    const kinds = ['server_error', 'secondary_rate_limit', 'primary_rate_limit', 'reset'];
-    if (!kinds.includes(f?.kind)) throw new Error(`fault kind must be one of ${kinds.join(', ')}`);
-    const entry = { kind: f.kind, left: f.count ?? 1, status: f.status, retryAfter: f.retry_after ?? f.retryAfter ?? 60, match: f.match ?? {} };
-    if (typeof entry.match.path === 'string' && entry.match.path.startsWith('/') && entry.match.regex) entry.match.path = new RegExp(entry.match.path);
-    armed.push(entry);
+    if (!FAULT_STATUSES[f?.kind]) throw new Error(`fault kind must be one of ${Object.keys(FAULT_STATUSES).join(', ')}`);
+    const count = f.count ?? 1;
+    if (!Number.isInteger(count) || count < 1) throw new Error(`fault count ${JSON.stringify(f.count)}: expected a positive integer`);
+    if (f.status !== undefined && !FAULT_STATUSES[f.kind].includes(f.status)) {
+      throw new Error(`fault ${f.kind}: status ${f.status} is not one of ${FAULT_STATUSES[f.kind].join(', ') || '(none)'}`);
+    }
+    const { method, path, path_regex: pathRegex } = f.match ?? {};
+    const retryAfter = f.retry_after ?? f.retryAfter ?? 60;
+    armed.push({ kind: f.kind, left: count, status: f.status, retryAfter, match: { method, path: pathRegex ? new RegExp(pathRegex) : path } });
   }
   for (const f of faults) fault(f);
   function takeFault(method, path) {
@@ -1108,7 +1113,8 @@ export async function startFakeGitHub(options = {}) {
       }
       if (f.kind === 'server_error') {
         const status = f.status ?? 502;
-        return finish(status, { message: status === 502 ? 'Server Error' : status === 503 ? 'Service Unavailable' : 'Internal Server Error' });
+        const message = { 500: 'Internal Server Error', 502: 'Server Error', 503: 'Service Unavailable', 504: 'Gateway Timeout' }[status];
+        return finish(status, { message });
       }
       const rate = rateHeaders(who, resource, false).headers;
       if (f.kind === 'secondary_rate_limit') {
@@ -1154,9 +1160,7 @@ export async function startFakeGitHub(options = {}) {
     if (req.method === 'GET' && path === '/_fake/state') return send(res, 200, state());
     if (req.method === 'POST' && path === '/_fake/faults') {
       try {
-        const spec = JSON.parse(raw.toString('utf8') || '{}');
-        if (spec.match?.path_regex) spec.match = { ...spec.match, path: new RegExp(spec.match.path_regex) };
-        fault(spec);
+        fault(JSON.parse(raw.toString('utf8') || '{}'));
         return send(res, 201, { armed: armed.filter((a) => a.left > 0).length });
       } catch (e) {
         return send(res, 400, { message: e.message });

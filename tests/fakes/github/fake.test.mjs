@@ -511,6 +511,8 @@ describe('rate limits and faults', () => {
       ['secondary_rate_limit', 403], ['secondary_rate_limit', 403], ['primary_rate_limit', 429], ['server_error', 503], ['server_error', 502], ['reset', null],
     ]);
     assert.throws(() => fake.fault({ kind: 'flaky' }), /fault kind/);
+    assert.throws(() => fake.fault({ kind: 'server_error', status: 404 }), /status 404 is not one of 500, 502, 503, 504/);
+    assert.throws(() => fake.fault({ kind: 'reset', count: 0 }), /positive integer/);
   });
 
   test('faults can be armed over HTTP, for a fake run as a process', async () => {
