@@ -686,16 +686,17 @@ describe('the real server-github through the preload', () => {
     await within(20000, c.connect(transport), 'server-github initialize');
     return { c, pid: transport.pid, log };
   }
-  // The tool's JSON answer, or {error} with the message of a refusal (a JSON-RPC error or an isError result).
+  // The tool's JSON answer, or {error, code} for a refusal: an isError result (code 'isError') or a JSON-RPC
+  // error (its code).
   async function call(name, args) {
     try {
       const r = await within(20000, client.callTool({ name, arguments: args }, undefined, { timeout: 20000 }), name);
       const text = r.content?.[0]?.text ?? '';
-      if (r.isError) return { error: text };
+      if (r.isError) return { error: text, code: 'isError' };
       return JSON.parse(text);
     } catch (error) {
       if (/timed out/.test(error.message)) throw new Error(`${error.message}\n${stderr()}`);
-      return { error: error.message };
+      return { error: error.message, code: error.code };
     }
   }
 
@@ -797,7 +798,7 @@ describe('the real server-github through the preload', () => {
     assert.match(fake.state().repos['acme/manifests'].branches.main.files['deploy/api.yaml'], /memory: 512Mi/);
   });
 
-  test('refusals reach the caller as errors: a read-only token, an invisible repository, a secondary rate limit', async () => {
+  test('refusals reach the caller as JSON-RPC errors carrying only GitHub\'s message: read-only token, invisible repository, rate limits, 5xx', async () => {
     await within(8000, client.close(), 'close').catch(() => {});
     killIfAlive(pid);
     ({ c: client, pid, log: stderr } = await connect(READER));
@@ -806,11 +807,21 @@ describe('the real server-github through the preload', () => {
     assert.match(denied.error, /Resource not accessible by personal access token/);
     const hidden = await call('get_issue', { owner: 'acme', repo: 'secret', issue_number: 1 });
     assert.match(hidden.error, /Not Found/);
-    fake.fault({ kind: 'secondary_rate_limit', retry_after: 60 });
+    // server-github turns every non-2xx into a thrown error: the client gets -32603 and GitHub's message, with
+    // the status folded into a prefix (every 403 reads "Permission Denied") and retry-after lost.
+    assert.equal(denied.code, -32603);
+    assert.equal(hidden.code, -32603);
+    fake.fault({ kind: 'secondary_rate_limit', retry_after: 47 });
     const limited = await call('get_issue', { owner: 'acme', repo: 'incidents', issue_number: 1 });
-    assert.match(limited.error, /secondary rate limit/);
+    assert.match(limited.error, /Permission Denied: You have exceeded a secondary rate limit/);
+    assert.doesNotMatch(limited.error, /47/);
+    fake.fault({ kind: 'primary_rate_limit', status: 429 });
+    assert.match((await call('get_issue', { owner: 'acme', repo: 'incidents', issue_number: 1 })).error, /Rate Limit Exceeded: API rate limit exceeded/);
+    fake.fault({ kind: 'server_error', status: 502 });
+    const failed = await call('get_issue', { owner: 'acme', repo: 'incidents', issue_number: 1 });
+    assert.deepEqual([failed.code, /GitHub API Error: Server Error/.test(failed.error)], [-32603, true]);
     assert.equal((await call('get_issue', { owner: 'acme', repo: 'incidents', issue_number: 1 })).number, 1);
-    assert.deepEqual(fake.requests().slice(before).map((e) => e.status), [403, 404, 403, 200]);
+    assert.deepEqual(fake.requests().slice(before).map((e) => e.status), [403, 404, 403, 429, 502, 200], 'server-github retries nothing');
     assert.equal(fake.state().repos['acme/incidents'].issues.length, 1);
   });
 });
