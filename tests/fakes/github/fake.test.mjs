@@ -87,6 +87,22 @@ describe('authentication and permissions', () => {
     assert.equal((await api(fake, { token: null })('GET', '/repos/acme/incidents/issues')).status, 404);
   });
 
+  test('a public repository is readable without a token and by any token, writable only with permission', async () => {
+    const open = await startFakeGitHub(world({ repos: { 'acme/docs': { private: false, files: { 'index.md': 'hello\n' } } } }));
+    try {
+      const anon = api(open, { token: null });
+      assert.equal((await anon('GET', '/repos/acme/docs/contents/index.md')).status, 200);
+      assert.equal((await anon('GET', '/repos/acme/docs/contents/index.md')).headers.get('x-ratelimit-limit'), '60');
+      assert.equal((await anon('GET', '/user')).status, 401);
+      assert.equal((await anon('POST', '/repos/acme/docs/issues', { title: 't' })).status, 401);
+      const r = await api(open)('POST', '/repos/acme/docs/issues', { title: 't' });
+      assert.deepEqual([r.status, r.json.message], [403, 'Resource not accessible by personal access token']);
+      assert.equal((await api(open)('GET', '/repos/acme/docs')).json.permissions.push, false);
+    } finally {
+      await open.close();
+    }
+  });
+
   test('a write with read permission is 403 and changes nothing; the same token reads', async () => {
     const read = api(fake, { token: READER });
     const writes = [
