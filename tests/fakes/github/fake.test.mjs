@@ -323,25 +323,27 @@ describe('search', () => {
     assert.deepEqual(r.json.items.map((i) => i.path), ['deploy/api.yaml']);
     assert.equal(r.json.items[0].repository.full_name, 'acme/manifests');
     assert.equal(r.headers.get('x-ratelimit-resource'), 'code_search');
-    r = await code('Deployment extension:yml');
+    r = await code('Deployment extension:yml org:acme');
     assert.deepEqual(r.json.items.map((i) => i.path), ['deploy/worker.yml']);
-    r = await code('"name: api" path:deploy filename:api.yaml', { accept: 'application/vnd.github.text-match+json' });
+    r = await code('"name: api" path:deploy filename:api.yaml repo:acme/manifests', { accept: 'application/vnd.github.text-match+json' });
     assert.equal(r.json.items[0].text_matches[0].fragment, '  name: api');
     assert.equal(r.status, 200);
     // The limit of 3 code searches a minute is spent: the fourth is refused until the window resets.
-    r = await code('memory');
+    r = await code('memory user:acme');
     assert.equal(r.status, 403);
     assert.match(r.json.message, /^API rate limit exceeded for user ID \d+/);
     assert.equal(r.headers.get('x-ratelimit-remaining'), '0');
     assert.equal(r.headers.get('x-ratelimit-resource'), 'code_search');
     clock += 61000;
     assert.equal((await code('repo:acme/manifests')).json.errors[0].message, 'Must include at least one search term.');
-    assert.equal((await code('memory', { token: null })).status, 401);
+    assert.equal((await code('memory')).json.errors[0].message, 'Must include at least one user, organization, or repository');
+    assert.match((await code('memory repo:acme/secret')).json.errors[0].message, /^The listed users and repositories cannot be searched/);
+    assert.equal((await code('memory repo:acme/manifests', { token: null })).status, 401);
     // A branch's files are not indexed.
     const main = fake.state().repos['acme/manifests'].branches.main.sha;
     await gh('POST', '/repos/acme/manifests/git/refs', { ref: 'refs/heads/side', sha: main });
     await gh('PUT', '/repos/acme/manifests/contents/side.txt', { message: 'm', content: Buffer.from('zebra\n').toString('base64'), branch: 'side' });
-    assert.equal((await code('zebra')).json.total_count, 0);
+    assert.equal((await code('zebra repo:acme/manifests')).json.total_count, 0);
   });
 });
 

@@ -238,7 +238,8 @@ const LANGUAGES = {
   shell: ['sh'],
 };
 
-// Parses a code search query: at least one search term besides qualifiers, as GitHub requires.
+// Parses a code search query: at least one search term besides qualifiers and a repo:, user: or org:
+// scope, as GitHub requires.
 export function parseCodeQuery(q, canSee) {
   if (typeof q !== 'string' || q.trim() === '') throw validationFailed({ resource: 'Search', field: 'q', code: 'missing' });
   if (q.length > MAX_QUERY_LENGTH) {
@@ -247,6 +248,10 @@ export function parseCodeQuery(q, canSee) {
   const terms = tokenize(q).map((t) => unknownAsWord(t, CODE_QUALIFIERS));
   if (!terms.some((t) => t.kind !== 'qualifier' && !t.negated)) {
     throw validationFailed({ message: 'Must include at least one search term.', resource: 'Search', field: 'q', code: 'invalid' });
+  }
+  // Code search does not scan all of GitHub: it needs a scope.
+  if (!terms.some((t) => t.kind === 'qualifier' && !t.negated && ['repo', 'user', 'org'].includes(t.key))) {
+    throw validationFailed({ message: 'Must include at least one user, organization, or repository', resource: 'Search', field: 'q', code: 'invalid' });
   }
   const repos = terms.filter((t) => t.kind === 'qualifier' && t.key === 'repo').map((t) => t.value.toLowerCase());
   if (repos.some((r) => !canSee(r))) throw cannotSearch();
