@@ -339,7 +339,8 @@ describe('search', () => {
     assert.equal((await code('memory')).json.errors[0].message, 'Must include at least one user, organization, or repository');
     assert.match((await code('memory repo:acme/secret')).json.errors[0].message, /^The listed users and repositories cannot be searched/);
     assert.equal((await code('memory repo:acme/manifests', { token: null })).status, 401);
-    // A branch's files are not indexed.
+    // A branch's files are not indexed (a new window first: the three searches above spent this one).
+    clock += 61000;
     const main = fake.state().repos['acme/manifests'].branches.main.sha;
     await gh('POST', '/repos/acme/manifests/git/refs', { ref: 'refs/heads/side', sha: main });
     await gh('PUT', '/repos/acme/manifests/contents/side.txt', { message: 'm', content: Buffer.from('zebra\n').toString('base64'), branch: 'side' });
