@@ -897,7 +897,8 @@ export async function startFakeGitHub(options = {}) {
     const repo = repoFor(who, o, r);
     const pr = pullOf(repo, n);
     const headSha = pr.pull.mergedAt ? pr.pull.headSha : repo.branches.get(pr.pull.head) ?? pr.pull.headSha;
-    const base = mergeBase(repo, repo.branches.get(pr.pull.base) ?? pr.pull.baseSha, headSha);
+    // A merged pull request keeps showing what it changed: against the merge base it was merged from.
+    const base = pr.pull.mergedAt ? pr.pull.mergeBase : mergeBase(repo, repo.branches.get(pr.pull.base) ?? pr.pull.baseSha, headSha);
     const before = filesAt(repo, base);
     const after = filesAt(repo, headSha);
     const out = [];
@@ -942,13 +943,18 @@ export async function startFakeGitHub(options = {}) {
       if (theirs[p] === undefined) delete merged[p];
       else merged[p] = theirs[p];
     }
-    const title = b.commit_title ?? `Merge pull request #${pr.number} from ${repo.owner}/${pr.pull.head}`;
+    // GitHub's default titles: a merge commit names the branch, a squash the pull request; a rebase replays
+    // the head's commits (here as one commit carrying the head's message).
+    const method = b.merge_method ?? 'merge';
+    const title =
+      b.commit_title ??
+      { merge: `Merge pull request #${pr.number} from ${repo.owner}/${pr.pull.head}`, squash: `${pr.title} (#${pr.number})`, rebase: obj(repo, headSha, 'commit').message }[method];
     const message = [title, b.commit_message].filter(Boolean).join('\n\n');
-    const parents = (b.merge_method ?? 'merge') === 'merge' ? [baseSha, headSha] : [baseSha];
+    const parents = method === 'merge' ? [baseSha, headSha] : [baseSha];
     const sha = putCommit(repo, { tree: putTree(repo, merged), parents, message });
     repo.branches.set(pr.pull.base, sha);
     const at = iso();
-    Object.assign(pr.pull, { mergedAt: at, mergeCommitSha: sha, headSha });
+    Object.assign(pr.pull, { mergedAt: at, mergeCommitSha: sha, headSha, mergeBase: ancestor });
     Object.assign(pr, { state: 'closed', closedAt: at, updatedAt: at });
     return { body: { sha, merged: true, message: 'Pull Request successfully merged' } };
   });

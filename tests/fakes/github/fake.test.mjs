@@ -814,6 +814,12 @@ describe('the real server-github through the preload', () => {
 
     const merged = await call('merge_pull_request', { ...M, pull_number: 1, merge_method: 'squash' });
     assert.equal(merged.merged, true);
+    // Its zod schema parses the files of the (merged) pull request; list_commits passes GitHub's answer on.
+    const changed = await call('get_pull_request_files', { ...M, pull_number: 1 });
+    assert.deepEqual(changed.map((f) => [f.filename, f.status]), [['deploy/NOTES.md', 'added'], ['deploy/api.yaml', 'modified']]);
+    const commits = await call('list_commits', { ...M, sha: 'main' });
+    assert.equal(commits[0].commit.message, 'api: raise the memory limit (#1)', 'a squash is titled after the pull request');
+    assert.equal(commits.at(-1).commit.message, 'Initial commit');
     assert.match(fake.state().repos['acme/manifests'].branches.main.files['deploy/api.yaml'], /memory: 512Mi/);
   });
 
