@@ -946,9 +946,12 @@ export async function startFakeGitHub(options = {}) {
     // GitHub's default titles: a merge commit names the branch, a squash the pull request; a rebase replays
     // the head's commits (here as one commit carrying the head's message).
     const method = b.merge_method ?? 'merge';
-    const title =
-      b.commit_title ??
-      { merge: `Merge pull request #${pr.number} from ${repo.owner}/${pr.pull.head}`, squash: `${pr.title} (#${pr.number})`, rebase: obj(repo, headSha, 'commit').message }[method];
+    const defaultTitle = {
+      merge: `Merge pull request #${pr.number} from ${repo.owner}/${pr.pull.head}`,
+      squash: `${pr.title} (#${pr.number})`,
+      rebase: obj(repo, headSha, 'commit').message,
+    }[method];
+    const title = b.commit_title ?? defaultTitle;
     const message = [title, b.commit_message].filter(Boolean).join('\n\n');
     const parents = method === 'merge' ? [baseSha, headSha] : [baseSha];
     const sha = putCommit(repo, { tree: putTree(repo, merged), parents, message });
