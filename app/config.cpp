@@ -159,7 +159,12 @@ json defaults(const std::map<std::string, std::string>& env) {
         {"cost_optimizer", "haiku"},
         {"github_agent", "sonnet"},
         {"aliases", {{"haiku", "claude-haiku-4-5"}, {"sonnet", "claude-sonnet-4-5"}, {"opus", "claude-opus-4-1"}}}}},
-      {"github", {{"token", ""}}},
+      {"github",
+       {{"token", ""},
+        {"incident_repository", ""},
+        {"manifest_repositories", json::array()},
+        {"reopen_window_hours", 72},
+        {"cluster_name", ""}}},
       {"notifications", {{"teams_webhook_url", ""}, {"slack_webhook_url", ""}}},
       {"remediation", {{"approver_token_file", ""}}},
       {"monitor", {{"check_interval_seconds", 300}}},
@@ -203,6 +208,10 @@ Config typed(const json& d) {
   c.agents.retry_base_ms = a["retry_base_ms"];
   c.agents.retry_max_ms = a["retry_max_ms"];
   c.github_token = d["github"]["token"];
+  c.incident_repository = d["github"]["incident_repository"];
+  c.manifest_repositories = d["github"]["manifest_repositories"].get<std::vector<std::string>>();
+  c.incident_reopen_hours = d["github"]["reopen_window_hours"];
+  c.cluster_name = d["github"]["cluster_name"];
   c.teams_webhook_url = d["notifications"]["teams_webhook_url"];
   c.slack_webhook_url = d["notifications"]["slack_webhook_url"];
   c.approver_token_file = d["remediation"]["approver_token_file"];

@@ -135,6 +135,13 @@ std::vector<upstream::UpstreamConfig> upstream_configs(const Config& config, saf
     out.push_back(std::move(u));
   }
   for (auto& u : out) u.client = {kName, kVersion};
+  // The GitHub server takes its token from GITHUB_TOKEN (the seed's name): server-github reads
+  // GITHUB_PERSONAL_ACCESS_TOKEN, GitHub's remote server an Authorization header.
+  for (auto& u : out) {
+    if (u.role != "github" || config.github_token.empty()) continue;
+    if (u.url.empty()) u.process.env.emplace("GITHUB_PERSONAL_ACCESS_TOKEN", config.github_token);
+    else if (!u.headers.count("Authorization")) u.headers.emplace("Authorization", "Bearer " + config.github_token);
+  }
   for (auto& u : out) {
     const bool is_kubernetes_mcp_server =
         u.role == "kubernetes" && (u.process.command.find("kubernetes-mcp-server") != std::string::npos ||
@@ -190,7 +197,7 @@ tl::expected<std::string, std::string> string_field(const nlohmann::json& object
 
 }  // namespace
 
-tl::expected<std::string, std::string> current_namespace(const std::string& kubeconfig) {
+tl::expected<KubeContext, std::string> current_context(const std::string& kubeconfig) {
   // Go's merge rules: the first file that sets current-context wins, and the first definition of a context.
   std::string current;
   bool current_set = false;
@@ -232,7 +239,13 @@ tl::expected<std::string, std::string> current_namespace(const std::string& kube
     }
   }
   const auto it = namespaces.find(current);
-  return it == namespaces.end() || it->second.empty() ? std::string("default") : it->second;
+  return KubeContext{current, it == namespaces.end() || it->second.empty() ? std::string("default") : it->second};
+}
+
+tl::expected<std::string, std::string> current_namespace(const std::string& kubeconfig) {
+  auto context = current_context(kubeconfig);
+  if (!context) return tl::unexpected(context.error());
+  return context->ns;
 }
 
 tl::expected<std::shared_ptr<agents::Runtime>, std::string> make_agents(const Config& config,
@@ -291,6 +304,12 @@ tl::expected<std::unique_ptr<Application>, std::string> build(const Config& conf
   auto& app = *application;
 
   auto policy = effective_policy(config);
+  // GitHub writes go to the configured incident and manifest repositories only, unless the policy says where.
+  if (policy && policy->github.write_repositories.empty() && !config.incident_repository.empty()) {
+    policy->github.write_repositories.push_back(config.incident_repository);
+    for (const auto& r : config.manifest_repositories) policy->github.write_repositories.push_back(r);
+    policy->document["github"]["write_repositories"] = policy->github.write_repositories;
+  }
   if (!policy) return tl::unexpected(policy.error());
   app.policy = std::move(*policy);
   safety::AuditOptions audit_options;
@@ -366,6 +385,44 @@ tl::expected<std::unique_ptr<Application>, std::string> build(const Config& conf
       auto result = gateway->call("kubernetes", tool, arguments, {"host", actor});
       if (!result) return tl::unexpected(result.error().message);
       return *result;
+    };
+  }
+  if (!config.incident_repository.empty()) {
+    incidents::DeskOptions desk;
+    desk.repository = incidents::parse_repo(config.incident_repository).value_or(incidents::Repo{});
+    desk.cluster = config.cluster_name;
+    if (desk.cluster.empty() && !config.snapshot.empty())
+      desk.cluster = std::filesystem::path(config.snapshot).filename().string();
+    if (desk.cluster.empty()) desk.cluster = current_context(config.kubeconfig).value_or(KubeContext{}).name;
+    if (desk.cluster.empty()) desk.cluster = "default";
+    desk.reopen_window = std::chrono::hours(config.incident_reopen_hours);
+    desk.redactor = make_redactor(config);
+    struct Made {
+      std::mutex mutex;
+      std::shared_ptr<incidents::Desk> desk;
+    };
+    services.incidents =
+        [gateway = app.gateway.get(), desk,
+         made = std::make_shared<Made>()]() -> tl::expected<std::shared_ptr<incidents::Desk>, std::string> {
+      std::lock_guard lock(made->mutex);
+      if (made->desk) return made->desk;
+      auto tools = gateway->tools("github");
+      if (!tools) {
+        return tl::unexpected("the github upstream is not available: " + tools.error().message +
+                              " (configure mcpServers.github, e.g. npx -y @modelcontextprotocol/server-github, and "
+                              "GITHUB_TOKEN)");
+      }
+      auto github = incidents::GitHub::from_tools(
+          *tools,
+          [gateway](const std::string& tool,
+                    const nlohmann::json& arguments) -> tl::expected<nlohmann::json, std::string> {
+            auto result = gateway->call("github", tool, arguments, {"host", "incidents"});
+            if (!result) return tl::unexpected(result.error().message);
+            return *result;
+          });
+      if (!github) return tl::unexpected(github.error());
+      made->desk = std::make_shared<incidents::Desk>(std::move(*github), desk);
+      return made->desk;
     };
   }
   auto agents = make_agents(config, *app.gateway, app.audit);

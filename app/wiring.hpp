@@ -37,6 +37,13 @@ std::vector<upstream::UpstreamConfig> upstream_configs(const Config& config, saf
 // configured file, else KUBECONFIG's files merged, else ~/.kube/config): "default" when no file exists or the
 // context names none. A kubeconfig whose meaning is ambiguous (duplicate keys, merge keys, anchors, tags) or
 // unreadable is an error naming it.
+// The kubeconfig's current context (Go's merge rules over KUBECONFIG's files): its name ("" when none is set)
+// and its namespace ("default" when it sets none).
+struct KubeContext {
+  std::string name;
+  std::string ns;
+};
+tl::expected<KubeContext, std::string> current_context(const std::string& kubeconfig);
 tl::expected<std::string, std::string> current_namespace(const std::string& kubeconfig);
 
 // The subagent runtime: the shipped agent definitions and the configured directory's, the cluster context

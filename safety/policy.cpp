@@ -169,7 +169,11 @@ json document_of(const Policy& p) {
        {{"failures", p.circuit_breaker.failures},
         {"window_seconds", p.circuit_breaker.window.count()},
         {"cooldown_seconds", p.circuit_breaker.cooldown.count()}}},
-      {"github", {{"repositories", p.github.repositories}, {"allowed_writes", p.github.allowed_writes}}},
+      {"github",
+       {{"repositories", p.github.repositories},
+        {"allowed_writes", p.github.allowed_writes},
+        {"reporting_tools", p.github.reporting_tools},
+        {"write_repositories", p.github.write_repositories}}},
       {"shadow", shadow},
   };
 }
@@ -333,6 +337,8 @@ tl::expected<Policy, std::string> parse_policy(std::string_view yaml_text, const
     const auto& g = d["github"];
     p.github.repositories = g.value("repositories", p.github.repositories);
     p.github.allowed_writes = g.value("allowed_writes", p.github.allowed_writes);
+    p.github.reporting_tools = g.value("reporting_tools", p.github.reporting_tools);
+    p.github.write_repositories = g.value("write_repositories", p.github.write_repositories);
   }
   p.document = document_of(p);
   return p;

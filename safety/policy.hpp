@@ -82,7 +82,13 @@ struct Policy {
 
   struct GitHub {
     std::vector<std::string> repositories;  // empty: any
-    std::vector<std::string> allowed_writes{"create_issue", "add_issue_comment"};
+    std::vector<std::string> allowed_writes{"create_issue", "add_issue_comment", "update_issue"};
+    // Our own tools that only report to GitHub (they change no cluster): allowed in every mode, like the
+    // upstream writes above, which are all they send.
+    std::vector<std::string> reporting_tools{"open_incident", "update_incident"};
+    // Where GitHub writes may go (globs, "owner/repo"); empty: wherever `repositories` allows. app/ fills it from
+    // github.incident_repository and github.manifest_repositories when the policy file does not set it.
+    std::vector<std::string> write_repositories;
   } github;
 
   std::vector<Rule> shadow;  // evaluated and logged, never enforced

@@ -210,6 +210,12 @@ Decision Validator::evaluate(const Action& a, Mode mode) {
         "repository_not_allowed", "github.repositories",
         "The policy only allows the GitHub repositories " + json(p.github.repositories).dump() + "; use one of them.");
   }
+  if (a.upstream == "github" && a.mutating && !p.github.write_repositories.empty() &&
+      !any_glob(p.github.write_repositories, a.repository)) {
+    return deny("repository_not_allowed", "github.write_repositories",
+                "GitHub writes may only go to " + json(p.github.write_repositories).dump() +
+                    " (the incident and manifest repositories); " + a.repository + " is not one of them.");
+  }
   const bool scale_kind = a.verb == "scale" && kind_in(p.auto_approve.scale.kinds, a.kind);
   if (a.verb == "scale" && a.replicas) {
     if (*a.replicas < 0) return deny("scale_limit", "auto_approve.scale", "A replica count cannot be negative.");
@@ -233,7 +239,8 @@ Decision Validator::evaluate(const Action& a, Mode mode) {
                       "): nothing there is changed by an agent. Report the problem to a human instead.");
     }
   }
-  const bool reporting = a.upstream == "github" && contains(p.github.allowed_writes, a.tool);
+  const bool reporting = (a.upstream == "github" && contains(p.github.allowed_writes, a.tool)) ||
+                         (a.upstream == "self" && contains(p.github.reporting_tools, a.tool));
   if (!reporting) {
     if (mode == Mode::read_only) {
       return deny("read_only_mode", "mode",

@@ -12,6 +12,7 @@
 #include "safety/policy.hpp"
 #include "safety/validator.hpp"
 #include "tools/cluster/source.hpp"
+#include "tools/incidents/desk.hpp"
 #include "tools/notify/notifier.hpp"
 #include "tools/remediation/plan_approver.hpp"
 #include "tools/remediation/plan_store.hpp"
@@ -38,6 +39,13 @@ struct Services {
   std::shared_ptr<remediation::PlanStore> plans;
   // Approves a plan's own calls at the upstream boundary while apply_remediation runs it under a human's approval.
   std::shared_ptr<remediation::PlanApprover> plan_approver;
+  // The incident desk (GitHub issues in github.incident_repository through the github upstream), made on first
+  // use because it asks the upstream for its tools; or why there is none, in words that say what to configure.
+  std::function<tl::expected<std::shared_ptr<incidents::Desk>, std::string>()> incidents = [] {
+    return tl::expected<std::shared_ptr<incidents::Desk>, std::string>(tl::unexpected(std::string(
+        "no GitHub incident repository is configured: set github.incident_repository (owner/repo) and a github "
+        "upstream under mcpServers")));
+  };
   // Teams and Slack webhooks: what apply_remediation ran, waits for, or could not fix. Null: no notifications.
   std::shared_ptr<notify::Notifier> notifier;
   // Sends one call to the Kubernetes upstream through the gateway, where the validator decides again, as `actor`:

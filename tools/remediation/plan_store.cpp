@@ -184,4 +184,44 @@ tl::expected<int, std::string> PlanStore::failed_verifications(const std::string
   return static_cast<int>(sqlite3_column_int64(count.s, 0));
 }
 
+tl::expected<std::vector<Plan>, std::string> PlanStore::plans_for(const std::string& finding_id) {
+  std::lock_guard lock(mutex_);
+  Statement select;
+  // The finding id is inside the body; json_extract keeps the table as it is (no column to migrate).
+  if (sqlite3_prepare_v2(db_,
+                         "SELECT body FROM plans WHERE json_extract(body, '$.finding_id') = ? "
+                         "ORDER BY expires_ms DESC LIMIT 20",
+                         -1, &select.s, nullptr) != SQLITE_OK)
+    return tl::unexpected(failure("read a finding's plans"));
+  sqlite3_bind_text(select.s, 1, finding_id.c_str(), -1, SQLITE_TRANSIENT);
+  std::vector<Plan> out;
+  int rc;
+  while ((rc = sqlite3_step(select.s)) == SQLITE_ROW) {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(select.s, 0));
+    const Json body = Json::parse(text ? text : "{}", nullptr, false);
+    if (!body.is_discarded()) out.push_back(body.get<Plan>());
+  }
+  if (rc != SQLITE_DONE) return tl::unexpected(failure("read a finding's plans"));
+  return out;
+}
+
+tl::expected<std::vector<PlanStore::Verification>, std::string> PlanStore::verifications_of(
+    const std::string& plan_id) {
+  std::lock_guard lock(mutex_);
+  Statement select;
+  if (sqlite3_prepare_v2(db_, "SELECT status, at_ms FROM verifications WHERE plan_id = ? ORDER BY at_ms", -1, &select.s,
+                         nullptr) != SQLITE_OK)
+    return tl::unexpected(failure("read verifications"));
+  sqlite3_bind_text(select.s, 1, plan_id.c_str(), -1, SQLITE_TRANSIENT);
+  std::vector<Verification> out;
+  int rc;
+  while ((rc = sqlite3_step(select.s)) == SQLITE_ROW) {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(select.s, 0));
+    out.push_back({text ? text : "", std::chrono::system_clock::time_point(
+                                         std::chrono::milliseconds(sqlite3_column_int64(select.s, 1)))});
+  }
+  if (rc != SQLITE_DONE) return tl::unexpected(failure("read verifications"));
+  return out;
+}
+
 }  // namespace eks::remediation

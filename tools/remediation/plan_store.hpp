@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <tl/expected.hpp>
 
@@ -50,6 +51,15 @@ class PlanStore {
   // How many plans for `subject` ended not_fixed since `since` (the circuit breaker's count).
   tl::expected<int, std::string> failed_verifications(const std::string& subject,
                                                       std::chrono::system_clock::time_point since);
+
+  // The plans kept for a finding (unexpired or not, newest first, at most 20), and each one's verifications:
+  // what an incident issue reports as tried.
+  struct Verification {
+    std::string status;
+    std::chrono::system_clock::time_point at;
+  };
+  tl::expected<std::vector<Plan>, std::string> plans_for(const std::string& finding_id);
+  tl::expected<std::vector<Verification>, std::string> verifications_of(const std::string& plan_id);
 
   const std::filesystem::path& path() const { return path_; }
 

@@ -1,0 +1,205 @@
+// Incidents end to end: our CLI and server -> the validator -> the real server-github -> the GitHub stand-in
+// (tests/fakes/github, reached through its preload: nothing leaves the machine). One issue per incident: the
+// same finding again is a comment, ten concurrent calls in one server and a restarted server still find the one
+// issue, resolved closes it and the next occurrence within the window reopens it. Nothing secret reaches GitHub,
+// writes outside the incident repository and merges are refused before GitHub sees them, and GitHub's rate
+// limits and 5xx are retried, then reported, and the incident is filed on the next call.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+
+import { binaryFromEnv, isolatedDir, killIfAlive, run, tail, within } from './helpers.mjs';
+import { SCENARIOS, NODE_MODULES, REPO, startKubesim } from '../kubesim/helpers.mjs';
+import { startFakeGitHub } from '../fakes/github/fake.mjs';
+
+const SERVER = binaryFromEnv('EKS_SRE_MCP');
+const UPSTREAM = path.join(NODE_MODULES, '.bin', 'kubernetes-mcp-server');
+const GITHUB_SERVER = path.join(NODE_MODULES, '@modelcontextprotocol', 'server-github', 'dist', 'index.js');
+const PRELOAD = path.join(REPO, 'tests', 'fakes', 'github', 'preload.mjs');
+const TOKEN = 'ghp_e2eIncidentToken0123456789abcdefABCD';
+
+const github = await startFakeGitHub({
+  tokens: { [TOKEN]: { login: 'eks-bot', repos: { 'acme/incidents': 'write', 'acme/app': 'write' } } },
+  repos: { 'acme/incidents': { files: {} }, 'acme/app': { files: { 'README.md': 'app\n' } } },
+});
+const sim = await startKubesim(path.join(SCENARIOS, 'crashloop-missing-env'));
+const iso = isolatedDir('incidents');
+after(async () => {
+  await sim.stop();
+  await github.close();
+  iso.cleanup();
+});
+
+const config = path.join(iso.dir, 'config.yaml');
+fs.writeFileSync(config, [
+  'github:',
+  '  incident_repository: acme/incidents',
+  '  cluster_name: e2e-cluster',
+  '  reopen_window_hours: 24',
+  'mcpServers:',
+  '  kubernetes:',
+  `    command: ${UPSTREAM}`,
+  '    connect_timeout_ms: 20000',
+  '  github:',
+  `    command: ${process.execPath}`,
+  `    args: [${GITHUB_SERVER}]`,
+  '    env:',
+  `      NODE_OPTIONS: "--import=${PRELOAD}"`,
+  `      EKS_FAKE_GITHUB_URL: ${github.url}`,
+  ''].join('\n'));
+const env = { ...iso.env, GITHUB_TOKEN: TOKEN };
+
+const eks = (args) => run(SERVER, [...args, '--config', config, '--kubeconfig', sim.kubeconfig],
+  { env, cwd: iso.dir, timeoutMs: 90000 });
+const issues = () => github.state().repos['acme/incidents'].issues;
+
+async function openIncident(args) {
+  const r = await eks(['open_incident', ...args, '--format', 'json']);
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+// A finding as diagnose_cluster gives it, with secrets planted where cluster text goes.
+function plantedFinding(id) {
+  return {
+    id, resource: { kind: 'Deployment', namespace: 'billing', name: 'invoicer' }, reason: 'CrashLoopBackOff',
+    severity: 'critical', summary: 'invoicer exits 1 at start: cannot authenticate to the database',
+    evidence: [
+      { source: 'log', text: 'connecting with postgres://invoicer:S3cretPassw0rd@db:5432/billing' },
+      { source: 'log', text: 'using token ghp_AAAABBBBCCCCDDDDEEEEFFFFGGGGHHHHIIII' },
+    ],
+    root_cause: { category: 'permission_denied', summary: 'the database refuses the credentials', confidence: 0.8 },
+    escalation: { required: false },
+    suggested_actions: [{ type: 'fix_config', description: 'give invoicer valid database credentials' }],
+  };
+}
+
+test('a crash-looping pod is filed once; the same finding again is a comment', async () => {
+  const diagnosis = await eks(['diagnose', '--format', 'json']);
+  const finding = JSON.parse(diagnosis.stdout).findings.find((f) => f.reason === 'CrashLoopBackOff');
+  assert.ok(finding, diagnosis.stdout);
+  const first = await openIncident(['--finding-id', finding.id]);
+  assert.equal(first.action, 'created');
+  assert.match(first.fingerprint, /^inc-[0-9a-f]{16}$/);
+  assert.equal(first.repository, 'acme/incidents');
+  const filed = issues().find((i) => i.number === first.issue_number);
+  assert.ok(filed, JSON.stringify(issues()));
+  assert.match(filed.title, /CrashLoopBackOff/);
+  assert.match(filed.body, new RegExp(`eks-sre-mcp:fingerprint=${first.fingerprint}`));
+  assert.match(filed.body, /DATABASE_URL/, 'the root cause from the logs');
+  for (const label of ['eks-sre-mcp', `fp:${first.fingerprint}`, 'severity:critical', 'status:investigating'])
+    assert.ok(filed.labels.includes(label), `${label} in ${filed.labels}`);
+
+  const again = await openIncident(['--finding-id', finding.id]);
+  assert.deepEqual([again.action, again.issue_number, again.fingerprint], ['commented', first.issue_number, first.fingerprint]);
+  assert.equal(issues().length, 1);
+  assert.equal(issues()[0].comments.length, 1);
+});
+
+test('nothing secret reaches GitHub', async () => {
+  const out = await openIncident(['--json', JSON.stringify({ finding: plantedFinding('f-00000000000000a1'),
+    extra_context: 'reported by on-call; DB_PASSWORD=hunter2-please-rotate' })]);
+  const text = JSON.stringify(github.requests().filter((q) => q.method !== 'GET'));
+  for (const secret of ['S3cretPassw0rd', 'ghp_AAAABBBBCCCCDDDDEEEEFFFFGGGGHHHHIIII', 'hunter2-please-rotate', TOKEN])
+    assert.ok(!text.includes(secret), `${secret} reached GitHub`);
+  const filed = issues().find((i) => i.number === out.issue_number);
+  assert.match(filed.body, /invoicer/);
+});
+
+// The official SDK client as the host of a `serve` process.
+async function host() {
+  const transport = new StdioClientTransport({ command: SERVER, args: ['serve', '--config', config, '--kubeconfig',
+    sim.kubeconfig], env, cwd: iso.dir, stderr: 'pipe' });
+  const stderr = tail(transport.stderr);
+  const client = new Client({ name: 'eks-e2e-incidents', version: '1.0.0' });
+  await within(20000, client.connect(transport), 'initialize');
+  return {
+    stderr,
+    async call(name, args) {
+      const r = await within(90000, client.callTool({ name, arguments: args }, undefined, { timeout: 90000 }), name);
+      assert.ok(!r.isError, `${name}: ${JSON.stringify(r.content)}\n${stderr()}`);
+      return r.structuredContent;
+    },
+    async close() {
+      const pid = transport.pid;
+      await within(8000, client.close(), 'close').catch(() => {});
+      killIfAlive(pid);
+    },
+  };
+}
+
+test('ten concurrent calls in one server make one issue; a restarted server finds it; resolve and reopen', async () => {
+  const finding = plantedFinding('f-00000000000000b2');
+  const before = issues().length;
+  const one = await host();
+  let fingerprint;
+  try {
+    const results = await Promise.all(Array.from({ length: 10 }, () => one.call('open_incident', { finding })));
+    assert.equal(results.filter((r) => r.action === 'created').length, 1, JSON.stringify(results));
+    assert.equal(new Set(results.map((r) => r.issue_number)).size, 1);
+    fingerprint = results[0].fingerprint;
+    assert.equal(issues().length, before + 1);
+  } finally {
+    await one.close();
+  }
+  const two = await host();
+  try {
+    const later = await two.call('open_incident', { finding });
+    assert.equal(later.action, 'commented');
+    assert.equal(issues().length, before + 1, 'still one issue after a restart');
+
+    const resolved = await two.call('update_incident', { fingerprint, status: 'resolved', note: 'fixed by a config change' });
+    assert.equal(resolved.state, 'closed');
+    const closed = issues().find((i) => i.number === later.issue_number);
+    assert.equal(closed.state, 'closed');
+    assert.ok(closed.labels.includes('status:resolved'), closed.labels);
+
+    const back = await two.call('open_incident', { finding });
+    assert.equal(back.action, 'reopened');
+    assert.equal(back.issue_number, later.issue_number);
+    assert.equal(issues().find((i) => i.number === back.issue_number).state, 'open');
+
+    const listed = await two.call('list_incidents', { state: 'all' });
+    const mine = listed.incidents.find((i) => i.fingerprint === fingerprint);
+    assert.equal(mine?.status, 'investigating', JSON.stringify(listed));
+    assert.equal(mine.severity, 'critical');
+  } finally {
+    await two.close();
+  }
+});
+
+test('a GitHub write outside the incident repository and a merge are refused before GitHub sees them', async () => {
+  const before = github.requests().length;
+  const call = (tool, args) => eks(['upstream', 'call', 'github', tool, JSON.stringify(args)]);
+  const outside = await call('create_issue', { owner: 'acme', repo: 'app', title: 'exfiltrate' });
+  assert.equal(outside.code, 3, outside.stderr);
+  assert.match(outside.stderr, /acme\/incidents/);
+  const merge = await call('merge_pull_request', { owner: 'acme', repo: 'incidents', pull_number: 1 });
+  assert.equal(merge.code, 3, merge.stderr);
+  assert.match(merge.stderr, /github_forbidden|left to humans/);
+  const seen = github.requests().slice(before).filter((q) => q.method !== 'GET');
+  assert.deepEqual(seen, [], 'nothing was written');
+});
+
+test('rate limits and 5xx are retried; past the retries a clear error, and the next call files the incident', async () => {
+  const finding = plantedFinding('f-00000000000000c3');
+  github.fault({ kind: 'secondary_rate_limit', count: 1, retry_after: 1, match: { method: 'POST', path: '/repos/acme/incidents/issues' } });
+  github.fault({ kind: 'server_error', count: 1, status: 502, match: { method: 'POST', path: '/repos/acme/incidents/issues' } });
+  const retried = await openIncident(['--json', JSON.stringify({ finding })]);
+  assert.equal(retried.action, 'created');
+  const posts = github.requests().filter((q) => q.method === 'POST' && q.path === '/repos/acme/incidents/issues');
+  assert.ok(posts.length >= 3, 'two refusals, then the issue');
+
+  const lost = plantedFinding('f-00000000000000d4');
+  // One call tries 4 times: all four answered 503.
+  github.fault({ kind: 'server_error', count: 4, status: 503, match: { method: 'GET', path: '/repos/acme/incidents/issues' } });
+  const failed = await eks(['open_incident', '--json', JSON.stringify({ finding: lost }), '--format', 'json']);
+  assert.notEqual(failed.code, 0);
+  assert.match(failed.stderr, /acme\/incidents.*(4 tries|temporary)/s);
+  const filed = await openIncident(['--json', JSON.stringify({ finding: lost })]);
+  assert.equal(filed.action, 'created', 'the incident was not lost');
+});

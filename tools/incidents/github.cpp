@@ -1,0 +1,183 @@
+#include "tools/incidents/github.hpp"
+
+#include <algorithm>
+#include <thread>
+
+namespace eks::incidents {
+namespace {
+
+bool repo_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'; }
+
+// Both servers answer with the REST API's JSON as the text of the result.
+GitHubResult<Json> parse_result(const Json& result, const std::string& tool) {
+  const auto& content = result.contains("content") ? result["content"] : Json();
+  std::string text;
+  if (content.is_array() && !content.empty() && content[0].is_object()) text = content[0].value("text", "");
+  if (result.value("isError", false))
+    return tl::unexpected(GitHubError{"GitHub " + tool + " failed: " + text.substr(0, 500), false});
+  Json parsed = Json::parse(text, nullptr, false);
+  if (parsed.is_discarded())
+    return tl::unexpected(GitHubError{"GitHub " + tool + " answered something that is not JSON", false});
+  return parsed;
+}
+
+// Rate limits and server errors pass; anything else (validation, permission, not found) will fail again.
+// server-github hides the HTTP status: a 429 says "Rate Limit Exceeded", a rate-limited 403 carries GitHub's
+// "API rate limit exceeded" / "secondary rate limit" message, and a 5xx is GitHub's message ("Server Error")
+// or, for an HTML error page, "GitHub API error".
+bool transient(const std::string& message) {
+  for (const char* word :
+       {"Rate Limit", "rate limit", "Server Error", "GitHub API error", "Bad Gateway", "Service Unavailable",
+        "Gateway Timeout", "timed out", "did not answer", "ECONNRESET", "not running", "restarting"}) {
+    if (message.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_time(const Json& j) {
+  if (!j.is_string()) return std::nullopt;
+  std::tm tm{};
+  const std::string s = j.get<std::string>();
+  if (std::sscanf(s.c_str(), "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+                  &tm.tm_sec) != 6)
+    return std::nullopt;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+}  // namespace
+
+std::optional<Repo> parse_repo(std::string_view text) {
+  const auto slash = text.find('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 >= text.size()) return std::nullopt;
+  const auto owner = text.substr(0, slash), name = text.substr(slash + 1);
+  if (!std::all_of(owner.begin(), owner.end(), repo_char) || !std::all_of(name.begin(), name.end(), repo_char) ||
+      name == "." || name == "..")
+    return std::nullopt;
+  return Repo{std::string(owner), std::string(name)};
+}
+
+Issue issue_from_json(const Json& j) {
+  Issue i;
+  if (!j.is_object()) return i;
+  i.number = j.value("number", 0);
+  i.state = j.value("state", "");
+  i.title = j.value("title", "");
+  if (j.contains("body") && j["body"].is_string()) i.body = j["body"].get<std::string>();
+  i.url = j.value("html_url", "");
+  if (j.contains("labels") && j["labels"].is_array()) {
+    for (const auto& l : j["labels"]) {
+      if (l.is_string()) i.labels.push_back(l.get<std::string>());
+      else if (l.is_object()) i.labels.push_back(l.value("name", ""));
+    }
+  }
+  if (j.contains("closed_at")) i.closed_at = parse_time(j["closed_at"]);
+  return i;
+}
+
+tl::expected<GitHub, std::string> GitHub::from_tools(const Json& listed, Call call) {
+  const Json& tools = listed.is_object() && listed.contains("tools") ? listed["tools"] : listed;
+  if (!tools.is_array()) return tl::unexpected(std::string("the GitHub upstream's tool list could not be read"));
+  std::vector<std::string> names;
+  std::string dialect = "server-github";
+  for (const auto& t : tools) {
+    if (!t.is_object()) continue;
+    const std::string name = t.value("name", "");
+    names.push_back(name);
+    // github-mcp-server's search takes `query`; server-github's takes `q`.
+    if (name == "search_issues") {
+      const auto props = t.value("inputSchema", Json::object()).value("properties", Json::object());
+      if (props.contains("query") && !props.contains("q")) dialect = "github-mcp-server";
+    }
+  }
+  for (const char* needed :
+       {"search_issues", "create_issue", "add_issue_comment", "update_issue", "list_issues", "get_issue"}) {
+    if (std::find(names.begin(), names.end(), needed) == names.end())
+      return tl::unexpected(
+          "the GitHub upstream has no " + std::string(needed) +
+          " tool (incidents need search_issues, create_issue, add_issue_comment, update_issue, "
+          "list_issues and get_issue); configure @modelcontextprotocol/server-github or github-mcp-server");
+  }
+  return GitHub(std::move(dialect), std::move(names), std::move(call));
+}
+
+GitHubResult<Json> GitHub::invoke(const std::string& tool, const Json& arguments) const {
+  // A few tries over about 7 s: enough for a secondary rate limit's usual wait or a 5xx blip, and bounded, so a
+  // caller (a tool call, a monitor cycle) gets a clear error instead of waiting on GitHub.
+  std::chrono::milliseconds backoff{500};
+  std::string last;
+  for (int attempt = 1; attempt <= 4; ++attempt) {
+    auto sent = call_(tool, arguments);
+    if (sent) {
+      auto parsed = parse_result(*sent, tool);
+      if (parsed || !transient(parsed.error().message)) return parsed;
+      last = parsed.error().message;
+    } else {
+      if (!transient(sent.error())) return tl::unexpected(GitHubError{"GitHub " + tool + ": " + sent.error(), false});
+      last = sent.error();
+    }
+    if (attempt < 4) std::this_thread::sleep_for(backoff);
+    backoff *= 2;
+  }
+  return tl::unexpected(GitHubError{"GitHub " + tool + " still failed after 4 tries: " + last.substr(0, 400), true});
+}
+
+GitHubResult<std::vector<Issue>> GitHub::search_issues(const std::string& query) const {
+  const Json args =
+      dialect_ == "github-mcp-server" ? Json{{"query", query}, {"perPage", 50}} : Json{{"q", query}, {"per_page", 50}};
+  auto found = invoke("search_issues", args);
+  if (!found) return tl::unexpected(found.error());
+  std::vector<Issue> out;
+  const Json& items = found->is_object() && found->contains("items") ? (*found)["items"] : *found;
+  if (items.is_array())
+    for (const auto& i : items) out.push_back(issue_from_json(i));
+  return out;
+}
+
+GitHubResult<Issue> GitHub::create_issue(const Repo& repo, const std::string& title, const std::string& body,
+                                         const std::vector<std::string>& labels) const {
+  auto created =
+      invoke("create_issue",
+             {{"owner", repo.owner}, {"repo", repo.name}, {"title", title}, {"body", body}, {"labels", labels}});
+  if (!created) return tl::unexpected(created.error());
+  return issue_from_json(*created);
+}
+
+GitHubResult<Issue> GitHub::get_issue(const Repo& repo, int number) const {
+  auto got = invoke("get_issue", {{"owner", repo.owner}, {"repo", repo.name}, {"issue_number", number}});
+  if (!got) return tl::unexpected(got.error());
+  return issue_from_json(*got);
+}
+
+GitHubResult<void> GitHub::comment(const Repo& repo, int number, const std::string& body) const {
+  auto done = invoke("add_issue_comment",
+                     {{"owner", repo.owner}, {"repo", repo.name}, {"issue_number", number}, {"body", body}});
+  if (!done) return tl::unexpected(done.error());
+  return {};
+}
+
+GitHubResult<Issue> GitHub::update_issue(const Repo& repo, int number, std::optional<std::string> state,
+                                         std::optional<std::vector<std::string>> labels) const {
+  Json args{{"owner", repo.owner}, {"repo", repo.name}, {"issue_number", number}};
+  if (state) args["state"] = *state;
+  if (labels) args["labels"] = *labels;
+  auto updated = invoke("update_issue", args);
+  if (!updated) return tl::unexpected(updated.error());
+  return issue_from_json(*updated);
+}
+
+GitHubResult<std::vector<Issue>> GitHub::list_issues(const Repo& repo, const std::string& state,
+                                                     const std::vector<std::string>& labels) const {
+  Json args{{"owner", repo.owner}, {"repo", repo.name}, {"state", state}, {"labels", labels}};
+  args[dialect_ == "github-mcp-server" ? "perPage" : "per_page"] = 100;
+  auto listed = invoke("list_issues", args);
+  if (!listed) return tl::unexpected(listed.error());
+  std::vector<Issue> out;
+  if (listed->is_array())
+    for (const auto& i : *listed)
+      if (!i.contains("pull_request")) out.push_back(issue_from_json(i));  // the issues API lists pull requests too
+  return out;
+}
+
+}  // namespace eks::incidents
