@@ -163,6 +163,8 @@ json defaults(const std::map<std::string, std::string>& env) {
        {{"token", ""},
         {"incident_repository", ""},
         {"manifest_repositories", json::array()},
+        {"manifest_paths", json::object()},
+        {"manifest_branch", "main"},
         {"reopen_window_hours", 72},
         {"cluster_name", ""}}},
       {"notifications", {{"teams_webhook_url", ""}, {"slack_webhook_url", ""}}},
@@ -211,6 +213,8 @@ Config typed(const json& d) {
   c.incident_repository = d["github"]["incident_repository"];
   c.manifest_repositories = d["github"]["manifest_repositories"].get<std::vector<std::string>>();
   c.incident_reopen_hours = d["github"]["reopen_window_hours"];
+  c.manifest_paths = d["github"]["manifest_paths"].get<std::map<std::string, std::string>>();
+  c.manifest_branch = d["github"]["manifest_branch"];
   c.cluster_name = d["github"]["cluster_name"];
   c.teams_webhook_url = d["notifications"]["teams_webhook_url"];
   c.slack_webhook_url = d["notifications"]["slack_webhook_url"];

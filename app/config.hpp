@@ -61,9 +61,11 @@ struct Config {
   std::map<std::string, std::string> model_aliases;
   AgentsConfig agents;
   std::string github_token;
-  std::string incident_repository;                 // owner/repo where open_incident files issues; empty: none
-  std::vector<std::string> manifest_repositories;  // globs: where create_config_pr may open pull requests
-  int incident_reopen_hours = 72;                  // a closed incident this recent is reopened, not filed anew
+  std::string incident_repository;                    // owner/repo where open_incident files issues; empty: none
+  std::vector<std::string> manifest_repositories;     // globs: where create_config_pr may open pull requests
+  std::map<std::string, std::string> manifest_paths;  // "Deployment/ns/name" -> "owner/repo/path/file.yaml"
+  std::string manifest_branch = "main";               // the manifests' base branch
+  int incident_reopen_hours = 72;                     // a closed incident this recent is reopened, not filed anew
   std::string cluster_name;  // part of every incident fingerprint; default: the kubeconfig's current context
   std::string teams_webhook_url;
   std::string slack_webhook_url;

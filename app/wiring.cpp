@@ -397,6 +397,9 @@ tl::expected<std::unique_ptr<Application>, std::string> build(const Config& conf
     if (desk.cluster.empty()) desk.cluster = "default";
     desk.reopen_window = std::chrono::hours(config.incident_reopen_hours);
     desk.redactor = make_redactor(config);
+    desk.manifest_repositories = config.manifest_repositories;
+    desk.manifest_paths = config.manifest_paths;
+    desk.manifest_branch = config.manifest_branch;
     struct Made {
       std::mutex mutex;
       std::shared_ptr<incidents::Desk> desk;

@@ -173,7 +173,8 @@ json document_of(const Policy& p) {
        {{"repositories", p.github.repositories},
         {"allowed_writes", p.github.allowed_writes},
         {"reporting_tools", p.github.reporting_tools},
-        {"write_repositories", p.github.write_repositories}}},
+        {"write_repositories", p.github.write_repositories},
+        {"branch_prefix", p.github.branch_prefix}}},
       {"shadow", shadow},
   };
 }
@@ -339,6 +340,7 @@ tl::expected<Policy, std::string> parse_policy(std::string_view yaml_text, const
     p.github.allowed_writes = g.value("allowed_writes", p.github.allowed_writes);
     p.github.reporting_tools = g.value("reporting_tools", p.github.reporting_tools);
     p.github.write_repositories = g.value("write_repositories", p.github.write_repositories);
+    p.github.branch_prefix = g.value("branch_prefix", p.github.branch_prefix);
   }
   p.document = document_of(p);
   return p;

@@ -89,6 +89,9 @@ struct Policy {
     // Where GitHub writes may go (globs, "owner/repo"); empty: wherever `repositories` allows. app/ fills it from
     // github.incident_repository and github.manifest_repositories when the policy file does not set it.
     std::vector<std::string> write_repositories;
+    // Configuration pull requests run without a human in auto mode when they stay on branches with this prefix
+    // in a write repository: a branch, commits on it, a pull request from it. Merging stays forbidden.
+    std::string branch_prefix = "eks-sre-mcp/";
   } github;
 
   std::vector<Rule> shadow;  // evaluated and logged, never enforced

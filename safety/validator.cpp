@@ -329,6 +329,20 @@ static std::optional<Decision> approve(const Policy& p, const ClusterFacts& fact
     how = "auto_approve.scale";
     return std::nullopt;
   }
+  // A configuration pull request: our own branch in a write repository, a commit on it, a pull request from it.
+  // Nothing reaches a cluster until a human merges, and merging is forbidden to agents.
+  if (a.upstream == "github" && !p.github.write_repositories.empty() && !p.github.branch_prefix.empty() &&
+      any_glob(p.github.write_repositories, a.repository)) {
+    const char* key = a.tool == "create_pull_request"                                  ? "head"
+                      : a.tool == "create_branch" || a.tool == "create_or_update_file" ? "branch"
+                                                                                       : nullptr;
+    const json& args = a.send_arguments;
+    if (key && args.is_object() && args.contains(key) && args[key].is_string() &&
+        args[key].get<std::string>().rfind(p.github.branch_prefix, 0) == 0) {
+      how = "github.config_pr";
+      return std::nullopt;
+    }
+  }
   return approval("not_auto_approved", "auto_approve",
                   "only restarting one pod, deleting Failed or Evicted pods and scaling Deployments or StatefulSets by "
                   "at most " +

@@ -10,6 +10,7 @@ std::vector<server::ToolDef> toolset(Services& services) {
       analyze_pod_logs_tool(services),
       propose_remediation_tool(services),
       apply_remediation_tool(services),
+      create_config_pr_tool(services),
       open_incident_tool(services),
       update_incident_tool(services),
       list_incidents_tool(services),

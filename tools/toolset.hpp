@@ -23,6 +23,7 @@ server::ToolDef diagnose_cluster_tool(const Services& services);     // cluster,
 server::ToolDef analyze_pod_logs_tool(const Services& services);     // cluster, agents
 server::ToolDef propose_remediation_tool(const Services& services);  // cluster, validator, plans
 server::ToolDef apply_remediation_tool(const Services& services);    // cluster, plans, plan_approver, kubernetes
+server::ToolDef create_config_pr_tool(const Services& services);     // plans, incidents (GitHub), policy
 server::ToolDef open_incident_tool(const Services& services);        // incidents, cluster, plans
 server::ToolDef update_incident_tool(const Services& services);      // incidents
 server::ToolDef list_incidents_tool(const Services& services);       // incidents

@@ -22,14 +22,49 @@ const GITHUB_SERVER = path.join(NODE_MODULES, '@modelcontextprotocol', 'server-g
 const PRELOAD = path.join(REPO, 'tests', 'fakes', 'github', 'preload.mjs');
 const TOKEN = 'ghp_e2eIncidentToken0123456789abcdefABCD';
 
+// The manifests repository: a multi-document file with comments, the OOM-killed workload in its second document.
+const MANIFEST = `# reports: the renderer and its API (owned by team-reports)
+apiVersion: v1
+kind: Service
+metadata:
+  name: report-renderer
+  namespace: reports
+spec:
+  selector:
+    app: report-renderer
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: report-renderer
+  namespace: reports
+spec:
+  replicas: 1
+  template:
+    spec:
+      containers:
+        - name: renderer
+          image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/reports/renderer:5.0.3
+          env:
+            - name: JAVA_TOOL_OPTIONS
+              value: "-Xms512m -Xmx1g"   # month-end batches need the heap
+          resources:
+            requests: {cpu: 250m, memory: 256Mi}
+            limits:
+              cpu: "1"
+              memory: 256Mi   # raise with care: nodes are m5.large
+`;
 const github = await startFakeGitHub({
-  tokens: { [TOKEN]: { login: 'eks-bot', repos: { 'acme/incidents': 'write', 'acme/app': 'write' } } },
-  repos: { 'acme/incidents': { files: {} }, 'acme/app': { files: { 'README.md': 'app\n' } } },
+  tokens: { [TOKEN]: { login: 'eks-bot', repos: { 'acme/incidents': 'write', 'acme/app': 'write', 'acme/manifests': 'write' } } },
+  repos: { 'acme/incidents': { files: {} }, 'acme/app': { files: { 'README.md': 'app\n' } },
+    'acme/manifests': { files: { 'apps/reports/renderer.yaml': MANIFEST, 'README.md': 'manifests\n' } } },
 });
 const sim = await startKubesim(path.join(SCENARIOS, 'crashloop-missing-env'));
+const oom = await startKubesim(path.join(SCENARIOS, 'oomkilled'));
 const iso = isolatedDir('incidents');
 after(async () => {
   await sim.stop();
+  await oom.stop();
   await github.close();
   iso.cleanup();
 });
@@ -40,6 +75,7 @@ fs.writeFileSync(config, [
   '  incident_repository: acme/incidents',
   '  cluster_name: e2e-cluster',
   '  reopen_window_hours: 24',
+  '  manifest_repositories: [acme/manifests]',
   'mcpServers:',
   '  kubernetes:',
   `    command: ${UPSTREAM}`,
@@ -202,4 +238,37 @@ test('rate limits and 5xx are retried; past the retries a clear error, and the n
   assert.match(failed.stderr, /acme\/incidents.*(4 tries|temporary)/s);
   const filed = await openIncident(['--json', JSON.stringify({ finding: lost })]);
   assert.equal(filed.action, 'created', 'the incident was not lost');
+});
+
+test('a set_resources plan becomes a pull request changing only the memory limit line of the right document', async () => {
+  const auto = path.join(iso.dir, 'config-auto.yaml');
+  fs.writeFileSync(auto, `mode: auto\n${fs.readFileSync(config, 'utf8')}`);
+  const eksAuto = (args) => run(SERVER, [...args, '--config', auto, '--kubeconfig', oom.kubeconfig],
+    { env, cwd: iso.dir, timeoutMs: 90000 });
+  const proposed = await eksAuto(['propose_remediation', '--format', 'json']);
+  const plan = JSON.parse(proposed.stdout).plans.find((p) => p.actions[0].type === 'set_resources');
+  assert.ok(plan, proposed.stdout + proposed.stderr);
+  const before = github.requests().length;
+  const r = await eksAuto(['create_config_pr', '--plan-id', plan.plan_id, '--format', 'json']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.repository, 'acme/manifests');
+  assert.equal(out.path, 'apps/reports/renderer.yaml');
+  assert.equal(out.branch, `eks-sre-mcp/${plan.plan_id}`);
+  const repo = github.state().repos['acme/manifests'];
+  const edited = repo.branches[out.branch].files['apps/reports/renderer.yaml'];
+  const was = MANIFEST.split('\n');
+  const now = edited.split('\n');
+  assert.equal(now.length, was.length);
+  const changed = now.map((l, i) => [i, l]).filter(([i, l]) => l !== was[i]);
+  assert.deepEqual(changed.map(([, l]) => l), [`              memory: ${plan.actions[0].params.memory_limit_after}   # raise with care: nodes are m5.large`]);
+  assert.equal(repo.branches.main.files['apps/reports/renderer.yaml'], MANIFEST, 'the base branch is untouched');
+  const pr = repo.pulls.find((p) => p.number === out.pull_request_number);
+  assert.equal(pr.state, 'open');
+  assert.equal(pr.merged, false);
+  assert.match(pr.body, new RegExp(plan.plan_id));
+  // Nothing but the branch, the commit and the pull request was written.
+  const writes = github.requests().slice(before).filter((q) => q.method !== 'GET');
+  assert.ok(writes.every((q) => q.path.startsWith('/repos/acme/manifests/')), JSON.stringify(writes));
+  assert.ok(!writes.some((q) => q.path.includes('/merge')));
 });

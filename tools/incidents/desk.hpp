@@ -24,6 +24,11 @@ struct DeskOptions {
   std::chrono::hours reopen_window{72};              // a closed incident this recent is reopened, not filed anew
   std::shared_ptr<const safety::Redactor> redactor;  // null: the built-in patterns only
   std::function<std::chrono::system_clock::time_point()> clock = [] { return std::chrono::system_clock::now(); };
+  // Configuration pull requests: where manifests live (globs of owner/repo, searched with search_code), the
+  // files known for workloads ("Deployment/payments/api" -> "owner/repo/path/to/file.yaml"), the base branch.
+  std::vector<std::string> manifest_repositories;
+  std::map<std::string, std::string> manifest_paths;
+  std::string manifest_branch = "main";
 };
 
 struct Opened {
@@ -59,6 +64,7 @@ class Desk {
 
   std::string fingerprint_of(const Json& finding) const;
   const DeskOptions& options() const { return options_; }
+  const GitHub& github() const { return github_; }
 
  private:
   GitHubResult<std::optional<Issue>> find(const std::string& fingerprint);

@@ -180,4 +180,95 @@ GitHubResult<std::vector<Issue>> GitHub::list_issues(const Repo& repo, const std
   return out;
 }
 
+GitHubResult<void> GitHub::require(const std::string& tool) const {
+  if (std::find(tools_.begin(), tools_.end(), tool) != tools_.end()) return {};
+  return tl::unexpected(
+      GitHubError{"the GitHub upstream has no " + tool + " tool, which configuration pull requests need", false});
+}
+
+GitHubResult<std::vector<GitHub::CodeHit>> GitHub::search_code(const std::string& query) const {
+  if (auto ok = require("search_code"); !ok) return tl::unexpected(ok.error());
+  const Json args =
+      dialect_ == "github-mcp-server" ? Json{{"query", query}, {"perPage", 20}} : Json{{"q", query}, {"per_page", 20}};
+  auto found = invoke("search_code", args);
+  if (!found) return tl::unexpected(found.error());
+  std::vector<CodeHit> out;
+  const Json& items = found->is_object() && found->contains("items") ? (*found)["items"] : Json::array();
+  for (const auto& i : items) {
+    if (!i.is_object()) continue;
+    const Json repo = i.value("repository", Json::object());
+    out.push_back({repo.is_object() ? repo.value("full_name", "") : "", i.value("path", "")});
+  }
+  return out;
+}
+
+GitHubResult<GitHub::File> GitHub::get_file(const Repo& repo, const std::string& path,
+                                            const std::string& branch) const {
+  if (auto ok = require("get_file_contents"); !ok) return tl::unexpected(ok.error());
+  Json args{{"owner", repo.owner}, {"repo", repo.name}, {"path", path}};
+  if (!branch.empty()) args[dialect_ == "github-mcp-server" ? "ref" : "branch"] = branch;
+  auto got = invoke("get_file_contents", args);
+  if (!got) return tl::unexpected(got.error());
+  if (!got->is_object() || got->value("type", "file") != "file")
+    return tl::unexpected(GitHubError{repo.full() + "/" + path + " is not a file", false});
+  // The REST API (and github-mcp-server) give the content in base64; server-github decodes it but leaves
+  // "encoding": "base64" beside it, so only text made of base64's alphabet is decoded.
+  std::string content = got->value("content", "");
+  static const std::string kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const bool encoded =
+      got->value("encoding", "") == "base64" && std::all_of(content.begin(), content.end(), [](char c) {
+        return kAlphabet.find(c) != std::string::npos || c == '=' || c == '\n' || c == '\r';
+      });
+  if (encoded) {
+    std::string decoded;
+    int bits = 0, value = 0;
+    for (char c : content) {
+      const auto at = kAlphabet.find(c);
+      if (at == std::string::npos) continue;  // line breaks and padding
+      value = (value << 6) | static_cast<int>(at);
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        decoded.push_back(static_cast<char>((value >> bits) & 0xff));
+      }
+    }
+    content = std::move(decoded);
+  }
+  return File{path, std::move(content), got->value("sha", "")};
+}
+
+GitHubResult<void> GitHub::create_branch(const Repo& repo, const std::string& branch, const std::string& from) const {
+  if (auto ok = require("create_branch"); !ok) return tl::unexpected(ok.error());
+  auto made =
+      invoke("create_branch", {{"owner", repo.owner}, {"repo", repo.name}, {"branch", branch}, {"from_branch", from}});
+  if (!made) return tl::unexpected(made.error());
+  return {};
+}
+
+GitHubResult<void> GitHub::put_file(const Repo& repo, const std::string& path, const std::string& content,
+                                    const std::string& message, const std::string& branch,
+                                    const std::string& sha) const {
+  if (auto ok = require("create_or_update_file"); !ok) return tl::unexpected(ok.error());
+  auto put = invoke("create_or_update_file", {{"owner", repo.owner},
+                                              {"repo", repo.name},
+                                              {"path", path},
+                                              {"content", content},
+                                              {"message", message},
+                                              {"branch", branch},
+                                              {"sha", sha}});
+  if (!put) return tl::unexpected(put.error());
+  return {};
+}
+
+GitHubResult<GitHub::PullRequest> GitHub::create_pull_request(const Repo& repo, const std::string& title,
+                                                              const std::string& body, const std::string& head,
+                                                              const std::string& base) const {
+  if (auto ok = require("create_pull_request"); !ok) return tl::unexpected(ok.error());
+  auto made = invoke(
+      "create_pull_request",
+      {{"owner", repo.owner}, {"repo", repo.name}, {"title", title}, {"body", body}, {"head", head}, {"base", base}});
+  if (!made) return tl::unexpected(made.error());
+  return PullRequest{made->value("number", 0), made->value("html_url", "")};
+}
+
 }  // namespace eks::incidents

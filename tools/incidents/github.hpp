@@ -64,6 +64,28 @@ class GitHub {
   GitHubResult<std::vector<Issue>> list_issues(const Repo& repo, const std::string& state,
                                                const std::vector<std::string>& labels) const;
 
+  // For configuration pull requests (each a clear error when the upstream lacks its tool).
+  struct File {
+    std::string path;
+    std::string content;  // decoded text
+    std::string sha;
+  };
+  struct CodeHit {
+    std::string repository;  // owner/repo
+    std::string path;
+  };
+  struct PullRequest {
+    int number = 0;
+    std::string url;
+  };
+  GitHubResult<std::vector<CodeHit>> search_code(const std::string& query) const;
+  GitHubResult<File> get_file(const Repo& repo, const std::string& path, const std::string& branch) const;
+  GitHubResult<void> create_branch(const Repo& repo, const std::string& branch, const std::string& from) const;
+  GitHubResult<void> put_file(const Repo& repo, const std::string& path, const std::string& content,
+                              const std::string& message, const std::string& branch, const std::string& sha) const;
+  GitHubResult<PullRequest> create_pull_request(const Repo& repo, const std::string& title, const std::string& body,
+                                                const std::string& head, const std::string& base) const;
+
   std::string_view dialect() const { return dialect_; }
 
  private:
@@ -72,6 +94,7 @@ class GitHub {
   // Calls `tool`, retrying transient failures with backoff (a bounded number of times), and parses the JSON
   // the server puts in the result's text.
   GitHubResult<Json> invoke(const std::string& tool, const Json& arguments) const;
+  GitHubResult<void> require(const std::string& tool) const;
 
   std::string dialect_;  // "server-github" | "github-mcp-server"
   std::vector<std::string> tools_;

@@ -17,7 +17,7 @@ struct ManifestChange {
   std::string ns;  // a document that names no namespace matches any
   std::string container;
   std::optional<std::string> image;
-  std::map<std::string, std::string> limits;    // resource -> quantity ("memory" -> "384Mi")
+  std::map<std::string, std::string> limits;  // resource -> quantity ("memory" -> "384Mi")
   std::map<std::string, std::string> requests;
 };
 
