@@ -39,8 +39,8 @@ Usage:
                                                  apply_remediation; recorded in the audit log
   eks-sre-mcp help [TOOL] | --help | --version
 
-COMMON: [--config FILE] [--policy FILE] [--kubeconfig FILE] [--snapshot DIR] [--log-level L] [--log-file F],
-        before or after the command
+COMMON: [--config FILE] [--policy FILE] [--kubeconfig FILE] [--snapshot DIR] [--log-level L] [--log-file F]
+        [--prometheus-url URL], before or after the command
 HTTP:   [--listen HOST:PORT] [--auth-token-file FILE] [--allow-origin ORIGIN]... [--allow-host HOST]...
         [--oauth-issuer URL --oauth-jwks-file FILE [--oauth-resource URL]] [--tls-cert FILE --tls-key FILE]
 
@@ -64,6 +64,7 @@ Options:
   --snapshot DIR      diagnose a captured cluster snapshot instead of the live cluster (scripts/capture-snapshot)
   --log-level L       trace, debug, info, warn, error, critical or off (default info; warn for other commands)
   --log-file F        write logs to F instead of stderr
+  --prometheus-url U  usage history for rightsizing (the configuration's cost.prometheus.url)
 
 Tool commands: positional ARGS fill the tool's required arguments in order (logs NAMESPACE POD); a flag per
 input property (`-` or `_` between words), booleans as --flag / --no-flag, arrays by repeating the flag; types
@@ -90,7 +91,7 @@ struct Flags {
 // Flags every command takes, before or after the command name (as kubectl's and gh's do).
 bool is_common_flag(std::string_view name) {
   return name == "--config" || name == "--policy" || name == "--kubeconfig" || name == "--snapshot" ||
-         name == "--log-level" || name == "--log-file";
+         name == "--log-level" || name == "--log-file" || name == "--prometheus-url";
 }
 
 bool is_serve_flag(std::string_view name) {
@@ -133,6 +134,7 @@ std::optional<std::string> parse_flags(const std::vector<std::string>& args, Fla
     if (name == "--policy") flags.load.policy = *v;
     if (name == "--kubeconfig") flags.load.kubeconfig = *v;
     if (name == "--snapshot") flags.load.snapshot = *v;
+    if (name == "--prometheus-url") flags.load.prometheus_url = *v;
     if (name == "--transport") flags.transport = *v;
     if (name == "--log-level") flags.load.log_level = *v;
     if (name == "--log-file") flags.load.log_file = *v;

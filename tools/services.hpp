@@ -12,6 +12,7 @@
 #include "safety/policy.hpp"
 #include "safety/validator.hpp"
 #include "tools/cluster/source.hpp"
+#include "tools/cost/settings.hpp"
 #include "tools/remediation/plan_approver.hpp"
 #include "tools/remediation/plan_store.hpp"
 
@@ -48,6 +49,8 @@ struct Services {
   // Claude subagents for deep investigations (provider anthropic or none). Null: quick answers only (tests).
   std::shared_ptr<agents::Runtime> agents;
   std::size_t agent_top_findings = 3;  // diagnose_cluster: findings a deep investigation covers
+  // recommend_rightsizing: where usage history and prices come from, and the strategy's parameters.
+  cost::Settings cost;
 };
 
 }  // namespace eks::tools

@@ -10,6 +10,7 @@ std::vector<server::ToolDef> toolset(Services& services) {
       analyze_pod_logs_tool(services),
       propose_remediation_tool(services),
       apply_remediation_tool(services),
+      recommend_rightsizing_tool(services),
       server_status_tool(services),
       get_config_tool(services),
       get_policy_tool(services),
