@@ -191,8 +191,9 @@ tl::expected<nlohmann::json, std::string> PrometheusClient::query(const std::str
   c.slist_free_all(headers);
 
   if (code == CURLE_OPERATION_TIMEDOUT) {
-    return tl::unexpected(where + " did not answer within " +
-                          std::to_string(settings_.timeout_ms / 1000.0).substr(0, 4) + " s");
+    std::ostringstream seconds;
+    seconds << settings_.timeout_ms / 1000.0;
+    return tl::unexpected(where + " did not answer within " + seconds.str() + " s (cost.prometheus.timeout_ms)");
   }
   if (code != CURLE_OK) return tl::unexpected("cannot reach " + where + ": " + c.easy_strerror(code));
   const auto doc = nlohmann::json::parse(transfer.body, nullptr, false);

@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -91,14 +92,17 @@ inline History generate(const std::string& ns, const std::string& pod, const std
   return h;
 }
 
-// Writes the histories as OpenMetrics (sample timestamps start + k·step, in seconds).
-inline void write_openmetrics(const std::filesystem::path& file, const std::vector<History>& histories,
-                              std::int64_t start, int step) {
+// Writes `count` histories as OpenMetrics (sample timestamps start + k·step, in seconds); `history(i)` makes the
+// i-th, twice (once per metric family), so a large set is never held in memory at once.
+template <class Make>
+void write_openmetrics(const std::filesystem::path& file, std::size_t count, Make&& history, std::int64_t start,
+                       int step) {
   std::FILE* out = std::fopen(file.c_str(), "w");
   if (!out) return;
   const auto family = [&](const char* name, const char* type, bool cpu) {
     std::fprintf(out, "# TYPE %s %s\n", name, type);
-    for (const auto& h : histories) {
+    for (std::size_t n = 0; n < count; ++n) {
+      const History& h = history(n);
       const auto& values = cpu ? h.cpu_counter : h.memory;
       for (std::size_t i = 0; i < values.size(); ++i) {
         std::fprintf(out, "%s{namespace=\"%s\",pod=\"%s\",container=\"%s\"} %.17g %lld\n", name, h.ns.c_str(),
@@ -164,7 +168,16 @@ inline int free_port() {
 class RealPrometheus {
  public:
   RealPrometheus(const std::vector<History>& histories, std::int64_t start, int step,
-                 std::chrono::milliseconds bound = std::chrono::seconds(120)) {
+                 std::chrono::milliseconds bound = std::chrono::seconds(120))
+      : RealPrometheus(
+            [&](const std::filesystem::path& file) {
+              write_openmetrics(
+                  file, histories.size(), [&](std::size_t i) -> const History& { return histories[i]; }, start, step);
+            },
+            bound) {}
+
+  // `write` writes the OpenMetrics text to the file it is given.
+  RealPrometheus(const std::function<void(const std::filesystem::path&)>& write, std::chrono::milliseconds bound) {
     char pattern[] = "/tmp/eks-prometheus-XXXXXX";
     if (!mkdtemp(pattern)) {
       error_ = "mkdtemp failed";
@@ -173,7 +186,7 @@ class RealPrometheus {
     dir_ = pattern;
     log_ = dir_ / "log.txt";
     const auto metrics = dir_ / "metrics.om";
-    write_openmetrics(metrics, histories, start, step);
+    write(metrics);
     const auto began = std::chrono::steady_clock::now();
     const pid_t promtool = spawn({"promtool", "tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=24h",
                                   metrics.string(), (dir_ / "data").string()},
