@@ -7,6 +7,7 @@
 #include "tools/cost/prices.hpp"
 #include "tools/cost/prometheus.hpp"
 #include "tools/cost/rightsizing.hpp"
+#include "tools/cost/samples.hpp"
 #include "tools/toolset.hpp"
 
 namespace eks::tools {
@@ -155,6 +156,17 @@ server::Result<Rightsizing> run(const Services& services, const RightsizingQuery
   if (!settings.prometheus.url.empty()) {
     usage = cost::make_prometheus_source(settings.prometheus);
     context.progress(1, 3, "usage: querying Prometheus at " + settings.prometheus.url);
+  } else if (!settings.samples_file.empty()) {
+    // The history builds up here: each call adds the metrics API's current usage, one sample per step.
+    auto store = cost::SampleStore::open(settings.samples_file);
+    if (!store) return server::tool_error("recommend_rightsizing: " + store.error());
+    if (state->pod_metrics) {
+      if (auto recorded = (*store)->record(*state->pod_metrics, end); !recorded)
+        return server::tool_error("recommend_rightsizing: " + recorded.error());
+    }
+    usage = cost::make_sample_source(std::move(*store));
+    data_source = "metrics-api";
+    context.progress(1, 3, "usage: the metrics API's samples in " + settings.samples_file);
   } else {
     usage = std::make_unique<MetricsApiUsage>(*state);
     data_source = "metrics-api";
@@ -170,9 +182,9 @@ server::Result<Rightsizing> run(const Services& services, const RightsizingQuery
       r.reason = "low confidence: the metrics API's samples only; " + r.reason;
     }
     report->warnings.push_back(
-        "no Prometheus configured (cost.prometheus.url): the metrics API gives one sample per container, fewer than "
-        "the " +
-        std::to_string(settings.strategy.points_required) + " points a recommendation needs");
+        "no Prometheus configured (cost.prometheus.url): usage comes from the metrics API, one sample per call" +
+        std::string(settings.samples_file.empty() ? " (not kept)" : ", kept in " + settings.samples_file) +
+        "; a recommendation needs " + std::to_string(settings.strategy.points_required) + " points");
   }
   context.progress(3, 3, "done");
   return Rightsizing{std::move(*report)};

@@ -223,5 +223,32 @@ TEST(RecommendRightsizingTool, WithoutPrometheusTheMetricsApiGivesLowConfidence)
   }
 }
 
+TEST(RecommendRightsizingTool, MetricsApiSamplesAccumulateAcrossRestarts) {
+  char dir[] = "/tmp/eks-usage-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string file = std::string(dir) + "/usage.sqlite";
+  const cluster::Time t0{std::chrono::seconds(1796601600)};
+  std::vector<json> statuses;
+  for (int call = 0; call < 3; ++call) {  // a new Services each time: a restart, the database kept
+    Services services = services_of(source("autoscaling-and-cron"));
+    services.cost.samples_file = file;
+    services.cost.strategy.points_required = 5;
+    services.cost.evaluation_time = t0 + std::chrono::minutes(5 * call);
+    const auto tool = recommend_rightsizing_tool(services);
+    RecordingContext ctx;
+    const auto out = tool.handler(with_defaults("recommend_rightsizing.input", {{"workload", "cart"}}), ctx);
+    ASSERT_TRUE(out) << out.error().message;
+    ASSERT_EQ(out->structured["recommendations"].size(), 1u);
+    statuses.push_back(out->structured["recommendations"][0]);
+  }
+  EXPECT_EQ(statuses[0]["status"], "low_confidence");
+  EXPECT_NE(statuses[0]["reason"].get<std::string>().find("2 of 5 points"), std::string::npos) << statuses[0];
+  EXPECT_EQ(statuses[1]["status"], "low_confidence");
+  EXPECT_EQ(statuses[2]["status"], "ok") << statuses[2];
+  EXPECT_EQ(statuses[2]["points"], 6);  // 3 samples of each of cart's 2 pods
+  EXPECT_FALSE(statuses[2]["recommended"]["memory_request"].is_null());
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace eks::tools
