@@ -352,7 +352,7 @@ std::string tool_help(const Json& tool) {
   std::string out = "eks-sre-mcp " + command + " — " + tool.value("title", name) + " (the " + name + " tool)\n\n";
   out += "Usage: eks-sre-mcp " + command;
   for (const auto& r : needed) out += " " + upper(r);
-  out += " [FLAGS] [--json ARGS] [--format json|markdown] [COMMON]\n\n";
+  out += " [FLAGS] [--json ARGS] [--format json|markdown|csv] [COMMON]\n\n";
   out += wrap(tool.value("description", ""), 2) + "\n";
   if (!props.empty()) out += "Flags (from the tool's input schema):\n";
   for (const auto& [key, schema] : props.items()) {
@@ -378,8 +378,11 @@ std::string tool_help(const Json& tool) {
     out += "  " + synopsis + "\n" + wrap(about, 6);
   }
   out += "  --json ARGS\n" + wrap("The tool's arguments as a JSON object; flags given too are added to it.", 6);
-  out += "  --format json|markdown\n" +
-         wrap("Print the structured result as JSON, or the report the tool writes for people (the default).", 6);
+  out += "  --format json|markdown|csv\n" +
+         wrap(
+             "Print the structured result as JSON, the report the tool writes for people (the default), or as CSV "
+             "the rows of the result's first list (recommendations, findings), one column per field.",
+             6);
   out += "\n" + exit_status_help();
   return out;
 }

@@ -23,7 +23,7 @@ constexpr const char* kUsage = R"(eks-sre-mcp — an MCP server of SRE tools for
 
 Usage:
   eks-sre-mcp serve [--transport stdio|http] [COMMON] [HTTP]
-  eks-sre-mcp TOOL [ARGS] [FLAGS] [--json ARGS] [--format json|markdown] [COMMON]
+  eks-sre-mcp TOOL [ARGS] [FLAGS] [--json ARGS] [--format json|markdown|csv] [COMMON]
                                                  call one of the server's tools (listed below) exactly as a host
                                                  would: its input properties are flags; `eks-sre-mcp TOOL --help`
                                                  shows them

@@ -106,7 +106,7 @@ Pattern pattern_of(const std::string& workload) {
   return Pattern::steady;
 }
 
-TEST(RecommendRightsizingTool, EveryRecommendationEqualsTheFormulaOnRealPrometheus) {
+TEST(RecommendRightsizingTool, EachRecommendationEqualsTheFormulaOnRealPrometheus) {
   const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   const auto seconds = now.time_since_epoch().count();
   const cluster::Time end{std::chrono::seconds(seconds - seconds % kStep)};
@@ -209,7 +209,7 @@ TEST(RecommendRightsizingTool, PrometheusDownIsAnErrorNamingItsUrl) {
   EXPECT_NE(out.error().message.find(services.cost.prometheus.url), std::string::npos) << out.error().message;
 }
 
-TEST(RecommendRightsizingTool, WithoutPrometheusTheMetricsApiGivesLowConfidence) {
+TEST(RecommendRightsizingTool, WithoutPrometheusMetricsApiGivesLowConfidence) {
   const Services services = services_of(source("autoscaling-and-cron"));
   const auto tool = recommend_rightsizing_tool(services);
   RecordingContext ctx;
