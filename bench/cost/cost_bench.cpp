@@ -3,7 +3,8 @@
 // Prometheus on 127.0.0.1, then times rightsize() end to end (the queries and the arithmetic) and reports the
 // number of queries, this process's peak RSS and Prometheus's.
 //
-//   cost_bench [--containers N] [--days D] [--scrape SECONDS] [--step SECONDS] [--runs R]
+//   cost_bench [--containers N] [--days D] [--scrape SECONDS] [--step SECONDS] [--runs R] [--parallel P]
+//              [--tsdb DIR]   (build the TSDB in DIR once and reuse it: the end time is then DIR's, not now)
 #include <sys/resource.h>
 
 #include <chrono>
@@ -30,15 +31,21 @@ long peak_rss_kib_of(pid_t pid) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int containers = 1000, days = 14, scrape = 60, step = 300, runs = 3;
+  int containers = 1000, days = 14, scrape = 60, step = 300, runs = 3, parallel = 4;
+  std::string tsdb;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const int value = std::atoi(argv[i + 1]);
+    if (flag == "--tsdb") {
+      tsdb = argv[i + 1];
+      continue;
+    }
     if (flag == "--containers") containers = value;
     else if (flag == "--days") days = value;
     else if (flag == "--scrape") scrape = value;
     else if (flag == "--step") step = value;
     else if (flag == "--runs") runs = value;
+    else if (flag == "--parallel") parallel = value;
     else {
       std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
       return 2;
@@ -46,8 +53,13 @@ int main(int argc, char** argv) {
   }
   constexpr int kPodsPerNamespace = 20;
   const int namespaces = (containers + kPodsPerNamespace - 1) / kPodsPerNamespace;
-  const auto now =
-      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()).time_since_epoch().count();
+  long long now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()).time_since_epoch().count();
+  // A kept TSDB ends where it was built: its end time is remembered beside it.
+  if (!tsdb.empty()) {
+    std::filesystem::create_directories(tsdb);
+    std::ifstream in(tsdb + "/end");
+    if (!(in >> now)) std::ofstream(tsdb + "/end") << now;
+  }
   const std::int64_t end = now - now % step;
   const std::int64_t start = end - static_cast<std::int64_t>(days) * 86400 - scrape;
   const std::size_t samples = static_cast<std::size_t>(days) * 86400 / scrape + 2;
@@ -97,7 +109,7 @@ int main(int argc, char** argv) {
       [&](const std::filesystem::path& file) {
         eks::cost::testing::write_openmetrics(file, static_cast<std::size_t>(containers), make, start, scrape);
       },
-      std::chrono::minutes(30));
+      std::chrono::minutes(30), tsdb);
   current = {};
   if (!prometheus.error().empty()) {
     std::fprintf(stderr, "%s\n", prometheus.error().c_str());
@@ -109,6 +121,7 @@ int main(int argc, char** argv) {
   settings.prometheus.url = prometheus.url();
   settings.prometheus.step_seconds = step;
   settings.prometheus.timeout_ms = 120000;
+  settings.prometheus.parallel = parallel;
   const auto prices = eks::cost::PriceTable::load();
   eks::cost::Request request;
   request.history_days = days;

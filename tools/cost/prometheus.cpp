@@ -92,10 +92,11 @@ class PrometheusSource final : public UsageSource {
         const double value = std::strtod(text.get<std::string>().c_str(), nullptr);
         if (!std::isfinite(value)) continue;
         auto& stats = cpu ? usage[{pod, container}].cpu : usage[{pod, container}].memory;
-        if (stat == "p50") stats.p50 = value;
-        if (stat == "pq") stats.pq = value;
-        if (stat == "max") stats.max = value;
-        if (stat == "count") stats.points = static_cast<std::int64_t>(value);
+        // A container with several series (scraped by two jobs, or a restart's new cgroup) keeps its busiest.
+        if (stat == "p50") stats.p50 = std::max(stats.p50, value);
+        if (stat == "pq") stats.pq = std::max(stats.pq, value);
+        if (stat == "max") stats.max = std::max(stats.max, value);
+        if (stat == "count") stats.points = std::max(stats.points, static_cast<std::int64_t>(value));
       }
     }
     return usage;
@@ -109,18 +110,19 @@ class PrometheusSource final : public UsageSource {
 
 }  // namespace
 
+// Each series on its own, not `max by (pod, container)` inside the subquery: the aggregation at every step doubled
+// Prometheus's work (bench/cost); a container's several series, when it has them, are folded by the client.
 std::string cpu_query(const std::string& ns, int days, int step_seconds, double percentile) {
-  const std::string inner = "max by (pod, container) (rate(" + selector("container_cpu_usage_seconds_total", ns) + "[" +
-                            std::to_string(step_seconds) + "s]))";
+  const std::string inner =
+      "rate(" + selector("container_cpu_usage_seconds_total", ns) + "[" + std::to_string(step_seconds) + "s])";
   return statistics(inner, days, step_seconds, percentile, "");
 }
 
 std::string memory_query(const std::string& ns, int days, int step_seconds, double percentile) {
   const std::string series = selector("container_memory_working_set_bytes", ns);
-  const std::string inner = "max by (pod, container) (" + series + ")";
   // The peak over every raw sample: a subquery would only see the samples at its steps and miss a spike between.
-  const std::string peak = "max by (pod, container) (max_over_time(" + series + "[" + std::to_string(days) + "d]))";
-  return statistics(inner, days, step_seconds, percentile, peak);
+  const std::string peak = "max_over_time(" + series + "[" + std::to_string(days) + "d])";
+  return statistics(series, days, step_seconds, percentile, peak);
 }
 
 PrometheusClient::PrometheusClient(PrometheusSettings settings) : settings_(std::move(settings)) {}

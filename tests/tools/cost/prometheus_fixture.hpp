@@ -176,27 +176,37 @@ class RealPrometheus {
             },
             bound) {}
 
-  // `write` writes the OpenMetrics text to the file it is given.
-  RealPrometheus(const std::function<void(const std::filesystem::path&)>& write, std::chrono::milliseconds bound) {
-    char pattern[] = "/tmp/eks-prometheus-XXXXXX";
-    if (!mkdtemp(pattern)) {
-      error_ = "mkdtemp failed";
-      return;
+  // `write` writes the OpenMetrics text to the file it is given. With `keep` (a directory), the TSDB is built there
+  // once and kept: a later run with the same directory serves it without writing or backfilling again.
+  RealPrometheus(const std::function<void(const std::filesystem::path&)>& write, std::chrono::milliseconds bound,
+                 const std::filesystem::path& keep = {}) {
+    if (keep.empty()) {
+      char pattern[] = "/tmp/eks-prometheus-XXXXXX";
+      if (!mkdtemp(pattern)) {
+        error_ = "mkdtemp failed";
+        return;
+      }
+      dir_ = pattern;
+    } else {
+      dir_ = keep;
+      kept_ = true;
+      std::filesystem::create_directories(dir_);
     }
-    dir_ = pattern;
     log_ = dir_ / "log.txt";
-    const auto metrics = dir_ / "metrics.om";
-    write(metrics);
-    const auto began = std::chrono::steady_clock::now();
-    const pid_t promtool = spawn({"promtool", "tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=24h",
-                                  metrics.string(), (dir_ / "data").string()},
-                                 log_);
-    if (wait_exit(promtool, bound) != 0) {
-      error_ = "promtool could not backfill the TSDB (see " + log_.string() + ")";
-      return;
+    if (!kept_ || !std::filesystem::exists(dir_ / "data")) {
+      const auto metrics = dir_ / "metrics.om";
+      write(metrics);
+      const auto began = std::chrono::steady_clock::now();
+      const pid_t promtool = spawn({"promtool", "tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=24h",
+                                    metrics.string(), (dir_ / "data").string()},
+                                   log_);
+      if (wait_exit(promtool, bound) != 0) {
+        error_ = "promtool could not backfill the TSDB (see " + log_.string() + ")";
+        return;
+      }
+      backfill_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+      std::filesystem::remove(metrics);
     }
-    backfill_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
-    std::filesystem::remove(metrics);
     std::ofstream(dir_ / "prometheus.yml") << "global:\n  scrape_interval: 1h\nscrape_configs: []\n";
     for (int attempt = 0; attempt < 3 && pid_ <= 0; ++attempt) {
       port_ = free_port();
@@ -227,7 +237,7 @@ class RealPrometheus {
       kill(pid_, SIGTERM);
       if (wait_exit(pid_, std::chrono::seconds(10)) == -1) pid_ = -1;
     }
-    if (!dir_.empty() && error_.empty()) std::filesystem::remove_all(dir_);
+    if (!dir_.empty() && error_.empty() && !kept_) std::filesystem::remove_all(dir_);
   }
   RealPrometheus(const RealPrometheus&) = delete;
   RealPrometheus& operator=(const RealPrometheus&) = delete;
@@ -265,6 +275,7 @@ class RealPrometheus {
   int port_ = 0;
   pid_t pid_ = -1;
   double backfill_seconds_ = 0;
+  bool kept_ = false;
 };
 
 }  // namespace eks::cost::testing
