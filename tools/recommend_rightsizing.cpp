@@ -57,8 +57,10 @@ std::string render_text(const Rightsizing& r) {
   std::string text = "# Right-sizing: " + std::to_string(rep.total_recommendations) + " containers, " +
                      money(rep.totals.monthly_cost_now) + "/month now, " + money(rep.totals.monthly_cost_recommended) +
                      " recommended, " + money(rep.totals.monthly_savings) + " saved\n";
-  text += "Usage from " + rep.data_source + " (" + std::to_string(rep.queries) +
-          " queries); CPU request = p95 of usage, no CPU limit; memory = peak + 15%.\n\n";
+  std::ostringstream rule;
+  rule << "CPU request = p" << rep.percentile << " of usage, no CPU limit; memory = peak + " << rep.memory_buffer * 100
+       << "%";
+  text += "Usage from " + rep.data_source + " (" + std::to_string(rep.queries) + " queries); " + rule.str() + ".\n\n";
   text += "| workload | container | CPU request | memory request/limit | saves/month | severity |\n";
   text += "|---|---|---|---|---|---|\n";
   std::size_t shown = 0;

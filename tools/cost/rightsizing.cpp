@@ -89,6 +89,7 @@ tl::expected<Report, std::string> rightsize(const ClusterState& state, UsageSour
   if (request.include_hpa) strategy.allow_hpa = true;
   Report report;
   report.percentile = strategy.cpu_percentile;
+  report.memory_buffer = strategy.memory_buffer;
   const cluster::Time since = end - std::chrono::hours(24) * request.history_days;
 
   // Workloads in scope, each with its pods that run (or ran) on a node.
@@ -290,8 +291,7 @@ tl::expected<Report, std::string> rightsize(const ClusterState& state, UsageSour
   return report;
 }
 
-nlohmann::json to_json(const Recommendation& r, double percentile) {
-  (void)percentile;
+nlohmann::json to_json(const Recommendation& r) {
   const auto cpu = [](std::optional<std::int64_t> m) -> nlohmann::json {
     return m ? nlohmann::json(cpu_quantity(*m)) : nlohmann::json(nullptr);
   };
@@ -331,7 +331,7 @@ nlohmann::json to_json(const Recommendation& r, double percentile) {
 
 nlohmann::json to_json(const Report& report) {
   nlohmann::json recs = nlohmann::json::array();
-  for (const auto& r : report.recommendations) recs.push_back(to_json(r, report.percentile));
+  for (const auto& r : report.recommendations) recs.push_back(to_json(r));
   return {{"recommendations", std::move(recs)},
           {"total_recommendations", report.total_recommendations},
           {"totals",

@@ -57,7 +57,8 @@ struct Report {
   std::string data_source;                      // prometheus | metrics-api
   int queries = 0;
   std::vector<std::string> warnings;  // unknown prices, namespaces without usage (partial data)
-  double percentile = 95;
+  double percentile = 95;             // the strategy's CPU percentile (usage.*.p95 holds it)
+  double memory_buffer = 0.15;        // the strategy's memory buffer
 };
 
 // Right-sizes `state`'s workloads (pods already loaded with their owners, nodes and HPAs) from `usage`. Fails
@@ -67,7 +68,7 @@ tl::expected<Report, std::string> rightsize(const cluster::ClusterState& state, 
                                             cluster::Time end);
 
 // JSON as the tool's output schema has it: quantities as Kubernetes quantity strings, null where unset.
-nlohmann::json to_json(const Recommendation& r, double percentile);
+nlohmann::json to_json(const Recommendation& r);
 nlohmann::json to_json(const Report& report);
 
 }  // namespace eks::cost
