@@ -250,5 +250,54 @@ TEST(RecommendRightsizingTool, MetricsApiSamplesAccumulateAcrossRestarts) {
   std::filesystem::remove_all(dir);
 }
 
+// 500 workloads, one pod each, on one node: the model reads a short table, the rest is in structuredContent.
+class LargeCluster final : public cluster::ClusterSource {
+ public:
+  tl::expected<cluster::ClusterState, std::string> load(const cluster::LoadScope&,
+                                                        const cluster::ProgressFn&) override {
+    cluster::ClusterState state;
+    state.add(
+        {{"apiVersion", "v1"},
+         {"kind", "Node"},
+         {"metadata",
+          {{"name", "ip-10-0-0-1"},
+           {"labels",
+            {{"node.kubernetes.io/instance-type", "m5.4xlarge"}, {"topology.kubernetes.io/region", "us-east-1"}}}}},
+         {"status", {{"allocatable", {{"cpu", "15890m"}, {"memory", "63155004Ki"}}}}}});
+    state.pod_metrics.emplace();
+    for (int i = 0; i < 500; ++i) {
+      const std::string name = "service-with-a-long-name-" + std::to_string(i);
+      state.add(
+          {{"apiVersion", "v1"},
+           {"kind", "Pod"},
+           {"metadata", {{"name", name}, {"namespace", "team-" + std::to_string(i % 25)}}},
+           {"spec",
+            {{"nodeName", "ip-10-0-0-1"},
+             {"containers", {{{"name", "app"}, {"resources", {{"requests", {{"cpu", "500m"}, {"memory", "1Gi"}}}}}}}}}},
+           {"status", {{"phase", "Running"}}}});
+      state.pod_metrics->push_back(
+          {"team-" + std::to_string(i % 25), name, std::nullopt, {{"app", {{"cpu", "20m"}, {"memory", "100Mi"}}}}});
+    }
+    state.build_indexes();
+    return state;
+  }
+  tl::expected<std::string, std::string> logs(const cluster::LogRequest&) override {
+    return tl::unexpected(std::string("no logs"));
+  }
+  std::string describe() const override { return "generated:500"; }
+};
+
+TEST(RecommendRightsizingTool, TextStaysShortForFiveHundredWorkloads) {
+  const Services services = services_of(std::make_shared<LargeCluster>());
+  const auto tool = recommend_rightsizing_tool(services);
+  RecordingContext ctx;
+  const auto out = tool.handler(with_defaults("recommend_rightsizing.input", {{"max_results", 5000}}), ctx);
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(out->structured["recommendations"].size(), 500u);
+  // About 4 characters a token: under 2,000 tokens.
+  EXPECT_LT(out->text.size(), 8000u) << out->text;
+  EXPECT_NE(out->text.find("480 more in the structured result"), std::string::npos) << out->text;
+}
+
 }  // namespace
 }  // namespace eks::tools
