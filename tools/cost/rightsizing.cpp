@@ -8,6 +8,7 @@
 #include <mutex>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "tools/cost/allocation.hpp"
 
@@ -287,6 +288,29 @@ tl::expected<Report, std::string> rightsize(const ClusterState& state, UsageSour
                      return std::tie(a.ns, a.workload, a.container) < std::tie(b.ns, b.workload, b.container);
                    });
   report.total_recommendations = report.recommendations.size();
+
+  // Savings per workload and per namespace, from every priced container (before max_results).
+  std::map<std::tuple<std::string, std::string, std::string>, Totals> workloads;
+  std::map<std::string, Totals> per_namespace;
+  for (const auto& r : report.recommendations) {
+    if (!r.monthly_cost_now) continue;
+    for (auto* t : {&workloads[{r.ns, r.kind, r.workload}], &per_namespace[r.ns]}) {
+      t->monthly_cost_now += *r.monthly_cost_now;
+      t->monthly_cost_recommended += *r.monthly_cost_recommended;
+      t->monthly_savings += *r.monthly_savings;
+    }
+  }
+  const auto by_savings = [](const GroupTotals& a, const GroupTotals& b) {
+    if (a.totals.monthly_savings != b.totals.monthly_savings)
+      return a.totals.monthly_savings > b.totals.monthly_savings;
+    return std::tie(a.ns, a.kind, a.name) < std::tie(b.ns, b.kind, b.name);
+  };
+  for (const auto& [key, t] : workloads)
+    report.workloads.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), t});
+  for (const auto& [ns, t] : per_namespace) report.namespaces.push_back({ns, "", "", t});
+  std::sort(report.workloads.begin(), report.workloads.end(), by_savings);
+  std::sort(report.namespaces.begin(), report.namespaces.end(), by_savings);
+  if (report.workloads.size() > request.max_results) report.workloads.resize(request.max_results);
   if (report.recommendations.size() > request.max_results) report.recommendations.resize(request.max_results);
   return report;
 }
@@ -332,8 +356,27 @@ nlohmann::json to_json(const Recommendation& r) {
 nlohmann::json to_json(const Report& report) {
   nlohmann::json recs = nlohmann::json::array();
   for (const auto& r : report.recommendations) recs.push_back(to_json(r));
+  const auto money = [](const Totals& t) {
+    return nlohmann::json{{"monthly_cost_now", cents(t.monthly_cost_now)},
+                          {"monthly_cost_recommended", cents(t.monthly_cost_recommended)},
+                          {"monthly_savings", cents(t.monthly_savings)}};
+  };
+  nlohmann::json workloads = nlohmann::json::array(), namespaces = nlohmann::json::array();
+  for (const auto& w : report.workloads) {
+    auto entry = money(w.totals);
+    entry["namespace"] = w.ns;
+    entry["workload"] = {{"kind", w.kind}, {"name", w.name}};
+    workloads.push_back(std::move(entry));
+  }
+  for (const auto& n : report.namespaces) {
+    auto entry = money(n.totals);
+    entry["namespace"] = n.ns;
+    namespaces.push_back(std::move(entry));
+  }
   return {{"recommendations", std::move(recs)},
           {"total_recommendations", report.total_recommendations},
+          {"workloads", std::move(workloads)},
+          {"namespaces", std::move(namespaces)},
           {"totals",
            {{"monthly_cost_now", cents(report.totals.monthly_cost_now)},
             {"monthly_cost_recommended", cents(report.totals.monthly_cost_recommended)},

@@ -50,10 +50,19 @@ struct Totals {
   double monthly_savings = 0;
 };
 
+// Dollars of a group of containers: a workload (kind/name in `name`) or a namespace.
+struct GroupTotals {
+  std::string ns;
+  std::string kind, name;  // empty for a namespace
+  Totals totals;
+};
+
 struct Report {
   std::vector<Recommendation> recommendations;  // sorted by savings, largest first; at most max_results
   std::size_t total_recommendations = 0;        // before max_results
   Totals totals;                                // over every recommendation, not only those returned
+  std::vector<GroupTotals> workloads;           // per workload, largest savings first; at most max_results
+  std::vector<GroupTotals> namespaces;          // per namespace, largest savings first
   std::string data_source;                      // prometheus | metrics-api
   int queries = 0;
   std::vector<std::string> warnings;  // unknown prices, namespaces without usage (partial data)

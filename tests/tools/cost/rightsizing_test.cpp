@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <set>
 
@@ -76,6 +77,18 @@ TEST(Rightsize, NamespaceWithoutUsageIsLabelledAndTheRestRecommended) {
   }
   EXPECT_NEAR(report->totals.monthly_cost_now, now, 1e-9);
   EXPECT_NEAR(report->totals.monthly_savings, now - after, 1e-9);
+  // Per namespace and per workload, the containers added up.
+  double ns_savings = 0;
+  for (const auto& n : report->namespaces) ns_savings += n.totals.monthly_savings;
+  EXPECT_NEAR(ns_savings, report->totals.monthly_savings, 1e-9);
+  const auto aws_node = std::find_if(report->workloads.begin(), report->workloads.end(),
+                                     [](const GroupTotals& w) { return w.name == "aws-node"; });
+  ASSERT_NE(aws_node, report->workloads.end());
+  double containers = 0;
+  for (const auto& r : report->recommendations)
+    if (r.workload == "aws-node") containers += *r.monthly_savings;
+  EXPECT_NEAR(aws_node->totals.monthly_savings, containers, 1e-9);  // aws-node and aws-eks-nodeagent
+  EXPECT_EQ(aws_node->kind, "DaemonSet");
 }
 
 TEST(Rightsize, NoUsageAnywhereIsTheSourcesError) {
