@@ -19,13 +19,14 @@ tl::expected<void, std::string> register_all(server::Dispatcher& dispatcher, Ser
 // One tool per file (tools/<name>.cpp), each with the same builder. Whatever a tool needs it reads from
 // `services` when called, so `services` must outlive the tool (app/ owns it for the life of the dispatcher;
 // a test keeps its own alive while it calls the handler).
-server::ToolDef diagnose_cluster_tool(const Services& services);       // cluster, agents, agent_top_findings
-server::ToolDef analyze_pod_logs_tool(const Services& services);       // cluster, agents
-server::ToolDef propose_remediation_tool(const Services& services);    // cluster, validator, plans
-server::ToolDef apply_remediation_tool(const Services& services);      // cluster, plans, plan_approver, kubernetes
-server::ToolDef recommend_rightsizing_tool(const Services& services);  // cluster, cost
+server::ToolDef diagnose_cluster_tool(const Services& services);     // cluster, agents, agent_top_findings
+server::ToolDef analyze_pod_logs_tool(const Services& services);     // cluster, agents
+server::ToolDef propose_remediation_tool(const Services& services);  // cluster, validator, plans
+server::ToolDef apply_remediation_tool(const Services& services);    // cluster, plans, plan_approver, kubernetes
 server::ToolDef server_status_tool(const Services& services);
 server::ToolDef get_config_tool(const Services& services);
+// cluster, cost (Prometheus, prices, strategy)
+server::ToolDef recommend_rightsizing_tool(const Services& services);
 server::ToolDef get_policy_tool(const Services& services);  // policy
 
 // tools/resources.cpp and tools/prompts.cpp.
