@@ -12,9 +12,11 @@
 #include "safety/policy.hpp"
 #include "safety/validator.hpp"
 #include "tools/cluster/source.hpp"
-#include "tools/cost/settings.hpp"
 #include "tools/remediation/plan_approver.hpp"
 #include "tools/remediation/plan_store.hpp"
+
+// recommend_rightsizing's settings
+#include "tools/cost/settings.hpp"
 
 namespace eks::tools {
 
