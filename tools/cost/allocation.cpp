@@ -1,6 +1,7 @@
 #include "tools/cost/allocation.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "tools/cluster/quantity.hpp"
 
@@ -72,6 +73,56 @@ std::optional<double> hourly_cost(const NodePrice& node, double cores, double by
   if (!node.hourly || node.allocatable_cores <= 0 || node.allocatable_bytes <= 0) return std::nullopt;
   const double share = std::max(cores / node.allocatable_cores, bytes / node.allocatable_bytes);
   return share * *node.hourly;
+}
+
+std::optional<FargateSize> fargate_size(Requests pod) {
+  constexpr double kGiB = 1024.0 * 1024 * 1024;
+  const double gb = (pod.bytes + 256.0 * 1024 * 1024) / kGiB;
+  constexpr double eps = 1e-9;
+  if (pod.cores <= 0.25 + eps) {
+    for (const double m : {0.5, 1.0, 2.0}) {
+      if (m + eps >= gb) return FargateSize{0.25, m};
+    }
+  }
+  struct Tier {
+    double vcpu, min_gb, max_gb, step;
+  };
+  constexpr Tier kTiers[] = {{0.5, 1, 4, 1}, {1, 2, 8, 1},   {2, 4, 16, 1},
+                             {4, 8, 30, 1},  {8, 16, 60, 4}, {16, 32, 120, 8}};
+  for (const auto& t : kTiers) {
+    if (t.vcpu + eps < pod.cores) continue;
+    const double m = gb <= t.min_gb ? t.min_gb : t.min_gb + std::ceil((gb - t.min_gb) / t.step - eps) * t.step;
+    if (m <= t.max_gb + eps) return FargateSize{t.vcpu, m};
+  }
+  return std::nullopt;
+}
+
+std::optional<std::pair<double, double>> container_hourly(const NodePrice& node, Requests pod, Requests now,
+                                                          Requests after) {
+  if (!node.fargate) {
+    const auto a = hourly_cost(node, now.cores, now.bytes);
+    const auto b = hourly_cost(node, after.cores, after.bytes);
+    if (!a || !b) return std::nullopt;
+    return std::pair{*a, *b};
+  }
+  const auto& rate = *node.fargate;
+  const auto price = [&](Requests r) -> std::optional<double> {
+    const auto size = fargate_size(r);
+    if (!size) return std::nullopt;
+    return size->vcpu * rate.vcpu_hour + size->gb * rate.gb_hour;
+  };
+  const auto linear = [&](Requests r) {
+    return r.cores * rate.vcpu_hour + r.bytes / (1024.0 * 1024 * 1024) * rate.gb_hour;
+  };
+  const Requests changed{std::max(0.0, pod.cores - now.cores + after.cores),
+                         std::max(0.0, pod.bytes - now.bytes + after.bytes)};
+  const auto pod_now = price(pod);
+  const auto pod_after = price(changed);
+  if (!pod_now || !pod_after) return std::nullopt;
+  const double whole = linear(pod);
+  const double share = whole > 0 ? linear(now) / whole : 1;
+  const double mine = *pod_now * share;
+  return std::pair{mine, std::max(0.0, mine - (*pod_now - *pod_after))};
 }
 
 }  // namespace eks::cost

@@ -32,4 +32,26 @@ NodePrice price_node(const cluster::Node& node, const PriceTable& prices);
 // memory are the GiB Kubernetes requests). nullopt when the node has no price.
 std::optional<double> hourly_cost(const NodePrice& node, double cores, double bytes);
 
+// Requests in cores and bytes.
+struct Requests {
+  double cores = 0;
+  double bytes = 0;
+};
+
+// The Fargate configuration a pod requesting `pod` runs on: the smallest with at least its vCPU and, after the
+// 256 MiB EKS adds for the Kubernetes components, its memory (0.25 vCPU: 0.5, 1 or 2 GB; 0.5: 1-4 GB; 1: 2-8 GB;
+// 2: 4-16 GB; 4: 8-30 GB in 1 GB steps; 8: 16-60 GB in 4 GB steps; 16: 32-120 GB in 8 GB steps). nullopt beyond.
+struct FargateSize {
+  double vcpu = 0;
+  double gb = 0;
+};
+std::optional<FargateSize> fargate_size(Requests pod);
+
+// The hourly cost of one container, now and with its requests changed from `now` to `after`, in a pod requesting
+// `pod` in all (its containers' sum, or its largest init container's). On EC2: its own request share of the node.
+// On Fargate: the pod's configuration priced, split among its containers in proportion to what their requests
+// would cost unrounded, less the drop of the pod's price when this container alone changes. nullopt: no price.
+std::optional<std::pair<double, double>> container_hourly(const NodePrice& node, Requests pod, Requests now,
+                                                          Requests after);
+
 }  // namespace eks::cost

@@ -77,6 +77,20 @@ std::string fixed(double v, int digits) {
 
 double cents(double dollars) { return std::round(dollars * 100) / 100; }
 
+// What a pod requests in all, as Fargate sizes it: its containers' sum, or its largest init container's.
+Requests pod_requests(const Pod& pod) {
+  Requests sum, init;
+  for (const auto& c : pod.spec.containers) {
+    sum.cores += static_cast<double>(cpu_of(c.resources.requests).value_or(0)) / 1000;
+    sum.bytes += static_cast<double>(memory_of(c.resources.requests).value_or(0));
+  }
+  for (const auto& c : pod.spec.init_containers) {
+    init.cores = std::max(init.cores, static_cast<double>(cpu_of(c.resources.requests).value_or(0)) / 1000);
+    init.bytes = std::max(init.bytes, static_cast<double>(memory_of(c.resources.requests).value_or(0)));
+  }
+  return {std::max(sum.cores, init.cores), std::max(sum.bytes, init.bytes)};
+}
+
 struct Group {
   cluster::ObjectRef workload;
   std::vector<const Pod*> pods;
@@ -260,15 +274,15 @@ tl::expected<Report, std::string> rightsize(const ClusterState& state, UsageSour
       for (const auto* pod : group.pods) {
         if (!pod->node_name) continue;
         const auto* price = node_price(*pod->node_name);
-        const auto a = price ? hourly_cost(*price, cpu_now, mem_now) : std::nullopt;
-        const auto b = price ? hourly_cost(*price, cpu_rec, mem_rec) : std::nullopt;
-        if (!a || !b) {
+        const auto costs =
+            price ? container_hourly(*price, pod_requests(*pod), {cpu_now, mem_now}, {cpu_rec, mem_rec}) : std::nullopt;
+        if (!costs) {
           unknown = true;
           continue;
         }
         priced = true;
-        now += *a * hours;
-        after += *b * hours;
+        now += costs->first * hours;
+        after += costs->second * hours;
       }
       if (priced && !unknown) {
         r.monthly_cost_now = now;

@@ -79,6 +79,34 @@ TEST(Allocation, FargatePaysPerVcpuHourAndGbHour) {
   EXPECT_NEAR(*hourly_cost(price, 0.5, 1024.0 * 1024 * 1024) * 730, 19.81585, 1e-9);
 }
 
+TEST(Allocation, FargatePodRoundsUpToItsConfigurationPlusTheKubeletsShare) {
+  constexpr double kMiB = 1024.0 * 1024;
+  // 500m and 1Gi + 256Mi = 1.25 GB: 0.5 vCPU with 2 GB. 100m and 200Mi + 256Mi: 0.25 vCPU with 0.5 GB.
+  EXPECT_DOUBLE_EQ(fargate_size({0.5, 1024 * kMiB})->gb, 2);
+  EXPECT_DOUBLE_EQ(fargate_size({0.1, 200 * kMiB})->vcpu, 0.25);
+  EXPECT_DOUBLE_EQ(fargate_size({0.1, 200 * kMiB})->gb, 0.5);
+  EXPECT_DOUBLE_EQ(fargate_size({0.25, 2.5 * 1024 * kMiB})->vcpu, 0.5);  // 2.75 GB is more than 0.25 vCPU has
+  EXPECT_DOUBLE_EQ(fargate_size({3, 9 * 1024 * kMiB})->gb, 10);          // 4 vCPU, 9.25 GB rounded to 10
+  EXPECT_DOUBLE_EQ(fargate_size({5, 17 * 1024 * kMiB})->gb, 20);         // 8 vCPU, in 4 GB steps
+  EXPECT_FALSE(fargate_size({17, 1024 * kMiB}));
+  const auto price =
+      price_node(node("fargate-ip-10-0-1-2.eu-west-1.compute.internal",
+                      {{"eks.amazonaws.com/compute-type", "fargate"}, {"topology.kubernetes.io/region", "eu-west-1"}}),
+                 table());
+  // One container: 0.5 × $0.04456 + 2 × $0.004865 = $0.03201 an hour ($23.3673 a month); after, 0.25 vCPU and
+  // 0.5 GB: $0.0135725 ($9.907925).
+  const auto one = container_hourly(price, {0.5, 1024 * kMiB}, {0.5, 1024 * kMiB}, {0.1, 200 * kMiB});
+  ASSERT_TRUE(one);
+  EXPECT_NEAR(one->first * 730, 23.3673, 1e-9);
+  EXPECT_NEAR(one->second * 730, 9.907925, 1e-9);
+  // Two equal containers share the pod's price; shrinking one saves only what the pod's size drops: 1 vCPU and
+  // 2.25 GB (3 GB) down to 0.6 vCPU and 1.45 GB (1 vCPU, 2 GB): $0.004865 an hour.
+  const auto half = container_hourly(price, {1, 2048 * kMiB}, {0.5, 1024 * kMiB}, {0.1, 200 * kMiB});
+  ASSERT_TRUE(half);
+  EXPECT_NEAR(half->first, (0.04456 + 3 * 0.004865) / 2, 1e-12);
+  EXPECT_NEAR(half->first - half->second, 0.004865, 1e-12);
+}
+
 TEST(Allocation, UnknownInstanceTypeIsReportedNotGuessed) {
   const auto price = price_node(
       node("ip-4", {{"node.kubernetes.io/instance-type", "x9.mega"}, {"topology.kubernetes.io/region", "eu-west-1"}}),
