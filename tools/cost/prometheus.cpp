@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 #include "server/upstream/curl.hpp"
@@ -75,7 +76,12 @@ class PrometheusSource final : public UsageSource {
     for (const bool cpu : {true, false}) {
       const auto promql = cpu ? cpu_query(ns, days, step, strategy.cpu_percentile)
                               : memory_query(ns, days, step, strategy.cpu_percentile);
-      auto data = client_.query(promql, end);
+      std::vector<std::string> said;
+      auto data = client_.query(promql, end, &said);
+      if (!said.empty()) {
+        std::lock_guard lock(mutex_);
+        for (auto& w : said) warnings_.push_back("Prometheus, namespace " + ns + ": " + w);
+      }
       if (!data) return tl::unexpected(data.error());
       const auto result = data->find("result");
       if (result == data->end() || !result->is_array()) {
@@ -103,9 +109,15 @@ class PrometheusSource final : public UsageSource {
   }
   int queries() const override { return client_.queries(); }
   std::string describe() const override { return "prometheus:" + client_.settings().url; }
+  std::vector<std::string> warnings() const override {
+    std::lock_guard lock(mutex_);
+    return warnings_;
+  }
 
  private:
   PrometheusClient client_;
+  mutable std::mutex mutex_;
+  std::vector<std::string> warnings_;
 };
 
 }  // namespace
@@ -127,7 +139,8 @@ std::string memory_query(const std::string& ns, int days, int step_seconds, doub
 
 PrometheusClient::PrometheusClient(PrometheusSettings settings) : settings_(std::move(settings)) {}
 
-tl::expected<nlohmann::json, std::string> PrometheusClient::query(const std::string& promql, cluster::Time at) {
+tl::expected<nlohmann::json, std::string> PrometheusClient::query(const std::string& promql, cluster::Time at,
+                                                                  std::vector<std::string>* warnings) {
   const std::string where = describe_url(settings_.url);
   const auto& loaded = upstream::curl();
   if (!loaded) return tl::unexpected(where + ": " + loaded.error());
@@ -207,6 +220,10 @@ tl::expected<nlohmann::json, std::string> PrometheusClient::query(const std::str
   if (doc.is_discarded() || !doc.is_object()) return tl::unexpected(where + " answered something that is not JSON");
   if (doc.value("status", "") != "success") {
     return tl::unexpected(where + " refused the query: " + doc.value("error", std::string("no reason given")));
+  }
+  if (warnings && doc.contains("warnings") && doc["warnings"].is_array()) {
+    for (const auto& w : doc["warnings"])
+      if (w.is_string()) warnings->push_back(w.get<std::string>());
   }
   return doc.value("data", nlohmann::json::object());
 }

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 #include <tl/expected.hpp>
@@ -26,6 +27,8 @@ class UsageSource {
                                                                     const Strategy& strategy) = 0;
   virtual int queries() const = 0;           // requests made so far
   virtual std::string describe() const = 0;  // "prometheus:http://..." | "metrics-api:..."
+  // What the source warned of while answering (Prometheus's own warnings: a result it could only partly compute).
+  virtual std::vector<std::string> warnings() const { return {}; }
 };
 
 // The PromQL of the two queries, for `ns` over `days` at `step_seconds`: per (pod, container), the statistics
@@ -38,7 +41,9 @@ class PrometheusClient {
  public:
   explicit PrometheusClient(PrometheusSettings settings);
   // One instant query (POST /api/v1/query) evaluated at `at`: the response's `data`, or a sentence naming the URL.
-  tl::expected<nlohmann::json, std::string> query(const std::string& promql, cluster::Time at);
+  // The response's `warnings`, when it has any, are appended to `warnings`.
+  tl::expected<nlohmann::json, std::string> query(const std::string& promql, cluster::Time at,
+                                                  std::vector<std::string>* warnings = nullptr);
   int queries() const { return queries_.load(); }
   const PrometheusSettings& settings() const { return settings_; }
 

@@ -149,6 +149,7 @@ tl::expected<Report, std::string> rightsize(const ClusterState& state, UsageSour
     for (auto& f : running) f.get();
   }
   report.queries = usage.queries();
+  for (auto& w : usage.warnings()) report.warnings.push_back(std::move(w));
   std::size_t failed = 0;
   std::string first_error;
   for (const auto& [ns, result] : by_ns) {

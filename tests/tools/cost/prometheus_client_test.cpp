@@ -295,6 +295,19 @@ TEST(PrometheusClient, SlowErrorsAndBadAnswersNameTheUrl) {
   EXPECT_NE(usage.error().find(failing.url()), std::string::npos);
 }
 
+TEST(PrometheusClient, PrometheusWarningsAreKeptAsPartialData) {
+  StandIn prometheus([](const HttpRequest&) {
+    return HttpResponse{200, R"({"status":"success","warnings":["query hit the sample limit of a store"],)"
+                             R"("data":{"resultType":"vector","result":[]}})"};
+  });
+  PrometheusSettings s;
+  s.url = prometheus.url();
+  auto source = make_prometheus_source(s);
+  ASSERT_TRUE(source->namespace_usage("shop", 14, kAt, Strategy{}));
+  ASSERT_EQ(source->warnings().size(), 2u);  // one per query
+  EXPECT_EQ(source->warnings()[0], "Prometheus, namespace shop: query hit the sample limit of a store");
+}
+
 TEST(PrometheusQueries, AreTwoPerNamespaceWithSubqueries) {
   const auto cpu = cpu_query("shop", 14, 300, 95);
   EXPECT_NE(cpu.find("quantile_over_time(0.95, rate(container_cpu_usage_seconds_total{"
