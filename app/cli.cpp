@@ -11,9 +11,10 @@ namespace eks::app::cli {
 namespace {
 
 // Short names kept from the first command line; every tool is also reachable by its own name.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 2> kShortNames{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kShortNames{{
     {"diagnose", "diagnose_cluster"},
     {"logs", "analyze_pod_logs"},
+    {"rightsizing", "recommend_rightsizing"},
 }};
 
 // Command and flag names compare with `-` and `_` interchangeable.
@@ -272,8 +273,10 @@ tl::expected<Invocation, std::string> parse_invocation(const Json& tool, const s
         out.format = Format::json;
       } else if (*text == "markdown" || *text == "text") {
         out.format = Format::text;
+      } else if (*text == "csv") {
+        out.format = Format::csv;
       } else {
-        return tl::unexpected("--format must be one of: json, markdown (not \"" + *text + "\")");
+        return tl::unexpected("--format must be one of: json, markdown, csv (not \"" + *text + "\")");
       }
       continue;
     }
@@ -349,7 +352,7 @@ std::string tool_help(const Json& tool) {
   std::string out = "eks-sre-mcp " + command + " — " + tool.value("title", name) + " (the " + name + " tool)\n\n";
   out += "Usage: eks-sre-mcp " + command;
   for (const auto& r : needed) out += " " + upper(r);
-  out += " [FLAGS] [--json ARGS] [--format json|markdown] [COMMON]\n\n";
+  out += " [FLAGS] [--json ARGS] [--format json|markdown|csv] [COMMON]\n\n";
   out += wrap(tool.value("description", ""), 2) + "\n";
   if (!props.empty()) out += "Flags (from the tool's input schema):\n";
   for (const auto& [key, schema] : props.items()) {
@@ -375,8 +378,11 @@ std::string tool_help(const Json& tool) {
     out += "  " + synopsis + "\n" + wrap(about, 6);
   }
   out += "  --json ARGS\n" + wrap("The tool's arguments as a JSON object; flags given too are added to it.", 6);
-  out += "  --format json|markdown\n" +
-         wrap("Print the structured result as JSON, or the report the tool writes for people (the default).", 6);
+  out += "  --format json|markdown|csv\n" +
+         wrap(
+             "Print the structured result as JSON, the report the tool writes for people (the default), or as CSV "
+             "the rows of the result's first list (recommendations, findings), one column per field.",
+             6);
   out += "\n" + exit_status_help();
   return out;
 }
@@ -436,7 +442,57 @@ int exit_status(const Json& result) {
                                                                                                 : kNothingFound;
 }
 
+namespace {
+
+void leaves(const Json& value, const std::string& path, std::vector<std::pair<std::string, std::string>>& out) {
+  if (value.is_object()) {
+    for (const auto& [key, item] : value.items()) leaves(item, path.empty() ? key : path + "." + key, out);
+  } else {
+    out.emplace_back(path, value.is_string() ? value.get<std::string>() : value.is_null() ? "" : value.dump());
+  }
+}
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (const char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string csv(const Json& structured) {
+  const Json* rows = nullptr;
+  for (const auto& [_, value] : structured.items()) {
+    if (value.is_array() && !value.empty() && value.front().is_object()) {
+      rows = &value;
+      break;
+    }
+  }
+  if (!rows) return "";
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::pair<std::string, std::string>>> cells;
+  for (const auto& row : *rows) {
+    cells.emplace_back();
+    leaves(row, "", cells.back());
+    for (const auto& [column, _] : cells.back()) {
+      if (std::find(columns.begin(), columns.end(), column) == columns.end()) columns.push_back(column);
+    }
+  }
+  std::string out;
+  for (std::size_t i = 0; i < columns.size(); ++i) out += (i ? "," : "") + csv_field(columns[i]);
+  for (const auto& row : cells) {
+    out += "\n";
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      const auto it = std::find_if(row.begin(), row.end(), [&](const auto& c) { return c.first == columns[i]; });
+      out += (i ? "," : "") + (it == row.end() ? std::string() : csv_field(it->second));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string render(const Json& result, Format format) {
+  if (format == Format::csv) return csv(result.value("structuredContent", Json::object()));
   if (format == Format::json) {
     const auto structured = result.find("structuredContent");
     if (structured != result.end()) return structured->dump(2);

@@ -27,8 +27,9 @@ const Json* find_tool(const Json& tools, std::string_view command);
 // What the help shows for a tool: its short name when it has one, else its name with `-` between words.
 std::string command_name(std::string_view tool);
 
-// How the result is printed: the tool's text (markdown) or its structuredContent (json).
-enum class Format { text, json };
+// How the result is printed: the tool's text (markdown), its structuredContent (json), or the rows of the first
+// list of objects in its structuredContent with one column per leaf, dotted (csv: recommendations, findings).
+enum class Format { text, json, csv };
 
 struct Invocation {
   Json arguments = Json::object();

@@ -170,6 +170,25 @@ json defaults(const std::map<std::string, std::string>& env) {
       {"notifications", {{"teams_webhook_url", ""}, {"slack_webhook_url", ""}}},
       {"remediation", {{"approver_token_file", ""}}},
       {"monitor", {{"check_interval_seconds", 300}}},
+      {"cost",
+       {{"prometheus",
+         {{"url", ""},
+          {"bearer_token_file", ""},
+          {"sigv4_region", ""},
+          {"sigv4_service", "aps"},
+          {"timeout_ms", 30000},
+          {"step_seconds", 300},
+          {"parallel", 4}}},
+        {"history_days", 14},
+        {"prices_file", ""},
+        {"strategy",
+         {{"cpu_percentile", 95},
+          {"memory_buffer_percentage", 15},
+          {"oom_limit_factor", 1.25},
+          {"points_required", 100},
+          {"allow_hpa", false},
+          {"min_cpu_millicores", 10},
+          {"min_memory_mib", 100}}}}},
       {"state_dir", state + "/eks-sre-mcp"},
       {"mcpServers", json::object()},
   };
@@ -221,6 +240,25 @@ Config typed(const json& d) {
   c.approver_token_file = d["remediation"]["approver_token_file"];
   c.check_interval_seconds = d["monitor"]["check_interval_seconds"];
   c.state_dir = d["state_dir"];
+  const auto& cost = d["cost"];
+  const auto& prom = cost["prometheus"];
+  c.cost.prometheus.url = prom["url"];
+  c.cost.prometheus.bearer_token_file = prom["bearer_token_file"];
+  c.cost.prometheus.sigv4_region = prom["sigv4_region"];
+  c.cost.prometheus.sigv4_service = prom["sigv4_service"];
+  c.cost.prometheus.timeout_ms = prom["timeout_ms"];
+  c.cost.prometheus.step_seconds = prom["step_seconds"];
+  c.cost.prometheus.parallel = prom["parallel"];
+  c.cost.history_days = cost["history_days"];
+  c.cost.prices_file = cost["prices_file"];
+  const auto& strategy = cost["strategy"];
+  c.cost.strategy.cpu_percentile = strategy["cpu_percentile"];
+  c.cost.strategy.memory_buffer = strategy["memory_buffer_percentage"].get<double>() / 100;
+  c.cost.strategy.oom_limit_factor = strategy["oom_limit_factor"];
+  c.cost.strategy.points_required = strategy["points_required"];
+  c.cost.strategy.allow_hpa = strategy["allow_hpa"];
+  c.cost.strategy.min_cpu_millicores = strategy["min_cpu_millicores"];
+  c.cost.strategy.min_memory_bytes = strategy["min_memory_mib"].get<std::int64_t>() * eks::cost::kMi;
   for (const auto& [name, server] : d["mcpServers"].items()) {
     UpstreamServer u;
     u.role = server.value("role", std::string(name == "kubernetes" || name == "github" ? name : ""));
@@ -330,7 +368,8 @@ tl::expected<Config, std::string> load_config(const LoadOptions& options) {
 
   if (options.log_level) document["server"]["log_level"] = *options.log_level;
   if (options.log_file) document["server"]["log_file"] = *options.log_file;
-  if (options.log_level || options.log_file) {
+  if (options.prometheus_url) document["cost"]["prometheus"]["url"] = *options.prometheus_url;
+  if (options.log_level || options.log_file || options.prometheus_url) {
     if (auto problem = validate(document, [](const std::string&) { return std::string("command line"); })) {
       return tl::unexpected(*problem);
     }

@@ -15,6 +15,7 @@
 #include <tl/expected.hpp>
 
 #include "safety/redactor.hpp"
+#include "tools/cost/settings.hpp"
 
 namespace eks::app {
 
@@ -77,6 +78,7 @@ struct Config {
   std::string audit_log;    // resolved: the configured path, else <state_dir>/audit.jsonl
   std::string kubeconfig;   // resolved: --kubeconfig, config, KUBECONFIG, ~/.kube/config (empty when none exists)
   std::map<std::string, UpstreamServer> mcp_servers;
+  cost::Settings cost;  // the `cost` section: recommend_rightsizing's Prometheus, prices and strategy
 
   nlohmann::json document;           // the merged configuration as JSON (unmasked: never return it as is)
   std::vector<std::string> sources;  // where values came from, lowest precedence first
@@ -93,6 +95,7 @@ struct LoadOptions {
   std::optional<std::string> kubeconfig;           // --kubeconfig
   std::optional<std::string> policy;               // --policy
   std::optional<std::string> snapshot;             // --snapshot: read the cluster from a snapshot directory
+  std::optional<std::string> prometheus_url;       // --prometheus-url: cost.prometheus.url
 };
 
 // The process environment as a map.

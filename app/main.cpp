@@ -23,7 +23,7 @@ constexpr const char* kUsage = R"(eks-sre-mcp — an MCP server of SRE tools for
 
 Usage:
   eks-sre-mcp serve [--transport stdio|http] [COMMON] [HTTP]
-  eks-sre-mcp TOOL [ARGS] [FLAGS] [--json ARGS] [--format json|markdown] [COMMON]
+  eks-sre-mcp TOOL [ARGS] [FLAGS] [--json ARGS] [--format json|markdown|csv] [COMMON]
                                                  call one of the server's tools (listed below) exactly as a host
                                                  would: its input properties are flags; `eks-sre-mcp TOOL --help`
                                                  shows them
@@ -43,8 +43,8 @@ Usage:
                                                  one and verify it (apply_remediation)
   eks-sre-mcp help [TOOL] | --help | --version
 
-COMMON: [--config FILE] [--policy FILE] [--kubeconfig FILE] [--snapshot DIR] [--log-level L] [--log-file F],
-        before or after the command
+COMMON: [--config FILE] [--policy FILE] [--kubeconfig FILE] [--snapshot DIR] [--log-level L] [--log-file F]
+        [--prometheus-url URL], before or after the command
 HTTP:   [--listen HOST:PORT] [--auth-token-file FILE] [--allow-origin ORIGIN]... [--allow-host HOST]...
         [--oauth-issuer URL --oauth-jwks-file FILE [--oauth-resource URL]] [--tls-cert FILE --tls-key FILE]
 
@@ -70,6 +70,7 @@ Options:
   --snapshot DIR      diagnose a captured cluster snapshot instead of the live cluster (scripts/capture-snapshot)
   --log-level L       trace, debug, info, warn, error, critical or off (default info; warn for other commands)
   --log-file F        write logs to F instead of stderr
+  --prometheus-url U  usage history for rightsizing (the configuration's cost.prometheus.url)
 
 Tool commands: positional ARGS fill the tool's required arguments in order (logs NAMESPACE POD); a flag per
 input property (`-` or `_` between words), booleans as --flag / --no-flag, arrays by repeating the flag; types
@@ -96,7 +97,7 @@ struct Flags {
 // Flags every command takes, before or after the command name (as kubectl's and gh's do).
 bool is_common_flag(std::string_view name) {
   return name == "--config" || name == "--policy" || name == "--kubeconfig" || name == "--snapshot" ||
-         name == "--log-level" || name == "--log-file";
+         name == "--log-level" || name == "--log-file" || name == "--prometheus-url";
 }
 
 bool is_serve_flag(std::string_view name) {
@@ -139,6 +140,7 @@ std::optional<std::string> parse_flags(const std::vector<std::string>& args, Fla
     if (name == "--policy") flags.load.policy = *v;
     if (name == "--kubeconfig") flags.load.kubeconfig = *v;
     if (name == "--snapshot") flags.load.snapshot = *v;
+    if (name == "--prometheus-url") flags.load.prometheus_url = *v;
     if (name == "--transport") flags.transport = *v;
     if (name == "--log-level") flags.load.log_level = *v;
     if (name == "--log-file") flags.load.log_file = *v;

@@ -432,6 +432,8 @@ tl::expected<std::unique_ptr<Application>, std::string> build(const Config& conf
   if (!agents) return tl::unexpected(agents.error());
   services.agents = std::move(*agents);
   services.agent_top_findings = static_cast<std::size_t>(config.agents.top_findings);
+  services.cost = config.cost;
+  services.cost.samples_file = config.state_dir + "/usage.sqlite";
   // Reads are kept for a few seconds, so that diagnose_cluster then propose_remediation read the cluster once.
   services.cluster = cluster::make_caching_source(
       config.snapshot.empty()

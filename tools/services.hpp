@@ -17,6 +17,9 @@
 #include "tools/remediation/plan_approver.hpp"
 #include "tools/remediation/plan_store.hpp"
 
+// recommend_rightsizing's settings
+#include "tools/cost/settings.hpp"
+
 namespace eks::tools {
 
 struct Services {
@@ -59,6 +62,8 @@ struct Services {
   // Claude subagents for deep investigations (provider anthropic or none). Null: quick answers only (tests).
   std::shared_ptr<agents::Runtime> agents;
   std::size_t agent_top_findings = 3;  // diagnose_cluster: findings a deep investigation covers
+  // recommend_rightsizing: where usage history and prices come from, and the strategy's parameters.
+  cost::Settings cost;
 };
 
 }  // namespace eks::tools

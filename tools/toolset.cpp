@@ -14,6 +14,7 @@ std::vector<server::ToolDef> toolset(Services& services) {
       open_incident_tool(services),
       update_incident_tool(services),
       list_incidents_tool(services),
+      recommend_rightsizing_tool(services),
       server_status_tool(services),
       get_config_tool(services),
       get_policy_tool(services),

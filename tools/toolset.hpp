@@ -29,6 +29,8 @@ server::ToolDef update_incident_tool(const Services& services);      // incident
 server::ToolDef list_incidents_tool(const Services& services);       // incidents
 server::ToolDef server_status_tool(const Services& services);
 server::ToolDef get_config_tool(const Services& services);
+// cluster, cost (Prometheus, prices, strategy)
+server::ToolDef recommend_rightsizing_tool(const Services& services);
 server::ToolDef get_policy_tool(const Services& services);  // policy
 
 // tools/resources.cpp and tools/prompts.cpp.

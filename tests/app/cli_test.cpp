@@ -98,5 +98,21 @@ TEST(ToolCommands, HelpListsEveryToolWithItsTitleAndFlags) {
   EXPECT_NE(help.find("Exit status"), std::string::npos);
 }
 
+TEST(ToolCommands, CsvHasARowPerItemOfTheFirstListAndAColumnPerLeaf) {
+  const Json result{
+      {"structuredContent",
+       {{"totals", {{"monthly_savings", 1.5}}},
+        {"recommendations",
+         {{{"namespace", "shop"},
+           {"workload", {{"kind", "Deployment"}, {"name", "cart"}}},
+           {"reason", "memory peak 160Mi + 15%, CPU p95 38m"}},
+          {{"namespace", "a\"b"}, {"workload", {{"kind", "Pod"}, {"name", "x"}}}, {"reason", nullptr}}}}}}};
+  EXPECT_EQ(render(result, Format::csv),
+            "namespace,reason,workload.kind,workload.name\n"
+            "shop,\"memory peak 160Mi + 15%, CPU p95 38m\",Deployment,cart\n"
+            "\"a\"\"b\",,Pod,x");
+  EXPECT_EQ(parse_invocation(tool("logs"), {"--format", "csv", "shop", "api"})->format, Format::csv);
+}
+
 }  // namespace
 }  // namespace eks::app::cli
