@@ -165,6 +165,7 @@ json defaults(const std::map<std::string, std::string>& env) {
         {"manifest_repositories", json::array()},
         {"manifest_paths", json::object()},
         {"manifest_branch", "main"},
+        {"code_repositories", json::array()},
         {"reopen_window_hours", 72},
         {"cluster_name", ""}}},
       {"notifications", {{"teams_webhook_url", ""}, {"slack_webhook_url", ""}}},
@@ -234,6 +235,7 @@ Config typed(const json& d) {
   c.incident_reopen_hours = d["github"]["reopen_window_hours"];
   c.manifest_paths = d["github"]["manifest_paths"].get<std::map<std::string, std::string>>();
   c.manifest_branch = d["github"]["manifest_branch"];
+  c.code_repositories = d["github"]["code_repositories"].get<std::vector<std::string>>();
   c.cluster_name = d["github"]["cluster_name"];
   c.teams_webhook_url = d["notifications"]["teams_webhook_url"];
   c.slack_webhook_url = d["notifications"]["slack_webhook_url"];

@@ -66,6 +66,7 @@ struct Config {
   std::vector<std::string> manifest_repositories;     // globs: where create_config_pr may open pull requests
   std::map<std::string, std::string> manifest_paths;  // "Deployment/ns/name" -> "owner/repo/path/file.yaml"
   std::string manifest_branch = "main";               // the manifests' base branch
+  std::vector<std::string> code_repositories;         // globs: application code analyze_pod_logs searches for log lines
   int incident_reopen_hours = 72;                     // a closed incident this recent is reopened, not filed anew
   std::string cluster_name;  // part of every incident fingerprint; default: the kubeconfig's current context
   std::string teams_webhook_url;

@@ -387,9 +387,11 @@ tl::expected<std::unique_ptr<Application>, std::string> build(const Config& conf
       return *result;
     };
   }
-  if (!config.incident_repository.empty()) {
+  if (!config.incident_repository.empty() || !config.manifest_repositories.empty() ||
+      !config.code_repositories.empty()) {
     incidents::DeskOptions desk;
     desk.repository = incidents::parse_repo(config.incident_repository).value_or(incidents::Repo{});
+    desk.code_repositories = config.code_repositories;
     desk.cluster = config.cluster_name;
     if (desk.cluster.empty() && !config.snapshot.empty())
       desk.cluster = std::filesystem::path(config.snapshot).filename().string();

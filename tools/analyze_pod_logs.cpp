@@ -15,6 +15,7 @@
 #include "server/tool.hpp"
 #include "tools/cluster/source.hpp"
 #include "tools/deep_analysis.hpp"
+#include "tools/incidents/code_search.hpp"
 #include "tools/toolset.hpp"
 #include "tools/logs/log_analysis.hpp"
 #include "tools/logs/quote.hpp"
@@ -166,6 +167,33 @@ agents::Outcome investigate(const agents::Runtime& runtime, const json& analysis
   task.answer_schema = deep::answer_schema("analyze_pod_logs.answer");
   task.progress = [&context](const std::string& step) { context.progress(1.5, 2, "investigate: " + step); };
   return runtime.investigate(task, [&context] { return context.cancelled(); });
+}
+
+// Where the top error line's constant text appears in the manifests and application repositories, when a
+// GitHub upstream and repositories are configured: at most five places, marked as leads. A search that fails
+// is noted and changes nothing else in the answer.
+void add_code_leads(const Services& services, LogReport& report) {
+  const json& templates = report.value.value("templates", json::array());
+  if (templates.empty() || templates[0].value("level", "") != "error") return;
+  const auto text = incidents::searchable_text(templates[0].value("template", ""));
+  if (!text) return;
+  auto desk = services.incidents();
+  if (!desk) return;  // no GitHub configured: nothing to search
+  std::vector<std::string> repositories = (*desk)->options().manifest_repositories;
+  for (const auto& r : (*desk)->options().code_repositories) repositories.push_back(r);
+  if (repositories.empty()) return;
+  auto found = incidents::find_in_code((*desk)->github(), repositories, *text);
+  if (!found) {
+    report.text += "\nCode search for the top error line failed: " + found.error().message + "\n";
+    return;
+  }
+  json leads = json::array();
+  for (const auto& c : *found)
+    leads.push_back({{"repository", c.repository}, {"path", c.path}, {"url", c.url}, {"searched", *text}});
+  report.value["code_locations"] = leads;
+  if (found->empty()) return;
+  report.text += "\nWhere the top error line's text appears in code (leads, not proof):\n";
+  for (const auto& c : *found) report.text += "- " + c.repository + "/" + c.path + "\n";
 }
 
 server::Result<LogReport> run(const std::shared_ptr<cluster::ClusterSource>& source,
@@ -444,7 +472,9 @@ server::ToolDef analyze_pod_logs_tool(const Services& services) {
       .safety = server::SafetyClass::read_only,
       // The cluster and the agents are read at call time: Services outlives the dispatcher.
       .handler = server::typed<LogQuery, LogReport>([&services](const LogQuery& query, server::CallContext& context) {
-        return run(services.cluster, services.agents, query, context);
+        auto report = run(services.cluster, services.agents, query, context);
+        if (report) add_code_leads(services, *report);
+        return report;
       }),
   };
 }

@@ -4,6 +4,7 @@
 // (github.branch_prefix), the pull request carries the plan and its evidence, and nothing is ever merged.
 #include <string>
 
+#include "tools/incidents/code_search.hpp"
 #include "tools/incidents/manifest_edit.hpp"
 #include "tools/toolset.hpp"
 
@@ -110,16 +111,12 @@ server::Result<Located> locate(const incidents::Desk& desk, const remediation::T
   std::vector<Located> found;
   std::vector<std::string> tried;
   for (const auto& pattern : o.manifest_repositories) {
-    // search_code needs a repository or owner to search in: an exact name, or the owner of a glob.
-    const auto slash = pattern.find('/');
-    const bool exact = pattern.find_first_of("*?[") == std::string::npos;
-    const std::string scope = exact ? "repo:" + pattern : "user:" + pattern.substr(0, slash);
-    auto hits = github.search_code("\"" + target.name + "\" \"kind: " + target.kind + "\" " + scope);
+    auto hits =
+        github.search_code("\"" + target.name + "\" \"kind: " + target.kind + "\" " + incidents::search_scope(pattern));
     if (!hits) return server::tool_error("create_config_pr could not search the manifests: " + hits.error().message);
     for (const auto& hit : *hits) {
       const auto repo = incidents::parse_repo(hit.repository);
-      if (!repo || (exact && hit.repository != pattern)) continue;
-      if (!exact && hit.repository.rfind(pattern.substr(0, pattern.find_first_of("*?[")), 0) != 0) continue;
+      if (!repo || !incidents::in_scope(pattern, hit.repository)) continue;
       if (hit.path.size() < 5 ||
           (hit.path.substr(hit.path.size() - 5) != ".yaml" && hit.path.substr(hit.path.size() - 4) != ".yml"))
         continue;

@@ -56,7 +56,9 @@ spec:
 `;
 const github = await startFakeGitHub({
   tokens: { [TOKEN]: { login: 'eks-bot', repos: { 'acme/incidents': 'write', 'acme/app': 'write', 'acme/manifests': 'write' } } },
-  repos: { 'acme/incidents': { files: {} }, 'acme/app': { files: { 'README.md': 'app\n' } },
+  repos: { 'acme/incidents': { files: {} },
+    'acme/app': { files: { 'README.md': 'app\n',
+      'cmd/api/config.go': 'package main\n\nfunc mustEnv() {\n\tlog.Fatal("invalid configuration", "error", "required environment variable DATABASE_URL is not set")\n}\n' } },
     'acme/manifests': { files: { 'apps/reports/renderer.yaml': MANIFEST, 'README.md': 'manifests\n' } } },
 });
 const sim = await startKubesim(path.join(SCENARIOS, 'crashloop-missing-env'));
@@ -76,6 +78,7 @@ fs.writeFileSync(config, [
   '  cluster_name: e2e-cluster',
   '  reopen_window_hours: 24',
   '  manifest_repositories: [acme/manifests]',
+  '  code_repositories: [acme/app]',
   'mcpServers:',
   '  kubernetes:',
   `    command: ${UPSTREAM}`,
@@ -271,4 +274,12 @@ test('a set_resources plan becomes a pull request changing only the memory limit
   const writes = github.requests().slice(before).filter((q) => q.method !== 'GET');
   assert.ok(writes.every((q) => q.path.startsWith('/repos/acme/manifests/')), JSON.stringify(writes));
   assert.ok(!writes.some((q) => q.path.includes('/merge')));
+});
+
+test('analyze_pod_logs points at the code that writes the top error line, as a lead', async () => {
+  const r = await eks(['logs', 'payments', 'payments-api', '--format', 'json']);
+  assert.equal(r.code, 1, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(out.code_locations?.map((c) => `${c.repository}/${c.path}`), ['acme/app/cmd/api/config.go'], r.stdout);
+  assert.equal(out.code_locations[0].searched, 'required environment variable DATABASE_URL is not set');
 });

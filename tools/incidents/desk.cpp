@@ -65,6 +65,9 @@ GitHubResult<std::optional<Issue>> Desk::find(const std::string& fp) {
 
 GitHubResult<Opened> Desk::open(const Json& finding, const std::string& severity, const std::vector<PlanRecord>& plans,
                                 const std::string& extra) {
+  if (options_.repository.owner.empty())
+    return tl::unexpected(
+        GitHubError{"no incident repository is configured: set github.incident_repository (owner/repo)", false});
   const std::string fp = fingerprint_of(finding);
   const auto lock = lock_for(fp);
   std::lock_guard guard(*lock);
@@ -103,6 +106,9 @@ GitHubResult<Opened> Desk::open(const Json& finding, const std::string& severity
 
 GitHubResult<Incident> Desk::update(std::optional<int> number, const std::string& fp, const std::string& status,
                                     const std::string& note) {
+  if (options_.repository.owner.empty())
+    return tl::unexpected(
+        GitHubError{"no incident repository is configured: set github.incident_repository (owner/repo)", false});
   if (std::find(kStatuses.begin(), kStatuses.end(), status) == kStatuses.end())
     return tl::unexpected(GitHubError{"status must be investigating, mitigated or resolved", false});
   const auto lock = lock_for(fp.empty() ? "#" + std::to_string(number.value_or(0)) : fp);
@@ -138,6 +144,9 @@ GitHubResult<Incident> Desk::update(std::optional<int> number, const std::string
 }
 
 GitHubResult<std::vector<Incident>> Desk::list(const std::string& state) {
+  if (options_.repository.owner.empty())
+    return tl::unexpected(
+        GitHubError{"no incident repository is configured: set github.incident_repository (owner/repo)", false});
   auto listed = github_.list_issues(options_.repository, state, {std::string(kIncidentLabel)});
   if (!listed) return tl::unexpected(listed.error());
   std::vector<Incident> out;

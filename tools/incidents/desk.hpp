@@ -29,6 +29,8 @@ struct DeskOptions {
   std::vector<std::string> manifest_repositories;
   std::map<std::string, std::string> manifest_paths;
   std::string manifest_branch = "main";
+  // Application repositories (globs) analyze_pod_logs searches for a log line's text, with the manifest ones.
+  std::vector<std::string> code_repositories;
 };
 
 struct Opened {

@@ -197,7 +197,7 @@ GitHubResult<std::vector<GitHub::CodeHit>> GitHub::search_code(const std::string
   for (const auto& i : items) {
     if (!i.is_object()) continue;
     const Json repo = i.value("repository", Json::object());
-    out.push_back({repo.is_object() ? repo.value("full_name", "") : "", i.value("path", "")});
+    out.push_back({repo.is_object() ? repo.value("full_name", "") : "", i.value("path", ""), i.value("html_url", "")});
   }
   return out;
 }

@@ -73,6 +73,7 @@ class GitHub {
   struct CodeHit {
     std::string repository;  // owner/repo
     std::string path;
+    std::string url;  // html_url
   };
   struct PullRequest {
     int number = 0;
