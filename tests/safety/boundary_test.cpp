@@ -127,7 +127,7 @@ TEST(Validator, AnApprovedChangeStillSpendsTheRateLimit) {
   EXPECT_NE(second.error().find("rate_limited"), std::string::npos) << second.error();
 }
 
-TEST(SafetyMiddleware, RefusesANeedsApprovalCallByDefaultWithTheDecisionsMessage) {
+TEST(SafetyMiddleware, RefusesANeedsApprovalCallByDefaultWithItsMessage) {
   TempDir dir;
   auto log = open_audit(dir);
   auto v = std::make_shared<Validator>(auto_policy(), log, known_facts());

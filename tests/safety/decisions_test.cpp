@@ -47,7 +47,7 @@ std::string test_name(const testing::TestParamInfo<Case>& info) {
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
   }
   // Short enough for one line of ctest's output at 120 columns; the index keeps names unique.
-  return std::to_string(info.param.index) + "_" + name.substr(0, 40);
+  return std::to_string(info.param.index) + "_" + name.substr(0, 38);
 }
 
 class DecisionCorpus : public testing::TestWithParam<Case> {};

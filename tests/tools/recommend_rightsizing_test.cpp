@@ -106,7 +106,7 @@ Pattern pattern_of(const std::string& workload) {
   return Pattern::steady;
 }
 
-TEST(RecommendRightsizingTool, EachRecommendationEqualsTheFormulaOnRealPrometheus) {
+TEST(RecommendRightsizingTool, EachRecommendationIsTheFormulaOnRealPrometheus) {
   const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   const auto seconds = now.time_since_epoch().count();
   const cluster::Time end{std::chrono::seconds(seconds - seconds % kStep)};

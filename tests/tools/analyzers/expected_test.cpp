@@ -300,7 +300,7 @@ std::vector<std::string> scenario_names() {
 class ExpectedIncidents : public ::testing::TestWithParam<std::string> {};
 
 // The snapshot path and the live path (kubesim through the real upstream) both find exactly the expected incidents.
-TEST_P(ExpectedIncidents, FoundOnBothPaths) {
+TEST_P(ExpectedIncidents, FoundBothWays) {
   const std::string scenario = GetParam();
   auto x = read_expectation(scenario);
   ASSERT_TRUE(x) << x.error();

@@ -266,7 +266,7 @@ TEST(PodRules, AnInitContainerThatCannotStartIsAnInitContainerFailure) {
   EXPECT_TRUE(with_reason(r, "ImagePullBackOff").empty()) << dump(r);
 }
 
-TEST(PodRules, AnOptionalKeyThatIsMissingLeavesTheVariableUnsetAndIsMissingConfig) {
+TEST(PodRules, AMissingOptionalKeyLeavesTheVariableUnsetAndIsMissingConfig) {
   cluster::ClusterState s;
   s.add(ready_node());
   add_deployment(s, "ns", 1, 0, json::array());

@@ -111,7 +111,7 @@ bool matches(const Finding& f, const Expected& e) {
 
 class Scenario : public ::testing::TestWithParam<Case> {};
 
-TEST_P(Scenario, TopFindingNamesTheRootCause) {
+TEST_P(Scenario, TopFindingNamesRootCause) {
   const Case& c = GetParam();
   auto l = load(c.scenario);
   const Report r = run(l);
@@ -128,7 +128,7 @@ TEST_P(Scenario, TopFindingNamesTheRootCause) {
             << top.root_cause.category << ", " << top.root_cause.confidence << ") — " << top.summary << "\n";
 }
 
-TEST_P(Scenario, NothingElseIsWarningOrWorse) {
+TEST_P(Scenario, NoOtherWarningOrWorse) {
   const Case& c = GetParam();
   auto l = load(c.scenario);
   const Report r = run(l);
@@ -147,7 +147,7 @@ TEST_P(Scenario, NothingElseIsWarningOrWorse) {
   }
 }
 
-TEST_P(Scenario, OutputMatchesTheSchemaShape) {
+TEST_P(Scenario, OutputMatchesTheSchema) {
   auto l = load(GetParam().scenario);
   const auto j = to_json(run(l));
   ASSERT_TRUE(j.contains("summary"));

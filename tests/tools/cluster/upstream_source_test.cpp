@@ -88,7 +88,7 @@ std::vector<std::string> scenario_names() {
   return out;
 }
 
-class UpstreamVsSnapshot : public ::testing::TestWithParam<std::string> {
+class LiveVsSnapshot : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     ASSERT_TRUE(fs::exists(kUpstreamBinary)) << "kubernetes-mcp-server is not installed: run scripts/install-deps";
@@ -118,7 +118,7 @@ auto timed(F&& f, double& ms) {
   return out;
 }
 
-TEST_P(UpstreamVsSnapshot, SameStateAndLogs) {
+TEST_P(LiveVsSnapshot, SameStateAndLogs) {
   auto snapshot = make_snapshot_source((kScenarios / GetParam()).string());
   double snapshot_ms = 0, upstream_ms = 0, warm_ms = 0;
   auto expected = timed([&] { return snapshot->load({}); }, snapshot_ms);
@@ -193,7 +193,7 @@ TEST_P(UpstreamVsSnapshot, SameStateAndLogs) {
   for (const auto& call : up->calls) EXPECT_EQ(call.find("\"kind\":\"Secret\""), std::string::npos) << call;
 }
 
-INSTANTIATE_TEST_SUITE_P(Scenarios, UpstreamVsSnapshot, ::testing::ValuesIn(scenario_names()),
+INSTANTIATE_TEST_SUITE_P(Scenarios, LiveVsSnapshot, ::testing::ValuesIn(scenario_names()),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            std::string name = info.param;
                            std::replace(name.begin(), name.end(), '-', '_');

@@ -130,7 +130,7 @@ TEST(IncidentDesk, OneIssuePerIncidentThenComments) {
   EXPECT_NE(memory.comments[0].second.find("Seen again"), std::string::npos);
 }
 
-TEST(IncidentDesk, AClosedIncidentIsReopenedWithinTheWindowElseFiledAnewWithALink) {
+TEST(IncidentDesk, AClosedIncidentIsReopenedInTheWindowElseFiledAnewWithALink) {
   MemoryGitHub memory;
   auto first = Desk(github_over(memory), options("2026-12-07T08:00:00Z")).open(finding(), "warning", {}, "");
   ASSERT_TRUE(first);
