@@ -98,13 +98,22 @@ server::Result<Located> locate(const incidents::Desk& desk, const remediation::T
   };
   const std::string key = remediation::key_of(target);
   if (const auto it = o.manifest_paths.find(key); it != o.manifest_paths.end()) {
-    const auto second = it->second.find('/', it->second.find('/') + 1);
-    const auto repo = incidents::parse_repo(it->second.substr(0, second));
+    // "owner/repo/path/file.yaml", or "owner/repo/chart/values.yaml#key.path" for a Helm values file.
+    const auto hash = it->second.find('#');
+    const std::string location = it->second.substr(0, hash);
+    const auto second = location.find('/', location.find('/') + 1);
+    const auto repo = incidents::parse_repo(location.substr(0, second));
     if (!repo || second == std::string::npos)
-      return server::tool_error("github.manifest_paths[" + key + "] must be owner/repo/path, got " + it->second);
-    auto file = github.get_file(*repo, it->second.substr(second + 1), o.manifest_branch);
-    if (!file) return server::tool_error("create_config_pr could not read " + it->second + ": " + file.error().message);
-    auto edited = edit_all(file->content);
+      return server::tool_error("github.manifest_paths[" + key + "] must be owner/repo/path[#values.key], got " +
+                                it->second);
+    auto file = github.get_file(*repo, location.substr(second + 1), o.manifest_branch);
+    if (!file) return server::tool_error("create_config_pr could not read " + location + ": " + file.error().message);
+    tl::expected<std::string, std::string> edited = file->content;
+    for (const auto& c : changes) {
+      if (!edited) break;
+      edited = hash == std::string::npos ? incidents::edit_manifest(*edited, c)
+                                         : incidents::edit_values(*edited, it->second.substr(hash + 1), c);
+    }
     if (!edited) return server::tool_error("create_config_pr cannot edit " + it->second + ": " + edited.error());
     return Located{*repo, std::move(*file), std::move(*edited)};
   }

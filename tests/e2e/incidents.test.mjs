@@ -54,12 +54,23 @@ spec:
               cpu: "1"
               memory: 256Mi   # raise with care: nodes are m5.large
 `;
+const VALUES = `# reports chart
+renderer:
+  image:
+    repository: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/reports/renderer
+    tag: "5.0.3"
+  resources:
+    limits:
+      memory: 256Mi   # see runbook
+`;
 const github = await startFakeGitHub({
-  tokens: { [TOKEN]: { login: 'eks-bot', repos: { 'acme/incidents': 'write', 'acme/app': 'write', 'acme/manifests': 'write' } } },
+  tokens: { [TOKEN]: { login: 'eks-bot', repos: { 'acme/incidents': 'write', 'acme/app': 'write', 'acme/manifests': 'write',
+    'acme/charts': 'write' } } },
   repos: { 'acme/incidents': { files: {} },
     'acme/app': { files: { 'README.md': 'app\n',
       'cmd/api/config.go': 'package main\n\nfunc mustEnv() {\n\tlog.Fatal("invalid configuration", "error", "required environment variable DATABASE_URL is not set")\n}\n' } },
-    'acme/manifests': { files: { 'apps/reports/renderer.yaml': MANIFEST, 'README.md': 'manifests\n' } } },
+    'acme/manifests': { files: { 'apps/reports/renderer.yaml': MANIFEST, 'README.md': 'manifests\n' } },
+    'acme/charts': { files: { 'reports/values.yaml': VALUES } } },
 });
 const sim = await startKubesim(path.join(SCENARIOS, 'crashloop-missing-env'));
 const oom = await startKubesim(path.join(SCENARIOS, 'oomkilled'));
@@ -282,4 +293,22 @@ test('analyze_pod_logs points at the code that writes the top error line, as a l
   const out = JSON.parse(r.stdout);
   assert.deepEqual(out.code_locations?.map((c) => `${c.repository}/${c.path}`), ['acme/app/cmd/api/config.go'], r.stdout);
   assert.equal(out.code_locations[0].searched, 'required environment variable DATABASE_URL is not set');
+});
+
+test('a plan for a workload deployed from a Helm chart changes the chart\'s values file', async () => {
+  const charted = path.join(iso.dir, 'config-chart.yaml');
+  fs.writeFileSync(charted, `mode: auto\n${fs.readFileSync(config, 'utf8')
+    .replace('  manifest_repositories: [acme/manifests]', '  manifest_repositories: [acme/charts]\n  manifest_paths:\n' +
+      '    Deployment/reports/report-renderer: "acme/charts/reports/values.yaml#renderer"')}`);
+  const eksChart = (args) => run(SERVER, [...args, '--config', charted, '--kubeconfig', oom.kubeconfig],
+    { env, cwd: iso.dir, timeoutMs: 90000 });
+  const proposed = await eksChart(['propose_remediation', '--format', 'json']);
+  const plan = JSON.parse(proposed.stdout).plans.find((p) => p.actions[0].type === 'set_resources');
+  assert.ok(plan, proposed.stdout + proposed.stderr);
+  const r = await eksChart(['create_config_pr', '--plan-id', plan.plan_id, '--format', 'json']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual([out.repository, out.path], ['acme/charts', 'reports/values.yaml']);
+  const edited = github.state().repos['acme/charts'].branches[out.branch].files['reports/values.yaml'];
+  assert.equal(edited, VALUES.replace('memory: 256Mi   # see runbook', `memory: ${plan.actions[0].params.memory_limit_after}   # see runbook`));
 });

@@ -1,6 +1,7 @@
 #include "tools/incidents/manifest_edit.hpp"
 
 #include <sstream>
+#include <tuple>
 #include <vector>
 
 namespace eks::incidents {
@@ -187,7 +188,106 @@ tl::expected<void, std::string> set_resource(std::vector<Line>& lines, std::size
   return {};
 }
 
+// Sets the scalar at `path` below the block [begin, end) whose entries sit at `indent` (-1: the first entry's),
+// adding the missing keys two columns deeper at each level.
+tl::expected<void, std::string> set_path(std::vector<Line>& lines, std::size_t begin, std::size_t end, int indent,
+                                         const std::vector<std::string>& path, const std::string& value) {
+  if (indent < 0) {
+    indent = 0;
+    for (std::size_t i = begin; i < end; ++i)
+      if (!lines[i].blank) {
+        indent = lines[i].indent;
+        break;
+      }
+  }
+  const auto at = find_key(lines, begin, end, path.front(), indent);
+  const std::string pad(static_cast<std::size_t>(indent), ' ');
+  if (path.size() == 1) {
+    if (at) {
+      set_value(lines[*at], *entry(lines[*at]), value);
+    } else {
+      lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(end),
+                   Line{pad + path.front() + ": " + value, indent, false});
+    }
+    return {};
+  }
+  std::size_t key = 0;
+  if (at) {
+    if (!entry(lines[*at])->value.empty())
+      return tl::unexpected(path.front() + " is a value or written in flow style; edit it by hand");
+    key = *at;
+  } else {
+    lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(end), Line{pad + path.front() + ":", indent, false});
+    key = end;
+  }
+  const auto [b, e] = block(lines, key, indent);
+  const int child = b < e ? lines[b].indent : indent + 2;
+  return set_path(lines, b, e, child, std::vector<std::string>(path.begin() + 1, path.end()), value);
+}
+
 }  // namespace
+
+tl::expected<std::string, std::string> edit_values(const std::string& text, const std::string& key_path,
+                                                   const ManifestChange& change) {
+  auto lines = split(text);
+  struct Scope {
+    std::size_t begin, end;
+    int indent;
+  };
+  // The workload's block, found again after each edit (an insertion moves its end).
+  auto descend = [&]() -> tl::expected<Scope, std::string> {
+    Scope s{0, lines.size(), 0};
+    std::size_t from = 0;
+    while (from < key_path.size()) {
+      const auto dot = key_path.find('.', from);
+      const std::string key = key_path.substr(from, dot == std::string::npos ? std::string::npos : dot - from);
+      const auto at = find_key(lines, s.begin, s.end, key, s.indent);
+      if (!at) return tl::unexpected("the values file has no " + key_path.substr(0, dot) + " block");
+      if (!entry(lines[*at])->value.empty()) return tl::unexpected(key_path + " is not a block of the values file");
+      const int parent = s.indent;
+      std::tie(s.begin, s.end) = block(lines, *at, parent);
+      s.indent = s.begin < s.end ? lines[s.begin].indent : parent + 2;
+      if (dot == std::string::npos) break;
+      from = dot + 1;
+    }
+    return s;
+  };
+  const std::string where = key_path.empty() ? "the values file" : key_path;
+  if (change.image) {
+    const auto s = descend();
+    if (!s) return tl::unexpected(s.error());
+    const auto at = find_key(lines, s->begin, s->end, "image", s->indent);
+    if (!at) return tl::unexpected(where + " names no image");
+    const auto image = entry(lines[*at]);
+    if (!image->value.empty()) {
+      set_value(lines[*at], *image, *change.image);  // image: repo:tag
+    } else {
+      // image: {repository, tag}: the tag, and the repository when it changes too.
+      const auto colon = change.image->rfind(':');
+      const auto slash = change.image->rfind('/');
+      if (colon == std::string::npos || (slash != std::string::npos && colon < slash))
+        return tl::unexpected("the new image " + *change.image + " has no tag to write into image.tag");
+      const auto [b, e] = block(lines, *at, s->indent);
+      const int child = b < e ? lines[b].indent : s->indent + 2;
+      const auto repo = find_key(lines, b, e, "repository", child);
+      if (repo && entry(lines[*repo])->value != change.image->substr(0, colon))
+        set_value(lines[*repo], *entry(lines[*repo]), change.image->substr(0, colon));
+      auto set = set_path(lines, b, e, child, {"tag"}, change.image->substr(colon + 1));
+      if (!set) return tl::unexpected(where + ": " + set.error());
+    }
+  }
+  for (const auto& [section, values] :
+       {std::pair<std::string, const std::map<std::string, std::string>*>{"limits", &change.limits},
+        {"requests", &change.requests}}) {
+    for (const auto& [resource, value] : *values) {
+      const auto s = descend();
+      if (!s) return tl::unexpected(s.error());
+      auto set = set_path(lines, s->begin, s->end, s->indent, {"resources", section, resource}, value);
+      if (!set) return tl::unexpected(where + ": " + set.error());
+    }
+  }
+  return join(lines);
+}
 
 tl::expected<std::string, std::string> edit_manifest(const std::string& text, const ManifestChange& change) {
   auto lines = split(text);

@@ -25,4 +25,10 @@ struct ManifestChange {
 // container is missing, flow style ...).
 tl::expected<std::string, std::string> edit_manifest(const std::string& text, const ManifestChange& change);
 
+// The same change in a Helm values file, under the block at `key_path` ("renderer", "api.main"; empty: the top
+// level) laid out as charts conventionally do: `resources.limits.memory`, `resources.requests.cpu`, and the
+// image as `image.tag` (with `image.repository` when the repository changes too) or a plain `image:` string.
+tl::expected<std::string, std::string> edit_values(const std::string& text, const std::string& key_path,
+                                                   const ManifestChange& change);
+
 }  // namespace eks::incidents

@@ -127,5 +127,43 @@ TEST(ManifestEdit, WhatCannotBeEditedUnambiguouslyIsRefused) {
   EXPECT_NE(refused(flow, api).find("flow style"), std::string::npos);
 }
 
+TEST(ValuesEdit, AChartsValuesChangeOnlyTheirLinesUnderTheWorkloadsKey) {
+  const std::string values = R"(# values for the reports chart
+renderer:
+  replicaCount: 1
+  image:
+    repository: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/reports/renderer
+    tag: "5.0.4"   # pinned by CI
+  resources:
+    limits:
+      memory: 256Mi
+api:
+  image: reports/api:1.2.0
+)";
+  ManifestChange memory{"Deployment", "report-renderer",     "reports", "renderer",
+                        std::nullopt, {{"memory", "384Mi"}}, {}};
+  auto edited = edit_values(values, "renderer", memory);
+  ASSERT_TRUE(edited) << edited.error();
+  EXPECT_EQ(changed(values, *edited), std::vector<std::string>{"9:       memory: 384Mi"});
+  ManifestChange image{"Deployment",
+                       "report-renderer",
+                       "reports",
+                       "renderer",
+                       "123456789012.dkr.ecr.eu-west-1.amazonaws.com/reports/renderer:5.0.3",
+                       {},
+                       {}};
+  edited = edit_values(values, "renderer", image);
+  ASSERT_TRUE(edited) << edited.error();
+  EXPECT_EQ(changed(values, *edited), std::vector<std::string>{"6:     tag: \"5.0.3\"   # pinned by CI"});
+  ManifestChange api{"Deployment", "api", "reports", "api", "reports/api:1.1.9", {}, {{"cpu", "200m"}}};
+  edited = edit_values(values, "api", api);
+  ASSERT_TRUE(edited) << edited.error();
+  EXPECT_NE(edited->find("api:\n  image: reports/api:1.1.9\n  resources:\n    requests:\n      cpu: 200m"),
+            std::string::npos)
+      << *edited;
+  EXPECT_FALSE(edit_values(values, "worker", memory));
+  EXPECT_FALSE(edit_values(values, "renderer.replicaCount", memory));
+}
+
 }  // namespace
 }  // namespace eks::incidents
