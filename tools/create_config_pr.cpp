@@ -87,12 +87,13 @@ server::Result<Located> locate(const incidents::Desk& desk, const remediation::T
                                const std::vector<incidents::ManifestChange>& changes) {
   const auto& o = desk.options();
   const incidents::GitHub& github = desk.github();
-  auto edit_all = [&](const std::string& text) -> tl::expected<std::string, std::string> {
-    std::string edited = text;
+  // Every change of the plan applied to a manifest, or to a Helm values file under `values_key`.
+  auto edit_all = [&](const std::string& text,
+                      const std::optional<std::string>& values_key) -> tl::expected<std::string, std::string> {
+    tl::expected<std::string, std::string> edited = text;
     for (const auto& c : changes) {
-      auto next = incidents::edit_manifest(edited, c);
-      if (!next) return next;
-      edited = std::move(*next);
+      if (!edited) break;
+      edited = values_key ? incidents::edit_values(*edited, *values_key, c) : incidents::edit_manifest(*edited, c);
     }
     return edited;
   };
@@ -108,12 +109,8 @@ server::Result<Located> locate(const incidents::Desk& desk, const remediation::T
                                 it->second);
     auto file = github.get_file(*repo, location.substr(second + 1), o.manifest_branch);
     if (!file) return server::tool_error("create_config_pr could not read " + location + ": " + file.error().message);
-    tl::expected<std::string, std::string> edited = file->content;
-    for (const auto& c : changes) {
-      if (!edited) break;
-      edited = hash == std::string::npos ? incidents::edit_manifest(*edited, c)
-                                         : incidents::edit_values(*edited, it->second.substr(hash + 1), c);
-    }
+    auto edited =
+        edit_all(file->content, hash == std::string::npos ? std::nullopt : std::optional(it->second.substr(hash + 1)));
     if (!edited) return server::tool_error("create_config_pr cannot edit " + it->second + ": " + edited.error());
     return Located{*repo, std::move(*file), std::move(*edited)};
   }
@@ -131,7 +128,7 @@ server::Result<Located> locate(const incidents::Desk& desk, const remediation::T
         continue;
       auto file = github.get_file(*repo, hit.path, o.manifest_branch);
       if (!file) continue;
-      auto edited = edit_all(file->content);
+      auto edited = edit_all(file->content, std::nullopt);
       tried.push_back(hit.repository + "/" + hit.path + (edited ? "" : " (" + edited.error() + ")"));
       if (edited) found.push_back(Located{*repo, std::move(*file), std::move(*edited)});
     }

@@ -83,14 +83,9 @@ std::vector<incidents::PlanRecord> plans_for(const Services& services, const std
     for (const auto& a : p.actions)
       r.actions.push_back(a.type + " " + remediation::key_of(a.target) + ": " + std::string(to_string(a.verdict)));
     if (const auto v = services.plans->verifications_of(p.plan_id))
-      for (const auto& x : *v) {
-        const std::time_t t = std::chrono::system_clock::to_time_t(x.at);
-        std::tm tm{};
-        gmtime_r(&t, &tm);
-        char when[32];
-        std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        r.outcomes.push_back(std::string("applied ") + when + ", verification " + x.status);
-      }
+      for (const auto& x : *v)
+        r.outcomes.push_back("applied " + cluster::format_time(std::chrono::floor<std::chrono::seconds>(x.at)) +
+                             ", verification " + x.status);
     out.push_back(std::move(r));
   }
   return out;

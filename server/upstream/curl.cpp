@@ -51,6 +51,21 @@ void collect(CURL* handle, Transfer& transfer) {
   c.easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
 }
 
+void prepare_post(CURL* handle, const std::string& url, const std::string& body, curl_slist* headers,
+                  Transfer& transfer, std::chrono::milliseconds timeout, std::chrono::milliseconds connect_timeout) {
+  const Curl& c = *curl();
+  c.easy_setopt(handle, CURLOPT_URL, url.c_str());
+  c.easy_setopt(handle, CURLOPT_POST, 1L);
+  c.easy_setopt(handle, CURLOPT_POSTFIELDS, body.c_str());
+  c.easy_setopt(handle, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  c.easy_setopt(handle, CURLOPT_HTTPHEADER, headers);
+  collect(handle, transfer);
+  c.easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  c.easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect_timeout.count()));
+  c.easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+  c.easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+}
+
 const tl::expected<Curl, std::string>& curl() {
   static const tl::expected<Curl, std::string> loaded = []() -> tl::expected<Curl, std::string> {
     void* library = ::dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);

@@ -4,6 +4,7 @@
 // several milliseconds of cold start that only HTTP peers need.
 #include <curl/curl.h>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <string>
@@ -50,6 +51,12 @@ struct Transfer {
 // body and headers are collected there, and a true `cancelled()` aborts with CURLE_ABORTED_BY_CALLBACK. The
 // library must be loaded.
 void collect(CURL* handle, Transfer& transfer);
+
+// Makes `handle` a POST of `body` (which must outlive the transfer) to `url` with `headers`, its answer collected
+// into `transfer`: the whole exchange bounded by `timeout`, connecting by `connect_timeout`, no signals (the
+// handle may run on any thread), http and https only. The library must be loaded.
+void prepare_post(CURL* handle, const std::string& url, const std::string& body, curl_slist* headers,
+                  Transfer& transfer, std::chrono::milliseconds timeout, std::chrono::milliseconds connect_timeout);
 
 // Runs a prepared easy handle like curl_easy_perform, but looks at `cancelled` every `poll` (libcurl's progress
 // callback runs only about once a second on an idle connection): CURLE_ABORTED_BY_CALLBACK once it is true.

@@ -126,16 +126,7 @@ Expected<HttpClient::Reply> HttpClient::post(const Json& message, std::chrono::m
     }
   }
   for (const auto& [k, v] : spec_.headers) headers = c.slist_append(headers, (k + ": " + v).c_str());
-  c.easy_setopt(curl, CURLOPT_URL, spec_.url.c_str());
-  c.easy_setopt(curl, CURLOPT_POST, 1L);
-  c.easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-  c.easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  c.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  collect(curl, transfer);
-  c.easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-  c.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-  c.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  c.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  prepare_post(curl, spec_.url, body, headers, transfer, timeout, std::chrono::milliseconds(5000));
   const CURLcode code = c.easy_perform(curl);
   long status = 0;
   c.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);

@@ -1,10 +1,15 @@
 // Shared plumbing for the real-client end-to-end tests: where the binaries are, an isolated environment for
 // every process we start, bounded waits, and a way to stop what we started by its PID.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 
 export const TESTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const NODE_MODULES = path.join(TESTS_DIR, 'node_modules');
@@ -181,4 +186,56 @@ export async function waitUntil(predicate, ms, what, stepMs = 5) {
     }
     await sleep(stepMs);
   }
+}
+
+// `SERVER serve --transport http --listen 127.0.0.1:0 ARGS`, resolved once it logs the URL it listens on:
+// {child, url, port, stderr}. The caller stops it by its PID (killIfAlive(child.pid)).
+export async function startHttpServe(server, args, { env, cwd, timeoutMs = 20000 } = {}) {
+  const child = spawn(server, ['serve', '--transport', 'http', '--listen', '127.0.0.1:0', ...args],
+    { env, cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  const stderr = tail(child.stderr);
+  const url = await within(timeoutMs, new Promise((resolve, reject) => {
+    let text = '';
+    child.stderr.on('data', (d) => {
+      text += d;
+      const m = text.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`the server exited with ${code}: ${stderr()}`)));
+  }), 'the HTTP server to listen').catch((e) => {
+    killIfAlive(child.pid);
+    throw e;
+  });
+  return { child, url, port: new URL(url).port, stderr };
+}
+
+// The official TypeScript SDK client as the host of `command args` over stdio: call(name, args) gives the
+// structuredContent (an isError result fails the test); with `answer` the client declares elicitation and gives
+// that answer to every form, kept in `asked`; close() stops the server by its PID.
+export async function sdkHost(command, args, { env, cwd, name = 'eks-e2e-host', answer } = {}) {
+  const transport = new StdioClientTransport({ command, args, env, cwd, stderr: 'pipe' });
+  const stderr = tail(transport.stderr);
+  const client = new Client({ name, version: '1.0.0' }, { capabilities: answer ? { elicitation: {} } : {} });
+  const asked = [];
+  if (answer) {
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push(request.params);
+      return answer;
+    });
+  }
+  await within(20000, client.connect(transport), 'initialize');
+  const pid = transport.pid;
+  return {
+    asked,
+    stderr,
+    async call(tool, toolArgs) {
+      const r = await within(90000, client.callTool({ name: tool, arguments: toolArgs }, undefined, { timeout: 90000 }), tool);
+      assert.ok(!r.isError, `${tool}: ${JSON.stringify(r.content)}\n${stderr()}`);
+      return r.structuredContent;
+    },
+    async close() {
+      await within(8000, client.close(), 'close').catch(() => {});
+      killIfAlive(pid);
+    },
+  };
 }

@@ -9,10 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-
-import { binaryFromEnv, isolatedDir, killIfAlive, run, tail, within } from './helpers.mjs';
+import { binaryFromEnv, isolatedDir, run, sdkHost } from './helpers.mjs';
 import { SCENARIOS, NODE_MODULES, REPO, startKubesim } from '../kubesim/helpers.mjs';
 import { startFakeGitHub } from '../fakes/github/fake.mjs';
 
@@ -161,26 +158,8 @@ test('nothing secret reaches GitHub', async () => {
 });
 
 // The official SDK client as the host of a `serve` process.
-async function host() {
-  const transport = new StdioClientTransport({ command: SERVER, args: ['serve', '--config', config, '--kubeconfig',
-    sim.kubeconfig], env, cwd: iso.dir, stderr: 'pipe' });
-  const stderr = tail(transport.stderr);
-  const client = new Client({ name: 'eks-e2e-incidents', version: '1.0.0' });
-  await within(20000, client.connect(transport), 'initialize');
-  return {
-    stderr,
-    async call(name, args) {
-      const r = await within(90000, client.callTool({ name, arguments: args }, undefined, { timeout: 90000 }), name);
-      assert.ok(!r.isError, `${name}: ${JSON.stringify(r.content)}\n${stderr()}`);
-      return r.structuredContent;
-    },
-    async close() {
-      const pid = transport.pid;
-      await within(8000, client.close(), 'close').catch(() => {});
-      killIfAlive(pid);
-    },
-  };
-}
+const host = () => sdkHost(SERVER, ['serve', '--config', config, '--kubeconfig', sim.kubeconfig],
+  { env, cwd: iso.dir, name: 'eks-e2e-incidents' });
 
 test('ten concurrent calls in one server make one issue; a restarted server finds it; resolve and reopen', async () => {
   const finding = plantedFinding('f-00000000000000b2');

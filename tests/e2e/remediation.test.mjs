@@ -7,11 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-
-import { binaryFromEnv, isolatedDir, killIfAlive, run, tail, within } from './helpers.mjs';
+import { binaryFromEnv, isolatedDir, run, sdkHost } from './helpers.mjs';
 import { SCENARIOS, NODE_MODULES, startKubesim } from '../kubesim/helpers.mjs';
 
 const SERVER = binaryFromEnv('EKS_SRE_MCP');
@@ -106,35 +102,8 @@ test('a plan that needs a human waits, runs once under the approval, and the app
 
 // The official TypeScript SDK client as the host: `serve` over stdio on the same state directory, with or without
 // the elicitation capability; `answer` is what its human says to the form.
-async function host(sim, answer) {
-  const transport = new StdioClientTransport({ command: SERVER, args: ['serve', '--config', config, '--kubeconfig',
-    sim.kubeconfig], env: iso.env, cwd: iso.dir, stderr: 'pipe' });
-  const stderr = tail(transport.stderr);
-  const client = new Client({ name: 'eks-e2e-approver', version: '1.0.0' },
-    { capabilities: answer ? { elicitation: {} } : {} });
-  const asked = [];
-  if (answer) {
-    client.setRequestHandler(ElicitRequestSchema, async (request) => {
-      asked.push(request.params);
-      return answer;
-    });
-  }
-  await within(20000, client.connect(transport), 'initialize');
-  const pid = transport.pid;
-  return {
-    asked,
-    stderr,
-    async call(name, args) {
-      const r = await within(90000, client.callTool({ name, arguments: args }, undefined, { timeout: 90000 }), name);
-      assert.ok(!r.isError, `${name}: ${JSON.stringify(r.content)}\n${stderr()}`);
-      return r.structuredContent;
-    },
-    async close() {
-      await within(8000, client.close(), 'close').catch(() => {});
-      killIfAlive(pid);
-    },
-  };
-}
+const host = (sim, answer) => sdkHost(SERVER, ['serve', '--config', config, '--kubeconfig', sim.kubeconfig],
+  { env: iso.env, cwd: iso.dir, name: 'eks-e2e-approver', answer });
 
 test('the SDK client approves through its elicitation handler; without the capability the plan waits', async () => {
   const before = elicited.requests().length;

@@ -5,7 +5,6 @@
 // waits is approved over HTTP with the approver token, never with the MCP clients' token.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -13,7 +12,7 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
-import { binaryFromEnv, isolatedDir, killIfAlive, run, tail, waitUntil, within } from './helpers.mjs';
+import { binaryFromEnv, isolatedDir, killIfAlive, run, startHttpServe, waitUntil, within } from './helpers.mjs';
 import { SCENARIOS, NODE_MODULES, startKubesim } from '../kubesim/helpers.mjs';
 
 const SERVER = binaryFromEnv('EKS_SRE_MCP');
@@ -167,20 +166,9 @@ test('a Service whose only workload runs 0 replicas gets one replica, verified f
 // `serve --transport http` with a client token; the plan that waits is approved with the approver token.
 async function startHttp(sim) {
   const clientToken = 'client-7d1e55b0a9c34f21';
-  const child = spawn(SERVER, ['serve', '--transport', 'http', '--listen', '127.0.0.1:0', '--config', config,
-    '--kubeconfig', sim.kubeconfig], { env: { ...iso.env, EKS_SRE_MCP_TOKEN: clientToken }, cwd: iso.dir,
-    stdio: ['ignore', 'ignore', 'pipe'] });
-  const stderr = tail(child.stderr);
-  const url = await within(20000, new Promise((resolve, reject) => {
-    let text = '';
-    child.stderr.on('data', (d) => {
-      text += d;
-      const m = text.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`the server exited with ${code}: ${stderr()}`)));
-  }), 'the HTTP server to listen');
-  return { child, url, clientToken, stderr };
+  const server = await startHttpServe(SERVER, ['--config', config, '--kubeconfig', sim.kubeconfig],
+    { env: { ...iso.env, EKS_SRE_MCP_TOKEN: clientToken }, cwd: iso.dir });
+  return { ...server, clientToken };
 }
 
 async function approve(url, planId, token, body) {

@@ -8,13 +8,12 @@
 //          present?, upstream_error? (the tool answers an error: exit 1)}  host cases: {category: host, host, origin?, expect: accept|refuse}
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { binaryFromEnv, isolatedDir, run, within, tail, killIfAlive } from '../e2e/helpers.mjs';
+import { binaryFromEnv, isolatedDir, run, within, killIfAlive, startHttpServe } from '../e2e/helpers.mjs';
 import { NODE_MODULES, startKubesim } from '../kubesim/helpers.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -159,21 +158,7 @@ for (const c of CASES.filter((x) => x.category !== 'host')) {
 
 // --- Host and Origin over HTTP: exact loopback names only (DNS rebinding) ----------------------------------
 let httpServer;
-async function startHttp() {
-  const child = spawn(SERVER, ['serve', '--transport', 'http', '--listen', '127.0.0.1:0', '--config', configs.read_only],
-    { env: iso.env, cwd: iso.dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  const stderr = tail(child.stderr);
-  const url = await within(15000, new Promise((resolve, reject) => {
-    let text = '';
-    child.stderr.on('data', (d) => {
-      text += d;
-      const m = text.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`the server exited with ${code}: ${stderr()}`)));
-  }), 'the HTTP server to listen');
-  return { child, url, port: new URL(url).port };
-}
+const startHttp = () => startHttpServe(SERVER, ['--config', configs.read_only], { env: iso.env, cwd: iso.dir, timeoutMs: 15000 });
 
 function post(port, headers) {
   const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'boundary', version: '1' } } });

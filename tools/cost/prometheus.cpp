@@ -183,16 +183,8 @@ tl::expected<nlohmann::json, std::string> PrometheusClient::query(const std::str
     return tl::unexpected(where + ": cannot start an HTTP request");
   }
   upstream::Transfer transfer;
-  upstream::collect(handle, transfer);
-  c.easy_setopt(handle, CURLOPT_URL, url.c_str());
-  c.easy_setopt(handle, CURLOPT_POST, 1L);
-  c.easy_setopt(handle, CURLOPT_POSTFIELDS, body.c_str());
-  c.easy_setopt(handle, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  c.easy_setopt(handle, CURLOPT_HTTPHEADER, headers);
-  c.easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(settings_.timeout_ms));
-  c.easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min(settings_.timeout_ms, 10000)));
-  c.easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
-  c.easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+  upstream::prepare_post(handle, url, body, headers, transfer, std::chrono::milliseconds(settings_.timeout_ms),
+                         std::chrono::milliseconds(std::min(settings_.timeout_ms, 10000)));
   c.easy_setopt(handle, CURLOPT_ACCEPT_ENCODING, "");
   if (!sigv4.empty()) {
     c.easy_setopt(handle, CURLOPT_AWS_SIGV4, sigv4.c_str());

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <thread>
 
+#include "server/transport/http_security.hpp"
+#include "tools/cluster/quantity.hpp"
+
 namespace eks::incidents {
 namespace {
 
@@ -34,18 +37,6 @@ bool transient(const std::string& message) {
   return false;
 }
 
-std::optional<std::chrono::system_clock::time_point> parse_time(const Json& j) {
-  if (!j.is_string()) return std::nullopt;
-  std::tm tm{};
-  const std::string s = j.get<std::string>();
-  if (std::sscanf(s.c_str(), "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-                  &tm.tm_sec) != 6)
-    return std::nullopt;
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
-}
-
 }  // namespace
 
 std::optional<Repo> parse_repo(std::string_view text) {
@@ -72,7 +63,8 @@ Issue issue_from_json(const Json& j) {
       else if (l.is_object()) i.labels.push_back(l.value("name", ""));
     }
   }
-  if (j.contains("closed_at")) i.closed_at = parse_time(j["closed_at"]);
+  if (j.contains("closed_at") && j["closed_at"].is_string())
+    if (const auto t = cluster::parse_time(j["closed_at"].get<std::string>())) i.closed_at = *t;
   return i;
 }
 
@@ -211,28 +203,14 @@ GitHubResult<GitHub::File> GitHub::get_file(const Repo& repo, const std::string&
   if (!got) return tl::unexpected(got.error());
   if (!got->is_object() || got->value("type", "file") != "file")
     return tl::unexpected(GitHubError{repo.full() + "/" + path + " is not a file", false});
-  // The REST API (and github-mcp-server) give the content in base64; server-github decodes it but leaves
-  // "encoding": "base64" beside it, so only text made of base64's alphabet is decoded.
+  // The REST API (and github-mcp-server) give the content in base64, wrapped in lines; server-github decodes it
+  // but leaves "encoding": "base64" beside it, so text that is not base64 is kept as it is.
   std::string content = got->value("content", "");
-  static const std::string kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  const bool encoded =
-      got->value("encoding", "") == "base64" && std::all_of(content.begin(), content.end(), [](char c) {
-        return kAlphabet.find(c) != std::string::npos || c == '=' || c == '\n' || c == '\r';
-      });
-  if (encoded) {
-    std::string decoded;
-    int bits = 0, value = 0;
-    for (char c : content) {
-      const auto at = kAlphabet.find(c);
-      if (at == std::string::npos) continue;  // line breaks and padding
-      value = (value << 6) | static_cast<int>(at);
-      bits += 6;
-      if (bits >= 8) {
-        bits -= 8;
-        decoded.push_back(static_cast<char>((value >> bits) & 0xff));
-      }
-    }
-    content = std::move(decoded);
+  if (got->value("encoding", "") == "base64") {
+    std::string packed = content;
+    packed.erase(std::remove_if(packed.begin(), packed.end(), [](char c) { return c == '\n' || c == '\r'; }),
+                 packed.end());
+    if (auto decoded = transport::base64_decode(packed)) content = std::move(*decoded);
   }
   return File{path, std::move(content), got->value("sha", "")};
 }

@@ -1,7 +1,8 @@
 #include "tools/incidents/incident.hpp"
 
 #include <cstdio>
-#include <ctime>
+
+#include "tools/cluster/quantity.hpp"
 
 namespace eks::incidents {
 namespace {
@@ -13,12 +14,7 @@ std::string hex16(std::uint64_t h) {
 }
 
 std::string rfc3339(std::chrono::system_clock::time_point t) {
-  const std::time_t s = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&s, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return cluster::format_time(std::chrono::floor<std::chrono::seconds>(t));
 }
 
 std::string ref_text(const Json& ref) {

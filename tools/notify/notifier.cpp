@@ -35,16 +35,7 @@ Attempt post_once(const std::string& url, const std::string& body, std::chrono::
   if (!curl) return {false, true, {}, "cannot create an HTTP handle"};
   upstream::Transfer transfer;
   curl_slist* headers = c.slist_append(nullptr, "Content-Type: application/json");
-  c.easy_setopt(curl, CURLOPT_URL, url.c_str());
-  c.easy_setopt(curl, CURLOPT_POST, 1L);
-  c.easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-  c.easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  c.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  upstream::collect(curl, transfer);
-  c.easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-  c.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-  c.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  c.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  upstream::prepare_post(curl, url, body, headers, transfer, timeout, std::chrono::milliseconds(5000));
   const CURLcode code = c.easy_perform(curl);
   long status = 0;
   c.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
