@@ -6,7 +6,7 @@ BUILD_DIR := build/$(PRESET)
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all deps build test test-asan demo bench golden clean
+.PHONY: all deps build test test-asan demo bench golden soak clean
 
 all: build
 
@@ -31,6 +31,11 @@ demo: build
 
 bench: build
 	@bench/run.sh $(BUILD_DIR)/app/eks-sre-mcp $(BUILD_DIR)/bench/stdio_bench
+
+# The monitor's soak at full length (make test runs 80 cycles): 1,000 cycles with faults, memory and descriptors.
+soak: build
+	@SOAK_CYCLES=$${SOAK_CYCLES:-1000} EKS_SRE_MCP=$(BUILD_DIR)/app/eks-sre-mcp KUBESIM=$(BUILD_DIR)/tests/kubesim/kubesim \
+	  node --test tests/e2e/monitor_soak.test.mjs
 
 # Regenerates tests/golden/ from the current build.
 golden: build

@@ -170,7 +170,23 @@ json defaults(const std::map<std::string, std::string>& env) {
         {"cluster_name", ""}}},
       {"notifications", {{"teams_webhook_url", ""}, {"slack_webhook_url", ""}}},
       {"remediation", {{"approver_token_file", ""}}},
-      {"monitor", {{"check_interval_seconds", 300}}},
+      {"monitor",
+       {{"check_interval_seconds", 300},
+        {"clean_cycles_to_resolve", 2},
+        {"severity_min", "warning"},
+        {"verify_timeout_seconds", 120},
+        {"max_cost_usd_per_hour", 1.0},
+        {"cost_interval_hours", 24},
+        {"history_days", 30},
+        {"reports", {{"retention_days", 14}, {"max_total_mb", 200}}},
+        {"leader_election",
+         {{"enabled", false},
+          {"namespace", ""},
+          {"name", "eks-sre-mcp"},
+          {"identity", ""},
+          {"lease_duration_seconds", 15},
+          {"renew_deadline_seconds", 10},
+          {"retry_period_seconds", 2}}}}},
       {"cost",
        {{"prometheus",
          {{"url", ""},
@@ -240,7 +256,24 @@ Config typed(const json& d) {
   c.teams_webhook_url = d["notifications"]["teams_webhook_url"];
   c.slack_webhook_url = d["notifications"]["slack_webhook_url"];
   c.approver_token_file = d["remediation"]["approver_token_file"];
-  c.check_interval_seconds = d["monitor"]["check_interval_seconds"];
+  const auto& m = d["monitor"];
+  c.monitor.check_interval_seconds = m["check_interval_seconds"];
+  c.monitor.clean_cycles_to_resolve = m["clean_cycles_to_resolve"];
+  c.monitor.severity_min = m["severity_min"];
+  c.monitor.verify_timeout_seconds = m["verify_timeout_seconds"];
+  c.monitor.max_cost_usd_per_hour = m["max_cost_usd_per_hour"];
+  c.monitor.cost_interval_hours = m["cost_interval_hours"];
+  c.monitor.history_days = m["history_days"];
+  c.monitor.report_retention_days = m["reports"]["retention_days"];
+  c.monitor.report_max_total_mb = m["reports"]["max_total_mb"];
+  const auto& le = m["leader_election"];
+  c.monitor.leader_election = le["enabled"];
+  c.monitor.lease_namespace = le["namespace"];
+  c.monitor.lease_name = le["name"];
+  c.monitor.lease_identity = le["identity"];
+  c.monitor.lease_duration_seconds = le["lease_duration_seconds"];
+  c.monitor.renew_deadline_seconds = le["renew_deadline_seconds"];
+  c.monitor.retry_period_seconds = le["retry_period_seconds"];
   c.state_dir = d["state_dir"];
   const auto& cost = d["cost"];
   const auto& prom = cost["prometheus"];

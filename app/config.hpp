@@ -47,6 +47,26 @@ struct AgentsConfig {
   int retry_max_ms = 8000;
 };
 
+// The continuous monitor's settings (the `monitor` section).
+struct MonitorConfig {
+  int check_interval_seconds = 300;  // CHECK_INTERVAL
+  int clean_cycles_to_resolve = 2;
+  std::string severity_min = "warning";
+  int verify_timeout_seconds = 120;
+  double max_cost_usd_per_hour = 1.0;
+  int cost_interval_hours = 24;
+  int history_days = 30;
+  int report_retention_days = 14;
+  int report_max_total_mb = 200;
+  bool leader_election = false;
+  std::string lease_namespace;  // empty: the in-cluster namespace, else "default"
+  std::string lease_name = "eks-sre-mcp";
+  std::string lease_identity;  // empty: host name and process id
+  int lease_duration_seconds = 15;
+  int renew_deadline_seconds = 10;
+  int retry_period_seconds = 2;
+};
+
 struct Config {
   std::string mode = "read_only";  // read_only | propose | auto
   std::string log_level = "info";
@@ -72,7 +92,7 @@ struct Config {
   std::string teams_webhook_url;
   std::string slack_webhook_url;
   std::string approver_token_file;  // POST /approvals/PLAN_ID's credential (HTTP transport); empty: OAuth scope only
-  int check_interval_seconds = 300;
+  MonitorConfig monitor;
   std::string state_dir;
   std::string policy_file;  // empty: the built-in policy
   std::string snapshot;     // a snapshot directory to diagnose instead of the live cluster (offline replay)

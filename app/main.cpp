@@ -2,6 +2,8 @@
 // validates a configuration and prints it with secrets masked; every tool the server registers is a command
 // (app/cli.hpp reads its flags from the tool's input schema).
 #include <chrono>
+#include <csignal>
+#include <thread>
 #include <cstring>
 #include <optional>
 #include <iostream>
@@ -13,6 +15,7 @@
 
 #include "app/cli.hpp"
 #include "app/config.hpp"
+#include "app/monitoring.hpp"
 #include "app/wiring.hpp"
 #include "server/transport/http_server.hpp"
 #include "server/stdio_server.hpp"
@@ -22,7 +25,15 @@ namespace {
 constexpr const char* kUsage = R"(eks-sre-mcp — an MCP server of SRE tools for Kubernetes and EKS
 
 Usage:
-  eks-sre-mcp serve [--transport stdio|http] [COMMON] [HTTP]
+  eks-sre-mcp serve [--transport stdio|http] [--monitor [--interval D] [--leader-elect]] [COMMON] [HTTP]
+  eks-sre-mcp monitor [--once] [--interval D] [--leader-elect] [COMMON]
+                                                 check the cluster every interval (monitor.check_interval_seconds,
+                                                 CHECK_INTERVAL; D like 300, 90s, 5m): fix what the policy
+                                                 approves (auto mode), escalate the rest (incident, notification),
+                                                 close incidents after clean cycles, write reports under
+                                                 <state_dir>/reports; --once: one cycle, exit 0 healthy,
+                                                 1 findings, 2 error; --leader-elect: with several replicas
+                                                 only the holder of the Lease acts
   eks-sre-mcp TOOL [ARGS] [FLAGS] [--json ARGS] [--format json|markdown|csv] [COMMON]
                                                  call one of the server's tools (listed below) exactly as a host
                                                  would: its input properties are flags; `eks-sre-mcp TOOL --help`
@@ -52,6 +63,8 @@ Options:
   --transport stdio   newline-delimited JSON-RPC on stdin/stdout (the default)
   --transport http    Streamable HTTP on /mcp (both protocol eras), legacy HTTP+SSE on /sse, /healthz,
                       /readyz and /metrics
+  --monitor           also run the monitor's loop in the server (its report and open incidents become the
+                      resources eks-sre-mcp://reports/latest and eks-sre-mcp://incidents/open)
   --listen HOST:PORT  where HTTP listens (default 127.0.0.1:8808); a non-loopback address needs a token
   --auth-token-file F bearer token clients must send (else EKS_SRE_MCP_TOKEN, else none on loopback)
   --oauth-issuer URL  accept JWT access tokens (RS256/ES256) issued by this authorization server; serves
@@ -92,6 +105,9 @@ struct Flags {
   eks::app::LoadOptions load;
   std::string transport = "stdio";
   eks::transport::HttpOptions http;
+  bool monitor = false;       // serve --monitor
+  bool leader_elect = false;  // --leader-elect: monitor.leader_election.enabled
+  eks::app::MonitorFlags monitoring;
 };
 
 // Flags every command takes, before or after the command name (as kubectl's and gh's do).
@@ -103,7 +119,8 @@ bool is_common_flag(std::string_view name) {
 bool is_serve_flag(std::string_view name) {
   return name == "--transport" || name == "--listen" || name == "--auth-token-file" || name == "--allow-origin" ||
          name == "--allow-host" || name == "--oauth-issuer" || name == "--oauth-jwks-file" ||
-         name == "--oauth-resource" || name == "--tls-cert" || name == "--tls-key";
+         name == "--oauth-resource" || name == "--tls-cert" || name == "--tls-key" || name == "--monitor" ||
+         name == "--interval" || name == "--leader-elect";
 }
 
 // The option name of "--flag" or "--flag=VALUE".
@@ -134,6 +151,11 @@ std::optional<std::string> parse_flags(const std::vector<std::string>& args, Fla
       continue;
     }
     if (!known) return name.rfind("--", 0) == 0 ? "unknown option " + name : "unexpected argument \"" + name + "\"";
+    if (name == "--monitor" || name == "--leader-elect") {  // the flags without a value
+      if (value) return "option " + name + " takes no value";
+      (name == "--monitor" ? flags.monitor : flags.leader_elect) = true;
+      continue;
+    }
     const auto v = take();
     if (!v) return "option " + name + " needs a value";
     if (name == "--config") flags.load.file = *v;
@@ -154,6 +176,10 @@ std::optional<std::string> parse_flags(const std::vector<std::string>& args, Fla
     if (name == "--oauth-resource") flags.http.oauth->resource = *v;
     if (name == "--tls-cert") flags.http.tls_cert = *v;
     if (name == "--tls-key") flags.http.tls_key = *v;
+    if (name == "--interval") {
+      flags.monitoring.interval = eks::app::parse_interval(*v);
+      if (!flags.monitoring.interval) return "--interval needs a duration such as 300, 90s, 5m or 500ms, got " + *v;
+    }
   }
   return std::nullopt;
 }
@@ -175,6 +201,8 @@ int serve(const std::vector<std::string>& args) {
   if (flags.http.tls_cert.has_value() != flags.http.tls_key.has_value()) {
     return usage_error("TLS needs both --tls-cert FILE and --tls-key FILE");
   }
+  if ((flags.monitoring.interval || flags.leader_elect) && !flags.monitor)
+    return usage_error("--interval and --leader-elect go with --monitor");
   auto config = eks::app::load_config(flags.load);
   if (!config) {
     std::cerr << "eks-sre-mcp: configuration error: " << config.error() << "\n";
@@ -184,6 +212,7 @@ int serve(const std::vector<std::string>& args) {
     std::cerr << "eks-sre-mcp: " << logging.error() << "\n";
     return 1;
   }
+  if (flags.leader_elect) config->monitor.leader_election = true;
   // Before any thread starts, so every thread inherits the mask and only the signal thread takes them.
   eks::server::block_termination_signals();
   auto application = eks::app::build(*config);
@@ -193,11 +222,33 @@ int serve(const std::vector<std::string>& args) {
   }
   spdlog::info("eks-sre-mcp {} serving {} in {} mode (configuration from {})", eks::app::kVersion, flags.transport,
                (*application)->services.mode, nlohmann::json(config->sources).dump());
+  std::unique_ptr<eks::app::Monitoring> monitor;
+  if (flags.monitor) {
+    auto made = eks::app::make_monitor(*config, **application, flags.monitoring);
+    if (!made) {
+      spdlog::critical("{}", made.error());
+      return 1;
+    }
+    monitor = std::move(*made);
+    eks::app::register_monitor_resources(*(*application)->dispatcher, monitor->monitor());
+  }
+  // The loop runs beside the transport and stops after it: the cycle in progress writes its state first.
+  std::thread monitor_thread;
+  if (monitor) monitor_thread = std::thread([&monitor] { monitor->run(); });
+  struct StopMonitor {
+    std::unique_ptr<eks::app::Monitoring>& monitor;
+    std::thread& thread;
+    ~StopMonitor() {
+      if (monitor) monitor->stop();
+      if (thread.joinable()) thread.join();
+    }
+  } stop_monitor{monitor, monitor_thread};
   if (flags.transport == "http") {
     flags.http.on_listening = [](const std::string& url) { spdlog::info("listening on {}", url); };
-    flags.http.extra_metrics = [agents = (*application)->services.agents,
-                                notifier = (*application)->services.notifier] {
-      return (agents ? agents->metrics_text() : std::string()) + (notifier ? notifier->metrics() : std::string());
+    flags.http.extra_metrics = [agents = (*application)->services.agents, notifier = (*application)->services.notifier,
+                                monitor = monitor.get()] {
+      return (agents ? agents->metrics_text() : std::string()) + (notifier ? notifier->metrics() : std::string()) +
+             (monitor ? monitor->monitor().metrics() : std::string());
     };
     if (!config->approver_token_file.empty()) flags.http.approver_token_file = config->approver_token_file;
     flags.http.approve = [&services = (*application)->services](const std::string& plan_id, const std::string& by,
@@ -439,6 +490,84 @@ int remediate_command(std::vector<std::string> args) {
   return tool_command("propose_remediation", args);
 }
 
+// `monitor [--once] [--interval D]`: the loop in the foreground until SIGTERM or SIGINT (the cycle in progress
+// writes its state first), or one cycle whose outcome is the exit status.
+int monitor_command(const std::vector<std::string>& args) {
+  Flags flags;
+  flags.load.environment = eks::app::process_environment();
+  std::vector<std::string> rest;
+  if (auto problem = parse_flags(args, flags, false, &rest)) return usage_error(*problem);
+  bool once = false;
+  for (std::size_t i = 0; i < rest.size(); ++i) {
+    const auto name = option_name(rest[i]);
+    if (rest[i] == "--once") {
+      once = true;
+    } else if (rest[i] == "--leader-elect") {
+      flags.leader_elect = true;
+    } else if (name == "--interval") {
+      std::string v;
+      if (const auto eq = rest[i].find('='); eq != std::string::npos) v = rest[i].substr(eq + 1);
+      else if (i + 1 < rest.size()) v = rest[++i];
+      flags.monitoring.interval = eks::app::parse_interval(v);
+      if (!flags.monitoring.interval) return usage_error("--interval needs a duration such as 300, 90s, 5m or 500ms");
+    } else {
+      return usage_error((name.empty() ? "unexpected argument \"" + rest[i] + "\"" : "unknown option " + name) +
+                         " (monitor takes --once, --interval D and --leader-elect)");
+    }
+  }
+  auto config = eks::app::load_config(flags.load);
+  if (!config) {
+    std::cerr << "eks-sre-mcp: configuration error: " << config.error() << "\n";
+    return 2;
+  }
+  if (auto logging = eks::app::setup_logging(*config); !logging) {
+    std::cerr << "eks-sre-mcp: " << logging.error() << "\n";
+    return 2;
+  }
+  if (flags.leader_elect) config->monitor.leader_election = true;
+  flags.monitoring.once = once;
+  eks::server::block_termination_signals();
+  auto application = eks::app::build(*config);
+  if (!application) {
+    spdlog::critical("{}", application.error());
+    return 2;
+  }
+  auto monitor = eks::app::make_monitor(*config, **application, flags.monitoring);
+  if (!monitor) {
+    spdlog::critical("{}", (monitor.error()));
+    return 2;
+  }
+  auto finish = [&] {
+    (*application)->gateway->stop();
+    if (const auto& notifier = (*application)->services.notifier;
+        notifier && !notifier->flush(std::chrono::seconds(15)))
+      spdlog::warn("some notifications were not sent within 15 s");
+  };
+  if (once) {
+    const auto result = (*monitor)->monitor().run_cycle();
+    finish();
+    std::cout << result.outcome << ": " << result.open << " open (" << result.fresh << " new, " << result.resolved
+              << " resolved) in " << static_cast<long long>(result.duration_ms) << " ms"
+              << (result.detail.empty() ? "" : "; " + result.detail) << "\n";
+    return result.status;
+  }
+  // SIGTERM/SIGINT are blocked in every thread; this one takes them and ends the loop.
+  std::thread signals([m = monitor->get()] {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    int signal = 0;
+    while (sigwait(&set, &signal) != 0) {}
+    spdlog::info("received {}; finishing the cycle in progress", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+    m->stop();
+  });
+  signals.detach();  // it may still be waiting when we exit; it owns nothing
+  (*monitor)->run();
+  finish();
+  return 0;
+}
+
 // The usage, then the tool commands from the tool list of the server the flags configure.
 int help(const std::vector<std::string>& args) {
   Flags flags;
@@ -556,6 +685,7 @@ int main(int argc, char** argv) {
     if (command == "upstream") return upstream_command(args);
     if (command == "approve") return approve_command(args);
     if (command == "remediate") return remediate_command(args);
+    if (command == "monitor") return monitor_command(args);
     if (command.rfind("-", 0) == 0) return usage_error("unknown option " + command);
     return tool_command(command, args);
   } catch (const std::exception& e) {

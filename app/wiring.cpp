@@ -156,7 +156,10 @@ std::vector<upstream::UpstreamConfig> upstream_configs(const Config& config, saf
     // Full objects for the cluster model (list tools otherwise render a table).
     if (!has_arg(args, "--list-output")) args.insert(args.end(), {"--list-output", "yaml"});
     // Defense in depth: in read_only mode the upstream itself refuses writes too.
-    if (mode == safety::Mode::read_only && !has_arg(args, "--read-only")) args.push_back("--read-only");
+    // With leader election the monitor must write its Lease, so the flag stays off and the validator alone
+    // keeps read_only mode to that one object (safety::Policy::leader_lease).
+    if (mode == safety::Mode::read_only && !config.monitor.leader_election && !has_arg(args, "--read-only"))
+      args.push_back("--read-only");
     // Its Kubernetes client otherwise allows 5 requests a second after a burst of 10: a cluster read (~25
     // kinds, pods and events once per namespace, all in parallel) would wait seconds on its own limiter.
     // kubectl's own default burst is 300.
@@ -299,6 +302,22 @@ tl::expected<std::shared_ptr<agents::Runtime>, std::string> make_agents(const Co
                                            std::move(audit));
 }
 
+std::string lease_namespace(const Config& config) {
+  if (!config.monitor.lease_namespace.empty()) return config.monitor.lease_namespace;
+  // In a pod, the service account's namespace (where the deploy manifests put the Lease and its Role).
+  std::ifstream in("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
+  std::string ns;
+  if (in >> ns && !ns.empty()) return ns;
+  return "default";
+}
+
+std::string cluster_name(const Config& config) {
+  if (!config.cluster_name.empty()) return config.cluster_name;
+  if (!config.snapshot.empty()) return std::filesystem::path(config.snapshot).filename().string();
+  auto context = current_context(config.kubeconfig).value_or(KubeContext{}).name;
+  return context.empty() ? "default" : context;
+}
+
 tl::expected<std::unique_ptr<Application>, std::string> build(const Config& config) {
   auto application = std::make_unique<Application>();
   auto& app = *application;
@@ -312,6 +331,7 @@ tl::expected<std::unique_ptr<Application>, std::string> build(const Config& conf
   }
   if (!policy) return tl::unexpected(policy.error());
   app.policy = std::move(*policy);
+  if (config.monitor.leader_election) app.policy.leader_lease = {lease_namespace(config), config.monitor.lease_name};
   safety::AuditOptions audit_options;
   audit_options.path = config.audit_log;
   auto audit = safety::AuditLog::open(audit_options);
@@ -392,11 +412,7 @@ tl::expected<std::unique_ptr<Application>, std::string> build(const Config& conf
     incidents::DeskOptions desk;
     desk.repository = incidents::parse_repo(config.incident_repository).value_or(incidents::Repo{});
     desk.code_repositories = config.code_repositories;
-    desk.cluster = config.cluster_name;
-    if (desk.cluster.empty() && !config.snapshot.empty())
-      desk.cluster = std::filesystem::path(config.snapshot).filename().string();
-    if (desk.cluster.empty()) desk.cluster = current_context(config.kubeconfig).value_or(KubeContext{}).name;
-    if (desk.cluster.empty()) desk.cluster = "default";
+    desk.cluster = cluster_name(config);
     desk.reopen_window = std::chrono::hours(config.incident_reopen_hours);
     desk.redactor = make_redactor(config);
     desk.manifest_repositories = config.manifest_repositories;

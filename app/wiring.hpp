@@ -53,6 +53,14 @@ tl::expected<std::shared_ptr<agents::Runtime>, std::string> make_agents(const Co
                                                                         upstream::Gateway& gateway,
                                                                         std::shared_ptr<safety::AuditLog> audit);
 
+// The cluster's name in incident fingerprints and reports: github.cluster_name, else the snapshot directory's
+// name, else the kubeconfig's current context, else "default".
+std::string cluster_name(const Config& config);
+
+// The leader-election Lease's namespace: monitor.leader_election.namespace, else the pod's own namespace when
+// running in a cluster, else "default".
+std::string lease_namespace(const Config& config);
+
 struct Application {
   tools::Services services;
   safety::Policy policy;

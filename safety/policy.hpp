@@ -96,6 +96,14 @@ struct Policy {
 
   std::vector<Rule> shadow;  // evaluated and logged, never enforced
 
+  // The monitor's leader-election Lease (app/ sets it when leader election is on): writing exactly this
+  // coordination.k8s.io Lease is allowed in every mode, without approval or rate limit, since a renewal every
+  // few seconds changes no workload and without it two replicas would both act. Empty name: none.
+  struct LeaderLease {
+    std::string ns;
+    std::string name;
+  } leader_lease;
+
   std::string source = "defaults";                     // "defaults" or the file it came from
   nlohmann::json document = nlohmann::json::object();  // the effective policy, as get_policy shows it
 };

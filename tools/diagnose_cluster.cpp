@@ -26,6 +26,7 @@ struct DiagnoseQuery {
   std::string severity_min = "warning";  // the schema's enum; parsed when the analysis runs
   std::size_t max_findings = 20;
   std::optional<std::string> depth;  // quick | deep; absent: deep when a model provider is configured
+  bool fresh = false;                // bypass the short-lived read cache
 };
 
 void from_json(const nlohmann::json& j, DiagnoseQuery& q) {
@@ -34,6 +35,7 @@ void from_json(const nlohmann::json& j, DiagnoseQuery& q) {
   server::argument(j, "severity_min", q.severity_min);
   server::argument(j, "max_findings", q.max_findings);
   server::argument(j, "depth", q.depth);
+  server::argument(j, "fresh", q.fresh);
 }
 
 constexpr const char* kAgent = "k8s-diagnostics";
@@ -152,7 +154,8 @@ server::Result<Diagnosis> run(const std::shared_ptr<cluster::ClusterSource>& sou
         "can reach the upstream Kubernetes MCP server");
   }
   context.progress(0, 3, "fetch: reading the cluster from " + source->describe());
-  const cluster::LoadScope scope = cluster::diagnosis_scope(query.ns);
+  cluster::LoadScope scope = cluster::diagnosis_scope(query.ns);
+  scope.fresh = query.fresh;
   double last = 0;
   auto state = source->load(scope, [&](const cluster::LoadProgress& p) {
     if (p.total <= 0) return;

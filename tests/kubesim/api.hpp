@@ -52,6 +52,7 @@ class Api {
  public:
   Api(Cluster& cluster, ApiOptions options) : cluster_(cluster), options_(std::move(options)) {}
 
+  const std::string& token() const { return options_.token; }
   // The address clients reach this server at (known once bound), for APIVersions.
   void set_server_address(std::string address) { options_.server_address = std::move(address); }
 

@@ -81,6 +81,7 @@ Registry::Registry() {
       make("networking.k8s.io", "v1", "IngressClass", "ingressclasses", false, {}),
       make("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true, {"netpol"}),
       make("storage.k8s.io", "v1", "StorageClass", "storageclasses", false, {"sc"}),
+      make("coordination.k8s.io", "v1", "Lease", "leases", true, {}),
       make("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true, {"pdb"}, {}, {"status"}),
       make("rbac.authorization.k8s.io", "v1", "Role", "roles", true, {}),
       make("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true, {}),

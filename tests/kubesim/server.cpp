@@ -52,6 +52,54 @@ class Session : public std::enable_shared_from_this<Session> {
     bool keep_alive = req.keep_alive();
     unsigned version = req.version();
 
+    if (r.path == "/_kubesim/faults") {
+      respond(r, raw_query, control(r), version, keep_alive);
+      return;
+    }
+    if (auto fault = server_.take_fault(r.path)) {
+      if (fault->delay_ms > 0) {
+        timer_.expires_after(std::chrono::milliseconds(fault->delay_ms));
+        timer_.async_wait([self = shared_from_this(), r = std::move(r), raw_query, status = fault->status, version,
+                           keep_alive](beast::error_code ec) mutable {
+          if (ec) return;
+          if (status) self->respond(r, raw_query, fault_response(status), version, keep_alive);
+          else self->handle(std::move(r), raw_query, version, keep_alive);
+        });
+        return;
+      }
+      respond(r, raw_query, fault_response(fault->status), version, keep_alive);
+      return;
+    }
+    handle(std::move(r), raw_query, version, keep_alive);
+  }
+
+  static Response fault_response(int status) {
+    const char* reason = status == 429 ? "TooManyRequests" : status == 503 ? "ServiceUnavailable" : "InternalError";
+    return {status, "application/json",
+            status_object({status, reason, "kubesim: injected fault", json::object()}).dump()};
+  }
+
+  Response control(const Request& r) {
+    if (r.authorization != "Bearer " + server_.api.token()) return {401, "application/json", "{}"};
+    if (r.method == "DELETE") {
+      server_.faults.clear();
+      return {200, "application/json", "{}"};
+    }
+    auto body = json::parse(r.body, nullptr, false);
+    if (r.method != "POST" || !body.is_object() || !body.contains("count") || !body["count"].is_number_integer())
+      return {400, "application/json",
+              R"({"message":"POST {\"count\": N, \"status\"?, \"delay_ms\"?, \"path_prefix\"?}"})"};
+    Server::Fault f;
+    f.status = body.value("status", 0);
+    f.delay_ms = body.value("delay_ms", 0);
+    f.left = body["count"].get<int>();
+    f.path_prefix = body.value("path_prefix", "/api");
+    if (f.status == 0 && f.delay_ms == 0) f.status = 500;
+    server_.faults.push_back(f);
+    return {200, "application/json", "{}"};
+  }
+
+  void handle(Request r, const std::string& raw_query, unsigned version, bool keep_alive) {
     std::variant<Response, WatchSpec> result;
     try {
       result = server_.api.handle(r);
@@ -65,7 +113,10 @@ class Session : public std::enable_shared_from_this<Session> {
       start_watch(std::move(*w));
       return;
     }
-    Response& resp = std::get<Response>(result);
+    respond(r, raw_query, std::move(std::get<Response>(result)), version, keep_alive);
+  }
+
+  void respond(const Request& r, const std::string& raw_query, Response resp, unsigned version, bool keep_alive) {
     server_.log_request(r, raw_query, resp.status);
     auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(resp.status), version);
     res->set(http::field::content_type, resp.content_type);
@@ -188,6 +239,15 @@ void Server::accept() {
     std::make_shared<Session>(std::move(socket), *this)->start();
     accept();
   });
+}
+
+std::optional<Server::Fault> Server::take_fault(const std::string& path) {
+  for (auto& f : faults) {
+    if (f.left <= 0 || path.rfind(f.path_prefix, 0) != 0) continue;
+    --f.left;
+    return f;
+  }
+  return std::nullopt;
 }
 
 void Server::log_request(const Request& r, const std::string& raw_query, int status) {

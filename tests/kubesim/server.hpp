@@ -4,6 +4,8 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
+#include <vector>
 #include <string>
 
 #include <boost/asio.hpp>
@@ -23,6 +25,19 @@ class Server {
 
   // Appends one request to the log: {"time","method","path","query","contentType","body","status"}.
   void log_request(const Request& r, const std::string& raw_query, int status);
+
+  // Test control, not part of the Kubernetes API: POST /_kubesim/faults {"status"?: 500, "delay_ms"?: 0,
+  // "count": N, "path_prefix"?: "/api"} makes the next N API requests under the prefix answer `status` (a
+  // Status object, as an overloaded API server does) and/or wait `delay_ms` first; DELETE clears them.
+  struct Fault {
+    int status = 0;
+    int delay_ms = 0;
+    int left = 0;
+    std::string path_prefix;
+  };
+  // Takes the fault the request meets, if any (counting it down).
+  std::optional<Fault> take_fault(const std::string& path);
+  std::vector<Fault> faults;
 
   Api& api;
   Cluster& cluster;

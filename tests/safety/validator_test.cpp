@@ -57,6 +57,44 @@ TEST(Validator, RateLimitsClusterWide) {
   EXPECT_EQ(d.rule, "rate_limits.cluster");
 }
 
+UpstreamCall lease_write(const std::string& ns, const std::string& name, const std::string& kind = "Lease",
+                         const std::string& api_version = "coordination.k8s.io/v1") {
+  const json manifest = {{"apiVersion", api_version},
+                         {"kind", kind},
+                         {"metadata", {{"name", name}, {"namespace", ns}, {"resourceVersion", "7"}}},
+                         {"spec", {{"holderIdentity", "replica-a"}}}};
+  return UpstreamCall{
+      "kubernetes", "resources_create_or_update", json{{"resource", manifest.dump()}}, "default", {}, ""};
+}
+
+TEST(Validator, LeaderLeaseIsWritableInEveryModeAndNothingElseIs) {
+  FakeClock clock;
+  auto policy = auto_policy("rate_limits: {per_namespace: 1, cluster: 1}\n");
+  policy.mode = Mode::read_only;
+  policy.leader_lease = {"ops", "eks-sre-mcp"};
+  Validator v(policy, nullptr, known_facts(), clock.fn());
+  for (int renewal = 0; renewal < 5; ++renewal) {  // renewals every few seconds spend no rate limit
+    const auto d = v.check_upstream(lease_write("ops", "eks-sre-mcp"));
+    EXPECT_TRUE(d.allowed()) << d.reason;
+    EXPECT_EQ(d.rule, "leader_election");
+  }
+  EXPECT_EQ(v.check_upstream(lease_write("ops", "other-lease")).code, "read_only_mode");
+  EXPECT_EQ(v.check_upstream(lease_write("default", "eks-sre-mcp")).code, "read_only_mode");
+  EXPECT_EQ(v.check_upstream(lease_write("ops", "eks-sre-mcp", "ConfigMap", "v1")).code, "read_only_mode");
+  EXPECT_EQ(v.check_upstream(lease_write("ops", "eks-sre-mcp", "Lease", "example.com/v1")).code, "read_only_mode");
+  const auto del = v.check_upstream(
+      {"kubernetes",
+       "resources_delete",
+       json{{"apiVersion", "coordination.k8s.io/v1"}, {"kind", "Lease"}, {"namespace", "ops"}, {"name", "eks-sre-mcp"}},
+       "default",
+       {},
+       ""});
+  EXPECT_FALSE(del.allowed());
+  policy.leader_lease = {};
+  Validator without(policy, nullptr, known_facts(), clock.fn());
+  EXPECT_FALSE(without.check_upstream(lease_write("ops", "eks-sre-mcp")).allowed());
+}
+
 TEST(Validator, ReadsAndRefusalsDoNotSpendTheRateLimit) {
   FakeClock clock;
   Validator v(auto_policy("rate_limits: {per_namespace: 1, cluster: 1}\n"), nullptr, known_facts(), clock.fn());
