@@ -402,15 +402,22 @@ int main(int argc, char** argv) {
           services.cluster = live;
           const auto tool = tools::diagnose_cluster_tool(services);
           test_fixtures::QuietContext ctx{nlohmann::json::object()};
+          // CPU by process over the call: what our share of the end-to-end time is next to the upstream's.
+          const double e_all0 = tree_cpu_seconds(getpid()), e_sim0 = tree_cpu_seconds(sim.pid()),
+                       e_self0 = self_cpu_seconds();
           const auto e0 = Clock::now();
           auto out = tool.handler(json::object(), ctx);
           const double e2e_ms = ms_since(e0);
+          const double e_self = self_cpu_seconds() - e_self0, e_sim = tree_cpu_seconds(sim.pid()) - e_sim0;
+          const double e_upstream = tree_cpu_seconds(getpid()) - e_all0 - e_self - e_sim;
           if (!out) {
             notes.push_back("diagnose_cluster failed: " + out.error().message);
           } else {
             live_ok = true;
             rows.push_back({"live diagnose_cluster end to end (kubesim + kubernetes-mcp-server, warm upstream)",
                             fixed(e2e_ms, 0) + " ms", "≤ 10 s"});
+            rows.push_back({"  CPU during that call: kubernetes-mcp-server / kubesim / eks-sre-mcp",
+                            fixed(e_upstream, 1) + " s / " + fixed(e_sim, 1) + " s / " + fixed(e_self, 1) + " s", ""});
             // propose_remediation end to end on the same cluster: the same load and analysis, then the plans with
             // a validator preview of each planned call (auto mode; facts from the cluster as decisions read them).
             {

@@ -1129,21 +1129,137 @@ const chainScenarios = {
       b.log(p, 'mailer', b.timed(lines, { endAgo: 31, step: 0 }), { previous: true });
       b.log(p, 'mailer', b.timed(lines.slice(0, 1), { endAgo: 2, step: 0 }));
     }
-    // The same with a Secret key (only a snapshot lists Secrets: the live path never reads them).
+    // The same with a Secret key. Only a snapshot lists Secrets (the live path never reads them); live, the
+    // container's log saying the variable is empty is the evidence.
     b.namespace('hooks', 86400 * 40);
     b.add({ apiVersion: 'v1', kind: 'Secret', metadata: b.meta('hooks', 'relay-secrets', 86400 * 10), type: 'Opaque', data: { token: 'cmVkYWN0ZWQ=' } });
     const wr = b.deployment({ ns: 'hooks', name: 'webhook-relay', replicas: 1, podAgeSeconds: 1100, revision: 2,
       containers: [{ name: 'relay', image: `${ECR}/hooks/webhook-relay:0.4.0`, env: [{ name: 'API_TOKEN', valueFrom: { secretKeyRef: { name: 'relay-secrets', key: 'api-token', optional: true } } }] }],
       pods: [{ state: 'crashLoop', restarts: 7, lastExit: { code: 1, agoSeconds: 50, ranSeconds: 2 } }] });
     BACKOFF(b, wr.pods[0]);
-    b.log(wr.pods[0], 'relay', b.timed(['webhook-relay 0.4.0', 'registering with upstream', 'fatal: upstream answered 401 Unauthorized'], { endAgo: 51, step: 0 }), { previous: true });
+    b.log(wr.pods[0], 'relay', b.timed(['webhook-relay 0.4.0', 'warning: API_TOKEN is empty, registering without a token', 'registering with upstream', 'fatal: upstream answered 401 Unauthorized'], { endAgo: 51, step: 0 }), { previous: true });
+    // The same again, where the application does not say which setting is empty: the live path cannot tell.
+    b.add({ apiVersion: 'v1', kind: 'Secret', metadata: b.meta('hooks', 'digest-secrets', 86400 * 10), type: 'Opaque', data: { signing_key: 'cmVkYWN0ZWQ=' } });
+    const ds = b.deployment({ ns: 'hooks', name: 'digest-sender', replicas: 1, podAgeSeconds: 900, revision: 3,
+      containers: [{ name: 'sender', image: `${ECR}/hooks/digest-sender:2.0.1`, env: [{ name: 'SIGNING_KEY', valueFrom: { secretKeyRef: { name: 'digest-secrets', key: 'signing-key', optional: true } } }] }],
+      pods: [{ state: 'crashLoop', restarts: 6, lastExit: { code: 1, agoSeconds: 45, ranSeconds: 1 } }] });
+    BACKOFF(b, ds.pods[0]);
+    b.log(ds.pods[0], 'sender', b.timed(['digest-sender 2.0.1', 'fatal: cannot sign digest: key length 0'], { endAgo: 46, step: 0 }), { previous: true });
 
     // Near miss: an optional key that is missing where the application has a default; it runs fine.
     const ok = b.deployment({ ns: 'mail', name: 'bounce-handler', replicas: 1, podAgeSeconds: 86400,
       containers: [{ name: 'handler', image: `${ECR}/mail/bounce-handler:1.1.0`, env: [{ name: 'LOG_FORMAT', valueFrom: { configMapKeyRef: { name: 'mailer-config', key: 'log_format', optional: true } } }] }] });
     b.log(ok.pods[0], 'handler', b.timed(['bounce-handler ready (log format: text)']));
-    return { b, scenario: { description: 'mailer (namespace mail) reads SMTP_HOST from key smtp_host of ConfigMap mailer-config, marked optional; the ConfigMap has no such key, so the variable is unset, the mailer dials ":587" and exits 1 in a crash loop. No event complains about the missing key. webhook-relay (namespace hooks) reads API_TOKEN from key api-token of Secret relay-secrets, also optional; the Secret has only key token, so the relay registers without a token and exits 1. bounce-handler reads an optional key that is also missing but has a default and runs fine.',
+    return { b, scenario: { description: 'mailer (namespace mail) reads SMTP_HOST from key smtp_host of ConfigMap mailer-config, marked optional; the ConfigMap has no such key, so the variable is unset, the mailer dials ":587" and exits 1 in a crash loop. No event complains about the missing key. webhook-relay (namespace hooks) reads API_TOKEN from key api-token of Secret relay-secrets, also optional; the Secret has only key token, so the relay registers without a token and exits 1 (its log says API_TOKEN is empty). digest-sender (namespace hooks) reads SIGNING_KEY from key signing-key of Secret digest-secrets, optional, which has only signing_key; it exits 1 with a log that names no variable. bounce-handler reads an optional key that is also missing but has a default and runs fine.',
       remediation: [{ workload: 'Deployment/mail/mailer', recreatedPods: 'failSameWay', fixedBy: 'templateChange' }] } };
+  },
+
+  'prestop-hook-kill'() {
+    const b = base('prestop-hook-kill');
+    b.namespace('retail', 86400 * 40);
+    // cart-sync's liveness probe times out under load; each kill runs its preStop hook, which waits up to 60 s for
+    // the queue to drain while the grace period is 30 s: the kubelet SIGKILLs it (exit 137, not an OOM kill).
+    const live = { httpGet: { path: '/healthz', port: 8080, scheme: 'HTTP' }, initialDelaySeconds: 15, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 };
+    const hook = ['/bin/sh', '-c', '/app/bin/drain-queue --wait 60s'];
+    const cs = b.deployment({ ns: 'retail', name: 'cart-sync', replicas: 1, podAgeSeconds: 3600, revision: 4,
+      containers: [{ name: 'sync', image: `${ECR}/retail/cart-sync:2.3.1`, ports: [8080], livenessProbe: live, resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } } }],
+      pods: [{ state: 'crashLoop', restarts: 6, lastExit: { code: 137, agoSeconds: 40, ranSeconds: 420 } }] });
+    for (const t of [cs.dep.spec.template, cs.rs.spec.template, cs.pods[0]]) {
+      (t.spec ?? t).containers[0].lifecycle = { preStop: { exec: { command: hook } } };
+    }
+    const p = cs.pods[0];
+    kubelet(b, p, 'Warning', 'Unhealthy', `Liveness probe failed: Get "http://${p.status.podIP}:8080/healthz": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`, { ageSeconds: 75, firstAgeSeconds: 3300, count: 24, container: 'sync' });
+    kubelet(b, p, 'Normal', 'Killing', 'Container sync failed liveness probe, will be restarted', { ageSeconds: 72, firstAgeSeconds: 3280, count: 6, container: 'sync' });
+    kubelet(b, p, 'Warning', 'FailedPreStopHook', `Exec lifecycle hook ([${hook.join(' ')}]) for Container "sync" in Pod "${p.metadata.name}_retail(${p.metadata.uid})" failed - error: command '${hook.join(' ')}' exited with 137: , message: "draining 1843 pending cart events\\n"`,
+      { ageSeconds: 41, firstAgeSeconds: 3250, count: 6, container: 'sync' });
+    BACKOFF(b, p);
+    b.log(p, 'sync', b.timed(['cart-sync 2.3.1 consuming cart-events', 'WARN slow batch: 2143 ms', 'WARN slow batch: 3877 ms'], { endAgo: 41, step: 60 }), { previous: true });
+
+    // A Job whose pods the kubelet stopped: their preStop hook fails (a command the image lacks) and the export
+    // ignores SIGTERM, so each pod ends in a SIGKILL (137) when the grace period runs out — no memory involved.
+    b.namespace('finance', 86400 * 40);
+    const xhook = ['/usr/local/bin/flush-uploads'];
+    const template = b.podTemplate({ 'job-name': 'ledger-export-20250311' }, [{ name: 'exporter', image: `${ECR}/finance/ledger-export:1.4.0`, args: ['--month', '2025-02'] }], { restartPolicy: 'Never' });
+    template.spec.containers[0].lifecycle = { preStop: { exec: { command: xhook } } };
+    const job = b.add({ apiVersion: 'batch/v1', kind: 'Job', metadata: b.meta('finance', 'ledger-export-20250311', 2400, { labels: { 'job-name': 'ledger-export-20250311' }, generation: 1 }),
+      spec: { backoffLimit: 1, completionMode: 'NonIndexed', completions: 1, parallelism: 1, manualSelector: false, podReplacementPolicy: 'TerminatingOrFailed', suspend: false,
+        selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': 'x' } }, template },
+      status: {} });
+    job.spec.selector.matchLabels['batch.kubernetes.io/controller-uid'] = job.metadata.uid;
+    Object.assign(template.metadata.labels, { 'batch.kubernetes.io/controller-uid': job.metadata.uid, 'batch.kubernetes.io/job-name': job.metadata.name, 'controller-uid': job.metadata.uid });
+    for (const age of [2400, 1300]) {
+      const xp = b.pod({ ns: 'finance', name: `ledger-export-20250311-${b.rng.suffix()}`, template, owner: job, state: 'failed', ageSeconds: age, lastExit: { code: 137 } });
+      b.event(job, { reason: 'SuccessfulCreate', message: `Created pod: ${xp.metadata.name}`, component: 'job-controller', ageSeconds: age });
+      kubelet(b, xp, 'Normal', 'Killing', 'Stopping container exporter', { ageSeconds: age - 1000, container: 'exporter' });
+      kubelet(b, xp, 'Warning', 'FailedPreStopHook', 'PreStopHook failed', { ageSeconds: age - 1001, container: 'exporter' });
+      b.log(xp, 'exporter', b.timed(['ledger-export 1.4.0: exporting 2025-02', 'exported 1200000 of 4100000 entries'], { endAgo: age - 1031, step: 500 }));
+    }
+    Object.assign(job.status, { failed: 2, startTime: b.ago(2400), terminating: 0, ready: 0, uncountedTerminatedPods: {},
+      conditions: [{ type: 'FailureTarget', status: 'True', lastProbeTime: b.ago(290), lastTransitionTime: b.ago(290), reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' },
+        { type: 'Failed', status: 'True', lastProbeTime: b.ago(290), lastTransitionTime: b.ago(290), reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }] });
+    b.event(job, { type: 'Warning', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', component: 'job-controller', ageSeconds: 290 });
+
+    // Near miss: price-feed's preStop hook failed once when the container was restarted 50 minutes ago; it has
+    // run fine since.
+    const pf = b.deployment({ ns: 'retail', name: 'price-feed', replicas: 1, podAgeSeconds: 86400,
+      containers: [{ name: 'feed', image: `${ECR}/retail/price-feed:1.0.4`, ports: [8080] }],
+      pods: [{ state: 'running', restarts: 1, lastExit: { code: 143, agoSeconds: 3000, ranSeconds: 80000 } }] });
+    for (const t of [pf.dep.spec.template, pf.rs.spec.template, pf.pods[0]]) (t.spec ?? t).containers[0].lifecycle = { preStop: { httpGet: { path: '/drain', port: 8080 } } };
+    kubelet(b, pf.pods[0], 'Warning', 'FailedPreStopHook', 'PreStopHook failed', { ageSeconds: 3001, container: 'feed' });
+    b.log(pf.pods[0], 'feed', b.timed(['price-feed 1.0.4 streaming quotes', 'published 512 quotes']));
+    return { b, scenario: { description: 'cart-sync (namespace retail) is killed by its liveness probe, which times out under load; each kill runs its preStop hook, which waits up to 60 s for the queue to drain while terminationGracePeriodSeconds is 30, so the kubelet kills it with SIGKILL (exit 137), which is not an OOM kill. Job ledger-export-20250311 (namespace finance) failed: the kubelet stopped its pods, their preStop hook /usr/local/bin/flush-uploads failed (PreStopHook failed) and the exporter was killed after the grace period (exit 137), which is not memory. price-feed (namespace retail) had one failed preStop hook 50 minutes ago and runs fine.' } };
+  },
+
+  'init-container-job-failed'() {
+    const b = base('init-container-job-failed');
+    // restartPolicy Never: the Job's pods fail in their init container (the database's name does not resolve), so
+    // the backfill container never runs.
+    b.namespace('etl', 86400 * 40);
+    const mk = (name, { initCmd, backoffLimit, ages, initExit, succeed }) => {
+      const template = b.podTemplate({ 'job-name': name }, [{ name: 'backfill', image: `${ECR}/etl/orders-backfill:0.8.0`, args: ['--since', '2025-03-01'] }], { restartPolicy: 'Never' });
+      template.spec.initContainers = [b.container({ name: 'wait-for-db', image: 'busybox:1.37', command: ['sh', '-c', initCmd] })];
+      const job = b.add({ apiVersion: 'batch/v1', kind: 'Job', metadata: b.meta('etl', name, ages[0] + 10, { labels: { 'job-name': name }, generation: 1 }),
+        spec: { backoffLimit, completionMode: 'NonIndexed', completions: 1, parallelism: 1, manualSelector: false, podReplacementPolicy: 'TerminatingOrFailed', suspend: false,
+          selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': 'x' } }, template },
+        status: {} });
+      job.spec.selector.matchLabels['batch.kubernetes.io/controller-uid'] = job.metadata.uid;
+      Object.assign(template.metadata.labels, { 'batch.kubernetes.io/controller-uid': job.metadata.uid, 'batch.kubernetes.io/job-name': name, 'controller-uid': job.metadata.uid });
+      const pods = ages.map((age, i) => {
+        const ok = succeed && i === ages.length - 1;
+        const p = b.pod({ ns: 'etl', name: `${name}-${b.rng.suffix()}`, template, owner: job, state: ok ? 'running' : 'failed', ageSeconds: age, lastExit: { code: 1 } });
+        b.event(job, { reason: 'SuccessfulCreate', message: `Created pod: ${p.metadata.name}`, component: 'job-controller', ageSeconds: age });
+        const term = (code, at) => ({ terminated: { containerID: `containerd://${b.rng.hex(64)}`, exitCode: code, reason: code ? 'Error' : 'Completed', startedAt: b.ago(at + 2), finishedAt: b.ago(at) } });
+        if (ok) {
+          setPodStatus(b, p, { phase: 'Succeeded', init: [cstatus(b, p, 'wait-for-db', { state: term(0, age - 4) })],
+            containers: [cstatus(b, p, 'backfill', { state: term(0, age - 60) })] });
+          p.status.conditions = p.status.conditions.map((c) => ['Ready', 'ContainersReady'].includes(c.type) ? { ...c, status: 'False', reason: 'PodCompleted', message: undefined } : c);
+        } else {
+          setPodStatus(b, p, { phase: 'Failed', failed: true, initialized: false, sandbox: false, init: [cstatus(b, p, 'wait-for-db', { state: term(initExit, age - 4) })],
+            containers: [cstatus(b, p, 'backfill', { pulled: false, created: false, state: { waiting: { reason: 'PodInitializing' } } })] });
+          b.log(p, 'wait-for-db', b.timed([`nc: getaddrinfo for host "orders-db.etl.svc" port 5432: Name or service not known`], { endAgo: age - 4 }));
+        }
+        p.status = JSON.parse(JSON.stringify(p.status));
+        return p;
+      });
+      const failed = pods.length - (succeed ? 1 : 0);
+      if (succeed) {
+        Object.assign(job.status, { succeeded: 1, failed, startTime: b.ago(ages[0]), completionTime: b.ago(ages[ages.length - 1] - 70), terminating: 0, ready: 0, uncountedTerminatedPods: {},
+          conditions: [{ type: 'SuccessCriteriaMet', status: 'True', lastProbeTime: b.ago(ages[ages.length - 1] - 70), lastTransitionTime: b.ago(ages[ages.length - 1] - 70) },
+            { type: 'Complete', status: 'True', lastProbeTime: b.ago(ages[ages.length - 1] - 70), lastTransitionTime: b.ago(ages[ages.length - 1] - 70) }] });
+        b.event(job, { reason: 'Completed', message: 'Job completed', component: 'job-controller', ageSeconds: ages[ages.length - 1] - 70 });
+      } else {
+        const at = ages[ages.length - 1] - 5;
+        Object.assign(job.status, { failed, startTime: b.ago(ages[0]), terminating: 0, ready: 0, uncountedTerminatedPods: {},
+          conditions: [{ type: 'FailureTarget', status: 'True', lastProbeTime: b.ago(at), lastTransitionTime: b.ago(at), reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' },
+            { type: 'Failed', status: 'True', lastProbeTime: b.ago(at), lastTransitionTime: b.ago(at), reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }] });
+        b.event(job, { type: 'Warning', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', component: 'job-controller', ageSeconds: at });
+      }
+      return job;
+    };
+    mk('orders-backfill-20250311', { initCmd: 'until nc -z orders-db.etl.svc 5432; do exit 1; done', backoffLimit: 2, ages: [1800, 1700, 1500], initExit: 1 });
+    // Near miss: a Job whose first pod failed in its init container and whose retry completed.
+    mk('orders-compact-20250311', { initCmd: 'nc -z orders-db.etl.svc.cluster.local 5432', backoffLimit: 3, ages: [5000, 4900], initExit: 1, succeed: true });
+    return { b, scenario: { description: 'Job orders-backfill-20250311 (namespace etl, restartPolicy Never) failed: the init container wait-for-db of each of its three pods exits 1 because the database host orders-db.etl.svc does not resolve, so the backfill container never runs and the Job reached its backoff limit. Job orders-compact-20250311 had one pod fail the same way and completed on its retry.' } };
   },
 };
 Object.assign(scenarios, chainScenarios);

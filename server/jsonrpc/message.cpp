@@ -79,7 +79,10 @@ std::optional<Id> id_from_json(const Json& value) {
   return std::nullopt;
 }
 
-tl::expected<Message, Invalid> classify(const Json& value) {
+namespace {
+
+// `owned` is `value` itself when the caller gives it up: params and result are then moved out, not copied.
+tl::expected<Message, Invalid> classify_value(const Json& value, Json* owned) {
   if (!value.is_object())
     return tl::unexpected(invalid(std::nullopt, "Invalid Request: a message must be a JSON object"));
 
@@ -112,7 +115,7 @@ tl::expected<Message, Invalid> classify(const Json& value) {
       if (!p->is_object() && !p->is_array()) {
         return tl::unexpected(invalid(id, "Invalid Request: \"params\" must be an object"));
       }
-      params = *p;
+      params = owned ? std::move((*owned)["params"]) : *p;
     }
     if (has_id) return Message{Request{*id, method->get<std::string>(), std::move(params)}};
     return Message{Notification{method->get<std::string>(), std::move(params)}};
@@ -120,7 +123,8 @@ tl::expected<Message, Invalid> classify(const Json& value) {
 
   const auto result = value.find("result");
   const auto error = value.find("error");
-  if (result != value.end() && error == value.end() && has_id) return Message{Response{*id, *result}};
+  if (result != value.end() && error == value.end() && has_id)
+    return Message{Response{*id, owned ? std::move((*owned)["result"]) : *result}};
   if (error != value.end() && result == value.end()) {
     Error e;
     if (error->is_object()) {
@@ -133,6 +137,12 @@ tl::expected<Message, Invalid> classify(const Json& value) {
   return tl::unexpected(
       invalid(id, "Invalid Request: a message needs \"method\", or exactly one of \"result\" and \"error\""));
 }
+
+}  // namespace
+
+tl::expected<Message, Invalid> classify(const Json& value) { return classify_value(value, nullptr); }
+
+tl::expected<Message, Invalid> classify(Json&& value) { return classify_value(value, &value); }
 
 Json to_json(const Id& id) {
   return std::visit([](const auto& v) { return Json(v); }, id);

@@ -67,6 +67,10 @@ tl::expected<Json, Error> parse(std::string_view text, std::size_t max_depth);
 
 // Classifies one decoded JSON object as a request, notification, response or error response.
 tl::expected<Message, Invalid> classify(const Json& value);
+// The same, moving a request's params or a response's result out of `value` instead of copying them: an
+// upstream's answer can be tens of megabytes, and a deep copy of it on the reading thread costs as much as its
+// parse.
+tl::expected<Message, Invalid> classify(Json&& value);
 
 Json to_json(const Id& id);
 // A stable text form of an id ("7" or "\"abc\"") for maps and logs.

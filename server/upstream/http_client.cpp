@@ -196,7 +196,7 @@ Expected<Json> HttpClient::request(const std::string& method, Json params, std::
     Json single = Json::parse(reply->body, nullptr, false);
     if (!single.is_discarded()) messages.push_back(std::move(single));
   }
-  for (const auto& m : messages) {
+  for (auto& m : messages) {
     if (!m.is_object()) continue;
     if (m.value("method", "") == "notifications/tools/list_changed") tools_changed = true;
     if (!m.contains("id") || m["id"] != id) continue;
@@ -206,7 +206,8 @@ Expected<Json> HttpClient::request(const std::string& method, Json params, std::
                                                                            std::to_string(e.value("code", 0)) + ": " +
                                                                            jsonrpc::string_field(e, "message")});
     }
-    if (m.contains("result")) return m["result"];
+    // Moved, not copied: a list's answer can be tens of megabytes.
+    if (m.contains("result")) return std::move(m["result"]);
   }
   return tl::unexpected(UpstreamError{UpstreamError::Kind::protocol,
                                       "upstream " + spec_.name + " sent no JSON-RPC response to " + method + " (got " +

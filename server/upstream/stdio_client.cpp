@@ -310,7 +310,7 @@ void StdioClient::read_stdout() {
         if (pid_ > 0) ::kill(-pid_, SIGKILL);
         return;
       }
-      handle(*message);
+      handle(std::move(*message));
     }
     buffer.erase(0, start);
   }
@@ -366,8 +366,8 @@ void StdioClient::read_stderr() {
   }
 }
 
-void StdioClient::handle(const Json& message) {
-  auto classified = jsonrpc::classify(message);
+void StdioClient::handle(Json&& message) {
+  auto classified = jsonrpc::classify(std::move(message));
   if (!classified) return;
   if (auto* response = std::get_if<jsonrpc::Response>(&*classified)) {
     const auto* id = std::get_if<std::int64_t>(&response->id);

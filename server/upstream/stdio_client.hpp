@@ -48,7 +48,7 @@ class StdioClient final : public Client {
   StdioClient() = default;
   void read_stdout();
   void read_stderr();
-  void handle(const Json& message);
+  void handle(Json&& message);  // takes the message: its result is moved to the caller
   void fail_all(const std::string& why);
   bool write_line(const std::string& line);
   void terminate();

@@ -3,6 +3,7 @@
 #include "tools/analyzers/analyze.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <map>
 #include <set>
@@ -26,6 +27,36 @@ int rank(const Finding& f) {
   if (kPodReasons.count(f.reason) || f.reason == "JobFailed" || f.reason == "ReplicaSetCreateFailure") return 1;
   if (f.resource.kind == "Node") return 2;
   return 3;
+}
+
+// A log line where the application says one of these variables is empty or unset ("API_TOKEN is not set",
+// "missing API_TOKEN", "API_TOKEN empty"): {the variable and where it comes from, the line}.
+std::optional<std::pair<std::pair<std::string, std::string>, std::string>> unset_in_log(
+    const std::string& text, const std::vector<std::pair<std::string, std::string>>& vars) {
+  if (vars.empty()) return std::nullopt;
+  static constexpr std::string_view kUnset[] = {"not set",     "unset",    "empty",        "missing",     "undefined",
+                                                "is required", "no value", "not provided", "not defined", "blank"};
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view line(text.data() + start, end - start);
+    start = end + 1;
+    for (const auto& var : vars) {
+      // The name as a word of its own: API_TOKEN, not API_TOKEN_FILE.
+      bool named = false;
+      for (auto at = line.find(var.first); at != std::string_view::npos && !named; at = line.find(var.first, at + 1)) {
+        const auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+        const std::size_t after = at + var.first.size();
+        named = (at == 0 || !word(line[at - 1])) && (after >= line.size() || !word(line[after]));
+      }
+      if (!named) continue;
+      for (const auto& w : kUnset) {
+        if (icontains(line, w)) return std::make_pair(var, std::string(line));
+      }
+    }
+  }
+  return std::nullopt;
 }
 
 // The log of the finding's representative pod: the cause when status and events did not name it, and the
@@ -84,6 +115,25 @@ void read_logs(Finding& f, const Options& options, const safety::Redactor& redac
     }
   } else if (analysis.first_error) {
     f.add_evidence("log", redactor.redact(analysis.first_error->text), where);
+  }
+  if (const auto said = unset_in_log(*text, f.unread_secret_env)) {
+    // The container's own word that a variable from an optional Secret key is empty: the key (or the Secret) is
+    // missing, checked without reading the Secret.
+    f.add_evidence("log", redactor.redact(said->second), where);
+    f.root_cause = {"missing_config",
+                    "environment variable " + said->first.first + " reads " + said->first.second +
+                        ", marked optional; the container's log says the variable is empty or unset, so the key (or "
+                        "the Secret) is missing and the container starts without it",
+                    0.8};
+    f.status_cause_is_specific = true;
+    f.unread_secret_env.clear();
+    Json params{{"kind", f.workload.kind}, {"namespace", f.workload.ns}, {"name", f.workload.name}};
+    if (!f.log_container.empty()) params["container"] = f.log_container;
+    f.actions.insert(f.actions.begin(), Action{"fix_config",
+                                               "add " + said->first.second +
+                                                   " (a human manages the Secret), or make the reference "
+                                                   "required so that the pod reports the missing key",
+                                               params});
   }
   for (const auto& k : analysis.key_lines) {
     if (f.evidence.size() >= 12) break;
@@ -216,6 +266,13 @@ void escalate(std::vector<Finding>& findings, const cluster::ClusterState& state
 }
 
 void finalize(Finding& f) {
+  // Said, not guessed: what this path could not check stays in the root cause.
+  for (const auto& [var, from] : f.unread_secret_env) {
+    f.root_cause.summary += (f.root_cause.summary.empty() ? "" : "; ") + std::string("not checked: ") + var +
+                            " reads " + from +
+                            ", marked optional, and Secrets are never read here (a missing key leaves the variable "
+                            "unset without any event)";
+  }
   std::string what = f.what.empty() ? describe(f.resource) + ": " + f.reason : f.what;
   if (f.count > 1 && kPodReasons.count(f.reason) && f.resource.kind != "Pod")
     what += " (" + plural(f.count, "pod") + ")";

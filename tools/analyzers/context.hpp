@@ -51,6 +51,12 @@ void analyze_hpas(Context& ctx);
 void analyze_pdbs(Context& ctx);
 void analyze_webhooks(Context& ctx);
 
+// pod.cpp: when the container's termination (`terminated`, its state or lastState) is the kubelet's kill after a
+// failed preStop hook (a FailedPreStopHook event about it), that root cause; the event and the hook's spec are
+// added to `f` as evidence, with an action to fix the hook. Nothing otherwise.
+std::optional<RootCause> prestop_cause(const Context& ctx, const cluster::Pod& pod, const cluster::ContainerStatus& cs,
+                                       const cluster::ContainerState& terminated, Finding& f);
+
 // Why a controller cannot create its pods, from its FailedCreate message (quota, admission webhooks, Pod
 // Security, a missing service account).
 RootCause create_cause(const std::string& message);

@@ -384,6 +384,24 @@ void fold_node_agents(Context& ctx) {
   }
 }
 
+// 6. A Job whose pods failed in an init container (restartPolicy Never: the pods Failed before their main
+// containers ran) is that init container's incident: the Job's failure is its consequence.
+void fold_failed_jobs(Context& ctx) {
+  for (auto& job : ctx.findings) {
+    if (job.folded || job.reason != "JobFailed") continue;
+    for (auto& init : ctx.findings) {
+      if (init.folded || init.reason != "InitContainerFailure" || !(init.workload == job.workload)) continue;
+      // Of this Job: one of its failed pods is among the init container's.
+      const bool ours = std::any_of(job.pod_names.begin(), job.pod_names.end(), [&](const std::string& p) {
+        return std::find(init.pod_names.begin(), init.pod_names.end(), p) != init.pod_names.end();
+      });
+      if (!ours) continue;
+      fold(init, job);
+      break;
+    }
+  }
+}
+
 void attach(Context& ctx) {
   for (const auto& a : ctx.attachments) {
     for (auto& f : ctx.findings) {
@@ -398,6 +416,7 @@ void attach(Context& ctx) {
 
 void correlate(Context& ctx) {
   group_pods(ctx);
+  fold_failed_jobs(ctx);
   fold_storage(ctx);
   fold_symptoms(ctx);
   fold_shared_causes(ctx);

@@ -83,6 +83,9 @@ struct Finding {
   std::vector<std::string> pod_names;     // every affected pod (pods is the first 10)
   bool status_cause_is_specific = false;  // true: a status field named the cause; logs only add evidence
   bool folded = false;                    // merged into another finding by correlation; dropped before output
+  // Env vars read from an optional Secret key on a path that never reads Secrets: {var, "key K of Secret S"}.
+  // Whether the key exists cannot be checked; the container's log may still say the variable is empty.
+  std::vector<std::pair<std::string, std::string>> unread_secret_env;
 
   void add_evidence(std::string source, std::string text, std::string object = {}, int count = 0);
   void add_related(const ObjectRef& ref, std::string reason, std::string note);

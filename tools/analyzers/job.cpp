@@ -34,11 +34,13 @@ void analyze_jobs(Context& ctx) {
     // The failed pods: exit codes, and the newest one's log.
     std::map<int, int> codes;
     const cluster::Pod* newest_pod = nullptr;
+    std::optional<RootCause> hook;  // a pod killed after its preStop hook failed: the 137 is not memory
     for (const auto* p : ctx.state.pods_owned_by(ref)) {
       if (p->phase != "Failed") continue;
       f.pod_names.push_back(p->meta.name);
       for (const auto& cs : p->container_statuses) {
         if (cs.state && cs.state->state == "terminated" && cs.state->exit_code) {
+          if (!hook) hook = prestop_cause(ctx, *p, cs, *cs.state, f);
           ++codes[*cs.state->exit_code];
           if (!newest_pod ||
               (p->meta.created && newest_pod->meta.created && *p->meta.created > *newest_pod->meta.created)) {
@@ -53,6 +55,9 @@ void analyze_jobs(Context& ctx) {
     if (newest_pod) f.log_pod = newest_pod->meta.name;
     if (why == "DeadlineExceeded") {
       f.root_cause = {"application_error", "the Job ran longer than its activeDeadlineSeconds", 0.8};
+    } else if (hook) {
+      f.root_cause = *hook;
+      f.status_cause_is_specific = true;
     } else if (codes.count(137)) {
       f.root_cause = {"out_of_memory", "its pods are killed with exit 137 (memory limit)", 0.6};
     } else {

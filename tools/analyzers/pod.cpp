@@ -95,7 +95,8 @@ std::string terminated_text(const ContainerState& s) {
 bool about_container(const cluster::Event& e, const std::string& container) {
   if (e.involved_field_path && !e.involved_field_path->empty())
     return contains(*e.involved_field_path, "{" + container + "}");
-  return e.reason == "Unhealthy" || contains(e.message, "ontainer " + container + " ");
+  return e.reason == "Unhealthy" || contains(e.message, "ontainer " + container + " ") ||
+         contains(e.message, "ontainer \"" + container + "\"");
 }
 
 // The kubelet's own account of a kill: `Killing` "Container api failed liveness probe, will be restarted" (or a
@@ -215,8 +216,75 @@ void probe_kill(const PodView& v, const ContainerStatus& cs, const ContainerStat
                    " probe at a port and path the application serves (or give it a longer initialDelaySeconds / "
                    "failureThreshold when it starts slowly)",
                container_params(v, cs.name));
+  // The kill runs the preStop hook first: one that fails or hangs is why the exit code is a SIGKILL's.
+  if (last) {
+    if (const auto hook = prestop_cause(v.ctx, v.pod, cs, *last, f))
+      f.root_cause.summary += "; on each kill " + hook->summary;
+  }
   v.ctx.findings.push_back(std::move(f));
 }
+
+// "exec \"/bin/sh -c /app/drain\"", "GET /drain on port 8080", "sleep 45s".
+std::string hook_text(const cluster::Probe& hook) {
+  if (hook.handler == "sleep") return "sleep " + std::to_string(hook.sleep_seconds) + "s";
+  if (hook.handler == "exec" && !hook.command.empty())
+    return "exec " + quote_untrusted(join(hook.command, " "), "hook command");
+  return probe_target(&hook);
+}
+
+}  // namespace
+
+// The kubelet runs a container's preStop hook before it sends SIGTERM, and the grace period counts from the
+// hook's start: a hook that fails or hangs ends in a SIGKILL when terminationGracePeriodSeconds runs out (exit
+// 137, which is then neither an OOM kill nor the application's exit). Its account is a FailedPreStopHook Warning:
+// "PreStopHook failed" from current kubelets (which keep the hook's output out of events), "Exec lifecycle hook
+// ([cmd]) for Container \"x\" in Pod \"y\" failed - error: ..., message: ..." (or "HTTP lifecycle hook (/path)
+// ...") from older ones. A stop the container itself ended (exit 1) or an OOM kill is not the hook's.
+std::optional<RootCause> prestop_cause(const Context& ctx, const cluster::Pod& pod, const ContainerStatus& cs,
+                                       const ContainerState& terminated, Finding& f) {
+  if (!terminated.exit_code || terminated.reason == "OOMKilled") return std::nullopt;
+  const int code = *terminated.exit_code;
+  if (code != 137 && code != 143 && code != 0) return std::nullopt;
+  const cluster::Event* hook_event = nullptr;
+  for (const auto* e : ctx.state.events_for(pod.meta.ref())) {
+    if (e->reason == "FailedPreStopHook" && about_container(*e, cs.name)) hook_event = e;
+  }
+  // Events live an hour; one older than that is about an earlier stop.
+  if (!hook_event || ctx.age_seconds(hook_event->last_timestamp) > 3600) return std::nullopt;
+  const auto* spec = spec_of(pod, cs.name);
+  const std::string hook = spec && spec->pre_stop ? hook_text(*spec->pre_stop) : std::string();
+  const long long grace = pod.spec.termination_grace_period_seconds.value_or(30);
+  const std::string& m = hook_event->message;
+  f.add_evidence("event", hook_event->reason + ": " + m, {}, hook_event->count);
+  if (!hook.empty()) {
+    f.add_evidence("spec", "container " + cs.name + " lifecycle.preStop " + hook + "; terminationGracePeriodSeconds " +
+                               std::to_string(grace));
+  }
+  // The older kubelets' message carries the hook's own error; "PreStopHook failed" says only that it failed.
+  const bool detailed = icontains(m, "lifecycle hook");
+  std::string summary = "its preStop hook" + (hook.empty() ? std::string() : " " + hook) + " fails" +
+                        (detailed ? ": " + quote_untrusted(m, "event message")
+                                  : " (the kubelet's event: " + quote_untrusted(m, "event message") + ")");
+  if (code == 137) {
+    summary += "; the kubelet then kills the container with SIGKILL when its " + std::to_string(grace) +
+               "s grace period runs out, so exit code 137 is that kill, not an OOM kill or the application's exit";
+  } else {
+    summary += "; the container is then stopped by the kubelet (exit code " + std::to_string(code) +
+               " is the stop's, not the application's)";
+  }
+  const bool cannot_run = icontains(m, "not found") || icontains(m, "exited with 126") ||
+                          icontains(m, "exited with 127") || icontains(m, "permission denied") ||
+                          icontains(m, "no such file") || icontains(m, "executable file not found");
+  f.add_action(
+      "fix_config",
+      "fix the preStop hook of container " + cs.name +
+          " (a command the image has, a path the application serves) and keep it shorter than "
+          "terminationGracePeriodSeconds",
+      Json{{"kind", f.workload.kind}, {"namespace", f.workload.ns}, {"name", f.workload.name}, {"container", cs.name}});
+  return RootCause{cannot_run ? "bad_command" : "application_error", summary, cannot_run ? 0.9 : 0.8};
+}
+
+namespace {
 
 // An env var read from a ConfigMap or Secret key marked optional: when the key (or the whole object) is missing,
 // the kubelet starts the container without the variable and no event says so. {evidence, root cause}.
@@ -258,6 +326,21 @@ std::optional<std::pair<std::string, std::string>> unset_optional_env(const Cont
             "; the reference is optional, so the container starts with " + var + " unset and exits");
   }
   return std::nullopt;
+}
+
+// The env vars read from an optional Secret key when the Secrets are not known (a live cluster, whose Secrets are
+// never read): {var, "key K of Secret S"}. A missing key leaves the variable unset without any event.
+std::vector<std::pair<std::string, std::string>> unread_optional_secrets(const Context& ctx,
+                                                                         const cluster::Container& c) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (ctx.state.secrets) return out;
+  for (const auto& ref : c.config_refs) {
+    if (ref.kind != "Secret" || !ref.optional || ref.via != "env" || !ref.key || !ref.env_name) continue;
+    if (!logs::is_plain(*ref.env_name)) continue;  // matched against log lines and written into sentences
+    out.emplace_back(*ref.env_name, "key " + plain_or_quoted(*ref.key, "key") + " of Secret " +
+                                        plain_or_quoted(ref.name, "object name"));
+  }
+  return out;
 }
 
 // "-Xmx1g" in JAVA_TOOL_OPTIONS / JAVA_OPTS / the args -> bytes.
@@ -396,9 +479,14 @@ void crash_loop(const PodView& v, const ContainerStatus& cs, const std::vector<c
   if (const auto seconds = last ? ran_seconds(*last) : std::nullopt) {
     ran = *seconds <= 5 ? " right after it starts" : " after running " + std::to_string(*seconds) + "s";
   }
+  // restartPolicy Never: a container that exited once failed the pod; nothing restarts it.
+  const bool pod_failed = v.pod.phase == "Failed";
   f.what = container_word(cs) + " of " + v.name_for_text +
-           (code >= 0 ? " exits with code " + std::to_string(code) : " keeps exiting") + ran +
-           " and is restarted in a back-off loop (" + plural(cs.restart_count, "restart") + ")";
+           (code >= 0 ? (pod_failed ? " exited with code " : " exits with code ") + std::to_string(code)
+                      : " keeps exiting") +
+           ran +
+           (pod_failed ? " and the pod failed"
+                       : " and is restarted in a back-off loop (" + plural(cs.restart_count, "restart") + ")");
   f.add_evidence("status", container_word(cs) + ": " +
                                (cs.state ? cs.state->state + " " + cs.state->reason.value_or("") : std::string("?")) +
                                (last ? "; lastState " + terminated_text(*last) : std::string()) + "; restartCount " +
@@ -435,16 +523,28 @@ void crash_loop(const PodView& v, const ContainerStatus& cs, const std::vector<c
           code >= 0 ? "exit code " + logs::exit_code_meaning(code) : "the application keeps exiting; its log says why",
           0.4};
   }
-  if (last && last->message && !last->message->empty() && rc.category == "application_error") {
+  const auto hook = last ? prestop_cause(v.ctx, v.pod, cs, *last, f) : std::nullopt;
+  if (hook) {
+    rc = *hook;
+    f.what = container_word(cs) + " of " + v.name_for_text + " is killed by the kubelet after its preStop hook fails" +
+             (pod_failed ? "" : " and is restarted (" + plural(cs.restart_count, "restart") + ")");
+  }
+  if (!hook && last && last->message && !last->message->empty() && rc.category == "application_error") {
     rc.summary = "the application exits with code " + std::to_string(code) + ": " +
                  quote_untrusted(*last->message, "termination message");
     rc.confidence = 0.6;
   }
-  if (rc.category == "application_error" || rc.category == "unknown") {
+  if (!hook && (rc.category == "application_error" || rc.category == "unknown")) {
     if (const auto* spec = spec_of(v.pod, cs.name)) {
       if (const auto unset = unset_optional_env(v.ctx, v.pod, *spec)) {
         f.add_evidence("spec", unset->first);
         rc = {"missing_config", unset->second, 0.85};
+      } else {
+        f.unread_secret_env = unread_optional_secrets(v.ctx, *spec);
+        for (const auto& [var, from] : f.unread_secret_env)
+          f.add_evidence("spec", "env " + var + " from " + from +
+                                     " (optional: true); Secrets are not read here, so whether the key exists is "
+                                     "not checked");
       }
     }
   }
@@ -452,9 +552,14 @@ void crash_loop(const PodView& v, const ContainerStatus& cs, const std::vector<c
   f.status_cause_is_specific = rc.confidence >= 0.8;
   f.log_container = cs.name;
   f.log_previous = cs.restart_count > 0;
-  f.add_action(
-      "investigate", "read the previous log of container " + cs.name + " (analyze_pod_logs) to see why it exits",
-      Json{{"namespace", v.pod.meta.ns}, {"pod", v.pod.meta.name}, {"container", cs.name}, {"previous", true}});
+  if (pod_failed) {
+    f.add_action("investigate", "read the log of container " + cs.name + " (analyze_pod_logs) to see why it exited",
+                 Json{{"namespace", v.pod.meta.ns}, {"pod", v.pod.meta.name}, {"container", cs.name}});
+  } else {
+    f.add_action(
+        "investigate", "read the previous log of container " + cs.name + " (analyze_pod_logs) to see why it exits",
+        Json{{"namespace", v.pod.meta.ns}, {"pod", v.pod.meta.name}, {"container", cs.name}, {"previous", true}});
+  }
   v.ctx.findings.push_back(std::move(f));
 }
 
@@ -962,7 +1067,8 @@ void init_container_failure(const PodView& v, Finding& f) {
     f.reason = "InitContainerFailure";
     f.id = v.ctx.make(f.resource, f.workload, f.reason, f.severity).id;
   }
-  f.what += ", so the pod's main containers never start";
+  f.what += v.pod.phase == "Failed" ? ", so the pod's main containers never ran"
+                                    : ", so the pod's main containers never start";
 }
 
 bool is_pull_failure(std::string_view reason) {
@@ -1003,6 +1109,22 @@ void analyze_pod(Context& ctx, const Pod& pod) {
 
   if (pod.phase == "Failed") {
     if (pod.reason == "Evicted") return evicted(v);
+    // restartPolicy Never: an init container that exited with an error failed the pod before its main containers
+    // ran. That is the incident of the pod's owner (a Job's pods all fail the same way), with the init
+    // container's own cause, rather than a failed pod or a Job that merely counts failures.
+    // A Job that retries and then completes, or still has retries left, is not failing.
+    const cluster::Job* job =
+        !v.chain.empty() && v.chain.front().kind == "Job" ? ctx.state.job(pod.meta.ns, v.chain.front().name) : nullptr;
+    const auto* job_failed = job ? cluster::find_condition(job->conditions, "Failed") : nullptr;
+    const bool counts =
+        v.chain.empty() || v.chain.front().kind != "Job" || (job_failed && job_failed->status == "True");
+    for (const auto& cs : pod.init_container_statuses) {
+      if (!counts) break;
+      if (!cs.state || cs.state->state != "terminated" || !cs.state->exit_code || *cs.state->exit_code == 0) continue;
+      const std::size_t before = ctx.findings.size();
+      crash_loop(v, cs, events);
+      if (ctx.findings.size() > before) return init_container_failure(v, ctx.findings.back());
+    }
     if (!v.chain.empty() && v.chain.front().kind == "Job") return;  // the Job analyzer reports failed Jobs
     const std::string reason = pod.reason.value_or("");
     Finding f = start(v, "ContainerTerminatedWithError");
@@ -1020,8 +1142,12 @@ void analyze_pod(Context& ctx, const Pod& pod) {
           code = *cs.state->exit_code;
           f.add_evidence("status", container_word(cs) + ": " + terminated_text(*cs.state));
           f.log_container = cs.name;
-          if (cs.state->reason == "OOMKilled")
+          if (cs.state->reason == "OOMKilled") {
             f.root_cause = {"out_of_memory", "container " + cs.name + " was OOMKilled", 0.9};
+          } else if (auto hook = prestop_cause(ctx, pod, cs, *cs.state, f); hook && f.root_cause.summary.empty()) {
+            f.root_cause = *hook;
+            f.status_cause_is_specific = true;
+          }
         }
       }
       if (f.root_cause.summary.empty()) {
@@ -1080,6 +1206,10 @@ void analyze_pod(Context& ctx, const Pod& pod) {
           container_word(cs) + " of " + v.name_for_text + " exited with code " + std::to_string(*cs.state->exit_code);
       f.add_evidence("status", container_word(cs) + ": " + terminated_text(*cs.state));
       f.root_cause = {"application_error", logs::exit_code_meaning(*cs.state->exit_code), 0.4};
+      if (auto hook = prestop_cause(ctx, pod, cs, *cs.state, f)) {
+        f.root_cause = *hook;
+        f.status_cause_is_specific = true;
+      }
       f.log_container = cs.name;
       ctx.findings.push_back(std::move(f));
       return;

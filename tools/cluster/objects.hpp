@@ -99,8 +99,9 @@ struct ResourceRequirements {
   ResourceList limits{};
 };
 
+// A probe, or a lifecycle hook (same handlers; a hook may also be `sleep`).
 struct Probe {
-  std::string handler{};                // httpGet | tcpSocket | exec | grpc | unknown
+  std::string handler{};                // httpGet | tcpSocket | exec | grpc | sleep | unknown
   std::optional<std::string> path{};    // httpGet
   std::optional<std::string> port{};    // httpGet / tcpSocket / grpc, as written (number or name)
   std::optional<std::string> scheme{};  // httpGet
@@ -110,6 +111,7 @@ struct Probe {
   int timeout_seconds = 1;
   int failure_threshold = 3;
   int success_threshold = 1;
+  int sleep_seconds = 0;  // sleep (hooks only)
 };
 
 // A reference from a container to a ConfigMap or Secret, by env, envFrom or a volume.
@@ -154,6 +156,7 @@ struct Container {
   std::optional<Probe> liveness_probe{};
   std::optional<Probe> readiness_probe{};
   std::optional<Probe> startup_probe{};
+  std::optional<Probe> pre_stop{};  // lifecycle.preStop
   std::vector<ContainerPort> ports{};
   std::vector<VolumeMount> volume_mounts{};
 };

@@ -174,6 +174,9 @@ std::optional<Probe> parse_probe(const Json& c, const char* key) {
   } else if (const Json* g = field(*p, "grpc")) {
     probe.handler = "grpc";
     probe.port = opt_str(*g, "port");
+  } else if (const Json* s = field(*p, "sleep")) {
+    probe.handler = "sleep";
+    probe.sleep_seconds = integer(*s, "seconds", 0);
   } else {
     probe.handler = "unknown";
   }
@@ -222,6 +225,7 @@ Container parse_container(const Json& c) {
   out.liveness_probe = parse_probe(c, "livenessProbe");
   out.readiness_probe = parse_probe(c, "readinessProbe");
   out.startup_probe = parse_probe(c, "startupProbe");
+  out.pre_stop = parse_probe(object_at(c, "lifecycle"), "preStop");
   for (const auto& p : array_at(c, "ports"))
     out.ports.push_back({opt_str(p, "name"), integer(p, "containerPort"), str(p, "protocol", "TCP")});
   for (const auto& m : array_at(c, "volumeMounts"))

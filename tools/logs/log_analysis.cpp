@@ -102,7 +102,8 @@ std::string exit_code_meaning(int code) {
     case 130: return "130: interrupted (SIGINT)";
     case 134: return "134: aborted (SIGABRT), e.g. a failed assertion or a C++ terminate";
     case 137:
-      return "137: killed by SIGKILL: the OOM killer (memory limit) or the kubelet after a failed liveness probe";
+      return "137: killed by SIGKILL: the OOM killer (memory limit), or the kubelet when a stop outlasts the grace "
+             "period (after a failed liveness probe, or a preStop hook that fails or hangs)";
     case 139: return "139: segmentation fault (SIGSEGV)";
     case 143:
       return "143: terminated by SIGTERM: the pod was stopped (liveness probe, eviction, rollout or scale-down)";

@@ -291,6 +291,224 @@ TEST(PodRules, AMissingOptionalKeyLeavesTheVariableUnsetAndIsMissingConfig) {
   EXPECT_TRUE(evidence_has(*found[0], "optional: true")) << json(*found[0]).dump(2);
 }
 
+// A container whose preStop hook failed (FailedPreStopHook) and that ended in the grace period's SIGKILL.
+json hooked_app() {
+  return {{"terminationGracePeriodSeconds", 30},
+          {"containers",
+           json::array({{{"name", "app"},
+                         {"image", "app:1"},
+                         {"lifecycle", {{"preStop", {{"exec", {{"command", {"/bin/sh", "-c", "/app/drain"}}}}}}}}}})}};
+}
+
+json prestop_event(const std::string& pod, const std::string& message) {
+  json e = event("Pod", "ns", pod, "FailedPreStopHook", message);
+  e["involvedObject"]["fieldPath"] = "spec.containers{app}";
+  return e;
+}
+
+TEST(PodRules, AKillAfterAFailedPreStopHookIsTheHooksNotAnOOMKill) {
+  // Older kubelets put the hook's error in the event; current ones say only "PreStopHook failed".
+  const std::string old_message =
+      "Exec lifecycle hook ([/bin/sh -c /app/drain]) for Container \"app\" in Pod \"app-1-a_ns(uid)\" failed - "
+      "error: command '/bin/sh -c /app/drain' exited with 127: , message: \"/bin/sh: /app/drain: not found\\n\"";
+  for (const auto& [message, category] :
+       {std::pair<std::string, std::string>{old_message, "bad_command"},
+        std::pair<std::string, std::string>{"PreStopHook failed", "application_error"}}) {
+    cluster::ClusterState s;
+    s.add(ready_node());
+    add_deployment(s, "ns", 1, 0, json::array());
+    s.add(app_pod("ns", "app-1-a", crash_looping(137), hooked_app()));
+    s.add(prestop_event("app-1-a", message));
+    const Report r = analyze_all(s);
+    const auto found = with_reason(r, "CrashLoopBackOff");
+    ASSERT_EQ(found.size(), 1u) << dump(r);
+    EXPECT_EQ(found[0]->root_cause.category, category) << found[0]->root_cause.summary;
+    EXPECT_NE(found[0]->root_cause.summary.find("preStop hook exec"), std::string::npos)
+        << found[0]->root_cause.summary;
+    EXPECT_NE(found[0]->root_cause.summary.find("30s grace period"), std::string::npos) << found[0]->root_cause.summary;
+    EXPECT_NE(found[0]->root_cause.summary.find(message.substr(0, 18)), std::string::npos)
+        << found[0]->root_cause.summary;
+    EXPECT_TRUE(evidence_has(*found[0], "FailedPreStopHook")) << json(*found[0]).dump(2);
+  }
+}
+
+TEST(PodRules, AFailedPodOrJobKilledAfterItsPreStopHookIsNotMemory) {
+  cluster::ClusterState s;
+  s.add(ready_node());
+  s.add({{"apiVersion", "batch/v1"},
+         {"kind", "Job"},
+         {"metadata", meta("Job", "ns", "export")},
+         {"spec", {{"backoffLimit", 0}}},
+         {"status",
+          {{"failed", 1},
+           {"conditions",
+            json::array({{{"type", "Failed"}, {"status", "True"}, {"reason", "BackoffLimitExceeded"}}})}}}});
+  json status{{"phase", "Failed"},
+              {"containerStatuses", json::array({{{"name", "app"},
+                                                  {"image", "app:1"},
+                                                  {"ready", false},
+                                                  {"restartCount", 0},
+                                                  {"state",
+                                                   {{"terminated",
+                                                     {{"exitCode", 137},
+                                                      {"reason", "Error"},
+                                                      {"startedAt", "2025-03-11T13:50:00Z"},
+                                                      {"finishedAt", "2025-03-11T13:58:00Z"}}}}}}})}};
+  json job_pod{{"apiVersion", "v1"},
+               {"kind", "Pod"},
+               {"metadata", meta("Pod", "ns", "export-a", owned_by("batch/v1", "Job", "ns", "export"))},
+               {"spec", hooked_app()},
+               {"status", status}};
+  job_pod["spec"]["nodeName"] = "n1";
+  s.add(job_pod);
+  s.add(prestop_event("export-a", "PreStopHook failed"));
+  // A bare pod, the same way.
+  json bare{{"apiVersion", "v1"},
+            {"kind", "Pod"},
+            {"metadata", meta("Pod", "ns", "oneoff")},
+            {"spec", hooked_app()},
+            {"status", status}};
+  bare["spec"]["nodeName"] = "n1";
+  s.add(bare);
+  s.add(prestop_event("oneoff", "PreStopHook failed"));
+  const Report r = analyze_all(s);
+  const auto job = with_reason(r, "JobFailed");
+  ASSERT_EQ(job.size(), 1u) << dump(r);
+  EXPECT_EQ(job[0]->root_cause.category, "application_error") << job[0]->root_cause.summary;
+  EXPECT_NE(job[0]->root_cause.summary.find("preStop hook"), std::string::npos) << job[0]->root_cause.summary;
+  const auto pod = with_reason(r, "ContainerTerminatedWithError");
+  ASSERT_EQ(pod.size(), 1u) << dump(r);
+  EXPECT_NE(pod[0]->root_cause.summary.find("not an OOM kill"), std::string::npos) << pod[0]->root_cause.summary;
+}
+
+TEST(PodRules, AnOldOrUnrelatedPreStopFailureChangesNothing) {
+  cluster::ClusterState s;
+  s.add(ready_node());
+  add_deployment(s, "ns", 1, 0, json::array());
+  // Exit 1: the application's own exit; the hook's event does not explain it.
+  s.add(app_pod("ns", "app-1-a", crash_looping(1), hooked_app()));
+  s.add(prestop_event("app-1-a", "PreStopHook failed"));
+  // An OOM kill stays one.
+  json oom = crash_looping(137);
+  oom["containerStatuses"][0]["lastState"]["terminated"]["reason"] = "OOMKilled";
+  s.add(app_pod("ns", "app-1-b", oom, hooked_app()));
+  s.add(prestop_event("app-1-b", "PreStopHook failed"));
+  // An event from two hours before.
+  s.add(app_pod("ns", "app-1-c", crash_looping(137), hooked_app()));
+  json old = prestop_event("app-1-c", "PreStopHook failed");
+  old["lastTimestamp"] = "2025-03-11T11:50:00Z";
+  s.add(old);
+  const Report r = analyze_all(s);
+  for (const auto& f : r.findings) {
+    EXPECT_EQ(f.root_cause.summary.find("preStop"), std::string::npos) << dump(r);
+  }
+  EXPECT_EQ(with_reason(r, "OOMKilled").size(), 1u) << dump(r);
+}
+
+// restartPolicy Never: a Job's pod whose init container exited 1.
+json failed_in_init(const std::string& name, const std::string& job) {
+  json status{{"phase", "Failed"},
+              {"initContainerStatuses", json::array({{{"name", "wait-for-db"},
+                                                      {"image", "busybox:1.37"},
+                                                      {"ready", false},
+                                                      {"restartCount", 0},
+                                                      {"state",
+                                                       {{"terminated",
+                                                         {{"exitCode", 127},
+                                                          {"reason", "Error"},
+                                                          {"startedAt", "2025-03-11T13:50:00Z"},
+                                                          {"finishedAt", "2025-03-11T13:50:01Z"}}}}}}})},
+              {"containerStatuses", json::array({{{"name", "app"},
+                                                  {"image", "app:1"},
+                                                  {"ready", false},
+                                                  {"restartCount", 0},
+                                                  {"state", {{"waiting", {{"reason", "PodInitializing"}}}}}}})}};
+  json spec{{"nodeName", "n1"},
+            {"restartPolicy", "Never"},
+            {"initContainers", json::array({{{"name", "wait-for-db"}, {"image", "busybox:1.37"}}})},
+            {"containers", json::array({{{"name", "app"}, {"image", "app:1"}}})}};
+  return {{"apiVersion", "v1"},
+          {"kind", "Pod"},
+          {"metadata", meta("Pod", "ns", name, owned_by("batch/v1", "Job", "ns", job))},
+          {"spec", spec},
+          {"status", status}};
+}
+
+json job(const std::string& name, const std::string& condition) {
+  return {
+      {"apiVersion", "batch/v1"},
+      {"kind", "Job"},
+      {"metadata", meta("Job", "ns", name)},
+      {"spec", {{"backoffLimit", 1}}},
+      {"status",
+       {{"failed", 2},
+        {"conditions", json::array({{{"type", condition}, {"status", "True"}, {"reason", "BackoffLimitExceeded"}}})}}}};
+}
+
+TEST(PodRules, AJobWhosePodsFailedInAnInitContainerIsAnInitContainerFailure) {
+  cluster::ClusterState s;
+  s.add(ready_node());
+  s.add(job("backfill", "Failed"));
+  s.add(failed_in_init("backfill-a", "backfill"));
+  s.add(failed_in_init("backfill-b", "backfill"));
+  // Near miss: a Job that completed on its retry.
+  s.add(job("compact", "Complete"));
+  s.add(failed_in_init("compact-a", "compact"));
+  const Report r = analyze_all(s);
+  const auto found = with_reason(r, "InitContainerFailure");
+  ASSERT_EQ(found.size(), 1u) << dump(r);
+  EXPECT_EQ(found[0]->resource.str(), ObjectRef({"Job", "ns", "backfill", ""}).str());
+  EXPECT_EQ(found[0]->root_cause.category, "bad_command") << found[0]->root_cause.summary;
+  EXPECT_EQ(found[0]->count, 2);
+  EXPECT_NE(found[0]->summary.find("main containers never ran"), std::string::npos) << found[0]->summary;
+  EXPECT_TRUE(with_reason(r, "JobFailed").empty()) << dump(r);
+  EXPECT_TRUE(with_reason(r, "ContainerTerminatedWithError").empty()) << dump(r);
+  // The Job's own failure is folded in: its condition is part of the evidence.
+  EXPECT_TRUE(evidence_has(*found[0], "BackoffLimitExceeded")) << json(*found[0]).dump(2);
+}
+
+// An optional Secret key on a path that never reads Secrets.
+json secret_reader() {
+  return {
+      {"containers",
+       json::array({{{"name", "app"},
+                     {"image", "app:1"},
+                     {"env", json::array({{{"name", "API_TOKEN"},
+                                           {"valueFrom",
+                                            {{"secretKeyRef",
+                                              {{"name", "relay"}, {"key", "api-token"}, {"optional", true}}}}}}})}}})}};
+}
+
+TEST(PodRules, LiveAnOptionalSecretKeyIsMissingWhenTheLogSaysTheVarIsEmpty) {
+  for (const std::string log : {"warning: API_TOKEN is empty, registering without a token\nfatal: 401\n",
+                                "fatal: upstream answered 401 Unauthorized\nAPI_TOKEN_FILE unset\n"}) {
+    cluster::ClusterState s;  // no Secrets: their names and keys are unknown
+    s.add(ready_node());
+    add_deployment(s, "ns", 1, 0, json::array());
+    s.add(app_pod("ns", "app-1-a", crash_looping(1), secret_reader()));
+    s.now = *cluster::parse_time(kNow);
+    s.build_indexes();
+    Options options;
+    options.logs = [&](const cluster::LogRequest&) -> tl::expected<std::string, std::string> { return log; };
+    const Report r = analyze(s, options);
+    const auto found = with_reason(r, "CrashLoopBackOff");
+    ASSERT_EQ(found.size(), 1u) << dump(r);
+    const bool said = log.starts_with("warning");
+    if (said) {
+      EXPECT_EQ(found[0]->root_cause.category, "missing_config") << found[0]->root_cause.summary;
+      EXPECT_NE(found[0]->root_cause.summary.find("api-token"), std::string::npos) << found[0]->root_cause.summary;
+      EXPECT_EQ(found[0]->root_cause.summary.find("not checked"), std::string::npos) << found[0]->root_cause.summary;
+    } else {
+      // The log does not name the variable (API_TOKEN_FILE is another one): said, not guessed.
+      EXPECT_NE(found[0]->root_cause.category, "missing_config") << found[0]->root_cause.summary;
+      EXPECT_NE(found[0]->root_cause.summary.find("not checked: API_TOKEN reads key api-token of Secret relay"),
+                std::string::npos)
+          << found[0]->root_cause.summary;
+    }
+    EXPECT_TRUE(evidence_has(*found[0], "whether the key exists is not checked")) << json(*found[0]).dump(2);
+  }
+}
+
 TEST(CorrelationRules, AStuckRolloutIsTheFindingAndItsNewPodsFailureTheCause) {
   cluster::ClusterState s;
   s.add(ready_node());
