@@ -547,7 +547,8 @@ int monitor_command(const std::vector<std::string>& args) {
     const auto result = (*monitor)->monitor().run_cycle();
     finish();
     std::cout << result.outcome << ": " << result.open << " open (" << result.fresh << " new, " << result.resolved
-              << " resolved) in " << static_cast<long long>(result.duration_ms) << " ms"
+              << " resolved) in " << static_cast<long long>(result.duration_ms) << " ms (diagnosis "
+              << static_cast<long long>(result.diagnosis_ms) << " ms)"
               << (result.detail.empty() ? "" : "; " + result.detail) << "\n";
     return result.status;
   }

@@ -121,9 +121,12 @@ CycleResult Monitor::run_cycle() {
 
   std::string error;
   // Fresh: a cycle must see the cluster as it is now, not a read cached for the tools a moment ago.
+  const auto diagnosis_started = std::chrono::steady_clock::now();
   const Json diagnosis = tool(
       "diagnose_cluster",
       {{"severity_min", options_.severity_min}, {"max_findings", 500}, {"depth", "quick"}, {"fresh", true}}, error);
+  result.diagnosis_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - diagnosis_started).count();
   Observation observation;
   observation.at = cycle.now;
   if (!error.empty()) {
@@ -237,9 +240,9 @@ CycleResult Monitor::run_cycle() {
                            {"open", result.open}, {"detail", result.detail}};
   write_reports(cycle_json, result.open > 0 || result.resolved > 0, cycle.now);
   if (auto pruned = store_->prune(cycle.now - options_.history); !pruned) log()->warn("{}", pruned.error());
-  log()->info("cycle {}: {} in {:.0f} ms ({} new, {} ongoing, {} resolved, {} open){}", *id, result.outcome,
-              result.duration_ms, result.fresh, result.ongoing, result.resolved, result.open,
-              result.detail.empty() ? "" : ": " + result.detail);
+  log()->info("cycle {}: {} in {:.0f} ms, diagnosis {:.0f} ms ({} new, {} ongoing, {} resolved, {} open){}", *id,
+              result.outcome, result.duration_ms, result.diagnosis_ms, result.fresh, result.ongoing, result.resolved,
+              result.open, result.detail.empty() ? "" : ": " + result.detail);
   if (hooks_.cycle_done) hooks_.cycle_done();
   return result;
 }

@@ -61,6 +61,7 @@ struct CycleResult {
   int status = 0;
   int fresh = 0, ongoing = 0, resolved = 0, open = 0;
   double duration_ms = 0;
+  double diagnosis_ms = 0;  // of which the diagnosis itself
   std::string detail;
 };
 

@@ -1,5 +1,5 @@
 // The monitor over many cycles with faults, through the real kubernetes-mcp-server and kubesim: API errors and
-// slow answers, a killed upstream, failures that come and go. Every cycle is recorded (the cycle ids, which the
+// slow answers, a killed upstream, failures that come and go, a webhook that is down. Every cycle is recorded (the cycle ids, which the
 // state store assigns, run 1..N without a gap), the resident memory grows by at most 10 MB after warm-up and the
 // open file descriptors stay as many. And between cycles the process is idle: no busy polling.
 // SOAK_CYCLES sets the number of cycles (make test: 80; make soak: 1000).
@@ -29,7 +29,9 @@ after(async () => {
 
 function configFile(name) {
   const file = path.join(iso.dir, `${name}.yaml`);
-  fs.writeFileSync(file, ['mode: auto', `state_dir: ${path.join(iso.dir, name)}`, 'monitor:',
+  // The Slack webhook is down (nothing listens on port 1): its retries must never hold a cycle up.
+  fs.writeFileSync(file, ['mode: auto', `state_dir: ${path.join(iso.dir, name)}`, 'notifications:',
+    '  slack_webhook_url: http://127.0.0.1:1/services/T000/B000/down', 'monitor:',
     '  verify_timeout_seconds: 3', 'mcpServers:', '  kubernetes:', `    command: ${UPSTREAM}`,
     '    connect_timeout_ms: 20000', ''].join('\n'));
   return file;

@@ -59,11 +59,16 @@ struct FakeTools {
     calls.emplace_back(tool, args);
     if (tool == "diagnose_cluster") {
       if (read_fails) return error("failed to read the cluster: the kubernetes upstream is not connected");
+      const bool deep = args.value("depth", "") == "deep";  // an investigation costs $0.40 and refines the cause
       Json out = {{"summary", {{"warnings", Json::array()}}},
                   {"findings", Json::array()},
-                  {"analysis", {{"mode", "deterministic"}, {"cost_usd_estimate", 0}}}};
+                  {"analysis", {{"mode", deep ? "agent" : "deterministic"}, {"cost_usd_estimate", deep ? 0.4 : 0}}}};
       if (partial_read) out["summary"]["warnings"].push_back("events could not be read: 500");
-      for (const auto& [id, f] : findings) out["findings"].push_back(f);
+      for (const auto& [id, f] : findings) {
+        auto copy = f;
+        if (deep) copy["root_cause"]["summary"] = "refined by the investigation";
+        out["findings"].push_back(copy);
+      }
       return ok(out);
     }
     if (tool == "propose_remediation") {

@@ -253,6 +253,34 @@ TEST(Monitor, MetricsCountCyclesAndOpenFindings) {
   EXPECT_NE(m.find("eks_sre_mcp_monitor_leader 1"), std::string::npos);
 }
 
+TEST(Monitor, NewCriticalFindingsGetDeepInvestigationsWithinTheBudget) {
+  Options o;
+  o.model_configured = true;
+  o.max_cost_usd_per_hour = 1.0;  // an investigation costs $0.40 here: three fit in the hour, a fourth does not
+  Harness h(o);
+  auto deep_calls = [&h] {
+    int n = 0;
+    for (const auto& [tool, args] : h.tools.calls) n += tool == "diagnose_cluster" && args.value("depth", "") == "deep";
+    return n;
+  };
+  for (int i = 0; i < 4; ++i) {
+    const auto id = "f-00000000000000d" + std::to_string(i);
+    h.tools.findings[id] = finding(id, "OOMKilled", "shop", "api-" + std::to_string(i), "critical");
+    h.cycle();
+  }
+  h.tools.findings["f-00000000000000e0"] = finding("f-00000000000000e0", "ImagePullBackOff", "shop", "web");
+  h.cycle();
+  EXPECT_EQ(deep_calls(), 3) << "the budget stops the fourth; a warning gets none";
+  int refined = 0;  // the incident is filed with what the investigation found
+  for (const auto& [tool, args] : h.tools.calls)
+    if (tool == "open_incident") refined += args["finding"]["root_cause"]["summary"] == "refined by the investigation";
+  EXPECT_EQ(refined, 3);
+  h.now += std::chrono::hours(2);
+  h.tools.findings["f-00000000000000d9"] = finding("f-00000000000000d9", "OOMKilled", "shop", "api-9", "critical");
+  h.cycle();
+  EXPECT_EQ(deep_calls(), 4) << "an hour later the budget is back";
+}
+
 TEST(Monitor, FollowerRunsNoCycle) {
   Harness h;
   bool leader = false;
