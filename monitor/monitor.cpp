@@ -158,8 +158,9 @@ CycleResult Monitor::run_cycle() {
     const auto warnings = summary.value("warnings", Json::array());
     if (!warnings.empty()) {
       observation.complete = false;
+      const auto& first = warnings.front();
       cycle.notes.push_back("part of the cluster could not be read, so nothing was resolved: " +
-                            warnings.front().get<std::string>());
+                            (first.is_string() ? first.get<std::string>() : first.dump()));
     }
     if (observation.findings.size() >= 500 && summary.value("omitted_findings", 0) > 0) {
       observation.complete = false;
