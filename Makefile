@@ -6,7 +6,7 @@ BUILD_DIR := build/$(PRESET)
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all deps build test test-asan demo bench golden clean
+.PHONY: all deps build test test-asan demo bench golden fuzz clean
 
 all: build
 
@@ -31,6 +31,14 @@ demo: build
 
 bench: build
 	@bench/run.sh $(BUILD_DIR)/app/eks-sre-mcp $(BUILD_DIR)/bench/stdio_bench
+
+# Coverage-guided fuzzing (clang + libFuzzer, its own build in build/fuzz): every target for FUZZ_SECONDS (60) each.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@scripts/install-deps --fuzz
+	@cmake --preset fuzz --log-level=WARNING >/dev/null
+	@cmake --build --preset fuzz
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
 
 # Regenerates tests/golden/ from the current build.
 golden: build
