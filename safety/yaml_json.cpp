@@ -110,6 +110,40 @@ int line_of(const LineMap& lines, std::string pointer) {
   }
 }
 
+namespace {
+
+// The line (1-based) of a document whose first token is a flow indicator (',', ']' or '}'), 0 when none is.
+// yaml-cpp 0.7's LoadAll never consumes such a token: it returns an empty document for it again and again,
+// without end and without bound on memory (a lone "," was enough). No YAML node starts with one, so refusing the
+// stream before yaml-cpp sees it changes no valid document's meaning.
+int flow_indicator_opening_a_document(std::string_view text) {
+  bool at_start = true;
+  int line_number = 0;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    const auto end = std::min(text.find('\n', pos), text.size());
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_number;
+    const bool marker = line.starts_with("---") && (line.size() == 3 || line[3] == ' ' || line[3] == '\t');
+    if (marker) {
+      at_start = true;
+      line.remove_prefix(3);
+    } else if (line.starts_with("...") && (line.size() == 3 || line[3] == ' ' || line[3] == '\t')) {
+      at_start = true;
+      continue;
+    }
+    if (!at_start) continue;
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos || line[first] == '#' || (!marker && first == 0 && line[0] == '%')) continue;
+    if (line[first] == ',' || line[first] == ']' || line[first] == '}') return line_number;
+    at_start = false;
+  }
+  return 0;
+}
+
+}  // namespace
+
 tl::expected<Parsed, std::string> parse(std::string_view text, const std::string& file) {
   try {
     const YAML::Node root = YAML::Load(std::string(text));
@@ -132,6 +166,9 @@ tl::expected<std::vector<json>, std::string> parse_all(std::string_view text) {
     // A large cluster's object list has millions of values; a hostile alias bomb expands far past its size in
     // bytes. So the budget grows with the input, never below the fixed one.
     std::size_t budget = std::max(kMaxNodes, text.size());
+    if (const int line = flow_indicator_opening_a_document(text)) {
+      return tl::unexpected("line " + std::to_string(line) + ": a document cannot start with ',', ']' or '}'");
+    }
     for (const auto& doc : YAML::LoadAll(std::string(text))) {
       auto value = convert(doc, "", nullptr, "manifest", 0, budget);
       if (!value) return tl::unexpected(value.error());

@@ -9,6 +9,7 @@
 
 #include "server/upstream/http_client.hpp"
 #include "server/upstream/replies.hpp"
+#include "server/jsonrpc/fields.hpp"
 
 namespace eks::upstream {
 namespace {
@@ -209,12 +210,14 @@ Expected<Json> Gateway::call(const std::string& role, const std::string& tool, c
 }
 
 std::pair<bool, std::string> call_outcome(const Expected<Json>& result) {
-  const bool ok = result && !result->value("isError", false);
+  // Read with the non-throwing field readers: the result is the upstream's JSON, any shape.
+  const bool ok = result && !jsonrpc::bool_field(*result, "isError", false);
   std::string detail;
   if (!result) {
     detail = result.error().message;
-  } else if (!ok && result->contains("content") && (*result)["content"].is_array() && !(*result)["content"].empty()) {
-    detail = (*result)["content"][0].value("text", "");
+  } else if (!ok && result->is_object() && result->contains("content") && (*result)["content"].is_array() &&
+             !(*result)["content"].empty()) {
+    detail = jsonrpc::string_field((*result)["content"][0], "text");
   }
   return {ok, detail.substr(0, 500)};
 }

@@ -10,6 +10,7 @@
 
 #include "server/logging.hpp"
 
+#include "server/jsonrpc/fields.hpp"
 #include "server/jsonrpc/message.hpp"
 #include "server/text.hpp"
 
@@ -210,13 +211,15 @@ Expected<Json> read_reply(const std::string& name, const std::string& method, st
   }
   for (const auto& m : messages) {
     if (!m.is_object()) continue;
-    if (m.value("method", "") == "notifications/tools/list_changed") tools_changed = true;
+    // string_field and integer_field: value() throws on an upstream's field of another type.
+    if (jsonrpc::string_field(m, "method") == "notifications/tools/list_changed") tools_changed = true;
     if (!m.contains("id") || m["id"] != id) continue;
     if (m.contains("error")) {
       const auto& e = m["error"];
-      return tl::unexpected(UpstreamError{UpstreamError::Kind::remote, "upstream " + name + " answered error " +
-                                                                           std::to_string(e.value("code", 0)) + ": " +
-                                                                           jsonrpc::string_field(e, "message")});
+      return tl::unexpected(
+          UpstreamError{UpstreamError::Kind::remote, "upstream " + name + " answered error " +
+                                                         std::to_string(jsonrpc::integer_field(e, "code", 0)) + ": " +
+                                                         jsonrpc::string_field(e, "message")});
     }
     if (m.contains("result")) return m["result"];
   }

@@ -3,12 +3,14 @@
 // exactly as libFuzzer expects; the ci build renames them per file and replays the seed corpora through
 // replay_main.cpp instead. A property the target asserts beyond "no crash" fails through check(), which aborts
 // so that libFuzzer (and the replay) report the input.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace eks::fuzz {
 
@@ -18,8 +20,12 @@ inline std::string_view as_text(const std::uint8_t* data, std::size_t size) {
 
 [[noreturn]] inline void fail(const char* what, std::string_view detail = {}) {
   std::fprintf(stderr, "fuzz property violated: %s\n", what);
-  if (!detail.empty())
-    std::fprintf(stderr, "  %.*s\n", static_cast<int>(std::min<std::size_t>(detail.size(), 2000)), detail.data());
+  // fwrite, not %s: the detail is fuzzed bytes, NULs included.
+  if (!detail.empty()) {
+    std::fputs("  ", stderr);
+    std::fwrite(detail.data(), 1, std::min<std::size_t>(detail.size(), 2000), stderr);
+    std::fputs("\n", stderr);
+  }
   std::abort();
 }
 

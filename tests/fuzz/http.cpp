@@ -16,6 +16,7 @@
 #include "server/dispatcher.hpp"
 #include "server/transport/http_server.hpp"
 #include "tests/fuzz/fuzz.hpp"
+#include "tests/fuzz/quiet_logs.hpp"
 
 namespace {
 
@@ -104,6 +105,7 @@ void exchange(std::uint16_t to, std::string_view bytes) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  eks::fuzz::quiet_logs();
   if (size < 1) return 0;
   exchange(port(data[0] & 1), eks::fuzz::as_text(data + 1, size - 1));
   return 0;

@@ -12,6 +12,7 @@
 #include "server/session.hpp"
 #include "server/transport/connection.hpp"
 #include "tests/fuzz/fuzz.hpp"
+#include "tests/fuzz/quiet_logs.hpp"
 
 namespace {
 
@@ -70,6 +71,7 @@ void check_round_trip(const Json& value) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  eks::fuzz::quiet_logs();
   const std::string_view text = eks::fuzz::as_text(data, size);
   if (auto parsed = jsonrpc::parse(text, 128)) {
     if (parsed->is_array()) {

@@ -59,6 +59,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size < 2) return 0;
   const auto& planted = kPlanted[data[0] % kPlanted.size()];
   const std::string_view rest = text.substr(2);
+  // Only the planted copy is checked: the same characters inside a longer word of the fuzzed text are no token.
+  if (rest.find(planted.secret) != std::string_view::npos) return 0;
   const std::size_t at = rest.empty() ? 0 : data[1] % (rest.size() + 1);
   const std::string mixed = std::string(rest.substr(0, at)) + "\n" + std::string(planted.text) + "\n" +
                             std::string(rest.substr(at)) + "\nregistered-secret-value-42\n";

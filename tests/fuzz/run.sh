@@ -33,9 +33,11 @@ for t in $targets; do
   cp -n tests/fuzz/corpus/"$t"/* "$corpus"/ 2>/dev/null
   dict="$(dict_of "$t")"
   echo "fuzzing $t for ${seconds}s" >&2
+  started=$SECONDS
   "$bin/fuzz_$t" "$corpus" ${dict:+-dict=$dict} -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$artifacts/" >"$log" 2>&1
   rc=$?
+  ran=$((SECONDS - started))  # less than asked when a finding stopped the run
   # The last status line ("#N DONE cov: C ft: F corp: ... exec/s: E") and the final stats.
   status="$(grep -E '^#[0-9]+' "$log" | grep 'cov:' | tail -1)"
   cov="$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$status")"
@@ -47,9 +49,9 @@ for t in $targets; do
     result="FOUND (see $log, $artifacts)"
     failed=1
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "$seconds" "${execs:-?}" "${speed:-?}" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "$ran" "${execs:-?}" "${speed:-?}" \
     "${cov:-?}" "${ft:-?}" >>build/fuzz/runs.tsv
-  rows+=("$(printf '%-17s %7s %12s %8s %6s %7s  %s' "$t" "$seconds" "${execs:-?}" "${speed:-?}" "${cov:-?}" \
+  rows+=("$(printf '%-17s %7s %12s %8s %6s %7s  %s' "$t" "$ran" "${execs:-?}" "${speed:-?}" "${cov:-?}" \
     "${ft:-?}" "$result")")
 done
 

@@ -7,8 +7,10 @@
 
 #include "server/upstream/replies.hpp"
 #include "tests/fuzz/fuzz.hpp"
+#include "tests/fuzz/quiet_logs.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  eks::fuzz::quiet_logs();
   if (size < 1) return 0;
   eks::upstream::HttpReply reply;
   static constexpr const char* kTypes[] = {"application/json", "text/event-stream", "text/event-stream; charset=utf-8",

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "server/jsonrpc/fields.hpp"
 #include "server/upstream/curl.hpp"
 
 namespace eks::cost {
@@ -197,14 +198,15 @@ tl::expected<nlohmann::json, std::string> read_answer(long status, const std::st
     return tl::unexpected(where + " answered HTTP " + std::to_string(status) + ": " + detail);
   }
   if (doc.is_discarded() || !doc.is_object()) return tl::unexpected(where + " answered something that is not JSON");
-  if (doc.value("status", "") != "success") {
-    return tl::unexpected(where + " refused the query: " + doc.value("error", std::string("no reason given")));
+  // string_field and type checks throughout: value() throws on a field of another type, and the body is not ours.
+  if (jsonrpc::string_field(doc, "status") != "success") {
+    return tl::unexpected(where + " refused the query: " + jsonrpc::string_field(doc, "error", "no reason given"));
   }
   if (warnings && doc.contains("warnings") && doc["warnings"].is_array()) {
     for (const auto& w : doc["warnings"])
       if (w.is_string()) warnings->push_back(w.get<std::string>());
   }
-  return doc.value("data", nlohmann::json::object());
+  return jsonrpc::object_field(doc, "data");
 }
 
 tl::expected<void, std::string> add_usage(const nlohmann::json& data, bool cpu, NamespaceUsage& usage,
@@ -214,11 +216,13 @@ tl::expected<void, std::string> add_usage(const nlohmann::json& data, bool cpu, 
     return tl::unexpected(where + " answered without a result vector");
   }
   for (const auto& series : *result) {
-    const auto& metric = series.value("metric", nlohmann::json::object());
-    const std::string pod = metric.value("pod", "");
-    const std::string container = metric.value("container", "");
-    const std::string stat = metric.value("stat", "");
-    if (pod.empty() || container.empty() || !series.contains("value") || series["value"].size() != 2) continue;
+    const auto& metric = jsonrpc::object_field(series, "metric");
+    const std::string pod = jsonrpc::string_field(metric, "pod");
+    const std::string container = jsonrpc::string_field(metric, "container");
+    const std::string stat = jsonrpc::string_field(metric, "stat");
+    if (pod.empty() || container.empty() || !series.contains("value") || !series["value"].is_array() ||
+        series["value"].size() != 2)
+      continue;
     const auto& text = series["value"][1];
     if (!text.is_string()) continue;
     const double value = std::strtod(text.get<std::string>().c_str(), nullptr);
@@ -228,7 +232,9 @@ tl::expected<void, std::string> add_usage(const nlohmann::json& data, bool cpu, 
     if (stat == "p50") stats.p50 = std::max(stats.p50, value);
     if (stat == "pq") stats.pq = std::max(stats.pq, value);
     if (stat == "max") stats.max = std::max(stats.max, value);
-    if (stat == "count") stats.points = std::max(stats.points, static_cast<std::int64_t>(value));
+    // A count beyond int64 would be undefined behaviour to convert: no series has that many points.
+    if (stat == "count" && value >= 0 && value < 9e18)
+      stats.points = std::max(stats.points, static_cast<std::int64_t>(value));
   }
   return {};
 }
