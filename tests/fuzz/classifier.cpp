@@ -2,7 +2,7 @@
 // is read strictly and classified; other upstream calls are classified from their arguments. Input: a JSON
 // object {"tool", "arguments"} when it starts with '{', else manifest text. Property: a manifest holding a
 // Secret is never classified as anything but an action on a Secret — every Secret object in it is one of the
-// action's targets — unless the call is refused (problem set).
+// action's targets — unless the call is refused (problem set). The manifest checked is the one sent upstream.
 #include <algorithm>
 #include <cctype>
 #include <string>
@@ -80,15 +80,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!action.problem.empty()) return 0;
   eks::fuzz::check(action.mutating, "an accepted manifest is a mutating action", text);
 
-  const auto docs = eks::safety::yaml::parse_strict_all(text);
-  eks::fuzz::check(docs.has_value(), "an accepted manifest reads strictly", text);
+  // What is sent is what was decided on: the manifest the upstream receives (rebuilt by the classifier) holds
+  // exactly as many Secrets as the action has Secret targets.
+  const auto sent = eks::safety::yaml::parse_strict_all(action.send_arguments.value("resource", std::string()));
+  eks::fuzz::check(sent.has_value(), "the manifest sent reads strictly", text);
   std::size_t secrets = 0;
-  for (const auto& d : *docs) secrets += count_secrets(d, 0);
+  for (const auto& d : *sent) secrets += count_secrets(d, 0);
   const auto targeted =
       static_cast<std::size_t>(std::count_if(action.targets.begin(), action.targets.end(), [](const auto& t) {
         return eks::safety::canonical_kind(t.kind) == "secret";
       }));
-  eks::fuzz::check(targeted == secrets, "every Secret in a manifest is a Secret target of the action", text);
+  eks::fuzz::check(targeted == secrets, "every Secret sent is a Secret target of the action", text);
   if (secrets > 0 && action.targets.size() == 1)
     eks::fuzz::check(eks::safety::canonical_kind(action.kind) == "secret", "a lone Secret is a Secret action", text);
   return 0;
