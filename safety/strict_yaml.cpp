@@ -74,14 +74,13 @@ tl::expected<std::vector<json>, std::string> parse_strict_all(std::string_view t
   // Directives (%YAML, %TAG) are refused before libfyaml sees them: 0.7.12 scans a malformed one ("%YAM" and a
   // byte that is not UTF-8) without end. A manifest or kubeconfig never needs one; a line starting with '%' is
   // one, or text placed where readers could disagree.
-  for (std::size_t start = 0, line = 1; start < text.size(); ++line) {
-    if (text[start] == '%') {
-      return tl::unexpected(at(static_cast<int>(line)) +
-                            "YAML directives (%YAML, %TAG) are not accepted; remove the line or indent it");
+  // A line starts after LF or CR (libfyaml breaks lines at both).
+  int line = 1;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && (i == 0 || text[i - 1] == '\n' || text[i - 1] == '\r')) {
+      return tl::unexpected(at(line) + "YAML directives (%YAML, %TAG) are not accepted; remove the line or indent it");
     }
-    const auto nl = text.find('\n', start);
-    if (nl == std::string_view::npos) break;
-    start = nl + 1;
+    if (text[i] == '\n') ++line;
   }
   fy_parse_cfg cfg{};
   cfg.flags = static_cast<fy_parse_cfg_flags>(FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_DEFAULT_VERSION_1_2);

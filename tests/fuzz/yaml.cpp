@@ -26,9 +26,25 @@ bool finite(const json& v) {
   return true;
 }
 
+// YAML limits an implicit key (JSON's "key": in flow style) to 1024 characters as written, escapes included: a
+// longer one has no JSON text that reads back as YAML.
+bool short_keys(const json& v) {
+  if (v.is_object()) {
+    for (const auto& [key, item] : v.items()) {
+      if (json(key).dump(-1, ' ', false, json::error_handler_t::replace).size() > 1000 || !short_keys(item))
+        return false;
+    }
+  } else if (v.is_array()) {
+    for (const auto& item : v) {
+      if (!short_keys(item)) return false;
+    }
+  }
+  return true;
+}
+
 // The JSON text of a document, or "" when it has none: strings that are not UTF-8 (YAML's \x escapes) have none.
 std::string json_text(const json& v) {
-  if (!finite(v)) return {};
+  if (!finite(v) || !short_keys(v)) return {};
   try {
     return v.dump();
   } catch (const json::exception&) {
