@@ -6,7 +6,7 @@ BUILD_DIR := build/$(PRESET)
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all deps build test test-asan demo bench golden soak clean
+.PHONY: all deps build test test-asan demo bench golden soak fuzz clean
 
 all: build
 
@@ -36,6 +36,14 @@ bench: build
 soak: build
 	@SOAK_CYCLES=$${SOAK_CYCLES:-1000} EKS_SRE_MCP=$(BUILD_DIR)/app/eks-sre-mcp KUBESIM=$(BUILD_DIR)/tests/kubesim/kubesim \
 	  node --test tests/e2e/monitor_soak.test.mjs
+
+# Coverage-guided fuzzing (clang + libFuzzer, its own build in build/fuzz): every target for FUZZ_SECONDS (60) each.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@scripts/install-deps --fuzz
+	@cmake --preset fuzz --log-level=WARNING >/dev/null
+	@cmake --build --preset fuzz
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
 
 # Regenerates tests/golden/ from the current build.
 golden: build

@@ -153,7 +153,8 @@ json checked_arguments(const std::string& tool, const std::vector<ArgSpec>& spec
     return list.empty() ? std::string("none") : list;
   };
   for (const auto& [key, value] : args.items()) {
-    const auto spec = std::find_if(specs.begin(), specs.end(), [&](const ArgSpec& s) { return key == s.name; });
+    // An init-capture: clang before 16 cannot capture a structured binding.
+    const auto spec = std::find_if(specs.begin(), specs.end(), [&k = key](const ArgSpec& s) { return k == s.name; });
     if (spec == specs.end()) {
       problem = tool + " takes no argument \"" + key + "\" (it takes: " + names() + ")";
       return out;

@@ -283,8 +283,11 @@ void mask_private_keys(std::string& text) {
     const std::size_t header_end = text.find("-----", begin + 11);
     if (header_end == std::string::npos) return;
     const std::string_view label(text.data() + begin + 11, header_end - begin - 11);
-    if (label.find("PRIVATE KEY") == std::string_view::npos || label.size() > 40) {
-      from = header_end + 5;
+    if (label.find("PRIVATE KEY") == std::string_view::npos || label.size() > 40 ||
+        label.find('\n') != std::string_view::npos) {
+      // Not a header: the search goes on right after this "-----BEGIN ". Going on after the "-----" found (as it
+      // did) skipped a real header when that "-----" was its opening, on a later line after a broken one.
+      from = begin + 11;
       continue;
     }
     const std::size_t body = header_end + 5;

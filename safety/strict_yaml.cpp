@@ -56,17 +56,32 @@ std::string at(int line) { return line > 0 ? "line " + std::to_string(line) + ":
 
 // The first error the parser collected, as "line N: message".
 std::string parser_error(fy_parser* parser) {
+  // fy_parser_get_diag takes a reference ("you should fy_diag_unref() it"): without the unref every refused
+  // document leaked the diagnostic object.
   fy_diag* diag = fy_parser_get_diag(parser);
+  std::string message = "invalid YAML";
   void* iter = nullptr;
   if (fy_diag_error* e = diag ? fy_diag_errors_iterate(diag, &iter) : nullptr) {
-    return at(e->line + 1) + (e->msg ? e->msg : "invalid YAML");
+    message = at(e->line + 1) + (e->msg ? e->msg : "invalid YAML");
   }
-  return "invalid YAML";
+  if (diag) fy_diag_unref(diag);
+  return message;
 }
 
 }  // namespace
 
 tl::expected<std::vector<json>, std::string> parse_strict_all(std::string_view text) {
+  // Directives (%YAML, %TAG) are refused before libfyaml sees them: 0.7.12 scans a malformed one ("%YAM" and a
+  // byte that is not UTF-8) without end. A manifest or kubeconfig never needs one; a line starting with '%' is
+  // one, or text placed where readers could disagree.
+  // A line starts after LF or CR (libfyaml breaks lines at both).
+  int line = 1;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && (i == 0 || text[i - 1] == '\n' || text[i - 1] == '\r')) {
+      return tl::unexpected(at(line) + "YAML directives (%YAML, %TAG) are not accepted; remove the line or indent it");
+    }
+    if (text[i] == '\n') ++line;
+  }
   fy_parse_cfg cfg{};
   cfg.flags = static_cast<fy_parse_cfg_flags>(FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_DEFAULT_VERSION_1_2);
   std::unique_ptr<fy_parser, ParserDeleter> parser(fy_parser_create(&cfg));

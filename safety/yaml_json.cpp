@@ -4,7 +4,9 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
+#include <sstream>
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 namespace eks::safety::yaml {
@@ -110,6 +112,41 @@ int line_of(const LineMap& lines, std::string pointer) {
   }
 }
 
+namespace {
+
+// Where each document of a stream starts, as yaml-cpp's parser sees it, without building any node.
+class DocumentStarts final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+  std::vector<YAML::Mark> starts;
+};
+
+// The line (1-based) where yaml-cpp's parser stops making progress, 0 when it reads the stream to its end.
+// yaml-cpp 0.7 leaves a token no node can start with (',' ']' '}' at a document's start, after an anchor or a
+// tag, after a NUL it skips) unconsumed and returns an empty document for it again and again: LoadAll then loops
+// without end, its memory growing. This pass sees the same documents, so a second one starting where the first
+// did is that loop, caught before LoadAll runs.
+int stuck_line(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentStarts starts;
+  while (parser.HandleNextDocument(starts)) {
+    const auto& s = starts.starts;
+    if (s.size() >= 2 && s[s.size() - 1].pos == s[s.size() - 2].pos) return s.back().line + 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
 tl::expected<Parsed, std::string> parse(std::string_view text, const std::string& file) {
   try {
     const YAML::Node root = YAML::Load(std::string(text));
@@ -132,7 +169,11 @@ tl::expected<std::vector<json>, std::string> parse_all(std::string_view text) {
     // A large cluster's object list has millions of values; a hostile alias bomb expands far past its size in
     // bytes. So the budget grows with the input, never below the fixed one.
     std::size_t budget = std::max(kMaxNodes, text.size());
-    for (const auto& doc : YAML::LoadAll(std::string(text))) {
+    const std::string owned(text);
+    if (const int line = stuck_line(owned)) {
+      return tl::unexpected("line " + std::to_string(line) + ": a node cannot start here (with ',', ']' or '}')");
+    }
+    for (const auto& doc : YAML::LoadAll(owned)) {
       auto value = convert(doc, "", nullptr, "manifest", 0, budget);
       if (!value) return tl::unexpected(value.error());
       if (!value->is_null()) out.push_back(std::move(*value));

@@ -310,8 +310,9 @@ tl::expected<Json, Error> Dispatcher::get_prompt(const Json& params) const {
     }
   }
   for (const auto& [key, value] : arguments) {
-    const bool known =
-        std::any_of(prompt->arguments.begin(), prompt->arguments.end(), [&](const auto& a) { return a.name == key; });
+    // Captured through an init-capture: clang before 16 cannot capture a structured binding.
+    const bool known = std::any_of(prompt->arguments.begin(), prompt->arguments.end(),
+                                   [&k = key](const auto& a) { return a.name == k; });
     if (!known) return invalid_params("Invalid params: prompt \"" + name + "\" has no argument \"" + key + "\"");
   }
   auto result = prompt->get(arguments);

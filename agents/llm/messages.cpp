@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "server/jsonrpc/fields.hpp"
+
 namespace eks::agents::llm {
 
 Usage& Usage::operator+=(const Usage& o) {
@@ -38,26 +40,28 @@ Json to_json(const MessagesRequest& r) {
 
 namespace {
 
+// A token count; anything negative or beyond any real count reads as 0, so that sums cannot overflow.
 std::int64_t count(const Json& usage, const char* key) {
-  const auto it = usage.find(key);
-  return it != usage.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
+  const auto n = jsonrpc::integer_field<std::int64_t>(usage, key, 0);
+  return n >= 0 && n <= (std::int64_t{1} << 40) ? n : 0;
 }
 
 }  // namespace
 
 tl::expected<MessagesResponse, std::string> parse_response(const Json& body) {
   if (!body.is_object()) return tl::unexpected(std::string("the response is not a JSON object"));
-  if (body.value("type", "") != "message") {
-    return tl::unexpected("the response's type is \"" + body.value("type", "") + "\", not \"message\"");
+  // Fields read with string_field: value() throws on a field of another type (a reply is not ours to trust).
+  if (jsonrpc::string_field(body, "type") != "message") {
+    return tl::unexpected("the response's type is \"" + jsonrpc::string_field(body, "type") + "\", not \"message\"");
   }
-  if (body.value("role", "") != "assistant")
+  if (jsonrpc::string_field(body, "role") != "assistant")
     return tl::unexpected(std::string("the response's role is not \"assistant\""));
   if (!body.contains("content") || !body["content"].is_array()) {
     return tl::unexpected(std::string("the response has no content array"));
   }
   MessagesResponse r;
-  r.id = body.value("id", "");
-  r.model = body.value("model", "");
+  r.id = jsonrpc::string_field(body, "id");
+  r.model = jsonrpc::string_field(body, "model");
   const auto stop = body.find("stop_reason");
   r.stop_reason = stop != body.end() && stop->is_string() ? stop->get<std::string>() : "";
   static const std::vector<std::string> kStops = {"end_turn", "tool_use",   "max_tokens",
@@ -100,7 +104,7 @@ tl::expected<MessagesResponse, std::string> parse_response(const Json& body) {
 std::vector<Json> tool_uses(const Json& content) {
   std::vector<Json> out;
   for (const auto& block : content) {
-    if (block.value("type", "") == "tool_use") out.push_back(block);
+    if (jsonrpc::string_field(block, "type") == "tool_use") out.push_back(block);
   }
   return out;
 }
@@ -108,7 +112,8 @@ std::vector<Json> tool_uses(const Json& content) {
 std::string text_of(const Json& content) {
   std::string out;
   for (const auto& block : content) {
-    if (block.value("type", "") == "text") out += (out.empty() ? "" : "\n") + block.value("text", "");
+    if (jsonrpc::string_field(block, "type") == "text")
+      out += (out.empty() ? "" : "\n") + jsonrpc::string_field(block, "text");
   }
   return out;
 }
@@ -117,7 +122,7 @@ std::string error_message(const std::string& body) {
   const Json parsed = Json::parse(body, nullptr, false);
   if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_object()) {
     const auto& e = parsed["error"];
-    return e.value("type", "error") + ": " + e.value("message", "");
+    return jsonrpc::string_field(e, "type", "error") + ": " + jsonrpc::string_field(e, "message");
   }
   return body.substr(0, 200);
 }

@@ -128,7 +128,16 @@ tl::expected<Message, Invalid> classify_value(const Json& value, Json* owned) {
   if (error != value.end() && result == value.end()) {
     Error e;
     if (error->is_object()) {
-      e.code = error->value("code", 0);
+      // Only an integer that fits is a code ("code: a Number that MUST be an integer"): value<int>() threw on a
+      // string and converted a huge number to int, which is undefined behaviour. Anything else reads as absent.
+      e.code = 0;
+      if (const auto c = error->find("code"); c != error->end() && c->is_number_integer()) {
+        const bool fits = c->is_number_unsigned()
+                              ? c->get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<int>::max())
+                              : c->get<std::int64_t>() >= std::numeric_limits<int>::min() &&
+                                    c->get<std::int64_t>() <= std::numeric_limits<int>::max();
+        if (fits) e.code = c->get<int>();
+      }
       if (const auto m = error->find("message"); m != error->end() && m->is_string()) e.message = m->get<std::string>();
       if (const auto d = error->find("data"); d != error->end()) e.data = *d;
     }

@@ -129,7 +129,11 @@ bool verify_signature(EVP_PKEY* pkey, std::string_view signing_input, std::strin
 std::optional<Clock::time_point> time_claim(const Json& claims, const char* name) {
   const auto it = claims.find(name);
   if (it == claims.end() || !it->is_number()) return std::nullopt;
-  return Clock::time_point(std::chrono::seconds(static_cast<long long>(it->get<double>())));
+  // Only seconds the clock can hold (nanoseconds since 1970: about 292 years either way) are a time: converting
+  // a larger number (1e300) to an integer or to the clock's duration was undefined behaviour.
+  const double value = it->get<double>();
+  if (!(value > -9e9 && value < 9e9)) return std::nullopt;
+  return Clock::time_point(std::chrono::seconds(static_cast<long long>(value)));
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 #include "server/logging.hpp"
 
 #include "server/upstream/http_client.hpp"
+#include "server/upstream/replies.hpp"
+#include "server/jsonrpc/fields.hpp"
 
 namespace eks::upstream {
 namespace {
@@ -200,17 +202,24 @@ Expected<Json> Gateway::call(const std::string& role, const std::string& tool, c
     if (meta.is_object()) meta["eks-sre-mcp/audit_id"] = allowed->audit_id;
   }
   if (allowed->done) {
-    const bool ok = result && !result->value("isError", false);
-    std::string detail;
-    if (!result) {
-      detail = result.error().message;
-    } else if (!ok && result->contains("content") && (*result)["content"].is_array() && !(*result)["content"].empty()) {
-      detail = (*result)["content"][0].value("text", "");
-    }
-    allowed->done(ok, detail.substr(0, 500),
+    const auto [ok, detail] = call_outcome(result);
+    allowed->done(ok, detail,
                   std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started));
   }
   return result;
+}
+
+std::pair<bool, std::string> call_outcome(const Expected<Json>& result) {
+  // Read with the non-throwing field readers: the result is the upstream's JSON, any shape.
+  const bool ok = result && !jsonrpc::bool_field(*result, "isError", false);
+  std::string detail;
+  if (!result) {
+    detail = result.error().message;
+  } else if (!ok && result->is_object() && result->contains("content") && (*result)["content"].is_array() &&
+             !(*result)["content"].empty()) {
+    detail = jsonrpc::string_field((*result)["content"][0], "text");
+  }
+  return {ok, detail.substr(0, 500)};
 }
 
 Expected<Json> Gateway::tools(const std::string& role) {

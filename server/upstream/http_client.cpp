@@ -1,4 +1,5 @@
 #include "server/upstream/http_client.hpp"
+#include "server/upstream/replies.hpp"
 
 #include "server/upstream/curl.hpp"
 
@@ -9,6 +10,7 @@
 
 #include "server/logging.hpp"
 
+#include "server/jsonrpc/fields.hpp"
 #include "server/jsonrpc/message.hpp"
 #include "server/text.hpp"
 
@@ -184,34 +186,47 @@ Expected<Json> HttpClient::request(const std::string& method, Json params, std::
     death_ = "upstream " + spec_.name + " ended the session (HTTP 404)";
     return tl::unexpected(UpstreamError{UpstreamError::Kind::unavailable, death_});
   }
-  if (reply->status < 200 || reply->status >= 300) {
-    return tl::unexpected(UpstreamError{UpstreamError::Kind::protocol, "upstream " + spec_.name + " answered HTTP " +
-                                                                           std::to_string(reply->status) + ": " +
-                                                                           reply->body.substr(0, 200)});
+  bool changed = false;
+  auto outcome = read_reply(
+      spec_.name, method, id,
+      HttpReply{reply->status, std::move(reply->content_type), std::move(reply->session_id), std::move(reply->body)},
+      changed);
+  if (changed) tools_changed = true;
+  return outcome;
+}
+
+Expected<Json> read_reply(const std::string& name, const std::string& method, std::int64_t id, const HttpReply& reply,
+                          bool& tools_changed) {
+  if (reply.status < 200 || reply.status >= 300) {
+    return tl::unexpected(UpstreamError{
+        UpstreamError::Kind::protocol,
+        "upstream " + name + " answered HTTP " + std::to_string(reply.status) + ": " + reply.body.substr(0, 200)});
   }
   std::vector<Json> messages;
-  if (reply->content_type.rfind("text/event-stream", 0) == 0) {
-    messages = sse_messages(reply->body);
+  if (reply.content_type.rfind("text/event-stream", 0) == 0) {
+    messages = sse_messages(reply.body);
   } else {
-    Json single = Json::parse(reply->body, nullptr, false);
+    Json single = Json::parse(reply.body, nullptr, false);
     if (!single.is_discarded()) messages.push_back(std::move(single));
   }
   for (auto& m : messages) {
     if (!m.is_object()) continue;
-    if (m.value("method", "") == "notifications/tools/list_changed") tools_changed = true;
+    // string_field and integer_field: value() throws on an upstream's field of another type.
+    if (jsonrpc::string_field(m, "method") == "notifications/tools/list_changed") tools_changed = true;
     if (!m.contains("id") || m["id"] != id) continue;
     if (m.contains("error")) {
       const auto& e = m["error"];
-      return tl::unexpected(UpstreamError{UpstreamError::Kind::remote, "upstream " + spec_.name + " answered error " +
-                                                                           std::to_string(e.value("code", 0)) + ": " +
-                                                                           jsonrpc::string_field(e, "message")});
+      return tl::unexpected(
+          UpstreamError{UpstreamError::Kind::remote, "upstream " + name + " answered error " +
+                                                         std::to_string(jsonrpc::integer_field(e, "code", 0)) + ": " +
+                                                         jsonrpc::string_field(e, "message")});
     }
     // Moved, not copied: a list's answer can be tens of megabytes.
     if (m.contains("result")) return std::move(m["result"]);
   }
   return tl::unexpected(UpstreamError{UpstreamError::Kind::protocol,
-                                      "upstream " + spec_.name + " sent no JSON-RPC response to " + method + " (got " +
-                                          reply->content_type + ": " + reply->body.substr(0, 200) + ")"});
+                                      "upstream " + name + " sent no JSON-RPC response to " + method + " (got " +
+                                          reply.content_type + ": " + reply.body.substr(0, 200) + ")"});
 }
 
 }  // namespace eks::upstream

@@ -180,5 +180,21 @@ TEST(Models, TheConfigurationChoosesPerRoleAndAliasesResolve) {
   EXPECT_EQ(runtime.model_for(custom), "claude-3-7-sonnet-latest");
 }
 
+// Found by fuzzing: a type, role, id or model of another type threw instead of failing the check.
+TEST(MessagesWire, FieldsOfAnotherTypeFailTheCheckWithoutThrowing) {
+  EXPECT_FALSE(llm::parse_response(Json{{"type", 1}, {"role", "assistant"}, {"content", Json::array()}}));
+  const auto r = llm::parse_response(Json{{"type", "message"},
+                                          {"role", "assistant"},
+                                          {"id", 7},
+                                          {"model", false},
+                                          {"content", Json::array()},
+                                          {"stop_reason", "end_turn"},
+                                          {"usage", {{"input_tokens", 1e300}, {"output_tokens", -5}}}});
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->model, "");
+  EXPECT_EQ(r->usage.input_tokens, 0);
+  EXPECT_EQ(llm::error_message(R"({"error":{"type":3,"message":["x"]}})"), "error: ");
+}
+
 }  // namespace
 }  // namespace eks::agents

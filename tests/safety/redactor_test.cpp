@@ -385,5 +385,14 @@ TEST(Redactor, IsLinearOnLargePodYaml) {
   EXPECT_LT(elapsed, std::chrono::milliseconds(2000)) << "about 4 MB";
 }
 
+// Found by fuzzing: a broken "-----BEGIN" line made the scan go on after the next line's "-----", past the real
+// header there, and the key that followed was left in the clear.
+TEST(Redactor, MasksAPrivateKeyAfterABrokenHeader) {
+  const std::string text =
+      "-----BEGIN PRIVAT {\"env\"\n-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEAsecret\n-----END RSA PRIVATE KEY-----\n";
+  const std::string out = Redactor().redact(text);
+  EXPECT_EQ(out.find("MIIEpAIBAAKCAQEAsecret"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace eks::safety

@@ -1,4 +1,5 @@
 #include "tools/cost/prometheus.hpp"
+#include "tools/cost/prometheus_answer.hpp"
 
 #include <cmath>
 #include <cstdlib>
@@ -6,6 +7,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "server/jsonrpc/fields.hpp"
 #include "server/upstream/curl.hpp"
 
 namespace eks::cost {
@@ -83,27 +85,8 @@ class PrometheusSource final : public UsageSource {
         for (auto& w : said) warnings_.push_back("Prometheus, namespace " + ns + ": " + w);
       }
       if (!data) return tl::unexpected(data.error());
-      const auto result = data->find("result");
-      if (result == data->end() || !result->is_array()) {
-        return tl::unexpected(describe_url(client_.settings().url) + " answered without a result vector");
-      }
-      for (const auto& series : *result) {
-        const auto& metric = series.value("metric", nlohmann::json::object());
-        const std::string pod = metric.value("pod", "");
-        const std::string container = metric.value("container", "");
-        const std::string stat = metric.value("stat", "");
-        if (pod.empty() || container.empty() || !series.contains("value") || series["value"].size() != 2) continue;
-        const auto& text = series["value"][1];
-        if (!text.is_string()) continue;
-        const double value = std::strtod(text.get<std::string>().c_str(), nullptr);
-        if (!std::isfinite(value)) continue;
-        auto& stats = cpu ? usage[{pod, container}].cpu : usage[{pod, container}].memory;
-        // A container with several series (scraped by two jobs, or a restart's new cgroup) keeps its busiest.
-        if (stat == "p50") stats.p50 = std::max(stats.p50, value);
-        if (stat == "pq") stats.pq = std::max(stats.pq, value);
-        if (stat == "max") stats.max = std::max(stats.max, value);
-        if (stat == "count") stats.points = std::max(stats.points, static_cast<std::int64_t>(value));
-      }
+      if (auto added = add_usage(*data, cpu, usage, describe_url(client_.settings().url)); !added)
+        return tl::unexpected(added.error());
     }
     return usage;
   }
@@ -203,21 +186,57 @@ tl::expected<nlohmann::json, std::string> PrometheusClient::query(const std::str
     return tl::unexpected(where + " did not answer within " + seconds.str() + " s (cost.prometheus.timeout_ms)");
   }
   if (code != CURLE_OK) return tl::unexpected("cannot reach " + where + ": " + c.easy_strerror(code));
-  const auto doc = nlohmann::json::parse(transfer.body, nullptr, false);
+  return read_answer(status, transfer.body, where, warnings);
+}
+
+tl::expected<nlohmann::json, std::string> read_answer(long status, const std::string& body, const std::string& where,
+                                                      std::vector<std::string>* warnings) {
+  const auto doc = nlohmann::json::parse(body, nullptr, false);
   if (status != 200) {
-    std::string detail = transfer.body.substr(0, 200);
+    std::string detail = body.substr(0, 200);
     if (!doc.is_discarded() && doc.is_object() && doc.contains("error")) detail = doc["error"].dump();
     return tl::unexpected(where + " answered HTTP " + std::to_string(status) + ": " + detail);
   }
   if (doc.is_discarded() || !doc.is_object()) return tl::unexpected(where + " answered something that is not JSON");
-  if (doc.value("status", "") != "success") {
-    return tl::unexpected(where + " refused the query: " + doc.value("error", std::string("no reason given")));
+  // string_field and type checks throughout: value() throws on a field of another type, and the body is not ours.
+  if (jsonrpc::string_field(doc, "status") != "success") {
+    return tl::unexpected(where + " refused the query: " + jsonrpc::string_field(doc, "error", "no reason given"));
   }
   if (warnings && doc.contains("warnings") && doc["warnings"].is_array()) {
     for (const auto& w : doc["warnings"])
       if (w.is_string()) warnings->push_back(w.get<std::string>());
   }
-  return doc.value("data", nlohmann::json::object());
+  return jsonrpc::object_field(doc, "data");
+}
+
+tl::expected<void, std::string> add_usage(const nlohmann::json& data, bool cpu, NamespaceUsage& usage,
+                                          const std::string& where) {
+  const auto result = data.find("result");
+  if (result == data.end() || !result->is_array()) {
+    return tl::unexpected(where + " answered without a result vector");
+  }
+  for (const auto& series : *result) {
+    const auto& metric = jsonrpc::object_field(series, "metric");
+    const std::string pod = jsonrpc::string_field(metric, "pod");
+    const std::string container = jsonrpc::string_field(metric, "container");
+    const std::string stat = jsonrpc::string_field(metric, "stat");
+    if (pod.empty() || container.empty() || !series.contains("value") || !series["value"].is_array() ||
+        series["value"].size() != 2)
+      continue;
+    const auto& text = series["value"][1];
+    if (!text.is_string()) continue;
+    const double value = std::strtod(text.get<std::string>().c_str(), nullptr);
+    if (!std::isfinite(value)) continue;
+    auto& stats = cpu ? usage[{pod, container}].cpu : usage[{pod, container}].memory;
+    // A container with several series (scraped by two jobs, or a restart's new cgroup) keeps its busiest.
+    if (stat == "p50") stats.p50 = std::max(stats.p50, value);
+    if (stat == "pq") stats.pq = std::max(stats.pq, value);
+    if (stat == "max") stats.max = std::max(stats.max, value);
+    // A count beyond int64 would be undefined behaviour to convert: no series has that many points.
+    if (stat == "count" && value >= 0 && value < 9e18)
+      stats.points = std::max(stats.points, static_cast<std::int64_t>(value));
+  }
+  return {};
 }
 
 std::unique_ptr<UsageSource> make_prometheus_source(PrometheusSettings settings) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "server/jsonrpc/fields.hpp"
 #include "server/transport/http_security.hpp"
 #include "tools/cluster/quantity.hpp"
 
@@ -15,8 +16,10 @@ bool repo_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c
 GitHubResult<Json> parse_result(const Json& result, const std::string& tool) {
   const auto& content = result.contains("content") ? result["content"] : Json();
   std::string text;
-  if (content.is_array() && !content.empty() && content[0].is_object()) text = content[0].value("text", "");
-  if (result.value("isError", false))
+  // Read with the non-throwing field readers throughout: value() throws on a field of another type, and both
+  // the tool result and the REST JSON inside it are the upstream's.
+  if (content.is_array() && !content.empty()) text = jsonrpc::string_field(content[0], "text");
+  if (jsonrpc::bool_field(result, "isError", false))
     return tl::unexpected(GitHubError{"GitHub " + tool + " failed: " + text.substr(0, 500), false});
   Json parsed = Json::parse(text, nullptr, false);
   if (parsed.is_discarded())
@@ -52,19 +55,24 @@ std::optional<Repo> parse_repo(std::string_view text) {
 Issue issue_from_json(const Json& j) {
   Issue i;
   if (!j.is_object()) return i;
-  i.number = j.value("number", 0);
-  i.state = j.value("state", "");
-  i.title = j.value("title", "");
+  i.number = jsonrpc::integer_field(j, "number", 0);
+  i.state = jsonrpc::string_field(j, "state");
+  i.title = jsonrpc::string_field(j, "title");
   if (j.contains("body") && j["body"].is_string()) i.body = j["body"].get<std::string>();
-  i.url = j.value("html_url", "");
+  i.url = jsonrpc::string_field(j, "html_url");
   if (j.contains("labels") && j["labels"].is_array()) {
     for (const auto& l : j["labels"]) {
       if (l.is_string()) i.labels.push_back(l.get<std::string>());
-      else if (l.is_object()) i.labels.push_back(l.value("name", ""));
+      else if (l.is_object()) i.labels.push_back(jsonrpc::string_field(l, "name"));
     }
   }
+  // closed_at is a system_clock time, nanoseconds since 1970: a year past 2262 overflowed the conversion.
+  using std::chrono::floor, std::chrono::seconds, std::chrono::system_clock;
   if (j.contains("closed_at") && j["closed_at"].is_string())
-    if (const auto t = cluster::parse_time(j["closed_at"].get<std::string>())) i.closed_at = *t;
+    if (const auto t = cluster::parse_time(j["closed_at"].get<std::string>());
+        t && *t > floor<seconds>(system_clock::time_point::min()) &&
+        *t < floor<seconds>(system_clock::time_point::max()))
+      i.closed_at = *t;
   return i;
 }
 
@@ -75,11 +83,11 @@ tl::expected<GitHub, std::string> GitHub::from_tools(const Json& listed, Call ca
   std::string dialect = "server-github";
   for (const auto& t : tools) {
     if (!t.is_object()) continue;
-    const std::string name = t.value("name", "");
+    const std::string name = jsonrpc::string_field(t, "name");
     names.push_back(name);
     // github-mcp-server's search takes `query`; server-github's takes `q`.
     if (name == "search_issues") {
-      const auto props = t.value("inputSchema", Json::object()).value("properties", Json::object());
+      const auto& props = jsonrpc::object_field(jsonrpc::object_field(t, "inputSchema"), "properties");
       if (props.contains("query") && !props.contains("q")) dialect = "github-mcp-server";
     }
   }
@@ -188,8 +196,8 @@ GitHubResult<std::vector<GitHub::CodeHit>> GitHub::search_code(const std::string
   const Json& items = found->is_object() && found->contains("items") ? (*found)["items"] : Json::array();
   for (const auto& i : items) {
     if (!i.is_object()) continue;
-    const Json repo = i.value("repository", Json::object());
-    out.push_back({repo.is_object() ? repo.value("full_name", "") : "", i.value("path", ""), i.value("html_url", "")});
+    out.push_back({jsonrpc::string_field(jsonrpc::object_field(i, "repository"), "full_name"),
+                   jsonrpc::string_field(i, "path"), jsonrpc::string_field(i, "html_url")});
   }
   return out;
 }
@@ -201,18 +209,18 @@ GitHubResult<GitHub::File> GitHub::get_file(const Repo& repo, const std::string&
   if (!branch.empty()) args[dialect_ == "github-mcp-server" ? "ref" : "branch"] = branch;
   auto got = invoke("get_file_contents", args);
   if (!got) return tl::unexpected(got.error());
-  if (!got->is_object() || got->value("type", "file") != "file")
+  if (!got->is_object() || jsonrpc::string_field(*got, "type", "file") != "file")
     return tl::unexpected(GitHubError{repo.full() + "/" + path + " is not a file", false});
   // The REST API (and github-mcp-server) give the content in base64, wrapped in lines; server-github decodes it
   // but leaves "encoding": "base64" beside it, so text that is not base64 is kept as it is.
-  std::string content = got->value("content", "");
-  if (got->value("encoding", "") == "base64") {
+  std::string content = jsonrpc::string_field(*got, "content");
+  if (jsonrpc::string_field(*got, "encoding") == "base64") {
     std::string packed = content;
     packed.erase(std::remove_if(packed.begin(), packed.end(), [](char c) { return c == '\n' || c == '\r'; }),
                  packed.end());
     if (auto decoded = transport::base64_decode(packed)) content = std::move(*decoded);
   }
-  return File{path, std::move(content), got->value("sha", "")};
+  return File{path, std::move(content), jsonrpc::string_field(*got, "sha")};
 }
 
 GitHubResult<void> GitHub::create_branch(const Repo& repo, const std::string& branch, const std::string& from) const {
@@ -246,7 +254,7 @@ GitHubResult<GitHub::PullRequest> GitHub::create_pull_request(const Repo& repo, 
       "create_pull_request",
       {{"owner", repo.owner}, {"repo", repo.name}, {"title", title}, {"body", body}, {"head", head}, {"base", base}});
   if (!made) return tl::unexpected(made.error());
-  return PullRequest{made->value("number", 0), made->value("html_url", "")};
+  return PullRequest{jsonrpc::integer_field(*made, "number", 0), jsonrpc::string_field(*made, "html_url")};
 }
 
 }  // namespace eks::incidents

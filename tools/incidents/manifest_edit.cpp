@@ -4,6 +4,8 @@
 #include <tuple>
 #include <vector>
 
+#include "safety/yaml_json.hpp"
+
 namespace eks::incidents {
 namespace {
 
@@ -227,8 +229,8 @@ tl::expected<void, std::string> set_path(std::vector<Line>& lines, std::size_t b
 
 }  // namespace
 
-tl::expected<std::string, std::string> edit_values(const std::string& text, const std::string& key_path,
-                                                   const ManifestChange& change) {
+static tl::expected<std::string, std::string> edit_values_lines(const std::string& text, const std::string& key_path,
+                                                                const ManifestChange& change) {
   auto lines = split(text);
   struct Scope {
     std::size_t begin, end;
@@ -289,7 +291,8 @@ tl::expected<std::string, std::string> edit_values(const std::string& text, cons
   return join(lines);
 }
 
-tl::expected<std::string, std::string> edit_manifest(const std::string& text, const ManifestChange& change) {
+static tl::expected<std::string, std::string> edit_manifest_lines(const std::string& text,
+                                                                  const ManifestChange& change) {
   auto lines = split(text);
   std::vector<Document> matches;
   for (const auto& d : documents(lines))
@@ -358,6 +361,24 @@ tl::expected<std::string, std::string> edit_manifest(const std::string& text, co
     }
   }
   return join(lines);
+}
+
+// A line editor can be misled by what YAML readers accept loosely (a "key:value" line is plain text to them) and
+// write a block that no longer reads. A configuration pull request must never break a file that read before.
+static tl::expected<std::string, std::string> still_readable(const std::string& before,
+                                                             tl::expected<std::string, std::string> after) {
+  if (after && safety::yaml::parse_all(before) && !safety::yaml::parse_all(*after))
+    return tl::unexpected(std::string("the edit would leave the file unreadable as YAML: edit it by hand"));
+  return after;
+}
+
+tl::expected<std::string, std::string> edit_values(const std::string& text, const std::string& key_path,
+                                                   const ManifestChange& change) {
+  return still_readable(text, edit_values_lines(text, key_path, change));
+}
+
+tl::expected<std::string, std::string> edit_manifest(const std::string& text, const ManifestChange& change) {
+  return still_readable(text, edit_manifest_lines(text, change));
 }
 
 }  // namespace eks::incidents

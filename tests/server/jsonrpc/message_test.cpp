@@ -89,6 +89,19 @@ TEST(JsonRpcClassify, AcceptsAPeersErrorResponseWithNullId) {
   EXPECT_TRUE(std::holds_alternative<ErrorResponse>(*m));
 }
 
+// Found by fuzzing: a code of the wrong type threw, a huge one was converted to int (undefined behaviour).
+TEST(JsonRpcClassify, ReadsAnErrorCodeThatIsNoIntOrTooBigAsAbsent) {
+  for (const char* code : {R"("-32601")", "1e300", "-3260326922337203685477580701", "4294967296", "2.5"}) {
+    const auto m = classify(
+        Json::parse(std::string(R"({"jsonrpc":"2.0","id":1,"error":{"code":)") + code + R"(,"message":"x"}})"));
+    ASSERT_TRUE(m) << code;
+    EXPECT_EQ(std::get<ErrorResponse>(*m).error.code, 0) << code;
+  }
+  const auto m = classify(Json::parse(R"({"jsonrpc":"2.0","id":1,"error":{"code":-32601}})"));
+  ASSERT_TRUE(m);
+  EXPECT_EQ(std::get<ErrorResponse>(*m).error.code, -32601);
+}
+
 TEST(JsonRpcIds, KeysDistinguishNumberFromString) {
   EXPECT_NE(id_key(Id{std::int64_t{1}}), id_key(Id{std::string("1")}));
 }

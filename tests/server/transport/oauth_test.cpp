@@ -210,4 +210,13 @@ TEST(ProtectedResourceMetadata, FollowsRfc9728) {
             "/.well-known/oauth-protected-resource/a/mcp");
 }
 
+// Found by fuzzing: an exp of 1e300 was converted to an integer and to the clock's duration (undefined behaviour).
+TEST_F(Jwt, ATimeClaimTheClockCannotHoldIsNoTime) {
+  for (const double exp : {1e300, -1e300, 1e10}) {
+    json c = claims(now_ + 1h);
+    c["exp"] = exp;
+    EXPECT_EQ(error_of(rsa_->sign(c)), "the token has no expiry (exp)") << exp;
+  }
+}
+
 }  // namespace

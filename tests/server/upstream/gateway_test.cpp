@@ -1,6 +1,7 @@
 // The gateway against real child processes: our own fixture server as a well-behaved upstream, and broken
 // ones (missing, exiting, hanging, writing junk, killed mid-call).
 #include "server/upstream/gateway.hpp"
+#include "server/upstream/replies.hpp"
 
 #include <signal.h>
 
@@ -226,6 +227,27 @@ TEST(Gateway, StopLeavesNoProcessBehind) {
     EXPECT_TRUE(process_exists(pid));
   }
   EXPECT_FALSE(process_exists(pid));
+}
+
+// Found by fuzzing: an upstream's fields of another type (a string code, a content item that is no object, a
+// method that is a number) threw out of the reply's reading.
+TEST(UpstreamReplies, FieldsOfAnotherTypeAreReadWithoutThrowing) {
+  bool changed = false;
+  const auto error = read_reply(
+      "k8s", "tools/call", 7,
+      HttpReply{200, "application/json", "", R"({"jsonrpc":"2.0","id":7,"method":3,"error":{"code":"x","message":1}})"},
+      changed);
+  ASSERT_FALSE(error);
+  EXPECT_EQ(error.error().message, "upstream k8s answered error 0: ");
+  const auto result = read_reply("k8s", "tools/call", 7,
+                                 HttpReply{200, "text/event-stream", "",
+                                           "data: {\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"isError\":\"yes\","
+                                           "\"content\":[\"text\"]}}\n\n"},
+                                 changed);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(call_outcome(result), std::make_pair(true, std::string()));
+  const auto failed = Expected<Json>(Json{{"isError", true}, {"content", {"plain"}}});
+  EXPECT_EQ(call_outcome(failed), std::make_pair(false, std::string()));
 }
 
 }  // namespace

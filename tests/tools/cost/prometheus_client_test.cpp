@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tools/cost/prometheus_answer.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -319,6 +321,21 @@ TEST(PrometheusQueries, AreTwoPerNamespaceWithSubqueries) {
   EXPECT_NE(memory.find("max_over_time(container_memory_working_set_bytes{namespace=\"shop\""), std::string::npos)
       << memory;
   EXPECT_EQ(cpu_query("a\"b", 1, 60, 90).find("a\"b"), std::string::npos);  // the namespace cannot break out
+}
+
+// Found by fuzzing: a series or label of another type threw, a count past int64 was converted (undefined behaviour).
+TEST(PrometheusAnswer, SeriesOfAnotherShapeAreSkipped) {
+  const auto data = read_answer(200, R"({"status":"success","data":{"result":[[1],"x",{"metric":{"pod":1}},
+    {"metric":{"pod":"p","container":"c","stat":"count"},"value":[1,"1e300"]},
+    {"metric":{"pod":"p","container":"c","stat":"max"},"value":[1,"0.5"]}]}})",
+                                "Prometheus at x", nullptr);
+  ASSERT_TRUE(data) << data.error();
+  NamespaceUsage usage;
+  ASSERT_TRUE(add_usage(*data, true, usage, "Prometheus at x"));
+  ASSERT_EQ(usage.size(), 1u);
+  EXPECT_EQ(usage.begin()->second.cpu.points, 0);
+  EXPECT_EQ(usage.begin()->second.cpu.max, 0.5);
+  EXPECT_FALSE(read_answer(200, R"({"status":1,"error":[2]})", "Prometheus at x", nullptr));
 }
 
 }  // namespace

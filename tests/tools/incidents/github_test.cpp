@@ -97,5 +97,23 @@ TEST(GitHubOps, RepositoryNamesFollowGitHubsRules) {
     EXPECT_FALSE(parse_repo(bad)) << bad;
 }
 
+// Found by fuzzing: fields of another type threw, a closed_at past 2262 overflowed the clock's conversion.
+TEST(GitHubOps, IssueFieldsOfAnotherTypeOrRangeAreLeftEmpty) {
+  const auto issue = issue_from_json(json{{"number", "12"},
+                                          {"state", 1},
+                                          {"title", nullptr},
+                                          {"labels", {{{"name", 3}}}},
+                                          {"closed_at", "9999-01-01T00:00:00Z"}});
+  EXPECT_EQ(issue.number, 0);
+  EXPECT_EQ(issue.state, "");
+  EXPECT_FALSE(issue.closed_at);
+  EXPECT_EQ(issue_from_json(json{{"number", 1e300}}).number, 0);
+  auto github = GitHub::from_tools(tools_with_search(json::object()), [](const std::string&, const json&) {
+    return tl::expected<json, std::string>(json{{"content", json::array({"not an object"})}, {"isError", "yes"}});
+  });
+  ASSERT_TRUE(github);
+  EXPECT_FALSE(github->get_issue({"acme", "deploy"}, 1));
+}
+
 }  // namespace
 }  // namespace eks::incidents

@@ -165,5 +165,17 @@ api:
   EXPECT_FALSE(edit_values(values, "renderer.replicaCount", memory));
 }
 
+// Found by fuzzing: a "key:value" line (plain text to YAML) misled the editor into writing a file that no longer
+// reads; an edit that would break a readable file is refused.
+TEST(ValuesEdit, AnEditThatWouldBreakAReadableFileIsRefused) {
+  const std::string values =
+      "renderer:\n  image:\n    repository: registry.example/web\n    tag: \"1.2.3\"\n  resourent:6\n";
+  const ManifestChange change{"Deployment",          "web", "shop", "web", "registry.example/web:1.2.4",
+                              {{"memory", "384Mi"}}, {}};
+  const auto edited = edit_values(values, "renderer", change);
+  ASSERT_FALSE(edited) << *edited;
+  EXPECT_NE(edited.error().find("unreadable"), std::string::npos) << edited.error();
+}
+
 }  // namespace
 }  // namespace eks::incidents
