@@ -47,8 +47,10 @@ export async function startKubesim(snapshot, { args = [], timeoutMs = 20000 } = 
     url, kubeconfig, requestLog, dir, pid: child.pid, readySeconds,
     stderr: () => stderr,
     token: fs.readFileSync(kubeconfig, 'utf8').match(/token: (\S+)/)[1],
+    // The complete lines of the request log: a reader polling it may meet the last one half written.
     requests() {
-      return fs.readFileSync(requestLog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      const text = fs.readFileSync(requestLog, 'utf8');
+      return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean).map((l) => JSON.parse(l));
     },
     async stop() {
       if (child.exitCode !== null) return child.exitCode;
