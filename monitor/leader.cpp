@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "safety/yaml_json.hpp"
+#include "tools/cluster/quantity.hpp"
 #include "server/logging.hpp"
 
 namespace eks::monitor {
@@ -23,15 +24,10 @@ std::string text_of(const Json& result) {
 std::string micro_time(std::chrono::system_clock::time_point t) {
   const auto us = std::chrono::time_point_cast<std::chrono::microseconds>(t);
   const auto secs = std::chrono::floor<std::chrono::seconds>(us);
-  const auto day = std::chrono::floor<std::chrono::days>(secs);
-  const std::chrono::year_month_day ymd{day};
-  const std::chrono::hh_mm_ss hms{secs - day};
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<long long>(hms.hours().count()), static_cast<long long>(hms.minutes().count()),
-                static_cast<long long>(hms.seconds().count()), static_cast<long long>((us - secs).count()));
-  return buf;
+  char fraction[16];
+  std::snprintf(fraction, sizeof fraction, ".%06d", static_cast<int>((us - secs).count()));
+  auto out = cluster::format_time(secs);  // ...T06:15:00Z
+  return out.insert(out.size() - 1, fraction);
 }
 
 }  // namespace

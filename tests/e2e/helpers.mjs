@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -238,4 +239,49 @@ export async function sdkHost(command, args, { env, cwd, name = 'eks-e2e-host', 
       killIfAlive(pid);
     },
   };
+}
+
+// A loopback webhook receiver (Teams, Slack): keeps what each path received; answers 200 like both services.
+export async function webhookReceiver() {
+  const received = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      received.push({ path: req.url, contentType: req.headers['content-type'], body: JSON.parse(body) });
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  return { received, url: (p) => `http://127.0.0.1:${port}${p}`, close: () => new Promise((r) => server.close(r)) };
+}
+
+// The PIDs of a process's children (the upstream servers it started); empty once it is gone.
+export function childrenOf(pid) {
+  const out = [];
+  try {
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      const text = fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+      if (text) out.push(...text.split(/\s+/).map(Number));
+    }
+  } catch {
+    // gone
+  }
+  return out;
+}
+
+// The record an eviction leaves of a storefront pod in the `healthy` scenario (Failed, reason Evicted, owned by
+// its ReplicaSet), as a POST body: the policy deletes such records without a human.
+export function evictedStorefrontPod(name) {
+  return JSON.stringify({
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name, namespace: 'shop', labels: { app: 'storefront' },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'storefront-jg7fdchbmq',
+        uid: 'cefcd4dc-4889-425a-b7bd-625ce47feebf', controller: true }] },
+    spec: { nodeName: 'ip-10-0-1-23.eu-west-1.compute.internal',
+      containers: [{ name: 'web', image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/storefront:2.14.1' }] },
+    status: { phase: 'Failed', reason: 'Evicted', startTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      message: 'The node was low on resource: memory. Threshold quantity: 100Mi, available: 91Mi.' },
+  });
 }

@@ -9,14 +9,16 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 
-import { binaryFromEnv, isolatedDir, killIfAlive, run, scaled, startHttpServe, waitUntil } from './helpers.mjs';
+import {
+  binaryFromEnv, childrenOf, evictedStorefrontPod, isolatedDir, killIfAlive, run, scaled, startHttpServe, waitUntil,
+  webhookReceiver,
+} from './helpers.mjs';
 import { decodePng, countColour } from './png.mjs';
 import { SCENARIOS, NODE_MODULES, REPO, api, startKubesim } from '../kubesim/helpers.mjs';
 import { startFakeGitHub } from '../fakes/github/fake.mjs';
@@ -28,21 +30,6 @@ const PRELOAD = path.join(REPO, 'tests', 'fakes', 'github', 'preload.mjs');
 const TOKEN = 'ghp_e2eMonitorToken0123456789abcdefABCDEF';
 const ARTIFACTS = process.env.EKS_TEST_ARTIFACTS;
 const INTERVAL_MS = 1000;
-
-async function webhookReceiver() {
-  const received = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => { body += d; });
-    req.on('end', () => {
-      received.push({ path: req.url, body: JSON.parse(body) });
-      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  return { received, url: (p) => `http://127.0.0.1:${port}${p}`, close: () => new Promise((r) => server.close(r)) };
-}
 
 const github = await startFakeGitHub({
   tokens: { [TOKEN]: { login: 'eks-bot', repos: { 'acme/incidents': 'write' } } },
@@ -108,19 +95,6 @@ function startMonitor(args = [], { configFile = config, cluster = sim, intervalM
   };
 }
 
-function evictedPod(name) {
-  return JSON.stringify({
-    apiVersion: 'v1', kind: 'Pod',
-    metadata: { name, namespace: 'shop', labels: { app: 'storefront' },
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'storefront-jg7fdchbmq',
-        uid: 'cefcd4dc-4889-425a-b7bd-625ce47feebf', controller: true }] },
-    spec: { nodeName: 'ip-10-0-1-23.eu-west-1.compute.internal',
-      containers: [{ name: 'web', image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/storefront:2.14.1' }] },
-    status: { phase: 'Failed', reason: 'Evicted', startTime: now(),
-      message: 'The node was low on resource: memory. Threshold quantity: 100Mi, available: 91Mi.' },
-  });
-}
-
 async function patchStatus(ns, pod, status) {
   const r = await api(sim, 'PATCH', `/api/v1/namespaces/${ns}/pods/${pod}/status`,
     { body: JSON.stringify({ status }), contentType: 'application/merge-patch+json' });
@@ -149,7 +123,7 @@ test('the monitor remediates, escalates once, survives faults, resolves after cl
 
   // An Evicted pod record: the policy deletes Failed pods without a human; verified fixed; no incident.
   const evicted = await api(sim, 'POST', '/api/v1/namespaces/shop/pods',
-    { contentType: 'application/json', body: evictedPod('storefront-jg7fdchbmq-zz9xq') });
+    { contentType: 'application/json', body: evictedStorefrontPod('storefront-jg7fdchbmq-zz9xq') });
   assert.equal(evicted.status, 201, evicted.text);
   let t0 = performance.now();
   await waitUntil(() => sim.requests().some((q) => q.method === 'DELETE' && q.path.endsWith('/pods/storefront-jg7fdchbmq-zz9xq')),
@@ -229,18 +203,6 @@ test('the monitor remediates, escalates once, survives faults, resolves after cl
   assert.match(m.log(), /monitor stopped/);
 });
 
-function childrenOf(pid) {
-  const out = [];
-  try {
-    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
-      const text = fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
-      if (text) out.push(...text.split(/\s+/).map(Number));
-    }
-  } catch {
-    // gone
-  }
-  return out;
-}
 // Stops a monitor and everything it started (its process group, led by its PID).
 function killGroup(pid) {
   try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
@@ -284,7 +246,7 @@ test('two monitors on one cluster: one acts; kill -9 the leader and the other le
     // Only the leader acts: one DELETE for one Evicted pod.
     const deletes = (name) => shared.requests().filter((q) => q.method === 'DELETE' && q.path.endsWith(`/pods/${name}`));
     let r = await api(shared, 'POST', '/api/v1/namespaces/shop/pods',
-      { contentType: 'application/json', body: evictedPod('storefront-jg7fdchbmq-lead1') });
+      { contentType: 'application/json', body: evictedStorefrontPod('storefront-jg7fdchbmq-lead1') });
     assert.equal(r.status, 201, r.text);
     await waitUntil(() => deletes('storefront-jg7fdchbmq-lead1').length === 1, 15000, 'the leader deleted it', 20);
     const seen = follower.cycles().length;
@@ -301,7 +263,7 @@ test('two monitors on one cluster: one acts; kill -9 the leader and the other le
     console.log(`took over ${Math.round(took)} ms after the leader was killed`);
     assert.ok(took <= scaled(3000 + 1000 + 1500), `took over in ${Math.round(took)} ms (lease 3 s + retry 1 s)`);
     r = await api(shared, 'POST', '/api/v1/namespaces/shop/pods',
-      { contentType: 'application/json', body: evictedPod('storefront-jg7fdchbmq-lead2') });
+      { contentType: 'application/json', body: evictedStorefrontPod('storefront-jg7fdchbmq-lead2') });
     assert.equal(r.status, 201, r.text);
     await waitUntil(() => deletes('storefront-jg7fdchbmq-lead2').length === 1, 15000, 'the new leader acts', 20);
 

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { binaryFromEnv, isolatedDir, scaled, sleep, waitUntil } from './helpers.mjs';
+import { binaryFromEnv, childrenOf, evictedStorefrontPod, isolatedDir, scaled, sleep, waitUntil } from './helpers.mjs';
 import { SCENARIOS, NODE_MODULES, api, startKubesim } from '../kubesim/helpers.mjs';
 
 const SERVER = binaryFromEnv('EKS_SRE_MCP');
@@ -68,29 +68,9 @@ const cpuTicks = (pid) => {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return Number(fields[11]) + Number(fields[12]);  // utime + stime
 };
-function childrenOf(pid) {
-  const out = [];
-  try {
-    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
-      const text = fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
-      if (text) out.push(...text.split(/\s+/).map(Number));
-    }
-  } catch { /* gone */ }
-  return out;
-}
-
 const fault = (body) => api(sim, 'POST', '/_kubesim/faults', { body: JSON.stringify(body), contentType: 'application/json' });
-const evicted = (name) => api(sim, 'POST', '/api/v1/namespaces/shop/pods', {
-  contentType: 'application/json',
-  body: JSON.stringify({
-    apiVersion: 'v1', kind: 'Pod',
-    metadata: { name, namespace: 'shop', labels: { app: 'storefront' },
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'storefront-jg7fdchbmq',
-        uid: 'cefcd4dc-4889-425a-b7bd-625ce47feebf', controller: true }] },
-    spec: { nodeName: 'ip-10-0-1-23.eu-west-1.compute.internal', containers: [{ name: 'web', image: 'web:1' }] },
-    status: { phase: 'Failed', reason: 'Evicted', message: 'The node was low on resource: memory.' },
-  }),
-});
+const evicted = (name) => api(sim, 'POST', '/api/v1/namespaces/shop/pods',
+  { contentType: 'application/json', body: evictedStorefrontPod(name) });
 
 test(`${CYCLES} cycles with faults: every cycle recorded, memory and descriptors steady`, async () => {
   const m = startMonitor('soak', '10ms');

@@ -6,33 +6,18 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
-import { binaryFromEnv, isolatedDir, killIfAlive, run, startHttpServe, waitUntil, within } from './helpers.mjs';
+import {
+  binaryFromEnv, isolatedDir, killIfAlive, run, startHttpServe, waitUntil, webhookReceiver, within,
+} from './helpers.mjs';
 import { SCENARIOS, NODE_MODULES, startKubesim } from '../kubesim/helpers.mjs';
 
 const SERVER = binaryFromEnv('EKS_SRE_MCP');
 const UPSTREAM = path.join(NODE_MODULES, '.bin', 'kubernetes-mcp-server');
-
-// A loopback webhook receiver: keeps what each path received; answers 200 like both services.
-async function webhookReceiver() {
-  const received = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => { body += d; });
-    req.on('end', () => {
-      received.push({ path: req.url, contentType: req.headers['content-type'], body: JSON.parse(body) });
-      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  return { received, url: (p) => `http://127.0.0.1:${port}${p}`, close: () => new Promise((r) => server.close(r)) };
-}
 
 const crash = await startKubesim(path.join(SCENARIOS, 'dependency-crash'));
 const idle = await startKubesim(path.join(SCENARIOS, 'scaled-to-zero'));
