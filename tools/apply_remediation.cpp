@@ -4,7 +4,6 @@
 // actions that need a human run only under a recorded approval of this very plan (single use). Every call goes
 // through the gateway, so the validator decides again at execution and the audit log records each one.
 #include <chrono>
-#include <set>
 #include <string>
 #include <thread>
 
@@ -78,14 +77,9 @@ std::string render_text(const Applied& a) {
   return text;
 }
 
-std::set<std::string> namespaces_of(const remediation::Plan& plan) {
-  std::set<std::string> out;
-  for (const auto& a : plan.actions)
-    if (!a.target.ns.empty()) out.insert(a.target.ns);
-  return out;
-}
-
-// The finding of the plan in a fresh read of its namespace(s): present (with its summary), gone, or unreadable.
+// The finding of the plan in a fresh read of its namespace (all of them when its targets span several):
+// present (with its summary), gone, or unreadable. Before the fix, only the kinds the plan names as deciding
+// (Plan::check_kinds) are read: the fewer lists, the less apply adds to the calls it makes.
 struct FindingCheck {
   bool read = false;
   std::optional<analyzers::Finding> finding;
@@ -95,10 +89,11 @@ struct FindingCheck {
 FindingCheck check_finding(cluster::ClusterSource& source, const remediation::Plan& plan, bool with_logs,
                            std::optional<cluster::ClusterState>* state_out = nullptr) {
   FindingCheck out;
-  const auto namespaces = namespaces_of(plan);
-  auto scope = cluster::diagnosis_scope(namespaces.size() == 1 ? std::optional(*namespaces.begin()) : std::nullopt);
+  auto scope = cluster::diagnosis_scope(remediation::check_namespace(plan));
   scope.fresh = true;     // the cluster as it is now, never a cached read
   scope.metrics = false;  // whether a finding is there never depends on usage figures
+  // Verification reads every kind: a finding folded into another, or moved to another object, is not "fixed".
+  if (!with_logs) scope.kinds = plan.check_kinds;
   auto state = source.load(scope);
   if (!state) {
     out.error = state.error();
@@ -106,7 +101,7 @@ FindingCheck check_finding(cluster::ClusterSource& source, const remediation::Pl
   }
   out.read = true;
   analyzers::Options options;
-  if (namespaces.size() == 1) options.ns = *namespaces.begin();
+  options.ns = scope.ns;
   // After the fix, the logs too: a fix that did not hold is reported with what the new pods say. Before it, the
   // finding's presence is enough (its id does not depend on what the logs say).
   if (with_logs) options.logs = [&source](const cluster::LogRequest& r) { return source.logs(r); };

@@ -161,6 +161,35 @@ void ClusterState::append(std::vector<ClusterState>&& parts) {
   }
 }
 
+ClusterState ClusterState::subset(const std::set<std::string>& kinds, const std::optional<std::string>& ns) const {
+  ClusterState out;
+  out.now = now;
+  out.source = source;
+  if (secrets && kinds.count("Secret")) out.secrets.emplace();
+  auto wanted = [&](const ObjectMeta& m) {
+    if (!kinds.count(m.kind)) return false;
+    if (!ns) return true;
+    return m.kind == "Namespace" ? m.name == *ns : m.ns.empty() || m.ns == *ns;
+  };
+  visit_vectors(out, [&](int id, auto& to) {
+    visit_vectors(*this, [&](int from_id, const auto& from) {
+      if constexpr (std::is_same_v<std::decay_t<decltype(to)>, std::decay_t<decltype(from)>>) {
+        if (from_id == id)
+          std::copy_if(from.begin(), from.end(), std::back_inserter(to), [&](const auto& o) { return wanted(o.meta); });
+      }
+    });
+  });
+  auto metrics_in_scope = [&](const std::string& object_ns) { return !ns || object_ns == *ns; };
+  if (pod_metrics && kinds.count("PodMetrics")) {
+    out.pod_metrics.emplace();
+    for (const auto& m : *pod_metrics)
+      if (metrics_in_scope(m.ns)) out.pod_metrics->push_back(m);
+  }
+  if (node_metrics && kinds.count("NodeMetrics")) out.node_metrics = node_metrics;
+  out.build_indexes();
+  return out;
+}
+
 void ClusterState::build_indexes() {
   auto by_name = [](const auto& a, const auto& b) {
     return std::tie(a.meta.ns, a.meta.name, a.meta.kind) < std::tie(b.meta.ns, b.meta.name, b.meta.kind);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -75,6 +76,9 @@ struct ClusterState {
   // Sorts every vector by (namespace, name) — events by (namespace, last timestamp, name) — and rebuilds the
   // indexes. Call after the last add(); the accessors below use the indexes.
   void build_indexes();
+  // A copy holding only the objects of `kinds` (no metrics unless PodMetrics/NodeMetrics are named), of namespace
+  // `ns` and cluster-scoped when `ns` is given, indexed: what a load of that scope would give (LoadScope).
+  ClusterState subset(const std::set<std::string>& kinds, const std::optional<std::string>& ns) const;
 
   // --- lookups (need build_indexes) ---
   const Pod* pod(std::string_view ns, std::string_view name) const;

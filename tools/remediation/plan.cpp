@@ -47,6 +47,13 @@ std::uint64_t fnv1a(std::string_view text) {
 
 std::string key_of(const Target& t) { return t.kind + "/" + (t.ns.empty() ? "" : t.ns + "/") + t.name; }
 
+std::optional<std::string> check_namespace(const Plan& plan) {
+  std::set<std::string> namespaces;
+  for (const auto& a : plan.actions)
+    if (!a.target.ns.empty()) namespaces.insert(a.target.ns);
+  return namespaces.size() == 1 ? std::optional(*namespaces.begin()) : std::nullopt;
+}
+
 void to_json(Json& j, const Target& t) {
   j = Json{{"kind", t.kind}, {"name", t.name}};
   if (!t.ns.empty()) j["namespace"] = t.ns;
@@ -100,6 +107,7 @@ void to_json(Json& j, const Plan& p) {
            {"expected_effect", p.expected_effect},
            {"rollback", p.rollback},
            {"resource_versions", p.resource_versions},
+           {"check_kinds", p.check_kinds},
            {"created_at", rfc3339(p.created_at)},
            {"expires_at", rfc3339(p.expires_at)}};
 }
@@ -118,6 +126,7 @@ void from_json(const Json& j, Plan& p) {
   p.expected_effect = j.value("expected_effect", "");
   p.rollback = j.value("rollback", "");
   p.resource_versions = j.value("resource_versions", std::map<std::string, std::string>{});
+  p.check_kinds = j.value("check_kinds", std::set<std::string>{});
   p.created_at = time_of(j, "created_at");
   p.expires_at = time_of(j, "expires_at");
 }

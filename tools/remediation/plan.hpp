@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,9 @@ struct Plan {
   std::string rollback;
   // Kind/namespace/name -> metadata.resourceVersion of every object the plan reads or changes.
   std::map<std::string, std::string> resource_versions;
+  // The kinds whose objects decide whether the finding is still there (its subject, owners, the objects its
+  // evidence and chain name, the targets): apply re-reads only these before it acts. Empty: every kind.
+  std::set<std::string> check_kinds;
   std::chrono::system_clock::time_point created_at;
   std::chrono::system_clock::time_point expires_at;
 };
@@ -87,5 +91,8 @@ std::string plan_id(const Plan& plan);
 
 // "Deployment/payments/payments-api" (cluster-scoped: "Node/ip-10-0-1-12").
 std::string key_of(const Target& target);
+
+// The namespace apply re-reads for the plan: the one its targets are in; nullopt when they span several (or none).
+std::optional<std::string> check_namespace(const Plan& plan);
 
 }  // namespace eks::remediation

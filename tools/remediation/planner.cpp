@@ -1,11 +1,13 @@
 #include "tools/remediation/planner.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <optional>
 
 #include "safety/classifier.hpp"
+#include "tools/analyzers/analyze.hpp"
 #include "tools/analyzers/context.hpp"
 #include "tools/cluster/quantity.hpp"
 
@@ -570,11 +572,54 @@ std::optional<std::string> current_version(const ClusterState& state, const std:
   return meta->resource_version;
 }
 
+namespace {
+
+// Plan::check_kinds: the kinds whose objects decide whether `finding` is there, or empty (every kind) when a read
+// of only those would not show it and every target as the full read does.
+std::set<std::string> check_kinds(const ClusterState& state, const Plan& plan, const Finding& finding) {
+  // Pods, their events and nodes, the namespace; then every kind the finding or the plan names.
+  std::set<std::string> kinds{"Pod", "Event", "Node", "Namespace"};
+  auto add = [&kinds](const std::string& kind) {  // a kind's name: "Deployment", never "container api"
+    if (!kind.empty() && std::isupper(static_cast<unsigned char>(kind[0])) && kind.find(' ') == std::string::npos)
+      kinds.insert(kind);
+  };
+  add(finding.resource.kind);
+  add(finding.workload.kind);
+  for (const auto& r : finding.owners) add(r.kind);
+  // The owner chains of its pods (Pod -> ReplicaSet -> Deployment): a workload's finding is found through them.
+  for (const auto& name : finding.pod_names.empty() ? finding.pods : finding.pod_names)
+    if (const auto* pod = state.pod(finding.resource.ns, name))
+      for (const auto& owner : state.owner_chain(pod->meta)) add(owner.kind);
+  for (const auto* list : {&finding.related, &finding.affected})
+    for (const auto& r : *list) add(r.ref.kind);
+  for (const auto* chain : {&finding.caused_by, &finding.causes})
+    for (const auto& l : *chain) add(l.ref.kind);
+  for (const auto& e : finding.evidence) add(e.object.substr(0, e.object.find('/')));
+  for (const auto& a : plan.actions) add(a.target.kind);
+  for (const auto& [key, version] : plan.resource_versions) add(key.substr(0, key.find('/')));
+
+  // Kept only when that narrower picture still shows the finding and every target, as apply will read it.
+  analyzers::Options options;
+  options.ns = check_namespace(plan);
+  const ClusterState narrow = state.subset(kinds, options.ns);
+  for (const auto& [key, version] : plan.resource_versions)
+    if (current_version(narrow, key) != version) return {};
+  for (const auto& f : analyzers::analyze(narrow, options).findings)
+    if (f.id == plan.finding_id) return kinds;
+  return {};
+}
+
+}  // namespace
+
 Proposal plan(const ClusterState& state, const std::vector<analyzers::Finding>& findings,
               const PlannerOptions& options) {
   Planner planner(state, options);
   for (const auto& f : findings) planner.add(f);
-  return planner.take();
+  Proposal out = planner.take();
+  for (auto& p : out.plans)
+    for (const auto& f : findings)
+      if (f.id == p.finding_id) p.check_kinds = check_kinds(state, p, f);
+  return out;
 }
 
 }  // namespace eks::remediation

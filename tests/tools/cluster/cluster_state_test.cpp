@@ -215,6 +215,26 @@ TEST(Quantities, ParseCpuAndMemory) {
   EXPECT_FALSE(cpu_millicores(""));
 }
 
+TEST(ClusterState, ASubsetKeepsTheKindsAndNamespaceAskedForWithItsIndexes) {
+  ClusterState s = small_cluster();
+  s.add(object("Namespace", "", "shop", "ns1"));
+  s.add(object("Namespace", "", "other", "ns2"));
+  s.add(object("Pod", "other", "batch-1", "p9"));
+  s.build_indexes();
+  const ClusterState narrow = s.subset({"Pod", "Node", "Namespace"}, std::string("shop"));
+  ASSERT_EQ(narrow.pods.size(), 2u);  // web-abc-x and orphan, not other/batch-1
+  EXPECT_NE(narrow.pod("shop", "web-abc-x"), nullptr);
+  EXPECT_EQ(narrow.pod("other", "batch-1"), nullptr);
+  EXPECT_EQ(narrow.nodes.size(), s.nodes.size());  // cluster-scoped: kept whatever the namespace
+  EXPECT_FALSE(narrow.nodes.empty());
+  ASSERT_EQ(narrow.namespaces.size(), 1u);
+  EXPECT_EQ(narrow.namespaces[0].meta.name, "shop");
+  EXPECT_TRUE(narrow.deployments.empty());
+  EXPECT_TRUE(narrow.replica_sets.empty());
+  EXPECT_EQ(narrow.now, s.now);
+  EXPECT_EQ(s.subset({"Pod"}, std::nullopt).pods.size(), 3u);
+}
+
 TEST(Time, ParsesAndFormatsRfc3339) {
   auto t = parse_time("2025-03-11T14:05:00Z");
   ASSERT_TRUE(t);

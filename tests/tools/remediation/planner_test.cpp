@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <functional>
 
 #include "tools/analyzers/analyze.hpp"
@@ -226,6 +227,38 @@ TEST(Planner, OnlyTheAskedFindingsAndAtMostMaxPlans) {
   EXPECT_TRUE(one.proposal.not_fixable.empty());
   const auto capped = plan_scenario("demo", "mode: auto\n", [](PlannerOptions& o) { o.max_plans = 1; });
   EXPECT_EQ(capped.proposal.plans.size(), 1u);
+}
+
+// apply re-reads only a plan's check_kinds before it acts: in every scenario, a load of just those kinds in the
+// plan's namespace (what apply's load asks the source for) must still show the finding and every target.
+TEST(Planner, ANarrowLoadOfTheCheckKindsStillShowsEveryPlansFinding) {
+  const auto root = std::filesystem::path(EKS_SOURCE_DIR) / "examples/scenarios";
+  int plans = 0, narrowed = 0;
+  for (const auto& dir : std::filesystem::directory_iterator(root)) {
+    if (!std::filesystem::exists(dir.path() / "scenario.yaml")) continue;
+    const auto planned = plan_scenario(dir.path().filename().string());
+    auto source = cluster::make_snapshot_source(dir.path().string());
+    for (const auto& p : planned.proposal.plans) {
+      ++plans;
+      if (p.check_kinds.empty()) continue;
+      ++narrowed;
+      EXPECT_LT(p.check_kinds.size(), 16u) << p.plan_id;
+      auto scope = cluster::diagnosis_scope(check_namespace(p));
+      scope.kinds = p.check_kinds;
+      scope.metrics = false;
+      const auto state = source->load(scope);
+      ASSERT_TRUE(state) << state.error();
+      for (const auto& [key, version] : p.resource_versions)
+        EXPECT_EQ(current_version(*state, key), version) << dir.path().filename() << " " << key;
+      analyzers::Options options;
+      options.ns = scope.ns;
+      bool found = false;
+      for (const auto& f : analyzers::analyze(*state, options).findings) found = found || f.id == p.finding_id;
+      EXPECT_TRUE(found) << dir.path().filename() << ": " << p.summary;
+    }
+  }
+  EXPECT_GE(plans, 10);
+  EXPECT_EQ(narrowed, plans) << "every plan of the scenarios can be checked on a narrow read";
 }
 
 }  // namespace
