@@ -3,6 +3,7 @@
 // since the plan (its resourceVersion) and the finding still there; an action the policy forbids stops the plan;
 // actions that need a human run only under a recorded approval of this very plan (single use). Every call goes
 // through the gateway, so the validator decides again at execution and the audit log records each one.
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -109,6 +110,99 @@ FindingCheck check_finding(cluster::ClusterSource& source, const remediation::Pl
     if (f.id == plan.finding_id) out.finding = std::move(f);
   }
   if (state_out) *state_out = std::move(*state);
+  return out;
+}
+
+// A right-sizing plan holds once every pod of its workload runs with the new resources, ready, and none was
+// OOM-killed under them: the rollout finished and the new figures are enough for the application.
+struct RolloutCheck {
+  bool read = false;
+  bool done = false;
+  std::vector<std::string> evidence;
+};
+
+bool same_quantity(const cluster::ResourceList& list, const char* key, const nlohmann::json& want) {
+  const auto it = list.find(key);
+  if (!want.is_string()) return it == list.end();
+  if (it == list.end()) return false;
+  const std::string w = want.get<std::string>();
+  if (std::string_view(key) == "cpu") return cluster::cpu_millicores(it->second) == cluster::cpu_millicores(w);
+  return cluster::bytes(it->second) == cluster::bytes(w);
+}
+
+RolloutCheck check_rollout(cluster::ClusterSource& source, const remediation::Plan& plan) {
+  RolloutCheck out;
+  const auto& action = plan.actions.front();
+  cluster::LoadScope scope;
+  scope.ns = action.target.ns;
+  scope.kinds = {"Pod", "ReplicaSet", action.target.kind};
+  scope.events = false;
+  scope.metrics = false;
+  scope.fresh = true;
+  const auto state = source.load(scope);
+  if (!state) {
+    out.evidence = {"the cluster could not be read: " + state.error()};
+    return out;
+  }
+  out.read = true;
+  const cluster::ObjectRef w{action.target.kind, action.target.ns, action.target.name, ""};
+  int pods = 0, current = 0, ready = 0;
+  for (const auto* pod : state->pods_of_workload(w)) {
+    if (pod->meta.deleting || pod->phase == "Succeeded" || pod->phase == "Failed") continue;
+    ++pods;
+    bool updated = true;
+    for (const auto& change : action.params.value("changes", nlohmann::json::array())) {
+      const auto& after = change["after"];
+      const auto name = change.value("container", "");
+      const auto it = std::find_if(pod->spec.containers.begin(), pod->spec.containers.end(),
+                                   [&](const cluster::Container& c) { return c.name == name; });
+      if (it == pod->spec.containers.end() || !same_quantity(it->resources.requests, "cpu", after["cpu_request"]) ||
+          !same_quantity(it->resources.requests, "memory", after["memory_request"]) ||
+          !same_quantity(it->resources.limits, "memory", after["memory_limit"])) {
+        updated = false;
+        continue;
+      }
+      const auto* status = pod->status_of(name);
+      for (const auto* s : {status && status->state ? &*status->state : nullptr,
+                            status && status->last_state ? &*status->last_state : nullptr})
+        if (s && s->reason == "OOMKilled")
+          out.evidence.push_back("pod " + pod->meta.name + ": container " + name +
+                                 " was OOM-killed under the new memory limit " + after.value("memory_limit", "?"));
+    }
+    if (!updated) continue;
+    ++current;
+    if (pod->ready()) ++ready;
+    else if (const auto* scheduled = cluster::find_condition(pod->conditions, "PodScheduled");
+             scheduled && scheduled->status == "False")
+      out.evidence.push_back("pod " + pod->meta.name + " cannot be scheduled: " + scheduled->message.value_or("?"));
+  }
+  out.done = pods > 0 && current == pods && ready == pods && out.evidence.empty();
+  out.evidence.insert(out.evidence.begin(), std::to_string(current) + " of " + std::to_string(pods) +
+                                                " pod(s) run with the new resources, " + std::to_string(ready) +
+                                                " of them ready");
+  return out;
+}
+
+// One verification read: fixed, not_fixed (with what is still wrong) or unknown (the cluster could not be read).
+struct Round {
+  std::string status;
+  std::vector<std::string> evidence;
+};
+
+Round verify_once(cluster::ClusterSource& source, const remediation::Plan& plan, int round) {
+  if (!plan.recommendation_ids.empty()) {
+    RolloutCheck rollout = check_rollout(source, plan);
+    return {!rollout.read ? "unknown" : rollout.done ? "fixed" : "not_fixed", std::move(rollout.evidence)};
+  }
+  const FindingCheck after = check_finding(source, plan, true);
+  if (!after.read) return {"unknown", {"the cluster could not be read: " + after.error}};
+  if (!after.finding)
+    return {"fixed", {"finding " + plan.finding_id + " is gone after " + std::to_string(round + 1) + " read(s)"}};
+  Round out{"not_fixed", {after.finding->summary}};
+  for (const auto& e : after.finding->evidence) {
+    if (out.evidence.size() >= 4) break;
+    out.evidence.push_back(e.source + ": " + e.text);
+  }
   return out;
 }
 
@@ -282,7 +376,8 @@ server::Result<Applied> run_plan(const Services& services, const ApplyQuery& que
       return out;
     }
   }
-  if (!before.finding) {
+  // A right-sizing plan has no finding: its workload's unchanged resourceVersion is what it was planned against.
+  if (!before.finding && plan.recommendation_ids.empty()) {
     out.status = "stale_plan";
     out.reason = "Finding " + plan.finding_id + " is no longer in the cluster; nothing to fix. Call diagnose_cluster.";
     return out;
@@ -364,35 +459,24 @@ server::Result<Applied> run_plan(const Services& services, const ApplyQuery& que
                       : "Every call of the plan ran.";
   if (failed || query.verify_timeout_seconds == 0) return out;
 
-  // Verification: the finding must go away within the deadline.
+  // Verification: the finding must go away (a right-sizing plan: its rollout must finish healthy) in time.
   const auto started = std::chrono::steady_clock::now();
   const auto deadline = started + std::chrono::seconds(query.verify_timeout_seconds);
   const auto interval = std::min<std::chrono::milliseconds>(std::chrono::seconds(2),
                                                             std::chrono::seconds(query.verify_timeout_seconds) / 10);
+  const std::string waiting =
+      plan.recommendation_ids.empty() ? "verify: finding still present" : "verify: rollout not finished";
   out.verification = "unknown";
   for (int round = 0; round < 10000; ++round) {
     if (context.cancelled()) break;
-    const FindingCheck after = check_finding(*services.cluster, plan, true);
+    Round r = verify_once(*services.cluster, plan, round);
     const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started);
     out.seconds = elapsed.count();
-    if (after.read && !after.finding) {
-      out.verification = "fixed";
-      out.evidence = {"finding " + plan.finding_id + " is gone after " + std::to_string(round + 1) + " read(s)"};
-      break;
-    }
-    if (after.read) {
-      out.verification = "not_fixed";
-      out.evidence = {after.finding->summary};
-      for (const auto& e : after.finding->evidence) {
-        if (out.evidence.size() >= 4) break;
-        out.evidence.push_back(e.source + ": " + e.text);
-      }
-    } else {
-      out.verification = "unknown";
-      out.evidence = {"the cluster could not be read: " + after.error};
-    }
+    out.verification = std::move(r.status);
+    out.evidence = std::move(r.evidence);
+    if (out.verification == "fixed") break;
     if (std::chrono::steady_clock::now() + interval > deadline) break;
-    context.progress(2 + elapsed.count() / query.verify_timeout_seconds, 3, "verify: finding still present");
+    context.progress(2 + elapsed.count() / query.verify_timeout_seconds, 3, waiting);
     std::this_thread::sleep_for(interval);  // the cluster's own pace: controllers recreate pods in seconds
   }
   context.progress(3, 3, "done");

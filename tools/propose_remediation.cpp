@@ -2,11 +2,13 @@
 // plan's actions carry the exact upstream calls they will make and the safety validator's verdict on those
 // calls (a preview: nothing is audited as done, no rate limit is spent), so what a plan says and what apply does
 // cannot disagree. Nothing changes in the cluster here.
+#include <limits>
 #include <set>
 #include <string>
 
 #include "tools/analyzers/analyze.hpp"
 #include "tools/remediation/planner.hpp"
+#include "tools/rightsizing.hpp"
 #include "tools/toolset.hpp"
 
 namespace eks::tools {
@@ -15,12 +17,14 @@ namespace {
 struct ProposeQuery {
   std::optional<std::string> ns;
   std::set<std::string> finding_ids;
+  std::set<std::string> recommendation_ids;
   std::size_t max_plans = 10;
 };
 
 void from_json(const nlohmann::json& j, ProposeQuery& q) {
   server::argument(j, "namespace", q.ns);
   server::argument(j, "finding_ids", q.finding_ids);
+  server::argument(j, "recommendation_ids", q.recommendation_ids);
   server::argument(j, "max_plans", q.max_plans);
 }
 
@@ -64,28 +68,8 @@ std::string render_text(const Proposal& p) {
   return text;
 }
 
-server::Result<Proposal> run(const Services& services, const ProposeQuery& query, server::CallContext& context) {
-  if (!services.cluster) {
-    return server::tool_error(
-        "propose_remediation has no cluster to read: start eks-sre-mcp with --snapshot DIR, or with a kubeconfig so "
-        "it can reach the upstream Kubernetes MCP server");
-  }
-  context.progress(0, 3, "fetch: reading the cluster from " + services.cluster->describe());
-  auto state = services.cluster->load(cluster::diagnosis_scope(query.ns));
-  if (!state) return server::tool_error("propose_remediation could not read the cluster: " + state.error());
-  if (context.cancelled()) return server::tool_error("propose_remediation was cancelled");
-  context.progress(1, 3, "analyze");
-  analyzers::Options options;
-  options.ns = query.ns;
-  options.logs = [source = services.cluster](const cluster::LogRequest& r) { return source->logs(r); };
-  options.cancelled = [&context] { return context.cancelled(); };
-  const auto report = analyzers::analyze(*state, options);
-  if (report.cancelled) return server::tool_error("propose_remediation was cancelled");
-  context.progress(2, 3, "plan");
-
+remediation::PlannerOptions planner_options(const Services& services) {
   remediation::PlannerOptions planning;
-  planning.finding_ids = query.finding_ids;
-  planning.max_plans = query.max_plans;
   if (services.validator) planning.judge = remediation::preview_judge(services.validator);
   if (services.plans) {
     planning.failed_verifications = [plans = services.plans, since = planning.now - remediation::kBreakerWindow](
@@ -94,12 +78,81 @@ server::Result<Proposal> run(const Services& services, const ProposeQuery& query
       return failures ? std::optional(*failures) : std::nullopt;
     };
   }
+  return planning;
+}
+
+// Right-sizing recommendations as set_resources plans: the recommendations computed afresh (the same figures
+// recommend_rightsizing gives), each asked-for id found among them.
+server::Result<remediation::Proposal> plan_recommendations(const Services& services, const ProposeQuery& query,
+                                                           server::CallContext& context, Proposal& out) {
+  cost::Request request;
+  request.ns = query.ns;
+  request.history_days = services.cost.history_days;
+  request.max_results = std::numeric_limits<std::size_t>::max();
+  auto rightsized = rightsizing_report(services, request, context);
+  if (!rightsized) return tl::unexpected(rightsized.error());
+  std::vector<remediation::Resize> resizes;
+  std::set<std::string> missing = query.recommendation_ids;
+  for (const auto& r : rightsized->report.recommendations) {
+    if (!missing.erase(r.id)) continue;
+    remediation::Resize resize{.id = r.id,
+                               .workload = {r.kind, r.ns, r.workload, ""},
+                               .container = r.container,
+                               .cpu_request = std::nullopt,
+                               .memory = std::nullopt,
+                               .reason = r.reason,
+                               .monthly_savings = r.monthly_savings};
+    if (r.status == "ok" && r.recommended.cpu_request_m)
+      resize.cpu_request = cost::cpu_quantity(*r.recommended.cpu_request_m);
+    if (r.status == "ok" && r.recommended.memory_limit_bytes)
+      resize.memory = cost::memory_quantity(*r.recommended.memory_limit_bytes);
+    out.summaries[r.id] = r.ns + "/" + r.workload + " container " + r.container + ": " + r.reason;
+    resizes.push_back(std::move(resize));
+  }
+  if (!missing.empty()) {
+    return server::tool_error("recommendation " + *missing.begin() +
+                              " is not among the cluster's right-sizing recommendations now" +
+                              (query.ns ? " in namespace " + *query.ns : std::string()) +
+                              " (its workload or container is gone, or the id is wrong); call recommend_rightsizing "
+                              "for the current ones");
+  }
+  auto planning = planner_options(services);
+  planning.max_plans = query.max_plans;
+  return remediation::plan_resizes(rightsized->state, resizes, planning);
+}
+
+server::Result<Proposal> run(const Services& services, const ProposeQuery& query, server::CallContext& context) {
+  if (!services.cluster) {
+    return server::tool_error(
+        "propose_remediation has no cluster to read: start eks-sre-mcp with --snapshot DIR, or with a kubeconfig so "
+        "it can reach the upstream Kubernetes MCP server");
+  }
   Proposal out;
-  out.plans = remediation::plan(*state, report.findings, planning);
   out.mode = services.mode;
   out.source = services.cluster->describe();
-  for (const auto& f : report.findings) out.summaries[f.id] = f.summary;
-  if (!query.finding_ids.empty()) {
+  if (!query.recommendation_ids.empty()) {
+    auto resized = plan_recommendations(services, query, context, out);
+    if (!resized) return tl::unexpected(resized.error());
+    out.plans = std::move(*resized);
+  }
+  if (query.recommendation_ids.empty() || !query.finding_ids.empty()) {
+    context.progress(0, 3, "fetch: reading the cluster from " + services.cluster->describe());
+    auto state = services.cluster->load(cluster::diagnosis_scope(query.ns));
+    if (!state) return server::tool_error("propose_remediation could not read the cluster: " + state.error());
+    if (context.cancelled()) return server::tool_error("propose_remediation was cancelled");
+    context.progress(1, 3, "analyze");
+    analyzers::Options options;
+    options.ns = query.ns;
+    options.logs = [source = services.cluster](const cluster::LogRequest& r) { return source->logs(r); };
+    options.cancelled = [&context] { return context.cancelled(); };
+    const auto report = analyzers::analyze(*state, options);
+    if (report.cancelled) return server::tool_error("propose_remediation was cancelled");
+    context.progress(2, 3, "plan");
+
+    auto planning = planner_options(services);
+    planning.finding_ids = query.finding_ids;
+    planning.max_plans = query.max_plans - std::min(query.max_plans, out.plans.plans.size());
+    for (const auto& f : report.findings) out.summaries[f.id] = f.summary;
     for (const auto& id : query.finding_ids) {
       if (!out.summaries.count(id)) {
         return server::tool_error("finding " + id +
@@ -107,10 +160,14 @@ server::Result<Proposal> run(const Services& services, const ProposeQuery& query
                                   "diagnose_cluster for the current findings");
       }
     }
+    auto fixes = remediation::plan(*state, report.findings, planning);
+    for (auto& p : fixes.plans) out.plans.plans.push_back(std::move(p));
+    for (auto& n : fixes.not_fixable) out.plans.not_fixable.push_back(std::move(n));
   }
+  const auto now = std::chrono::system_clock::now();
   if (services.plans) {
     for (const auto& plan : out.plans.plans) {
-      if (auto saved = services.plans->save(plan, planning.now); !saved)
+      if (auto saved = services.plans->save(plan, now); !saved)
         return server::tool_error("propose_remediation could not keep its plans: " + saved.error());
     }
   }

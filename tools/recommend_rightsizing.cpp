@@ -8,6 +8,7 @@
 #include "tools/cost/prometheus.hpp"
 #include "tools/cost/rightsizing.hpp"
 #include "tools/cost/samples.hpp"
+#include "tools/rightsizing.hpp"
 #include "tools/toolset.hpp"
 
 namespace eks::tools {
@@ -119,7 +120,32 @@ class MetricsApiUsage final : public cost::UsageSource {
   const cluster::ClusterState& state_;
 };
 
+// The instant the usage history ends: a whole step, so Prometheus's subqueries and the samples' instants fall on
+// the same times whatever the clock says.
+cluster::Time history_end(const cost::Settings& settings) {
+  const auto step = std::max(1, settings.prometheus.step_seconds);
+  const auto t =
+      settings.evaluation_time.value_or(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+  const auto seconds = t.time_since_epoch().count();
+  return cluster::Time{std::chrono::seconds(seconds - seconds % step)};
+}
+
 server::Result<Rightsizing> run(const Services& services, const RightsizingQuery& query, server::CallContext& context) {
+  cost::Request request;
+  request.ns = query.ns;
+  request.workload = query.workload;
+  request.history_days = query.history_days.value_or(services.cost.history_days);
+  request.include_hpa = query.include_hpa;
+  request.max_results = query.max_results;
+  auto done = rightsizing_report(services, request, context);
+  if (!done) return tl::unexpected(done.error());
+  return Rightsizing{std::move(done->report)};
+}
+
+}  // namespace
+
+server::Result<RightsizingRun> rightsizing_report(const Services& services, const cost::Request& request,
+                                                  server::CallContext& context) {
   if (!services.cluster) {
     return server::tool_error(
         "recommend_rightsizing has no cluster to read: start eks-sre-mcp with --snapshot DIR, or with a kubeconfig "
@@ -130,28 +156,23 @@ server::Result<Rightsizing> run(const Services& services, const RightsizingQuery
   if (!prices) return server::tool_error("recommend_rightsizing cannot read its prices: " + prices.error());
   context.progress(0, 3, "fetch: reading the cluster from " + services.cluster->describe());
   cluster::LoadScope scope;
-  scope.ns = query.ns;
-  scope.kinds = {"Pod",        "Node",        "ReplicaSet",
-                 "Deployment", "StatefulSet", "DaemonSet",
-                 "Job",        "CronJob",     "HorizontalPodAutoscaler"};
+  scope.ns = request.ns;
+  scope.kinds = {"Pod",
+                 "Node",
+                 "ReplicaSet",
+                 "Deployment",
+                 "StatefulSet",
+                 "DaemonSet",
+                 "Job",
+                 "CronJob",
+                 "HorizontalPodAutoscaler",
+                 "PodDisruptionBudget"};
   scope.events = false;
   scope.metrics = settings.prometheus.url.empty();
   auto state = services.cluster->load(scope);
   if (!state) return server::tool_error("recommend_rightsizing could not read the cluster: " + state.error());
   if (context.cancelled()) return server::tool_error("recommend_rightsizing was cancelled");
-
-  cost::Request request;
-  request.ns = query.ns;
-  request.workload = query.workload;
-  request.history_days = query.history_days.value_or(settings.history_days);
-  request.include_hpa = query.include_hpa;
-  request.max_results = query.max_results;
-  // The history ends at a whole step, so the subqueries' samples fall on the same instants whatever the clock.
-  const auto step = std::max(1, settings.prometheus.step_seconds);
-  const auto t =
-      settings.evaluation_time.value_or(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
-  const auto seconds = t.time_since_epoch().count();
-  const cluster::Time end{std::chrono::seconds(seconds - seconds % step)};
+  const cluster::Time end = history_end(settings);
 
   std::unique_ptr<cost::UsageSource> usage;
   std::string data_source = "prometheus";
@@ -159,7 +180,7 @@ server::Result<Rightsizing> run(const Services& services, const RightsizingQuery
     usage = cost::make_prometheus_source(settings.prometheus);
     context.progress(1, 3, "usage: querying Prometheus at " + settings.prometheus.url);
   } else if (!settings.samples_file.empty()) {
-    // The history builds up here: each call adds the metrics API's current usage, one sample per step.
+    // The history builds up here: each call (and each monitor cycle) adds the metrics API's current usage.
     auto store = cost::SampleStore::open(settings.samples_file);
     if (!store) return server::tool_error("recommend_rightsizing: " + store.error());
     if (state->pod_metrics) {
@@ -185,14 +206,28 @@ server::Result<Rightsizing> run(const Services& services, const RightsizingQuery
     }
     report->warnings.push_back(
         "no Prometheus configured (cost.prometheus.url): usage comes from the metrics API, one sample per call" +
-        std::string(settings.samples_file.empty() ? " (not kept)" : ", kept in " + settings.samples_file) +
+        std::string(settings.samples_file.empty() ? " (not kept)"
+                                                  : " or monitor cycle, kept in " + settings.samples_file) +
         "; a recommendation needs " + std::to_string(settings.strategy.points_required) + " points");
   }
   context.progress(3, 3, "done");
-  return Rightsizing{std::move(*report)};
+  return RightsizingRun{std::move(*report), std::move(*state)};
 }
 
-}  // namespace
+tl::expected<std::size_t, std::string> record_usage_sample(const Services& services) {
+  if (!services.cluster) return tl::unexpected(std::string("no cluster to read"));
+  if (services.cost.samples_file.empty()) return tl::unexpected(std::string("no samples file (cost.samples_file)"));
+  cluster::LoadScope scope;
+  scope.kinds = {"PodMetrics"};  // the metrics lists only
+  scope.events = false;
+  scope.fresh = true;
+  auto state = services.cluster->load(scope);
+  if (!state) return tl::unexpected("the cluster could not be read: " + state.error());
+  if (!state->pod_metrics) return tl::unexpected(std::string("the cluster serves no metrics API (metrics-server)"));
+  auto store = cost::SampleStore::open(services.cost.samples_file);
+  if (!store) return tl::unexpected(store.error());
+  return (*store)->record(*state->pod_metrics, history_end(services.cost));
+}
 
 server::ToolDef recommend_rightsizing_tool(const Services& services) {
   return server::ToolDef{

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { binaryFromEnv, isolatedDir, run, sdkHost } from './helpers.mjs';
-import { SCENARIOS, NODE_MODULES, startKubesim } from '../kubesim/helpers.mjs';
+import { SCENARIOS, NODE_MODULES, api, startKubesim } from '../kubesim/helpers.mjs';
 
 const SERVER = binaryFromEnv('EKS_SRE_MCP');
 const UPSTREAM = path.join(NODE_MODULES, '.bin', 'kubernetes-mcp-server');
@@ -16,16 +16,21 @@ const UPSTREAM = path.join(NODE_MODULES, '.bin', 'kubernetes-mcp-server');
 const evicted = await startKubesim(path.join(SCENARIOS, 'evicted-pods'));
 const oom = await startKubesim(path.join(SCENARIOS, 'oomkilled'));
 const elicited = await startKubesim(path.join(SCENARIOS, 'oomkilled'));
+const healthy = await startKubesim(path.join(SCENARIOS, 'healthy'));
 const iso = isolatedDir('remediation');
 after(async () => {
   await evicted.stop();
   await oom.stop();
   await elicited.stop();
+  await healthy.stop();
   iso.cleanup();
 });
 
 const config = path.join(iso.dir, 'config.yaml');
-fs.writeFileSync(config, `mode: auto\nmcpServers:\n  kubernetes:\n    command: ${UPSTREAM}\n    connect_timeout_ms: 20000\n`);
+// One metrics-API sample is enough for a recommendation here (cost.strategy.points_required), so a right-sizing
+// plan can be made from kubesim's pods_top without a usage history.
+fs.writeFileSync(config, `mode: auto\nmcpServers:\n  kubernetes:\n    command: ${UPSTREAM}\n    connect_timeout_ms: 20000\n` +
+  'cost:\n  strategy:\n    points_required: 1\n');
 
 const eks = (sim, args) => run(SERVER, [...args, '--config', config, '--kubeconfig', sim.kubeconfig],
   { env: iso.env, cwd: iso.dir, timeoutMs: 90000 });
@@ -98,6 +103,44 @@ test('a plan that needs a human waits, runs once under the approval, and the app
   const audit = fs.readFileSync(path.join(iso.env.XDG_STATE_HOME, 'eks-sre-mcp', 'audit.jsonl'), 'utf8');
   assert.match(audit, /"event":"approval"/);
   assert.match(audit, /"by":"alice"/);
+});
+
+test('a right-sizing recommendation becomes a plan; once approved the rollout is verified with the new resources', async () => {
+  const r = await eks(healthy, ['rightsizing', '--namespace', 'shop', '--format', 'json']);
+  const report = JSON.parse(r.stdout || '{}');
+  const rec = (report.recommendations || []).find((x) => x.workload.name === 'storefront' && x.status === 'ok');
+  assert.ok(rec, r.stdout + r.stderr);
+  const proposed = await eks(healthy, ['propose_remediation', '--recommendation-ids', JSON.stringify([rec.id]),
+    '--format', 'json']);
+  assert.equal(proposed.code, 1, proposed.stderr);
+  const { plans } = JSON.parse(proposed.stdout);
+  assert.equal(plans.length, 1, proposed.stdout);
+  const plan = plans[0];
+  assert.deepEqual(plan.recommendation_ids, [rec.id]);
+  assert.deepEqual(plan.check_kinds, ['Deployment']);
+  assert.equal(plan.actions[0].type, 'set_resources');
+  assert.equal(plan.actions[0].verdict, 'needs_approval', JSON.stringify(plan.actions[0]));
+  const unknown = await eks(healthy, ['propose_remediation', '--recommendation-ids', '["rs-0000000000000000"]']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stdout + unknown.stderr, /rs-0000000000000000 is not among .*recommend_rightsizing/);
+
+  const before = healthy.requests().length;
+  const approved = await eks(healthy, ['approve', plan.plan_id, '--by', 'alice', '--reason', 'right-size storefront']);
+  assert.equal(approved.code, 0, approved.stderr);
+  const applied = await eks(healthy, ['apply_remediation', plan.plan_id, '--verify-timeout-seconds', '30',
+    '--format', 'json']);
+  const out = JSON.parse(applied.stdout || '{}');
+  assert.equal(out.status, 'applied', applied.stdout + applied.stderr);
+  assert.equal(out.verification.status, 'fixed', applied.stdout);
+  assert.match(out.verification.evidence[0], /^2 of 2 pod\(s\) run with the new resources, 2 of them ready/);
+  const patches = writes(healthy, before);
+  assert.equal(patches.length, 1, JSON.stringify(patches));
+  assert.match(patches[0].path, /\/namespaces\/shop\/deployments\/storefront/);
+  const deployment = (await api(healthy, 'GET', '/apis/apps/v1/namespaces/shop/deployments/storefront')).json;
+  const web = deployment.spec.template.spec.containers.find((c) => c.name === 'web');
+  assert.equal(web.resources.requests.cpu, rec.recommended.cpu_request);
+  assert.equal(web.resources.requests.memory, rec.recommended.memory_request);
+  assert.equal(web.resources.limits.memory, rec.recommended.memory_limit);
 });
 
 // The official TypeScript SDK client as the host: `serve` over stdio on the same state directory, with or without

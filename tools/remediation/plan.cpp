@@ -110,10 +110,12 @@ void to_json(Json& j, const Plan& p) {
            {"check_kinds", p.check_kinds},
            {"created_at", rfc3339(p.created_at)},
            {"expires_at", rfc3339(p.expires_at)}};
+  if (!p.recommendation_ids.empty()) j["recommendation_ids"] = p.recommendation_ids;
 }
 void from_json(const Json& j, Plan& p) {
   p.plan_id = j.value("plan_id", "");
   p.finding_id = j.value("finding_id", "");
+  p.recommendation_ids = j.value("recommendation_ids", std::vector<std::string>{});
   p.subject = j.value("subject", "");
   p.summary = j.value("summary", "");
   p.actions = j.value("actions", std::vector<Action>{});

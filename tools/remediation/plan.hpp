@@ -52,8 +52,11 @@ struct BlastRadius {
 };
 
 struct Plan {
-  std::string plan_id;  // "p-" + 16 hex digits: a hash of the actions and the targets' resourceVersions
-  std::string finding_id;
+  std::string plan_id;     // "p-" + 16 hex digits: a hash of the actions and the targets' resourceVersions
+  std::string finding_id;  // a right-sizing plan: its first recommendation's id
+  // A right-sizing plan: the recommend_rightsizing ids it carries out (one workload's containers); empty for a
+  // plan that fixes a finding.
+  std::vector<std::string> recommendation_ids;
   // The object the finding is about ("Deployment/payments/api"): the circuit breaker counts failed verifications
   // per subject, since a restarted pod comes back under another name.
   std::string subject;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <optional>
 
@@ -214,6 +215,112 @@ class Planner {
   }
 
   Proposal take() { return std::move(out_); }
+
+  // Right-sizing recommendations of one workload's containers: one server-side apply of the new requests and
+  // limits. A CPU limit stays (server-side apply cannot drop a field another manager set) unless it is below the
+  // new request, where it becomes the request.
+  void add_resizes(const ObjectRef& w, const std::vector<const Resize*>& resizes) {
+    const auto reject = [&](const std::string& why) {
+      for (const auto* r : resizes) out_.not_fixable.push_back(NotFixable{r->id, why});
+    };
+    if (out_.plans.size() >= options_.max_plans) return;
+    if (w.kind != "Deployment" && w.kind != "StatefulSet" && w.kind != "DaemonSet")
+      return reject("a " + w.kind + "'s pods are not rolled out by a template apply can change; change its owner");
+    const auto* tmpl = template_of(state_, w);
+    const auto* meta = meta_of(state_, w);
+    if (!tmpl || !meta) return reject(w.kind + " " + w.ns + "/" + w.name + " is not in the cluster");
+    Plan p;
+    p.subject = w.str();
+    Json containers = Json::array();
+    Json changes = Json::array();
+    std::vector<std::string> said;
+    for (const auto* r : resizes) {
+      const auto* c = find_container(*tmpl, r->container);
+      if (!c) {
+        out_.not_fixable.push_back(NotFixable{r->id, "container \"" + r->container + "\" is not in the pod template"});
+        continue;
+      }
+      if (!r->cpu_request && !r->memory) {
+        out_.not_fixable.push_back(NotFixable{r->id, "no recommendation to carry out: " + r->reason});
+        continue;
+      }
+      const auto& req = c->resources.requests;
+      const auto& lim = c->resources.limits;
+      auto now = [](const cluster::ResourceList& list, const char* key) -> Json {
+        const auto it = list.find(key);
+        return it == list.end() ? Json(nullptr) : Json(it->second);
+      };
+      Json before{{"cpu_request", now(req, "cpu")},
+                  {"cpu_limit", now(lim, "cpu")},
+                  {"memory_request", now(req, "memory")},
+                  {"memory_limit", now(lim, "memory")}};
+      Json after = before;
+      Json requests = Json::object(), limits = Json::object();
+      std::string text;
+      if (r->cpu_request) {
+        requests["cpu"] = after["cpu_request"] = *r->cpu_request;
+        const auto limit = lim.count("cpu") ? cluster::cpu_millicores(lim.at("cpu")) : std::nullopt;
+        const auto wanted = cluster::cpu_millicores(*r->cpu_request);
+        if (limit && wanted && *wanted > *limit) limits["cpu"] = after["cpu_limit"] = *r->cpu_request;
+        text += "CPU request " +
+                (before["cpu_request"].is_null() ? "unset" : before["cpu_request"].get<std::string>()) + " -> " +
+                *r->cpu_request;
+      }
+      if (r->memory) {
+        requests["memory"] = after["memory_request"] = *r->memory;
+        limits["memory"] = after["memory_limit"] = *r->memory;
+        text += std::string(text.empty() ? "" : ", ") + "memory " +
+                (before["memory_limit"].is_null() ? "unlimited" : before["memory_limit"].get<std::string>()) + " -> " +
+                *r->memory;
+      }
+      Json resources{{"requests", requests}};
+      if (!limits.empty()) resources["limits"] = limits;
+      containers.push_back({{"name", c->name}, {"resources", resources}});
+      changes.push_back({{"recommendation_id", r->id}, {"container", c->name}, {"before", before}, {"after", after}});
+      said.push_back(c->name + ": " + text);
+      p.recommendation_ids.push_back(r->id);
+    }
+    if (changes.empty()) return;
+    Action a;
+    a.type = "set_resources";
+    a.target = Target{w.kind, w.ns, w.name};
+    a.params = {{"source", "rightsizing"}, {"changes", changes}};
+    a.calls.push_back(apply_workload(w, Json{{"template", {{"spec", {{"containers", containers}}}}}}));
+    a.precondition = key_of(a.target) + " is unchanged since the recommendation (its resourceVersion)";
+    a.rollback = "set the requests and limits back to params.changes[].before";
+    version(w.kind, *meta, p);
+    p.finding_id = p.recommendation_ids.front();
+    double savings = 0;
+    bool priced = false;
+    for (const auto* r : resizes)
+      if (r->monthly_savings && std::count(p.recommendation_ids.begin(), p.recommendation_ids.end(), r->id)) {
+        savings += *r->monthly_savings;
+        priced = true;
+      }
+    p.summary = "right-size " + key_of(a.target) + " (";
+    for (std::size_t i = 0; i < said.size(); ++i) p.summary += (i ? "; " : "") + said[i];
+    p.summary += ")";
+    if (priced) {
+      char saved[48];
+      std::snprintf(saved, sizeof saved, ", saving $%.2f a month", savings);
+      p.summary += saved;
+    }
+    p.expected_effect =
+        "the workload rolls out pods with the new requests and limits; they stay ready and are not "
+        "OOM-killed under the new memory limit";
+    p.rollback = a.rollback;
+    const auto pods = state_.pods_of_workload(w);
+    p.blast_radius.pods_affected = static_cast<int>(pods.size());
+    p.blast_radius.pdb_allows_disruption = pdb_allows(state_, pods);
+    p.actions.push_back(std::move(a));
+    judge(p.actions.back());
+    trip_breaker(p);
+    p.check_kinds = {w.kind};
+    p.created_at = options_.now;
+    p.expires_at = options_.now + options_.ttl;
+    p.plan_id = plan_id(p);
+    out_.plans.push_back(std::move(p));
+  }
 
  private:
   // Fills `p` with actions for `f`, or returns why it cannot be fixed automatically.
@@ -610,6 +717,18 @@ std::set<std::string> check_kinds(const ClusterState& state, const Plan& plan, c
 }
 
 }  // namespace
+
+Proposal plan_resizes(const ClusterState& state, const std::vector<Resize>& resizes, const PlannerOptions& options) {
+  Planner planner(state, options);
+  std::map<std::string, std::pair<ObjectRef, std::vector<const Resize*>>> by_workload;  // in workload order
+  for (const auto& r : resizes) {
+    auto& entry = by_workload[r.workload.str()];
+    entry.first = r.workload;
+    entry.second.push_back(&r);
+  }
+  for (const auto& [key, entry] : by_workload) planner.add_resizes(entry.first, entry.second);
+  return planner.take();
+}
 
 Proposal plan(const ClusterState& state, const std::vector<analyzers::Finding>& findings,
               const PlannerOptions& options) {

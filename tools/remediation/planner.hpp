@@ -59,6 +59,18 @@ struct Proposal {
   std::vector<NotFixable> not_fixable;
 };
 
+// A right-sizing recommendation to carry out (recommend_rightsizing's): the values one container of a workload
+// should have, as Kubernetes quantities; nullopt leaves that resource as it is.
+struct Resize {
+  std::string id;               // the recommendation's id, rs-...
+  cluster::ObjectRef workload;  // Deployment, StatefulSet or DaemonSet
+  std::string container;
+  std::optional<std::string> cpu_request;
+  std::optional<std::string> memory;  // request and limit
+  std::string reason;                 // the recommendation's one line (why there is no value, when there is none)
+  std::optional<double> monthly_savings;
+};
+
 // The resourceVersion of the object a plan's key names ("Deployment/payments/api"); nullopt when it is gone.
 std::optional<std::string> current_version(const cluster::ClusterState& state, const std::string& key);
 
@@ -66,5 +78,11 @@ std::optional<std::string> current_version(const cluster::ClusterState& state, c
 // same inputs and `now`.
 Proposal plan(const cluster::ClusterState& state, const std::vector<analyzers::Finding>& findings,
               const PlannerOptions& options);
+
+// set_resources plans for right-sizing recommendations: one plan per workload, covering its containers' resizes,
+// judged like any plan (options.finding_ids is not used). A recommendation without values, or whose workload or
+// container is gone, goes to not_fixable with the reason.
+Proposal plan_resizes(const cluster::ClusterState& state, const std::vector<Resize>& resizes,
+                      const PlannerOptions& options);
 
 }  // namespace eks::remediation

@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
+#include <set>
 
 #include "tools/analyzers/analyze.hpp"
 #include "tools/cluster/facts.hpp"
@@ -259,6 +261,85 @@ TEST(Planner, ANarrowLoadOfTheCheckKindsStillShowsEveryPlansFinding) {
   }
   EXPECT_GE(plans, 10);
   EXPECT_EQ(narrowed, plans) << "every plan of the scenarios can be checked on a narrow read";
+}
+
+Proposal resize_healthy(const std::vector<Resize>& resizes) {
+  std::shared_ptr<cluster::ClusterSource> source =
+      cluster::make_snapshot_source(std::string(EKS_SOURCE_DIR) + "/examples/scenarios/healthy");
+  auto state = source->load(cluster::diagnosis_scope());
+  if (!state) throw std::runtime_error(state.error());
+  auto policy = safety::parse_policy("mode: auto\n", "test");
+  if (!policy) throw std::runtime_error(policy.error());
+  PlannerOptions planning;
+  planning.judge = preview_judge(std::make_shared<safety::Validator>(*policy, nullptr, cluster::read_facts(source)));
+  return plan_resizes(*state, resizes, planning);
+}
+
+Resize resize(const std::string& id, const std::string& workload, const std::string& container,
+              std::optional<std::string> cpu, std::optional<std::string> memory) {
+  return Resize{.id = id,
+                .workload = {"Deployment", "shop", workload, ""},
+                .container = container,
+                .cpu_request = std::move(cpu),
+                .memory = std::move(memory),
+                .reason = "p95 and peak of 14 days",
+                .monthly_savings = 1.5};
+}
+
+// A recommendation becomes one server-side apply of the workload's template: the new CPU request, memory request
+// and limit; the current values in params for the rollback; only the workload's resourceVersion to re-check.
+TEST(Planner, ARightSizingRecommendationSetsTheContainersResources) {
+  const auto proposal = resize_healthy({resize("rs-00000000000000a1", "storefront", "web", "38m", "184Mi")});
+  ASSERT_EQ(proposal.plans.size(), 1u) << (proposal.not_fixable.empty() ? "" : proposal.not_fixable[0].why);
+  const Plan& p = proposal.plans[0];
+  EXPECT_EQ(p.recommendation_ids, std::vector<std::string>{"rs-00000000000000a1"});
+  EXPECT_EQ(p.finding_id, "rs-00000000000000a1");
+  EXPECT_EQ(p.subject, "Deployment/shop/storefront");
+  EXPECT_EQ(p.check_kinds, std::set<std::string>{"Deployment"});
+  EXPECT_EQ(p.resource_versions.size(), 1u);
+  EXPECT_NE(p.summary.find("saving $1.50 a month"), std::string::npos) << p.summary;
+  ASSERT_EQ(p.actions.size(), 1u);
+  const Action& a = p.actions[0];
+  EXPECT_EQ(a.type, "set_resources");
+  EXPECT_NE(a.verdict, Verdict::forbidden) << a.reason;
+  const json change = a.params["changes"][0];
+  EXPECT_EQ(
+      change["before"],
+      json({{"cpu_request", "100m"}, {"cpu_limit", nullptr}, {"memory_request", "128Mi"}, {"memory_limit", "256Mi"}}));
+  EXPECT_EQ(
+      change["after"],
+      json({{"cpu_request", "38m"}, {"cpu_limit", nullptr}, {"memory_request", "184Mi"}, {"memory_limit", "184Mi"}}));
+  ASSERT_EQ(a.calls.size(), 1u);
+  const json manifest = json::parse(a.calls[0].arguments["resource"].get<std::string>());
+  EXPECT_EQ(manifest["kind"], "Deployment");
+  EXPECT_EQ(
+      manifest["spec"]["template"]["spec"]["containers"][0],
+      json({{"name", "web"},
+            {"resources", {{"requests", {{"cpu", "38m"}, {"memory", "184Mi"}}}, {"limits", {{"memory", "184Mi"}}}}}}));
+}
+
+TEST(Planner, OneRightSizingPlanPerWorkloadAndReasonsForTheRest) {
+  const auto proposal = resize_healthy({resize("rs-00000000000000a1", "storefront", "web", "38m", std::nullopt),
+                                        resize("rs-00000000000000a2", "cart", "cart", std::nullopt, "300Mi"),
+                                        resize("rs-00000000000000a3", "cart", "sidecar", "10m", "100Mi"),
+                                        resize("rs-00000000000000a4", "cart", "cart", std::nullopt, std::nullopt),
+                                        resize("rs-00000000000000a5", "gone", "x", "10m", "100Mi")});
+  ASSERT_EQ(proposal.plans.size(), 2u);
+  for (const auto& p : proposal.plans) {
+    ASSERT_EQ(p.recommendation_ids.size(), 1u) << p.summary;
+    const json manifest = json::parse(p.actions[0].calls[0].arguments["resource"].get<std::string>());
+    const json resources = manifest["spec"]["template"]["spec"]["containers"][0]["resources"];
+    if (p.subject == "Deployment/shop/cart") {
+      EXPECT_EQ(resources, json({{"requests", {{"memory", "300Mi"}}}, {"limits", {{"memory", "300Mi"}}}}));
+    } else {
+      EXPECT_EQ(resources, json({{"requests", {{"cpu", "38m"}}}}));  // memory left as it is
+    }
+  }
+  std::map<std::string, std::string> why;
+  for (const auto& n : proposal.not_fixable) why[n.finding_id] = n.why;
+  EXPECT_NE(why["rs-00000000000000a3"].find("not in the pod template"), std::string::npos);
+  EXPECT_NE(why["rs-00000000000000a4"].find("no recommendation"), std::string::npos);
+  EXPECT_NE(why["rs-00000000000000a5"].find("not in the cluster"), std::string::npos);
 }
 
 }  // namespace
