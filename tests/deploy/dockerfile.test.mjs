@@ -9,8 +9,8 @@ import { test } from 'node:test';
 
 import { REPO } from '../kubesim/helpers.mjs';
 
-const binary = process.env.EKS_SRE_MCP;
-if (!binary) throw new Error('EKS_SRE_MCP is not set: run through ctest (ctest --preset ci -R deploy)');
+if (!process.env.EKS_SRE_MCP) throw new Error('EKS_SRE_MCP is not set: run through ctest (ctest --preset ci -R deploy)');
+const binary = path.resolve(process.env.EKS_SRE_MCP);
 
 // Instructions with their continuation lines joined, per stage.
 const text = fs.readFileSync(path.join(REPO, 'deploy/Dockerfile'), 'utf8');
