@@ -3,7 +3,7 @@
 // request our code and subagents make (diagnosis, logs, metrics, the leader Lease, and in the remediation
 // overlay the remediation actions), and none of what the policy never allows.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -18,11 +18,13 @@ const SA = 'eks-sre-mcp';
 if (!process.env.EKS_SRE_MCP) throw new Error('EKS_SRE_MCP is not set: run through ctest (ctest --preset ci -R deploy)');
 const binary = path.resolve(process.env.EKS_SRE_MCP);
 
-const rendered = {};
-for (const overlay of OVERLAYS) {
-  const text = execFileSync('kubectl', ['kustomize', path.join(REPO, 'deploy/overlays', overlay)], { encoding: 'utf8', timeout: 30000 });
-  rendered[overlay] = { text, objects: YAML.parseAllDocuments(text).map((d) => d.toJS()) };
-}
+// The three renders at once (each kubectl start costs a second or more on a busy machine).
+const renders = await Promise.all(OVERLAYS.map((overlay) => new Promise((resolve, reject) => {
+  execFile('kubectl', ['kustomize', path.join(REPO, 'deploy/overlays', overlay)], { encoding: 'utf8', timeout: 30000 },
+    (error, stdout, stderr) => (error ? reject(new Error(`kubectl kustomize ${overlay}: ${stderr}`)) : resolve(stdout)));
+})));
+const rendered = Object.fromEntries(OVERLAYS.map((overlay, i) =>
+  [overlay, { text: renders[i], objects: YAML.parseAllDocuments(renders[i]).map((d) => d.toJS()) }]));
 const one = (overlay, kind, name) => {
   const found = rendered[overlay].objects.filter((o) => o.kind === kind && (!name || o.metadata.name === name));
   assert.equal(found.length, 1, `${overlay}: one ${kind} ${name ?? ''}`);
@@ -30,8 +32,13 @@ const one = (overlay, kind, name) => {
 };
 const configMap = (overlay) => rendered[overlay].objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('eks-sre-mcp-config'));
 
-// The effective policy of an overlay, as the binary reads it (`policy check` prints it).
+// The effective policy of an overlay, as the binary reads it (`policy check` prints it), once per overlay.
+const policies = {};
 function effectivePolicy(overlay, dir) {
+  policies[overlay] ??= readPolicy(overlay, dir);
+  return policies[overlay];
+}
+function readPolicy(overlay, dir) {
   const cm = configMap(overlay);
   const config = path.join(dir, `${overlay}.config.yaml`), policy = path.join(dir, `${overlay}.policy.yaml`);
   fs.writeFileSync(config, cm.data['config.yaml']);
@@ -203,11 +210,18 @@ test('the NetworkPolicy: in only to the MCP port (none without the Service); out
   assert.ok(mo.policyTypes.includes('Ingress') && !mo.ingress, 'monitor-only: no ingress');
 });
 
-test('the ConfigMap: read_only by default, auto in remediation, otherwise the same; the binary accepts both', () => {
+test('the ConfigMap: read_only by default, auto with an approver token in remediation; the binary accepts both', () => {
   const base = configMap('read-only').data['config.yaml'];
   const remediation = configMap('remediation').data['config.yaml'];
   const body = (text) => text.split('\n').filter((l) => !l.startsWith('#')).join('\n');
-  assert.equal(body(remediation), body(base).replace('mode: read_only\n', 'mode: auto\n'));
+  const approver = 'remediation:\n  approver_token_file: /var/run/secrets/eks-sre-mcp/approver-token\n';
+  assert.equal(body(remediation), body(base).replace('mode: read_only\n', 'mode: auto\n').replace('monitor:\n', `${approver}monitor:\n`));
+  // The approver token file is the Secret's approver-token, mounted where the configuration names it.
+  const pod = one('remediation', 'Deployment').spec.template.spec;
+  const volume = pod.volumes.find((v) => v.secret?.items?.[0]?.key === 'approver-token');
+  assert.equal(volume?.secret.secretName, 'eks-sre-mcp');
+  assert.equal(pod.containers[0].volumeMounts.find((m) => m.name === volume.name).mountPath, '/var/run/secrets/eks-sre-mcp');
+  assert.ok(!one('read-only', 'Deployment').spec.template.spec.volumes.some((v) => v.secret), 'read-only mounts no Secret');
   assert.equal(configMap('remediation').data['policy.yaml'], configMap('read-only').data['policy.yaml']);
   assert.equal(effectivePolicy('read-only', dir).mode, 'read_only');
   assert.equal(effectivePolicy('remediation', dir).mode, 'auto');

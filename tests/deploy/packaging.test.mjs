@@ -43,8 +43,8 @@ async function toolNames(command, args, env) {
 }
 
 test('the MCPB manifest: a binary server, the kubeconfig as a file, the keys sensitive', () => {
+  // (The official CLI validates it against its schema when packing, below.)
   const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'deploy/packaging/mcpb/manifest.json'), 'utf8'));
-  assert.match(execFileSync(MCPB, ['validate', path.join(REPO, 'deploy/packaging/mcpb/manifest.json')], { encoding: 'utf8' }), /passes/);
   assert.equal(manifest.server.type, 'binary');
   assert.equal(manifest.server.mcp_config.command, `\${__dirname}/${manifest.server.entry_point}`);
   assert.equal(manifest.version, VERSION);
@@ -60,10 +60,9 @@ test('the bundle packs, unpacks and runs as Claude Desktop runs it', async () =>
   const bundle = path.join(iso.dir, 'eks-sre-mcp.mcpb');
   const packed = await run(path.join(REPO, 'deploy/packaging/mcpb/pack.sh'), [SERVER, bundle], { env: iso.env, cwd: iso.dir, timeoutMs: 90000 });
   assert.equal(packed.code, 0, packed.stderr + packed.stdout);
+  assert.match(packed.stdout, /Manifest schema validation passes/);
   const size = fs.statSync(bundle).size;
   assert.ok(size < 40e6, `${size} bytes: the binary is stripped`);
-  const info = execFileSync(MCPB, ['info', bundle], { encoding: 'utf8', env: iso.env });
-  assert.match(info, /eks-sre-mcp/);
   const unpacked = path.join(iso.dir, 'unpacked');
   execFileSync(MCPB, ['unpack', bundle, unpacked], { stdio: 'pipe', env: iso.env });
   const manifest = JSON.parse(fs.readFileSync(path.join(unpacked, 'manifest.json'), 'utf8'));
@@ -74,7 +73,7 @@ test('the bundle packs, unpacks and runs as Claude Desktop runs it', async () =>
   const tools = await toolNames(substitute(command), args.map(substitute),
     Object.fromEntries(Object.entries(env).map(([k, v]) => [k, substitute(v)])));
   assert.ok(tools.includes('diagnose_cluster') && tools.includes('analyze_pod_logs'), tools.join(' '));
-  console.log(`# bundle ${(size / 1e6).toFixed(1)} MB`);
+  console.log(`bundle ${(size / 1e6).toFixed(1)} MB`);
 });
 
 test('the host configurations in examples/ start the server', async () => {
@@ -137,5 +136,5 @@ test('the Debian package: contents, metadata, the packaged binary, man page and 
   const security = await run('systemd-analyze', ['security', '--offline=yes', path.join(root, 'usr/lib/systemd/system/eks-sre-mcp.service')], { env: { ...iso.env, SYSTEMD_COLORS: '0' }, timeoutMs: 30000 });
   const exposure = Number(security.stdout.match(/Overall exposure level for eks-sre-mcp\.service: ([\d.]+)/)?.[1]);
   assert.ok(exposure <= 2, `exposure ${exposure} (systemd-analyze security: 0 best, 10 worst)\n${security.stderr}`);
-  console.log(`# deb ${(fs.statSync(deb).size / 1e6).toFixed(1)} MB in ${Date.now() - started} ms; unit exposure ${exposure}`);
+  console.log(`deb ${(fs.statSync(deb).size / 1e6).toFixed(1)} MB in ${Date.now() - started} ms; unit exposure ${exposure}`);
 });
