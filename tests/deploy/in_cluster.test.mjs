@@ -2,7 +2,8 @@
 // (KUBERNETES_SERVICE_HOST/PORT, the token, ca.crt and namespace files), writes a private kubeconfig into its
 // state directory and hands it to kubernetes-mcp-server, which then reaches the API server over TLS as the
 // service account. kubesim stands in for the API server behind a loopback TLS front whose certificate the test
-// makes with the openssl CLI; the service account directory is a temporary one.
+// makes with the openssl CLI; the service account directory is a temporary one. What a diagnosis sends from
+// there is checked request by request against the read-only overlay's RBAC.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,7 +13,8 @@ import tls from 'node:tls';
 import { after, before, test } from 'node:test';
 
 import { NODE_MODULES, binaryFromEnv, isolatedDir, run } from '../e2e/helpers.mjs';
-import { SCENARIOS, startKubesim } from '../kubesim/helpers.mjs';
+import { REPO, SCENARIOS, startKubesim } from '../kubesim/helpers.mjs';
+import { allowed, grantsOf } from './rbac.mjs';
 
 const SERVER = binaryFromEnv('EKS_SRE_MCP');
 const UPSTREAM = path.join(NODE_MODULES, '.bin', 'kubernetes-mcp-server');
@@ -70,10 +72,10 @@ after(async () => {
 
 // `upstream call kubernetes pods_list_in_namespace {}` as the pod would run it: the namespace left to the
 // kubeconfig's (the service account's), no kubeconfig anywhere but the service account environment.
-function callInPod(stateDir) {
+function callInPod(stateDir, args = ['upstream', 'call', 'kubernetes', 'pods_list_in_namespace', '{}']) {
   const config = path.join(iso.dir, 'config.yaml');
   fs.writeFileSync(config, `state_dir: ${stateDir}\nmcpServers:\n  kubernetes:\n    command: ${UPSTREAM}\n    connect_timeout_ms: 20000\n`);
-  return run(SERVER, ['upstream', 'call', 'kubernetes', 'pods_list_in_namespace', '{}', '--config', config], {
+  return run(SERVER, [...args, '--config', config], {
     env: { ...iso.env, KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: String(front.port), EKS_SRE_MCP_SERVICE_ACCOUNT_DIR: sa },
     cwd: iso.dir,
     timeoutMs: 60000,
@@ -108,4 +110,32 @@ test('a CA that did not sign the API server\'s certificate is refused', async ()
   } finally {
     fs.copyFileSync(path.join(pki, 'ca.crt'), path.join(sa, 'ca.crt'));
   }
+});
+
+// A request of kubesim's log as RBAC sees it: API group, resource[/subresource], verb, name, namespace; null for
+// discovery, which every authenticated user may read.
+function attributes({ method, path: p, query }) {
+  const m = p.match(/^\/(?:api\/v1|apis\/([^/]+)\/[^/]+)(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/);
+  if (!m) return null;
+  const [, group = '', namespace, resource, name = '', sub] = m;
+  if (!namespace && resource === 'namespaces' && name && sub) return null;  // not a path our tools use
+  const verbs = { GET: name ? 'get' : /(^|&)watch=(1|true)/.test(query ?? '') ? 'watch' : 'list', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: name ? 'delete' : 'deletecollection' };
+  return { group, resource: sub ? `${resource}/${sub}` : resource, verb: verbs[method], name, namespace };
+}
+
+test('every request a diagnosis sends from the pod (lists, logs) the read-only RBAC permits', async () => {
+  const before = sim.requests().length;
+  const diagnose = await callInPod(path.join(iso.dir, 'state-diagnose'), ['diagnose', '--namespace', 'payments']);
+  assert.equal(diagnose.code, 1, `exit 1: findings\n${diagnose.stderr}`);
+  assert.match(diagnose.stdout, /DATABASE_URL/, 'the crash loop\'s cause, from its logs');
+  const objects = (await import('yaml')).default.parseAllDocuments(execFileSync('kubectl', ['kustomize', path.join(REPO, 'deploy/overlays/read-only')], { encoding: 'utf8', timeout: 30000 })).map((d) => d.toJS());
+  const grants = grantsOf(objects, 'eks-sre-mcp', 'eks-sre-mcp');
+  const seen = sim.requests().slice(before).map(attributes).filter(Boolean);
+  // SelfSubjectAccessReviews are allowed to every authenticated user by the cluster's default roles.
+  const checked = seen.filter((r) => r.resource !== 'selfsubjectaccessreviews');
+  assert.ok(checked.some((r) => r.resource === 'pods/log'), 'the logs were read');
+  assert.ok(checked.length >= 20, `${checked.length} requests`);
+  for (const r of checked) assert.ok(allowed(grants, r), `permitted: ${JSON.stringify(r)}`);
+  const kinds = new Set(checked.map((r) => r.resource));
+  console.log(`diagnose from the pod: ${checked.length} requests on ${kinds.size} resources, every one permitted`);
 });
