@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test';
 
 import { NODE_MODULES, binaryFromEnv, isolatedDir, run } from '../e2e/helpers.mjs';
 import { REPO, SCENARIOS, startKubesim } from '../kubesim/helpers.mjs';
-import { allowed, grantsOf } from './rbac.mjs';
+import { allowed, attributes, grantsOf } from './rbac.mjs';
 
 const SERVER = binaryFromEnv('EKS_SRE_MCP');
 const UPSTREAM = path.join(NODE_MODULES, '.bin', 'kubernetes-mcp-server');
@@ -111,17 +111,6 @@ test('a CA that did not sign the API server\'s certificate is refused', async ()
     fs.copyFileSync(path.join(pki, 'ca.crt'), path.join(sa, 'ca.crt'));
   }
 });
-
-// A request of kubesim's log as RBAC sees it: API group, resource[/subresource], verb, name, namespace; null for
-// discovery, which every authenticated user may read.
-function attributes({ method, path: p, query }) {
-  const m = p.match(/^\/(?:api\/v1|apis\/([^/]+)\/[^/]+)(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/);
-  if (!m) return null;
-  const [, group = '', namespace, resource, name = '', sub] = m;
-  if (!namespace && resource === 'namespaces' && name && sub) return null;  // not a path our tools use
-  const verbs = { GET: name ? 'get' : /(^|&)watch=(1|true)/.test(query ?? '') ? 'watch' : 'list', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: name ? 'delete' : 'deletecollection' };
-  return { group, resource: sub ? `${resource}/${sub}` : resource, verb: verbs[method], name, namespace };
-}
 
 test('every request a diagnosis sends from the pod (lists, logs) the read-only RBAC permits', async () => {
   const before = sim.requests().length;

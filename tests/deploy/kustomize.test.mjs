@@ -93,7 +93,7 @@ function toolRequests(diagnosis, policy) {
       resources_delete: policy.auto_approve.restart_pod || policy.auto_approve.delete_failed_pods ? [R('', 'pods', 'delete', { name: 'x', namespace: ANY_NS })] : [],
       pods_delete: [R('', 'pods', 'delete', { name: 'x', namespace: ANY_NS })],
       resources_create_or_update: ['deployments', 'statefulsets', 'daemonsets'].map((r) => R('apps', r, 'patch', { name: 'x', namespace: ANY_NS })),
-      resources_scale: scaleKinds.flatMap((kind) => ['get', 'patch'].map((verb) =>
+      resources_scale: scaleKinds.flatMap((kind) => ['get', 'update'].map((verb) =>
         R('apps', `${kind.toLowerCase()}s/scale`, verb, { name: 'x', namespace: ANY_NS }))),
     },
     // Tools the policy allows but the roles grant nothing for: a GET on nodes/proxy reaches the kubelet's

@@ -54,3 +54,21 @@ export function expand(grants) {
   }
   return out;
 }
+
+// A request of kubesim's log as RBAC sees it: API group, resource[/subresource], verb, name, namespace; null for
+// discovery (/api, /apis, /version, …), which every authenticated user may read.
+export function attributes({ method, path: p, query }) {
+  const m = p.match(/^\/(?:api\/v1|apis\/([^/]+)\/[^/]+)\/(.+)$/);
+  if (!m) return null;
+  let parts = m[2].split('/');
+  let namespace;
+  if (parts[0] === 'namespaces' && parts.length >= 3) {
+    namespace = parts[1];
+    parts = parts.slice(2);
+  }
+  // Segments after the subresource (a node proxy's path) are the subresource's own.
+  const [resource, name = '', sub] = parts;
+  const list = /(^|&)watch=(1|true)/.test(query ?? '') ? 'watch' : 'list';
+  const verbs = { GET: name ? 'get' : list, POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: name ? 'delete' : 'deletecollection' };
+  return { group: m[1] ?? '', resource: sub ? `${resource}/${sub}` : resource, verb: verbs[method], name, namespace };
+}
