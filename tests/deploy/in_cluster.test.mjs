@@ -5,14 +5,15 @@
 // makes with the openssl CLI; the service account directory is a temporary one. What a diagnosis sends from
 // there is checked request by request against the read-only overlay's RBAC.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
+import YAML from 'yaml';
 import { after, before, test } from 'node:test';
 
-import { NODE_MODULES, binaryFromEnv, isolatedDir, run } from '../e2e/helpers.mjs';
+import { NODE_MODULES, binaryFromEnv, isolatedDir, killIfAlive, run, tail, waitUntil, within } from '../e2e/helpers.mjs';
 import { REPO, SCENARIOS, startKubesim } from '../kubesim/helpers.mjs';
 import { allowed, attributes, grantsOf } from './rbac.mjs';
 
@@ -70,6 +71,13 @@ after(async () => {
   iso?.cleanup();
 });
 
+// The roles the read-only overlay binds to the pod's service account (deploy/overlays/read-only, rendered).
+let readOnlyText;
+function readOnlyGrants() {
+  readOnlyText ??= execFileSync('kubectl', ['kustomize', path.join(REPO, 'deploy/overlays/read-only')], { encoding: 'utf8', timeout: 30000 });
+  return grantsOf(YAML.parseAllDocuments(readOnlyText).map((d) => d.toJS()), 'eks-sre-mcp', 'eks-sre-mcp');
+}
+
 // `upstream call kubernetes pods_list_in_namespace {}` as the pod would run it: the namespace left to the
 // kubeconfig's (the service account's), no kubeconfig anywhere but the service account environment.
 function callInPod(stateDir, args = ['upstream', 'call', 'kubernetes', 'pods_list_in_namespace', '{}']) {
@@ -117,8 +125,7 @@ test('every request a diagnosis sends from the pod (lists, logs) the read-only R
   const diagnose = await callInPod(path.join(iso.dir, 'state-diagnose'), ['diagnose', '--namespace', 'payments']);
   assert.equal(diagnose.code, 1, `exit 1: findings\n${diagnose.stderr}`);
   assert.match(diagnose.stdout, /DATABASE_URL/, 'the crash loop\'s cause, from its logs');
-  const objects = (await import('yaml')).default.parseAllDocuments(execFileSync('kubectl', ['kustomize', path.join(REPO, 'deploy/overlays/read-only')], { encoding: 'utf8', timeout: 30000 })).map((d) => d.toJS());
-  const grants = grantsOf(objects, 'eks-sre-mcp', 'eks-sre-mcp');
+  const grants = readOnlyGrants();
   const seen = sim.requests().slice(before).map(attributes).filter(Boolean);
   // SelfSubjectAccessReviews are allowed to every authenticated user by the cluster's default roles.
   const checked = seen.filter((r) => r.resource !== 'selfsubjectaccessreviews');
@@ -127,4 +134,47 @@ test('every request a diagnosis sends from the pod (lists, logs) the read-only R
   for (const r of checked) assert.ok(allowed(grants, r), `permitted: ${JSON.stringify(r)}`);
   const kinds = new Set(checked.map((r) => r.resource));
   console.log(`diagnose from the pod: ${checked.length} requests on ${kinds.size} resources, every one permitted`);
+});
+
+test('from the pod the monitor leads through the Lease of its own namespace, within the read-only roles', async () => {
+  // The deployment's own objects first (its Namespace and the Lease without a holder), as `kubectl apply -k` makes them.
+  // kubectl sends no token over plain HTTP: it goes through the TLS front too.
+  readOnlyGrants();
+  const admin = path.join(iso.dir, 'admin.kubeconfig');
+  fs.writeFileSync(admin, `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:${front.port}\n` +
+    `    certificate-authority: ${path.join(pki, 'ca.crt')}\nusers:\n- name: u\n  user:\n    token: ${TOKEN}\ncontexts:\n- name: c\n` +
+    '  context:\n    cluster: c\n    user: u\ncurrent-context: c\n');
+  // Not execFileSync: the front runs in this process's event loop.
+  const applied = await run('kubectl', ['--request-timeout=10s', 'apply', '--server-side', '--validate=false', '-f', '-'],
+    { input: readOnlyText, env: { PATH: process.env.PATH, HOME: iso.dir, KUBECONFIG: admin }, timeoutMs: 30000 });
+  assert.equal(applied.code, 0, applied.stderr);
+  const podSa = path.join(iso.dir, 'serviceaccount-eks-sre-mcp');
+  fs.mkdirSync(podSa);
+  for (const f of ['token', 'ca.crt']) fs.copyFileSync(path.join(sa, f), path.join(podSa, f));
+  fs.writeFileSync(path.join(podSa, 'namespace'), 'eks-sre-mcp');
+  const config = path.join(iso.dir, 'monitor.yaml');
+  fs.writeFileSync(config, `state_dir: ${path.join(iso.dir, 'state-monitor')}\nmonitor:\n  leader_election:\n    lease_duration_seconds: 3\n` +
+    `    renew_deadline_seconds: 2\n    retry_period_seconds: 1\nmcpServers:\n  kubernetes:\n    command: ${UPSTREAM}\n    connect_timeout_ms: 20000\n`);
+  const before = sim.requests().length;
+  const child = spawn(SERVER, ['monitor', '--leader-elect', '--interval', '1s', '--config', config], {
+    env: { ...iso.env, KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: String(front.port), EKS_SRE_MCP_SERVICE_ACCOUNT_DIR: podSa },
+    cwd: iso.dir, stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const stderr = tail(child.stderr);
+  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  const lease = '/apis/coordination.k8s.io/v1/namespaces/eks-sre-mcp/leases/eks-sre-mcp';
+  try {
+    await waitUntil(() => sim.requests().slice(before).some((q) => q.method === 'PATCH' && q.path === lease && q.status === 200) &&
+      /\[monitor\] cycle \d+: /.test(stderr()), 30000, `a cycle as the Lease's holder\n${stderr()}`, 50);
+    process.kill(child.pid, 'SIGTERM');
+    assert.equal(await within(15000, exited, 'the monitor to exit on SIGTERM'), 0, stderr());
+  } finally {
+    killIfAlive(child.pid);
+  }
+  const seen = sim.requests().slice(before).map(attributes).filter((r) => r && r.resource !== 'selfsubjectaccessreviews');
+  const onLease = seen.filter((r) => r.resource === 'leases').map((r) => `${r.verb} ${r.namespace}/${r.name}`);
+  assert.deepEqual([...new Set(onLease)].sort(), ['get eks-sre-mcp/eks-sre-mcp', 'patch eks-sre-mcp/eks-sre-mcp']);
+  const grants = readOnlyGrants();
+  for (const r of seen) assert.ok(allowed(grants, r), `permitted: ${JSON.stringify(r)}`);
+  console.log(`monitor from the pod: ${seen.length} requests, ${onLease.length} on its Lease, every one permitted`);
 });
