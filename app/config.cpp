@@ -355,8 +355,9 @@ tl::expected<std::string, std::string> write_in_cluster_kubeconfig(
   if (ec)
     return tl::unexpected("cannot create the state directory " + state_dir +
                           " for the in-cluster kubeconfig: " + ec.message() + " (set state_dir to a writable place)");
-  // Written private under a temporary name, then renamed: a reader never sees half a file.
-  const fs::path tmp = file.string() + ".tmp";
+  // Written private under a temporary name of this process's, then renamed: a reader never sees half a file,
+  // and replicas sharing a state directory never write into each other's.
+  const fs::path tmp = file.string() + "." + std::to_string(::getpid()) + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
     fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write, ec);

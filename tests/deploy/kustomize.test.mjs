@@ -204,6 +204,7 @@ test('the NetworkPolicy: in only to the MCP port (none without the Service); out
   assert.deepEqual(ro.policyTypes, ['Ingress', 'Egress']);
   assert.deepEqual(ro.ingress, [{ ports: [{ port: 8808, protocol: 'TCP' }] }]);
   assert.equal(one('read-only', 'Service').spec.ports[0].port, 8808);
+  assert.equal(one('read-only', 'Service').spec.sessionAffinity, 'ClientIP', 'a client stays with its pod\'s sessions and plans');
   const ports = ro.egress.flatMap((rule) => rule.ports.map((p) => `${p.protocol}/${p.port}`)).sort();
   assert.deepEqual(ports, ['TCP/443', 'TCP/53', 'TCP/6443', 'UDP/53']);
   const mo = one('monitor-only', 'NetworkPolicy').spec;
