@@ -138,6 +138,12 @@ let dir;
 before(() => { dir = tempDir('deploy'); });
 after(() => { if (dir) fs.rmSync(dir, { recursive: true, force: true }); });
 
+test('deploy/ itself is the read-only overlay', async () => {
+  const text = await new Promise((resolve, reject) => execFile('kubectl', ['kustomize', path.join(REPO, 'deploy')], { encoding: 'utf8', timeout: 30000 },
+    (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(stdout))));
+  assert.equal(text, rendered['read-only'].text);
+});
+
 test('every overlay renders; the objects each one has', () => {
   const kinds = (overlay) => rendered[overlay].objects.map((o) => o.kind).sort().join(',');
   const base = ['ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'Lease', 'Namespace', 'NetworkPolicy', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'ServiceAccount'];
