@@ -6,7 +6,7 @@ BUILD_DIR := build/$(PRESET)
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all deps build test test-asan demo bench golden soak fuzz clean
+.PHONY: all deps build test test-asan demo bench golden soak fuzz package mcpb clean
 
 all: build
 
@@ -44,6 +44,15 @@ fuzz: deps
 	@cmake --preset fuzz --log-level=WARNING >/dev/null
 	@cmake --build --preset fuzz
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+
+# The Debian package and the MCPB bundle, from the release build (build/release).
+package:
+	@$(MAKE) --no-print-directory build PRESET=release
+	@cd build/release && cpack -G DEB
+
+mcpb:
+	@$(MAKE) --no-print-directory build PRESET=release
+	@deploy/packaging/mcpb/pack.sh build/release/app/eks-sre-mcp build/release/eks-sre-mcp-0.1.0.mcpb
 
 # Regenerates tests/golden/ from the current build.
 golden: build

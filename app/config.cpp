@@ -322,6 +322,53 @@ std::map<std::string, std::string> process_environment() {
   return env;
 }
 
+tl::expected<std::string, std::string> write_in_cluster_kubeconfig(
+    const std::map<std::string, std::string>& environment, const std::string& service_account_dir,
+    const std::string& state_dir) {
+  // What client-go's rest.InClusterConfig reads: the Service's environment variables and the mounted token.
+  const std::string host = env_or(environment, "KUBERNETES_SERVICE_HOST", "");
+  const std::string port = env_or(environment, "KUBERNETES_SERVICE_PORT", "");
+  const fs::path dir = service_account_dir;
+  std::error_code ec;
+  if (host.empty() || port.empty() || !fs::is_regular_file(dir / "token", ec)) return std::string();
+  std::string ns = "default";
+  if (std::ifstream in(dir / "namespace"); in) {
+    std::string read;
+    if (in >> read && !read.empty()) ns = read;
+  }
+  // An IPv6 literal needs brackets in a URL.
+  const std::string server = "https://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + port;
+  // Every value a JSON string (valid YAML, read one way by every reader). tokenFile, not the token: the client
+  // reads the file again, so a rotated (bound, expiring) token keeps working; no secret lands in our file.
+  auto q = [](const std::string& v) { return json(v).dump(); };
+  std::string text =
+      "apiVersion: v1\nkind: Config\nclusters:\n- name: in-cluster\n  cluster:\n    server: " + q(server) + "\n";
+  if (fs::is_regular_file(dir / "ca.crt", ec))
+    text += "    certificate-authority: " + q((dir / "ca.crt").string()) + "\n";
+  text += "users:\n- name: service-account\n  user:\n    tokenFile: " + q((dir / "token").string()) +
+          "\ncontexts:\n- name: in-cluster\n  context:\n    cluster: in-cluster\n    user: service-account\n"
+          "    namespace: " +
+          q(ns) + "\ncurrent-context: in-cluster\n";
+
+  const fs::path file = fs::path(state_dir) / "in-cluster.kubeconfig";
+  fs::create_directories(state_dir, ec);
+  if (ec)
+    return tl::unexpected("cannot create the state directory " + state_dir +
+                          " for the in-cluster kubeconfig: " + ec.message() + " (set state_dir to a writable place)");
+  // Written private under a temporary name of this process's, then renamed: a reader never sees half a file,
+  // and replicas sharing a state directory never write into each other's.
+  const fs::path tmp = file.string() + "." + std::to_string(::getpid()) + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write, ec);
+    out << text;
+    if (!out || ec) return tl::unexpected("cannot write the in-cluster kubeconfig " + tmp.string());
+  }
+  fs::rename(tmp, file, ec);
+  if (ec) return tl::unexpected("cannot write the in-cluster kubeconfig " + file.string() + ": " + ec.message());
+  return file.string();
+}
+
 tl::expected<Config, std::string> load_config(const LoadOptions& options) {
   json document = defaults(options.environment);
   std::vector<std::string> sources{"defaults"};
@@ -429,6 +476,14 @@ tl::expected<Config, std::string> load_config(const LoadOptions& options) {
                            : document.contains("kubeconfig") ? "the configuration"
                                                              : "KUBECONFIG") +
                           ")");
+  }
+  config.service_account_dir = env_or(options.environment, "EKS_SRE_MCP_SERVICE_ACCOUNT_DIR", kServiceAccountDir);
+  // In a pod without a kubeconfig: the service account's, as kubectl and client-go find it there.
+  if (kubeconfig.empty() && !options.snapshot) {
+    auto written = write_in_cluster_kubeconfig(options.environment, config.service_account_dir, config.state_dir);
+    if (!written) return tl::unexpected(written.error());
+    kubeconfig = *written;
+    config.in_cluster = !kubeconfig.empty();
   }
   config.kubeconfig = kubeconfig;
   config.policy_file = options.policy.value_or(document.value("policy", ""));

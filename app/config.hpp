@@ -67,6 +67,9 @@ struct MonitorConfig {
   int retry_period_seconds = 2;
 };
 
+// Where Kubernetes mounts a pod's service account token, CA bundle and namespace.
+inline constexpr const char* kServiceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount";
+
 struct Config {
   std::string mode = "read_only";  // read_only | propose | auto
   std::string log_level = "info";
@@ -97,7 +100,12 @@ struct Config {
   std::string policy_file;  // empty: the built-in policy
   std::string snapshot;     // a snapshot directory to diagnose instead of the live cluster (offline replay)
   std::string audit_log;    // resolved: the configured path, else <state_dir>/audit.jsonl
-  std::string kubeconfig;   // resolved: --kubeconfig, config, KUBECONFIG, ~/.kube/config (empty when none exists)
+  std::string kubeconfig;   // resolved: --kubeconfig, config, KUBECONFIG, ~/.kube/config, else the in-cluster
+                            // one written to <state_dir>/in-cluster.kubeconfig (empty when there is none)
+  bool in_cluster = false;  // the kubeconfig was written from the pod's service account
+  // The pod's service account files (token, ca.crt, namespace): EKS_SRE_MCP_SERVICE_ACCOUNT_DIR, else the
+  // directory Kubernetes mounts them in.
+  std::string service_account_dir = std::string(kServiceAccountDir);
   std::map<std::string, UpstreamServer> mcp_servers;
   cost::Settings cost;  // the `cost` section: recommend_rightsizing's Prometheus, prices and strategy
 
@@ -118,6 +126,13 @@ struct LoadOptions {
   std::optional<std::string> snapshot;             // --snapshot: read the cluster from a snapshot directory
   std::optional<std::string> prometheus_url;       // --prometheus-url: cost.prometheus.url
 };
+
+// In a pod (KUBERNETES_SERVICE_HOST and _PORT set, a token in `service_account_dir`): writes a kubeconfig
+// (0600) into `state_dir` that reaches the API server as the service account, by `tokenFile` so a rotated
+// token is read again, and returns its path; "" when not in a pod.
+tl::expected<std::string, std::string> write_in_cluster_kubeconfig(
+    const std::map<std::string, std::string>& environment, const std::string& service_account_dir,
+    const std::string& state_dir);
 
 // The process environment as a map.
 std::map<std::string, std::string> process_environment();

@@ -305,7 +305,7 @@ tl::expected<std::shared_ptr<agents::Runtime>, std::string> make_agents(const Co
 std::string lease_namespace(const Config& config) {
   if (!config.monitor.lease_namespace.empty()) return config.monitor.lease_namespace;
   // In a pod, the service account's namespace (where the deploy manifests put the Lease and its Role).
-  std::ifstream in("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
+  std::ifstream in(std::filesystem::path(config.service_account_dir) / "namespace");
   std::string ns;
   if (in >> ns && !ns.empty()) return ns;
   return "default";

@@ -526,7 +526,7 @@ const std::map<std::string, K8sTool, std::less<>>& kubernetes_tools() {
           }
           a.replicas = args["scale"].get<int>();
         },
-        "reads, and with a scale updates, the named workload's scale subresource (GET/PATCH .../NAME/scale)"}},
+        "reads, and with a scale replaces, the named workload's scale subresource (GET, then PUT .../NAME/scale)"}},
       {"resources_create_or_update",
        {"apply",
         true,

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iterator>
 
 namespace eks::app {
 namespace {
@@ -115,6 +116,57 @@ TEST_F(ConfigTest, MaskedHidesEverySecret) {
 TEST_F(ConfigTest, UpstreamNeedsCommandOrUrlNotBoth) {
   options_.file = write("c.yaml", "mcpServers:\n  k:\n    command: x\n    url: http://127.0.0.1:1/mcp\n");
   EXPECT_FALSE(load_config(options_));
+}
+
+TEST_F(ConfigTest, InClusterWritesAPrivateKubeconfigFromTheServiceAccount) {
+  const auto sa = dir_ / "serviceaccount";
+  fs::create_directories(sa);
+  write("serviceaccount/token", "sa-token");
+  write("serviceaccount/ca.crt", "-----BEGIN CERTIFICATE-----\n");
+  write("serviceaccount/namespace", "sre\n");
+  options_.environment["KUBERNETES_SERVICE_HOST"] = "10.100.0.1";
+  options_.environment["KUBERNETES_SERVICE_PORT"] = "443";
+  options_.environment["EKS_SRE_MCP_SERVICE_ACCOUNT_DIR"] = sa.string();
+  const auto c = load_config(options_);
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_TRUE(c->in_cluster);
+  EXPECT_EQ(c->service_account_dir, sa.string());
+  EXPECT_EQ(c->kubeconfig, c->state_dir + "/in-cluster.kubeconfig");
+  EXPECT_EQ(fs::status(c->kubeconfig).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  std::ifstream in(c->kubeconfig);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("server: \"https://10.100.0.1:443\""), std::string::npos) << text;
+  EXPECT_NE(text.find("tokenFile: \"" + (sa / "token").string() + "\""), std::string::npos) << text;
+  EXPECT_NE(text.find("certificate-authority: \"" + (sa / "ca.crt").string() + "\""), std::string::npos) << text;
+  EXPECT_NE(text.find("namespace: \"sre\""), std::string::npos) << text;
+  EXPECT_EQ(text.find("sa-token"), std::string::npos) << "the token stays in its file";
+}
+
+TEST_F(ConfigTest, InClusterNeedsTheEnvironmentAndTheToken) {
+  const auto sa = dir_ / "serviceaccount";
+  fs::create_directories(sa);
+  options_.environment["EKS_SRE_MCP_SERVICE_ACCOUNT_DIR"] = sa.string();
+  options_.environment["KUBERNETES_SERVICE_HOST"] = "fd00::1";
+  options_.environment["KUBERNETES_SERVICE_PORT"] = "443";
+  auto c = load_config(options_);  // no token file: not in a pod
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_FALSE(c->in_cluster);
+  EXPECT_EQ(c->kubeconfig, "");
+  write("serviceaccount/token", "t");
+  c = load_config(options_);
+  ASSERT_TRUE(c) << c.error();
+  ASSERT_TRUE(c->in_cluster);
+  std::ifstream in(c->kubeconfig);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("https://[fd00::1]:443"), std::string::npos) << text;
+  EXPECT_EQ(text.find("certificate-authority"), std::string::npos) << text;
+  EXPECT_NE(text.find("namespace: \"default\""), std::string::npos) << text;
+  // A kubeconfig found the usual way wins.
+  options_.kubeconfig = write("kc", "apiVersion: v1\nkind: Config\n").string();
+  c = load_config(options_);
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_FALSE(c->in_cluster);
+  EXPECT_EQ(c->kubeconfig, options_.kubeconfig);
 }
 
 TEST_F(ConfigTest, InvalidYamlNamesTheLine) {

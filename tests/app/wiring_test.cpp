@@ -82,6 +82,20 @@ TEST(CurrentNamespace, ReadsTheCurrentContextsNamespace) {
   EXPECT_EQ(current_namespace("/nonexistent/kubeconfig").value_or("?"), "default");
 }
 
+TEST(LeaseNamespace, TheConfiguredOneElseTheServiceAccountsElseDefault) {
+  const auto dir = std::filesystem::path(::testing::TempDir()) / "lease-serviceaccount";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "namespace") << "sre";
+  Config c = base();
+  c.service_account_dir = dir.string();
+  EXPECT_EQ(lease_namespace(c), "sre");
+  c.monitor.lease_namespace = "ops";
+  EXPECT_EQ(lease_namespace(c), "ops");
+  c.monitor.lease_namespace.clear();
+  c.service_account_dir = "/nonexistent/serviceaccount";
+  EXPECT_EQ(lease_namespace(c), "default");
+}
+
 TEST(CurrentNamespace, MergesKubeconfigFilesAsTheGoClientDoes) {
   // The first file that sets current-context wins, and the first definition of a context; missing files are
   // skipped.
