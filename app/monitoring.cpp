@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "server/logging.hpp"
+#include "tools/rightsizing.hpp"
 
 namespace eks::app {
 namespace {
@@ -83,7 +84,12 @@ tl::expected<std::unique_ptr<Monitoring>, std::string> make_monitor(const Config
   options.incidents_why_not =
       "no incident repository is configured: set github.incident_repository and a github "
       "upstream under mcpServers";
-  options.cost_configured = !config.cost.prometheus.url.empty();
+  // Without Prometheus, the monitor builds the usage history itself: a metrics-API sample every step into the
+  // samples file, which recommend_rightsizing reads (low confidence until there are enough points).
+  const bool sampling = config.cost.prometheus.url.empty() && !application.services.cost.samples_file.empty() &&
+                        application.services.kubernetes;
+  options.cost_configured = !config.cost.prometheus.url.empty() || sampling;
+  if (sampling) options.sample_every = std::chrono::seconds(std::max(1, config.cost.prometheus.step_seconds));
   options.reports_dir = state_dir / "reports";
   options.report_max_age = std::chrono::hours(24 * m.report_retention_days);
   options.report_max_bytes = static_cast<std::uintmax_t>(m.report_max_total_mb) << 20;
@@ -100,6 +106,7 @@ tl::expected<std::unique_ptr<Monitoring>, std::string> make_monitor(const Config
     return dispatcher.run_call(*prepared, context, protocol::kHandshakeVersions.front());
   };
   hooks.cycle_done = [&dispatcher = *application.dispatcher] { monitor_resources_updated(dispatcher); };
+  hooks.sample_usage = [&services = application.services] { return tools::record_usage_sample(services); };
   std::shared_ptr<monitor::LeaderElector> elector;
   if (m.leader_election && !flags.once) {
     if (!application.services.kubernetes)

@@ -193,6 +193,7 @@ CycleResult Monitor::run_cycle() {
       case Transition::clearing: break;
     }
   }
+  if (!stopping_ && result.outcome.empty()) maybe_sample(cycle);
   if (!stopping_ && result.outcome.empty()) maybe_cost(cycle);
 
   std::vector<FindingRecord> records;
@@ -472,6 +473,23 @@ void Monitor::resolve(Cycle& cycle, FindingRecord& record) {
   }
 }
 
+void Monitor::maybe_sample(Cycle& cycle) {
+  if (options_.sample_every.count() <= 0 || !hooks_.sample_usage) return;
+  if (last_sample_ != Clock::time_point{} && cycle.now - last_sample_ < options_.sample_every) return;
+  last_sample_ = cycle.now;  // a failed sample waits for the next step too: it says so once per step, not per cycle
+  const auto recorded = hooks_.sample_usage();
+  {
+    std::lock_guard lock(mutex_);
+    ++usage_samples_[recorded ? "ok" : "failed"];
+  }
+  if (!recorded) {
+    cycle.notes.push_back("usage sample failed: " + recorded.error());
+    log()->warn("usage sample: {}", recorded.error());
+  } else {
+    log()->debug("usage sample: {} containers", *recorded);
+  }
+}
+
 void Monitor::maybe_cost(Cycle& cycle) {
   if (options_.cost_every.count() <= 0) return;
   if (!options_.cost_configured) {
@@ -723,6 +741,11 @@ std::string Monitor::metrics() const {
   m << "# HELP eks_sre_mcp_monitor_escalations_total Incidents the monitor filed.\n"
        "# TYPE eks_sre_mcp_monitor_escalations_total counter\n"
     << "eks_sre_mcp_monitor_escalations_total " << escalations_ << "\n";
+  m << "# HELP eks_sre_mcp_monitor_usage_samples_total Metrics-API usage samples recorded for right-sizing, by "
+       "result.\n"
+       "# TYPE eks_sre_mcp_monitor_usage_samples_total counter\n";
+  for (const auto& [result, n] : usage_samples_)
+    m << "eks_sre_mcp_monitor_usage_samples_total{result=\"" << result << "\"} " << n << "\n";
   m << "# HELP eks_sre_mcp_monitor_leader Whether this replica acts (1) or waits for the lease (0).\n"
        "# TYPE eks_sre_mcp_monitor_leader gauge\n"
     << "eks_sre_mcp_monitor_leader " << (hooks_.may_act() ? 1 : 0) << "\n";

@@ -17,6 +17,7 @@
 #include <string>
 
 #include <nlohmann/json.hpp>
+#include <tl/expected.hpp>
 
 #include "monitor/lifecycle.hpp"
 #include "monitor/state_store.hpp"
@@ -33,6 +34,9 @@ struct Options {
   bool model_configured = false;               // deep investigations of new critical findings
   double max_cost_usd_per_hour = 1.0;          // their budget over the trailing hour
   std::chrono::seconds cost_every{24 * 3600};  // right-sizing into the report; 0: never
+  // A usage sample from the metrics API this often (Hooks::sample_usage), so right-sizing has a history without
+  // Prometheus; 0: never (Prometheus is configured, or there is no live cluster).
+  std::chrono::seconds sample_every{0};
   bool incidents_configured = false;
   std::string incidents_why_not;  // what to configure, logged once when incidents are not configured
   bool cost_configured = false;
@@ -53,6 +57,8 @@ struct Hooks {
   std::function<bool()> may_act = [] { return true; };
   // After each committed cycle (resources changed: tell subscribers).
   std::function<void()> cycle_done;
+  // Records one usage sample of every container (the number recorded, or why not).
+  std::function<tl::expected<std::size_t, std::string>()> sample_usage;
 };
 
 // What one cycle found and did; `status` is `monitor --once`'s exit status: 0 healthy, 1 findings, 2 error.
@@ -102,6 +108,7 @@ class Monitor {
   void resolve(Cycle& cycle, FindingRecord& record);
   void deep_investigation(Cycle& cycle, FindingRecord& record);
   void maybe_cost(Cycle& cycle);
+  void maybe_sample(Cycle& cycle);
   Json build_report(const std::string& kind, Clock::time_point from, Clock::time_point to, const Json& cycle) const;
   void write_reports(const Json& cycle_json, bool has_findings, Clock::time_point now);
   void notify(const notify::Message& message);
@@ -116,6 +123,7 @@ class Monitor {
   std::condition_variable wake_;
   bool warned_incidents_ = false;
   bool warned_cost_ = false;
+  Clock::time_point last_sample_{};
   bool warned_model_ = false;
   int read_failures_in_a_row_ = 0;
   std::deque<std::pair<Clock::time_point, double>> model_spend_;  // deep investigations in the trailing hour
@@ -131,6 +139,7 @@ class Monitor {
   std::map<std::string, std::uint64_t> remediations_;                            // result -> count
   std::uint64_t escalations_ = 0;
   std::uint64_t slow_cycles_ = 0;
+  std::map<std::string, std::uint64_t> usage_samples_;  // ok | failed -> count
   double last_cycle_ms_ = 0;
 };
 

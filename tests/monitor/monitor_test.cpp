@@ -20,12 +20,17 @@ struct Harness {
   Clock::time_point now =
       Clock::time_point(std::chrono::sys_days(std::chrono::year{2026} / 12 / 7)) + std::chrono::hours(6);
   std::unique_ptr<Monitor> monitor;
+  std::function<tl::expected<std::size_t, std::string>()> sample;
 
   explicit Harness(Options options = {}, std::unique_ptr<StateStore> store = nullptr) {
     if (!store) store = std::move(*StateStore::open(":memory:"));
     Hooks hooks;
     hooks.call_tool = [this](const std::string& tool, const Json& args) { return tools(tool, args); };
     hooks.now = [this] { return now; };
+    hooks.sample_usage = [this]() -> tl::expected<std::size_t, std::string> {
+      if (!sample) return tl::unexpected(std::string("no sampler"));
+      return sample();
+    };
     options.incidents_configured = true;
     monitor = std::make_unique<Monitor>(std::move(options), std::move(hooks), std::move(store));
   }
@@ -279,6 +284,45 @@ TEST(Monitor, NewCriticalFindingsGetDeepInvestigationsWithinTheBudget) {
   h.tools.findings["f-00000000000000d9"] = finding("f-00000000000000d9", "OOMKilled", "shop", "api-9", "critical");
   h.cycle();
   EXPECT_EQ(deep_calls(), 4) << "an hour later the budget is back";
+}
+
+TEST(Monitor, UsageIsSampledOncePerStepAndAFailedSampleIsSaidOnce) {
+  Options options;
+  options.sample_every = std::chrono::minutes(10);
+  Harness h(options);
+  int samples = 0;
+  std::string failure;
+  h.sample = [&]() -> tl::expected<std::size_t, std::string> {
+    ++samples;
+    if (!failure.empty()) return tl::unexpected(failure);
+    return 12;
+  };
+  h.cycle();  // cycles every 5 minutes: a sample every other cycle
+  EXPECT_EQ(samples, 1);
+  h.cycle();
+  EXPECT_EQ(samples, 1);
+  h.cycle();
+  EXPECT_EQ(samples, 2);
+  failure = "the cluster serves no metrics API (metrics-server)";
+  const auto skipped = h.cycle();
+  const auto failed = h.cycle();
+  EXPECT_EQ(samples, 3);
+  EXPECT_EQ(skipped.detail.find("usage sample failed"), std::string::npos) << skipped.detail;
+  EXPECT_NE(failed.detail.find("usage sample failed: the cluster serves no metrics API"), std::string::npos)
+      << failed.detail;
+  EXPECT_EQ(failed.outcome, "healthy");  // a missing sample is no finding and no failed cycle
+  const std::string metrics = h.monitor->metrics();
+  EXPECT_NE(metrics.find("eks_sre_mcp_monitor_usage_samples_total{result=\"ok\"} 2"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("eks_sre_mcp_monitor_usage_samples_total{result=\"failed\"} 1"), std::string::npos);
+}
+
+TEST(Monitor, NoSamplesWithoutASampleInterval) {
+  Harness h;
+  int samples = 0;
+  h.sample = [&]() -> tl::expected<std::size_t, std::string> { return ++samples; };
+  h.cycle();
+  h.cycle();
+  EXPECT_EQ(samples, 0);
 }
 
 TEST(Monitor, FollowerRunsNoCycle) {
