@@ -352,6 +352,22 @@ test('monitor --once: exit 0 on a healthy cluster, 1 with findings, 2 when the c
     let r = await cli(healthy.kubeconfig, 'once-a');
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^healthy: 0 open/);
+    // Without Prometheus each cycle records a metrics-API sample (one per step, 10 s here) into usage.sqlite, and
+    // right-sizing reads that history: a cycle, then its own call one step later, give storefront's 2 pods 2 each.
+    const sampled = path.join(iso.dir, 'sampled.yaml');
+    fs.writeFileSync(sampled, fs.readFileSync(onceConfig, 'utf8') +
+      'cost:\n  prometheus:\n    step_seconds: 10\n  strategy:\n    points_required: 4\n');
+    const env = { ...iso.env, XDG_STATE_HOME: path.join(iso.dir, 'once-s') };
+    const nextStep = () => new Promise((resolve) => setTimeout(resolve, 10100 - (Date.now() % 10000)));
+    for (const command of [['monitor', '--once'], ['rightsizing', '--namespace', 'shop', '--format', 'json']]) {
+      await nextStep();
+      r = await run(SERVER, [...command, '--config', sampled, '--kubeconfig', healthy.kubeconfig],
+        { env, cwd: iso.dir, timeoutMs: 90000 });
+    }
+    const storefront = JSON.parse(r.stdout || '{}').recommendations?.find((x) => x.workload.name === 'storefront');
+    assert.ok(storefront, r.stdout + r.stderr);
+    assert.equal(storefront.points, 4, JSON.stringify(storefront));
+    assert.equal(storefront.status, 'ok', JSON.stringify(storefront));
     r = await cli(failing.kubeconfig, 'once-b');
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /^findings: [1-9]\d* open/);
