@@ -504,7 +504,8 @@ void Monitor::maybe_cost(Cycle& cycle) {
     if (at && cycle.now - *at < options_.cost_every) return;
   }
   std::string error;
-  const Json rs = tool("recommend_rightsizing", {{"max_results", 10}}, error);
+  // quick: the daily figures need no model (deep investigations have their own budget).
+  const Json rs = tool("recommend_rightsizing", {{"max_results", 10}, {"depth", "quick"}}, error);
   if (!error.empty()) {
     cycle.notes.push_back("right-sizing failed: " + error);
     return;

@@ -1,13 +1,19 @@
 // recommend_rightsizing: requests and limits each workload's containers should have, from their usage history
 // (Robusta KRR's simple strategy by default), and what that saves in dollars (each pod's request-based share of
 // its node's price, as OpenCost allocates). Reads the cluster and Prometheus; changes nothing.
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <regex>
+#include <set>
 #include <sstream>
 
+#include "schemas/schemas.hpp"
 #include "tools/cost/prices.hpp"
 #include "tools/cost/prometheus.hpp"
 #include "tools/cost/rightsizing.hpp"
 #include "tools/cost/samples.hpp"
+#include "tools/deep_analysis.hpp"
 #include "tools/rightsizing.hpp"
 #include "tools/toolset.hpp"
 
@@ -20,6 +26,7 @@ struct RightsizingQuery {
   std::optional<int> history_days;
   bool include_hpa = false;
   std::size_t max_results = 100;
+  std::optional<std::string> depth;
 };
 
 void from_json(const nlohmann::json& j, RightsizingQuery& q) {
@@ -28,13 +35,25 @@ void from_json(const nlohmann::json& j, RightsizingQuery& q) {
   server::argument(j, "history_days", q.history_days);
   server::argument(j, "include_hpa", q.include_hpa);
   server::argument(j, "max_results", q.max_results);
+  server::argument(j, "depth", q.depth);
 }
+
+constexpr const char* kAgent = "k8s-cost-optimizer";
 
 struct Rightsizing {
   cost::Report report;
+  agents::Outcome outcome;  // the explanation, or why there is none
+  std::string note;         // why no model ran, when that is expected
 };
 
-void to_json(nlohmann::json& j, const Rightsizing& r) { j = cost::to_json(r.report); }
+void to_json(nlohmann::json& j, const Rightsizing& r) {
+  j = cost::to_json(r.report);
+  if (r.outcome.answer)
+    j["explanation"] = {{"summary", r.outcome.answer->value("summary", "")},
+                        {"notes", r.outcome.answer->value("notes", nlohmann::json::array())}};
+  j["analysis"] = agents::analysis_json(r.outcome);
+  if (!r.note.empty()) j["analysis"]["note"] = r.note;
+}
 
 std::string money(double v) {
   std::ostringstream out;
@@ -82,7 +101,77 @@ std::string render_text(const Rightsizing& r) {
   }
   for (const auto& w : rep.warnings) text += "\nWarning: " + w;
   if (!rep.warnings.empty()) text += "\n";
+  if (const auto& answer = r.outcome.answer) {
+    text += "\n## Explanation (" + std::string(kAgent) + "; the figures above are ours)\n\n" +
+            answer->value("summary", "") + "\n";
+    for (const auto& n : answer->value("notes", nlohmann::json::array()))
+      text += "- " + n.value("id", "") + ": " + n.value("note", "") + "\n";
+  } else if (!r.outcome.failure.empty()) {
+    text += "\nNo explanation (" + r.outcome.failure + "); the recommendations above stand on their own.\n";
+  }
   return text;
+}
+
+// The dollar amounts a model's words may use: ours, to the cent or to the dollar.
+std::vector<double> figures_of(const nlohmann::json& recommendations, const cost::Totals& totals) {
+  std::vector<double> out{totals.monthly_cost_now, totals.monthly_cost_recommended, totals.monthly_savings};
+  for (const auto& r : recommendations)
+    for (const char* key : {"monthly_cost_now", "monthly_cost_recommended", "monthly_savings"})
+      if (r.contains(key) && r[key].is_number()) out.push_back(r[key].get<double>());
+  return out;
+}
+
+// The first dollar amount in `text` that is none of `figures` (a model may round to whole dollars), or nullopt.
+std::optional<std::string> invented_amount(const std::string& text, const std::vector<double>& figures) {
+  static const std::regex amount(R"(\$\s*([0-9][0-9,]*(\.[0-9]+)?))");
+  for (std::sregex_iterator it(text.begin(), text.end(), amount), end; it != end; ++it) {
+    std::string digits = (*it)[1].str();
+    std::erase(digits, ',');
+    const double value = std::strtod(digits.c_str(), nullptr);
+    const bool cents = (*it)[2].matched;
+    const bool ours = std::any_of(figures.begin(), figures.end(), [&](double f) {
+      return cents ? std::abs(f - value) < 0.005 + 1e-9 : std::abs(std::round(f) - value) < 0.5;
+    });
+    if (!ours) return it->str();
+  }
+  return std::nullopt;
+}
+
+// The k8s-cost-optimizer reads the largest recommendations (and may read the cluster with its read-only tools) and
+// explains them: what to change first, what could go wrong. Its words only; an amount it invents is refused.
+agents::Outcome explain(const agents::Runtime& runtime, const cost::Report& report, server::CallContext& context) {
+  constexpr std::size_t kTop = 10;
+  const auto all = cost::to_json(report)["recommendations"];
+  nlohmann::json chosen = nlohmann::json::array();
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < all.size() && i < kTop; ++i) {
+    ids.insert(all[i]["id"].get<std::string>());
+    chosen.push_back(all[i]);
+  }
+  const auto figures = figures_of(chosen, report.totals);
+  agents::Task task;
+  task.agent = kAgent;
+  task.prompt = "recommend_rightsizing computed " + std::to_string(report.total_recommendations) +
+                " recommendations from " + report.data_source + " usage; the " + std::to_string(chosen.size()) +
+                " with the largest savings are below, with the totals " +
+                nlohmann::json(cost::to_json(report)["totals"]).dump() +
+                ". Explain them to the on-call engineer in a few sentences: what they mean, what to change first and "
+                "the risks (a rare peak, an HPA, too little history). You may read the cluster with your tools. The "
+                "figures are computed and final: do not compute new ones, and write only dollar amounts that appear "
+                "here. Call submit_result once.\n\n" +
+                agents::untrusted("recommend_rightsizing recommendations", chosen.dump(2));
+  task.answer_schema = nlohmann::json::parse(schemas::text("recommend_rightsizing.answer"));
+  task.check = [ids, figures](const nlohmann::json& answer) -> std::optional<std::string> {
+    for (const auto& n : answer.value("notes", nlohmann::json::array()))
+      if (!ids.count(n.value("id", ""))) return "/notes: \"" + n.value("id", "") + "\" is not one of the ids given";
+    std::string words = answer.value("summary", "");
+    for (const auto& n : answer.value("notes", nlohmann::json::array())) words += "\n" + n.value("note", "");
+    if (auto amount = invented_amount(words, figures))
+      return "the amount " + *amount + " is not one of the figures given; use only the dollar amounts given";
+    return std::nullopt;
+  };
+  task.progress = [&context](const std::string& step) { context.progress(2.5, 3, "explain: " + step); };
+  return runtime.investigate(task, [&context] { return context.cancelled(); });
 }
 
 // Without Prometheus: the metrics API's current usage (pods_top through the Kubernetes upstream), one point per
@@ -139,7 +228,19 @@ server::Result<Rightsizing> run(const Services& services, const RightsizingQuery
   request.max_results = query.max_results;
   auto done = rightsizing_report(services, request, context);
   if (!done) return tl::unexpected(done.error());
-  return Rightsizing{std::move(done->report)};
+  Rightsizing out{std::move(done->report), {}, {}};
+  auto depth = deep::run(query.depth, services.agents.get(), kAgent, [&] {
+    if (out.report.recommendations.empty()) {
+      out.note = "nothing to explain: no recommendations";
+      return deep::without_model(services.agents.get(), kAgent, "");
+    }
+    return explain(*services.agents, out.report, context);
+  });
+  if (context.cancelled()) return server::tool_error("recommend_rightsizing was cancelled");
+  out.outcome = std::move(depth.outcome);
+  if (!depth.note.empty()) out.note = std::move(depth.note);
+  context.progress(3, 3, "done");
+  return out;
 }
 
 }  // namespace
@@ -210,7 +311,7 @@ server::Result<RightsizingRun> rightsizing_report(const Services& services, cons
                                                   : " or monitor cycle, kept in " + settings.samples_file) +
         "; a recommendation needs " + std::to_string(settings.strategy.points_required) + " points");
   }
-  context.progress(3, 3, "done");
+  context.progress(2, 3, "right-sized");
   return RightsizingRun{std::move(*report), std::move(*state)};
 }
 
@@ -238,7 +339,9 @@ server::ToolDef recommend_rightsizing_tool(const Services& services) {
           "(Prometheus: CPU request = the 95th percentile of usage, no CPU limit; memory request = limit = peak "
           "working set + 15%, more after an OOM kill; fewer than 100 data points or a resource an HPA scales on: no "
           "recommendation), with the monthly cost now and after (each pod's request share of its node's EC2, spot or "
-          "Fargate price) and the savings, largest first. Read-only: it changes nothing.",
+          "Fargate price) and the savings, largest first. With depth deep (the default when a model is configured) "
+          "the k8s-cost-optimizer subagent adds a short explanation in words; the figures stay ours. Read-only: it "
+          "changes nothing; propose_remediation turns a recommendation id into a plan.",
       .input_schema = "recommend_rightsizing.input",
       .output_schema = "recommend_rightsizing.output",
       .annotations = {.read_only = true, .destructive = false, .idempotent = true, .open_world = true},

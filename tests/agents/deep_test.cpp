@@ -4,6 +4,7 @@
 // model: they read what the tools return (the stand-in checks it) and submit an answer.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -649,6 +650,52 @@ TEST(DeepDiagnosis, AHealthyClusterHasNothingToInvestigate) {
   EXPECT_EQ(out["analysis"]["turns"], 0);
   EXPECT_EQ(out["analysis"]["note"], "nothing to investigate: no findings");
   EXPECT_EQ((*runtime)->stats()["investigations"], 0);
+}
+
+// recommend_rightsizing as the server builds it on this cluster: the metrics API's one sample is enough here.
+server::ToolDef rightsizing(Cluster& c, std::shared_ptr<Runtime> runtime) {
+  c.services.cluster = c.source;
+  c.services.agents = std::move(runtime);
+  c.services.cost.strategy.points_required = 1;
+  return tools::recommend_rightsizing_tool(c.services);
+}
+
+// The cost optimizer explains the recommendations in words; an amount that is not one of ours gets one repair turn,
+// and no figure of the result comes from the model.
+TEST(DeepCost, TheCostOptimizerExplainsWithOurFiguresOnly) {
+  ASSERT_TRUE(fs::exists(kUpstreamBinary));
+  TempDir dir;
+  Cluster c(kSource / "examples" / "scenarios" / "healthy", dir.path);
+  ASSERT_TRUE(c.sim.ready());
+  const json quick = call_tool(rightsizing(c, nullptr), {{"namespace", "shop"}});
+  ASSERT_FALSE(quick["recommendations"].empty()) << quick.dump(2).substr(0, 2000);
+  EXPECT_EQ(quick["analysis"]["mode"], "deterministic");
+  char ours[32];
+  std::snprintf(ours, sizeof ours, "$%.2f", quick["totals"]["monthly_savings"].get<double>());
+  const std::string id = quick["recommendations"][0]["id"];
+  auto answer = [&](const std::string& amount) {
+    return json{{"summary", "Lowering these requests saves " + amount + " a month; start with the largest change."},
+                {"notes", {{{"id", id}, {"note", "one day of history: a weekly peak would not show"}}}}};
+  };
+  FakeAnthropic fake(dir.path,
+                     script_of({step({{{"tool_use", {{"name", "submit_result"}, {"input", answer("$987.65")}}}}}),
+                                step({{{"tool_use", {{"name", "submit_result"}, {"input", answer(ours)}}}}})})
+                         .dump());
+  ASSERT_TRUE(fake.ready()) << fake.log_text();
+  const json deep = call_tool(rightsizing(c, runtime_for(c, fake, dir.path)), {{"namespace", "shop"}});
+  ASSERT_TRUE(deep.contains("explanation")) << deep["analysis"].dump();
+  EXPECT_NE(deep["explanation"]["summary"].get<std::string>().find(ours), std::string::npos);
+  EXPECT_EQ(deep["explanation"]["notes"][0]["id"], id);
+  EXPECT_EQ(deep["analysis"]["mode"], "agent");
+  EXPECT_EQ(deep["analysis"]["agent"], "k8s-cost-optimizer");
+  EXPECT_EQ(deep["analysis"]["repaired"], true);
+  EXPECT_EQ(deep["recommendations"], quick["recommendations"]) << "the model changes no figure";
+  EXPECT_EQ(deep["totals"], quick["totals"]);
+  EXPECT_NE(deep["_text"].get<std::string>().find("Explanation (k8s-cost-optimizer"), std::string::npos);
+  const auto requests = fake.message_requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_NE(requests[1].dump().find("is not one of the figures given"), std::string::npos);
+  expect_clean(fake);
 }
 
 }  // namespace
