@@ -3,6 +3,7 @@
 // one file search_code finds defining it; only the changed fields' lines are edited; the branch is our own
 // (github.branch_prefix), the pull request carries the plan and its evidence, and nothing is ever merged.
 #include <string>
+#include <tuple>
 
 #include "tools/incidents/code_search.hpp"
 #include "tools/incidents/manifest_edit.hpp"
@@ -64,6 +65,21 @@ std::vector<incidents::ManifestChange> changes_of(const remediation::Action& a, 
   } else if (a.type == "set_resources" && p.contains("changes") && p["changes"].is_array()) {
     for (const auto& ch : p["changes"]) {
       auto c = base(ch.value("container", ""));
+      if (ch.contains("after") && ch["after"].is_object()) {  // a right-sizing plan: each value that changes
+        const auto& before = ch.value("before", nlohmann::json::object());
+        for (const auto& [field, list, resource] : {std::tuple{"cpu_request", &c.requests, "cpu"},
+                                                    std::tuple{"cpu_limit", &c.limits, "cpu"},
+                                                    std::tuple{"memory_request", &c.requests, "memory"},
+                                                    std::tuple{"memory_limit", &c.limits, "memory"}}) {
+          const auto& value = ch["after"].value(field, nlohmann::json());
+          if (!value.is_string() || before.value(field, nlohmann::json()) == value) continue;
+          (*list)[resource] = value.get<std::string>();
+          described.push_back("container " + c.container + ": " + std::string(resource) +
+                              (list == &c.requests ? " request -> " : " limit -> ") + value.get<std::string>());
+        }
+        out.push_back(std::move(c));
+        continue;
+      }
       const nlohmann::json after = ch.value("requests_after", nlohmann::json::object());
       for (const auto& [resource, value] : after.items()) {
         c.requests[resource] = value.get<std::string>();

@@ -46,7 +46,9 @@ spec:
             - name: JAVA_TOOL_OPTIONS
               value: "-Xms512m -Xmx1g"   # month-end batches need the heap
           resources:
-            requests: {cpu: 250m, memory: 256Mi}
+            requests:
+              cpu: 250m
+              memory: 256Mi
             limits:
               cpu: "1"
               memory: 256Mi   # raise with care: nodes are m5.large
@@ -264,6 +266,32 @@ test('a set_resources plan becomes a pull request changing only the memory limit
   const writes = github.requests().slice(before).filter((q) => q.method !== 'GET');
   assert.ok(writes.every((q) => q.path.startsWith('/repos/acme/manifests/')), JSON.stringify(writes));
   assert.ok(!writes.some((q) => q.path.includes('/merge')));
+});
+
+test('a right-sizing plan becomes a pull request setting the recommended requests and limits', async () => {
+  const sized = path.join(iso.dir, 'config-rightsizing.yaml');
+  fs.writeFileSync(sized, `mode: auto\n${fs.readFileSync(config, 'utf8')}cost:\n  strategy:\n    points_required: 1\n`);
+  const eksSized = (args) => run(SERVER, [...args, '--config', sized, '--kubeconfig', oom.kubeconfig],
+    { env, cwd: iso.dir, timeoutMs: 90000 });
+  const report = JSON.parse((await eksSized(['rightsizing', '--namespace', 'reports', '--format', 'json'])).stdout || '{}');
+  const rec = (report.recommendations || []).find((x) => x.workload.name === 'report-renderer' && x.status === 'ok');
+  assert.ok(rec, JSON.stringify(report).slice(0, 2000));
+  const proposed = await eksSized(['propose_remediation', '--recommendation-ids', JSON.stringify([rec.id]), '--format', 'json']);
+  const plan = JSON.parse(proposed.stdout || '{}').plans?.[0];
+  assert.ok(plan, proposed.stdout + proposed.stderr);
+  const r = await eksSized(['create_config_pr', '--plan-id', plan.plan_id, '--format', 'json']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.path, 'apps/reports/renderer.yaml');
+  const edited = github.state().repos['acme/manifests'].branches[out.branch].files['apps/reports/renderer.yaml'];
+  const renderer = edited.slice(edited.indexOf('kind: Deployment'));
+  const { before, after } = plan.actions[0].params.changes[0];
+  // The first cpu and memory lines of the Deployment are its requests.
+  for (const [field, line] of [['cpu_request', /cpu: (\S+)/], ['memory_request', /memory: (\S+)/]]) {
+    if (after[field] !== before[field]) assert.equal(renderer.match(line)?.[1], after[field], `${field}\n${renderer}`);
+  }
+  assert.match(renderer, new RegExp(`memory: ${after.memory_limit}   # raise with care`));
+  assert.equal(edited.split('\n').length, MANIFEST.split('\n').length, 'values change in place; comments stay');
 });
 
 test('analyze_pod_logs points at the code that writes the top error line, as a lead', async () => {
