@@ -67,10 +67,9 @@ std::vector<incidents::ManifestChange> changes_of(const remediation::Action& a, 
       auto c = base(ch.value("container", ""));
       if (ch.contains("after") && ch["after"].is_object()) {  // a right-sizing plan: each value that changes
         const auto& before = ch.value("before", nlohmann::json::object());
-        for (const auto& [field, list, resource] : {std::tuple{"cpu_request", &c.requests, "cpu"},
-                                                    std::tuple{"cpu_limit", &c.limits, "cpu"},
-                                                    std::tuple{"memory_request", &c.requests, "memory"},
-                                                    std::tuple{"memory_limit", &c.limits, "memory"}}) {
+        for (const auto& [field, list, resource] :
+             {std::tuple{"cpu_request", &c.requests, "cpu"}, std::tuple{"cpu_limit", &c.limits, "cpu"},
+              std::tuple{"memory_request", &c.requests, "memory"}, std::tuple{"memory_limit", &c.limits, "memory"}}) {
           const auto& value = ch["after"].value(field, nlohmann::json());
           if (!value.is_string() || before.value(field, nlohmann::json()) == value) continue;
           (*list)[resource] = value.get<std::string>();
