@@ -295,10 +295,10 @@ void mask_private_keys(std::string& text) {
     std::size_t stop = text.size();
     if (end != std::string::npos) stop = end;
     text.replace(body, stop - body, "\n" + std::string(kMask) + "\n");
-    from = body + kMask.size() + 2;
     if (end == std::string::npos) return;
-    const std::size_t close = text.find("-----", from + 9);
-    from = close == std::string::npos ? text.size() : close + 5;
+    // On after "-----END ". Going on after the next "-----" (the END line's closing, as it did) skipped the next
+    // key's header when the END line was broken ("-----END P" and no closing): that "-----" was the header's opening.
+    from = body + kMask.size() + 2 + 9;
   }
 }
 

@@ -1,5 +1,6 @@
 #include "safety/strict_yaml.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <set>
@@ -23,6 +24,18 @@ std::string text_of(fy_token* token) {
   std::size_t len = 0;
   const char* text = token ? fy_token_get_text(token, &len) : nullptr;
   return text ? std::string(text, len) : std::string();
+}
+
+// The text of a single-quoted scalar, decoded here rather than by fy_token_get_text: on one holding a run of ''
+// escapes ('''') libfyaml 0.7.12 leaks memory (fy_atom_format_text returns early without freeing its iterator's
+// chunk array: KBs a scalar, growing with the run) and, over several lines, gets the text wrong; it also reads a CR
+// LF before a closing quote's blank line as a newline, not a space. The token's marks bound the content, quotes
+// excluded; libfyaml has scanned it.
+std::string single_quoted_text_of(fy_token* token, std::string_view input) {
+  const fy_mark* start = fy_token_start_mark(token);
+  const fy_mark* end = fy_token_end_mark(token);
+  if (!start || !end || start->input_pos > end->input_pos || end->input_pos > input.size()) return text_of(token);
+  return single_quoted_text(input.substr(start->input_pos, end->input_pos - start->input_pos));
 }
 
 int line_of(fy_token* token) {
@@ -69,6 +82,44 @@ std::string parser_error(fy_parser* parser) {
 }
 
 }  // namespace
+
+std::string single_quoted_text(std::string_view raw) {
+  // '' is a quote; nothing else is escaped. Over several lines the scalar folds like any flow scalar: the
+  // whitespace around each line break goes, a single break becomes a space and each empty line a newline; the
+  // whitespace after the opening quote and before the closing one stays.
+  auto unescape = [](std::string& out, std::string_view part) {
+    for (std::size_t i = 0; i < part.size(); ++i) {
+      out += part[i];
+      if (part[i] == '\'' && i + 1 < part.size() && part[i + 1] == '\'') ++i;
+    }
+  };
+  constexpr std::string_view kSpace = " \t";
+  std::vector<std::string_view> lines;
+  for (std::size_t begin = 0;;) {
+    const std::size_t br = raw.find_first_of("\r\n", begin);
+    if (br == std::string_view::npos) {
+      lines.push_back(raw.substr(begin));
+      break;
+    }
+    lines.push_back(raw.substr(begin, br - begin));
+    begin = br + (raw[br] == '\r' && br + 1 < raw.size() && raw[br + 1] == '\n' ? 2 : 1);
+  }
+  std::string out;
+  std::size_t empty_lines = 0;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::string_view line = lines[i];
+    if (i > 0) line.remove_prefix(std::min(line.size(), line.find_first_not_of(kSpace)));
+    if (i + 1 < lines.size()) line = line.substr(0, line.find_last_not_of(kSpace) + 1);
+    if (i > 0 && i + 1 < lines.size() && line.empty()) {
+      ++empty_lines;
+      continue;
+    }
+    if (i > 0) out.append(empty_lines ? empty_lines : 1, empty_lines ? '\n' : ' ');
+    empty_lines = 0;
+    unescape(out, line);
+  }
+  return out;
+}
 
 tl::expected<std::vector<json>, std::string> parse_strict_all(std::string_view text) {
   // Directives (%YAML, %TAG) are refused before libfyaml sees them: 0.7.12 scans a malformed one ("%YAM" and a
@@ -159,8 +210,10 @@ tl::expected<std::vector<json>, std::string> parse_strict_all(std::string_view t
       case FYET_SCALAR: {
         const int line = line_of(event->scalar.value);
         if (!plain_node(event->scalar.anchor, event->scalar.tag, line)) break;
-        const std::string value = text_of(event->scalar.value);
-        const bool plain = fy_token_scalar_style(event->scalar.value) == FYSS_PLAIN;
+        const fy_scalar_style style = fy_token_scalar_style(event->scalar.value);
+        const std::string value = style == FYSS_SINGLE_QUOTED ? single_quoted_text_of(event->scalar.value, text)
+                                                              : text_of(event->scalar.value);
+        const bool plain = style == FYSS_PLAIN;
         const bool is_key = !stack.empty() && stack.back().value.is_object() && !stack.back().key;
         if (is_key && plain && value == "<<") {
           error = at(line) + "merge key \"<<\" is not accepted (readers disagree on merges); write the keys out";

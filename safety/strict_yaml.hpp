@@ -19,4 +19,8 @@ namespace eks::safety::yaml {
 // 0x1f, 1_000, 1:20: quote them). Null documents are skipped. Never throws.
 tl::expected<std::vector<nlohmann::json>, std::string> parse_strict_all(std::string_view text);
 
+// The value of a single-quoted scalar from its content as written, quotes excluded and already scanned as valid:
+// '' unescaped, lines folded. parse_strict_all reads single-quoted scalars with it.
+std::string single_quoted_text(std::string_view raw);
+
 }  // namespace eks::safety::yaml

@@ -19,6 +19,7 @@
 #include <regex>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace eks::protocol {
 
@@ -86,6 +87,75 @@ std::string dump(const json& v) {
 }
 
 std::string quote(std::string_view s) { return dump(json(std::string(s))); }
+
+// libstdc++'s std::regex builds a counted repetition by copying the repeated automaton once per count: a{100000}
+// or (a{1000}){1000} costs memory and time by the million, and a count past LONG_MAX overflows inside its
+// compiler (undefined behaviour). A schema's pattern whose counts, multiplied out, pass this bound is refused.
+constexpr double kMaxRegexSize = 100000;
+
+// The size of a regular expression with its counted repetitions ({n}, {n,}, {n,m}) multiplied out: an upper
+// bound (alternatives add up, every other character counts one).
+double expanded_size(std::string_view source) {
+  std::vector<double> groups{0};  // the size of each group open, the outermost first
+  double last = 0;                // the size of the last atom or group: what a count repeats
+  auto add = [&](double size) {
+    groups.back() += size;
+    last = size;
+  };
+  auto number = [&](std::size_t& i, double& value) {
+    const std::size_t start = i;
+    for (value = 0; i < source.size() && source[i] >= '0' && source[i] <= '9'; ++i) {
+      value = std::min(value * 10 + (source[i] - '0'), 1e18);
+    }
+    return i > start;
+  };
+  for (std::size_t i = 0; i < source.size(); ++i) {
+    const char c = source[i];
+    if (c == '\\') {
+      ++i;
+      add(1);
+    } else if (c == '[') {  // a class, up to its closing ']' (one first in the class is a character)
+      std::size_t j = i + 1;
+      if (j < source.size() && source[j] == '^') ++j;
+      if (j < source.size() && source[j] == ']') ++j;
+      for (; j < source.size() && source[j] != ']'; ++j) {
+        if (source[j] == '\\') ++j;
+      }
+      i = j;
+      add(1);
+    } else if (c == '(') {
+      groups.push_back(0);
+    } else if (c == ')' && groups.size() > 1) {
+      const double size = groups.back();
+      groups.pop_back();
+      add(size);
+    } else if (c == '{') {
+      std::size_t j = i + 1;
+      double low = 0;
+      double high = 0;
+      if (!number(j, low)) {
+        add(1);
+        continue;
+      }
+      high = low;
+      if (j < source.size() && source[j] == ',') {
+        ++j;
+        if (!number(j, high)) high = low + 1;
+      }
+      if (j >= source.size() || source[j] != '}') {
+        add(1);
+        continue;
+      }
+      groups.back() += last * (std::max(low, high) - 1);
+      i = j;
+    } else {
+      add(1);
+    }
+  }
+  double total = 0;
+  for (const double size : groups) total += size;
+  return total;
+}
 
 std::string truncated(std::string s, std::size_t limit = 60) {
   if (s.size() > limit) {
@@ -732,6 +802,10 @@ class Compiler {
   }
 
   std::optional<std::regex> compile_regex(std::size_t doc, const std::string& pointer, const std::string& source) {
+    if (expanded_size(source) > kMaxRegexSize) {
+      return fail("invalid schema: keyword at " + where(doc, pointer) + " has a regular expression " + quote(source) +
+                  " whose counted repetitions multiply out past 100000 (std::regex would build every copy)");
+    }
     try {
       return std::regex(source, std::regex::ECMAScript);
     } catch (const std::regex_error& e) {

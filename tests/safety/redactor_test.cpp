@@ -394,5 +394,16 @@ TEST(Redactor, MasksAPrivateKeyAfterABrokenHeader) {
   EXPECT_EQ(out.find("MIIEpAIBAAKCAQEAsecret"), std::string::npos) << out;
 }
 
+// Found by fuzzing: after a key whose END line was broken ("-----END P", no closing dashes), the scan went on after
+// the next "-----", the following key's header, and left that key in the clear.
+TEST(Redactor, MasksAPrivateKeyAfterABrokenEndLine) {
+  const std::string text =
+      "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANfirst\n-----END P\n"
+      "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEAsecond\n-----END RSA PRIVATE KEY-----\n";
+  const std::string out = Redactor().redact(text);
+  EXPECT_EQ(out.find("MIIEvQIBADANfirst"), std::string::npos) << out;
+  EXPECT_EQ(out.find("MIIEpAIBAAKCAQEAsecond"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace eks::safety

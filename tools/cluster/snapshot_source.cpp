@@ -25,9 +25,16 @@ tl::expected<std::string, std::string> read_file(const fs::path& path) {
   return s.str();
 }
 
+// A document's kind, "" when it has none or one that is not a string: value() would throw on a file whose kind is
+// a mapping or a number.
+std::string kind_of(const Json& doc) {
+  const auto it = doc.find("kind");
+  return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 bool is_list(const Json& doc) {
   if (!doc.is_object() || !doc.contains("items") || !doc["items"].is_array()) return false;
-  const std::string kind = doc.value("kind", "");
+  const std::string kind = kind_of(doc);
   return kind.size() >= 4 && kind.ends_with("List");
 }
 
@@ -38,7 +45,7 @@ void add_document(ClusterState& part, const LoadScope& scope, const Json& doc) {
     if (object.is_object() && in_scope(scope, object)) part.add(object);
   };
   if (!is_list(doc)) return take(doc);
-  const std::string list_kind = doc.value("kind", "");
+  const std::string list_kind = kind_of(doc);
   const std::string item_kind = list_kind == "List" ? std::string() : list_kind.substr(0, list_kind.size() - 4);
   for (const auto& item : doc["items"]) {
     if (!item.is_object()) continue;

@@ -113,6 +113,15 @@ std::pair<std::size_t, std::size_t> block(const std::vector<Line>& lines, std::s
   return {at + 1, end};
 }
 
+// The indent of the entries of the block [begin, end): its first line that is not blank or a comment (a comment
+// may sit at any column, even left of the block's key), or `otherwise` when it has none.
+int entry_indent(const std::vector<Line>& lines, std::size_t begin, std::size_t end, int otherwise) {
+  for (std::size_t i = begin; i < end; ++i) {
+    if (!lines[i].blank) return lines[i].indent;
+  }
+  return otherwise;
+}
+
 // The first entry `key` directly in [begin, end) at indent `indent` (or any indent when -1).
 std::optional<std::size_t> find_key(const std::vector<Line>& lines, std::size_t begin, std::size_t end,
                                     const std::string& key, int indent) {
@@ -136,7 +145,7 @@ std::vector<Document> documents(const std::vector<Line>& lines) {
     if (const auto k = find_key(lines, start, end, "kind", 0)) d.kind = entry(lines[*k])->value;
     if (const auto m = find_key(lines, start, end, "metadata", 0)) {
       const auto [b, e] = block(lines, *m, 0);
-      const int child = b < e ? lines[b].indent : 2;
+      const int child = entry_indent(lines, b, e, 2);
       if (const auto n = find_key(lines, b, e, "name", child)) d.name = entry(lines[*n])->value;
       if (const auto n = find_key(lines, b, e, "namespace", child)) d.ns = entry(lines[*n])->value;
     }
@@ -167,7 +176,7 @@ tl::expected<void, std::string> set_resource(std::vector<Line>& lines, std::size
     res = item_end++;
   }
   auto [rb, re] = block(lines, *res, field_indent);
-  const int step = rb < re ? lines[rb].indent - field_indent : 2;
+  const int step = entry_indent(lines, rb, re, field_indent + 2) - field_indent;
   auto sec = find_key(lines, rb, re, section, field_indent + step);
   if (sec && !entry(lines[*sec])->value.empty())
     return tl::unexpected("its resources." + section + " are written in flow style; edit them by hand");
@@ -194,14 +203,7 @@ tl::expected<void, std::string> set_resource(std::vector<Line>& lines, std::size
 // adding the missing keys two columns deeper at each level.
 tl::expected<void, std::string> set_path(std::vector<Line>& lines, std::size_t begin, std::size_t end, int indent,
                                          const std::vector<std::string>& path, const std::string& value) {
-  if (indent < 0) {
-    indent = 0;
-    for (std::size_t i = begin; i < end; ++i)
-      if (!lines[i].blank) {
-        indent = lines[i].indent;
-        break;
-      }
-  }
+  if (indent < 0) indent = entry_indent(lines, begin, end, 0);
   const auto at = find_key(lines, begin, end, path.front(), indent);
   const std::string pad(static_cast<std::size_t>(indent), ' ');
   if (path.size() == 1) {
@@ -223,7 +225,7 @@ tl::expected<void, std::string> set_path(std::vector<Line>& lines, std::size_t b
     key = end;
   }
   const auto [b, e] = block(lines, key, indent);
-  const int child = b < e ? lines[b].indent : indent + 2;
+  const int child = entry_indent(lines, b, e, indent + 2);
   return set_path(lines, b, e, child, std::vector<std::string>(path.begin() + 1, path.end()), value);
 }
 
@@ -270,7 +272,7 @@ static tl::expected<std::string, std::string> edit_values_lines(const std::strin
       if (colon == std::string::npos || (slash != std::string::npos && colon < slash))
         return tl::unexpected("the new image " + *change.image + " has no tag to write into image.tag");
       const auto [b, e] = block(lines, *at, s->indent);
-      const int child = b < e ? lines[b].indent : s->indent + 2;
+      const int child = entry_indent(lines, b, e, s->indent + 2);
       const auto repo = find_key(lines, b, e, "repository", child);
       if (repo && entry(lines[*repo])->value != change.image->substr(0, colon))
         set_value(lines[*repo], *entry(lines[*repo]), change.image->substr(0, colon));

@@ -177,5 +177,28 @@ TEST(ValuesEdit, AnEditThatWouldBreakAReadableFileIsRefused) {
   EXPECT_NE(edited.error().find("unreadable"), std::string::npos) << edited.error();
 }
 
+// Found by fuzzing: a comment left of a container's resources (column 1) was taken for their first entry, and the
+// indent worked out from it went negative (std::length_error); entries take the indent of the first line that is
+// not a comment.
+TEST(ManifestEdit, AddsALimitUnderResourcesThatOpenWithAComment) {
+  const std::string manifest =
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  template:\n"
+      "    spec:\n      containers:\n        - name: web\n          image: registry.example/web:1.2.3\n"
+      "          resources:\n #  a note\n            requests:\n              cpu: 100m\n";
+  const ManifestChange change{.kind = "Deployment",
+                              .name = "web",
+                              .ns = "shop",
+                              .container = "web",
+                              .image = std::nullopt,
+                              .limits = {{"memory", "384Mi"}},
+                              .requests = {}};
+  const auto edited = edit_manifest(manifest, change);
+  ASSERT_TRUE(edited) << edited.error();
+  EXPECT_NE(edited->find(" #  a note\n            requests:\n              cpu: 100m\n"
+                         "            limits:\n              memory: 384Mi\n"),
+            std::string::npos)
+      << *edited;
+}
+
 }  // namespace
 }  // namespace eks::incidents
