@@ -15,6 +15,15 @@ import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 export const TESTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const NODE_MODULES = path.join(TESTS_DIR, 'node_modules');
 
+// The configuration lines (under mcpServers:) of the real server-github pointed at a GitHub stand-in
+// (tests/fakes/github) through its preload.
+export function githubUpstreamYaml(github) {
+  const server = path.join(NODE_MODULES, '@modelcontextprotocol', 'server-github', 'dist', 'index.js');
+  const preload = path.join(TESTS_DIR, 'fakes', 'github', 'preload.mjs');
+  return ['  github:', `    command: ${process.execPath}`, `    args: [${server}]`, '    env:',
+    `      NODE_OPTIONS: "--import=${preload}"`, `      EKS_FAKE_GITHUB_URL: ${github.url}`];
+}
+
 // The binary named by environment variable `name`. ctest sets EKS_SRE_MCP and EKS_SRE_MCP_FIXTURE
 // (tests/e2e/CMakeLists.txt); without them a test must fail, loudly, rather than skip or guess a path.
 export function binaryFromEnv(name) {

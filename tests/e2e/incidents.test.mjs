@@ -9,14 +9,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { binaryFromEnv, isolatedDir, run, sdkHost } from './helpers.mjs';
-import { SCENARIOS, NODE_MODULES, REPO, startKubesim } from '../kubesim/helpers.mjs';
+import { binaryFromEnv, githubUpstreamYaml, isolatedDir, run, sdkHost } from './helpers.mjs';
+import { SCENARIOS, NODE_MODULES, startKubesim } from '../kubesim/helpers.mjs';
 import { startFakeGitHub } from '../fakes/github/fake.mjs';
 
 const SERVER = binaryFromEnv('EKS_SRE_MCP');
 const UPSTREAM = path.join(NODE_MODULES, '.bin', 'kubernetes-mcp-server');
-const GITHUB_SERVER = path.join(NODE_MODULES, '@modelcontextprotocol', 'server-github', 'dist', 'index.js');
-const PRELOAD = path.join(REPO, 'tests', 'fakes', 'github', 'preload.mjs');
 const TOKEN = 'ghp_e2eIncidentToken0123456789abcdefABCD';
 
 // The manifests repository: a multi-document file with comments, the OOM-killed workload in its second document.
@@ -93,12 +91,7 @@ fs.writeFileSync(config, [
   '  kubernetes:',
   `    command: ${UPSTREAM}`,
   '    connect_timeout_ms: 20000',
-  '  github:',
-  `    command: ${process.execPath}`,
-  `    args: [${GITHUB_SERVER}]`,
-  '    env:',
-  `      NODE_OPTIONS: "--import=${PRELOAD}"`,
-  `      EKS_FAKE_GITHUB_URL: ${github.url}`,
+  ...githubUpstreamYaml(github),
   ''].join('\n'));
 const env = { ...iso.env, GITHUB_TOKEN: TOKEN };
 

@@ -16,17 +16,15 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 
 import {
-  binaryFromEnv, childrenOf, evictedStorefrontPod, isolatedDir, killIfAlive, run, scaled, startHttpServe, waitUntil,
-  webhookReceiver,
+  binaryFromEnv, childrenOf, evictedStorefrontPod, githubUpstreamYaml, isolatedDir, killIfAlive, run, scaled,
+  startHttpServe, waitUntil, webhookReceiver,
 } from './helpers.mjs';
 import { decodePng, countColour } from './png.mjs';
-import { SCENARIOS, NODE_MODULES, REPO, api, startKubesim } from '../kubesim/helpers.mjs';
+import { SCENARIOS, NODE_MODULES, api, startKubesim } from '../kubesim/helpers.mjs';
 import { startFakeGitHub } from '../fakes/github/fake.mjs';
 
 const SERVER = binaryFromEnv('EKS_SRE_MCP');
 const UPSTREAM = path.join(NODE_MODULES, '.bin', 'kubernetes-mcp-server');
-const GITHUB_SERVER = path.join(NODE_MODULES, '@modelcontextprotocol', 'server-github', 'dist', 'index.js');
-const PRELOAD = path.join(REPO, 'tests', 'fakes', 'github', 'preload.mjs');
 const TOKEN = 'ghp_e2eMonitorToken0123456789abcdefABCDEF';
 const ARTIFACTS = process.env.EKS_TEST_ARTIFACTS;
 const INTERVAL_MS = 1000;
@@ -64,12 +62,7 @@ fs.writeFileSync(config, [
   '  kubernetes:',
   `    command: ${UPSTREAM}`,
   '    connect_timeout_ms: 20000',
-  '  github:',
-  `    command: ${process.execPath}`,
-  `    args: [${GITHUB_SERVER}]`,
-  '    env:',
-  `      NODE_OPTIONS: "--import=${PRELOAD}"`,
-  `      EKS_FAKE_GITHUB_URL: ${github.url}`,
+  ...githubUpstreamYaml(github),
   ''].join('\n'));
 const env = { ...iso.env, GITHUB_TOKEN: TOKEN };
 

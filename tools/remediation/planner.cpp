@@ -206,12 +206,7 @@ class Planner {
       out_.not_fixable.push_back(NotFixable{f.id, *why});
       return;
     }
-    for (auto& a : p.actions) judge(a);
-    trip_breaker(p);
-    p.created_at = options_.now;
-    p.expires_at = options_.now + options_.ttl;
-    p.plan_id = plan_id(p);
-    out_.plans.push_back(std::move(p));
+    finish(std::move(p));
   }
 
   Proposal take() { return std::move(out_); }
@@ -313,16 +308,21 @@ class Planner {
     p.blast_radius.pods_affected = static_cast<int>(pods.size());
     p.blast_radius.pdb_allows_disruption = pdb_allows(state_, pods);
     p.actions.push_back(std::move(a));
-    judge(p.actions.back());
-    trip_breaker(p);
     p.check_kinds = {w.kind};
+    finish(std::move(p));
+  }
+
+ private:
+  // Every plan's last steps: the verdicts, the circuit breaker, the expiry and the content-hash id.
+  void finish(Plan p) {
+    for (auto& a : p.actions) judge(a);
+    trip_breaker(p);
     p.created_at = options_.now;
     p.expires_at = options_.now + options_.ttl;
     p.plan_id = plan_id(p);
     out_.plans.push_back(std::move(p));
   }
 
- private:
   // Fills `p` with actions for `f`, or returns why it cannot be fixed automatically.
   std::optional<std::string> build(const Finding& f, Plan& p) {
     const auto pods = pods_of(state_, f);
