@@ -1264,6 +1264,139 @@ const chainScenarios = {
 };
 Object.assign(scenarios, chainScenarios);
 
+// Scenarios for classes found in public troubleshooting cases: an image for another CPU architecture, a private
+// registry without pull credentials, volumes that cannot attach or whose driver is denied, a provisioner that
+// never answers, a pod without a network sandbox, an ephemeral-storage eviction, an extended resource nobody
+// offers, a Service port name no pod declares — each with near misses that stay quiet.
+const publicCaseScenarios = {
+  'platform-and-registry'() {
+    const b = base('platform-and-registry');
+    // An arm64-only build rolled out to amd64 nodes: the kernel refuses the binary (ENOEXEC) at every start.
+    b.namespace('edge', 86400 * 40);
+    const agent = b.deployment({ ns: 'edge', name: 'telemetry-agent', replicas: 2, podAgeSeconds: 1300, revision: 4,
+      containers: [{ name: 'agent', image: `${ECR}/edge/telemetry-agent:1.6.0-arm64`, ports: [9090] }],
+      pods: [{ state: 'crashLoop', restarts: 8, lastExit: { code: 1, agoSeconds: 30, ranSeconds: 0 } }, { state: 'crashLoop', restarts: 8, lastExit: { code: 1, agoSeconds: 55, ranSeconds: 0 } }] });
+    for (const p of agent.pods) {
+      b.started(p, { ageSeconds: 35, firstAgeSeconds: 1290, count: 9 });
+      BACKOFF(b, p);
+      b.log(p, 'agent', b.timed(['exec /usr/local/bin/telemetry-agent: exec format error'], { endAgo: 31 }));
+      b.log(p, 'agent', b.timed(['exec /usr/local/bin/telemetry-agent: exec format error'], { endAgo: 330 }), { previous: true });
+    }
+    // A multi-arch index without linux/amd64: the pull itself finds no image for the node.
+    const gwImage = 'ghcr.io/acme-iot/edge-gateway:2.0.1';
+    const gw = b.deployment({ ns: 'edge', name: 'edge-gateway', replicas: 1, podAgeSeconds: 800, revision: 2,
+      containers: [{ name: 'gateway', image: gwImage, ports: [8443] }], pods: [{ state: 'imagePull' }] });
+    const fp = (c) => ({ container: c });
+    kubelet(b, gw.pods[0], 'Normal', 'Pulling', `Pulling image "${gwImage}"`, { ageSeconds: 200, firstAgeSeconds: 795, count: 6, ...fp('gateway') });
+    kubelet(b, gw.pods[0], 'Warning', 'Failed', `Failed to pull image "${gwImage}": rpc error: code = NotFound desc = failed to pull and unpack image "${gwImage}": no match for platform in manifest: not found`, { ageSeconds: 200, firstAgeSeconds: 795, count: 6, ...fp('gateway') });
+    kubelet(b, gw.pods[0], 'Warning', 'Failed', 'Error: ErrImagePull', { ageSeconds: 200, firstAgeSeconds: 795, count: 6, ...fp('gateway') });
+    kubelet(b, gw.pods[0], 'Normal', 'BackOff', `Back-off pulling image "${gwImage}"`, { ageSeconds: 15, firstAgeSeconds: 790, count: 40, ...fp('gateway') });
+    // A company registry and no imagePullSecrets: the registry answers as if the repository did not exist.
+    b.namespace('partners', 86400 * 40);
+    const syncImage = 'registry.acme-corp.example/partners/partner-sync:3.2.0';
+    const sync = b.deployment({ ns: 'partners', name: 'partner-sync', replicas: 1, podAgeSeconds: 1100, revision: 1,
+      containers: [{ name: 'sync', image: syncImage }], pods: [{ state: 'imagePull' }] });
+    kubelet(b, sync.pods[0], 'Warning', 'Failed', `Failed to pull image "${syncImage}": failed to pull and unpack image "${syncImage}": failed to resolve reference "${syncImage}": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed`, { ageSeconds: 300, firstAgeSeconds: 1095, count: 7, ...fp('sync') });
+    kubelet(b, sync.pods[0], 'Warning', 'Failed', 'Error: ErrImagePull', { ageSeconds: 300, firstAgeSeconds: 1095, count: 7, ...fp('sync') });
+    // Near misses: the same registry with a pull secret, running; a pod created 20 s ago still pulling its image.
+    const docs = b.deployment({ ns: 'partners', name: 'partner-docs', replicas: 1, podAgeSeconds: 86400 * 2,
+      containers: [{ name: 'docs', image: 'registry.acme-corp.example/partners/docs:1.4.2', ports: [8080] }], extra: {} });
+    for (const o of [docs.dep.spec.template, docs.rs.spec.template]) o.spec.imagePullSecrets = [{ name: 'acme-registry' }];
+    docs.pods[0].spec.imagePullSecrets = [{ name: 'acme-registry' }];
+    const fresh = b.deployment({ ns: 'partners', name: 'partner-portal', replicas: 1, podAgeSeconds: 20, revision: 3,
+      containers: [{ name: 'portal', image: `${ECR}/partners/portal:5.0.0`, ports: [8080] }] });
+    setPodStatus(b, fresh.pods[0], { containers: [cstatus(b, fresh.pods[0], 'portal', { pulled: false, created: false, state: { waiting: { reason: 'ContainerCreating' } } })] });
+    kubelet(b, fresh.pods[0], 'Normal', 'Pulling', `Pulling image "${ECR}/partners/portal:5.0.0"`, { ageSeconds: 18, ...fp('portal') });
+    recount(fresh);
+    fresh.dep.status.conditions[1] = { ...fresh.dep.status.conditions[1], reason: 'ReplicaSetUpdated', message: `ReplicaSet "${fresh.rs.metadata.name}" is progressing.` };
+    return { b, scenario: { description: 'telemetry-agent (namespace edge) was rolled out with an arm64-only build on amd64 nodes: each start ends in "exec format error". edge-gateway (edge) pulls a ghcr.io image whose index has no linux/amd64 variant. partner-sync (partners) pulls from the company registry without imagePullSecrets and is refused. Near misses: partner-docs pulls from the same registry with a pull secret and runs; partner-portal\'s new pod has been pulling its image for 20 s.' } };
+  },
+
+  'volume-and-sandbox-failures'() {
+    const b = base('volume-and-sandbox-failures');
+    const stuckCreating = (d, p) => {
+      setPodStatus(b, p, { sandbox: true, containers: p.spec.containers.map((c) => cstatus(b, p, c.name, { pulled: false, created: false, state: { waiting: { reason: 'ContainerCreating' } } })) });
+      if (d) recount(d);
+    };
+    // The database's EBS volume is still attached to the node its old pod ran on.
+    b.namespace('db', 86400 * 40);
+    const pg = b.deployment({ ns: 'db', name: 'orders-db', replicas: 1, podAgeSeconds: 720, revision: 6,
+      containers: [{ name: 'postgres', image: 'postgres:16.4', ports: [5432], volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql/data' }] }],
+      extra: { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'orders-db-data' } }] } });
+    b.add({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: b.meta('db', 'orders-db-data', 86400 * 30, { finalizers: ['kubernetes.io/pvc-protection'] }),
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '50Gi' } }, storageClassName: 'gp2', volumeMode: 'Filesystem', volumeName: 'pvc-3b1f8e2a-7c44-4d0e-9a51-2f6d8c0b7e19' },
+      status: { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '50Gi' } } });
+    stuckCreating(pg, pg.pods[0]);
+    b.event(pg.pods[0], { type: 'Warning', reason: 'FailedAttachVolume', component: 'attachdetach-controller', ageSeconds: 700, count: 1,
+      message: 'Multi-Attach error for volume "pvc-3b1f8e2a-7c44-4d0e-9a51-2f6d8c0b7e19" Volume is already exclusively attached to one node and can\'t be attached to another' });
+    kubelet(b, pg.pods[0], 'Warning', 'FailedMount', `Unable to attach or mount volumes: unmounted volumes=[data], unattached volumes=[data kube-api-access-${b.rng.suffix()}]: timed out waiting for the condition`, { ageSeconds: 90, firstAgeSeconds: 600, count: 5 });
+    // The Secrets Store CSI driver's AWS provider acts as a role that may not read the secret.
+    b.namespace('billing', 86400 * 40);
+    const reader = b.deployment({ ns: 'billing', name: 'invoice-worker', replicas: 1, podAgeSeconds: 900, revision: 2,
+      containers: [{ name: 'worker', image: `${ECR}/billing/invoice-worker:2.8.1`, volumeMounts: [{ name: 'aws-params', mountPath: '/mnt/params', readOnly: true }] }],
+      extra: { serviceAccountName: 'invoice-worker', volumes: [{ name: 'aws-params', csi: { driver: 'secrets-store.csi.k8s.io', readOnly: true, volumeAttributes: { secretProviderClass: 'invoice-worker-params' } } }] } });
+    stuckCreating(reader, reader.pods[0]);
+    kubelet(b, reader.pods[0], 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume "aws-params" : rpc error: code = Unknown desc = failed to mount objects for pod billing/${reader.pods[0].metadata.name}, err: rpc error: code = Unknown desc = eu-west-1: Failed fetching parameters: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/invoice-worker-irsa/1741700000 is not authorized to perform: ssm:GetParameters on resource: arn:aws:ssm:eu-west-1:123456789012:parameter/billing/smtp-host`,
+      { ageSeconds: 40, firstAgeSeconds: 890, count: 16 });
+    // The claim's provisioner (the EBS CSI driver) was never installed: no error, no volume.
+    b.namespace('cache', 86400 * 40);
+    b.add({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: b.meta(null, 'gp3-encrypted', 86400 * 3), provisioner: 'ebs.csi.aws.com', reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate', allowVolumeExpansion: true, parameters: { type: 'gp3', encrypted: 'true' } });
+    const claim = b.add({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: b.meta('cache', 'session-store-data', 1800, { finalizers: ['kubernetes.io/pvc-protection'] }),
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '20Gi' } }, storageClassName: 'gp3-encrypted', volumeMode: 'Filesystem' }, status: { phase: 'Pending' } });
+    b.event(claim, { reason: 'ExternalProvisioning', component: 'persistentvolume-controller', ageSeconds: 10, firstAgeSeconds: 1795, count: 121,
+      message: 'Waiting for a volume to be created either by the external provisioner \'ebs.csi.aws.com\' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.' });
+    const unbound = '0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.';
+    const store = b.deployment({ ns: 'cache', name: 'session-store', replicas: 1, podAgeSeconds: 1800,
+      containers: [{ name: 'redis', image: 'redis:7.4', ports: [6379], volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+      extra: { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'session-store-data' } }] }, pods: [{ state: 'pendingUnschedulable', message: unbound }] });
+    b.event(store.pods[0], { type: 'Warning', reason: 'FailedScheduling', message: unbound, component: 'default-scheduler', ageSeconds: 60, firstAgeSeconds: 1795, count: 30 });
+    // A debugging pod (no controller) on a node whose subnet has no free IP address.
+    b.namespace('tools', 86400 * 40);
+    const t = b.podTemplate({ run: 'netshoot' }, [{ name: 'netshoot', image: 'nicolaka/netshoot:v0.13', command: ['sleep', 'infinity'] }]);
+    const shell = b.pod({ ns: 'tools', name: 'netshoot', template: t, node: b.nodes[2].metadata.name, ageSeconds: 960 });
+    setPodStatus(b, shell, { sandbox: false, containers: [cstatus(b, shell, 'netshoot', { pulled: false, created: false, state: { waiting: { reason: 'ContainerCreating' } } })] });
+    kubelet(b, shell, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "${b.rng.hex(64)}": plugin type="aws-cni" name="aws-cni" failed (add): add cmd: failed to assign an IP address to container`,
+      { ageSeconds: 15, firstAgeSeconds: 950, count: 47 });
+    // Near miss: a pod 40 s old whose first sandbox attempt failed once; the kubelet is still retrying.
+    const young = b.pod({ ns: 'tools', name: 'curl-check', template: b.podTemplate({ run: 'curl-check' }, [{ name: 'curl', image: 'curlimages/curl:8.10.1', command: ['sleep', '600'] }]), node: b.nodes[0].metadata.name, ageSeconds: 40 });
+    setPodStatus(b, young, { sandbox: false, containers: [cstatus(b, young, 'curl', { pulled: false, created: false, state: { waiting: { reason: 'ContainerCreating' } } })] });
+    kubelet(b, young, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "${b.rng.hex(64)}": plugin type="aws-cni" name="aws-cni" failed (add): add cmd: failed to assign an IP address to container`,
+      { ageSeconds: 30 });
+    return { b, scenario: { description: 'orders-db (namespace db) cannot attach its EBS volume: it is still attached to the node of the replaced pod (Multi-Attach error). invoice-worker (billing) mounts parameters through the Secrets Store CSI driver, whose role may not read them (AccessDeniedException). The claim session-store-data (cache) asks for StorageClass gp3-encrypted, whose provisioner ebs.csi.aws.com is not installed: no volume, no error, and session-store stays Pending. The bare pod netshoot (tools) gets no IP address from the VPC CNI. Near miss: curl-check is 40 s old and its first sandbox attempt failed once.' } };
+  },
+
+  'limits-and-ports'() {
+    const b = base('limits-and-ports');
+    // Pods that write more scratch data than their own ephemeral-storage limit: evicted, the node is fine.
+    b.namespace('media', 86400 * 40);
+    const evictedMsg = 'Pod ephemeral local storage usage exceeds the total limit of containers 2Gi. ';
+    const tc = b.deployment({ ns: 'media', name: 'video-transcoder', replicas: 2, podAgeSeconds: 5400,
+      containers: [{ name: 'ffmpeg', image: `${ECR}/media/transcoder:4.2.0`, resources: { requests: { cpu: '500m', memory: '512Mi', 'ephemeral-storage': '1Gi' }, limits: { memory: '1Gi', 'ephemeral-storage': '2Gi' } } }],
+      pods: [{ state: 'evicted', message: evictedMsg }, { state: 'evicted', message: evictedMsg }, 'running', 'running'] });
+    countRunningOnly(tc);
+    for (const p of tc.pods.slice(0, 2)) kubelet(b, p, 'Warning', 'Evicted', evictedMsg, { ageSeconds: 1200 });
+    // A model server asking for a GPU in a cluster whose node groups have none.
+    b.namespace('ml', 86400 * 40);
+    const gpuMsg = '0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.';
+    const inf = b.deployment({ ns: 'ml', name: 'llm-inference', replicas: 1, podAgeSeconds: 2400,
+      containers: [{ name: 'server', image: `${ECR}/ml/llm-server:0.8.3`, ports: [8000], resources: { requests: { cpu: '1', memory: '4Gi' }, limits: { memory: '8Gi', 'nvidia.com/gpu': '1' } } }],
+      pods: [{ state: 'pendingUnschedulable', message: gpuMsg }] });
+    b.event(inf.pods[0], { type: 'Warning', reason: 'FailedScheduling', message: gpuMsg, component: 'default-scheduler', ageSeconds: 50, firstAgeSeconds: 2390, count: 40 });
+    // A Service whose targetPort names a port the pods call "http": the endpoints controller adds none of them.
+    b.namespace('catalog', 86400 * 40);
+    const cat = b.deployment({ ns: 'catalog', name: 'catalog-api', replicas: 2, podAgeSeconds: 86400,
+      containers: [{ name: 'api', image: `${ECR}/catalog/api:6.1.0`, ports: [8080], readinessProbe: probe('/ready') }] });
+    b.service({ ns: 'catalog', name: 'catalog-api', selector: { app: 'catalog-api' }, ports: [{ name: 'http', port: 80, targetPort: 'web' }], endpointsFrom: [] });
+    // Near misses: a Service naming the port the pods declare, and one by number.
+    const search = b.deployment({ ns: 'catalog', name: 'catalog-search', replicas: 2, podAgeSeconds: 86400,
+      containers: [{ name: 'search', image: `${ECR}/catalog/search:2.3.0`, ports: [8080] }] });
+    b.service({ ns: 'catalog', name: 'catalog-search', selector: { app: 'catalog-search' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }], endpointsFrom: search.pods });
+    b.service({ ns: 'catalog', name: 'catalog-search-direct', selector: { app: 'catalog-search' }, ports: [{ name: 'http', port: 8080, targetPort: 8080 }], endpointsFrom: search.pods });
+    return { b, scenario: { description: 'video-transcoder (namespace media) pods were evicted for writing more than their 2Gi ephemeral-storage limit; their replacements run. llm-inference (ml) asks for an nvidia.com/gpu no node offers. The Service catalog-api (catalog) targets the port name web, which its pods do not declare (they call the port http), so it has no endpoints. Near misses: Services naming the declared port and using the number.' } };
+  },
+};
+Object.assign(scenarios, publicCaseScenarios);
+
 // demo/: several failures at once, for `make demo`.
 scenarios.demo = () => {
   const parts = ['crashloop-missing-env', 'oomkilled', 'image-pull-backoff', 'pending-insufficient-cpu', 'service-no-endpoints'];

@@ -66,6 +66,27 @@ const cluster::Event* failed_create(const Context& ctx, const ObjectRef& control
   return out;
 }
 
+RootCause sandbox_cause(const std::string& message, const std::string& who, bool one) {
+  if (icontains(message, "failed to assign an IP address") || icontains(message, "InsufficientFreeAddressesInSubnet") ||
+      icontains(message, "no available IP"))
+    return {"insufficient_resources",
+            who + ": the VPC CNI has no IP address to give " + (one ? "it" : "them") +
+                " (the subnet or the node's ENIs are out of addresses)",
+            0.9};
+  return {"node_failure",
+          who + ": the kubelet cannot create " + (one ? "its" : "their") +
+              " sandbox: " + logs::quote_untrusted(message, "event message"),
+          0.7};
+}
+
+void add_sandbox_action(Finding& f, const ObjectRef& target) {
+  if (f.root_cause.category != "insufficient_resources") return;
+  f.add_action("investigate",
+               "free or add subnet IP addresses (a larger or additional subnet, prefix delegation), then the pods "
+               "start on their own",
+               Json{{"kind", target.kind}, {"namespace", target.ns}, {"name", target.name}});
+}
+
 bool explain_unstarted_pods(const Context& ctx, const ObjectRef& workload, Finding& f) {
   const cluster::Event* found = nullptr;
   const cluster::Pod* pod = nullptr;
@@ -81,24 +102,10 @@ bool explain_unstarted_pods(const Context& ctx, const ObjectRef& workload, Findi
     if (!found) found = newest, pod = p;
   }
   if (!found) return false;
-  const std::string& m = found->message;
-  f.add_evidence("event", found->reason + ": " + m, "Pod/" + pod->meta.name, found->count);
-  const std::string who = plural(pods, "pod") + " never " + (pods == 1 ? "starts" : "start");
-  if (icontains(m, "failed to assign an IP address") || icontains(m, "InsufficientFreeAddressesInSubnet") ||
-      icontains(m, "no available IP")) {
-    f.root_cause = {"insufficient_resources",
-                    who + ": the VPC CNI has no IP address to give " + (pods == 1 ? "it" : "them") +
-                        " (the subnet or the node's ENIs are out of addresses)",
-                    0.9};
-    f.add_action(
-        "investigate",
-        "free or add subnet IP addresses (a larger or additional subnet, prefix delegation), then the pods start on their own",
-        Json{{"kind", workload.kind}, {"namespace", workload.ns}, {"name", workload.name}});
-  } else {
-    f.root_cause = {"node_failure",
-                    who + ": the kubelet cannot create their sandbox: " + logs::quote_untrusted(m, "event message"),
-                    0.7};
-  }
+  f.add_evidence("event", found->reason + ": " + found->message, "Pod/" + pod->meta.name, found->count);
+  f.root_cause =
+      sandbox_cause(found->message, plural(pods, "pod") + " never " + (pods == 1 ? "starts" : "start"), pods == 1);
+  add_sandbox_action(f, workload);
   f.status_cause_is_specific = true;
   return true;
 }

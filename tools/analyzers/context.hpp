@@ -69,6 +69,12 @@ const cluster::Event* failed_create(const Context& ctx, const ObjectRef& control
 // Adds the evidence to `f` and sets its root cause; false when no such pod event exists.
 bool explain_unstarted_pods(const Context& ctx, const ObjectRef& workload, Finding& f);
 
+// The cause in a FailedCreatePodSandBox message: the VPC CNI out of IP addresses, else the kubelet's own words.
+// `who` starts the sentence ("2 pods never start"); `one` when it is about a single pod.
+RootCause sandbox_cause(const std::string& message, const std::string& who, bool one);
+// The action for a sandbox cause that has one (free or add subnet addresses), on `target`.
+void add_sandbox_action(Finding& f, const ObjectRef& target);
+
 // correlate.cpp: pod findings grouped per workload, workload/service/PVC/node findings folded into the
 // incident they belong to.
 void correlate(Context& ctx);

@@ -6,6 +6,12 @@
 
 namespace eks::analyzers {
 
+namespace {
+// How long pods may take to start before a Deployment short of them is an incident: pulling an image and passing
+// a readiness probe take tens of seconds, seldom minutes.
+constexpr long long kStartingSeconds = 120;
+}  // namespace
+
 void analyze_deployments(Context& ctx) {
   for (const auto& d : ctx.state.deployments) {
     if (!ctx.in_scope(d.meta.ns) || d.replicas == 0) continue;
@@ -15,6 +21,15 @@ void analyze_deployments(Context& ctx) {
         progressing && progressing->status == "False" && progressing->reason == "ProgressDeadlineExceeded";
     const bool short_of_replicas = d.available_replicas < d.replicas;
     if (!stuck && !short_of_replicas) continue;
+    // A Deployment that became unavailable moments ago (just created, scaled up, or a pod replaced) is starting,
+    // not failing: its pods get the time a kubelet needs to pull and start them. A pod that fails on the way is
+    // reported on its own, and a rollout that never gets there passes its progress deadline.
+    if (!stuck) {
+      const auto* available = cluster::find_condition(d.conditions, "Available");
+      const bool fresh = available && available->status != "True" && available->last_transition &&
+                         ctx.age_seconds(available->last_transition) < kStartingSeconds;
+      if (fresh) continue;
+    }
     const Severity severity = short_of_replicas && d.available_replicas == 0 ? Severity::critical : Severity::warning;
     Finding f = ctx.make(ref, ref, stuck ? "RolloutStuck" : "DeploymentUnavailable", severity);
     const std::string available =

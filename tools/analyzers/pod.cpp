@@ -430,8 +430,13 @@ RootCause runtime_cause(const std::string& message) {
   const std::string quoted = quote_untrusted(message, "status message");
   if (icontains(message, "no command specified"))
     return {"bad_command", "the image has no ENTRYPOINT or CMD and the container sets no command: " + quoted, 0.9};
-  if (icontains(message, "executable file not found") || icontains(message, "no such file or directory") ||
-      icontains(message, "exec format error"))
+  // ENOEXEC: the binary is for another CPU architecture (an arm64 image on an amd64 node, or the reverse).
+  if (icontains(message, "exec format error"))
+    return {"bad_command",
+            "the image's binary is built for another CPU architecture than the node's: " + quoted +
+                " (build a multi-arch image, or pin the pods to nodes of its architecture)",
+            0.9};
+  if (icontains(message, "executable file not found") || icontains(message, "no such file or directory"))
     return {"bad_command", "the container's command cannot be started: " + quoted, 0.9};
   if (icontains(message, "permission denied"))
     return {"permission_denied", "starting the container is denied: " + quoted, 0.85};
@@ -563,6 +568,23 @@ void crash_loop(const PodView& v, const ContainerStatus& cs, const std::vector<c
   v.ctx.findings.push_back(std::move(f));
 }
 
+// Whether an image reference names a registry of its owner's (ECR, a company registry) rather than a public one
+// (Docker Hub, which a reference without a registry host means, quay.io, ghcr.io, public ECR, registry.k8s.io ...).
+bool private_registry(std::string_view image) {
+  const auto slash = image.find('/');
+  if (slash == std::string_view::npos) return false;
+  const std::string_view host = image.substr(0, slash);
+  // The first part is a host only with a dot or a port, or when it is localhost.
+  if (host.find('.') == std::string_view::npos && host.find(':') == std::string_view::npos && host != "localhost")
+    return false;
+  for (const std::string_view pub :
+       {"docker.io", "index.docker.io", "registry-1.docker.io", "quay.io", "ghcr.io", "public.ecr.aws",
+        "registry.k8s.io", "k8s.gcr.io", "gcr.io", "mcr.microsoft.com", "registry.gitlab.com", "cgr.dev"}) {
+    if (host == pub) return false;
+  }
+  return true;
+}
+
 // Image pulls: not found vs registry auth vs registry unreachable vs rate limits.
 void image_pull(const PodView& v, const ContainerStatus& cs, const std::vector<const cluster::Event*>& events) {
   Finding f = start(v, "ImagePullBackOff");
@@ -582,8 +604,31 @@ void image_pull(const PodView& v, const ContainerStatus& cs, const std::vector<c
   event_evidence(f, newest(events, {"BackOff"}, "pulling image"));
   const std::string message = failed ? failed->message : (cs.state && cs.state->message ? *cs.state->message : "");
   RootCause rc{"image_unavailable", "", 0.6};
+  // "pull access denied, repository does not exist or may require authorization": a registry answers so for a
+  // repository it does not have and for one the puller may not read. With no pull credentials on the pod, a
+  // private registry's answer means the credentials are missing; otherwise the name is the likelier fault.
+  const bool denied_or_missing = icontains(message, "may require authorization");
   if (cs.state && cs.state->reason == "InvalidImageName") {
     rc = {"image_unavailable", "the image reference " + image_text + " is not a valid image name", 0.95};
+  } else if (icontains(message, "no match for platform") || icontains(message, "no matching manifest")) {
+    // A multi-arch index without the node's OS/architecture (an amd64 node pulling an arm64-only image).
+    rc = {"image_unavailable",
+          "the image " + image_text +
+              " has no variant for the node's platform (OS/CPU architecture): build it for the node's architecture "
+              "or schedule the pods onto nodes of the image's",
+          0.95};
+  } else if (denied_or_missing && v.pod.spec.image_pull_secrets.empty() && private_registry(image)) {
+    rc = {"registry_auth",
+          "the registry refuses " + image_text +
+              " to the node: the pod has no imagePullSecrets for this private registry (or the repository name "
+              "is wrong)",
+          0.85};
+  } else if (denied_or_missing) {
+    rc = {"image_unavailable",
+          "the registry refuses " + image_text +
+              ": the repository does not exist or needs credentials the pod does not have (check the image name, "
+              "then imagePullSecrets)",
+          0.85};
   } else if (icontains(message, "not found") || icontains(message, "manifest unknown") ||
              icontains(message, "NotFound") || icontains(message, "repository does not exist") ||
              icontains(message, "name unknown")) {
@@ -754,11 +799,15 @@ void config_error(const PodView& v, const ContainerStatus& cs, const std::vector
 
 // Volume mount failures (FailedMount / FailedAttachVolume events on a pod that does not start).
 bool mount_failure(const PodView& v, const std::vector<const cluster::Event*>& events) {
-  const cluster::Event* e = newest(events, {"FailedMount", "FailedAttachVolume"});
+  // The attach comes before the mount: a failed attach ("Multi-Attach error", a denied AttachVolume) is the
+  // cause, and the kubelet's later FailedMount ("timed out waiting for the condition") only its consequence.
+  const cluster::Event* e = newest(events, {"FailedAttachVolume"});
+  if (!e) e = newest(events, {"FailedMount"});
   if (!e) return false;
   Finding f = start(v, "MountFailure");
   f.what = v.name_for_text + " cannot start: a volume cannot be mounted";
   event_evidence(f, e);
+  if (e->reason == "FailedAttachVolume") event_evidence(f, newest(events, {"FailedMount"}));
   RootCause rc{"storage_unavailable",
                "a volume cannot be attached or mounted: " + quote_untrusted(e->message, "event message"), 0.7};
   // The quoted name is an object's only when it looks like one; otherwise the message stays quoted as a whole.
@@ -776,6 +825,15 @@ bool mount_failure(const PodView& v, const std::vector<const cluster::Event*>& e
     rc = {"storage_unavailable",
           "the volume is still attached to another node (Multi-Attach error): the old pod's node has not released it",
           0.85};
+  } else if (icontains(e->message, "AccessDenied") || icontains(e->message, "not authorized to perform") ||
+             icontains(e->message, "UnauthorizedOperation") || icontains(e->message, "permission denied") ||
+             icontains(e->message, "is forbidden")) {
+    // A CSI driver (EBS, EFS, the Secrets Store provider) acting with an identity that may not do it: its IAM
+    // role (IRSA / Pod Identity) or the pod's service account lacks the permission the message names.
+    rc = {"permission_denied",
+          "the volume's driver is denied access (its IAM role or the pod's service account lacks a permission): " +
+              quote_untrusted(e->message, "event message"),
+          0.85};
   }
   f.root_cause = rc;
   f.status_cause_is_specific = true;
@@ -783,6 +841,22 @@ bool mount_failure(const PodView& v, const std::vector<const cluster::Event*>& e
                Json{{"namespace", v.pod.meta.ns}, {"pod", v.pod.meta.name}});
   v.ctx.findings.push_back(std::move(f));
   return true;
+}
+
+// A pod whose sandbox the kubelet cannot create (FailedCreatePodSandBox) stays ContainerCreating. A Deployment,
+// StatefulSet or DaemonSet reports its own pods so (explain_unstarted_pods); any other pod is reported here.
+void sandbox_failure(const PodView& v, const std::vector<const cluster::Event*>& events) {
+  const std::string top = v.chain.empty() ? std::string() : v.chain.back().kind;
+  if (top == "Deployment" || top == "StatefulSet" || top == "DaemonSet" || top == "ReplicaSet") return;
+  const cluster::Event* e = newest(events, {"FailedCreatePodSandBox"});
+  if (!e) return;
+  Finding f = start(v, "CreateContainerError");
+  f.what = v.name_for_text + " cannot start: the kubelet cannot create its sandbox (network and pause container)";
+  event_evidence(f, e);
+  f.root_cause = sandbox_cause(e->message, v.name_for_text + " never starts", true);
+  add_sandbox_action(f, v.workload);
+  f.status_cause_is_specific = true;
+  v.ctx.findings.push_back(std::move(f));
 }
 
 struct Requests {
@@ -878,6 +952,21 @@ void unschedulable(const PodView& v, const std::vector<const cluster::Event*>& e
       f.add_action("investigate", "add capacity (scale the node group / Karpenter limits) or lower requests",
                    resources);
     }
+  } else if (const auto pos = head.find("Insufficient "); pos != std::string_view::npos) {
+    // An extended or other resource: "3 Insufficient nvidia.com/gpu", "Insufficient ephemeral-storage",
+    // "Insufficient vpc.amazonaws.com/pod-eni".
+    std::string_view resource = head.substr(pos + 13);
+    resource = resource.substr(0, std::min(resource.find_first_of(" ,"), resource.size()));
+    if (!resource.empty() && resource.back() == '.') resource.remove_suffix(1);  // the sentence's full stop
+    const std::string name = logs::is_plain(std::string(resource)) ? std::string(resource) : std::string();
+    rc = {"insufficient_resources",
+          "no node has " + (name.empty() ? std::string("the resources it requests") : "a free " + name) +
+              " for it (a node group that offers it is missing, full or at its maximum size)",
+          0.9};
+    f.add_action(
+        "investigate",
+        "add nodes that offer " + (name.empty() ? std::string("the resource") : name) + ", or lower the pod's request",
+        params);
   } else if (icontains(head, "Too many pods")) {
     rc = {"insufficient_resources", "every node has reached its pod limit (max pods per node, VPC CNI IP addresses)",
           0.9};
@@ -928,6 +1017,28 @@ void evicted(const PodView& v) {
     if (!logs::is_plain(resource)) resource.clear();  // the message's words, not a resource name
   }
   const std::string node = v.pod.node_name.value_or("");
+  // The kubelet also evicts a pod that outgrows its own local-storage limits, whatever the node has left: "Pod
+  // ephemeral local storage usage exceeds the total limit of containers 1Gi.", "Container x exceeded its local
+  // ephemeral storage limit \"1Gi\".", "Usage of EmptyDir volume \"cache\" exceeds the limit \"1Gi\".".
+  if (icontains(message, "local storage usage exceeds") || icontains(message, "local ephemeral storage limit") ||
+      (icontains(message, "EmptyDir volume") && icontains(message, "exceeds the limit"))) {
+    f.what = v.name_for_text + " was evicted for writing more local storage than its limit allows";
+    f.add_evidence("status", "phase Failed, reason Evicted: " + message);
+    f.root_cause = {"disk_full",
+                    "the pod wrote more to its writable layers, logs and emptyDir volumes than its ephemeral-storage "
+                    "limit (or an emptyDir sizeLimit) allows, and the kubelet evicted it; the node itself is not "
+                    "short of disk: " +
+                        quote_untrusted(message, "status message"),
+                    0.9};
+    f.status_cause_is_specific = true;
+    f.add_action("set_resources",
+                 "raise the containers' ephemeral-storage limit or emptyDir sizeLimit, or write the data to a volume",
+                 Json{{"kind", v.workload.kind}, {"namespace", v.workload.ns}, {"name", v.workload.name}});
+    f.add_action("delete_pod", "delete the evicted pods (they only keep their status)",
+                 Json{{"namespace", v.pod.meta.ns}, {"pod", v.pod.meta.name}});
+    v.ctx.findings.push_back(std::move(f));
+    return;
+  }
   f.what = v.name_for_text + " was evicted from node " + (node.empty() ? "?" : node) +
            (resource.empty() ? "" : " under " + resource + " pressure");
   f.add_evidence("status", "phase Failed, reason Evicted: " + message);
@@ -1193,6 +1304,7 @@ void analyze_pod(Context& ctx, const Pod& pod) {
     const auto* scheduled = cluster::find_condition(pod.conditions, "PodScheduled");
     if (scheduled && scheduled->status == "False") return unschedulable(v, events);
     if (ctx.age_seconds(pod.meta.created) > 120 && mount_failure(v, events)) return;
+    if (ctx.age_seconds(pod.meta.created) > 300) sandbox_failure(v, events);
     return;
   }
   // Running: terminated containers that will not be restarted, recent OOM kills, readiness.

@@ -69,6 +69,17 @@ void analyze_pvcs(Context& ctx) {
                        logs::quote_untrusted(m, "event message")
                  : "provisioning fails: " + logs::quote_untrusted(m, "event message"),
           0.85};
+    } else if (sc && logs::is_plain(sc->provisioner) && sc->provisioner != "kubernetes.io/no-provisioner") {
+      // No error either: the external provisioner never answered. Its "waiting for a volume to be created by the
+      // external provisioner" event is a Normal one; a missing or stopped CSI driver leaves only that.
+      f.root_cause = {"storage_unavailable",
+                      "no volume has been provisioned for it in " +
+                          std::to_string(ctx.age_seconds(pvc.meta.created) / 60) + " min and the provisioner " +
+                          sc->provisioner +
+                          " reports no error: check that it is installed and running (a CSI driver's controller "
+                          "pods, for EKS the add-on and its IAM role)",
+                      0.8};
+      f.add_related(ObjectRef{"StorageClass", "", sc->meta.name, ""}, "", "provisioner " + sc->provisioner);
     } else {
       f.root_cause = {"storage_unavailable", "no volume has been provisioned for it", 0.5};
     }

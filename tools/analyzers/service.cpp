@@ -1,6 +1,7 @@
 // Services: a selector that matches no pod (naming the near miss), or matching pods none of which is ready (with
 // the cause when a readiness gate holds them back).
 #include <algorithm>
+#include <cctype>
 
 #include "tools/analyzers/context.hpp"
 #include "tools/logs/quote.hpp"
@@ -96,6 +97,31 @@ bool readiness_gate_cause(const std::vector<const cluster::Pod*>& pods, Finding&
   return true;
 }
 
+// A named targetPort of the Service that none of these pods' containers declares, or "". A number, or a name
+// some container has, routes.
+std::string undeclared_target_port(const cluster::Service& svc, const std::vector<const cluster::Pod*>& pods) {
+  for (const auto& sp : svc.ports) {
+    if (!sp.target_port || sp.target_port->empty() || std::isdigit(static_cast<unsigned char>(sp.target_port->front())))
+      continue;
+    const bool declared = std::any_of(pods.begin(), pods.end(), [&](const cluster::Pod* p) {
+      return std::any_of(p->spec.containers.begin(), p->spec.containers.end(), [&](const cluster::Container& c) {
+        return std::any_of(c.ports.begin(), c.ports.end(), [&](const auto& cp) { return cp.name == sp.target_port; });
+      });
+    });
+    if (!declared && logs::is_plain(*sp.target_port)) return *sp.target_port;
+  }
+  return {};
+}
+
+// "http 8080/TCP, metrics 9090/TCP", or "none".
+std::string declared_ports(const cluster::Pod& pod) {
+  std::vector<std::string> out;
+  for (const auto& c : pod.spec.containers)
+    for (const auto& cp : c.ports)
+      out.push_back((cp.name ? *cp.name + " " : std::string()) + std::to_string(cp.container_port) + "/" + cp.protocol);
+  return out.empty() ? "none" : join(out, ", ");
+}
+
 }  // namespace
 
 void analyze_services(Context& ctx) {
@@ -148,6 +174,34 @@ void analyze_services(Context& ctx) {
       continue;
     }
     if (ready > 0) continue;
+    std::vector<const cluster::Pod*> ready_pods;
+    for (const auto* p : pods)
+      if (p->ready()) ready_pods.push_back(p);
+    if (!ready_pods.empty()) {
+      // Ready pods and still no ready address: the endpoints controller adds a pod only when it has every named
+      // targetPort of the Service, so a name no container declares leaves all of them out.
+      if (const std::string port = undeclared_target_port(svc, ready_pods); !port.empty()) {
+        Finding f = ctx.make(ref, ref, "ServiceNoEndpoints", Severity::warning);
+        f.what = "Service " + svc.meta.name + " has no endpoints: its targetPort " + port + " names no port of the " +
+                 plural(static_cast<long long>(ready_pods.size()), "ready pod") + " it selects";
+        f.add_evidence("spec", "targetPort " + port + "; the pods' ports: " + declared_ports(*ready_pods.front()),
+                       "Pod/" + ready_pods.front()->meta.name);
+        f.add_evidence("status", "Endpoints " + svc.meta.name + ": no ready addresses");
+        f.root_cause = {"missing_config",
+                        "the Service's targetPort " + port +
+                            " is a port name that the selected pods' containers do not declare, so no pod becomes an "
+                            "endpoint",
+                        0.9};
+        f.status_cause_is_specific = true;
+        for (const auto* p : ready_pods) f.add_related(ctx.state.top_owner(p->meta), "", "selected by the Service");
+        f.add_action("fix_config", "set the Service's targetPort to a port name or number the containers declare",
+                     Json{{"kind", "Service"}, {"namespace", svc.meta.ns}, {"name", svc.meta.name}});
+        ctx.findings.push_back(std::move(f));
+        continue;
+      }
+      // No Endpoints were read (not served, or not allowed): ready pods are all there is to go by.
+      if (!endpoints) continue;
+    }
     // Pods exist but none is ready: the Service serves nothing.
     int running = 0;
     for (const auto* p : pods) running += p->phase == "Running" ? 1 : 0;

@@ -757,5 +757,206 @@ TEST(NodeRules, NetworkUnavailableNamesTheNetworkPluginNotEvictions) {
   EXPECT_EQ(found[0]->summary.find("evicted"), std::string::npos) << found[0]->summary;
 }
 
+// A pod waiting in ImagePullBackOff after the kubelet's Failed event with `message`.
+json pull_failing_pod(const std::string& name, const std::string& image, json spec_extra = json::object()) {
+  json spec{{"nodeName", "n1"}, {"containers", json::array({{{"name", "app"}, {"image", image}}})}};
+  spec.update(spec_extra);
+  return app_pod("ns", name,
+                 {{"phase", "Pending"},
+                  {"conditions", json::array({{{"type", "Ready"}, {"status", "False"}}})},
+                  {"containerStatuses", json::array({{{"name", "app"},
+                                                      {"image", image},
+                                                      {"ready", false},
+                                                      {"restartCount", 0},
+                                                      {"state", {{"waiting", {{"reason", "ImagePullBackOff"}}}}}}})}},
+                 spec);
+}
+
+TEST(PodRules, PullDeniedIsCredentialsOnlyForAPrivateRegistryWithoutPullSecrets) {
+  const auto category = [](const std::string& image, json spec_extra) {
+    cluster::ClusterState s;
+    s.add(ready_node());
+    add_deployment(s, "ns", 1, 0, json::array());
+    s.add(pull_failing_pod("app-1-a", image, std::move(spec_extra)));
+    s.add(event("Pod", "ns", "app-1-a", "Failed",
+                "Failed to pull image \"" + image + "\": failed to resolve reference \"" + image +
+                    "\": pull access denied, repository does not exist or may require authorization: server message: "
+                    "insufficient_scope: authorization failed"));
+    const Report r = analyze_all(s);
+    const auto found = with_reason(r, "ImagePullBackOff");
+    return found.size() == 1 ? found[0]->root_cause.category : "(" + dump(r) + ")";
+  };
+  EXPECT_EQ(category("registry.corp.example/team/app:1.0", json::object()), "registry_auth");
+  EXPECT_EQ(category("registry.corp.example:5000/team/app:1.0", json::object()), "registry_auth");
+  // With a pull secret the credentials exist: the name is the likelier fault.
+  EXPECT_EQ(category("registry.corp.example/team/app:1.0",
+                     {{"imagePullSecrets", json::array({{{"name", "corp-registry"}}})}}),
+            "image_unavailable");
+  // Docker Hub (no registry host, or docker.io) answers so for a repository that does not exist.
+  EXPECT_EQ(category("acme/does-not-exist:1.0", json::object()), "image_unavailable");
+  EXPECT_EQ(category("docker.io/acme/does-not-exist:1.0", json::object()), "image_unavailable");
+}
+
+TEST(PodRules, AnImageWithoutTheNodesPlatformIsNotCalledMissing) {
+  cluster::ClusterState s;
+  s.add(ready_node());
+  add_deployment(s, "ns", 1, 0, json::array());
+  s.add(pull_failing_pod("app-1-a", "ghcr.io/acme/agent:2.0"));
+  s.add(event("Pod", "ns", "app-1-a", "Failed",
+              "Failed to pull image \"ghcr.io/acme/agent:2.0\": rpc error: code = NotFound desc = failed to pull and "
+              "unpack image \"ghcr.io/acme/agent:2.0\": no match for platform in manifest: not found"));
+  const Report r = analyze_all(s);
+  const auto found = with_reason(r, "ImagePullBackOff");
+  ASSERT_EQ(found.size(), 1u) << dump(r);
+  EXPECT_EQ(found[0]->root_cause.category, "image_unavailable");
+  EXPECT_NE(found[0]->root_cause.summary.find("platform"), std::string::npos) << found[0]->root_cause.summary;
+  EXPECT_EQ(found[0]->root_cause.summary.find("does not exist"), std::string::npos) << found[0]->root_cause.summary;
+}
+
+TEST(PodRules, AnyInsufficientResourceIsInsufficientResources) {
+  for (const std::string resource : {"nvidia.com/gpu", "ephemeral-storage", "vpc.amazonaws.com/pod-eni"}) {
+    cluster::ClusterState s;
+    s.add(ready_node());
+    add_deployment(s, "ns", 1, 0, json::array());
+    const std::string msg = "0/3 nodes are available: 3 Insufficient " + resource +
+                            ". preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.";
+    json pod = app_pod(
+        "ns", "app-1-a",
+        {{"phase", "Pending"},
+         {"conditions",
+          json::array(
+              {{{"type", "PodScheduled"}, {"status", "False"}, {"reason", "Unschedulable"}, {"message", msg}}})}});
+    pod["spec"].erase("nodeName");
+    s.add(pod);
+    s.add(event("Pod", "ns", "app-1-a", "FailedScheduling", msg));
+    const Report r = analyze_all(s);
+    const auto found = with_reason(r, "Unschedulable");
+    ASSERT_EQ(found.size(), 1u) << resource << ": " << dump(r);
+    EXPECT_EQ(found[0]->root_cause.category, "insufficient_resources") << resource;
+    EXPECT_NE(found[0]->root_cause.summary.find("a free " + resource), std::string::npos)
+        << found[0]->root_cause.summary;
+  }
+}
+
+TEST(PodRules, EvictionForThePodsOwnStorageLimitIsNotTheNodes) {
+  cluster::ClusterState s;
+  s.add(ready_node());
+  add_deployment(s, "ns", 1, 1, json::array());
+  for (const std::string msg : {"Pod ephemeral local storage usage exceeds the total limit of containers 2Gi. ",
+                                "Container app exceeded its local ephemeral storage limit \"1Gi\". ",
+                                "Usage of EmptyDir volume \"scratch\" exceeds the limit \"512Mi\". "}) {
+    static int n = 0;
+    s.add(
+        app_pod("ns", "app-1-e" + std::to_string(++n), {{"phase", "Failed"}, {"reason", "Evicted"}, {"message", msg}}));
+  }
+  const Report r = analyze_all(s);
+  const auto found = with_reason(r, "Evicted");
+  ASSERT_EQ(found.size(), 1u) << dump(r);
+  EXPECT_EQ(found[0]->root_cause.category, "disk_full");
+  EXPECT_NE(found[0]->root_cause.summary.find("ephemeral-storage limit"), std::string::npos);
+  EXPECT_NE(found[0]->root_cause.summary.find("node itself is not short"), std::string::npos);
+  EXPECT_TRUE(with_reason(r, "NodeDiskPressure").empty()) << dump(r);
+}
+
+TEST(ServiceRules, ANamedTargetPortNoPodDeclaresLeavesTheServiceWithoutEndpoints) {
+  const auto analyze_with = [](const json& target_port) {
+    cluster::ClusterState s;
+    s.add(ready_node());
+    add_deployment(s, "ns", 1, 1, json::array());
+    s.add(app_pod(
+        "ns", "app-1-a",
+        {{"phase", "Running"},
+         {"conditions", json::array({{{"type", "Ready"}, {"status", "True"}}})},
+         {"podIP", "10.0.0.5"}},
+        {{"containers", json::array({{{"name", "app"},
+                                      {"image", "app:1"},
+                                      {"ports", json::array({{{"name", "http"}, {"containerPort", 8080}}})}}})}}));
+    s.add({{"apiVersion", "v1"},
+           {"kind", "Service"},
+           {"metadata", meta("Service", "ns", "app")},
+           {"spec",
+            {{"selector", {{"app", "app"}}},
+             {"ports", json::array({{{"name", "http"}, {"port", 80}, {"targetPort", target_port}}})}}}});
+    json endpoints{{"apiVersion", "v1"}, {"kind", "Endpoints"}, {"metadata", meta("Endpoints", "ns", "app")}};
+    // The endpoints controller leaves the pod out when it lacks the named port.
+    if (!target_port.is_string() || target_port == "http")
+      endpoints["subsets"] = json::array(
+          {{{"addresses", json::array({{{"ip", "10.0.0.5"}}})}, {"ports", json::array({{{"port", 8080}}})}}});
+    s.add(endpoints);
+    return analyze_all(s);
+  };
+  const Report wrong = analyze_with("web");
+  const auto found = with_reason(wrong, "ServiceNoEndpoints");
+  ASSERT_EQ(found.size(), 1u) << dump(wrong);
+  EXPECT_EQ(found[0]->root_cause.category, "missing_config");
+  EXPECT_TRUE(evidence_has(*found[0], "targetPort web")) << dump(wrong);
+  EXPECT_TRUE(evidence_has(*found[0], "http 8080/TCP")) << dump(wrong);
+  EXPECT_TRUE(analyze_with("http").findings.empty()) << dump(analyze_with("http"));
+  EXPECT_TRUE(analyze_with(8080).findings.empty()) << dump(analyze_with(8080));
+}
+
+TEST(WorkloadRules, ADeploymentUnavailableForSecondsIsStartingNotFailing) {
+  const auto analyze_since = [](const std::string& since) {
+    cluster::ClusterState s;
+    s.add(ready_node());
+    add_deployment(s, "ns", 1, 0,
+                   json::array({{{"type", "Available"},
+                                 {"status", "False"},
+                                 {"reason", "MinimumReplicasUnavailable"},
+                                 {"lastTransitionTime", since}},
+                                {{"type", "Progressing"}, {"status", "True"}, {"reason", "ReplicaSetUpdated"}}}));
+    s.add(app_pod("ns", "app-1-a", sandbox_pending()));
+    return analyze_all(s);
+  };
+  EXPECT_TRUE(analyze_since("2025-03-11T13:59:20Z").findings.empty()) << dump(analyze_since("2025-03-11T13:59:20Z"));
+  const Report old = analyze_since("2025-03-11T13:50:00Z");
+  EXPECT_EQ(with_reason(old, "DeploymentUnavailable").size(), 1u) << dump(old);
+}
+
+TEST(PodRules, APodWithoutAControllerThatGetsNoSandboxIsReported) {
+  cluster::ClusterState s;
+  s.add(ready_node());
+  json pod = app_pod("ns", "debug", sandbox_pending());
+  pod["metadata"].erase("ownerReferences");
+  s.add(pod);
+  s.add(event("Pod", "ns", "debug", "FailedCreatePodSandBox",
+              "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "
+              "\"0f\": plugin type=\"aws-cni\" name=\"aws-cni\" failed (add): add cmd: failed to assign an IP address "
+              "to container"));
+  const Report r = analyze_all(s);
+  ASSERT_EQ(r.findings.size(), 1u) << dump(r);
+  EXPECT_EQ(r.findings[0].reason, "CreateContainerError");
+  EXPECT_EQ(r.findings[0].root_cause.category, "insufficient_resources");
+  EXPECT_EQ(r.findings[0].resource.kind, "Pod");
+}
+
+TEST(PodRules, AMountDeniedToTheVolumeDriverIsPermissionDeniedAndAttachOutranksMount) {
+  const auto analyze_events = [](const std::vector<std::pair<std::string, std::string>>& events) {
+    cluster::ClusterState s;
+    s.add(ready_node());
+    add_deployment(s, "ns", 1, 0, json::array());
+    s.add(app_pod("ns", "app-1-a", sandbox_pending()));
+    for (const auto& [reason, message] : events) s.add(event("Pod", "ns", "app-1-a", reason, message));
+    return analyze_all(s);
+  };
+  const Report denied = analyze_events(
+      {{"FailedMount",
+        "MountVolume.SetUp failed for volume \"params\" : rpc error: code = Unknown desc = failed to mount objects, err: "
+        "AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/app/1 is not authorized to perform: "
+        "ssm:GetParameters"}});
+  auto found = with_reason(denied, "MountFailure");
+  ASSERT_EQ(found.size(), 1u) << dump(denied);
+  EXPECT_EQ(found[0]->root_cause.category, "permission_denied");
+  const Report attach = analyze_events(
+      {{"FailedAttachVolume",
+        "Multi-Attach error for volume \"pvc-1\" Volume is already exclusively attached to one node and can't be "
+        "attached to another"},
+       {"FailedMount",
+        "Unable to attach or mount volumes: unmounted volumes=[data]: timed out waiting for the condition"}});
+  found = with_reason(attach, "MountFailure");
+  ASSERT_EQ(found.size(), 1u) << dump(attach);
+  EXPECT_NE(found[0]->root_cause.summary.find("Multi-Attach"), std::string::npos) << found[0]->root_cause.summary;
+}
+
 }  // namespace
 }  // namespace eks::analyzers
