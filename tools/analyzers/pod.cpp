@@ -608,7 +608,13 @@ void image_pull(const PodView& v, const ContainerStatus& cs, const std::vector<c
   // repository it does not have and for one the puller may not read. With no pull credentials on the pod, a
   // private registry's answer means the credentials are missing; otherwise the name is the likelier fault.
   const bool denied_or_missing = icontains(message, "may require authorization");
-  if (cs.state && cs.state->reason == "InvalidImageName") {
+  if (cs.state && cs.state->reason == "ErrImageNeverPull") {
+    rc = {"image_unavailable",
+          "the image " + image_text +
+              " is not on the node and the container's imagePullPolicy Never forbids pulling it (load the image "
+              "onto the node, or let it be pulled: IfNotPresent)",
+          0.95};
+  } else if (cs.state && cs.state->reason == "InvalidImageName") {
     rc = {"image_unavailable", "the image reference " + image_text + " is not a valid image name", 0.95};
   } else if (icontains(message, "no match for platform") || icontains(message, "no matching manifest")) {
     // A multi-arch index without the node's OS/architecture (an amd64 node pulling an arm64-only image).
@@ -985,6 +991,24 @@ void unschedulable(const PodView& v, const std::vector<const cluster::Event*>& e
               (taints.empty() ? std::string() : ": " + quote_untrusted(join(taints, ", "), label)),
           0.9};
     f.add_action("fix_config", "add a toleration to the pod template, or schedule onto untainted nodes", params);
+  } else if (icontains(head, "pod anti-affinity") || icontains(head, "pod affinity") ||
+             icontains(head, "topology spread")) {
+    // Rules about the other pods, not the nodes' labels: replicas that must not share a node (or zone) with each
+    // other need as many nodes (zones) as replicas; affinity needs the pods it follows.
+    const bool spread = icontains(head, "topology spread");
+    const bool anti = icontains(head, "anti-affinity");
+    rc = {"scheduling_constraint",
+          spread ? "placing it would break the pod's topology spread constraints (maxSkew over too few nodes or "
+                   "zones with room)"
+          : anti ? "every node already runs a pod its anti-affinity rules exclude (more replicas than nodes or "
+                   "zones that can take one)"
+                 : "no node runs the pods its affinity rules require it to join",
+          0.9};
+    f.add_action("fix_config",
+                 spread ? "relax the topology spread constraints (whenUnsatisfiable: ScheduleAnyway) or add nodes in "
+                          "more zones"
+                        : "relax the pod (anti-)affinity to preferred, or add nodes",
+                 params);
   } else if (icontains(head, "node affinity") || icontains(head, "node selector") || icontains(head, "didn't match")) {
     std::vector<std::string> selector;
     for (const auto& [k, val] : v.pod.spec.node_selector) selector.push_back(k + "=" + val);
