@@ -1394,6 +1394,73 @@ const publicCaseScenarios = {
     b.service({ ns: 'catalog', name: 'catalog-search-direct', selector: { app: 'catalog-search' }, ports: [{ name: 'http', port: 8080, targetPort: 8080 }], endpointsFrom: search.pods });
     return { b, scenario: { description: 'video-transcoder (namespace media) pods were evicted for writing more than their 2Gi ephemeral-storage limit; their replacements run. llm-inference (ml) asks for an nvidia.com/gpu no node offers. The Service catalog-api (catalog) targets the port name web, which its pods do not declare (they call the port http), so it has no endpoints. Near misses: Services naming the declared port and using the number.' } };
   },
+
+  'cluster-services-down'() {
+    const b = base('cluster-services-down');
+    // kube-dns at the address EKS gives it; the pods' resolv.conf names it.
+    const kubeDns = b.objects.find((o) => o.kind === 'Service' && o.metadata.name === 'kube-dns');
+    kubeDns.spec.clusterIP = '172.20.0.10';
+    kubeDns.spec.clusterIPs = ['172.20.0.10'];
+    // An edit of the coredns ConfigMap names a resolv.conf that does not exist: both CoreDNS pods exit at start.
+    const crashing = (p, container, exitCode, ranSeconds, restarts) => {
+      setPodStatus(b, p, { phase: 'Running', containers: p.spec.containers.map((c) => c.name === container
+        ? cstatus(b, p, c.name, { restarts, state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off 5m0s restarting failed container=${c.name} pod=${p.metadata.name}_${p.metadata.namespace}(${p.metadata.uid})` } },
+          lastState: { terminated: { containerID: `containerd://${b.rng.hex(64)}`, exitCode, reason: 'Error', startedAt: b.ago(45 + ranSeconds), finishedAt: b.ago(45) } } })
+        : cstatus(b, p, c.name, { ready: true, started: true, state: { running: { startedAt: p.status.startTime } } })) });
+      kubelet(b, p, 'Warning', 'BackOff', `Back-off restarting failed container ${container} in pod ${p.metadata.name}_${p.metadata.namespace}(${p.metadata.uid})`, { ageSeconds: 20, firstAgeSeconds: 1400, count: 60, container });
+    };
+    const dnsPods = b.objects.filter((o) => o.kind === 'Pod' && o.metadata.namespace === 'kube-system' && o.metadata.name.startsWith('coredns-'));
+    b.logs = b.logs.filter((l) => !dnsPods.some((p) => p.metadata.name === l.pod));
+    for (const p of dnsPods) {
+      crashing(p, 'coredns', 1, 0, 11);
+      const lines = ['plugin/forward: not an IP address or file: "/etc/resolv.conf.upstream"', 'Error during parsing: plugin/forward: not an IP address or file'];
+      b.log(p, 'coredns', b.timed(lines, { endAgo: 46, step: 0 }));
+      b.log(p, 'coredns', b.timed(lines, { endAgo: 350, step: 0 }), { previous: true });
+    }
+    const coredns = b.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'coredns');
+    const corednsRs = b.objects.find((o) => o.kind === 'ReplicaSet' && o.metadata.name.startsWith('coredns-'));
+    recount({ dep: coredns, rs: corednsRs, pods: dnsPods });
+    coredns.status.conditions[0].lastTransitionTime = b.ago(1400);
+    const dnsEndpoints = b.objects.find((o) => o.kind === 'Endpoints' && o.metadata.name === 'kube-dns');
+    for (const sub of dnsEndpoints.subsets ?? []) {
+      sub.notReadyAddresses = [...(sub.notReadyAddresses ?? []), ...(sub.addresses ?? [])];
+      delete sub.addresses;
+    }
+    // Every lookup of the workloads now times out at 172.20.0.10:53.
+    b.namespace('accounts', 86400 * 40);
+    const users = b.deployment({ ns: 'accounts', name: 'user-profile', replicas: 2, podAgeSeconds: 1300, revision: 5,
+      containers: [{ name: 'api', image: `${ECR}/accounts/user-profile:3.0.2`, ports: [8080], readinessProbe: probe('/ready') }],
+      pods: [{ state: 'crashLoop', restarts: 8, lastExit: { code: 1, agoSeconds: 30, ranSeconds: 11 } }, { state: 'crashLoop', restarts: 8, lastExit: { code: 1, agoSeconds: 60, ranSeconds: 11 } }] });
+    for (const p of users.pods) {
+      BACKOFF(b, p);
+      const ip = p.status.podIP;
+      const lines = ['{"level":"info","msg":"starting user-profile","version":"3.0.2"}',
+        `{"level":"fatal","msg":"cannot open database","error":"dial tcp: lookup profiles-db.accounts.svc.cluster.local on 172.20.0.10:53: read udp ${ip}:41873->172.20.0.10:53: i/o timeout"}`];
+      b.log(p, 'api', b.timed(lines, { endAgo: 31, step: 10 }));
+      b.log(p, 'api', b.timed(lines, { endAgo: 330, step: 10 }), { previous: true });
+    }
+    b.service({ ns: 'accounts', name: 'user-profile', selector: { app: 'user-profile' }, endpointsFrom: users.pods });
+    // The VPC CNI agent on one node lost its EC2 permissions: its IP address daemon exits, and a pod scheduled there
+    // gets no network.
+    const node = b.nodes[0].metadata.name;
+    const agent = b.objects.find((o) => o.kind === 'Pod' && o.metadata.name.startsWith('aws-node-') && o.spec.nodeName === node);
+    crashing(agent, 'aws-node', 1, 30, 9);
+    b.log(agent, 'aws-node', b.timed(['{"level":"info","ts":"2025-03-11T14:03:10.120Z","caller":"entrypoint.sh","msg":"Validating env variables ..."}',
+      '{"level":"info","ts":"2025-03-11T14:03:10.300Z","caller":"entrypoint.sh","msg":"Install CNI binaries.."}',
+      '{"level":"error","ts":"2025-03-11T14:03:39.910Z","caller":"ipamd/ipamd.go:462","msg":"Failed to call ec2:DescribeNetworkInterfaces for [eni-0a1b2c3d4e5f67890]: UnauthorizedOperation: You are not authorized to perform this operation. User: arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0f1e2d3c4b5a69788 is not authorized to perform: ec2:DescribeNetworkInterfaces"}',
+      '{"level":"error","ts":"2025-03-11T14:03:40.002Z","caller":"aws-k8s-agent/main.go:32","msg":"Initialization failure: ipamd init: failed to retrieve ENI info"}'], { endAgo: 46 }), { previous: true });
+    const awsNode = b.objects.find((o) => o.kind === 'DaemonSet' && o.metadata.name === 'aws-node');
+    Object.assign(awsNode.status, { numberReady: 2, numberAvailable: 2, numberUnavailable: 1 });
+    b.namespace('orders', 86400 * 40);
+    const ord = b.deployment({ ns: 'orders', name: 'order-router', replicas: 1, podAgeSeconds: 900, revision: 2, nodes: [node],
+      containers: [{ name: 'router', image: `${ECR}/orders/router:1.12.0`, ports: [8080] }] });
+    setPodStatus(b, ord.pods[0], { sandbox: false, containers: [cstatus(b, ord.pods[0], 'router', { pulled: false, created: false, state: { waiting: { reason: 'ContainerCreating' } } })] });
+    recount(ord);
+    ord.dep.status.conditions[0].lastTransitionTime = b.ago(890);
+    kubelet(b, ord.pods[0], 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "${b.rng.hex(64)}": plugin type="aws-cni" name="aws-cni" failed (add): add cmd: Error received from AddNetwork gRPC call: rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp 127.0.0.1:50051: connect: connection refused"`,
+      { ageSeconds: 14, firstAgeSeconds: 890, count: 44 });
+    return { b, scenario: { description: 'The coredns ConfigMap (kube-system) names a resolv.conf that does not exist: both CoreDNS pods exit at start, and user-profile (namespace accounts) crash-loops because its lookups time out at 172.20.0.10:53 — one incident, on coredns. The aws-node pod on ' + node + ' lost its EC2 permissions (UnauthorizedOperation) and its IP address daemon exits; order-router (namespace orders), scheduled on that node, gets no sandbox (connection refused on 127.0.0.1:50051) — one incident, on aws-node.' } };
+  },
 };
 Object.assign(scenarios, publicCaseScenarios);
 

@@ -329,6 +329,7 @@ Report analyze(const cluster::ClusterState& state, const Options& options, const
       ++reads;
       read_logs(f, options, redactor);
     }
+    correlate_logs(ctx);
   }
   for (auto& f : findings) finalize(f);
   std::sort(findings.begin(), findings.end(), order);

@@ -73,6 +73,13 @@ RootCause sandbox_cause(const std::string& message, const std::string& who, bool
             who + ": the VPC CNI has no IP address to give " + (one ? "it" : "them") +
                 " (the subnet or the node's ENIs are out of addresses)",
             0.9};
+  // The VPC CNI plugin asks the node's IP address daemon (ipamd, in the aws-node pod) over gRPC on port 50051.
+  if (icontains(message, "127.0.0.1:50051") && icontains(message, "connection refused"))
+    return {"node_failure",
+            who +
+                ": the VPC CNI's IP address daemon (ipamd, in the node's aws-node pod) does not answer: connection "
+                "refused on 127.0.0.1:50051",
+            0.85};
   return {"node_failure",
           who + ": the kubelet cannot create " + (one ? "its" : "their") +
               " sandbox: " + logs::quote_untrusted(message, "event message"),

@@ -78,6 +78,9 @@ void add_sandbox_action(Finding& f, const ObjectRef& target);
 // correlate.cpp: pod findings grouped per workload, workload/service/PVC/node findings folded into the
 // incident they belong to.
 void correlate(Context& ctx);
+// After the failing pods' logs are read: findings whose logs name a cluster service as the cause (lookups the
+// cluster DNS does not answer) fold into that service's finding.
+void correlate_logs(Context& ctx);
 
 // Text helpers (text.cpp).
 bool contains(std::string_view haystack, std::string_view needle);

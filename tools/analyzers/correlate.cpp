@@ -26,6 +26,7 @@ enum class Role {
   cause,        // `from` explains `into` (the new pods' failure under a stuck rollout)
   named_cause,  // the same, where `into`'s root cause already names it (a node's network agent)
   same,         // the same incident seen twice (the missing StorageClass of a claim and of its template)
+  downstream,   // `into` (a cluster service: DNS, the network agent) explains `from`, which keeps its own words
 };
 
 void merge_affected(Finding& into, const Finding& from) {
@@ -46,8 +47,16 @@ void fold(Finding& into, Finding& from, Role role = Role::consequence, std::size
                                                                  : e.object;
   };
   // A consequence's first evidence line is its proof; the rest repeats the cause's. A cause brings its proof.
+  // A downstream finding's proof is what ties it to the service (its log's failed lookups), else its first line.
   const std::size_t lines = role == Role::cause || role == Role::named_cause ? 4 : 1;
-  for (std::size_t k = 0; k < from.evidence.size() && k < lines && into.evidence.size() < max_evidence; ++k) {
+  std::size_t first = 0;
+  if (role == Role::downstream) {
+    const auto log =
+        std::find_if(from.evidence.begin(), from.evidence.end(), [](const Evidence& e) { return e.source == "log"; });
+    if (log != from.evidence.end()) first = static_cast<std::size_t>(log - from.evidence.begin());
+  }
+  for (std::size_t k = first; k < from.evidence.size() && k < first + lines && into.evidence.size() < max_evidence;
+       ++k) {
     const auto& e = from.evidence[k];
     into.add_evidence(e.source, e.text, label(e), e.count);
   }
@@ -93,6 +102,10 @@ void fold(Finding& into, Finding& from, Role role = Role::consequence, std::size
       into.add_affected(from.resource, from.reason, from.what);
       break;
     case Role::same: into.add_affected(from.resource, from.reason, from.what); break;
+    case Role::downstream:
+      into.add_consequence(from.resource, from.reason, from.what);
+      into.add_affected(from.resource, from.reason, from.what);
+      break;
   }
   from.folded = true;
 }
@@ -402,6 +415,70 @@ void fold_failed_jobs(Context& ctx) {
   }
 }
 
+// 7. Cluster services other workloads depend on. While the cluster DNS (the workload behind kube-system/kube-dns)
+// fails, a workload whose lookups against the DNS Service's address time out or are refused fails because of it:
+// one incident on the DNS workload, the others its affected objects. A name that does not exist (NXDOMAIN, "no
+// such host") is the workload's own mistake and stays its own. Likewise pods whose sandbox the node's network
+// agent does not answer for ("connection refused" from the CNI daemon) are the failing agent's on that node.
+std::vector<std::size_t> findings_on(const Context& ctx, const ObjectRef& workload) {
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < ctx.findings.size(); ++i) {
+    const auto& f = ctx.findings[i];
+    if (!f.folded && f.workload == workload && f.severity >= Severity::warning) out.push_back(i);
+  }
+  return out;
+}
+
+void fold_cluster_dns(Context& ctx) {
+  const auto* dns = ctx.state.service("kube-system", "kube-dns");
+  if (!dns || dns->selector.empty() || !dns->cluster_ip || dns->cluster_ip->empty()) return;
+  const auto pods = ctx.state.pods_matching("kube-system", dns->selector);
+  if (pods.empty()) return;
+  const auto owners = findings_on(ctx, ctx.state.top_owner(pods.front()->meta));
+  if (owners.empty()) return;
+  const std::string address = *dns->cluster_ip + ":53";
+  for (auto& f : ctx.findings) {
+    if (f.folded || f.workload == ctx.findings[owners.front()].workload) continue;
+    const auto unanswered = [&](const std::string& text) {
+      return text.find(address) != std::string::npos &&
+             (icontains(text, "i/o timeout") || icontains(text, "connection refused") ||
+              icontains(text, "server misbehaving") || icontains(text, "no servers could be reached"));
+    };
+    const bool dns_down = unanswered(f.root_cause.summary) ||
+                          std::any_of(f.evidence.begin(), f.evidence.end(),
+                                      [&](const Evidence& e) { return e.source == "log" && unanswered(e.text); });
+    if (dns_down) fold(ctx.findings[owners.front()], f, Role::downstream);
+  }
+}
+
+void fold_node_network_agents(Context& ctx) {
+  for (auto& f : ctx.findings) {
+    if (f.folded || f.root_cause.category != "node_failure") continue;
+    const bool refused = std::any_of(f.evidence.begin(), f.evidence.end(), [](const Evidence& e) {
+      return e.text.rfind("FailedCreatePodSandBox:", 0) == 0 && icontains(e.text, "connection refused");
+    });
+    if (!refused) continue;
+    // The node of the pods that get no sandbox.
+    std::string node;
+    for (const auto* p : ctx.state.pods_of_workload(f.workload)) {
+      if (!p->ready() && p->node_name) node = *p->node_name;
+    }
+    if (f.workload.kind == "Pod")
+      if (const auto* p = ctx.state.pod(f.workload.ns, f.workload.name); p && p->node_name) node = *p->node_name;
+    if (node.empty()) continue;
+    for (auto& agent : ctx.findings) {
+      if (&agent == &f || agent.folded || agent.workload.kind != "DaemonSet" || !is_pod_reason(agent.reason)) continue;
+      const bool there = std::any_of(agent.pod_names.begin(), agent.pod_names.end(), [&](const std::string& name) {
+        const auto* pod = ctx.state.pod(agent.workload.ns, name);
+        return pod && pod->node_name == node;
+      });
+      if (!there) continue;
+      fold(agent, f, Role::downstream);
+      break;
+    }
+  }
+}
+
 void attach(Context& ctx) {
   for (const auto& a : ctx.attachments) {
     for (auto& f : ctx.findings) {
@@ -422,7 +499,15 @@ void correlate(Context& ctx) {
   fold_shared_causes(ctx);
   fold_node_agents(ctx);
   fold_front_ends(ctx);
+  fold_node_network_agents(ctx);
   attach(ctx);
+  ctx.findings.erase(
+      std::remove_if(ctx.findings.begin(), ctx.findings.end(), [](const Finding& f) { return f.folded; }),
+      ctx.findings.end());
+}
+
+void correlate_logs(Context& ctx) {
+  fold_cluster_dns(ctx);
   ctx.findings.erase(
       std::remove_if(ctx.findings.begin(), ctx.findings.end(), [](const Finding& f) { return f.folded; }),
       ctx.findings.end());

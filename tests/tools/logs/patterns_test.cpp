@@ -99,7 +99,13 @@ INSTANTIATE_TEST_SUITE_P(
              "dependency_unreachable", "refuses connections"},
         Line{"2025-03-11T14:03:22Z ERROR redis: connection refused", "dependency_unreachable", "refuses connections"},
         Line{"FATAL:  password authentication failed for user \"app\"", "missing_config",
-             "password authentication failed"}));
+             "password authentication failed"},
+        // The resolver itself does not answer: the cluster DNS, not the name.
+        Line{"dial tcp: lookup orders-db.svc.cluster.local on 172.20.0.10:53: read udp 10.0.1.5:41873->172.20.0.10:53: "
+             "i/o timeout",
+             "dns_failure", "the DNS server 172.20.0.10:53 does not answer"},
+        Line{"exec /usr/local/bin/agent: exec format error", "bad_command", "another CPU architecture"},
+        Line{"Error during parsing: plugin/forward: not an IP address or file", "missing_config", "Corefile"}));
 
 TEST(Patterns, TimestampsAreNotTakenForAddresses) {
   for (const std::string line : {R"({"ts":"2025-03-11T14:03:22.120Z","msg":"connection refused"})",
