@@ -92,6 +92,9 @@ std::string quote(std::string_view s) { return dump(json(std::string(s))); }
 // or (a{1000}){1000} costs memory and time by the million, and a count past LONG_MAX overflows inside its
 // compiler (undefined behaviour). A schema's pattern whose counts, multiplied out, pass this bound is refused.
 constexpr double kMaxRegexSize = 100000;
+// A bracket class costs far more than a character: each copy holds its own matcher (the class's ranges and a
+// 256-entry cache behind a std::function), so [0-9a-f]{44461} took seconds to build and to free.
+constexpr double kClassSize = 20;
 
 // The size of a regular expression with its counted repetitions ({n}, {n,}, {n,m}) multiplied out: an upper
 // bound (alternatives add up, every other character counts one).
@@ -122,7 +125,7 @@ double expanded_size(std::string_view source) {
         if (source[j] == '\\') ++j;
       }
       i = j;
-      add(1);
+      add(kClassSize);
     } else if (c == '(') {
       groups.push_back(0);
     } else if (c == ')' && groups.size() > 1) {

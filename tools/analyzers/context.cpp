@@ -55,6 +55,14 @@ RootCause create_cause(const std::string& message) {
     return {"missing_config", "the pods' service account does not exist: " + quoted, 0.9};
   if (icontains(message, "LimitRange") || icontains(message, "maximum") || icontains(message, "minimum"))
     return {"quota_exceeded", "a LimitRange refuses the pods: " + quoted, 0.8};
+  // "no PriorityClass with name high-priority was found": the template names a class the cluster lacks.
+  if ((icontains(message, "PriorityClass") && icontains(message, "not found")) ||
+      icontains(message, "no PriorityClass with name"))
+    return {"missing_config", "the pods name a PriorityClass that does not exist: " + quoted, 0.9};
+  // "must specify limits.memory" / "failed quota: must specify requests.cpu": a quota that needs every pod to
+  // set what the template leaves out.
+  if (icontains(message, "must specify"))
+    return {"quota_exceeded", "a ResourceQuota requires requests or limits the pods do not set: " + quoted, 0.9};
   return {"unknown", "the controller cannot create pods: " + quoted, 0.5};
 }
 

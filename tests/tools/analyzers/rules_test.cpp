@@ -958,5 +958,28 @@ TEST(PodRules, AMountDeniedToTheVolumeDriverIsPermissionDeniedAndAttachOutranksM
   EXPECT_NE(found[0]->root_cause.summary.find("Multi-Attach"), std::string::npos) << found[0]->root_cause.summary;
 }
 
+TEST(ControllerRules, AMissingPriorityClassOrARequiredLimitNamesWhyPodsAreRefused) {
+  const auto category = [](const std::string& message) {
+    cluster::ClusterState s;
+    s.add(ready_node());
+    // A ReplicaSet that wants 2 pods and has none.
+    s.add({{"apiVersion", "apps/v1"},
+           {"kind", "ReplicaSet"},
+           {"metadata", meta("ReplicaSet", "ns", "app-1")},
+           {"spec", {{"replicas", 2}, {"selector", {{"matchLabels", {{"app", "app"}}}}}}},
+           {"status", {{"replicas", 0}}}});
+    s.add(event("ReplicaSet", "ns", "app-1", "FailedCreate", message));
+    const Report r = analyze_all(s);
+    const auto found = with_reason(r, "ReplicaSetCreateFailure");
+    return found.size() == 1 ? found[0]->root_cause.category : "(" + dump(r) + ")";
+  };
+  EXPECT_EQ(
+      category("Error creating: pods \"app-1-x\" is forbidden: no PriorityClass with name high-priority was found"),
+      "missing_config");
+  EXPECT_EQ(category("Error creating: pods \"app-1-x\" is forbidden: failed quota: compute: must specify "
+                     "limits.cpu for: app; limits.memory for: app"),
+            "quota_exceeded");
+}
+
 }  // namespace
 }  // namespace eks::analyzers
