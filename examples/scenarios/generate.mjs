@@ -1392,7 +1392,21 @@ const publicCaseScenarios = {
       containers: [{ name: 'search', image: `${ECR}/catalog/search:2.3.0`, ports: [8080] }] });
     b.service({ ns: 'catalog', name: 'catalog-search', selector: { app: 'catalog-search' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }], endpointsFrom: search.pods });
     b.service({ ns: 'catalog', name: 'catalog-search-direct', selector: { app: 'catalog-search' }, ports: [{ name: 'http', port: 8080, targetPort: 8080 }], endpointsFrom: search.pods });
-    return { b, scenario: { description: 'video-transcoder (namespace media) pods were evicted for writing more than their 2Gi ephemeral-storage limit; their replacements run. llm-inference (ml) asks for an nvidia.com/gpu no node offers. The Service catalog-api (catalog) targets the port name web, which its pods do not declare (they call the port http), so it has no endpoints. Near misses: Services naming the declared port and using the number.' } };
+    // An Ingress naming the container's port 8080 where its Service exposes 80; near miss: one naming the port by
+    // its name.
+    b.add({ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: b.meta(null, 'alb', 86400 * 30), spec: { controller: 'ingress.k8s.aws/alb' } });
+    const ingress = (name, service, port) => b.add({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: b.meta('catalog', name, 86400 * 2, { annotations: { 'alb.ingress.kubernetes.io/scheme': 'internet-facing' } }),
+      spec: { ingressClassName: 'alb', rules: [{ host: `${name}.shop.example.com`, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: service, port } } }] } }] },
+      status: { loadBalancer: { ingress: [{ hostname: `k8s-catalog-${name}-${b.rng.hex(10)}.eu-west-1.elb.amazonaws.com` }] } } });
+    ingress('catalog-search', 'catalog-search', { number: 8080 });
+    ingress('catalog-search-named', 'catalog-search', { name: 'http' });
+    // A batch pod naming a scheduler the cluster does not run: Pending, no condition, no event.
+    b.namespace('batch', 86400 * 40);
+    const simTemplate = b.podTemplate({ app: 'risk-sim' }, [{ name: 'sim', image: `${ECR}/batch/risk-sim:2.0.0`, resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '1Gi' } } }]);
+    simTemplate.spec.schedulerName = 'volcano';
+    const sim = b.pod({ ns: 'batch', name: 'risk-sim-20250311', template: simTemplate, ageSeconds: 2400, state: 'pendingUnschedulable' });
+    sim.status = { phase: 'Pending', qosClass: 'Burstable' };
+    return { b, scenario: { description: 'video-transcoder (namespace media) pods were evicted for writing more than their 2Gi ephemeral-storage limit; their replacements run. llm-inference (ml) asks for an nvidia.com/gpu no node offers. The Service catalog-api (catalog) targets the port name web, which its pods do not declare (they call the port http), so it has no endpoints. The Ingress catalog-search routes to port 8080, the container\'s port, where its Service exposes 80. The pod risk-sim-20250311 (batch) names the scheduler volcano, which the cluster does not run. Near misses: Services naming the declared port and using the number, an Ingress naming the Service port by name.' } };
   },
 
   'cluster-services-down'() {

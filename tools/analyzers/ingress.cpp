@@ -50,6 +50,36 @@ void analyze_ingresses(Context& ctx) {
                    Json{{"kind", "Ingress"}, {"namespace", ing.meta.ns}, {"name", ing.meta.name}});
       ctx.findings.push_back(std::move(f));
     }
+    // A backend Service that exists but does not expose the port the Ingress names: the controller has no target
+    // (an ALB answers 503, ingress-nginx logs "service has no port").
+    std::vector<std::string> wrong_ports;
+    for (const auto& b : backends) {
+      if (!b.service_name || !b.service_port) continue;
+      const auto* svc = ctx.state.service(ing.meta.ns, *b.service_name);
+      if (!svc) continue;
+      const bool exposed = std::any_of(svc->ports.begin(), svc->ports.end(), [&](const cluster::ServicePort& p) {
+        return std::to_string(p.port) == *b.service_port || (p.name && *p.name == *b.service_port);
+      });
+      if (exposed || !logs::is_plain(*b.service_port)) continue;
+      std::vector<std::string> ports;
+      for (const auto& p : svc->ports) ports.push_back(std::to_string(p.port) + (p.name ? " (" + *p.name + ")" : ""));
+      const std::string text = "port " + *b.service_port + " of Service " + *b.service_name + ", which exposes " +
+                               (ports.empty() ? std::string("no port") : join(ports, ", "));
+      if (std::find(wrong_ports.begin(), wrong_ports.end(), text) == wrong_ports.end()) wrong_ports.push_back(text);
+    }
+    if (!wrong_ports.empty() && missing.empty()) {
+      Finding f = ctx.make(ref, ref, "IngressBackendMissing", Severity::warning);
+      f.what = "Ingress " + ing.meta.name + " routes to " + join(wrong_ports, "; ");
+      for (const auto& w : wrong_ports) f.add_evidence("spec", "backend " + w);
+      f.root_cause = {"missing_config",
+                      "its backend names a port its Service does not expose (the Service's port is wanted, not the "
+                      "container's)",
+                      0.9};
+      f.status_cause_is_specific = true;
+      f.add_action("fix_config", "point the backend at a port the Service exposes (by number or name)",
+                   Json{{"kind", "Ingress"}, {"namespace", ing.meta.ns}, {"name", ing.meta.name}});
+      ctx.findings.push_back(std::move(f));
+    }
     if (ctx.state.secrets) {
       for (const auto& tls : ing.tls) {
         if (!tls.secret_name || ctx.state.secret(ing.meta.ns, *tls.secret_name)) continue;

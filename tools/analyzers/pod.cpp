@@ -1029,6 +1029,22 @@ void unschedulable(const PodView& v, const std::vector<const cluster::Event*>& e
   v.ctx.findings.push_back(std::move(f));
 }
 
+// A Pending pod no scheduler has looked at: no PodScheduled condition, no FailedScheduling event.
+void unscheduled(const PodView& v) {
+  Finding f = start(v, "Unschedulable");
+  const long long minutes = v.ctx.age_seconds(v.pod.meta.created) / 60;
+  f.what = v.name_for_text + " has been Pending for " + std::to_string(minutes) + " min and no scheduler has taken it";
+  f.add_evidence("status", "phase Pending, no node, no PodScheduled condition");
+  f.root_cause = {"scheduling_constraint",
+                  "no scheduler considers the pod: its spec.schedulerName names a scheduler that is not running (or "
+                  "the cluster's scheduler is down)",
+                  0.75};
+  f.status_cause_is_specific = true;
+  f.add_action("fix_config", "set schedulerName to a running scheduler (default-scheduler), or start that scheduler",
+               Json{{"kind", v.workload.kind}, {"namespace", v.workload.ns}, {"name", v.workload.name}});
+  v.ctx.findings.push_back(std::move(f));
+}
+
 // "The node was low on resource: memory. Threshold quantity: 100Mi, available: 86324Ki. Container thumbnailer
 // was using 3911744Ki, request is 128Mi, has larger consumption of memory."
 void evicted(const PodView& v) {
@@ -1327,6 +1343,11 @@ void analyze_pod(Context& ctx, const Pod& pod) {
   if (pod.phase == "Pending") {
     const auto* scheduled = cluster::find_condition(pod.conditions, "PodScheduled");
     if (scheduled && scheduled->status == "False") return unschedulable(v, events);
+    // Never considered: no scheduler has written PodScheduled. A pod naming a scheduler that does not run
+    // (spec.schedulerName of a custom scheduler) waits so for ever, without an event.
+    if (!scheduled && (!pod.node_name || pod.node_name->empty()) && ctx.age_seconds(pod.meta.created) > 300 &&
+        newest(events, {"FailedScheduling"}) == nullptr)
+      return unscheduled(v);
     if (ctx.age_seconds(pod.meta.created) > 120 && mount_failure(v, events)) return;
     if (ctx.age_seconds(pod.meta.created) > 300) sandbox_failure(v, events);
     return;

@@ -981,5 +981,54 @@ TEST(ControllerRules, AMissingPriorityClassOrARequiredLimitNamesWhyPodsAreRefuse
             "quota_exceeded");
 }
 
+TEST(PodRules, APendingPodNoSchedulerHasTakenIsReportedAfterFiveMinutes) {
+  const auto analyze_created = [](const std::string& created) {
+    cluster::ClusterState s;
+    s.add(ready_node());
+    json pod = app_pod("ns", "sim", {{"phase", "Pending"}}, {{"schedulerName", "volcano"}});
+    pod["spec"].erase("nodeName");
+    pod["metadata"].erase("ownerReferences");
+    pod["metadata"]["creationTimestamp"] = created;
+    s.add(pod);
+    return analyze_all(s);
+  };
+  const Report old = analyze_created("2025-03-11T13:30:00Z");
+  const auto found = with_reason(old, "Unschedulable");
+  ASSERT_EQ(found.size(), 1u) << dump(old);
+  EXPECT_EQ(found[0]->root_cause.category, "scheduling_constraint");
+  EXPECT_TRUE(analyze_created("2025-03-11T13:58:00Z").findings.empty());
+}
+
+TEST(IngressRules, ABackendPortTheServiceDoesNotExposeIsAMissingBackend) {
+  const auto analyze_port = [](const json& port) {
+    cluster::ClusterState s;
+    s.add({{"apiVersion", "v1"},
+           {"kind", "Service"},
+           {"metadata", meta("Service", "ns", "web")},
+           {"spec",
+            {{"selector", {{"app", "web"}}},
+             {"ports", json::array({{{"name", "http"}, {"port", 80}, {"targetPort", 8080}}})}}}});
+    s.add(
+        {{"apiVersion", "networking.k8s.io/v1"},
+         {"kind", "Ingress"},
+         {"metadata", meta("Ingress", "ns", "web")},
+         {"spec",
+          {{"rules",
+            json::array(
+                {{{"http",
+                   {{"paths", json::array({{{"path", "/"},
+                                            {"pathType", "Prefix"},
+                                            {"backend", {{"service", {{"name", "web"}, {"port", port}}}}}}})}}}}})}}}});
+    return analyze_all(s);
+  };
+  const Report wrong = analyze_port({{"number", 8080}});
+  const auto found = with_reason(wrong, "IngressBackendMissing");
+  ASSERT_EQ(found.size(), 1u) << dump(wrong);
+  EXPECT_TRUE(evidence_has(*found[0], "port 8080 of Service web, which exposes 80 (http)")) << dump(wrong);
+  // (The Service selects no pod here: its own finding is another matter.)
+  EXPECT_TRUE(with_reason(analyze_port({{"number", 80}}), "IngressBackendMissing").empty());
+  EXPECT_TRUE(with_reason(analyze_port({{"name", "http"}}), "IngressBackendMissing").empty());
+}
+
 }  // namespace
 }  // namespace eks::analyzers
