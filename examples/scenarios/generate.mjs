@@ -1473,7 +1473,23 @@ const publicCaseScenarios = {
     ord.dep.status.conditions[0].lastTransitionTime = b.ago(890);
     kubelet(b, ord.pods[0], 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "${b.rng.hex(64)}": plugin type="aws-cni" name="aws-cni" failed (add): add cmd: Error received from AddNetwork gRPC call: rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp 127.0.0.1:50051: connect: connection refused"`,
       { ageSeconds: 14, firstAgeSeconds: 890, count: 44 });
-    return { b, scenario: { description: 'The coredns ConfigMap (kube-system) names a resolv.conf that does not exist: both CoreDNS pods exit at start, and user-profile (namespace accounts) crash-loops because its lookups time out at 172.20.0.10:53 — one incident, on coredns. The aws-node pod on ' + node + ' lost its EC2 permissions (UnauthorizedOperation) and its IP address daemon exits; order-router (namespace orders), scheduled on that node, gets no sandbox (connection refused on 127.0.0.1:50051) — one incident, on aws-node.' } };
+    // Gatekeeper was uninstalled without its webhook configuration (failurePolicy Fail): no pod of a scale-up is
+    // admitted. The configuration is the incident; the Deployment its consequence.
+    b.add({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: b.meta(null, 'gatekeeper-validating-webhook-configuration', 86400 * 30, { labels: { 'gatekeeper.sh/system': 'yes' } }),
+      webhooks: [{ name: 'validation.gatekeeper.sh', admissionReviewVersions: ['v1', 'v1beta1'], sideEffects: 'None', failurePolicy: 'Fail', matchPolicy: 'Exact', timeoutSeconds: 3,
+        clientConfig: { service: { name: 'gatekeeper-webhook-service', namespace: 'gatekeeper-system', path: '/v1/admit', port: 443 } },
+        rules: [{ apiGroups: ['*'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['*'], scope: '*' }],
+        namespaceSelector: { matchExpressions: [{ key: 'admission.gatekeeper.sh/ignore', operator: 'DoesNotExist' }] } }] });
+    b.namespace('reports', 86400 * 40);
+    const rep = b.deployment({ ns: 'reports', name: 'report-api', replicas: 2, podAgeSeconds: 86400 * 2,
+      containers: [{ name: 'api', image: `${ECR}/reports/report-api:1.4.0`, ports: [8080] }] });
+    rep.dep.spec.replicas = 4;
+    rep.rs.spec.replicas = 4;
+    Object.assign(rep.dep.status, { unavailableReplicas: 2 });
+    rep.dep.status.conditions[0] = { ...rep.dep.status.conditions[0], status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.', lastTransitionTime: b.ago(1500) };
+    b.event(rep.rs, { type: 'Warning', reason: 'FailedCreate', component: 'replicaset-controller', ageSeconds: 25, firstAgeSeconds: 1500, count: 19,
+      message: 'Error creating: Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": service "gatekeeper-webhook-service" not found' });
+    return { b, scenario: { description: 'The coredns ConfigMap (kube-system) names a resolv.conf that does not exist: both CoreDNS pods exit at start, and user-profile (namespace accounts) crash-loops because its lookups time out at 172.20.0.10:53 — one incident, on coredns. The aws-node pod on ' + node + ' lost its EC2 permissions (UnauthorizedOperation) and its IP address daemon exits; order-router (namespace orders), scheduled on that node, gets no sandbox (connection refused on 127.0.0.1:50051) — one incident, on aws-node. Gatekeeper was removed but its ValidatingWebhookConfiguration (failurePolicy Fail) stays: report-api (reports) cannot create the two pods of its scale-up — one incident, on the webhook configuration.' } };
   },
 };
 Object.assign(scenarios, publicCaseScenarios);

@@ -479,6 +479,30 @@ void fold_node_network_agents(Context& ctx) {
   }
 }
 
+// 8. Workloads whose pods an admission webhook refuses because its backend is down ("failed calling webhook
+// \"validation.gatekeeper.sh\"") are the webhook's incident: the configuration is what a human must restore or
+// remove.
+void fold_webhook_victims(Context& ctx) {
+  for (auto& hook : ctx.findings) {
+    if (hook.folded || hook.resource.kind.find("WebhookConfiguration") == std::string::npos) continue;
+    const auto& all = ctx.state.webhook_configurations;
+    const auto found = std::find_if(all.begin(), all.end(), [&](const cluster::WebhookConfiguration& c) {
+      return c.meta.kind == hook.resource.kind && c.meta.name == hook.resource.name;
+    });
+    if (found == all.end()) continue;
+    const auto* cfg = &*found;
+    for (auto& f : ctx.findings) {
+      if (&f == &hook || f.folded) continue;
+      const bool refused = std::any_of(f.evidence.begin(), f.evidence.end(), [&](const Evidence& e) {
+        return std::any_of(cfg->webhooks.begin(), cfg->webhooks.end(), [&](const auto& w) {
+          return e.text.find("failed calling webhook \"" + w.name + "\"") != std::string::npos;
+        });
+      });
+      if (refused) fold(hook, f, Role::downstream);
+    }
+  }
+}
+
 void attach(Context& ctx) {
   for (const auto& a : ctx.attachments) {
     for (auto& f : ctx.findings) {
@@ -500,6 +524,7 @@ void correlate(Context& ctx) {
   fold_node_agents(ctx);
   fold_front_ends(ctx);
   fold_node_network_agents(ctx);
+  fold_webhook_victims(ctx);
   attach(ctx);
   ctx.findings.erase(
       std::remove_if(ctx.findings.begin(), ctx.findings.end(), [](const Finding& f) { return f.folded; }),

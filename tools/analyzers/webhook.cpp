@@ -18,8 +18,10 @@ void analyze_webhooks(Context& ctx) {
       const bool fail = w.failure_policy.value_or("Fail") == "Fail";
       const ObjectRef ref = cfg.meta.ref();
       Finding f = ctx.make(ref, ref, "ServiceNoEndpoints", fail ? Severity::critical : Severity::warning);
-      f.what = cfg.meta.kind + " " + cfg.meta.name + ": webhook " + w.name + " calls Service " + svc_ref.ns + "/" +
-               svc_ref.name + (missing ? ", which does not exist" : ", which has no ready endpoints");
+      // Not "<name>: webhook ...": a configuration's name ending in a word like "webhook" before a colon reads as
+      // a secret's key to the redactor, which would mask the rest.
+      f.what = "webhook " + w.name + " of " + cfg.meta.kind + " " + cfg.meta.name + " calls Service " + svc_ref.ns +
+               "/" + svc_ref.name + (missing ? ", which does not exist" : ", which has no ready endpoints");
       f.add_evidence("spec", "webhook " + w.name + " failurePolicy " + w.failure_policy.value_or("Fail"));
       f.root_cause = {
           "dependency_unreachable",
