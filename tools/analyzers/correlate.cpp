@@ -2,8 +2,10 @@
 // same way become one finding on the workload with a count; the workload's "short of replicas", its Service
 // without ready endpoints and the Ingress routing to it are consequences of that finding; the pods of a claim
 // that cannot be provisioned are the claim's; a Deployment whose rollout passed its deadline is the finding, its
-// new pods' failure the cause; workloads blocked by one missing Secret or one quota are one incident. Every
-// fold leaves a trace: the consequence in `causes` and `affected`, the cause in `caused_by`.
+// new pods' failure the cause; workloads blocked by one missing Secret or one quota are one incident; workloads
+// failing because a cluster service fails (the cluster DNS, a node's network agent, an admission webhook whose
+// backend is gone) are that service's incident. Every fold leaves a trace: the consequence in `causes` and
+// `affected`, the cause in `caused_by`.
 #include <algorithm>
 #include <map>
 #include <set>
@@ -420,13 +422,12 @@ void fold_failed_jobs(Context& ctx) {
 // one incident on the DNS workload, the others its affected objects. A name that does not exist (NXDOMAIN, "no
 // such host") is the workload's own mistake and stays its own. Likewise pods whose sandbox the node's network
 // agent does not answer for ("connection refused" from the CNI daemon) are the failing agent's on that node.
-std::vector<std::size_t> findings_on(const Context& ctx, const ObjectRef& workload) {
-  std::vector<std::size_t> out;
-  for (std::size_t i = 0; i < ctx.findings.size(); ++i) {
-    const auto& f = ctx.findings[i];
-    if (!f.folded && f.workload == workload && f.severity >= Severity::warning) out.push_back(i);
+// The unfolded warning-or-worse finding on `workload`, or nullptr.
+Finding* finding_on(Context& ctx, const ObjectRef& workload) {
+  for (auto& f : ctx.findings) {
+    if (!f.folded && f.workload == workload && f.severity >= Severity::warning) return &f;
   }
-  return out;
+  return nullptr;
 }
 
 void fold_cluster_dns(Context& ctx) {
@@ -434,20 +435,20 @@ void fold_cluster_dns(Context& ctx) {
   if (!dns || dns->selector.empty() || !dns->cluster_ip || dns->cluster_ip->empty()) return;
   const auto pods = ctx.state.pods_matching("kube-system", dns->selector);
   if (pods.empty()) return;
-  const auto owners = findings_on(ctx, ctx.state.top_owner(pods.front()->meta));
-  if (owners.empty()) return;
+  Finding* down = finding_on(ctx, ctx.state.top_owner(pods.front()->meta));
+  if (!down) return;
   const std::string address = *dns->cluster_ip + ":53";
+  const auto unanswered = [&](const std::string& text) {
+    return text.find(address) != std::string::npos &&
+           (icontains(text, "i/o timeout") || icontains(text, "connection refused") ||
+            icontains(text, "server misbehaving") || icontains(text, "no servers could be reached"));
+  };
   for (auto& f : ctx.findings) {
-    if (f.folded || f.workload == ctx.findings[owners.front()].workload) continue;
-    const auto unanswered = [&](const std::string& text) {
-      return text.find(address) != std::string::npos &&
-             (icontains(text, "i/o timeout") || icontains(text, "connection refused") ||
-              icontains(text, "server misbehaving") || icontains(text, "no servers could be reached"));
-    };
+    if (f.folded || &f == down) continue;
     const bool dns_down = unanswered(f.root_cause.summary) ||
                           std::any_of(f.evidence.begin(), f.evidence.end(),
                                       [&](const Evidence& e) { return e.source == "log" && unanswered(e.text); });
-    if (dns_down) fold(ctx.findings[owners.front()], f, Role::downstream);
+    if (dns_down) fold(*down, f, Role::downstream);
   }
 }
 
@@ -513,6 +514,12 @@ void attach(Context& ctx) {
   }
 }
 
+void drop_folded(Context& ctx) {
+  ctx.findings.erase(
+      std::remove_if(ctx.findings.begin(), ctx.findings.end(), [](const Finding& f) { return f.folded; }),
+      ctx.findings.end());
+}
+
 }  // namespace
 
 void correlate(Context& ctx) {
@@ -526,16 +533,12 @@ void correlate(Context& ctx) {
   fold_node_network_agents(ctx);
   fold_webhook_victims(ctx);
   attach(ctx);
-  ctx.findings.erase(
-      std::remove_if(ctx.findings.begin(), ctx.findings.end(), [](const Finding& f) { return f.folded; }),
-      ctx.findings.end());
+  drop_folded(ctx);
 }
 
 void correlate_logs(Context& ctx) {
   fold_cluster_dns(ctx);
-  ctx.findings.erase(
-      std::remove_if(ctx.findings.begin(), ctx.findings.end(), [](const Finding& f) { return f.folded; }),
-      ctx.findings.end());
+  drop_folded(ctx);
 }
 
 }  // namespace eks::analyzers
