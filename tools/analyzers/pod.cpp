@@ -853,7 +853,7 @@ bool mount_failure(const PodView& v, const std::vector<const cluster::Event*>& e
 // StatefulSet or DaemonSet reports its own pods so (explain_unstarted_pods); any other pod is reported here.
 void sandbox_failure(const PodView& v, const std::vector<const cluster::Event*>& events) {
   const std::string top = v.chain.empty() ? std::string() : v.chain.back().kind;
-  if (top == "Deployment" || top == "StatefulSet" || top == "DaemonSet" || top == "ReplicaSet") return;
+  if (top == "Deployment" || top == "StatefulSet" || top == "DaemonSet") return;
   const cluster::Event* e = newest(events, {"FailedCreatePodSandBox"});
   if (!e) return;
   Finding f = start(v, "CreateContainerError");
@@ -991,7 +991,7 @@ void unschedulable(const PodView& v, const std::vector<const cluster::Event*>& e
               (taints.empty() ? std::string() : ": " + quote_untrusted(join(taints, ", "), label)),
           0.9};
     f.add_action("fix_config", "add a toleration to the pod template, or schedule onto untainted nodes", params);
-  } else if (icontains(head, "pod anti-affinity") || icontains(head, "pod affinity") ||
+  } else if (icontains(head, "anti-affinity") || icontains(head, "pod affinity") ||
              icontains(head, "topology spread")) {
     // Rules about the other pods, not the nodes' labels: replicas that must not share a node (or zone) with each
     // other need as many nodes (zones) as replicas; affinity needs the pods it follows.
