@@ -1406,7 +1406,24 @@ const publicCaseScenarios = {
     simTemplate.spec.schedulerName = 'volcano';
     const sim = b.pod({ ns: 'batch', name: 'risk-sim-20250311', template: simTemplate, ageSeconds: 2400, state: 'pendingUnschedulable' });
     sim.status = { phase: 'Pending', qosClass: 'Burstable' };
-    return { b, scenario: { description: 'video-transcoder (namespace media) pods were evicted for writing more than their 2Gi ephemeral-storage limit; their replacements run. llm-inference (ml) asks for an nvidia.com/gpu no node offers. The Service catalog-api (catalog) targets the port name web, which its pods do not declare (they call the port http), so it has no endpoints. The Ingress catalog-search routes to port 8080, the container\'s port, where its Service exposes 80. The pod risk-sim-20250311 (batch) names the scheduler volcano, which the cluster does not run. Near misses: Services naming the declared port and using the number, an Ingress naming the Service port by name.' } };
+    // Near misses: a scale-up whose third pod has waited 25 s for the node the cluster autoscaler is adding; a pod
+    // evicted two days ago whose Deployment has run both replicas since (only the Failed record remains).
+    b.namespace('workers', 86400 * 40);
+    const full = '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.';
+    const wk = b.deployment({ ns: 'workers', name: 'queue-worker', replicas: 3, podAgeSeconds: 86400,
+      containers: [{ name: 'worker', image: `${ECR}/workers/queue-worker:3.3.0`, resources: { requests: { cpu: '600m', memory: '1Gi' }, limits: { memory: '1Gi' } } }],
+      pods: ['running', 'running', { state: 'pendingUnschedulable', message: full, ageSeconds: 25 }] });
+    wk.dep.status.conditions[0].lastTransitionTime = b.ago(25);
+    wk.dep.status.conditions[0].lastUpdateTime = b.ago(25);
+    b.event(wk.pods[2], { type: 'Warning', reason: 'FailedScheduling', message: full, component: 'default-scheduler', ageSeconds: 24 });
+    b.event(wk.pods[2], { reason: 'TriggeredScaleUp', message: 'pod triggered scale-up: [{eks-general-20250227 3->4 (max: 10)}]', component: 'cluster-autoscaler', ageSeconds: 20 });
+    const lowMem = 'The node was low on resource: memory. Threshold quantity: 100Mi, available: 91232Ki. Container thumbs was using 2211840Ki, request is 256Mi, has larger consumption of memory. ';
+    const th = b.deployment({ ns: 'workers', name: 'thumbnails', replicas: 2, podAgeSeconds: 86400 * 3,
+      containers: [{ name: 'thumbs', image: `${ECR}/workers/thumbnails:1.9.0` }], pods: [{ state: 'evicted', message: lowMem }, 'running', 'running'] });
+    for (const cs of th.pods[0].status.containerStatuses) cs.state.terminated.finishedAt = b.ago(86400 * 2);
+    th.pods[0].status.conditions = th.pods[0].status.conditions.map((c) => (c.type === 'DisruptionTarget' ? { ...c, lastTransitionTime: b.ago(86400 * 2) } : c));
+    countRunningOnly(th);
+    return { b, scenario: { description: 'video-transcoder (namespace media) pods were evicted for writing more than their 2Gi ephemeral-storage limit; their replacements run. llm-inference (ml) asks for an nvidia.com/gpu no node offers. The Service catalog-api (catalog) targets the port name web, which its pods do not declare (they call the port http), so it has no endpoints. The Ingress catalog-search routes to port 8080, the container\'s port, where its Service exposes 80. The pod risk-sim-20250311 (batch) names the scheduler volcano, which the cluster does not run. Near misses: Services naming the declared port and using the number, an Ingress naming the Service port by name, a queue-worker pod 25 s into waiting for the node a scale-up adds, and a thumbnails pod evicted two days ago whose Deployment has run both replicas since.' } };
   },
 
   'cluster-services-down'() {

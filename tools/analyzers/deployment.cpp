@@ -50,6 +50,10 @@ void analyze_deployments(Context& ctx) {
                       stuck ? "new pods of the rollout do not become available; see the pods' finding"
                             : "its pods do not become ready",
                       0.3};
+      // Still at its minimum availability, short of a pod nothing explains: a rollout or scale-up under way. A
+      // failing pod would be its own finding (and this one folds into it); alone this one is only worth a note.
+      const auto* available = cluster::find_condition(d.conditions, "Available");
+      if (!stuck && available && available->status == "True") f.severity = Severity::info;
     }
     f.add_action("investigate",
                  stuck ? "look at the new ReplicaSet's pods; roll back if the new version is broken"

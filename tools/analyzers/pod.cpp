@@ -1029,6 +1029,34 @@ void unschedulable(const PodView& v, const std::vector<const cluster::Event*>& e
   v.ctx.findings.push_back(std::move(f));
 }
 
+// An eviction over an hour old whose workload runs all its replicas again: the Failed pod is a leftover record
+// (the controller replaced it), not an incident.
+bool stale_eviction(const PodView& v) {
+  // When it happened: the containers stopped then (the kubelet killed them), else the DisruptionTarget condition
+  // the eviction set.
+  std::optional<cluster::Time> when;
+  for (const auto& cs : v.pod.container_statuses) {
+    if (cs.state && cs.state->finished_at && (!when || *cs.state->finished_at > *when)) when = cs.state->finished_at;
+  }
+  if (const auto* c = cluster::find_condition(v.pod.conditions, "DisruptionTarget"); !when && c)
+    when = c->last_transition;
+  if (!when || v.ctx.age_seconds(when) < 3600) return false;
+  const auto& w = v.workload;
+  if (w.kind == "Deployment") {
+    const auto* d = v.ctx.state.deployment(w.ns, w.name);
+    return d && d->available_replicas >= d->replicas;
+  }
+  if (w.kind == "StatefulSet") {
+    const auto* s = v.ctx.state.stateful_set(w.ns, w.name);
+    return s && s->ready_replicas >= s->replicas;
+  }
+  if (w.kind == "DaemonSet") {
+    const auto* d = v.ctx.state.daemon_set(w.ns, w.name);
+    return d && d->number_available >= d->desired_number_scheduled;
+  }
+  return false;
+}
+
 // A Pending pod no scheduler has looked at: no PodScheduled condition, no FailedScheduling event.
 void unscheduled(const PodView& v) {
   Finding f = start(v, "Unschedulable");
@@ -1259,7 +1287,15 @@ void analyze_pod(Context& ctx, const Pod& pod) {
   const auto events = ctx.state.events_for(pod.meta.ref());
 
   if (pod.phase == "Failed") {
-    if (pod.reason == "Evicted") return evicted(v);
+    if (pod.reason == "Evicted") {
+      evicted(v);
+      if (stale_eviction(v)) {
+        Finding& f = ctx.findings.back();
+        f.severity = Severity::info;
+        f.what += " over an hour ago; its workload has recovered and only the pod record remains";
+      }
+      return;
+    }
     // restartPolicy Never: an init container that exited with an error failed the pod before its main containers
     // ran. That is the incident of the pod's owner (a Job's pods all fail the same way), with the init
     // container's own cause, rather than a failed pod or a Job that merely counts failures.
@@ -1342,7 +1378,12 @@ void analyze_pod(Context& ctx, const Pod& pod) {
   }
   if (pod.phase == "Pending") {
     const auto* scheduled = cluster::find_condition(pod.conditions, "PodScheduled");
-    if (scheduled && scheduled->status == "False") return unschedulable(v, events);
+    // A pod the scheduler has been unable to place for less than two minutes is waiting for capacity that is on its
+    // way (the cluster autoscaler or Karpenter adds a node, a terminating pod frees one): not yet an incident.
+    if (scheduled && scheduled->status == "False") {
+      if (ctx.age_seconds(scheduled->last_transition ? scheduled->last_transition : pod.meta.created) < 120) return;
+      return unschedulable(v, events);
+    }
     // Never considered: no scheduler has written PodScheduled. A pod naming a scheduler that does not run
     // (spec.schedulerName of a custom scheduler) waits so for ever, without an event.
     if (!scheduled && (!pod.node_name || pod.node_name->empty()) && ctx.age_seconds(pod.meta.created) > 300 &&

@@ -1030,5 +1030,62 @@ TEST(IngressRules, ABackendPortTheServiceDoesNotExposeIsAMissingBackend) {
   EXPECT_TRUE(with_reason(analyze_port({{"name", "http"}}), "IngressBackendMissing").empty());
 }
 
+TEST(PodRules, TransientsAreNotIncidents) {
+  // A pod the scheduler could not place 30 s ago: capacity is on its way.
+  {
+    cluster::ClusterState s;
+    s.add(ready_node());
+    const std::string msg = "0/3 nodes are available: 3 Insufficient cpu.";
+    json pod = app_pod("ns", "app-1-a",
+                       {{"phase", "Pending"},
+                        {"conditions", json::array({{{"type", "PodScheduled"},
+                                                     {"status", "False"},
+                                                     {"reason", "Unschedulable"},
+                                                     {"message", msg},
+                                                     {"lastTransitionTime", "2025-03-11T13:59:30Z"}}})}});
+    pod["spec"].erase("nodeName");
+    pod["metadata"].erase("ownerReferences");
+    pod["metadata"]["creationTimestamp"] = "2025-03-11T13:59:30Z";
+    s.add(pod);
+    s.add(event("Pod", "ns", "app-1-a", "FailedScheduling", msg));
+    const Report r = analyze_all(s);
+    EXPECT_TRUE(r.findings.empty()) << dump(r);
+  }
+  // An eviction two days old whose Deployment runs all its replicas again: info, not an incident.
+  {
+    cluster::ClusterState s;
+    s.add(ready_node());
+    add_deployment(s, "ns", 1, 1, json::array({{{"type", "Available"}, {"status", "True"}}}));
+    s.add(app_pod("ns", "app-1-e",
+                  {{"phase", "Failed"},
+                   {"reason", "Evicted"},
+                   {"message", "The node was low on resource: memory. "},
+                   {"containerStatuses", json::array({{{"name", "app"},
+                                                       {"image", "app:1"},
+                                                       {"ready", false},
+                                                       {"restartCount", 0},
+                                                       {"state",
+                                                        {{"terminated",
+                                                          {{"exitCode", 137},
+                                                           {"reason", "ContainerStatusUnknown"},
+                                                           {"finishedAt", "2025-03-09T14:00:00Z"}}}}}}})}}));
+    const Report r = analyze_all(s);
+    const auto found = with_reason(r, "Evicted");
+    ASSERT_EQ(found.size(), 1u) << dump(r);
+    EXPECT_EQ(found[0]->severity, Severity::info);
+  }
+  // A Deployment at its minimum availability, one pod short and nothing explaining it: a note.
+  {
+    cluster::ClusterState s;
+    s.add(ready_node());
+    add_deployment(s, "ns", 4, 3,
+                   json::array({{{"type", "Available"}, {"status", "True"}, {"reason", "MinimumReplicasAvailable"}}}));
+    const Report r = analyze_all(s);
+    const auto found = with_reason(r, "DeploymentUnavailable");
+    ASSERT_EQ(found.size(), 1u) << dump(r);
+    EXPECT_EQ(found[0]->severity, Severity::info);
+  }
+}
+
 }  // namespace
 }  // namespace eks::analyzers
