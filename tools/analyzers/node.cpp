@@ -95,7 +95,10 @@ void analyze_nodes(Context& ctx) {
       if (ctx.ns && hurt == 0) continue;
       const long long since = ready ? ctx.age_seconds(ready->last_transition) : 0;
       f.what = "node " + node.meta.name + (node.nodegroup ? " (node group " + *node.nodegroup + ")" : "") +
-               " has been NotReady" + (since ? " for " + std::to_string(since / 60) + " min" : "") +
+               " has been NotReady" +
+               (!since        ? std::string()
+                : since < 120 ? " for " + std::to_string(since) + " s"
+                              : " for " + std::to_string(since / 60) + " min") +
                (hurt ? ", taking down " + plural(hurt, "pod") : "") +
                (f.causes.empty() ? "" : " (" + std::to_string(f.causes.size()) + " stuck Terminating)");
       f.count = std::max(1, hurt);
@@ -117,6 +120,13 @@ void analyze_nodes(Context& ctx) {
                         logs::quote_untrusted(ready ? ready->message.value_or("") : std::string(), "condition message"),
           0.85};
       f.status_cause_is_specific = true;
+      // A node that joined minutes ago (its network plugin still starting) or went NotReady under two minutes ago
+      // (a kubelet restart, a PLEG hiccup) is not yet an incident: a note, which the next read confirms or clears.
+      const bool joining = ctx.age_seconds(node.meta.created) < 300;
+      if (joining || (ready && ready->last_transition && since < 120)) {
+        f.severity = Severity::info;
+        if (joining) f.what += " while it joins the cluster";
+      }
       f.add_action("investigate",
                    "check the EC2 instance (status checks, console output) and replace it if it does not recover",
                    Json{{"kind", "Node"}, {"name", node.meta.name}, {"provider_id", node.provider_id.value_or("")}});

@@ -1413,7 +1413,12 @@ void analyze_pod(Context& ctx, const Pod& pod) {
       return;
     }
     if (cs.last_state && cs.last_state->reason == "OOMKilled" && ctx.age_seconds(cs.last_state->finished_at) < 3600) {
-      return oom_killed(v, cs, *cs.last_state);
+      oom_killed(v, cs, *cs.last_state);
+      // One kill the container has since run ten minutes past: a warning sign for its limit, not an incident.
+      if (cs.restart_count <= 1 && cs.state && cs.state->state == "running" &&
+          ctx.age_seconds(cs.state->started_at) >= 600)
+        ctx.findings.back().severity = Severity::info;
+      return;
     }
     // Between two kills the container runs: killed again and again by its probe (three restarts, the last within
     // the hour) is the incident; one kill it recovered from is not.

@@ -1074,6 +1074,46 @@ TEST(PodRules, TransientsAreNotIncidents) {
     ASSERT_EQ(found.size(), 1u) << dump(r);
     EXPECT_EQ(found[0]->severity, Severity::info);
   }
+  // A node NotReady for 40 s (a kubelet restart, a PLEG hiccup): a note; for 10 minutes: the incident.
+  for (const auto& [since, want] :
+       {std::pair{"2025-03-11T13:59:20Z", Severity::info}, std::pair{"2025-03-11T13:50:00Z", Severity::critical}}) {
+    cluster::ClusterState s;
+    json node = ready_node();
+    node["status"]["conditions"] = json::array({{{"type", "Ready"},
+                                                 {"status", "False"},
+                                                 {"reason", "KubeletNotReady"},
+                                                 {"message", "PLEG is not healthy"},
+                                                 {"lastTransitionTime", since}}});
+    s.add(node);
+    const Report r = analyze_all(s);
+    const auto found = with_reason(r, "NodeNotReady");
+    ASSERT_EQ(found.size(), 1u) << dump(r);
+    EXPECT_EQ(found[0]->severity, want) << since;
+  }
+  // One OOM kill 25 minutes ago, the container running since: a note about its limit.
+  {
+    cluster::ClusterState s;
+    s.add(ready_node());
+    add_deployment(s, "ns", 1, 1, json::array({{{"type", "Available"}, {"status", "True"}}}));
+    s.add(app_pod(
+        "ns", "app-1-a",
+        {{"phase", "Running"},
+         {"conditions", json::array({{{"type", "Ready"}, {"status", "True"}}})},
+         {"containerStatuses",
+          json::array(
+              {{{"name", "app"},
+                {"image", "app:1"},
+                {"ready", true},
+                {"restartCount", 1},
+                {"state", {{"running", {{"startedAt", "2025-03-11T13:35:00Z"}}}}},
+                {"lastState",
+                 {{"terminated",
+                   {{"exitCode", 137}, {"reason", "OOMKilled"}, {"finishedAt", "2025-03-11T13:35:00Z"}}}}}}})}}));
+    const Report r = analyze_all(s);
+    const auto found = with_reason(r, "OOMKilled");
+    ASSERT_EQ(found.size(), 1u) << dump(r);
+    EXPECT_EQ(found[0]->severity, Severity::info);
+  }
   // A Deployment at its minimum availability, one pod short and nothing explaining it: a note.
   {
     cluster::ClusterState s;
