@@ -1506,7 +1506,21 @@ const publicCaseScenarios = {
     rep.dep.status.conditions[0] = { ...rep.dep.status.conditions[0], status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.', lastTransitionTime: b.ago(1500) };
     b.event(rep.rs, { type: 'Warning', reason: 'FailedCreate', component: 'replicaset-controller', ageSeconds: 25, firstAgeSeconds: 1500, count: 19,
       message: 'Error creating: Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": service "gatekeeper-webhook-service" not found' });
-    return { b, scenario: { description: 'The coredns ConfigMap (kube-system) names a resolv.conf that does not exist: both CoreDNS pods exit at start, and user-profile (namespace accounts) crash-loops because its lookups time out at 172.20.0.10:53 — one incident, on coredns. The aws-node pod on ' + node + ' lost its EC2 permissions (UnauthorizedOperation) and its IP address daemon exits; order-router (namespace orders), scheduled on that node, gets no sandbox (connection refused on 127.0.0.1:50051) — one incident, on aws-node. Gatekeeper was removed but its ValidatingWebhookConfiguration (failurePolicy Fail) stays: report-api (reports) cannot create the two pods of its scale-up — one incident, on the webhook configuration.' } };
+    // A node group upgrade cordoned a node to drain it; the only replica of ledger-writer runs there under a budget
+    // of minAvailable 1, so its eviction is refused for good and the node never empties. Near miss: ledger-reader's
+    // budget on the same node has a disruption to spare.
+    const drained = b.nodes[1];
+    drained.spec.unschedulable = true;
+    drained.spec.taints = [...(drained.spec.taints ?? []), { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule', timeAdded: b.ago(2400) }];
+    b.namespace('finance', 86400 * 40);
+    for (const [name, replicas, budget, allowed] of [['ledger-writer', 1, { minAvailable: 1 }, 0], ['ledger-reader', 2, { maxUnavailable: 1 }, 1]]) {
+      b.deployment({ ns: 'finance', name, replicas, podAgeSeconds: 86400 * 4, nodes: replicas === 1 ? [drained.metadata.name] : [drained.metadata.name, b.nodes[2].metadata.name],
+        containers: [{ name: 'app', image: `${ECR}/finance/${name}:2.2.0`, ports: [8080] }] });
+      b.add({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: b.meta('finance', name, 86400 * 30), spec: { ...budget, selector: { matchLabels: { app: name } } },
+        status: { currentHealthy: replicas, desiredHealthy: replicas - allowed, disruptionsAllowed: allowed, expectedPods: replicas, observedGeneration: 1,
+          conditions: [{ type: 'DisruptionAllowed', status: allowed ? 'True' : 'False', reason: allowed ? 'SufficientPods' : 'InsufficientPods', message: '', observedGeneration: 1, lastTransitionTime: b.ago(86400 * 4) }] } });
+    }
+    return { b, scenario: { description: 'The coredns ConfigMap (kube-system) names a resolv.conf that does not exist: both CoreDNS pods exit at start, and user-profile (namespace accounts) crash-loops because its lookups time out at 172.20.0.10:53 — one incident, on coredns. The aws-node pod on ' + node + ' lost its EC2 permissions (UnauthorizedOperation) and its IP address daemon exits; order-router (namespace orders), scheduled on that node, gets no sandbox (connection refused on 127.0.0.1:50051) — one incident, on aws-node. Gatekeeper was removed but its ValidatingWebhookConfiguration (failurePolicy Fail) stays: report-api (reports) cannot create the two pods of its scale-up — one incident, on the webhook configuration. ' + drained.metadata.name + ' is cordoned for a node group upgrade, and the budget of ledger-writer (finance, minAvailable 1 for its one replica) refuses the drain its eviction: the node never empties. Near miss: ledger-reader\'s budget on the same node allows one disruption.' } };
   },
 };
 Object.assign(scenarios, publicCaseScenarios);

@@ -1,5 +1,6 @@
 // Nodes: NotReady (and the pods it takes down), memory/disk/PID pressure (and the pods evicted or hurt),
 // network unavailable, cordoned.
+#include <algorithm>
 #include <set>
 
 #include "tools/analyzers/context.hpp"
@@ -80,6 +81,59 @@ void missing_nodes(Context& ctx) {
                  Json{{"node", name}, {"force", true}});
     ctx.findings.push_back(std::move(f));
   }
+}
+
+// A cordoned node whose pods a PodDisruptionBudget allowing no disruption protects: the drain (kubectl drain, a
+// node group upgrade, Karpenter's consolidation) retries their eviction without end and the node never empties.
+// The budget is what a human changes (or the workload's replica count), so it is the cause; DaemonSet and
+// static pods are never evicted by a drain and do not count.
+bool drain_blocked(Context& ctx, const cluster::Node& node, Finding& f) {
+  std::set<std::string> budgets;
+  int blocked = 0;
+  for (const auto* pod : ctx.state.pods_on_node(node.meta.name)) {
+    if (pod->phase == "Succeeded" || pod->phase == "Failed" || pod->meta.deleting) continue;
+    const bool drain_skips = std::any_of(pod->meta.owners.begin(), pod->meta.owners.end(), [](const auto& o) {
+      return o.controller && (o.kind == "DaemonSet" || o.kind == "Node");
+    });
+    if (drain_skips) continue;
+    for (const auto& pdb : ctx.state.pdbs) {
+      if (pdb.meta.ns != pod->meta.ns || pdb.disruptions_allowed > 0 || pdb.expected_pods == 0) continue;
+      const auto covered = ctx.state.pods_matching(pdb.meta.ns, pdb.selector);
+      if (std::find(covered.begin(), covered.end(), pod) == covered.end()) continue;
+      ++blocked;
+      f.pod_names.push_back(pod->meta.ns + "/" + pod->meta.name);
+      f.add_affected(pod->meta.ref(), "", "eviction refused by PodDisruptionBudget " + pdb.meta.name);
+      if (!budgets.insert(pdb.meta.ns + "/" + pdb.meta.name).second) break;
+      const auto workload = ctx.state.top_owner(pod->meta);
+      if (!(workload == pod->meta.ref())) f.add_affected(workload, "", "its only disruption budget is spent");
+      f.add_related(pdb.meta.ref(), "", "allows 0 disruptions");
+      f.add_evidence("status",
+                     "PodDisruptionBudget " + pdb.meta.name + ": disruptionsAllowed 0, currentHealthy " +
+                         std::to_string(pdb.current_healthy) + ", desiredHealthy " +
+                         std::to_string(pdb.desired_healthy) + ", expectedPods " + std::to_string(pdb.expected_pods),
+                     pdb.meta.ref().str());
+      if (f.root_cause.summary.empty()) {
+        f.root_cause = {"scheduling_constraint",
+                        "PodDisruptionBudget " + pdb.meta.ns + "/" + pdb.meta.name + " allows 0 disruptions (" +
+                            std::to_string(pdb.current_healthy) + " healthy, " + std::to_string(pdb.desired_healthy) +
+                            " required), so the drain cannot evict " + pod->meta.name + " and the node never empties",
+                        0.85};
+        f.add_action("scale",
+                     "scale " + workload.str() + " up, or relax the budget, so one pod may go; the drain proceeds",
+                     Json{{"kind", workload.kind}, {"namespace", workload.ns}, {"name", workload.name}});
+      }
+      break;
+    }
+  }
+  if (blocked == 0) return false;
+  for (const auto* e : ctx.warnings(node.meta.ref()))
+    f.add_evidence("event", e->reason + ": " + e->message, {}, e->count);
+  f.severity = Severity::warning;
+  f.what = "node " + node.meta.name + " is cordoned, but its drain is blocked: " + plural(blocked, "pod") +
+           " cannot be evicted without breaking a PodDisruptionBudget";
+  f.count = blocked;
+  for (std::size_t i = 0; i < f.pod_names.size() && i < 5; ++i) f.pods.push_back(f.pod_names[i]);
+  return true;
 }
 
 }  // namespace
@@ -196,9 +250,11 @@ void analyze_nodes(Context& ctx) {
       Finding f = ctx.make(ref, ref, "NodeUnschedulable", Severity::info);
       f.what = "node " + node.meta.name + " is cordoned";
       f.add_evidence("spec", "spec.unschedulable: true");
-      f.root_cause = {"node_failure", "it was cordoned (maintenance, a drain or a node upgrade in progress)", 0.7};
-      f.add_action("none", "uncordon it once the maintenance is over",
-                   Json{{"kind", "Node"}, {"name", node.meta.name}});
+      if (!drain_blocked(ctx, node, f)) {
+        f.root_cause = {"node_failure", "it was cordoned (maintenance, a drain or a node upgrade in progress)", 0.7};
+        f.add_action("none", "uncordon it once the maintenance is over",
+                     Json{{"kind", "Node"}, {"name", node.meta.name}});
+      }
       ctx.findings.push_back(std::move(f));
     }
   }

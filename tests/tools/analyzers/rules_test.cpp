@@ -1127,5 +1127,53 @@ TEST(PodRules, TransientsAreNotIncidents) {
   }
 }
 
+TEST(NodeRules, ACordonedNodeWhosePodsABudgetAllowingNoDisruptionProtectsIsABlockedDrain) {
+  auto cluster = [](int disruptions_allowed) {
+    cluster::ClusterState s;
+    json node = ready_node();
+    node["spec"] = {{"unschedulable", true}};
+    s.add(node);
+    add_deployment(s, "ns", 1, 1, json::array({{{"type", "Available"}, {"status", "True"}}}));
+    s.add(app_pod("ns", "app-1-a",
+                  {{"phase", "Running"},
+                   {"conditions", json::array({{{"type", "Ready"}, {"status", "True"}}})},
+                   {"containerStatuses", json::array({{{"name", "app"},
+                                                       {"image", "app:1"},
+                                                       {"ready", true},
+                                                       {"restartCount", 0},
+                                                       {"state", {{"running", json::object()}}}}})}}));
+    s.add({{"apiVersion", "policy/v1"},
+           {"kind", "PodDisruptionBudget"},
+           {"metadata", meta("PodDisruptionBudget", "ns", "app-pdb")},
+           {"spec", {{"minAvailable", 1}, {"selector", {{"matchLabels", {{"app", "app"}}}}}}},
+           {"status",
+            {{"currentHealthy", 1},
+             {"desiredHealthy", 1},
+             {"disruptionsAllowed", disruptions_allowed},
+             {"expectedPods", 1}}}});
+    return s;
+  };
+  {
+    auto s = cluster(0);
+    const Report r = analyze_all(s);
+    const auto found = with_reason(r, "NodeUnschedulable");
+    ASSERT_EQ(found.size(), 1U) << dump(r);
+    EXPECT_EQ(found[0]->severity, Severity::warning);
+    EXPECT_EQ(found[0]->root_cause.category, "scheduling_constraint");
+    EXPECT_NE(found[0]->root_cause.summary.find("app-pdb"), std::string::npos) << found[0]->root_cause.summary;
+    EXPECT_TRUE(evidence_has(*found[0], "disruptionsAllowed 0")) << dump(r);
+    EXPECT_EQ(found[0]->pods, std::vector<std::string>{"ns/app-1-a"});
+  }
+  // A budget with a disruption to spare does not block: the cordon is maintenance, a note.
+  {
+    auto s = cluster(1);
+    const Report r = analyze_all(s);
+    const auto found = with_reason(r, "NodeUnschedulable");
+    ASSERT_EQ(found.size(), 1U) << dump(r);
+    EXPECT_EQ(found[0]->severity, Severity::info);
+    EXPECT_EQ(found[0]->root_cause.category, "node_failure");
+  }
+}
+
 }  // namespace
 }  // namespace eks::analyzers
