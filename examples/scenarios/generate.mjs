@@ -1423,7 +1423,22 @@ const publicCaseScenarios = {
     for (const cs of th.pods[0].status.containerStatuses) cs.state.terminated.finishedAt = b.ago(86400 * 2);
     th.pods[0].status.conditions = th.pods[0].status.conditions.map((c) => (c.type === 'DisruptionTarget' ? { ...c, lastTransitionTime: b.ago(86400 * 2) } : c));
     countRunningOnly(th);
-    return { b, scenario: { description: 'video-transcoder (namespace media) pods were evicted for writing more than their 2Gi ephemeral-storage limit; their replacements run. llm-inference (ml) asks for an nvidia.com/gpu no node offers. The Service catalog-api (catalog) targets the port name web, which its pods do not declare (they call the port http), so it has no endpoints. The Ingress catalog-search routes to port 8080, the container\'s port, where its Service exposes 80. The pod risk-sim-20250311 (batch) names the scheduler volcano, which the cluster does not run. Near misses: Services naming the declared port and using the number, an Ingress naming the Service port by name, a queue-worker pod 25 s into waiting for the node a scale-up adds, and a thumbnails pod evicted two days ago whose Deployment has run both replicas since.' } };
+    // A default-deny policy for the namespace with no egress rule: every lookup of event-collector times out at the
+    // cluster DNS, which answers every other namespace.
+    b.namespace('analytics', 86400 * 40);
+    b.add({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: b.meta('analytics', 'default-deny-all', 3600 * 2), spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } });
+    const dnsIp = b.objects.find((o) => o.kind === 'Service' && o.metadata.name === 'kube-dns').spec.clusterIP;
+    const ec = b.deployment({ ns: 'analytics', name: 'event-collector', replicas: 2, podAgeSeconds: 5400,
+      containers: [{ name: 'collector', image: `${ECR}/analytics/event-collector:0.9.3`, ports: [8080] }],
+      pods: [{ state: 'crashLoop', restarts: 14, lastExit: { code: 1, agoSeconds: 40, ranSeconds: 10 } }, { state: 'crashLoop', restarts: 14, lastExit: { code: 1, agoSeconds: 70, ranSeconds: 10 } }] });
+    for (const p of ec.pods) {
+      BACKOFF(b, p);
+      const lines = ['level=info msg="event-collector 0.9.3 starting"',
+        `level=fatal msg="kafka bootstrap failed" err="dial tcp: lookup events-kafka-bootstrap.streaming.svc.cluster.local on ${dnsIp}:53: read udp ${p.status.podIP}:52011->${dnsIp}:53: i/o timeout"`];
+      b.log(p, 'collector', b.timed(lines, { endAgo: 41, step: 10 }));
+      b.log(p, 'collector', b.timed(lines, { endAgo: 340, step: 10 }), { previous: true });
+    }
+    return { b, scenario: { description: 'video-transcoder (namespace media) pods were evicted for writing more than their 2Gi ephemeral-storage limit; their replacements run. llm-inference (ml) asks for an nvidia.com/gpu no node offers. The Service catalog-api (catalog) targets the port name web, which its pods do not declare (they call the port http), so it has no endpoints. The Ingress catalog-search routes to port 8080, the container\'s port, where its Service exposes 80. The pod risk-sim-20250311 (batch) names the scheduler volcano, which the cluster does not run. Near misses: Services naming the declared port and using the number, an Ingress naming the Service port by name, a queue-worker pod 25 s into waiting for the node a scale-up adds, and a thumbnails pod evicted two days ago whose Deployment has run both replicas since. The NetworkPolicy default-deny-all (analytics) allows no egress: event-collector crash-loops on DNS lookups that time out.' } };
   },
 
   'cluster-services-down'() {

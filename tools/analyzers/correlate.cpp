@@ -452,6 +452,58 @@ void fold_cluster_dns(Context& ctx) {
   }
 }
 
+// Workloads whose calls time out while the cluster DNS answers others: a NetworkPolicy that selects their pods
+// and restricts egress drops the packets silently (a timeout, never a refusal). With no egress rule at all it
+// denies everything, DNS included, and is the cause a human changes; with rules it is named as the first thing to
+// check, the log's own words staying the cause.
+void blame_egress_policies(Context& ctx) {
+  const auto timed_out = [](const std::string& text) {
+    return icontains(text, "i/o timeout") || icontains(text, "timed out") || icontains(text, "deadline exceeded");
+  };
+  for (auto& f : ctx.findings) {
+    if (f.folded || f.workload.kind.empty()) continue;
+    const auto& category = f.root_cause.category;
+    if (category != "dns_failure" && category != "dependency_unreachable") continue;
+    const bool timeouts = std::any_of(f.evidence.begin(), f.evidence.end(),
+                                      [&](const Evidence& e) { return e.source == "log" && timed_out(e.text); });
+    if (!timeouts) continue;
+    const auto pods = ctx.state.pods_of_workload(f.workload);
+    if (pods.empty()) continue;
+    for (const auto& policy : ctx.state.network_policies) {
+      const auto& types = policy.policy_types;
+      if (policy.meta.ns != f.workload.ns || std::find(types.begin(), types.end(), "Egress") == types.end() ||
+          !policy.pod_selector.matches(pods.front()->meta.labels))
+        continue;
+      const bool deny_all = policy.egress_rules == 0;
+      f.add_related(policy.meta.ref(), "", deny_all ? "denies all egress" : "restricts egress");
+      f.add_evidence("spec",
+                     "NetworkPolicy " + policy.meta.name + " selects the pods: policyTypes Egress, " +
+                         (deny_all ? std::string("no egress rule (all egress denied)")
+                                   : std::to_string(policy.egress_rules) + " egress rules"),
+                     policy.meta.ref().str());
+      Json target{{"kind", "NetworkPolicy"}, {"namespace", policy.meta.ns}, {"name", policy.meta.name}};
+      if (deny_all) {
+        f.root_cause.summary = "NetworkPolicy " + policy.meta.name +
+                               " selects the pods and allows no egress, so every connection and DNS lookup times "
+                               "out (" +
+                               f.root_cause.summary + ")";
+        f.root_cause.confidence = std::max(f.root_cause.confidence, 0.85);
+        f.actions.insert(f.actions.begin(),
+                         Action{"fix_config",
+                                "allow the pods' egress in NetworkPolicy " + policy.meta.name +
+                                    " (at least UDP and TCP 53 to kube-dns in kube-system, and the dependency)",
+                                target});
+      } else {
+        f.root_cause.summary += "; NetworkPolicy " + policy.meta.name +
+                                " restricts the pods' egress: check that it allows DNS (port 53 to kube-dns) and the "
+                                "dependency";
+        f.add_action("investigate", "check NetworkPolicy " + policy.meta.name + "'s egress rules", target);
+      }
+      break;
+    }
+  }
+}
+
 void fold_node_network_agents(Context& ctx) {
   for (auto& f : ctx.findings) {
     if (f.folded || f.root_cause.category != "node_failure") continue;
@@ -539,6 +591,7 @@ void correlate(Context& ctx) {
 void correlate_logs(Context& ctx) {
   fold_cluster_dns(ctx);
   drop_folded(ctx);
+  blame_egress_policies(ctx);
 }
 
 }  // namespace eks::analyzers

@@ -467,6 +467,42 @@ TEST(PodRules, AJobWhosePodsFailedInAnInitContainerIsAnInitContainerFailure) {
   EXPECT_TRUE(evidence_has(*found[0], "BackoffLimitExceeded")) << json(*found[0]).dump(2);
 }
 
+TEST(PodRules, LookupsThatTimeOutUnderAnEgressPolicyNameThePolicy) {
+  const std::string log =
+      "starting\nfatal: dial tcp: lookup db.ns.svc.cluster.local on 172.20.0.10:53: read udp "
+      "10.0.1.5:41873->172.20.0.10:53: i/o timeout\n";
+  // No egress rule: all egress denied, the policy is the cause. Rules: named as the first thing to check. An
+  // Ingress-only policy says nothing about the pods' calls.
+  for (const auto& [spec, blamed, named] :
+       {std::tuple{json{{"podSelector", json::object()}, {"policyTypes", {"Egress"}}}, true, true},
+        std::tuple{json{{"podSelector", {{"matchLabels", {{"app", "app"}}}}},
+                        {"policyTypes", {"Ingress", "Egress"}},
+                        {"egress", json::array({{{"to", json::array({{{"podSelector", json::object()}}})}}})}},
+                   false, true},
+        std::tuple{json{{"podSelector", json::object()}, {"policyTypes", {"Ingress"}}}, false, false}}) {
+    cluster::ClusterState s;
+    s.add(ready_node());
+    add_deployment(s, "ns", 1, 0, json::array());
+    s.add(app_pod("ns", "app-1-a", crash_looping(1)));
+    s.add({{"apiVersion", "networking.k8s.io/v1"},
+           {"kind", "NetworkPolicy"},
+           {"metadata", meta("NetworkPolicy", "ns", "lockdown")},
+           {"spec", spec}});
+    s.now = *cluster::parse_time(kNow);
+    s.build_indexes();
+    Options options;
+    options.logs = [&](const cluster::LogRequest&) -> tl::expected<std::string, std::string> { return log; };
+    const Report r = analyze(s, options);
+    const auto found = with_reason(r, "CrashLoopBackOff");
+    ASSERT_EQ(found.size(), 1u) << dump(r);
+    const auto& cause = found[0]->root_cause;
+    EXPECT_EQ(cause.category, "dns_failure") << cause.summary;
+    EXPECT_EQ(cause.summary.find("NetworkPolicy lockdown") != std::string::npos, named) << cause.summary;
+    EXPECT_EQ(cause.summary.rfind("NetworkPolicy lockdown", 0) == 0, blamed) << cause.summary;
+    EXPECT_EQ(evidence_has(*found[0], "policyTypes Egress"), named) << dump(r);
+  }
+}
+
 // An optional Secret key on a path that never reads Secrets.
 json secret_reader() {
   return {
