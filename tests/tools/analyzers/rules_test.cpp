@@ -85,10 +85,13 @@ json app_pod(const std::string& ns, const std::string& name, json status, json s
           {"status", status}};
 }
 
-Report analyze_all(cluster::ClusterState& s) {
+// With `log` as every container's log, when given.
+Report analyze_all(cluster::ClusterState& s, std::optional<std::string> log = std::nullopt) {
   s.now = *cluster::parse_time(kNow);
   s.build_indexes();
-  return analyze(s, Options{});
+  Options options;
+  if (log) options.logs = [log](const cluster::LogRequest&) -> tl::expected<std::string, std::string> { return *log; };
+  return analyze(s, options);
 }
 
 std::vector<const Finding*> with_reason(const Report& r, const std::string& reason) {
@@ -488,11 +491,7 @@ TEST(PodRules, LookupsThatTimeOutUnderAnEgressPolicyNameThePolicy) {
            {"kind", "NetworkPolicy"},
            {"metadata", meta("NetworkPolicy", "ns", "lockdown")},
            {"spec", spec}});
-    s.now = *cluster::parse_time(kNow);
-    s.build_indexes();
-    Options options;
-    options.logs = [&](const cluster::LogRequest&) -> tl::expected<std::string, std::string> { return log; };
-    const Report r = analyze(s, options);
+    const Report r = analyze_all(s, log);
     const auto found = with_reason(r, "CrashLoopBackOff");
     ASSERT_EQ(found.size(), 1u) << dump(r);
     const auto& cause = found[0]->root_cause;
@@ -522,11 +521,7 @@ TEST(PodRules, LiveAnOptionalSecretKeyIsMissingWhenTheLogSaysTheVarIsEmpty) {
     s.add(ready_node());
     add_deployment(s, "ns", 1, 0, json::array());
     s.add(app_pod("ns", "app-1-a", crash_looping(1), secret_reader()));
-    s.now = *cluster::parse_time(kNow);
-    s.build_indexes();
-    Options options;
-    options.logs = [&](const cluster::LogRequest&) -> tl::expected<std::string, std::string> { return log; };
-    const Report r = analyze(s, options);
+    const Report r = analyze_all(s, log);
     const auto found = with_reason(r, "CrashLoopBackOff");
     ASSERT_EQ(found.size(), 1u) << dump(r);
     const bool said = log.starts_with("warning");
