@@ -2,6 +2,7 @@
 // the cause when a readiness gate holds them back).
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 
 #include "tools/analyzers/context.hpp"
 #include "tools/logs/quote.hpp"
@@ -113,6 +114,29 @@ std::string undeclared_target_port(const cluster::Service& svc, const std::vecto
   return {};
 }
 
+// A numeric targetPort (or the port itself, when targetPort is left out) that no container of the ready pods
+// declares, while every one of their containers declares its ports: the endpoints carry a port nothing listens
+// on, and every connection is refused. Declaring ports is optional, so a container without any (an app beside
+// a sidecar that declares its own) leaves the question open, and nothing is said.
+std::optional<int> unlistened_target_port(const cluster::Service& svc, const std::vector<const cluster::Pod*>& pods) {
+  for (const auto* p : pods)
+    for (const auto& c : p->spec.containers)
+      if (c.ports.empty()) return std::nullopt;
+  for (const auto& sp : svc.ports) {
+    const std::string target = sp.target_port.value_or(std::to_string(sp.port));
+    if (target.empty() || !std::all_of(target.begin(), target.end(), [](unsigned char ch) { return std::isdigit(ch); }))
+      continue;
+    const int number = std::atoi(target.c_str());
+    const bool declared = std::any_of(pods.begin(), pods.end(), [&](const cluster::Pod* p) {
+      return std::any_of(p->spec.containers.begin(), p->spec.containers.end(), [&](const cluster::Container& c) {
+        return std::any_of(c.ports.begin(), c.ports.end(), [&](const auto& cp) { return cp.container_port == number; });
+      });
+    });
+    if (!declared) return number;
+  }
+  return std::nullopt;
+}
+
 // "http 8080/TCP, metrics 9090/TCP", or "none".
 std::string declared_ports(const cluster::Pod& pod) {
   std::vector<std::string> out;
@@ -173,10 +197,31 @@ void analyze_services(Context& ctx) {
       ctx.findings.push_back(std::move(f));
       continue;
     }
-    if (ready > 0) continue;
     std::vector<const cluster::Pod*> ready_pods;
     for (const auto* p : pods)
       if (p->ready()) ready_pods.push_back(p);
+    if (ready > 0) {
+      const auto port = ready_pods.empty() ? std::nullopt : unlistened_target_port(svc, ready_pods);
+      if (!port) continue;
+      Finding f = ctx.make(ref, ref, "ServiceNoEndpoints", Severity::warning);
+      const std::string number = std::to_string(*port);
+      f.what = "Service " + svc.meta.name + " sends its traffic to port " + number + ", where none of its " +
+               plural(ready, "ready endpoint") + " listens";
+      f.add_evidence("spec", "targetPort " + number + "; the pods' ports: " + declared_ports(*ready_pods.front()),
+                     "Pod/" + ready_pods.front()->meta.name);
+      f.add_evidence("status",
+                     "Endpoints " + svc.meta.name + ": " + plural(ready, "ready address") + " on port " + number);
+      f.root_cause = {"missing_config",
+                      "the Service's targetPort " + number +
+                          " is not a port the selected pods' containers declare, so connections are refused",
+                      0.75};
+      f.status_cause_is_specific = true;
+      for (const auto* p : ready_pods) f.add_related(ctx.state.top_owner(p->meta), "", "selected by the Service");
+      f.add_action("fix_config", "set the Service's targetPort to the port the containers listen on",
+                   Json{{"kind", "Service"}, {"namespace", svc.meta.ns}, {"name", svc.meta.name}});
+      ctx.findings.push_back(std::move(f));
+      continue;
+    }
     if (!ready_pods.empty()) {
       // Ready pods and still no ready address: the endpoints controller adds a pod only when it has every named
       // targetPort of the Service, so a name no container declares leaves all of them out.

@@ -889,19 +889,22 @@ TEST(PodRules, EvictionForThePodsOwnStorageLimitIsNotTheNodes) {
   EXPECT_TRUE(with_reason(r, "NodeDiskPressure").empty()) << dump(r);
 }
 
-TEST(ServiceRules, ANamedTargetPortNoPodDeclaresLeavesTheServiceWithoutEndpoints) {
-  const auto analyze_with = [](const json& target_port) {
+// A named targetPort no container declares leaves the Service without endpoints; a number no container declares
+// gets endpoints on a port nothing listens on, unless a container declares no port at all (it may listen there).
+TEST(ServiceRules, ATargetPortNoContainerDeclaresIsAServiceWithoutWorkingEndpoints) {
+  const auto analyze_with = [](const json& target_port, bool portless_app = false) {
     cluster::ClusterState s;
     s.add(ready_node());
     add_deployment(s, "ns", 1, 1, json::array());
-    s.add(app_pod(
-        "ns", "app-1-a",
-        {{"phase", "Running"},
-         {"conditions", json::array({{{"type", "Ready"}, {"status", "True"}}})},
-         {"podIP", "10.0.0.5"}},
-        {{"containers", json::array({{{"name", "app"},
-                                      {"image", "app:1"},
-                                      {"ports", json::array({{{"name", "http"}, {"containerPort", 8080}}})}}})}}));
+    json containers = json::array({{{"name", "sidecar"},
+                                    {"image", "proxy:1"},
+                                    {"ports", json::array({{{"name", "http"}, {"containerPort", 8080}}})}}});
+    if (portless_app) containers.push_back({{"name", "app"}, {"image", "app:1"}});
+    s.add(app_pod("ns", "app-1-a",
+                  {{"phase", "Running"},
+                   {"conditions", json::array({{{"type", "Ready"}, {"status", "True"}}})},
+                   {"podIP", "10.0.0.5"}},
+                  {{"containers", containers}}));
     s.add({{"apiVersion", "v1"},
            {"kind", "Service"},
            {"metadata", meta("Service", "ns", "app")},
@@ -911,19 +914,24 @@ TEST(ServiceRules, ANamedTargetPortNoPodDeclaresLeavesTheServiceWithoutEndpoints
     json endpoints{{"apiVersion", "v1"}, {"kind", "Endpoints"}, {"metadata", meta("Endpoints", "ns", "app")}};
     // The endpoints controller leaves the pod out when it lacks the named port.
     if (!target_port.is_string() || target_port == "http")
-      endpoints["subsets"] = json::array(
-          {{{"addresses", json::array({{{"ip", "10.0.0.5"}}})}, {"ports", json::array({{{"port", 8080}}})}}});
+      endpoints["subsets"] =
+          json::array({{{"addresses", json::array({{{"ip", "10.0.0.5"}}})},
+                        {"ports", json::array({{{"port", target_port.is_string() ? json(8080) : target_port}}})}}});
     s.add(endpoints);
     return analyze_all(s);
   };
-  const Report wrong = analyze_with("web");
-  const auto found = with_reason(wrong, "ServiceNoEndpoints");
-  ASSERT_EQ(found.size(), 1u) << dump(wrong);
-  EXPECT_EQ(found[0]->root_cause.category, "missing_config");
-  EXPECT_TRUE(evidence_has(*found[0], "targetPort web")) << dump(wrong);
-  EXPECT_TRUE(evidence_has(*found[0], "http 8080/TCP")) << dump(wrong);
+  for (const json& wrong_port : {json("web"), json(80)}) {
+    const Report wrong = analyze_with(wrong_port);
+    const auto found = with_reason(wrong, "ServiceNoEndpoints");
+    ASSERT_EQ(found.size(), 1u) << dump(wrong);
+    EXPECT_EQ(found[0]->root_cause.category, "missing_config");
+    const std::string port = wrong_port.is_string() ? wrong_port.get<std::string>() : wrong_port.dump();
+    EXPECT_TRUE(evidence_has(*found[0], "targetPort " + port)) << dump(wrong);
+    EXPECT_TRUE(evidence_has(*found[0], "http 8080/TCP")) << dump(wrong);
+  }
   EXPECT_TRUE(analyze_with("http").findings.empty()) << dump(analyze_with("http"));
   EXPECT_TRUE(analyze_with(8080).findings.empty()) << dump(analyze_with(8080));
+  EXPECT_TRUE(analyze_with(80, true).findings.empty()) << dump(analyze_with(80, true));
 }
 
 TEST(WorkloadRules, ADeploymentUnavailableForSecondsIsStartingNotFailing) {
