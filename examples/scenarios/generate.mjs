@@ -1043,7 +1043,15 @@ const chainScenarios = {
       lastState: { terminated: { containerID: `containerd://${b.rng.hex(64)}`, exitCode: 127, reason: 'Error', startedAt: b.ago(61), finishedAt: b.ago(60) } } }));
     b.event(p3, { type: 'Warning', reason: 'BackOff', message: `Back-off restarting failed container fix-perms in pod ${p3.metadata.name}_reports(${p3.metadata.uid})`, component: 'kubelet', host: p3.spec.nodeName, ageSeconds: 20, firstAgeSeconds: 1500, count: 70, fieldPath: 'spec.initContainers{fix-perms}' });
     b.log(p3, 'fix-perms', b.timed(['sh: chwon: not found'], { endAgo: 60 }), { previous: true });
-    return { b, scenario: { description: 'Three pods whose init containers cannot start, so their main containers never run: billing-worker (billing) runs migrations from an image tag that does not exist; search-sync (search) renders its settings from ConfigMap search-sync-settings, which was never created; report-exporter (reports) fixes volume permissions with a mistyped command (chwon), which exits 127.',
+    // The wait-for init container of the Kubernetes documentation's pattern, waiting for a database Service that
+    // was never created (its chart went to another namespace): it loops for good, the pod stays Init:0/1.
+    b.namespace('orders', 86400 * 40);
+    const oa = b.deployment({ ns: 'orders', name: 'order-api', replicas: 1, podAgeSeconds: 1800, revision: 3,
+      containers: [{ name: 'api', image: `${ECR}/orders/order-api:5.2.0`, ports: [8080] }], pods: [{ state: 'running' }] });
+    oa.pods[0].spec.initContainers = [b.container({ name: 'wait-for-db', image: 'busybox:1.37', command: ['sh', '-c', 'until nc -z orders-db 5432; do echo waiting for orders-db; sleep 2; done'] })];
+    const p4 = initPod(oa, (p) => cstatus(b, p, 'wait-for-db', { started: true, state: { running: { startedAt: b.ago(1790) } } }));
+    b.log(p4, 'wait-for-db', b.timed(Array.from({ length: 6 }, () => 'waiting for orders-db'), { endAgo: 1, step: 2 }));
+    return { b, scenario: { description: 'Three pods whose init containers cannot start, so their main containers never run: billing-worker (billing) runs migrations from an image tag that does not exist; search-sync (search) renders its settings from ConfigMap search-sync-settings, which was never created; report-exporter (reports) fixes volume permissions with a mistyped command (chwon), which exits 127. order-api (orders) waits in its init container for Service orders-db, which does not exist.',
       remediation: [{ workload: 'Deployment/billing/billing-worker', recreatedPods: 'failSameWay', fixedBy: 'templateChange' }] } };
   },
 

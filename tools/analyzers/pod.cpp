@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <map>
+#include <utility>
 
 #include "tools/analyzers/context.hpp"
 #include "tools/logs/log_analysis.hpp"
@@ -285,6 +286,74 @@ std::optional<RootCause> prestop_cause(const Context& ctx, const cluster::Pod& p
 }
 
 namespace {
+
+// The in-cluster Service an init container waits for, read from its command: the host of `nslookup H`,
+// `host H`, `dig H`, `nc -z H P`, `H:P`, `http://H[:P]/...` where H is a Service name (`db`) or its cluster DNS
+// name (`db.ns`, `db.ns.svc`, `db.ns.svc.cluster.local`). A host with any other dot is outside the cluster and
+// not judged. {namespace, name}.
+std::vector<std::pair<std::string, std::string>> awaited_services(const cluster::Container& c, const std::string& ns) {
+  std::string text;
+  for (const auto* part : {&c.command, &c.args})
+    for (const auto& word : *part) text += word + " ";
+  std::vector<std::string> tokens;
+  std::string token;
+  for (const char ch : text) {
+    if (std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == ':' || ch == '/') {
+      token += ch;
+    } else if (!token.empty()) {
+      tokens.push_back(std::exchange(token, {}));
+    }
+  }
+  if (!token.empty()) tokens.push_back(token);
+  const auto dns_label = [](std::string_view l) {
+    return !l.empty() && l.size() <= 63 && std::isalpha(static_cast<unsigned char>(l.front())) &&
+           std::all_of(l.begin(), l.end(),
+                       [](unsigned char ch) { return std::islower(ch) || std::isdigit(ch) || ch == '-'; });
+  };
+  std::vector<std::pair<std::string, std::string>> out;
+  const auto consider = [&](std::string host, bool named_by_tool) {
+    if (const auto scheme = host.find("://"); scheme != std::string::npos) host = host.substr(scheme + 3);
+    host = host.substr(0, host.find('/'));
+    const auto colon = host.find(':');
+    const bool has_port = colon != std::string::npos && colon + 1 < host.size() &&
+                          std::all_of(host.begin() + static_cast<long>(colon) + 1, host.end(),
+                                      [](unsigned char ch) { return std::isdigit(ch); });
+    if (colon != std::string::npos && !has_port) return;
+    if (!named_by_tool && !has_port && host.find(".svc") == std::string::npos) return;
+    host = host.substr(0, colon);
+    while (!host.empty() && host.back() == '.') host.pop_back();  // `db.$(cat .../namespace)` leaves `db.`
+    std::vector<std::string> labels;
+    for (std::size_t start = 0;;) {
+      const auto dot = host.find('.', start);
+      labels.push_back(host.substr(start, dot - start));
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    if (!std::all_of(labels.begin(), labels.end(), dns_label)) return;
+    const std::vector<std::string> suffix{"svc", "cluster", "local"};
+    if (labels.size() > 2 && !std::equal(labels.begin() + 2, labels.end(), suffix.begin(),
+                                         suffix.begin() + std::min<std::size_t>(suffix.size(), labels.size() - 2)))
+      return;
+    if (labels.size() > 5) return;
+    std::pair<std::string, std::string> ref{labels.size() > 1 ? labels[1] : ns, labels[0]};
+    if (std::find(out.begin(), out.end(), ref) == out.end()) out.push_back(std::move(ref));
+  };
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const auto& t = tokens[i];
+    const bool tool = t == "nslookup" || t == "host" || t == "dig" || t == "nc" || t == "getent";
+    if (tool) {
+      // The first argument that is not an option (or the `hosts` of getent).
+      for (std::size_t j = i + 1; j < tokens.size() && j < i + 4; ++j) {
+        if (tokens[j].front() == '-' || tokens[j] == "hosts") continue;
+        consider(tokens[j], true);
+        break;
+      }
+    } else if (t.find(':') != std::string::npos || t.find(".svc") != std::string::npos) {
+      consider(t, false);
+    }
+  }
+  return out;
+}
 
 // An env var read from a ConfigMap or Secret key marked optional: when the key (or the whole object) is missing,
 // the kubelet starts the container without the variable and no event says so. {evidence, root cause}.
@@ -1368,6 +1437,27 @@ void analyze_pod(Context& ctx, const Pod& pod) {
                      "init container " + cs.name + ": running since " + cluster::format_time(*cs.state->started_at));
       f.root_cause = {"dependency_unreachable",
                       "init containers usually wait for a dependency; this one has not finished", 0.35};
+      if (const auto* spec = spec_of(pod, cs.name)) {
+        for (const auto& [ns, name] : awaited_services(*spec, pod.meta.ns)) {
+          // `db.other` is a Service only where namespace other exists; with no Service read at all, nothing is known.
+          if ((ns != pod.meta.ns && !ctx.state.namespace_(ns)) || ctx.state.services.empty()) continue;
+          const auto* svc = ctx.state.service(ns, name);
+          const auto* endpoints = svc ? ctx.state.endpoints_of(ns, name) : nullptr;
+          if (svc && (!endpoints || endpoints->ready_count() > 0)) continue;
+          const std::string which = "Service " + name + (ns == pod.meta.ns ? "" : " in namespace " + ns);
+          f.add_evidence("spec", "init container " + cs.name + " waits for " + which);
+          f.add_evidence("status", svc ? "Endpoints " + name + ": no ready addresses"
+                                       : "no Service " + name + " in namespace " + ns);
+          f.root_cause = {
+              "dependency_unreachable",
+              "it waits for " + which +
+                  (svc ? ", which has no ready endpoints" : ", which does not exist (not created, or misnamed)"),
+              0.8};
+          f.status_cause_is_specific = true;
+          if (svc) f.add_related(svc->meta.ref(), "", "no ready endpoints");
+          break;
+        }
+      }
       f.log_container = cs.name;
       ctx.findings.push_back(std::move(f));
       return;

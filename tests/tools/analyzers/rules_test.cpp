@@ -502,6 +502,61 @@ TEST(PodRules, LookupsThatTimeOutUnderAnEgressPolicyNameThePolicy) {
   }
 }
 
+// The init container of the Kubernetes documentation's example, waiting for Services by name.
+TEST(PodRules, AnInitContainerWaitingForAServiceNamesIt) {
+  const auto analyze_with = [](const std::string& script, const std::string& service, bool ready_endpoints) {
+    cluster::ClusterState s;
+    s.add(ready_node());
+    json pod = app_pod(
+        "ns", "myapp-pod",
+        {{"phase", "Pending"},
+         {"initContainerStatuses", json::array({{{"name", "init-myservice"},
+                                                 {"image", "busybox:1.28"},
+                                                 {"ready", false},
+                                                 {"restartCount", 0},
+                                                 {"state", {{"running", {{"startedAt", "2025-03-11T13:30:00Z"}}}}}}})},
+         {"containerStatuses", json::array({{{"name", "app"},
+                                             {"image", "app:1"},
+                                             {"ready", false},
+                                             {"restartCount", 0},
+                                             {"state", {{"waiting", {{"reason", "PodInitializing"}}}}}}})}},
+        {{"initContainers",
+          json::array({{{"name", "init-myservice"}, {"image", "busybox:1.28"}, {"command", {"sh", "-c", script}}}})}});
+    pod["metadata"].erase("ownerReferences");
+    s.add(pod);
+    s.add({{"apiVersion", "v1"},
+           {"kind", "Service"},
+           {"metadata", meta("Service", "ns", service)},
+           {"spec", {{"selector", {{"app", service}}}, {"ports", json::array({{{"port", 80}}})}}}});
+    json endpoints{{"apiVersion", "v1"}, {"kind", "Endpoints"}, {"metadata", meta("Endpoints", "ns", service)}};
+    if (ready_endpoints) endpoints["subsets"] = json::array({{{"addresses", json::array({{{"ip", "10.0.0.9"}}})}}});
+    s.add(endpoints);
+    const Report r = analyze_all(s);
+    const auto found = with_reason(r, "InitContainerFailure");
+    EXPECT_EQ(found.size(), 1u) << dump(r);
+    return found.empty() ? RootCause{} : found[0]->root_cause;
+  };
+  const std::string docs =
+      "until nslookup myservice.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; "
+      "do echo waiting for myservice; sleep 2; done";
+  const auto missing = analyze_with(docs, "mydb", true);
+  EXPECT_EQ(missing.category, "dependency_unreachable");
+  EXPECT_NE(missing.summary.find("Service myservice, which does not exist"), std::string::npos) << missing.summary;
+  for (const std::string script :
+       {"until nc -z myservice 5432; do sleep 2; done", "wait-for-it.sh myservice.ns.svc.cluster.local:5432 -t 0",
+        "until wget -qO- http://myservice:8080/ready; do sleep 1; done"}) {
+    const auto idle = analyze_with(script, "myservice", false);
+    EXPECT_NE(idle.summary.find("Service myservice, which has no ready endpoints"), std::string::npos)
+        << script << ": " << idle.summary;
+  }
+  // Served, or outside the cluster: nothing to name.
+  for (const std::string script :
+       {"until nc -z myservice 5432; do sleep 2; done", "until nc -z db.example.com 5432; do sleep 2; done"}) {
+    const auto other = analyze_with(script, "myservice", true);
+    EXPECT_EQ(other.summary.find("Service"), std::string::npos) << script << ": " << other.summary;
+  }
+}
+
 // An optional Secret key on a path that never reads Secrets.
 json secret_reader() {
   return {
