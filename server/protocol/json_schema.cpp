@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <map>
 #include <regex>
 #include <string_view>
@@ -105,24 +106,33 @@ double expanded_size(std::string_view source) {
     groups.back() += size;
     last = size;
   };
+  // libstdc++ reads every run of digits after '{' (a count, even in a brace it then rejects) or after '\\' (a
+  // back-reference) into a long without checking: a run too long for that is refused outright.
+  bool too_long_a_number = false;
   auto number = [&](std::size_t& i, double& value) {
     const std::size_t start = i;
     for (value = 0; i < source.size() && source[i] >= '0' && source[i] <= '9'; ++i) {
       value = std::min(value * 10 + (source[i] - '0'), 1e18);
     }
+    too_long_a_number = too_long_a_number || i - start > 15;
     return i > start;
   };
   for (std::size_t i = 0; i < source.size(); ++i) {
     const char c = source[i];
     if (c == '\\') {
-      ++i;
+      double backreference = 0;
+      if (std::size_t j = i + 1; number(j, backreference)) i = j - 1;
+      else ++i;
       add(1);
     } else if (c == '[') {  // a class, up to its closing ']' (one first in the class is a character)
       std::size_t j = i + 1;
       if (j < source.size() && source[j] == '^') ++j;
       if (j < source.size() && source[j] == ']') ++j;
       for (; j < source.size() && source[j] != ']'; ++j) {
-        if (source[j] == '\\') ++j;
+        if (source[j] != '\\') continue;
+        double escaped = 0;
+        if (std::size_t k = j + 1; number(k, escaped)) j = k - 1;
+        else ++j;
       }
       i = j;
       add(kClassSize);
@@ -155,6 +165,7 @@ double expanded_size(std::string_view source) {
       add(1);
     }
   }
+  if (too_long_a_number) return std::numeric_limits<double>::infinity();
   double total = 0;
   for (const double size : groups) total += size;
   return total;
@@ -807,7 +818,8 @@ class Compiler {
   std::optional<std::regex> compile_regex(std::size_t doc, const std::string& pointer, const std::string& source) {
     if (expanded_size(source) > kMaxRegexSize) {
       return fail("invalid schema: keyword at " + where(doc, pointer) + " has a regular expression " + quote(source) +
-                  " whose counted repetitions multiply out past 100000 (std::regex would build every copy)");
+                  " whose counted repetitions multiply out past 100000, or with a count or back-reference of more "
+                  "than 15 digits (std::regex would build every copy, or overflow reading the number)");
     }
     try {
       return std::regex(source, std::regex::ECMAScript);

@@ -438,15 +438,18 @@ TEST(JsonSchema, FailsToCompileInvalidRegex) {
 
 // Found by fuzzing: a count past LONG_MAX overflowed inside libstdc++'s regex compiler (undefined behaviour), and
 // counts multiplied out by the million built automata as large; such a pattern is refused. A bracket class weighs
-// more than a character: 44461 copies of one took seconds to build and free.
+// more than a character: 44461 copies of one took seconds to build and free. The digits of a brace it then rejects
+// ({16922337203633720368547758,7W}) and of a back-reference are read the same unchecked way.
 TEST(JsonSchema, FailsToCompileARegexWhoseCountsMultiplyOutTooFar) {
-  for (const char* pattern : {"^p-[0-9a-f]{169223372036854775807}$", "a{100001}", "(a{1000}){1000}",
-                              "((x|y){100}z){1000}", "^p-[0-9a-f$1e400]{44461}", "[a-z]{5001}"}) {
+  for (const char* pattern :
+       {"^p-[0-9a-f]{169223372036854775807}$", "a{100001}", "(a{1000}){1000}", "((x|y){100}z){1000}",
+        "^p-[0-9a-f$1e400]{44461}", "[a-z]{5001}", "^p-[1-9a-f]{16922337203633720368547758,7W}$",
+        "(a)\\16922337203633720368547758", "[\\16922337203633720368547758]"}) {
     const std::string error = compile_error(json{{"pattern", pattern}});
     EXPECT_NE(error.find("multiply out past 100000"), std::string::npos) << pattern << ": " << error;
   }
   for (const char* pattern : {"^p-[0-9a-f]{16}$", "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]{1,63})*$", "[{]{3}",
-                              "\\{100000000\\}", "a{5000}", "^[A-Za-z0-9+/]{0,4000}={0,2}$"}) {
+                              "\\{100000000\\}", "a{5000}", "^[A-Za-z0-9+/]{0,4000}={0,2}$", "(a)\\1", "^[0-9]{16}$"}) {
     EXPECT_EQ(compile_error(json{{"pattern", pattern}}), "<compiled>") << pattern;
   }
 }
