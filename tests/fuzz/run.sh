@@ -6,6 +6,8 @@
 # appended to build/fuzz/runs.tsv, so the seconds run per target add up across runs.
 #   FUZZ_SECONDS=600 make fuzz            ten minutes each
 #   FUZZ_TARGETS="yaml jwt" make fuzz     some targets only
+#   FUZZ_TIMEOUT=60 make fuzz             seconds one input may take before it counts as a hang (default 10); raise
+#                                         it when a build shares the machine, or a starved run reports false hangs
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${FUZZ_SECONDS:-60}"
@@ -34,7 +36,7 @@ for t in $targets; do
   dict="$(dict_of "$t")"
   echo "fuzzing $t for ${seconds}s" >&2
   started=$SECONDS
-  "$bin/fuzz_$t" "$corpus" ${dict:+-dict=$dict} -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  "$bin/fuzz_$t" "$corpus" ${dict:+-dict=$dict} -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$artifacts/" >"$log" 2>&1
   rc=$?
   ran=$((SECONDS - started))  # less than asked when a finding stopped the run
