@@ -288,9 +288,9 @@ std::optional<RootCause> prestop_cause(const Context& ctx, const cluster::Pod& p
 namespace {
 
 // The in-cluster Service an init container waits for, read from its command: the host of `nslookup H`,
-// `host H`, `dig H`, `nc -z H P`, `H:P`, `http://H[:P]/...` where H is a Service name (`db`) or its cluster DNS
+// `getent hosts H`, `nc -z H P`, `H:P`, `http://H[:P]/...` where H is a Service name (`db`) or its cluster DNS
 // name (`db.ns`, `db.ns.svc`, `db.ns.svc.cluster.local`). A host with any other dot is outside the cluster and
-// not judged. {namespace, name}.
+// not judged; `host` and `dig` are left out, being words an `echo` uses too. {namespace, name}.
 std::vector<std::pair<std::string, std::string>> awaited_services(const cluster::Container& c, const std::string& ns) {
   std::string text;
   for (const auto* part : {&c.command, &c.args})
@@ -340,7 +340,7 @@ std::vector<std::pair<std::string, std::string>> awaited_services(const cluster:
   };
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     const auto& t = tokens[i];
-    const bool tool = t == "nslookup" || t == "host" || t == "dig" || t == "nc" || t == "getent";
+    const bool tool = t == "nslookup" || t == "nc" || t == "getent";
     if (tool) {
       // The first argument that is not an option (or the `hosts` of getent).
       for (std::size_t j = i + 1; j < tokens.size() && j < i + 4; ++j) {

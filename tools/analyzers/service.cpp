@@ -124,7 +124,9 @@ std::optional<int> unlistened_target_port(const cluster::Service& svc, const std
       if (c.ports.empty()) return std::nullopt;
   for (const auto& sp : svc.ports) {
     const std::string target = sp.target_port.value_or(std::to_string(sp.port));
-    if (target.empty() || !std::all_of(target.begin(), target.end(), [](unsigned char ch) { return std::isdigit(ch); }))
+    // A port number has at most 5 digits (the API server checks it; a snapshot may not have passed through one).
+    if (target.empty() || target.size() > 5 ||
+        !std::all_of(target.begin(), target.end(), [](unsigned char ch) { return std::isdigit(ch); }))
       continue;
     const int number = std::atoi(target.c_str());
     const bool declared = std::any_of(pods.begin(), pods.end(), [&](const cluster::Pod* p) {
