@@ -1317,7 +1317,15 @@ const publicCaseScenarios = {
     kubelet(b, fresh.pods[0], 'Normal', 'Pulling', `Pulling image "${ECR}/partners/portal:5.0.0"`, { ageSeconds: 18, ...fp('portal') });
     recount(fresh);
     fresh.dep.status.conditions[1] = { ...fresh.dep.status.conditions[1], reason: 'ReplicaSetUpdated', message: `ReplicaSet "${fresh.rs.metadata.name}" is progressing.` };
-    return { b, scenario: { description: 'telemetry-agent (namespace edge) was rolled out with an arm64-only build on amd64 nodes: each start ends in "exec format error". edge-gateway (edge) pulls a ghcr.io image whose index has no linux/amd64 variant. partner-sync (partners) pulls from the company registry without imagePullSecrets and is refused. Near misses: partner-docs pulls from the same registry with a pull secret and runs; partner-portal\'s new pod has been pulling its image for 20 s.' } };
+    // A registry behind a certificate from the company's own CA, which the nodes' containerd does not trust.
+    const vaultImage = 'harbor.acme-corp.example/partners/contract-vault:2.1.0';
+    const vault = b.deployment({ ns: 'partners', name: 'contract-vault', replicas: 1, podAgeSeconds: 1500, revision: 2,
+      containers: [{ name: 'vault', image: vaultImage, ports: [8443] }], pods: [{ state: 'imagePull' }] });
+    vault.dep.spec.template.spec.imagePullSecrets = [{ name: 'harbor-robot' }];
+    vault.pods[0].spec.imagePullSecrets = [{ name: 'harbor-robot' }];
+    kubelet(b, vault.pods[0], 'Warning', 'Failed', `Failed to pull image "${vaultImage}": rpc error: code = Unknown desc = failed to pull and unpack image "${vaultImage}": failed to resolve reference "${vaultImage}": failed to do request: Head "https://harbor.acme-corp.example/v2/partners/contract-vault/manifests/2.1.0": tls: failed to verify certificate: x509: certificate signed by unknown authority`, { ageSeconds: 240, firstAgeSeconds: 1490, count: 8, ...fp('vault') });
+    kubelet(b, vault.pods[0], 'Warning', 'Failed', 'Error: ErrImagePull', { ageSeconds: 240, firstAgeSeconds: 1490, count: 8, ...fp('vault') });
+    return { b, scenario: { description: 'telemetry-agent (namespace edge) was rolled out with an arm64-only build on amd64 nodes: each start ends in "exec format error". edge-gateway (edge) pulls a ghcr.io image whose index has no linux/amd64 variant. partner-sync (partners) pulls from the company registry without imagePullSecrets and is refused. Near misses: partner-docs pulls from the same registry with a pull secret and runs; partner-portal\'s new pod has been pulling its image for 20 s. contract-vault (partners) pulls from a registry whose certificate comes from a CA the nodes do not trust.' } };
   },
 
   'volume-and-sandbox-failures'() {

@@ -677,6 +677,7 @@ void image_pull(const PodView& v, const ContainerStatus& cs, const std::vector<c
   // repository it does not have and for one the puller may not read. With no pull credentials on the pod, a
   // private registry's answer means the credentials are missing; otherwise the name is the likelier fault.
   const bool denied_or_missing = icontains(message, "may require authorization");
+  const bool untrusted_certificate = icontains(message, "x509:") || icontains(message, "failed to verify certificate");
   if (cs.state && cs.state->reason == "ErrImageNeverPull") {
     rc = {"image_unavailable",
           "the image " + image_text +
@@ -720,6 +721,13 @@ void image_pull(const PodView& v, const ContainerStatus& cs, const std::vector<c
           "the node is not authorised to pull " + image_text +
               " (imagePullSecrets, or for ECR the node role's ecr:GetAuthorizationToken/BatchGetImage permissions)",
           0.9};
+  } else if (untrusted_certificate) {
+    // A registry whose TLS certificate the node's container runtime does not trust (a private CA, self-signed,
+    // expired): the pull never reaches the image.
+    rc = {"registry_auth",
+          "the node does not trust the TLS certificate of the registry for " + image_text +
+              " (a private or self-signed CA the container runtime lacks, or an expired certificate)",
+          0.85};
   } else if (icontains(message, "i/o timeout") || icontains(message, "dial tcp") ||
              icontains(message, "connection refused") || icontains(message, "TLS handshake timeout") ||
              icontains(message, "no such host")) {
@@ -735,7 +743,12 @@ void image_pull(const PodView& v, const ContainerStatus& cs, const std::vector<c
   f.status_cause_is_specific = true;
   Json params = container_params(v, cs.name);
   params["image"] = image;
-  if (rc.category == "registry_auth") {
+  if (untrusted_certificate && rc.category == "registry_auth") {
+    f.add_action("fix_config",
+                 "install the registry's CA on the nodes (containerd's certs.d, in the node group's launch template), "
+                 "or give the registry a certificate from a CA they trust",
+                 params);
+  } else if (rc.category == "registry_auth") {
     f.add_action("fix_config", "give the pod (imagePullSecrets) or the node role permission to pull " + image_text,
                  params);
   } else {

@@ -883,6 +883,25 @@ TEST(PodRules, PullDeniedIsCredentialsOnlyForAPrivateRegistryWithoutPullSecrets)
   EXPECT_EQ(category("docker.io/acme/does-not-exist:1.0", json::object()), "image_unavailable");
 }
 
+TEST(PodRules, ARegistryCertificateTheNodeDoesNotTrustIsNamed) {
+  cluster::ClusterState s;
+  s.add(ready_node());
+  add_deployment(s, "ns", 1, 0, json::array());
+  const std::string image = "registry.corp.example/team/app:1.0";
+  s.add(pull_failing_pod("app-1-a", image));
+  s.add(event("Pod", "ns", "app-1-a", "Failed",
+              "Failed to pull image \"" + image + "\": failed to resolve reference \"" + image +
+                  "\": failed to do request: Head \"https://registry.corp.example/v2/team/app/manifests/1.0\": tls: "
+                  "failed to verify certificate: x509: certificate signed by unknown authority"));
+  const Report r = analyze_all(s);
+  const auto found = with_reason(r, "ImagePullBackOff");
+  ASSERT_EQ(found.size(), 1u) << dump(r);
+  EXPECT_EQ(found[0]->root_cause.category, "registry_auth");
+  EXPECT_NE(found[0]->root_cause.summary.find("TLS certificate"), std::string::npos) << found[0]->root_cause.summary;
+  ASSERT_FALSE(found[0]->actions.empty());
+  EXPECT_NE(found[0]->actions.front().description.find("CA"), std::string::npos);
+}
+
 TEST(PodRules, AnImageWithoutTheNodesPlatformIsNotCalledMissing) {
   cluster::ClusterState s;
   s.add(ready_node());
