@@ -858,19 +858,29 @@ json pull_failing_pod(const std::string& name, const std::string& image, json sp
                  spec);
 }
 
+// The one ImagePullBackOff finding of a Deployment whose pod cannot pull `image`, the kubelet's Failed event
+// saying "Failed to pull image ...: <message>"; nullopt (and a test failure) when there is not exactly one.
+std::optional<Finding> pull_finding(const std::string& image, const std::string& message,
+                                    json spec_extra = json::object()) {
+  cluster::ClusterState s;
+  s.add(ready_node());
+  add_deployment(s, "ns", 1, 0, json::array());
+  s.add(pull_failing_pod("app-1-a", image, std::move(spec_extra)));
+  s.add(event("Pod", "ns", "app-1-a", "Failed", "Failed to pull image \"" + image + "\": " + message));
+  const Report r = analyze_all(s);
+  const auto found = with_reason(r, "ImagePullBackOff");
+  EXPECT_EQ(found.size(), 1u) << dump(r);
+  return found.size() == 1 ? std::optional<Finding>(*found[0]) : std::nullopt;
+}
+
 TEST(PodRules, PullDeniedIsCredentialsOnlyForAPrivateRegistryWithoutPullSecrets) {
   const auto category = [](const std::string& image, json spec_extra) {
-    cluster::ClusterState s;
-    s.add(ready_node());
-    add_deployment(s, "ns", 1, 0, json::array());
-    s.add(pull_failing_pod("app-1-a", image, std::move(spec_extra)));
-    s.add(event("Pod", "ns", "app-1-a", "Failed",
-                "Failed to pull image \"" + image + "\": failed to resolve reference \"" + image +
-                    "\": pull access denied, repository does not exist or may require authorization: server message: "
-                    "insufficient_scope: authorization failed"));
-    const Report r = analyze_all(s);
-    const auto found = with_reason(r, "ImagePullBackOff");
-    return found.size() == 1 ? found[0]->root_cause.category : "(" + dump(r) + ")";
+    const auto f = pull_finding(image,
+                                "failed to resolve reference \"" + image +
+                                    "\": pull access denied, repository does not exist or may require authorization: "
+                                    "server message: insufficient_scope: authorization failed",
+                                std::move(spec_extra));
+    return f ? f->root_cause.category : "(none)";
   };
   EXPECT_EQ(category("registry.corp.example/team/app:1.0", json::object()), "registry_auth");
   EXPECT_EQ(category("registry.corp.example:5000/team/app:1.0", json::object()), "registry_auth");
@@ -884,38 +894,24 @@ TEST(PodRules, PullDeniedIsCredentialsOnlyForAPrivateRegistryWithoutPullSecrets)
 }
 
 TEST(PodRules, ARegistryCertificateTheNodeDoesNotTrustIsNamed) {
-  cluster::ClusterState s;
-  s.add(ready_node());
-  add_deployment(s, "ns", 1, 0, json::array());
-  const std::string image = "registry.corp.example/team/app:1.0";
-  s.add(pull_failing_pod("app-1-a", image));
-  s.add(event("Pod", "ns", "app-1-a", "Failed",
-              "Failed to pull image \"" + image + "\": failed to resolve reference \"" + image +
-                  "\": failed to do request: Head \"https://registry.corp.example/v2/team/app/manifests/1.0\": tls: "
-                  "failed to verify certificate: x509: certificate signed by unknown authority"));
-  const Report r = analyze_all(s);
-  const auto found = with_reason(r, "ImagePullBackOff");
-  ASSERT_EQ(found.size(), 1u) << dump(r);
-  EXPECT_EQ(found[0]->root_cause.category, "registry_auth");
-  EXPECT_NE(found[0]->root_cause.summary.find("TLS certificate"), std::string::npos) << found[0]->root_cause.summary;
-  ASSERT_FALSE(found[0]->actions.empty());
-  EXPECT_NE(found[0]->actions.front().description.find("CA"), std::string::npos);
+  const auto f = pull_finding("registry.corp.example/team/app:1.0",
+                              "failed to do request: Head \"https://registry.corp.example/v2/team/app/manifests/1.0\": "
+                              "tls: failed to verify certificate: x509: certificate signed by unknown authority");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->root_cause.category, "registry_auth");
+  EXPECT_NE(f->root_cause.summary.find("TLS certificate"), std::string::npos) << f->root_cause.summary;
+  ASSERT_FALSE(f->actions.empty());
+  EXPECT_NE(f->actions.front().description.find("CA"), std::string::npos);
 }
 
 TEST(PodRules, AnImageWithoutTheNodesPlatformIsNotCalledMissing) {
-  cluster::ClusterState s;
-  s.add(ready_node());
-  add_deployment(s, "ns", 1, 0, json::array());
-  s.add(pull_failing_pod("app-1-a", "ghcr.io/acme/agent:2.0"));
-  s.add(event("Pod", "ns", "app-1-a", "Failed",
-              "Failed to pull image \"ghcr.io/acme/agent:2.0\": rpc error: code = NotFound desc = failed to pull and "
-              "unpack image \"ghcr.io/acme/agent:2.0\": no match for platform in manifest: not found"));
-  const Report r = analyze_all(s);
-  const auto found = with_reason(r, "ImagePullBackOff");
-  ASSERT_EQ(found.size(), 1u) << dump(r);
-  EXPECT_EQ(found[0]->root_cause.category, "image_unavailable");
-  EXPECT_NE(found[0]->root_cause.summary.find("platform"), std::string::npos) << found[0]->root_cause.summary;
-  EXPECT_EQ(found[0]->root_cause.summary.find("does not exist"), std::string::npos) << found[0]->root_cause.summary;
+  const auto f = pull_finding("ghcr.io/acme/agent:2.0",
+                              "rpc error: code = NotFound desc = failed to pull and unpack image "
+                              "\"ghcr.io/acme/agent:2.0\": no match for platform in manifest: not found");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->root_cause.category, "image_unavailable");
+  EXPECT_NE(f->root_cause.summary.find("platform"), std::string::npos) << f->root_cause.summary;
+  EXPECT_EQ(f->root_cause.summary.find("does not exist"), std::string::npos) << f->root_cause.summary;
 }
 
 TEST(PodRules, AnyInsufficientResourceIsInsufficientResources) {
