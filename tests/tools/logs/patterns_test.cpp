@@ -105,7 +105,11 @@ INSTANTIATE_TEST_SUITE_P(
              "i/o timeout",
              "dns_failure", "the DNS server 172.20.0.10:53 does not answer"},
         Line{"exec /usr/local/bin/agent: exec format error", "bad_command", "another CPU architecture"},
-        Line{"Error during parsing: plugin/forward: not an IP address or file", "missing_config", "Corefile"}));
+        Line{"Error during parsing: plugin/forward: not an IP address or file", "missing_config", "Corefile"},
+        Line{
+            "[FATAL] plugin/loop: Loop (127.0.0.1:55953 -> :53) detected for zone \".\", see "
+            "https://coredns.io/plugins/loop#troubleshooting. Query: \"HINFO 4547991504243258144.3688648895315093531.\"",
+            "dns_failure", "CoreDNS stops on a forwarding loop"}));
 
 TEST(Patterns, TimestampsAreNotTakenForAddresses) {
   for (const std::string line : {R"({"ts":"2025-03-11T14:03:22.120Z","msg":"connection refused"})",
