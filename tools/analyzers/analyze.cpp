@@ -169,6 +169,10 @@ void escalate(std::vector<Finding>& findings, const cluster::ClusterState& state
   }
   for (const auto& [ns, pods] : failing) {
     if (pods.size() <= kDegradedPods) continue;
+    const bool stuck = std::any_of(findings.begin(), findings.end(), [&](const Finding& f) {
+      return f.resource.kind == "Namespace" && f.resource.name == ns && f.reason == "NamespaceDegraded";
+    });
+    if (stuck) continue;  // a namespace stuck Terminating is its own finding already
     degraded.push_back(ns);
     const std::string why = std::to_string(pods.size()) + " failing pods in namespace " + ns;
     Finding d;
@@ -292,9 +296,10 @@ Report analyze(const cluster::ClusterState& state, const Options& options, const
   if (phase) phase(Phase::analyze, "running analyzers");
   using Step = void (*)(Context&);
   static constexpr Step kSteps[] = {
-      analyze_pods,    analyze_deployments, analyze_replica_sets, analyze_stateful_sets, analyze_daemon_sets,
-      analyze_jobs,    analyze_cron_jobs,   analyze_services,     analyze_ingresses,     analyze_pvcs,
-      analyze_storage, analyze_nodes,       analyze_hpas,         analyze_pdbs,          analyze_webhooks};
+      analyze_pods,        analyze_deployments, analyze_replica_sets, analyze_stateful_sets,
+      analyze_daemon_sets, analyze_jobs,        analyze_cron_jobs,    analyze_services,
+      analyze_ingresses,   analyze_pvcs,        analyze_storage,      analyze_nodes,
+      analyze_hpas,        analyze_pdbs,        analyze_webhooks,     analyze_namespaces};
   for (Step step : kSteps) {
     if (cancelled()) {
       report.cancelled = true;

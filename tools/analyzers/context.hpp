@@ -50,6 +50,7 @@ void analyze_nodes(Context& ctx);
 void analyze_hpas(Context& ctx);
 void analyze_pdbs(Context& ctx);
 void analyze_webhooks(Context& ctx);
+void analyze_namespaces(Context& ctx);  // stuck Terminating
 
 // pod.cpp: when the container's termination (`terminated`, its state or lastState) is the kubelet's kill after a
 // failed preStop hook (a FailedPreStopHook event about it), that root cause; the event and the hook's spec are

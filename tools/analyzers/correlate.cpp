@@ -572,6 +572,17 @@ void drop_folded(Context& ctx) {
       ctx.findings.end());
 }
 
+// 9. Whatever fails inside a namespace stuck Terminating (pods stuck terminating, workloads being torn down) is
+// part of the namespace's incident: all of it is being deleted.
+void fold_terminating_namespaces(Context& ctx) {
+  for (auto& ns : ctx.findings) {
+    if (ns.folded || ns.resource.kind != "Namespace" || ns.reason != "NamespaceDegraded") continue;
+    for (auto& f : ctx.findings) {
+      if (&f != &ns && !f.folded && f.resource.ns == ns.resource.name) fold(ns, f);
+    }
+  }
+}
+
 }  // namespace
 
 void correlate(Context& ctx) {
@@ -584,6 +595,7 @@ void correlate(Context& ctx) {
   fold_front_ends(ctx);
   fold_node_network_agents(ctx);
   fold_webhook_victims(ctx);
+  fold_terminating_namespaces(ctx);
   attach(ctx);
   drop_folded(ctx);
 }

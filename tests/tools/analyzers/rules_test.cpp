@@ -1284,5 +1284,36 @@ TEST(NodeRules, ACordonedNodeWhosePodsABudgetAllowingNoDisruptionProtectsIsABloc
   }
 }
 
+TEST(NamespaceRules, ANamespaceStuckTerminatingNamesTheObjectsWhoseFinalizersHoldIt) {
+  const auto analyze_with = [](const std::string& deleted_at, bool finalizer) {
+    cluster::ClusterState s;
+    s.add(ready_node());
+    s.add({{"apiVersion", "v1"},
+           {"kind", "Namespace"},
+           {"metadata", meta("Namespace", "", "kafka", {{"deletionTimestamp", deleted_at}})},
+           {"spec", {{"finalizers", {"kubernetes"}}}},
+           {"status", {{"phase", "Terminating"}}}});
+    json topic{{"apiVersion", "kafka.strimzi.io/v1beta2"},
+               {"kind", "KafkaTopic"},
+               {"metadata", meta("KafkaTopic", "kafka", "orders", {{"deletionTimestamp", deleted_at}})}};
+    if (finalizer) topic["metadata"]["finalizers"] = {"strimzi.io/topic-operator"};
+    s.add(topic);
+    return analyze_all(s);
+  };
+  const Report stuck = analyze_with("2025-03-11T12:00:00Z", true);
+  const auto found = with_reason(stuck, "NamespaceDegraded");
+  ASSERT_EQ(found.size(), 1u) << dump(stuck);
+  EXPECT_EQ(found[0]->resource.str(), ObjectRef({"Namespace", "", "kafka", ""}).str());
+  EXPECT_EQ(found[0]->root_cause.category, "dependency_unreachable");
+  EXPECT_NE(found[0]->root_cause.summary.find("KafkaTopic orders"), std::string::npos) << found[0]->root_cause.summary;
+  EXPECT_TRUE(evidence_has(*found[0], "strimzi.io/topic-operator")) << dump(stuck);
+  // No finalizer left: an API group the controller cannot list is the likelier hold.
+  const Report bare = analyze_with("2025-03-11T12:00:00Z", false);
+  ASSERT_EQ(with_reason(bare, "NamespaceDegraded").size(), 1u) << dump(bare);
+  EXPECT_NE(with_reason(bare, "NamespaceDegraded")[0]->root_cause.summary.find("APIService"), std::string::npos);
+  // Deleted two minutes ago: the controller is still at work.
+  EXPECT_TRUE(analyze_with("2025-03-11T13:58:00Z", true).findings.empty());
+}
+
 }  // namespace
 }  // namespace eks::analyzers
