@@ -148,6 +148,32 @@ std::string declared_ports(const cluster::Pod& pod) {
   return out.empty() ? "none" : join(out, ", ");
 }
 
+// A targetPort that reaches no listening container, named (no endpoints at all) or numbered (endpoints on a port
+// nothing listens on): the finding on the Service, the workloads it selects related.
+struct PortFault {
+  std::string port;
+  std::string what;       // after "Service <name> "
+  std::string endpoints;  // after "Endpoints <name>: "
+  std::string cause;      // after "the Service's targetPort <port> "
+  double confidence;
+  std::string fix;
+};
+
+void report_port_fault(Context& ctx, const cluster::Service& svc, const std::vector<const cluster::Pod*>& ready_pods,
+                       const PortFault& fault) {
+  const auto ref = svc.meta.ref();
+  Finding f = ctx.make(ref, ref, "ServiceNoEndpoints", Severity::warning);
+  f.what = "Service " + svc.meta.name + " " + fault.what;
+  f.add_evidence("spec", "targetPort " + fault.port + "; the pods' ports: " + declared_ports(*ready_pods.front()),
+                 "Pod/" + ready_pods.front()->meta.name);
+  f.add_evidence("status", "Endpoints " + svc.meta.name + ": " + fault.endpoints);
+  f.root_cause = {"missing_config", "the Service's targetPort " + fault.port + " " + fault.cause, fault.confidence};
+  f.status_cause_is_specific = true;
+  for (const auto* p : ready_pods) f.add_related(ctx.state.top_owner(p->meta), "", "selected by the Service");
+  f.add_action("fix_config", fault.fix, Json{{"kind", "Service"}, {"namespace", svc.meta.ns}, {"name", svc.meta.name}});
+  ctx.findings.push_back(std::move(f));
+}
+
 }  // namespace
 
 void analyze_services(Context& ctx) {
@@ -205,45 +231,28 @@ void analyze_services(Context& ctx) {
     if (ready > 0) {
       const auto port = ready_pods.empty() ? std::nullopt : unlistened_target_port(svc, ready_pods);
       if (!port) continue;
-      Finding f = ctx.make(ref, ref, "ServiceNoEndpoints", Severity::warning);
       const std::string number = std::to_string(*port);
-      f.what = "Service " + svc.meta.name + " sends its traffic to port " + number + ", where none of its " +
-               plural(ready, "ready endpoint") + " listens";
-      f.add_evidence("spec", "targetPort " + number + "; the pods' ports: " + declared_ports(*ready_pods.front()),
-                     "Pod/" + ready_pods.front()->meta.name);
-      f.add_evidence("status",
-                     "Endpoints " + svc.meta.name + ": " + plural(ready, "ready address") + " on port " + number);
-      f.root_cause = {"missing_config",
-                      "the Service's targetPort " + number +
-                          " is not a port the selected pods' containers declare, so connections are refused",
-                      0.75};
-      f.status_cause_is_specific = true;
-      for (const auto* p : ready_pods) f.add_related(ctx.state.top_owner(p->meta), "", "selected by the Service");
-      f.add_action("fix_config", "set the Service's targetPort to the port the containers listen on",
-                   Json{{"kind", "Service"}, {"namespace", svc.meta.ns}, {"name", svc.meta.name}});
-      ctx.findings.push_back(std::move(f));
+      report_port_fault(ctx, svc, ready_pods,
+                        {number,
+                         "sends its traffic to port " + number + ", where none of its " +
+                             plural(ready, "ready endpoint") + " listens",
+                         plural(ready, "ready address") + " on port " + number,
+                         "is not a port the selected pods' containers declare, so connections are refused", 0.75,
+                         "set the Service's targetPort to the port the containers listen on"});
       continue;
     }
     if (!ready_pods.empty()) {
       // Ready pods and still no ready address: the endpoints controller adds a pod only when it has every named
       // targetPort of the Service, so a name no container declares leaves all of them out.
       if (const std::string port = undeclared_target_port(svc, ready_pods); !port.empty()) {
-        Finding f = ctx.make(ref, ref, "ServiceNoEndpoints", Severity::warning);
-        f.what = "Service " + svc.meta.name + " has no endpoints: its targetPort " + port + " names no port of the " +
-                 plural(static_cast<long long>(ready_pods.size()), "ready pod") + " it selects";
-        f.add_evidence("spec", "targetPort " + port + "; the pods' ports: " + declared_ports(*ready_pods.front()),
-                       "Pod/" + ready_pods.front()->meta.name);
-        f.add_evidence("status", "Endpoints " + svc.meta.name + ": no ready addresses");
-        f.root_cause = {"missing_config",
-                        "the Service's targetPort " + port +
-                            " is a port name that the selected pods' containers do not declare, so no pod becomes an "
-                            "endpoint",
-                        0.9};
-        f.status_cause_is_specific = true;
-        for (const auto* p : ready_pods) f.add_related(ctx.state.top_owner(p->meta), "", "selected by the Service");
-        f.add_action("fix_config", "set the Service's targetPort to a port name or number the containers declare",
-                     Json{{"kind", "Service"}, {"namespace", svc.meta.ns}, {"name", svc.meta.name}});
-        ctx.findings.push_back(std::move(f));
+        report_port_fault(ctx, svc, ready_pods,
+                          {port,
+                           "has no endpoints: its targetPort " + port + " names no port of the " +
+                               plural(static_cast<long long>(ready_pods.size()), "ready pod") + " it selects",
+                           "no ready addresses",
+                           "is a port name that the selected pods' containers do not declare, so no pod becomes an "
+                           "endpoint",
+                           0.9, "set the Service's targetPort to a port name or number the containers declare"});
         continue;
       }
       // No Endpoints were read (not served, or not allowed): ready pods are all there is to go by.
